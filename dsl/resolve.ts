@@ -1,0 +1,64 @@
+import type { DialRoute, ParsedRecipe, Upstream } from "./schema.ts";
+import { isIpAddress } from "./patterns.ts";
+
+/** An upstream with every default applied. */
+export type ResolvedUpstream = Required<Omit<Upstream, "allowFrom">> & { allowFrom: string[] };
+
+/** The rules folded into what the compilers need. */
+export interface ResolvedRules {
+  stripVideo: boolean;
+  /** Maximum call duration in seconds; undefined means unlimited (a license may still limit it). */
+  maxCallSeconds: number | undefined;
+  codecs: { webrtc: string[]; sip: string[] };
+}
+
+/** A validated recipe with every default resolved: what `gateway/`, `image/` and `regions/` consume. */
+export type Recipe = Omit<ParsedRecipe, "gateway" | "image"> & {
+  gateway: Omit<ParsedRecipe["gateway"], "upstreams" | "dialPlan" | "rules"> & {
+    upstreams: ResolvedUpstream[];
+    dialPlan: DialRoute[];
+    rules: ResolvedRules;
+  };
+  image: ParsedRecipe["image"] & { name: string };
+};
+
+// Fills the defaults that depend on other fields (upstream ports, dial plan, image name).
+export function resolveRecipe(parsed: ParsedRecipe): Recipe {
+  const upstreams = parsed.gateway.upstreams.map(resolveUpstream);
+  return {
+    ...parsed,
+    gateway: {
+      ...parsed.gateway,
+      upstreams,
+      dialPlan: parsed.gateway.dialPlan ?? defaultDialPlan(upstreams[0]!.name),
+      rules: resolveRules(parsed.gateway.rules),
+    },
+    image: { ...parsed.image, name: parsed.image.name ?? parsed.name },
+  };
+}
+
+function resolveUpstream(upstream: Upstream): ResolvedUpstream {
+  return {
+    ...upstream,
+    port: upstream.port ?? (upstream.transport === "tls" ? 5061 : 5060),
+    allowFrom: upstream.allowFrom ?? (isIpAddress(upstream.host) ? [upstream.host] : []),
+  };
+}
+
+function defaultDialPlan(upstream: string): DialRoute[] {
+  return [
+    { kind: "conference", pattern: "^\\*([0-9]{8})$" },
+    { kind: "music", pattern: "^music$" },
+    { kind: "upstream", pattern: ".*", upstream },
+  ];
+}
+
+function resolveRules(rules: ParsedRecipe["gateway"]["rules"]): ResolvedRules {
+  const resolved: ResolvedRules = { stripVideo: false, maxCallSeconds: undefined, codecs: { webrtc: ["opus", "PCMU", "PCMA"], sip: ["PCMU", "PCMA"] } };
+  for (const rule of rules) {
+    if (rule.kind === "strip-video") resolved.stripVideo = true;
+    else if (rule.kind === "max-call-duration") resolved.maxCallSeconds = Math.min(rule.limit, resolved.maxCallSeconds ?? Infinity);
+    else resolved.codecs = { webrtc: [...rule.webrtc], sip: [...rule.sip] };
+  }
+  return resolved;
+}
