@@ -38,7 +38,7 @@ stream.on("test:pass", (event) => {
 stream.on("test:fail", (event) => {
   if (event.details.type !== "suite") failed++;
 });
-stream.compose(spec).pipe(process.stdout);
+stream.compose(new spec()).pipe(process.stdout);
 stream.on("end", () => {
   console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
   if (passed === 0) console.error("no test ran: that is a failure");
