@@ -1,0 +1,143 @@
+// The AWS operations rtcgw uses, as narrow region-scoped interfaces: the SDK adapters and the fake cloud implement them.
+
+/** Resource tags as a plain map. */
+export type Tags = Record<string, string>;
+
+/** An AMI as rtcgw sees it. */
+export interface ImageRecord {
+  imageId: string;
+  name: string;
+  state: "pending" | "available" | "failed" | "deregistered";
+  ownerId: string;
+  creationDate: string;
+  public: boolean;
+  tags: Tags;
+  snapshotIds: string[];
+  launchAccounts: string[];
+  deprecationTime?: string;
+  stateReason?: string;
+}
+
+/** Which images to list; every given field must match. */
+export interface ImageQuery {
+  imageIds?: string[];
+  owners?: string[];
+  /** A name pattern with `*` wildcards, as EC2's `name` filter. */
+  name?: string;
+  tag?: { key: string; value?: string };
+  publicOnly?: boolean;
+}
+
+/** An EC2 instance as rtcgw sees it. */
+export interface InstanceRecord {
+  instanceId: string;
+  state: "pending" | "running" | "stopping" | "stopped" | "shutting-down" | "terminated";
+  imageId: string;
+  tags: Tags;
+}
+
+/** What RunInstances needs for a builder or smoke-test instance. */
+export interface RunInstanceInput {
+  imageId: string;
+  instanceType: string;
+  instanceProfileName: string;
+  securityGroupId: string;
+  diskSizeGiB: number;
+  encrypted: boolean;
+  clientToken: string;
+  tags: Tags;
+}
+
+/** EC2 operations, each in one region. */
+export interface Ec2Port {
+  describeRegions(): Promise<{ name: string; optInStatus: string }[]>;
+  describeImages(region: string, query: ImageQuery): Promise<ImageRecord[]>;
+  getImageBlockPublicAccessState(region: string): Promise<"unblocked" | "block-new-sharing">;
+  copyImage(region: string, input: { sourceRegion: string; sourceImageId: string; name: string; description: string; clientToken: string; tags: Tags }): Promise<string>;
+  createImage(region: string, input: { instanceId: string; name: string; description: string; tags: Tags }): Promise<string>;
+  requireImdsV2(region: string, imageId: string): Promise<void>;
+  shareImage(region: string, imageId: string, share: { public: true } | { accounts: string[] }): Promise<void>;
+  shareSnapshot(region: string, snapshotId: string, accounts: string[]): Promise<void>;
+  deprecateImage(region: string, imageId: string, at: Date): Promise<void>;
+  deregisterImage(region: string, imageId: string): Promise<void>;
+  deleteSnapshot(region: string, snapshotId: string): Promise<void>;
+  createSecurityGroup(region: string, input: { name: string; description: string; tags: Tags }): Promise<string>;
+  deleteSecurityGroup(region: string, groupId: string): Promise<void>;
+  describeSecurityGroups(region: string, tag: { key: string; value?: string }): Promise<{ groupId: string; tags: Tags }[]>;
+  runInstance(region: string, input: RunInstanceInput): Promise<string>;
+  describeInstances(region: string, query: { instanceIds?: string[]; tag?: { key: string; value?: string }; imageIds?: string[] }): Promise<InstanceRecord[]>;
+  stopInstance(region: string, instanceId: string): Promise<void>;
+  terminateInstance(region: string, instanceId: string): Promise<void>;
+  listLaunchTemplateImageIds(region: string): Promise<string[]>;
+}
+
+/** The state of one SSM Run Command invocation. */
+export interface CommandInvocation {
+  status: "Pending" | "InProgress" | "Delayed" | "Success" | "Failed" | "TimedOut" | "Cancelled" | "Cancelling";
+  exitCode: number;
+  /** At most 24,000 characters, as the API returns them. */
+  stdout: string;
+  stderr: string;
+}
+
+/** SSM operations: Run Command and Parameter Store. */
+export interface SsmPort {
+  isInstanceManaged(region: string, instanceId: string): Promise<boolean>;
+  sendShellCommand(region: string, input: { instanceId: string; commands: string[]; comment: string; timeoutSeconds: number; outputBucket: string; outputKeyPrefix: string }): Promise<string>;
+  getCommandInvocation(region: string, commandId: string, instanceId: string): Promise<CommandInvocation>;
+  cancelCommand(region: string, commandId: string): Promise<void>;
+  getParameter(region: string, name: string): Promise<string | undefined>;
+  putParameter(region: string, input: { name: string; value: string; dataType: "text" | "aws:ec2:image"; tags: Tags }): Promise<void>;
+}
+
+/** S3 operations (staging, command output, templates, go page). */
+export interface S3Port {
+  ensureBucket(region: string, bucket: string): Promise<void>;
+  putObject(region: string, bucket: string, key: string, body: Uint8Array | string, contentType: string): Promise<void>;
+  getObject(region: string, bucket: string, key: string): Promise<Uint8Array | undefined>;
+  listObjects(region: string, bucket: string, prefix: string): Promise<string[]>;
+  deleteObject(region: string, bucket: string, key: string): Promise<void>;
+  presignGet(region: string, bucket: string, key: string, expiresSeconds: number): Promise<string>;
+}
+
+/** IAM operations for the temporary builder role and instance profile. */
+export interface IamPort {
+  createRole(input: { name: string; path: string; trustService: string; tags: Tags }): Promise<void>;
+  attachRolePolicy(roleName: string, policyArn: string): Promise<void>;
+  createInstanceProfile(input: { name: string; path: string; roleName: string; tags: Tags }): Promise<void>;
+  deleteInstanceProfile(name: string, roleName: string): Promise<void>;
+  deleteRole(name: string): Promise<void>;
+  listRoles(pathPrefix: string): Promise<{ name: string; tags: Tags }[]>;
+}
+
+/** STS: who are we. */
+export interface StsPort {
+  getCallerIdentity(): Promise<{ account: string; arn: string }>;
+}
+
+/** Time, injected wherever code waits: real in production, virtual in tests. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+}
+
+/** Everything a cloud stage needs. */
+export interface CloudPorts {
+  ec2: Ec2Port;
+  ssm: SsmPort;
+  s3: S3Port;
+  iam: IamPort;
+  sts: StsPort;
+  clock: Clock;
+}
+
+/** An AWS error with its code, whichever side (SDK or fake) raised it. */
+export class CloudError extends Error {
+  override name = "CloudError";
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
+}

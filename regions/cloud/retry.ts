@@ -1,0 +1,36 @@
+import { CloudError, type Clock } from "./ports.ts";
+
+const throttlingCodes = new Set(["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled", "SlowDown", "ServiceUnavailable", "InternalError", "InternalFailure", "Unavailable"]);
+
+/** How long and on what to retry one call. */
+export interface RetryOptions {
+  clock: Clock;
+  /** Total time allowed for all attempts, in ms. @default 300_000 */
+  budgetMs?: number;
+  /** Extra error codes to retry (eventual consistency, e.g. `InvalidInstanceID.NotFound`). */
+  retryCodes?: readonly string[];
+  signal?: AbortSignal | undefined;
+}
+
+// Tells whether an error is throttling or a transient server fault.
+export function isThrottling(error: unknown): boolean {
+  return error instanceof CloudError && throttlingCodes.has(error.code);
+}
+
+// Calls `fn` until it succeeds, retrying throttling and the given codes with capped exponential backoff
+// inside a time budget (not an attempt count: a throttling burst may last minutes).
+export async function callWithRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
+  const { clock, budgetMs = 300_000, retryCodes = [], signal } = options;
+  const deadline = clock.now() + budgetMs;
+  for (let attempt = 0; ; attempt++) {
+    signal?.throwIfAborted();
+    try {
+      return await fn();
+    } catch (error) {
+      const retryable = isThrottling(error) || (error instanceof CloudError && retryCodes.includes(error.code));
+      const backoff = Math.min(20_000, 500 * 2 ** attempt);
+      if (!retryable || clock.now() + backoff > deadline) throw error;
+      await clock.sleep(backoff, signal);
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import {
+  CopyImageCommand, CreateImageCommand, CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DeleteSnapshotCommand, DeregisterImageCommand,
+  DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand, DescribeRegionsCommand,
+  DescribeSecurityGroupsCommand, EC2Client, EnableImageDeprecationCommand, GetImageBlockPublicAccessStateCommand, ModifyImageAttributeCommand,
+  ModifySnapshotAttributeCommand, RunInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, type Filter, type Image, type _InstanceType,
+} from "@aws-sdk/client-ec2";
+import type { Ec2Port, ImageRecord, InstanceRecord } from "../ports.ts";
+import { clientConfig, fromTagList, mapSdkError, perRegion, toTagList, type SdkOptions } from "./client-options.ts";
+
+// The EC2 port over real SDK v3 clients, one per region.
+export function createEc2Adapter(options: SdkOptions): Ec2Port {
+  const ec2 = perRegion((region) => new EC2Client(clientConfig(options, region)));
+  const send = <T>(region: string, command: unknown) => mapSdkError(() => ec2(region).send(command as never) as Promise<T>);
+  const tagFilter = (tag?: { key: string; value?: string }): Filter[] => (tag ? [tag.value === undefined ? { Name: "tag-key", Values: [tag.key] } : { Name: `tag:${tag.key}`, Values: [tag.value] }] : []);
+  return {
+    async describeRegions() {
+      const out = await send<{ Regions?: { RegionName?: string; OptInStatus?: string }[] }>(options.region, new DescribeRegionsCommand({ AllRegions: true }));
+      return (out.Regions ?? []).map((r) => ({ name: r.RegionName ?? "", optInStatus: r.OptInStatus ?? "opt-in-not-required" }));
+    },
+    async describeImages(region, query) {
+      const filters: Filter[] = [...tagFilter(query.tag)];
+      if (query.name) filters.push({ Name: "name", Values: [query.name] });
+      if (query.publicOnly) filters.push({ Name: "is-public", Values: ["true"] });
+      const out = await send<{ Images?: Image[] }>(region, new DescribeImagesCommand({ ImageIds: query.imageIds, Owners: query.owners, Filters: filters.length ? filters : undefined }));
+      return (out.Images ?? []).map(toImageRecord);
+    },
+    async getImageBlockPublicAccessState(region) {
+      const out = await send<{ ImageBlockPublicAccessState?: string }>(region, new GetImageBlockPublicAccessStateCommand({}));
+      return out.ImageBlockPublicAccessState === "block-new-sharing" ? "block-new-sharing" : "unblocked";
+    },
+    async copyImage(region, input) {
+      const out = await send<{ ImageId?: string }>(region, new CopyImageCommand({
+        SourceRegion: input.sourceRegion, SourceImageId: input.sourceImageId, Name: input.name, Description: input.description, ClientToken: input.clientToken,
+        TagSpecifications: [{ ResourceType: "image", Tags: toTagList(input.tags) }, { ResourceType: "snapshot", Tags: toTagList(input.tags) }],
+      }));
+      return out.ImageId ?? "";
+    },
+    async createImage(region, input) {
+      const out = await send<{ ImageId?: string }>(region, new CreateImageCommand({
+        InstanceId: input.instanceId, Name: input.name, Description: input.description,
+        TagSpecifications: [{ ResourceType: "image", Tags: toTagList(input.tags) }, { ResourceType: "snapshot", Tags: toTagList(input.tags) }],
+      }));
+      return out.ImageId ?? "";
+    },
+    async requireImdsV2(region, imageId) {
+      await send(region, new ModifyImageAttributeCommand({ ImageId: imageId, ImdsSupport: { Value: "v2.0" } }));
+    },
+    async shareImage(region, imageId, share) {
+      const add = "public" in share ? [{ Group: "all" as const }] : share.accounts.map((UserId) => ({ UserId }));
+      await send(region, new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add: add } }));
+    },
+    async shareSnapshot(region, snapshotId, accounts) {
+      await send(region, new ModifySnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: "createVolumePermission", OperationType: "add", UserIds: accounts }));
+    },
+    async deprecateImage(region, imageId, at) {
+      await send(region, new EnableImageDeprecationCommand({ ImageId: imageId, DeprecateAt: at }));
+    },
+    async deregisterImage(region, imageId) {
+      await send(region, new DeregisterImageCommand({ ImageId: imageId }));
+    },
+    async deleteSnapshot(region, snapshotId) {
+      await send(region, new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
+    },
+    async createSecurityGroup(region, input) {
+      const out = await send<{ GroupId?: string }>(region, new CreateSecurityGroupCommand({ GroupName: input.name, Description: input.description, TagSpecifications: [{ ResourceType: "security-group", Tags: toTagList(input.tags) }] }));
+      return out.GroupId ?? "";
+    },
+    async deleteSecurityGroup(region, groupId) {
+      await send(region, new DeleteSecurityGroupCommand({ GroupId: groupId }));
+    },
+    async describeSecurityGroups(region, tag) {
+      const out = await send<{ SecurityGroups?: { GroupId?: string; Tags?: { Key?: string; Value?: string }[] }[] }>(region, new DescribeSecurityGroupsCommand({ Filters: tagFilter(tag) }));
+      return (out.SecurityGroups ?? []).map((g) => ({ groupId: g.GroupId ?? "", tags: fromTagList(g.Tags) }));
+    },
+    async runInstance(region, input) {
+      const tags = toTagList(input.tags);
+      const out = await send<{ Instances?: { InstanceId?: string }[] }>(region, new RunInstancesCommand({
+        ImageId: input.imageId, InstanceType: input.instanceType as _InstanceType, MinCount: 1, MaxCount: 1, ClientToken: input.clientToken,
+        IamInstanceProfile: { Name: input.instanceProfileName }, SecurityGroupIds: [input.securityGroupId],
+        MetadataOptions: { HttpTokens: "required", HttpEndpoint: "enabled", HttpPutResponseHopLimit: 1 },
+        BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { VolumeSize: input.diskSizeGiB, VolumeType: "gp3", Encrypted: input.encrypted, DeleteOnTermination: true } }],
+        InstanceInitiatedShutdownBehavior: "stop",
+        TagSpecifications: [{ ResourceType: "instance", Tags: tags }, { ResourceType: "volume", Tags: tags }],
+      }));
+      return out.Instances?.[0]?.InstanceId ?? "";
+    },
+    async describeInstances(region, query) {
+      const filters: Filter[] = [...tagFilter(query.tag)];
+      if (query.imageIds) filters.push({ Name: "image-id", Values: query.imageIds });
+      const out = await send<{ Reservations?: { Instances?: { InstanceId?: string; ImageId?: string; State?: { Name?: string }; Tags?: { Key?: string; Value?: string }[] }[] }[] }>(
+        region, new DescribeInstancesCommand({ InstanceIds: query.instanceIds, Filters: filters.length ? filters : undefined }));
+      return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i): InstanceRecord => ({
+        instanceId: i.InstanceId ?? "", imageId: i.ImageId ?? "", state: (i.State?.Name ?? "pending") as InstanceRecord["state"], tags: fromTagList(i.Tags),
+      }));
+    },
+    async stopInstance(region, instanceId) {
+      await send(region, new StopInstancesCommand({ InstanceIds: [instanceId] }));
+    },
+    async terminateInstance(region, instanceId) {
+      await send(region, new TerminateInstancesCommand({ InstanceIds: [instanceId] }));
+    },
+    async listLaunchTemplateImageIds(region) {
+      const templates = await send<{ LaunchTemplates?: { LaunchTemplateId?: string }[] }>(region, new DescribeLaunchTemplatesCommand({}));
+      const ids: string[] = [];
+      for (const t of templates.LaunchTemplates ?? []) {
+        const versions = await send<{ LaunchTemplateVersions?: { LaunchTemplateData?: { ImageId?: string } }[] }>(region, new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: t.LaunchTemplateId }));
+        for (const v of versions.LaunchTemplateVersions ?? []) if (v.LaunchTemplateData?.ImageId) ids.push(v.LaunchTemplateData.ImageId);
+      }
+      return ids;
+    },
+  };
+}
+
+function toImageRecord(image: Image): ImageRecord {
+  return {
+    imageId: image.ImageId ?? "", name: image.Name ?? "", state: (image.State ?? "pending") as ImageRecord["state"], ownerId: image.OwnerId ?? "",
+    creationDate: image.CreationDate ?? "", public: image.Public ?? false, tags: fromTagList(image.Tags), launchAccounts: [],
+    snapshotIds: (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
+    ...(image.DeprecationTime ? { deprecationTime: image.DeprecationTime } : {}),
+    ...(image.StateReason?.Message ? { stateReason: image.StateReason.Message } : {}),
+  };
+}
