@@ -17,14 +17,17 @@ const cidr = z.string().regex(cidrPattern, 'expected an IP address or CIDR such 
 const dialPattern = z
   .string()
   .regex(dialPatternPattern, "expected a regular expression of letters, digits and * # + ^ $ . ( ) [ ] { } | ? \\ , _ -")
-  .refine(isValidRegex, "is not a valid regular expression");
+  .superRefine((pattern, ctx) => {
+    const error = regexError(pattern);
+    if (error) ctx.addIssue({ code: "custom", message: `is not a valid regular expression (${error})` });
+  });
 
-function isValidRegex(pattern: string): boolean {
+function regexError(pattern: string): string | undefined {
   try {
     new RegExp(pattern);
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (error) {
+    return (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "");
   }
 }
 

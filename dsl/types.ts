@@ -68,6 +68,12 @@ export type RuleInput =
       sip?: readonly ("PCMU" | "PCMA" | "G722" | "opus")[];
     };
 
+/**
+ * Only there to make an unknown upstream name a union mismatch, for which TypeScript suggests the
+ * closest name ("Did you mean …"); the schema rejects it at run time.
+ */
+export type UpstreamNameHint = "(the name of an entry in gateway.upstreams)";
+
 /** One entry of the ordered dial plan; the first route whose pattern matches the dialled user wins. */
 export type DialRouteInput<Upstream extends string = string> =
   /** `*` + 8 digits joins the on-board audio conference; the digits name the room. */
@@ -88,7 +94,7 @@ export type DialRouteInput<Upstream extends string = string> =
       /** @default ".*" (everything) */
       pattern?: string;
       /** Name of an entry in `gateway.upstreams`. */
-      upstream: NoInfer<Upstream>;
+      upstream: NoInfer<Upstream> | UpstreamNameHint;
     }
   /** Refuses the call with a SIP status code. */
   | {

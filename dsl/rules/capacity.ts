@@ -21,7 +21,7 @@ export function checkRtpCapacity(recipe: Recipe): Problem[] {
   return [
     problemAt(
       ["gateway", "listen", "rtp"],
-      `RTP range ${formatPortRange(rtp)} holds ${holds} calls (${rtpPortsPerCall} ports per call) but gateway.capacity.parallelCalls is ${target}: ${fix}`,
+      `RTP range ${formatPortRange(rtp)} holds ${holds} call${holds === 1 ? "" : "s"} (${rtpPortsPerCall} ports per call) but gateway.capacity.parallelCalls is ${target}: ${fix}`,
     ),
   ];
 }

@@ -1,0 +1,21 @@
+// The shape every CLI command has; main.ts dispatches to these.
+
+/** Where a command writes; tests capture it. */
+export interface CommandIo {
+  cwd: string;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** True when stderr is a terminal (progress lines may be redrawn). */
+  interactive: boolean;
+  /** Aborted on Ctrl-C: long work stops and cleans up. */
+  signal: AbortSignal;
+}
+
+export interface Command {
+  name: string;
+  summary: string;
+  /** Full `--help` text. */
+  help: string;
+  /** Returns the exit code. */
+  run(argv: string[], io: CommandIo): Promise<number>;
+}

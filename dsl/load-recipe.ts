@@ -1,0 +1,88 @@
+import { randomBytes } from "node:crypto";
+import { readFile, rm } from "node:fs/promises";
+import { basename, dirname, extname, join, resolve } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+
+const dslEntry = join(dirname(fileURLToPath(import.meta.url)), "index.ts");
+
+/** What a recipe file evaluates to, before validation. */
+export interface LoadedRecipeFile {
+  path: string;
+  source: string;
+  value: unknown;
+}
+
+/** A recipe file that could not be read or evaluated (syntax error, throwing code, missing default export). */
+export class RecipeLoadError extends Error {
+  constructor(
+    message: string,
+    readonly location?: { file: string; line: number; column: number },
+  ) {
+    super(message);
+  }
+}
+
+// Reads a recipe: `.ts`/`.mts`/`.js`/`.mjs` are bundled with esbuild and imported (no build step for the
+// user), `.json` and `.yaml`/`.yml` are parsed. Returns the default export's value.
+export async function loadRecipeFile(path: string): Promise<LoadedRecipeFile> {
+  const absolute = resolve(path);
+  let source: string;
+  try {
+    source = await readFile(absolute, "utf8");
+  } catch (error) {
+    throw new RecipeLoadError(`cannot read recipe ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; pass an existing file (e.g. recipes/gateway.ts) or create one with \`rtcgw init\``);
+  }
+  const extension = extname(absolute);
+  if (extension === ".json") return { path: absolute, source, value: parseJson(source, path) };
+  if (extension === ".yaml" || extension === ".yml") return { path: absolute, source, value: await parseYaml(source, path) };
+  return { path: absolute, source, value: await importModule(absolute, path) };
+}
+
+function parseJson(source: string, path: string): unknown {
+  try {
+    return JSON.parse(source);
+  } catch (error) {
+    throw new RecipeLoadError(`${path}: invalid JSON: ${(error as Error).message}`);
+  }
+}
+
+async function parseYaml(source: string, path: string): Promise<unknown> {
+  const { parseDocument } = await import("yaml");
+  const document = parseDocument(source);
+  if (document.errors.length > 0) throw new RecipeLoadError(`${path}: invalid YAML: ${document.errors[0]!.message}`);
+  return document.toJS();
+}
+
+// Bundles the recipe to a temporary module beside it (so relative paths in stack traces stay right),
+// imports it and removes the temporary file.
+async function importModule(absolute: string, shownPath: string): Promise<unknown> {
+  const { build } = await import("esbuild");
+  const outfile = join(dirname(absolute), `.${basename(absolute)}.rtcgw-tmp-${process.pid}-${randomBytes(4).toString("hex")}.mjs`);
+  try {
+    await build({
+      entryPoints: [absolute],
+      outfile,
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      target: "node20",
+      write: true,
+      logLevel: "silent",
+      alias: { rtcgw: dslEntry },
+    }).catch((error: { errors?: { text: string; location?: { line: number; column: number } | null }[] }) => {
+      const first = error.errors?.[0];
+      const location = first?.location ? { file: shownPath, line: first.location.line, column: first.location.column + 1 } : undefined;
+      throw new RecipeLoadError(first ? first.text : String(error), location);
+    });
+    const module = (await import(pathToFileURL(outfile).href)) as { default?: unknown };
+    if (module.default === undefined) {
+      throw new RecipeLoadError(`${shownPath} has no default export: write \`export default defineRecipe({ ... })\``);
+    }
+    return module.default;
+  } catch (error) {
+    if (error instanceof RecipeLoadError) throw error;
+    throw new RecipeLoadError(`${shownPath} failed while loading: ${(error as Error).message}`);
+  } finally {
+    await rm(outfile, { force: true });
+  }
+}
