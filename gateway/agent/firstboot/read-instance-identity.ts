@@ -1,0 +1,59 @@
+// IMDSv2 only: a session token from PUT first, then every read carries it. IMDSv1 (plain GET) is never tried,
+// so the agent works on instances and AMIs that require tokens (`HttpTokens: required`).
+
+/** What the first boot needs to know about the instance it runs on. */
+export interface InstanceIdentity {
+  instanceId: string;
+  region: string;
+  localIpv4: string;
+  /** Absent when the instance has no public address (private subnet behind a load balancer). */
+  publicIpv4: string | undefined;
+}
+
+/** The metadata service to ask; `http://169.254.169.254` on EC2, a local stand-in in tests. */
+export interface ImdsOptions {
+  endpoint: string;
+  fetch?: typeof fetch;
+  /** Per request. @default 2000 */
+  timeoutMs?: number;
+}
+
+// Reads the instance identity through IMDSv2.
+export async function readInstanceIdentity(options: ImdsOptions): Promise<InstanceIdentity> {
+  const token = await requestToken(options);
+  const get = (path: string) => getMetadata(options, token, path);
+  const [instanceId, region, localIpv4, publicIpv4] = await Promise.all([
+    get("instance-id"),
+    get("placement/region"),
+    get("local-ipv4"),
+    get("public-ipv4"),
+  ]);
+  if (!instanceId || !/^i-[0-9a-f]{8,17}$/.test(instanceId)) throw new Error(`IMDS returned an unexpected instance id: \`${instanceId}\``);
+  if (!region || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new Error(`IMDS returned an unexpected region: \`${region}\``);
+  if (!localIpv4 || !isIpv4(localIpv4)) throw new Error(`IMDS returned an unexpected local-ipv4: \`${localIpv4}\``);
+  return { instanceId, region, localIpv4, publicIpv4: publicIpv4 && isIpv4(publicIpv4) ? publicIpv4 : undefined };
+}
+
+// The token for the reads (IMDSv2 session, 6 hours).
+async function requestToken(options: ImdsOptions): Promise<string> {
+  const response = await call(options, "/latest/api/token", { method: "PUT", headers: { "X-aws-ec2-metadata-token-ttl-seconds": "21600" } });
+  if (!response.ok) throw new Error(`IMDSv2 token request failed: HTTP ${response.status}`);
+  return (await response.text()).trim();
+}
+
+// One metadata value; undefined when the service says 404 (e.g. no public IPv4).
+async function getMetadata(options: ImdsOptions, token: string, path: string): Promise<string | undefined> {
+  const response = await call(options, `/latest/meta-data/${path}`, { headers: { "X-aws-ec2-metadata-token": token } });
+  if (response.status === 404) return undefined;
+  if (!response.ok) throw new Error(`IMDS ${path} failed: HTTP ${response.status}`);
+  return (await response.text()).trim();
+}
+
+async function call(options: ImdsOptions, path: string, init: RequestInit): Promise<Response> {
+  const doFetch = options.fetch ?? fetch;
+  return doFetch(new URL(path, options.endpoint), { ...init, signal: AbortSignal.timeout(options.timeoutMs ?? 2000) });
+}
+
+function isIpv4(value: string): boolean {
+  return /^(25[0-5]|2[0-4]\d|1?\d?\d)(\.(25[0-5]|2[0-4]\d|1?\d?\d)){3}$/.test(value);
+}

@@ -1,0 +1,100 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import type { AgentConfig } from "../agent-config.ts";
+import { runtimePaths } from "../contract.ts";
+import { writeFileIfChanged, type WriteOutcome } from "../write-file-atomic.ts";
+import { readInstanceIdentity, type InstanceIdentity } from "./read-instance-identity.ts";
+import { readLocalIdentity } from "./read-local-identity.ts";
+import { ensureSshHostKeys } from "./ensure-ssh-host-keys.ts";
+import { ensureTlsCertificate } from "./ensure-tls-certificate.ts";
+import { hashAdminPassword, verifyAdminPassword } from "./admin-password.ts";
+import { renderKamailioDefines, renderRuntimeEnv } from "./render-runtime-settings.ts";
+import { verifyLicense, type LicenseVerdict } from "../license/license-document.ts";
+import { resolveLimits, type EffectiveLimits } from "../license/resolve-limits.ts";
+import { readLicenseParameter } from "../license/read-license-parameter.ts";
+
+/** Everything the first boot depends on; tests point the endpoints at local stand-ins. */
+export interface FirstBootOptions {
+  /** `/` on the appliance. */
+  root: string;
+  config: AgentConfig;
+  imdsEndpoint: string;
+  /** SSM endpoint override (tests); the regional endpoint otherwise. */
+  ssmEndpoint?: string;
+  ssmCredentials?: { accessKeyId: string; secretAccessKey: string };
+  now?: () => Date;
+  log?: (line: string) => void;
+}
+
+/** What a boot did, file by file. */
+export interface FirstBootReport {
+  identity: InstanceIdentity;
+  newInstance: boolean;
+  limits: EffectiveLimits;
+  verdict: LicenseVerdict["status"];
+  writes: Record<string, WriteOutcome>;
+}
+
+// Runs at every boot before Kamailio and rtpengine: identity, host keys, certificate, admin password,
+// license and runtime settings. Idempotent: an unchanged instance and license rewrite nothing.
+export async function runFirstBoot(options: FirstBootOptions): Promise<FirstBootReport> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const path = (relative: string) => join(options.root, relative);
+  const identity = await readInstanceIdentity({ endpoint: options.imdsEndpoint }).catch(async (error: Error) => {
+    log(`no instance metadata at ${options.imdsEndpoint} (${error.message}): running as a local machine`);
+    return readLocalIdentity(options.root);
+  });
+  const previous = (await readFile(path(runtimePaths.instanceMarker), "utf8").catch(() => "")).trim();
+  const newInstance = previous !== identity.instanceId;
+  log(`instance ${identity.instanceId} in ${identity.region}, local ${identity.localIpv4}, public ${identity.publicIpv4 ?? "none"}${newInstance ? " (new instance: renewing keys, certificate and password)" : ""}`);
+
+  const writes: Record<string, WriteOutcome> = {};
+  for (const [type, outcome] of Object.entries(await ensureSshHostKeys(path(runtimePaths.sshDirectory), newInstance))) writes[`ssh_host_${type}_key`] = outcome;
+  writes.tls = await ensureTlsCertificate(
+    {
+      certificatePath: path(runtimePaths.tlsCertificate),
+      keyPath: path(runtimePaths.tlsKey),
+      names: [identity.publicIpv4, options.config.advertise, identity.localIpv4].filter((n): n is string => Boolean(n)),
+    },
+    newInstance,
+  );
+  writes.adminPassword = await ensureAdminPasswordHash(path(runtimePaths.adminPasswordHash), identity.instanceId);
+
+  const verdict = await readLicense(options, identity.region, log);
+  const limits = resolveLimits(options.config.limits, verdict);
+  log(limits.summary);
+  const settings = { identity, limits, advertise: options.config.advertise };
+  writes.licenseState = await writeFileIfChanged(path(runtimePaths.licenseState), `${JSON.stringify({ verdict: describeVerdict(verdict), limits }, null, 2)}\n`);
+  writes.runtimeEnv = await writeFileIfChanged(path(runtimePaths.runtimeEnv), renderRuntimeEnv(settings));
+  writes.kamailioDefines = await writeFileIfChanged(path(runtimePaths.kamailioDefines), renderKamailioDefines(settings));
+  writes.instanceMarker = await writeFileIfChanged(path(runtimePaths.instanceMarker), `${identity.instanceId}\n`);
+  log(`files: ${Object.entries(writes).map(([name, outcome]) => `${name} ${outcome}`).join(", ")}`);
+  return { identity, newInstance, limits, verdict: verdict.status, writes };
+}
+
+// The password is the instance id; only its scrypt hash is stored, rewritten when it no longer matches.
+async function ensureAdminPasswordHash(file: string, instanceId: string): Promise<WriteOutcome> {
+  const current = await readFile(file, "utf8").catch(() => undefined);
+  if (current !== undefined && (await verifyAdminPassword(instanceId, current))) return "unchanged";
+  return writeFileIfChanged(file, await hashAdminPassword(instanceId), 0o600);
+}
+
+// Reads and checks the license; a read failure is demo mode with the reason, never a failed boot.
+async function readLicense(options: FirstBootOptions, region: string, log: (line: string) => void): Promise<LicenseVerdict> {
+  const name = options.config.license.parameter;
+  if (region === "") return { status: "missing", reason: "not on AWS: no license parameter to read" };
+  let text: string | undefined;
+  try {
+    text = await readLicenseParameter({ region, name, ...(options.ssmEndpoint ? { endpoint: options.ssmEndpoint } : {}), ...(options.ssmCredentials ? { credentials: options.ssmCredentials } : {}) });
+  } catch (error) {
+    log(`cannot read the license parameter ${name} in ${region}: ${(error as Error).message}`);
+    return { status: "invalid", reason: `cannot read SSM parameter ${name}: ${(error as Error).name}` };
+  }
+  if (text === undefined) return { status: "missing", reason: `no SSM parameter ${name} in ${region}` };
+  return verifyLicense(text, options.config.license.publicKeyPem, (options.now ?? (() => new Date()))());
+}
+
+function describeVerdict(verdict: LicenseVerdict): Record<string, unknown> {
+  if (verdict.status === "valid" || verdict.status === "expired") return { status: verdict.status, licensee: verdict.terms.licensee, expires: verdict.terms.expires };
+  return { status: verdict.status, reason: verdict.reason };
+}

@@ -1,0 +1,117 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash, X509Certificate } from "node:crypto";
+import { readFile, stat, rm, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { startFakeImds } from "../fakes/imds.ts";
+import { startFakeSsm } from "./agent-ssm-fake.ts";
+import { agentConfigFor, makeRoot } from "./agent-helpers.ts";
+import { runFirstBoot } from "../../gateway/agent/firstboot/run-first-boot.ts";
+import { readInstanceIdentity } from "../../gateway/agent/firstboot/read-instance-identity.ts";
+import { verifyAdminPassword } from "../../gateway/agent/firstboot/admin-password.ts";
+import { runtimePaths } from "../../gateway/agent/contract.ts";
+
+const instance = { instanceId: "i-0123456789abcdef0", region: "eu-central-1", localIpv4: "10.0.1.23", publicIpv4: "203.0.113.45" };
+const credentials = { accessKeyId: "AKIDTEST", secretAccessKey: "secret" };
+const watched = [
+  runtimePaths.runtimeEnv,
+  runtimePaths.kamailioDefines,
+  runtimePaths.tlsCertificate,
+  runtimePaths.tlsKey,
+  runtimePaths.adminPasswordHash,
+  runtimePaths.licenseState,
+  runtimePaths.instanceMarker,
+  ...["ed25519", "ecdsa", "rsa"].flatMap((t) => [`etc/ssh/ssh_host_${t}_key`, `etc/ssh/ssh_host_${t}_key.pub`]),
+];
+
+async function snapshot(root: string): Promise<Record<string, string>> {
+  const entries = await Promise.all(
+    watched.map(async (file) => {
+      const path = join(root, file);
+      const [content, info] = await Promise.all([readFile(path), stat(path)]);
+      return [file, `${createHash("sha256").update(content).digest("hex")} ${info.mtimeMs} ${(info.mode & 0o777).toString(8)}`] as const;
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+test("IMDSv2 only: a GET without the token gets 401 and the agent always asks for a token first", async (t) => {
+  const imds = await startFakeImds(instance);
+  t.after(() => imds.close());
+  const plain = await fetch(`${imds.endpoint}/latest/meta-data/instance-id`);
+  assert.equal(plain.status, 401);
+  const identity = await readInstanceIdentity({ endpoint: imds.endpoint });
+  assert.deepEqual(identity, instance);
+  const agentRequests = imds.requests.slice(1);
+  assert.deepEqual(agentRequests[0], { method: "PUT", path: "/latest/api/token", token: false, status: 200 });
+  assert.ok(agentRequests.slice(1).every((r) => r.method === "GET" && r.token && r.status === 200), JSON.stringify(agentRequests));
+});
+
+test("first boot writes keys, certificate, password hash and runtime settings; the second boot changes nothing", async (t) => {
+  const [imds, ssm, root] = await Promise.all([startFakeImds(instance), startFakeSsm(), makeRoot()]);
+  t.after(async () => {
+    await Promise.all([imds.close(), ssm.close(), rm(root, { recursive: true, force: true })]);
+  });
+  const lines: string[] = [];
+  const options = { root, config: agentConfigFor(), imdsEndpoint: imds.endpoint, ssmEndpoint: ssm.endpoint, ssmCredentials: credentials, log: (l: string) => lines.push(l) };
+
+  const first = await runFirstBoot(options);
+  assert.equal(first.newInstance, true);
+  assert.ok(Object.values(first.writes).every((o) => o === "created"), JSON.stringify(first.writes));
+  assert.deepEqual(ssm.calls, [{ target: "AmazonSSM.GetParameter", region: "eu-central-1", name: "/rtcgw/license" }]);
+
+  const env = await readFile(join(root, runtimePaths.runtimeEnv), "utf8");
+  assert.match(env, /^RTCGW_PUBLIC_IPV4=203\.0\.113\.45$/m);
+  assert.match(env, /^RTCGW_LOCAL_IPV4=10\.0\.1\.23$/m);
+  assert.match(env, /^RTCGW_LICENSE_MODE=demo$/m);
+  assert.match(env, /^RTCGW_MAX_CALL_SECONDS=90$/m);
+  const defines = await readFile(join(root, runtimePaths.kamailioDefines), "utf8");
+  assert.match(defines, /^#!trydef RTCGW_MAX_CALL_SECONDS 90$/m);
+  assert.match(defines, /^#!substdef "!RTCGW_PUBLIC_IPV4!203\.0\.113\.45!g"$/m);
+
+  const cert = new X509Certificate(await readFile(join(root, runtimePaths.tlsCertificate)));
+  assert.match(cert.subjectAltName ?? "", /IP Address:203\.0\.113\.45/);
+  assert.ok(cert.checkPrivateKey((await import("node:crypto")).createPrivateKey(await readFile(join(root, runtimePaths.tlsKey)))));
+  const hash = await readFile(join(root, runtimePaths.adminPasswordHash), "utf8");
+  assert.ok(!hash.includes(instance.instanceId), "the password itself is stored");
+  assert.ok(await verifyAdminPassword(instance.instanceId, hash));
+  assert.equal(await verifyAdminPassword("i-wrong", hash), false);
+  const before = await snapshot(root);
+  assert.equal(before[runtimePaths.tlsKey]!.split(" ")[2], "600");
+  assert.equal(before[runtimePaths.adminPasswordHash]!.split(" ")[2], "600");
+  assert.equal(before["etc/ssh/ssh_host_ed25519_key"]!.split(" ")[2], "600");
+
+  const second = await runFirstBoot(options);
+  assert.equal(second.newInstance, false);
+  assert.ok(Object.values(second.writes).every((o) => o === "unchanged"), JSON.stringify(second.writes));
+  assert.deepEqual(await snapshot(root), before);
+  assert.ok(!lines.join("\n").includes("$scrypt$"), "no hash material in the log");
+});
+
+test("a new instance from the same image renews the certificate, the password and the host keys", async (t) => {
+  const [imds, ssm, root] = await Promise.all([startFakeImds(instance), startFakeSsm(), makeRoot()]);
+  t.after(async () => {
+    await Promise.all([imds.close(), ssm.close(), rm(root, { recursive: true, force: true })]);
+  });
+  const options = { root, config: agentConfigFor(), imdsEndpoint: imds.endpoint, ssmEndpoint: ssm.endpoint, ssmCredentials: credentials, log: () => {} };
+  await runFirstBoot(options);
+  const before = await snapshot(root);
+  imds.instance.instanceId = "i-0fedcba9876543210";
+  const again = await runFirstBoot(options);
+  assert.equal(again.newInstance, true);
+  const after = await snapshot(root);
+  for (const file of [runtimePaths.tlsCertificate, runtimePaths.adminPasswordHash, "etc/ssh/ssh_host_ed25519_key", runtimePaths.runtimeEnv]) {
+    assert.notEqual(after[file]!.split(" ")[0], before[file]!.split(" ")[0], file);
+  }
+  assert.ok(await verifyAdminPassword("i-0fedcba9876543210", await readFile(join(root, runtimePaths.adminPasswordHash), "utf8")));
+});
+
+test("without a metadata service the machine boots as a local one in demo mode", async (t) => {
+  const root = await makeRoot();
+  t.after(() => rm(root, { recursive: true, force: true }));
+  await writeFile(join(root, "machine-id"), "");
+  const report = await runFirstBoot({ root, config: agentConfigFor(), imdsEndpoint: "http://127.0.0.1:9", log: () => {} });
+  assert.match(report.identity.instanceId, /^local-/);
+  assert.equal(report.limits.mode, "demo");
+  assert.equal(report.verdict, "missing");
+});

@@ -1,0 +1,31 @@
+// Shared setup for the agent tests: the default recipe, a vendor key pair and the agent config.
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseRecipe } from "../../dsl/parse.ts";
+import type { Recipe } from "../../dsl/resolve.ts";
+import gateway from "../../recipes/gateway.ts";
+import { compileAgentConfig, type AgentConfig } from "../../gateway/agent/agent-config.ts";
+import { generateLicenseKeys } from "../../gateway/agent/license/license-document.ts";
+
+/** One vendor key pair for the whole test file. */
+export const vendorKeys = generateLicenseKeys();
+
+// The default recipe with `change` applied to a copy of its input.
+export function loadRecipe(change: (input: Record<string, any>) => void = () => {}): Recipe {
+  const input = structuredClone(gateway) as Record<string, any>;
+  change(input);
+  const result = parseRecipe(input);
+  if (!result.ok) throw new Error(JSON.stringify(result.problems));
+  return result.recipe;
+}
+
+// The agent config for a recipe, with the test vendor's public key.
+export function agentConfigFor(recipe: Recipe = loadRecipe()): AgentConfig {
+  return compileAgentConfig(recipe, vendorKeys.publicKeyPem);
+}
+
+// A fresh temp root standing in for `/`.
+export function makeRoot(): Promise<string> {
+  return mkdtemp(join(tmpdir(), "rtcgw-agent-"));
+}
