@@ -1,0 +1,175 @@
+import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord } from "../../../regions/cloud/ports.ts";
+import { matchesTag, withClientToken, type FakeContext, type FakeImage, type FakeInstance } from "./fake-state.ts";
+
+const publicQuota = 5;
+
+// Where an image is now, derived from the virtual clock.
+export function imageState(ctx: FakeContext, image: FakeImage): ImageRecord["state"] {
+  if (image.deregistered) return "deregistered";
+  if (ctx.clock.now() < image.availableAt) return "pending";
+  return image.fails ? "failed" : "available";
+}
+
+// Where an instance is now, derived from the virtual clock.
+export function instanceState(ctx: FakeContext, i: FakeInstance): InstanceRecord["state"] {
+  const now = ctx.clock.now();
+  if (i.terminateAt !== undefined) return now < i.terminateAt + ctx.timings.terminateMs ? "shutting-down" : "terminated";
+  if (i.stopAt !== undefined) return now < i.stopAt + ctx.timings.stopMs ? "stopping" : "stopped";
+  return now < i.launchedAt + ctx.timings.instanceBootMs ? "pending" : "running";
+}
+
+// The EC2 port of the fake cloud.
+export function createFakeEc2(ctx: FakeContext): Ec2Port {
+  const { state, faults, timings, clock } = ctx;
+  const findImage = (region: string, imageId: string) => {
+    const image = state.images.find((i) => i.region === region && i.imageId === imageId && !i.deregistered);
+    if (!image) throw new CloudError("InvalidAMIID.NotFound", `The image id '[${imageId}]' does not exist`);
+    return image;
+  };
+  const findInstance = (region: string, instanceId: string) => {
+    const instance = state.instances.find((i) => i.region === region && i.instanceId === instanceId);
+    if (!instance || clock.now() < instance.launchedAt + faults.instanceInvisibleMs) throw new CloudError("InvalidInstanceID.NotFound", `The instance ID '${instanceId}' does not exist`);
+    return instance;
+  };
+  const toRecord = (image: FakeImage): ImageRecord => ({
+    imageId: image.imageId, name: image.name, state: imageState(ctx, image), ownerId: image.ownerId, creationDate: new Date(image.createdAt).toISOString(),
+    public: image.public, tags: { ...image.tags }, snapshotIds: [...image.snapshotIds], launchAccounts: [...image.launchAccounts],
+    ...(image.deprecationTime ? { deprecationTime: image.deprecationTime } : {}),
+    ...(image.fails && imageState(ctx, image) === "failed" ? { stateReason: "Copy failed: internal error" } : {}),
+  });
+  const addImage = (region: string, fields: Pick<FakeImage, "name" | "tags" | "availableAt" | "fails" | "encrypted" | "provisioned">) => {
+    const snapshotId = ctx.nextId("snap");
+    state.snapshots.push({ snapshotId, region, tags: { ...fields.tags }, encrypted: fields.encrypted, accounts: [], deleted: false });
+    const image: FakeImage = { ...fields, imageId: ctx.nextId("ami"), region, ownerId: state.accountId, createdAt: clock.now(), deregistered: false, public: false, launchAccounts: [], snapshotIds: [snapshotId], imdsV2: false };
+    state.images.push(image);
+    return image.imageId;
+  };
+  return {
+    async describeRegions() {
+      ctx.enter("DescribeRegions", "us-east-1");
+      return state.regions.map((name) => ({ name, optInStatus: faults.disabledRegions.includes(name) ? "not-opted-in" : name.startsWith("af-") || name.startsWith("ap-east") ? "opted-in" : "opt-in-not-required" }));
+    },
+    async describeImages(region, query) {
+      ctx.enter("DescribeImages", region);
+      const pattern = query.name ? new RegExp(`^${query.name.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`) : undefined;
+      if (query.imageIds) for (const id of query.imageIds) findImage(region, id);
+      return state.images
+        .filter((i) => i.region === region && !i.deregistered)
+        .filter((i) => !query.imageIds || query.imageIds.includes(i.imageId))
+        .filter((i) => !query.owners || query.owners.some((o) => (o === "self" ? state.accountId : o) === i.ownerId))
+        .filter((i) => !pattern || pattern.test(i.name))
+        .filter((i) => matchesTag(i.tags, query.tag) && (!query.publicOnly || i.public))
+        .map(toRecord);
+    },
+    async getImageBlockPublicAccessState(region) {
+      ctx.enter("GetImageBlockPublicAccessState", region);
+      return faults.blockPublicAccessIn.includes(region) ? "block-new-sharing" : "unblocked";
+    },
+    async copyImage(region, input) {
+      ctx.enter("CopyImage", region);
+      return withClientToken(ctx, `${region}:CopyImage`, input.clientToken, input, () => {
+        const source = findImage(input.sourceRegion, input.sourceImageId);
+        if (imageState(ctx, source) !== "available") throw new CloudError("IncorrectState", `Image ${source.imageId} is not available`);
+        if (state.images.some((i) => i.region === region && i.name === input.name && !i.deregistered)) throw new CloudError("InvalidAMIName.Duplicate", `AMI name ${input.name} is already in use`);
+        const copyMs = timings.copyMsByRegion[region] ?? timings.copyMs;
+        return addImage(region, { name: input.name, tags: input.tags, availableAt: clock.now() + copyMs, fails: faults.copyFailsIn.includes(region), encrypted: source.encrypted, provisioned: source.provisioned });
+      });
+    },
+    async createImage(region, input) {
+      ctx.enter("CreateImage", region);
+      const instance = findInstance(region, input.instanceId);
+      if (state.images.some((i) => i.region === region && i.name === input.name && !i.deregistered)) throw new CloudError("InvalidAMIName.Duplicate", `AMI name ${input.name} is already in use`);
+      if (instanceState(ctx, instance) !== "stopped") throw new CloudError("IncorrectState", `Instance ${input.instanceId} is not stopped`);
+      const base = state.images.find((i) => i.imageId === instance.imageId);
+      return addImage(region, { name: input.name, tags: input.tags, availableAt: clock.now() + timings.createImageMs, fails: false, encrypted: base?.encrypted ?? false, provisioned: instance.provisioned });
+    },
+    async requireImdsV2(region, imageId) {
+      ctx.enter("ModifyImageAttribute", region);
+      findImage(region, imageId).imdsV2 = true;
+    },
+    async shareImage(region, imageId, share) {
+      ctx.enter("ModifyImageAttribute", region);
+      const image = findImage(region, imageId);
+      if ("accounts" in share) return void (image.launchAccounts = [...new Set([...image.launchAccounts, ...share.accounts])]);
+      if (image.public) return;
+      if (faults.blockPublicAccessIn.includes(region)) throw new CloudError("OperationNotPermitted", "Image block public access is enabled for this region");
+      if (state.snapshots.some((s) => image.snapshotIds.includes(s.snapshotId) && s.encrypted)) throw new CloudError("InvalidParameter", "Images with encrypted snapshots cannot be made public");
+      const publicCount = state.images.filter((i) => i.region === region && i.public && !i.deregistered && i.ownerId === state.accountId).length;
+      if (publicCount >= publicQuota) throw new CloudError("ResourceLimitExceeded", `You have reached your quota of ${publicQuota} public AMIs in ${region}`);
+      image.public = true;
+    },
+    async shareSnapshot(region, snapshotId, accounts) {
+      ctx.enter("ModifySnapshotAttribute", region);
+      const snapshot = state.snapshots.find((s) => s.region === region && s.snapshotId === snapshotId && !s.deleted);
+      if (!snapshot) throw new CloudError("InvalidSnapshot.NotFound", `The snapshot '${snapshotId}' does not exist`);
+      snapshot.accounts = [...new Set([...snapshot.accounts, ...accounts])];
+    },
+    async deprecateImage(region, imageId, at) {
+      ctx.enter("EnableImageDeprecation", region);
+      findImage(region, imageId).deprecationTime = at.toISOString();
+    },
+    async deregisterImage(region, imageId) {
+      ctx.enter("DeregisterImage", region);
+      findImage(region, imageId).deregistered = true;
+    },
+    async deleteSnapshot(region, snapshotId) {
+      ctx.enter("DeleteSnapshot", region);
+      const snapshot = state.snapshots.find((s) => s.region === region && s.snapshotId === snapshotId && !s.deleted);
+      if (!snapshot) throw new CloudError("InvalidSnapshot.NotFound", `The snapshot '${snapshotId}' does not exist`);
+      if (state.images.some((i) => !i.deregistered && i.snapshotIds.includes(snapshotId))) throw new CloudError("InvalidSnapshot.InUse", `The snapshot ${snapshotId} is currently in use by an AMI`);
+      snapshot.deleted = true;
+    },
+    async createSecurityGroup(region, input) {
+      ctx.enter("CreateSecurityGroup", region);
+      if (state.securityGroups.some((g) => g.region === region && g.name === input.name && !g.deleted)) throw new CloudError("InvalidGroup.Duplicate", `The security group '${input.name}' already exists`);
+      const groupId = ctx.nextId("sg");
+      state.securityGroups.push({ groupId, region, name: input.name, tags: { ...input.tags }, deleted: false });
+      return groupId;
+    },
+    async deleteSecurityGroup(region, groupId) {
+      ctx.enter("DeleteSecurityGroup", region);
+      const group = state.securityGroups.find((g) => g.region === region && g.groupId === groupId && !g.deleted);
+      if (!group) throw new CloudError("InvalidGroup.NotFound", `The security group '${groupId}' does not exist`);
+      if (state.instances.some((i) => i.securityGroupId === groupId && instanceState(ctx, i) !== "terminated")) throw new CloudError("DependencyViolation", `resource ${groupId} has a dependent object`);
+      group.deleted = true;
+    },
+    async describeSecurityGroups(region, tag) {
+      ctx.enter("DescribeSecurityGroups", region);
+      return state.securityGroups.filter((g) => g.region === region && !g.deleted && matchesTag(g.tags, tag)).map((g) => ({ groupId: g.groupId, tags: { ...g.tags } }));
+    },
+    async runInstance(region, input) {
+      ctx.enter("RunInstances", region);
+      return withClientToken(ctx, `${region}:RunInstances`, input.clientToken, input, () => {
+        findImage(region, input.imageId);
+        if (!state.securityGroups.some((g) => g.groupId === input.securityGroupId && !g.deleted)) throw new CloudError("InvalidGroup.NotFound", `The security group '${input.securityGroupId}' does not exist`);
+        if (!state.profiles.some((p) => p.name === input.instanceProfileName && !p.deleted && p.roleName)) throw new CloudError("InvalidParameterValue", `Value (${input.instanceProfileName}) for parameter iamInstanceProfile.name is invalid`);
+        const source = state.images.find((i) => i.imageId === input.imageId);
+        const instanceId = ctx.nextId("i");
+        state.instances.push({ instanceId, region, imageId: input.imageId, tags: { ...input.tags }, launchedAt: clock.now(), profile: input.instanceProfileName, securityGroupId: input.securityGroupId, imdsV2Required: true, provisioned: source?.provisioned ?? false });
+        return instanceId;
+      });
+    },
+    async describeInstances(region, query) {
+      ctx.enter("DescribeInstances", region);
+      if (query.instanceIds) for (const id of query.instanceIds) findInstance(region, id);
+      return state.instances
+        .filter((i) => i.region === region && (!query.instanceIds || query.instanceIds.includes(i.instanceId)) && (!query.imageIds || query.imageIds.includes(i.imageId)))
+        .filter((i) => matchesTag(i.tags, query.tag) && (query.instanceIds || clock.now() >= i.launchedAt + faults.instanceInvisibleMs))
+        .map((i) => ({ instanceId: i.instanceId, imageId: i.imageId, state: instanceState(ctx, i), tags: { ...i.tags } }));
+    },
+    async stopInstance(region, instanceId) {
+      ctx.enter("StopInstances", region);
+      const instance = findInstance(region, instanceId);
+      instance.stopAt ??= clock.now();
+    },
+    async terminateInstance(region, instanceId) {
+      ctx.enter("TerminateInstances", region);
+      const instance = findInstance(region, instanceId);
+      instance.terminateAt ??= clock.now();
+    },
+    async listLaunchTemplateImageIds(region) {
+      ctx.enter("DescribeLaunchTemplateVersions", region);
+      return [...(state.launchTemplateImageIds.get(region) ?? [])];
+    },
+  };
+}

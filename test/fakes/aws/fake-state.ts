@@ -1,0 +1,115 @@
+import { CloudError, type Tags } from "../../../regions/cloud/ports.ts";
+import type { VirtualClock } from "./virtual-clock.ts";
+
+/** How long things take in the fake cloud (virtual ms). */
+export interface FakeTimings {
+  instanceBootMs: number;
+  ssmRegisterMs: number;
+  provisionMs: number;
+  smokeMs: number;
+  stopMs: number;
+  terminateMs: number;
+  createImageMs: number;
+  /** Copy duration per destination region; `copyMs` for the rest. */
+  copyMsByRegion: Record<string, number>;
+  copyMs: number;
+}
+
+/** Faults to inject; each is off by default. */
+export interface FakeFaults {
+  /** The next N calls (any operation) fail with RequestLimitExceeded. */
+  throttleNext: number;
+  /** For this long after RunInstances the instance id is unknown to every other call (eventual consistency). */
+  instanceInvisibleMs: number;
+  /** Extra delay before the SSM agent registers. */
+  ssmAgentDelayMs: number;
+  provisionFails: boolean;
+  smokeFails: boolean;
+  copyFailsIn: string[];
+  blockPublicAccessIn: string[];
+  /** Regions where the account already has 5 public AMIs. */
+  publicQuotaReachedIn: string[];
+  /** Opt-in regions the account has not enabled. */
+  disabledRegions: string[];
+  /** Called before every operation (tests use it to crash or abort at a chosen point). */
+  onCall?: (operation: string, region: string) => void;
+}
+
+export interface FakeImage {
+  imageId: string; region: string; name: string; ownerId: string; createdAt: number; availableAt: number; fails: boolean; deregistered: boolean;
+  public: boolean; launchAccounts: string[]; tags: Tags; snapshotIds: string[]; deprecationTime?: string; imdsV2: boolean; encrypted: boolean;
+  /** Whether the instance it came from ran the bundle successfully (what the smoke test finds). */
+  provisioned: boolean;
+}
+export interface FakeInstance {
+  instanceId: string; region: string; imageId: string; tags: Tags; launchedAt: number; stopAt?: number; terminateAt?: number;
+  profile: string; securityGroupId: string; imdsV2Required: boolean; provisioned: boolean;
+}
+export interface FakeCommand {
+  commandId: string; region: string; instanceId: string; kind: "provision" | "smoke" | "other"; startedAt: number; endsAt: number; ok: boolean; output: string;
+  outputBucket: string; outputKeyPrefix: string; cancelled: boolean;
+}
+
+/** The whole fake cloud's state: tests read it to assert outcomes. */
+export interface FakeState {
+  accountId: string;
+  regions: string[];
+  images: FakeImage[];
+  snapshots: { snapshotId: string; region: string; tags: Tags; encrypted: boolean; accounts: string[]; deleted: boolean }[];
+  instances: FakeInstance[];
+  securityGroups: { groupId: string; region: string; name: string; tags: Tags; deleted: boolean }[];
+  roles: { name: string; path: string; tags: Tags; policies: string[]; deleted: boolean }[];
+  profiles: { name: string; roleName: string | undefined; tags: Tags; deleted: boolean }[];
+  commands: FakeCommand[];
+  parameters: Map<string, { value: string; dataType: string; version: number }>;
+  buckets: Map<string, { region: string; objects: Map<string, Uint8Array> }>;
+  launchTemplateImageIds: Map<string, string[]>;
+  clientTokens: Map<string, { params: string; result: string }>;
+}
+
+/** What every fake service shares. */
+export interface FakeContext {
+  state: FakeState;
+  faults: FakeFaults;
+  timings: FakeTimings;
+  clock: VirtualClock;
+  nextId(prefix: string): string;
+  /** Applies faults common to every call: throttling, disabled regions, the onCall hook. */
+  enter(operation: string, region: string): void;
+}
+
+// Builds the shared context of a fake cloud.
+export function createFakeContext(clock: VirtualClock, state: FakeState, faults: FakeFaults, timings: FakeTimings): FakeContext {
+  let counter = 0;
+  return {
+    state, faults, timings, clock,
+    nextId: (prefix) => `${prefix}-${(++counter).toString(16).padStart(17, "0")}`,
+    enter(operation, region) {
+      faults.onCall?.(operation, region);
+      if (faults.throttleNext > 0) {
+        faults.throttleNext--;
+        throw new CloudError("RequestLimitExceeded", `Request limit exceeded (${operation})`);
+      }
+      if (faults.disabledRegions.includes(region)) throw new CloudError("OptInRequired", `You are not subscribed to region ${region}`);
+    },
+  };
+}
+
+// Fills a tag-or-id query check.
+export function matchesTag(tags: Tags, tag?: { key: string; value?: string }): boolean {
+  return !tag || (tag.key in tags && (tag.value === undefined || tags[tag.key] === tag.value));
+}
+
+// Idempotency by ClientToken: same token + same params → same result; same token + other params → error.
+export function withClientToken(ctx: FakeContext, scope: string, token: string, params: unknown, create: () => string): string {
+  const key = `${scope}:${token}`;
+  const seen = ctx.state.clientTokens.get(key);
+  const text = JSON.stringify(params);
+  if (seen) {
+    if (seen.params !== text) throw new CloudError("IdempotentParameterMismatch", `Client token ${token} was used with other parameters`);
+    return seen.result;
+  }
+  const result = create();
+  ctx.state.clientTokens.set(key, { params: text, result });
+  return result;
+}
