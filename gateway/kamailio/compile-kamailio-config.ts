@@ -1,9 +1,11 @@
 import type { Recipe } from "../../dsl/resolve.ts";
-import type { GeneratedFile, GeneratedFrom } from "../generated-file.ts";
+import { withGeneratedHeader, type GeneratedFile, type GeneratedFrom } from "../generated-file.ts";
+import { renderTemplate } from "../render-template.ts";
+import { buildKamailioConfigContext } from "./kamailio-config-context.ts";
 
-// PLACEHOLDER (being written): returns etc/kamailio/kamailio.cfg.
+// Renders etc/kamailio/kamailio.cfg: the SIP side of the gateway (listeners, register-through, dial plan,
+// rtpengine anchoring, limits and security), every address/port/limit overridable with `kamailio -A`.
 export function compileKamailioConfig(recipe: Recipe, from: GeneratedFrom): GeneratedFile[] {
-  void recipe;
-  void from;
-  return [];
+  const content = renderTemplate("gateway/kamailio/kamailio.cfg.hbs", buildKamailioConfigContext(recipe));
+  return [{ path: "etc/kamailio/kamailio.cfg", content: withGeneratedHeader(content, from, "#") }];
 }

@@ -1,0 +1,29 @@
+/** rtpengine_offer/rtpengine_answer flag strings for each direction of a bridged call. */
+export interface RtpengineFlags {
+  /** Offer from a browser, forwarded to the SIP side (PBX, media service). */
+  offerToSip: string;
+  /** Offer from the SIP side, forwarded to a browser. */
+  offerToBrowser: string;
+  /** Answer from a browser, forwarded to the SIP side. */
+  answerToSip: string;
+  /** Answer from the SIP side, forwarded to a browser. */
+  answerToBrowser: string;
+}
+
+const toSip = "trust-address replace-origin replace-session-connection ICE=remove DTLS=off SDES-off RTP/AVP rtcp-mux-demux";
+const toBrowser = "trust-address replace-origin replace-session-connection ICE=force DTLS=passive SDES-off UDP/TLS/RTP/SAVPF rtcp-mux-offer rtcp-mux-require generate-mid";
+
+// The WebRTC <-> RTP bridging flags (measured, see FACTS.md), plus transcoding so that each side
+// is offered only its own codec list: codecs the SIP side lacks are masked and transcoded.
+export function buildRtpengineFlags(codecs: { webrtc: string[]; sip: string[] }): RtpengineFlags {
+  const sipOnly = codecs.sip.filter((codec) => !codecs.webrtc.includes(codec));
+  const webrtcOnly = codecs.webrtc.filter((codec) => !codecs.sip.includes(codec));
+  const offerToSipCodecs = [...webrtcOnly.map((c) => `codec-mask-${c}`), ...codecs.sip.map((c) => `codec-transcode-${c}`)];
+  const offerToBrowserCodecs = [...sipOnly.map((c) => `codec-mask-${c}`), ...codecs.webrtc.map((c) => `codec-transcode-${c}`)];
+  return {
+    offerToSip: [toSip, ...offerToSipCodecs].join(" "),
+    offerToBrowser: [toBrowser, ...offerToBrowserCodecs].join(" "),
+    answerToSip: toSip,
+    answerToBrowser: toBrowser,
+  };
+}

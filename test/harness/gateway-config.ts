@@ -1,0 +1,53 @@
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseRecipe } from "../../dsl/parse.ts";
+import type { Recipe } from "../../dsl/resolve.ts";
+import defaultRecipe from "../../recipes/gateway.ts";
+import { compileKamailioConfig } from "../../gateway/kamailio/compile-kamailio-config.ts";
+import { findFreePorts } from "./free-ports.ts";
+import type { KamailioDefines } from "./kamailio.ts";
+import type { TlsPair } from "./tls-certificate.ts";
+
+/** The default recipe as plain data, to copy and change in tests. */
+export type RecipeInput = typeof defaultRecipe;
+
+// Validates a variant of the default recipe (`change` edits a deep copy) and returns the resolved recipe.
+export function buildTestRecipe(change: (recipe: any) => void = () => {}): Recipe {
+  const copy = structuredClone(defaultRecipe) as any;
+  change(copy);
+  const parsed = parseRecipe(copy);
+  if (!parsed.ok) throw new Error(`test recipe is invalid:\n${parsed.problems.map((p) => `${p.path}: ${p.message}`).join("\n")}`);
+  return parsed.recipe;
+}
+
+// Compiles the recipe's kamailio.cfg into `dir` and returns its path.
+export function writeKamailioConfig(recipe: Recipe, dir: string): string {
+  const [file] = compileKamailioConfig(recipe, { recipeFile: "test-recipe.ts", recipeName: recipe.name });
+  if (!file) throw new Error("compileKamailioConfig returned no file");
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "kamailio.cfg");
+  writeFileSync(path, file.content);
+  return path;
+}
+
+/** The loopback sockets a gateway was started on. */
+export interface GatewayPorts {
+  sip: number[];
+  tls?: number;
+  wss: number;
+  ws?: number;
+}
+
+// Picks free loopback ports for every listener of the recipe and returns them with the `-A` overrides
+// that bind the compiled config to 127.0.0.1 (plus any extra overrides, e.g. the PBX address).
+export async function loopbackGatewayDefines(recipe: Recipe, tls: TlsPair, extra: KamailioDefines = {}): Promise<{ ports: GatewayPorts; defines: KamailioDefines }> {
+  const { listen } = recipe.gateway;
+  const sipCount = listen.sip.ports.to - listen.sip.ports.from + 1;
+  const free = await findFreePorts(sipCount + 3);
+  const ports: GatewayPorts = { sip: free.slice(0, sipCount), wss: free[sipCount]! };
+  const defines: KamailioDefines = { LISTEN_ADDR: "127.0.0.1", TLS_CERT: `"${tls.cert}"`, TLS_KEY: `"${tls.key}"`, WORKERS: 1, WSS_PORT: ports.wss };
+  ports.sip.forEach((port, i) => (defines[`SIP_PORT_${i}`] = port));
+  if (listen.tls) defines.TLS_PORT = ports.tls = free[sipCount + 1]!;
+  if (listen.ws) defines.WS_PORT = ports.ws = free[sipCount + 2]!;
+  return { ports, defines: { ...defines, ...extra } };
+}

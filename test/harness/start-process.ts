@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { createWriteStream } from "node:fs";
+
+/** A started child process: its output goes to a log file; `stop()` ends it by PID. */
+export interface RunningProcess {
+  name: string;
+  pid: number;
+  child: ChildProcess;
+  logPath: string;
+  /** Resolves with the exit code (or signal) once the process has ended. */
+  exited: Promise<number | string>;
+  isAlive(): boolean;
+  stop(): Promise<void>;
+}
+
+const running = new Set<RunningProcess>();
+
+// Starts a process with stdout+stderr appended to `logPath`; registered so `stopAllProcesses` can end it.
+export function startProcess(name: string, command: string, args: string[], logPath: string, env?: NodeJS.ProcessEnv): RunningProcess {
+  const log = createWriteStream(logPath, { flags: "a" });
+  const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: env ?? process.env });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  let alive = child.pid !== undefined;
+  const exited = new Promise<number | string>((resolve) => {
+    child.once("exit", (code, signal) => {
+      alive = false;
+      resolve(code ?? signal ?? "unknown");
+    });
+    child.once("error", (error) => {
+      alive = false;
+      resolve(`spawn error: ${error.message}`);
+    });
+  });
+  if (child.pid === undefined) throw new Error(`cannot start ${name} (${command})`);
+  const proc: RunningProcess = {
+    name,
+    pid: child.pid,
+    child,
+    logPath,
+    exited,
+    isAlive: () => alive,
+    stop: async () => {
+      running.delete(proc);
+      if (!alive) return;
+      process.kill(proc.pid, "SIGTERM");
+      const timeout = new Promise<"timeout">((resolve) => setTimeout(() => resolve("timeout"), 3000).unref());
+      if ((await Promise.race([exited, timeout])) === "timeout" && alive) {
+        process.kill(proc.pid, "SIGKILL");
+        await exited;
+      }
+    },
+  };
+  running.add(proc);
+  return proc;
+}
+
+// Stops every process started here that is still running (for `after`/`afterEach` hooks and failures).
+export async function stopAllProcesses(): Promise<void> {
+  await Promise.all([...running].map((proc) => proc.stop()));
+}
+
+// Resolves after `ms` milliseconds.
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
