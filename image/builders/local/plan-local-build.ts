@@ -1,0 +1,143 @@
+// Pure: what a local build will do, where it writes, and the exact mmdebstrap command, for
+// `--dry-run` and for the builder itself.
+import { createHash } from "node:crypto";
+import { join } from "node:path";
+import type { Recipe } from "../../../dsl/resolve.ts";
+
+/** The steps of a local build, in order. */
+export const localBuildSteps = [
+  { id: "bootstrap", title: "Bootstrap Debian 12 (mmdebstrap)" },
+  { id: "provision", title: "Run the bundle's provision.sh in the rootfs" },
+  { id: "seal", title: "Seal the rootfs" },
+  { id: "assert-sealed", title: "Scan the rootfs for secrets and host state" },
+  { id: "smoke", title: "Smoke-test Kamailio, rtpengine and nftables" },
+  { id: "audit", title: "Audit with Lynis" },
+  { id: "package", title: "Write rootfs.tar.zst" },
+  { id: "manifest", title: "Write manifest.json and mark the artifact good" },
+] as const;
+
+/** One step's id. */
+export type LocalBuildStepId = (typeof localBuildSteps)[number]["id"] | "reuse";
+
+/** The Debian base every local image starts from. */
+export interface BaseImage {
+  suite: "bookworm";
+  variant: "minbase";
+  /** Packages a Debian 12 cloud image has that the bundle relies on. */
+  include: string[];
+  mirrors: string[];
+}
+
+/** Everything a local build decides before touching the world. */
+export interface LocalBuildPlan {
+  name: string;
+  recipeHash: string;
+  bundleHash: string;
+  /** First 12 hex digits of the bundle hash: names the artifact. */
+  shortHash: string;
+  artifactDir: string;
+  /** Where the build happens; renamed to `artifactDir` only when everything passed. */
+  workDir: string;
+  rootfsDir: string;
+  aptCacheDir: string;
+  mode: "root" | "unshare";
+  base: BaseImage;
+  mmdebstrapArgs: string[];
+  steps: { id: LocalBuildStepId; title: string }[];
+}
+
+/** Inputs of the plan. */
+export interface LocalBuildPlanInput {
+  recipe: Recipe;
+  bundle: { hash: string };
+  outDir: string;
+  /** @default `<outDir>/.cache/apt` */
+  aptCacheDir?: string;
+  /** The builder's uid (0 → mmdebstrap root mode, else unshare mode). */
+  uid: number;
+  /** The builder's pid, to make the work directory unique. */
+  pid: number;
+  /** @default deb.debian.org bookworm, bookworm-updates, bookworm-security */
+  mirrors?: string[];
+}
+
+const defaultMirrors = [
+  "deb http://deb.debian.org/debian bookworm main",
+  "deb http://deb.debian.org/debian bookworm-updates main",
+  "deb http://deb.debian.org/debian-security bookworm-security main",
+];
+
+// Docs, man pages and translations are not needed on an appliance and are a quarter of its size.
+const dpkgPathFilters = [
+  "path-exclude=/usr/share/man/*",
+  "path-exclude=/usr/share/doc/*",
+  "path-include=/usr/share/doc/*/copyright",
+  "path-exclude=/usr/share/locale/*",
+  "path-include=/usr/share/locale/locale.alias",
+  "path-exclude=/usr/share/info/*",
+];
+
+// Plans a local build of `recipe` from `bundle` into `outDir`.
+export function planLocalBuild(input: LocalBuildPlanInput): LocalBuildPlan {
+  if (!/^[0-9a-f]{12,}$/.test(input.bundle.hash)) throw new Error(`Expected the bundle hash to be hex, got \`${input.bundle.hash}\``);
+  const name = input.recipe.image.name;
+  const shortHash = input.bundle.hash.slice(0, 12);
+  const workDir = join(input.outDir, `.tmp-${shortHash}-${input.pid}`);
+  const rootfsDir = join(workDir, "rootfs");
+  const aptCacheDir = input.aptCacheDir ?? join(input.outDir, ".cache", "apt");
+  const mode = input.uid === 0 ? "root" : "unshare";
+  const base: BaseImage = {
+    suite: "bookworm",
+    variant: "minbase",
+    include: ["systemd-sysv", "openssh-server", "ca-certificates", "iproute2", "netbase"],
+    mirrors: input.mirrors ?? defaultMirrors,
+  };
+  return {
+    name,
+    recipeHash: hashRecipe(input.recipe),
+    bundleHash: input.bundle.hash,
+    shortHash,
+    artifactDir: join(input.outDir, `${name}-${shortHash}`),
+    workDir,
+    rootfsDir,
+    aptCacheDir,
+    mode,
+    base,
+    mmdebstrapArgs: renderMmdebstrapArgs(base, mode, aptCacheDir, rootfsDir),
+    steps: localBuildSteps.map((step) => ({ ...step })),
+  };
+}
+
+// The mmdebstrap argv (without the program): downloaded .debs are synced in from and out to the cache.
+export function renderMmdebstrapArgs(base: BaseImage, mode: "root" | "unshare", aptCacheDir: string, target: string): string[] {
+  return [
+    `--mode=${mode}`,
+    `--variant=${base.variant}`,
+    "--format=directory",
+    `--include=${base.include.join(",")}`,
+    ...dpkgPathFilters.map((filter) => `--dpkgopt=${filter}`),
+    "--skip=download/empty",
+    "--skip=essential/unlink",
+    `--setup-hook=mkdir -p "$1"/var/cache/apt/archives/`,
+    `--setup-hook=sync-in ${aptCacheDir} /var/cache/apt/archives/`,
+    `--customize-hook=sync-out /var/cache/apt/archives ${aptCacheDir}`,
+    base.suite,
+    target,
+    ...base.mirrors,
+  ];
+}
+
+// sha256 over the recipe as canonical JSON (keys sorted), so key order does not change it.
+export function hashRecipe(recipe: Recipe): string {
+  return createHash("sha256").update(canonicalJson(recipe)).digest("hex");
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
+    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "null";
+}
