@@ -1,9 +1,89 @@
 import type { Recipe } from "../../dsl/resolve.ts";
-import type { GeneratedFile, GeneratedFrom } from "../generated-file.ts";
+import { withGeneratedHeader, type GeneratedFile, type GeneratedFrom } from "../generated-file.ts";
+import { renderTemplate } from "../render-template.ts";
+import { formatRtpengineInterface } from "../rtpengine/compile-rtpengine-config.ts";
+import { runtimeEnvPath, runtimeEnvVariables } from "./runtime-env.ts";
 
-// PLACEHOLDER (being written): returns etc/systemd/system/*.service.
+/** The first-boot oneshot (written by the appliance agent) that every gateway service starts after. */
+export const firstBootUnit = "rtcgw-firstboot.service";
+
+// Confinement both daemons tolerate: they only need the network, their runtime directory and /etc to read.
+const sandbox = [
+  "NoNewPrivileges=yes",
+  "ProtectHome=yes",
+  "PrivateTmp=yes",
+  "PrivateDevices=yes",
+  "ProtectKernelTunables=yes",
+  "ProtectKernelModules=yes",
+  "ProtectKernelLogs=yes",
+  "ProtectControlGroups=yes",
+  "ProtectClock=yes",
+  "ProtectHostname=yes",
+  "RestrictSUIDSGID=yes",
+  "RestrictNamespaces=yes",
+  "LockPersonality=yes",
+  "SystemCallArchitectures=native",
+  "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
+];
+
+/** What the kamailio drop-in template needs. */
+export interface KamailioUnitContext {
+  firstBootUnit: string;
+  runtimeEnvPath: string;
+  kamailioOptions: string;
+  wssPort: number;
+  sandbox: string[];
+}
+
+/** What the rtpengine drop-in template needs. */
+export interface RtpengineUnitContext {
+  firstBootUnit: string;
+  runtimeEnvPath: string;
+  interfaceVariable: string;
+  interfaceReference: string;
+  defaultInterface: string;
+  sandbox: string[];
+}
+
+// The kamailio drop-in's context (pure).
+export function buildKamailioUnitContext(recipe: Recipe): KamailioUnitContext {
+  return {
+    firstBootUnit,
+    runtimeEnvPath,
+    kamailioOptions: `$${runtimeEnvVariables.kamailioOptions}`,
+    wssPort: recipe.gateway.listen.wss.port,
+    sandbox,
+  };
+}
+
+// The rtpengine drop-in's context (pure): the compiled interface is the default runtime.env overrides.
+export function buildRtpengineUnitContext(recipe: Recipe): RtpengineUnitContext {
+  const { address, advertise } = recipe.gateway.listen;
+  return {
+    firstBootUnit,
+    runtimeEnvPath,
+    interfaceVariable: runtimeEnvVariables.rtpengineInterface,
+    interfaceReference: `\${${runtimeEnvVariables.rtpengineInterface}}`,
+    defaultInterface: formatRtpengineInterface(address, advertise),
+    sandbox,
+  };
+}
+
+// The units the bundle enables (Debian's own units; the drop-ins below adjust them).
+export function listGatewayUnits(): string[] {
+  return ["nftables.service", "rtpengine-daemon.service", "kamailio.service", "ssh.service"];
+}
+
+// Drop-ins for Debian's kamailio, rtpengine and ssh units: ordering after first boot, runtime.env, confinement.
 export function compileSystemdUnits(recipe: Recipe, from: GeneratedFrom): GeneratedFile[] {
-  void recipe;
-  void from;
-  return [];
+  const dropIn = (unit: string, template: string, context: object): GeneratedFile => ({
+    path: `etc/systemd/system/${unit}.d/50-rtcgw.conf`,
+    content: withGeneratedHeader(renderTemplate(`gateway/systemd/${template}`, context), from, "#"),
+    mode: 0o644,
+  });
+  return [
+    dropIn("kamailio.service", "kamailio.conf.hbs", buildKamailioUnitContext(recipe)),
+    dropIn("rtpengine-daemon.service", "rtpengine-daemon.conf.hbs", buildRtpengineUnitContext(recipe)),
+    dropIn("ssh.service", "ssh.conf.hbs", { firstBootUnit }),
+  ];
 }

@@ -1,0 +1,62 @@
+import type { Recipe } from "../../dsl/resolve.ts";
+import { withGeneratedHeader, type GeneratedFile, type GeneratedFrom } from "../../gateway/generated-file.ts";
+import { renderTemplate } from "../../gateway/render-template.ts";
+import { listGatewayUnits } from "../../gateway/systemd/compile-systemd-units.ts";
+import { listLoginDefsSettings } from "../hardening/hardening-settings.ts";
+import { filesRoot, formatMode, listShippedUnitsToEnable } from "./bundle-files.ts";
+
+// What every gateway image installs; systemd is listed because a minbase rootfs lacks it (a no-op on a
+// Debian cloud image) and `systemctl enable` needs it.
+const basePackages = [
+  "systemd",
+  "systemd-sysv",
+  "kamailio",
+  "kamailio-websocket-modules",
+  "kamailio-tls-modules",
+  "kamailio-extra-modules",
+  "kamailio-utils-modules",
+  "rtpengine-daemon",
+  "nftables",
+  "openssh-server",
+  "unattended-upgrades",
+  "nodejs",
+];
+
+/** What provision.sh.hbs needs. */
+export interface ProvisionContext {
+  name: string;
+  version: string;
+  packages: string[];
+  files: { mode: string; path: string }[];
+  loginDefs: { key: string; value: string }[];
+  strictPermissions: boolean;
+  units: string[];
+}
+
+// The Debian packages the image installs: the gateway's, then the recipe's extras (first mention wins).
+export function listImagePackages(recipe: Recipe): string[] {
+  return [...new Set([...basePackages, ...recipe.image.packages])];
+}
+
+// The script's context (pure): every file under files/ with its mode, the units to enable, hardening steps.
+export function buildProvisionContext(recipe: Recipe, bundleFiles: readonly GeneratedFile[]): ProvisionContext {
+  const files = bundleFiles
+    .filter((file) => file.path.startsWith(`${filesRoot}/`))
+    .map((file) => ({ mode: formatMode(file.mode), path: file.path.slice(filesRoot.length + 1) }))
+    .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return {
+    name: recipe.image.name,
+    version: recipe.version,
+    packages: listImagePackages(recipe),
+    files,
+    loginDefs: listLoginDefsSettings(recipe.image.hardening),
+    strictPermissions: recipe.image.hardening === "cis-l1",
+    units: [...new Set([...listGatewayUnits(), ...listShippedUnitsToEnable(bundleFiles)])],
+  };
+}
+
+// provision.sh for the bundle's files.
+export function compileProvisionScript(recipe: Recipe, from: GeneratedFrom, bundleFiles: readonly GeneratedFile[]): GeneratedFile {
+  const content = renderTemplate("image/bundle/provision.sh.hbs", buildProvisionContext(recipe, bundleFiles));
+  return { path: "provision.sh", content: withGeneratedHeader(content, from, "#"), mode: 0o755 };
+}

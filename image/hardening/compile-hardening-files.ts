@@ -1,0 +1,41 @@
+import type { Recipe } from "../../dsl/resolve.ts";
+import { withGeneratedHeader, type GeneratedFile, type GeneratedFrom } from "../../gateway/generated-file.ts";
+import { renderTemplate } from "../../gateway/render-template.ts";
+import { listDisabledModules, listSysctlSettings, sshAlgorithms } from "./hardening-settings.ts";
+
+/**
+ * The sshd drop-in. It sorts before cloud-init's `50-cloud-init.conf` because sshd keeps the first value
+ * it reads: a `50-rtcgw.conf` would lose `PasswordAuthentication` to cloud-init's file.
+ */
+export const sshdDropInPath = "etc/ssh/sshd_config.d/10-rtcgw.conf";
+
+const template = (name: string) => `image/hardening/${name}`;
+
+// The files that harden the image for the recipe's profile: SSH baseline, sysctls and unattended
+// security upgrades always; modprobe, banner, umask and core-dump limits for cis-l1.
+export function compileHardeningFiles(recipe: Recipe, from: GeneratedFrom): GeneratedFile[] {
+  const profile = recipe.image.hardening;
+  const cis = profile === "cis-l1";
+  const file = (path: string, name: string, context: object, mode = 0o644, comment: "#" | "//" = "#"): GeneratedFile => ({
+    path,
+    content: withGeneratedHeader(renderTemplate(template(name), context), from, comment),
+    mode,
+  });
+  const sysctl = listSysctlSettings(profile).map((s) => ({ key: `${s.optional ? "-" : ""}${s.key}`, value: s.value }));
+  const files = [
+    file(sshdDropInPath, "sshd.conf.hbs", { port: recipe.image.ssh.port, banner: cis, ...sshAlgorithms }, 0o600),
+    file("etc/sysctl.d/60-rtcgw.conf", "sysctl.conf.hbs", { settings: sysctl }),
+    file("etc/apt/apt.conf.d/20auto-upgrades", "auto-upgrades.hbs", {}, 0o644, "//"),
+    file("etc/apt/apt.conf.d/52rtcgw-unattended-upgrades", "unattended-upgrades.hbs", {}, 0o644, "//"),
+  ];
+  if (!cis) return files;
+  return [
+    ...files,
+    file("etc/modprobe.d/60-rtcgw.conf", "modprobe.conf.hbs", { modules: listDisabledModules(profile) }),
+    file("etc/profile.d/60-rtcgw-umask.sh", "umask.sh.hbs", { umask: "027" }),
+    file("etc/security/limits.d/60-rtcgw.conf", "core-dumps.hbs", {}),
+    // The pre-login banners carry no header: they are shown to every visitor as they are.
+    { path: "etc/issue", content: renderTemplate(template("issue.hbs"), {}), mode: 0o644 },
+    { path: "etc/issue.net", content: renderTemplate(template("issue.hbs"), {}), mode: 0o644 },
+  ];
+}

@@ -1,0 +1,93 @@
+import type { Recipe } from "../../dsl/resolve.ts";
+
+/** The recipe's hardening profile. */
+export type HardeningProfile = Recipe["image"]["hardening"];
+
+/** One sysctl.d line; `optional` keys get systemd-sysctl's `-` prefix (ignored where the kernel lacks them). */
+export interface SysctlSetting {
+  key: string;
+  value: string;
+  optional?: boolean;
+}
+
+const network: SysctlSetting[] = [
+  { key: "net.ipv4.ip_forward", value: "0" },
+  { key: "net.ipv6.conf.all.forwarding", value: "0" },
+  { key: "net.ipv4.conf.all.send_redirects", value: "0" },
+  { key: "net.ipv4.conf.default.send_redirects", value: "0" },
+  { key: "net.ipv4.conf.all.accept_redirects", value: "0" },
+  { key: "net.ipv4.conf.default.accept_redirects", value: "0" },
+  { key: "net.ipv6.conf.all.accept_redirects", value: "0" },
+  { key: "net.ipv6.conf.default.accept_redirects", value: "0" },
+  { key: "net.ipv4.conf.all.secure_redirects", value: "0" },
+  { key: "net.ipv4.conf.default.secure_redirects", value: "0" },
+  { key: "net.ipv4.conf.all.accept_source_route", value: "0" },
+  { key: "net.ipv4.conf.default.accept_source_route", value: "0" },
+  { key: "net.ipv6.conf.all.accept_source_route", value: "0" },
+  { key: "net.ipv6.conf.default.accept_source_route", value: "0" },
+  { key: "net.ipv4.conf.all.rp_filter", value: "1" },
+  { key: "net.ipv4.conf.default.rp_filter", value: "1" },
+  { key: "net.ipv4.conf.all.log_martians", value: "1" },
+  { key: "net.ipv4.conf.default.log_martians", value: "1" },
+  { key: "net.ipv4.icmp_echo_ignore_broadcasts", value: "1" },
+  { key: "net.ipv4.icmp_ignore_bogus_error_responses", value: "1" },
+  { key: "net.ipv4.tcp_syncookies", value: "1" },
+];
+
+const kernel: SysctlSetting[] = [
+  { key: "kernel.randomize_va_space", value: "2" },
+  { key: "kernel.kptr_restrict", value: "2" },
+  { key: "kernel.dmesg_restrict", value: "1" },
+  { key: "kernel.yama.ptrace_scope", value: "1", optional: true },
+  { key: "kernel.unprivileged_bpf_disabled", value: "1" },
+  { key: "kernel.perf_event_paranoid", value: "3" },
+  { key: "kernel.core_uses_pid", value: "1" },
+  { key: "net.core.bpf_jit_harden", value: "2" },
+  { key: "fs.suid_dumpable", value: "0" },
+  { key: "fs.protected_hardlinks", value: "1" },
+  { key: "fs.protected_symlinks", value: "1" },
+  { key: "fs.protected_fifos", value: "2" },
+  { key: "fs.protected_regular", value: "2" },
+  { key: "dev.tty.ldisc_autoload", value: "0" },
+];
+
+// sysctl settings for a profile: network hardening always, kernel hardening for cis-l1.
+export function listSysctlSettings(profile: HardeningProfile): SysctlSetting[] {
+  return profile === "cis-l1" ? [...network, ...kernel] : network;
+}
+
+// Kernel modules refused by modprobe for a profile (none for minimal).
+export function listDisabledModules(profile: HardeningProfile): string[] {
+  if (profile !== "cis-l1") return [];
+  const filesystems = ["cramfs", "freevxfs", "hfs", "hfsplus", "jffs2", "squashfs", "udf"];
+  const protocols = ["dccp", "sctp", "rds", "tipc"];
+  const devices = ["usb-storage", "firewire-core"];
+  return [...filesystems, ...protocols, ...devices];
+}
+
+// /etc/login.defs keys provision.sh sets (login.defs has no drop-in directory), for a profile.
+export function listLoginDefsSettings(profile: HardeningProfile): { key: string; value: string }[] {
+  if (profile !== "cis-l1") return [];
+  return [
+    { key: "UMASK", value: "027" },
+    { key: "USERGROUPS_ENAB", value: "no" },
+    { key: "PASS_MAX_DAYS", value: "365" },
+    { key: "PASS_MIN_DAYS", value: "1" },
+    { key: "PASS_WARN_AGE", value: "7" },
+    { key: "SHA_CRYPT_MIN_ROUNDS", value: "5000" },
+  ];
+}
+
+/** Key exchange, cipher and MAC lists of the dev-sec baseline, as OpenSSH 9.2 names them. */
+export const sshAlgorithms = {
+  kexAlgorithms: [
+    "sntrup761x25519-sha512@openssh.com",
+    "curve25519-sha256",
+    "curve25519-sha256@libssh.org",
+    "diffie-hellman-group16-sha512",
+    "diffie-hellman-group18-sha512",
+    "diffie-hellman-group-exchange-sha256",
+  ],
+  ciphers: ["chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "aes256-ctr", "aes192-ctr", "aes128-ctr"],
+  macs: ["hmac-sha2-512-etm@openssh.com", "hmac-sha2-256-etm@openssh.com", "umac-128-etm@openssh.com"],
+};

@@ -1,0 +1,35 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { compileBundle } from "../../image/bundle/compile-bundle.ts";
+import { runTool } from "./require-tool.ts";
+import { from, loadRecipe } from "./load-test-recipe.ts";
+
+test("provision.sh passes shellcheck", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rtcgw-provision-"));
+  try {
+    const bundle = compileBundle(loadRecipe((r) => (r.image.packages = ["jq", "curl"])), from);
+    const script = join(dir, "provision.sh");
+    writeFileSync(script, bundle.files.find((f) => f.path === "provision.sh")!.content);
+    const result = await runTool("shellcheck", ["--shell=bash", "--severity=style", script], "shellcheck");
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("provision.sh installs every file under files/ with its mode, enables the units and starts nothing", () => {
+  const bundle = compileBundle(loadRecipe(), from);
+  const script = bundle.files.find((f) => f.path === "provision.sh")!.content;
+  assert.match(script, /^#!\/bin\/bash\n/);
+  assert.match(script, /^set -eu$/m);
+  for (const file of bundle.files.filter((f) => f.path.startsWith("files/"))) {
+    const mode = (file.mode ?? 0o644).toString(8).padStart(4, "0");
+    assert.ok(script.includes(`place ${mode} '${file.path.slice("files/".length)}'`), file.path);
+  }
+  assert.match(script, /^systemctl enable 'nftables\.service' 'rtpengine-daemon\.service' 'kamailio\.service' 'ssh\.service'$/m);
+  assert.doesNotMatch(script, /systemctl (start|restart|reload)|--now|service \S+ start|sysctl (-p|--system)/);
+  assert.match(script, /exit 101/);
+});
