@@ -20,17 +20,16 @@ export interface CheckOptions {
 export async function checkRecipeFile(path: string, options: CheckOptions = {}): Promise<CheckResult> {
   const cwd = options.cwd ?? process.cwd();
   const shownPath = relative(cwd, path) || path;
-  const isTypeScript = /\.(m?ts)$/.test(path);
-  const typeProblems = options.typecheck && isTypeScript ? await (await import("./typecheck-recipe.ts")).typecheckRecipe(path, cwd) : [];
-
   let loaded;
   try {
-    loaded = await loadRecipeFile(path);
+    loaded = await loadRecipeFile(path, shownPath);
   } catch (error) {
     if (!(error instanceof RecipeLoadError)) throw error;
     const problem: Problem = { severity: "error", path: "", segments: [], message: error.message, ...(error.location ? { location: error.location } : {}) };
-    return { ok: false, problems: sortProblems([...typeProblems, problem]), path };
+    return { ok: false, problems: [problem], path };
   }
+  const isTypeScript = /\.(m?ts)$/.test(path);
+  const typeProblems = options.typecheck && isTypeScript ? await (await import("./typecheck-recipe.ts")).typecheckRecipe(path, cwd) : [];
 
   const parsed = parseRecipe(loaded.value);
   const found = parsed.ok ? parsed.warnings : parsed.problems;

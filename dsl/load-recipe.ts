@@ -24,18 +24,18 @@ export class RecipeLoadError extends Error {
 
 // Reads a recipe: `.ts`/`.mts`/`.js`/`.mjs` are bundled with esbuild and imported (no build step for the
 // user), `.json` and `.yaml`/`.yml` are parsed. Returns the default export's value.
-export async function loadRecipeFile(path: string): Promise<LoadedRecipeFile> {
+export async function loadRecipeFile(path: string, shownPath = path): Promise<LoadedRecipeFile> {
   const absolute = resolve(path);
   let source: string;
   try {
     source = await readFile(absolute, "utf8");
   } catch (error) {
-    throw new RecipeLoadError(`cannot read recipe ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; pass an existing file (e.g. recipes/gateway.ts) or create one with \`rtcgw init\``);
+    throw new RecipeLoadError(`cannot read recipe ${shownPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; pass an existing file (e.g. recipes/gateway.ts) or create one with \`rtcgw init\``);
   }
   const extension = extname(absolute);
-  if (extension === ".json") return { path: absolute, source, value: parseJson(source, path) };
-  if (extension === ".yaml" || extension === ".yml") return { path: absolute, source, value: await parseYaml(source, path) };
-  return { path: absolute, source, value: await importModule(absolute, path) };
+  if (extension === ".json") return { path: absolute, source, value: parseJson(source, shownPath) };
+  if (extension === ".yaml" || extension === ".yml") return { path: absolute, source, value: await parseYaml(source, shownPath) };
+  return { path: absolute, source, value: await importModule(absolute, shownPath) };
 }
 
 function parseJson(source: string, path: string): unknown {
