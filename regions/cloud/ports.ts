@@ -56,6 +56,7 @@ export interface Ec2Port {
   copyImage(region: string, input: { sourceRegion: string; sourceImageId: string; name: string; description: string; clientToken: string; tags: Tags }): Promise<string>;
   createImage(region: string, input: { instanceId: string; name: string; description: string; tags: Tags }): Promise<string>;
   requireImdsV2(region: string, imageId: string): Promise<void>;
+  tagResource(region: string, resourceId: string, tags: Tags): Promise<void>;
   shareImage(region: string, imageId: string, share: { public: true } | { accounts: string[] }): Promise<void>;
   shareSnapshot(region: string, snapshotId: string, accounts: string[]): Promise<void>;
   deprecateImage(region: string, imageId: string, at: Date): Promise<void>;

@@ -1,5 +1,5 @@
 import {
-  CopyImageCommand, CreateImageCommand, CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DeleteSnapshotCommand, DeregisterImageCommand,
+  CopyImageCommand, CreateImageCommand, CreateTagsCommand, CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DeleteSnapshotCommand, DeregisterImageCommand,
   DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand, DescribeRegionsCommand,
   DescribeSecurityGroupsCommand, EC2Client, EnableImageDeprecationCommand, GetImageBlockPublicAccessStateCommand, ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand, RunInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, type Filter, type Image, type _InstanceType,
@@ -44,6 +44,9 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
     },
     async requireImdsV2(region, imageId) {
       await send(region, new ModifyImageAttributeCommand({ ImageId: imageId, ImdsSupport: { Value: "v2.0" } }));
+    },
+    async tagResource(region, resourceId, tags) {
+      await send(region, new CreateTagsCommand({ Resources: [resourceId], Tags: toTagList(tags) }));
     },
     async shareImage(region, imageId, share) {
       const add = "public" in share ? [{ Group: "all" as const }] : share.accounts.map((UserId) => ({ UserId }));

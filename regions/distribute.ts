@@ -1,0 +1,139 @@
+import type { Recipe } from "../dsl/resolve.ts";
+import { CloudError, type CloudPorts, type ImageRecord } from "./cloud/ports.ts";
+import { buildTags, clientTokenFor, tagKeys } from "./cloud/naming.ts";
+import { callWithRetry } from "./cloud/retry.ts";
+import { waitFor } from "./cloud/wait.ts";
+import { updateRegion, type JournalFile, type RegionEntry } from "./journal.ts";
+import type { PublishPlan, RegionPlan } from "./plan-publish.ts";
+import { runLimitedPerKey } from "./run-limited.ts";
+
+/** Live progress of one region. */
+export interface RegionProgress {
+  region: string;
+  status: RegionEntry["status"];
+  elapsedMs: number;
+  message?: string;
+}
+
+/** What distributing needs besides the plan. */
+export interface DistributeContext {
+  recipe: Recipe;
+  ports: CloudPorts;
+  journal: JournalFile;
+  sourceImageId: string;
+  signal?: AbortSignal | undefined;
+  onProgress?: ((event: RegionProgress) => void) | undefined;
+  /** Time allowed for one copy. @default 3 h */
+  copyBudgetMs?: number;
+  /** Concurrent copies into one region. @default 2 */
+  copiesPerRegion?: number;
+}
+
+/** The end state of one region. */
+export interface RegionOutcome {
+  region: string;
+  ok: boolean;
+  imageId?: string;
+  error?: string;
+}
+
+// Copies, shares, deprecates and records parameters in every planned region in parallel; a failing region does not stop the others.
+export async function distributeImage(plan: PublishPlan, ctx: DistributeContext): Promise<RegionOutcome[]> {
+  const pending = plan.regions.filter((r) => r.action !== "done");
+  const done = plan.regions.filter((r) => r.action === "done").map((r): RegionOutcome => ({ region: r.region, ok: true, imageId: ctx.journal.read().regions[r.region]?.imageId ?? "" }));
+  const outcomes = await runLimitedPerKey(pending, (r) => r.region, ctx.copiesPerRegion ?? 2, (r) => finishRegion(plan, r, ctx));
+  return [...done, ...outcomes];
+}
+
+async function finishRegion(plan: PublishPlan, rp: RegionPlan, ctx: DistributeContext): Promise<RegionOutcome> {
+  const { ports, journal, signal } = ctx;
+  const { region } = rp;
+  const started = ports.clock.now();
+  const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes });
+  const report = (status: RegionEntry["status"], message?: string) => ctx.onProgress?.({ region, status, elapsedMs: ports.clock.now() - started, ...(message ? { message } : {}) });
+  try {
+    const imageId = await obtainImage(plan, rp, ctx, retry);
+    report("copying");
+    const image = await waitFor(
+      async () => {
+        const [found] = await retry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }), ["InvalidAMIID.NotFound"]);
+        if (found?.state === "failed") throw new CloudError("CopyFailed", found.stateReason ?? "the copy failed");
+        return found?.state === "available" ? found : undefined;
+      },
+      { clock: ports.clock, what: `the copy in ${region}`, budgetMs: ctx.copyBudgetMs ?? 3 * 3600_000, intervalMs: 30_000, signal },
+    );
+    updateRegion(journal, region, { status: "available", snapshotIds: image.snapshotIds, creationDate: image.creationDate });
+    report("available");
+    const deprecationTime = await shareImage(plan, region, image, ctx, retry);
+    updateRegion(journal, region, { status: "shared", deprecationTime });
+    report("shared");
+    for (const name of rp.parameters) {
+      if ((await retry(() => ports.ssm.getParameter(region, name))) === imageId) continue;
+      await retry(() => ports.ssm.putParameter(region, { name, value: imageId, dataType: "aws:ec2:image", tags: {} }));
+    }
+    updateRegion(journal, region, { status: "published" });
+    report("published");
+    return { region, ok: true, imageId };
+  } catch (error) {
+    if (signal?.aborted) throw error;
+    const message = (error as Error).message;
+    await discardFailedCopy(region, ctx, retry).catch(() => undefined);
+    updateRegion(journal, region, { status: "failed", error: message, failedAttempts: (journal.read().regions[region]?.failedAttempts ?? 0) + 1 });
+    report("failed", message);
+    return { region, ok: false, error: message };
+  }
+}
+
+// The region's image: the source itself, a recorded copy, a copy found by its build tag, or a new CopyImage (ClientToken per build, region and attempt).
+async function obtainImage(plan: PublishPlan, rp: RegionPlan, ctx: DistributeContext, retry: <T>(fn: () => Promise<T>) => Promise<T>): Promise<string> {
+  const { ports, journal, recipe } = ctx;
+  const { region } = rp;
+  if (rp.action === "source") {
+    updateRegion(journal, region, { status: "copying", imageId: ctx.sourceImageId });
+    return ctx.sourceImageId;
+  }
+  const entry = journal.read().regions[region];
+  if (entry?.imageId && entry.status !== "failed") return entry.imageId;
+  const tagged = await retry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.build, value: plan.buildId } }));
+  const reusable = tagged.find((i) => i.state !== "failed" && i.tags[tagKeys.role] === "image");
+  if (reusable) {
+    updateRegion(journal, region, { status: "copying", imageId: reusable.imageId });
+    return reusable.imageId;
+  }
+  const attempt = entry?.failedAttempts ?? 0;
+  const tags = { ...buildTags({ buildId: plan.buildId, recipe: recipe.name, version: recipe.version, role: "image", name: plan.amiName }), [tagKeys.build]: plan.buildId, "rtcgw:smoke": "passed" };
+  const imageId = await retry(() =>
+    ports.ec2.copyImage(region, {
+      sourceRegion: plan.sourceRegion, sourceImageId: ctx.sourceImageId, name: plan.amiName, description: `${recipe.name} ${recipe.version} (rtcgw build ${plan.buildId.slice(0, 12)})`,
+      clientToken: clientTokenFor(plan.buildId, region, `copy#${attempt}`), tags,
+    }),
+  );
+  updateRegion(journal, region, { status: "copying", imageId, error: undefined });
+  return imageId;
+}
+
+// Launch permissions (public, or accounts with their snapshots) and the deprecation time; returns the deprecation time.
+async function shareImage(plan: PublishPlan, region: string, image: ImageRecord, ctx: DistributeContext, retry: <T>(fn: () => Promise<T>) => Promise<T>): Promise<string> {
+  const { ports } = ctx;
+  const visibility = plan.visibility;
+  if (visibility === "public" && !image.public) await retry(() => ports.ec2.shareImage(region, image.imageId, { public: true }));
+  if (typeof visibility === "object") {
+    const missing = visibility.accounts.filter((a) => !image.launchAccounts.includes(a));
+    if (missing.length) await retry(() => ports.ec2.shareImage(region, image.imageId, { accounts: missing }));
+    for (const snapshotId of image.snapshotIds) await retry(() => ports.ec2.shareSnapshot(region, snapshotId, visibility.accounts));
+  }
+  const at = new Date(Date.parse(image.creationDate) + plan.deprecateAfterSeconds * 1000);
+  at.setUTCSeconds(0, 0);
+  if (image.deprecationTime !== at.toISOString()) await retry(() => ports.ec2.deprecateImage(region, image.imageId, at));
+  return at.toISOString();
+}
+
+// A failed copy leaves an image in state `failed`: deregister it and its snapshots so a retry starts clean.
+async function discardFailedCopy(region: string, ctx: DistributeContext, retry: <T>(fn: () => Promise<T>) => Promise<T>): Promise<void> {
+  const entry = ctx.journal.read().regions[region];
+  if (!entry?.imageId || entry.imageId === ctx.sourceImageId) return;
+  const [image] = await retry(() => ctx.ports.ec2.describeImages(region, { imageIds: [entry.imageId!] }));
+  if (image?.state !== "failed") return;
+  await retry(() => ctx.ports.ec2.deregisterImage(region, image.imageId));
+  for (const snapshotId of image.snapshotIds) await retry(() => ctx.ports.ec2.deleteSnapshot(region, snapshotId));
+}

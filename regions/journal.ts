@@ -1,0 +1,99 @@
+import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, openSync, fsyncSync, closeSync } from "node:fs";
+import { dirname } from "node:path";
+
+/** A temporary cloud resource, recorded as soon as its id is known. */
+export interface JournalResource {
+  kind: "instance" | "security-group" | "role" | "instance-profile" | "s3-object" | "command" | "candidate-image";
+  region: string;
+  id: string;
+  deleted: boolean;
+}
+
+/** Where one region stands. */
+export interface RegionEntry {
+  status: "pending" | "copying" | "available" | "shared" | "published" | "failed";
+  imageId?: string;
+  snapshotIds?: string[];
+  creationDate?: string;
+  deprecationTime?: string;
+  error?: string;
+  /** Failed copies so far: the next CopyImage uses a new ClientToken. */
+  failedAttempts?: number;
+}
+
+/** Everything a crashed run needs to be resumed or cleaned up. */
+export interface Journal {
+  version: 1;
+  buildId: string;
+  recipe: string;
+  recipeVersion: string;
+  amiName: string;
+  sourceRegion: string;
+  sourceImageId?: string;
+  account?: string;
+  temporary: JournalResource[];
+  regions: Record<string, RegionEntry>;
+  artifacts?: { bucket: string; keys: string[] };
+}
+
+/** A journal file kept in step with memory: every change is written before the caller goes on. */
+export interface JournalFile {
+  readonly path: string;
+  read(): Journal;
+  update(change: (journal: Journal) => void): void;
+}
+
+// Reads a journal file; undefined when there is none.
+export function readJournal(path: string): Journal | undefined {
+  if (!existsSync(path)) return undefined;
+  return JSON.parse(readFileSync(path, "utf8")) as Journal;
+}
+
+// Writes the journal atomically: a temp file in the same folder, fsync, then rename over the old one.
+export function writeJournal(path: string, journal: Journal): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const temp = `${path}.${process.pid}.tmp`;
+  writeFileSync(temp, `${JSON.stringify(journal, null, 2)}\n`);
+  const fd = openSync(temp, "r");
+  fsyncSync(fd);
+  closeSync(fd);
+  renameSync(temp, path);
+}
+
+// Opens (or starts) the journal of a build; an existing one for another build is replaced only when it has nothing pending.
+export function openJournal(path: string, fresh: Journal): JournalFile {
+  const existing = readJournal(path);
+  let journal = existing && existing.buildId === fresh.buildId ? existing : fresh;
+  writeJournal(path, journal);
+  return {
+    path,
+    read: () => journal,
+    update(change) {
+      const next = structuredClone(journal);
+      change(next);
+      writeJournal(path, next);
+      journal = next;
+    },
+  };
+}
+
+// Records a temporary resource (idempotent).
+export function recordTemporary(file: JournalFile, resource: Omit<JournalResource, "deleted">): void {
+  file.update((j) => {
+    if (!j.temporary.some((r) => r.kind === resource.kind && r.id === resource.id)) j.temporary.push({ ...resource, deleted: false });
+  });
+}
+
+// Marks a temporary resource deleted.
+export function markDeleted(file: JournalFile, kind: JournalResource["kind"], id: string): void {
+  file.update((j) => {
+    for (const r of j.temporary) if (r.kind === kind && r.id === id) r.deleted = true;
+  });
+}
+
+// Sets part of a region's entry.
+export function updateRegion(file: JournalFile, region: string, entry: Partial<RegionEntry>): void {
+  file.update((j) => {
+    j.regions[region] = { ...(j.regions[region] ?? { status: "pending" }), ...entry };
+  });
+}

@@ -1,0 +1,72 @@
+import type { Recipe } from "../dsl/resolve.ts";
+import type { CloudPorts } from "./cloud/ports.ts";
+import { callWithRetry } from "./cloud/retry.ts";
+import { tagKeys } from "./cloud/naming.ts";
+
+/** One thing that would make the run fail, found before anything is created. */
+export interface PreflightProblem {
+  region?: string;
+  code: "credentials" | "region-unknown" | "region-disabled" | "name-taken" | "block-public-access" | "public-quota" | "public-encrypted" | "cloud-error";
+  message: string;
+}
+
+/** The outcome of pre-flight: the account and resolved regions, or every problem at once. */
+export type PreflightResult = { ok: true; account: string; regions: string[] } | { ok: false; problems: PreflightProblem[] };
+
+/** What pre-flight checks. */
+export interface PreflightInput {
+  recipe: Recipe;
+  sourceRegion: string;
+  amiName: string;
+  buildId: string;
+}
+
+const publicQuota = 5;
+
+// Checks credentials, regions, the AMI name, block-public-access and the public-AMI quota in every target region
+// (in parallel, read-only) and reports every problem in one list.
+export async function runPreflight(input: PreflightInput, ports: CloudPorts, signal?: AbortSignal): Promise<PreflightResult> {
+  const { recipe, amiName, buildId } = input;
+  const retry = <T>(fn: () => Promise<T>) => callWithRetry(fn, { clock: ports.clock, signal, budgetMs: 120_000 });
+  const problems: PreflightProblem[] = [];
+  const isPublic = recipe.publish.visibility === "public";
+  if (isPublic && recipe.image.disk.encrypted) {
+    problems.push({ code: "public-encrypted", message: "publish.visibility is `public` but image.disk.encrypted is true: public AMIs cannot have encrypted snapshots; share with `{ accounts: [...] }` or turn encryption off" });
+  }
+  let account = "";
+  try {
+    account = (await retry(() => ports.sts.getCallerIdentity())).account;
+  } catch (error) {
+    return { ok: false, problems: [...problems, { code: "credentials", message: `cannot get the caller identity (check the credentials, \`--profile\`): ${(error as Error).message}` }] };
+  }
+  const known = await retry(() => ports.ec2.describeRegions());
+  const enabled = known.filter((r) => r.optInStatus !== "not-opted-in").map((r) => r.name);
+  const wanted = recipe.regions === "all-enabled" ? enabled : [...new Set([input.sourceRegion, ...recipe.regions])];
+  const usable: string[] = [];
+  for (const region of wanted) {
+    const info = known.find((r) => r.name === region);
+    if (!info) problems.push({ region, code: "region-unknown", message: `region \`${region}\` does not exist (known: ${known.map((r) => r.name).join(", ")})` });
+    else if (info.optInStatus === "not-opted-in") problems.push({ region, code: "region-disabled", message: `region \`${region}\` is an opt-in region not enabled for account ${account}: enable it in the console (Account → AWS Regions) or remove it from \`regions\`` });
+    else usable.push(region);
+  }
+  const perRegion = await Promise.all(usable.map((region) => checkRegion(region, { amiName, buildId, isPublic }, ports, retry).catch((error: Error): PreflightProblem[] => [{ region, code: "cloud-error", message: error.message }])));
+  problems.push(...perRegion.flat());
+  return problems.length ? { ok: false, problems } : { ok: true, account, regions: usable };
+}
+
+async function checkRegion(region: string, input: { amiName: string; buildId: string; isPublic: boolean }, ports: CloudPorts, retry: <T>(fn: () => Promise<T>) => Promise<T>): Promise<PreflightProblem[]> {
+  const problems: PreflightProblem[] = [];
+  const named = await retry(() => ports.ec2.describeImages(region, { owners: ["self"], name: input.amiName }));
+  const foreign = named.find((i) => i.tags[tagKeys.build] !== input.buildId);
+  if (foreign) problems.push({ region, code: "name-taken", message: `AMI name \`${input.amiName}\` is already used by ${foreign.imageId} (not this build): bump \`version\` or deregister it` });
+  if (!input.isPublic) return problems;
+  if ((await retry(() => ports.ec2.getImageBlockPublicAccessState(region))) === "block-new-sharing") {
+    problems.push({ region, code: "block-public-access", message: `image block public access is on in ${region}: the AMI cannot be made public; turn it off (EC2 → Data protection → Block public access for AMIs) or publish privately` });
+  }
+  const ours = named.some((i) => i.public);
+  const publicCount = (await retry(() => ports.ec2.describeImages(region, { owners: ["self"], publicOnly: true }))).length;
+  if (!ours && publicCount >= publicQuota) {
+    problems.push({ region, code: "public-quota", message: `${publicCount} public AMIs already in ${region} (quota ${publicQuota}): run \`rtcgw retire --keep N\` or request a quota increase` });
+  }
+  return problems;
+}
