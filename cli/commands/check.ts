@@ -1,4 +1,3 @@
-import { relative } from "node:path";
 import { checkRecipeFile } from "../../dsl/check-recipe.ts";
 import { callsForRtpPorts } from "../../dsl/rules/capacity.ts";
 import { formatPortRange, portCount } from "../../dsl/units.ts";
@@ -7,6 +6,7 @@ import { parseCommandArgs } from "../args.ts";
 import type { Command } from "../command.ts";
 import { printProblems } from "../print-problems.ts";
 import { resolveRecipeArgument } from "../recipe-argument.ts";
+import { displayPath } from "../display-path.ts";
 
 export const checkCommand: Command = {
   name: "check",
@@ -35,7 +35,7 @@ Exit status: 0 valid, 1 problems found, 2 usage error.
       printProblems(io, result.problems, Boolean(values.json));
       return 1;
     }
-    const shown = relative(io.cwd, path);
+    const shown = displayPath(io.cwd, path);
     if (values.json) io.stdout(`${JSON.stringify({ ok: true, recipe: shown, summary: summarize(result.recipe), warnings: result.warnings }, null, 2)}\n`);
     else {
       if (result.warnings.length > 0) printProblems(io, result.warnings, false);

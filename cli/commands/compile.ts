@@ -1,4 +1,5 @@
-import { relative, resolve } from "node:path";
+import { resolve } from "node:path";
+import { displayPath } from "../display-path.ts";
 import { checkRecipeFile } from "../../dsl/check-recipe.ts";
 import { assembleBundle } from "../../image/assemble-bundle.ts";
 import { parseCommandArgs } from "../args.ts";
@@ -37,9 +38,9 @@ Options:
     const bundle = await assembleBundle(checked.recipe, path);
     const out = resolve(io.cwd, values.out ?? `out/${checked.recipe.name}/bundle`);
     await writeOutputTree(out, bundle.files);
-    const shownOut = relative(io.cwd, out) || ".";
+    const shownOut = displayPath(io.cwd, out);
     if (values.json) io.stdout(`${JSON.stringify({ ok: true, out: shownOut, hash: bundle.hash, files: bundle.files.map((f) => f.path) }, null, 2)}\n`);
-    else io.stdout(`compiled ${relative(io.cwd, path)} → ${shownOut}/ (${bundle.files.length} files, bundle sha256:${bundle.hash.slice(0, 16)})\n`);
+    else io.stdout(`compiled ${displayPath(io.cwd, path)} → ${shownOut}/ (${bundle.files.length} files, bundle sha256:${bundle.hash.slice(0, 16)})\n`);
     return 0;
   },
 };

@@ -1,16 +1,15 @@
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
-import { isIpAddress } from "../../dsl/patterns.ts";
-import { hostnamePattern } from "../../dsl/patterns.ts";
+import { checkRecipeFile } from "../../dsl/check-recipe.ts";
+import { hostnamePattern, isIpAddress, namePattern } from "../../dsl/patterns.ts";
+import { formatProblem } from "../../dsl/problems.ts";
 import { projectRoot } from "../../gateway/render-template.ts";
 import { parseCommandArgs } from "../args.ts";
 import type { Command } from "../command.ts";
+import { displayPath } from "../display-path.ts";
 import { ExitError, UsageError } from "../errors.ts";
 import { defaultRecipePath } from "../recipe-argument.ts";
 import { writeFileAtomically } from "../write-file-atomically.ts";
-import { checkRecipeFile } from "../../dsl/check-recipe.ts";
-import { formatProblem } from "../../dsl/problems.ts";
-import { rm } from "node:fs/promises";
 
 export const initCommand: Command = {
   name: "init",
@@ -38,14 +37,14 @@ Options:
     const domain = values.domain ?? pbx;
     if (!hostnamePattern.test(domain) && !isIpAddress(domain)) throw new UsageError(`--domain ${JSON.stringify(domain)} is not a host name or IP address`);
     const name = values.name ?? "rtcgw";
-    if (!/^[a-z][a-z0-9-]{0,62}$/.test(name)) throw new UsageError(`--name ${JSON.stringify(name)}: use lowercase letters, digits and '-', starting with a letter`);
+    if (!namePattern.test(name)) throw new UsageError(`--name ${JSON.stringify(name)}: use lowercase letters, digits and '-', starting with a letter`);
 
     const target = resolve(io.cwd, positionals[0] ?? defaultRecipePath);
     const text = await renderNewRecipe(target, { pbx, domain, name });
     try {
       await writeFileAtomically(target, text, { exclusive: true });
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new ExitError(`${relative(io.cwd, target)} already exists: choose another file name (rtcgw init never overwrites)`);
+      if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new ExitError(`${displayPath(io.cwd, target)} already exists: choose another file name (rtcgw init never overwrites)`);
       throw error;
     }
     const checked = await checkRecipeFile(target, { cwd: io.cwd });
@@ -53,7 +52,8 @@ Options:
       await rm(target, { force: true });
       throw new ExitError(`internal error: the new recipe does not validate:\n${checked.problems.map(formatProblem).join("\n")}`, 70);
     }
-    io.stdout(`wrote ${relative(io.cwd, target)}: next, \`rtcgw check ${relative(io.cwd, target)}\` then \`rtcgw build-ami ${relative(io.cwd, target)}\`\n`);
+    const shown = displayPath(io.cwd, target);
+    io.stdout(`wrote ${shown}: next, \`rtcgw check ${shown}\` then \`rtcgw build-ami ${shown}\`\n`);
     return 0;
   },
 };
