@@ -1,6 +1,10 @@
 import type { Recipe } from "../../dsl/resolve.ts";
 import { withGeneratedHeader, type GeneratedFile, type GeneratedFrom } from "../generated-file.ts";
 import { renderTemplate } from "../render-template.ts";
+import { runtimeEnvPath, runtimeEnvVariables } from "../systemd/runtime-env.ts";
+
+/** Where the start script lives in the image; the rtpengine unit's ExecStart runs it. */
+export const rtpengineStartScriptPath = "usr/libexec/rtcgw/start-rtpengine";
 
 /** What rtpengine.conf.hbs needs. */
 export interface RtpengineContext {
@@ -14,6 +18,15 @@ export interface RtpengineContext {
   logLevel: number;
 }
 
+/** What start-rtpengine.sh.hbs needs. */
+export interface RtpengineStartContext {
+  runtimeEnvPath: string;
+  localVariable: string;
+  advertisedVariable: string;
+  localExpansion: string;
+  advertisedExpansion: string;
+}
+
 // rtpengine's interface value: `any` stands for every local address (rtpengine rejects `0.0.0.0`),
 // followed by `!ADVERTISED` when the recipe names a public address.
 export function formatRtpengineInterface(address: string, advertise: string | undefined): string {
@@ -21,7 +34,7 @@ export function formatRtpengineInterface(address: string, advertise: string | un
   return advertise ? `${local}!${advertise}` : local;
 }
 
-// The template context for a recipe (pure).
+// The config template's context for a recipe (pure).
 export function buildRtpengineContext(recipe: Recipe): RtpengineContext {
   const { listen } = recipe.gateway;
   return {
@@ -36,8 +49,25 @@ export function buildRtpengineContext(recipe: Recipe): RtpengineContext {
   };
 }
 
-// etc/rtpengine/rtpengine.conf: userspace media relay on the recipe's RTP range, ng control on loopback.
+// The start script's context: the runtime.env variables it reads (pure, recipe-independent).
+export function buildRtpengineStartContext(): RtpengineStartContext {
+  const { localAddress, advertisedAddress } = runtimeEnvVariables;
+  return {
+    runtimeEnvPath,
+    localVariable: localAddress,
+    advertisedVariable: advertisedAddress,
+    localExpansion: `\${${localAddress}:-}`,
+    advertisedExpansion: `\${${advertisedAddress}:-}`,
+  };
+}
+
+// etc/rtpengine/rtpengine.conf (userspace media relay on the recipe's RTP range, ng control on loopback)
+// and the start script that applies first boot's addresses.
 export function compileRtpengineConfig(recipe: Recipe, from: GeneratedFrom): GeneratedFile[] {
-  const content = renderTemplate("gateway/rtpengine/rtpengine.conf.hbs", buildRtpengineContext(recipe));
-  return [{ path: "etc/rtpengine/rtpengine.conf", content: withGeneratedHeader(content, from, "#"), mode: 0o644 }];
+  const config = renderTemplate("gateway/rtpengine/rtpengine.conf.hbs", buildRtpengineContext(recipe));
+  const start = renderTemplate("gateway/rtpengine/start-rtpengine.sh.hbs", buildRtpengineStartContext());
+  return [
+    { path: "etc/rtpengine/rtpengine.conf", content: withGeneratedHeader(config, from, "#"), mode: 0o644 },
+    { path: rtpengineStartScriptPath, content: withGeneratedHeader(start, from, "#"), mode: 0o755 },
+  ];
 }

@@ -1,8 +1,8 @@
 import type { Recipe } from "../../dsl/resolve.ts";
 import { withGeneratedHeader, type GeneratedFile, type GeneratedFrom } from "../generated-file.ts";
 import { renderTemplate } from "../render-template.ts";
-import { formatRtpengineInterface } from "../rtpengine/compile-rtpengine-config.ts";
-import { runtimeEnvPath, runtimeEnvVariables } from "./runtime-env.ts";
+import { rtpengineStartScriptPath } from "../rtpengine/compile-rtpengine-config.ts";
+import { runtimeEnvPath } from "./runtime-env.ts";
 
 /** The first-boot oneshot (written by the appliance agent) that every gateway service starts after. */
 export const firstBootUnit = "rtcgw-firstboot.service";
@@ -29,8 +29,6 @@ const sandbox = [
 /** What the kamailio drop-in template needs. */
 export interface KamailioUnitContext {
   firstBootUnit: string;
-  runtimeEnvPath: string;
-  kamailioOptions: string;
   wssPort: number;
   sandbox: string[];
 }
@@ -39,9 +37,7 @@ export interface KamailioUnitContext {
 export interface RtpengineUnitContext {
   firstBootUnit: string;
   runtimeEnvPath: string;
-  interfaceVariable: string;
-  interfaceReference: string;
-  defaultInterface: string;
+  startScript: string;
   sandbox: string[];
 }
 
@@ -49,24 +45,14 @@ export interface RtpengineUnitContext {
 export function buildKamailioUnitContext(recipe: Recipe): KamailioUnitContext {
   return {
     firstBootUnit,
-    runtimeEnvPath,
-    kamailioOptions: `$${runtimeEnvVariables.kamailioOptions}`,
     wssPort: recipe.gateway.listen.wss.port,
     sandbox,
   };
 }
 
-// The rtpengine drop-in's context (pure): the compiled interface is the default runtime.env overrides.
-export function buildRtpengineUnitContext(recipe: Recipe): RtpengineUnitContext {
-  const { address, advertise } = recipe.gateway.listen;
-  return {
-    firstBootUnit,
-    runtimeEnvPath,
-    interfaceVariable: runtimeEnvVariables.rtpengineInterface,
-    interfaceReference: `\${${runtimeEnvVariables.rtpengineInterface}}`,
-    defaultInterface: formatRtpengineInterface(address, advertise),
-    sandbox,
-  };
+// The rtpengine drop-in's context (pure): runtime.env feeds the start script.
+export function buildRtpengineUnitContext(): RtpengineUnitContext {
+  return { firstBootUnit, runtimeEnvPath, startScript: rtpengineStartScriptPath, sandbox };
 }
 
 // The units the bundle enables (Debian's own units; the drop-ins below adjust them).
@@ -83,7 +69,7 @@ export function compileSystemdUnits(recipe: Recipe, from: GeneratedFrom): Genera
   });
   return [
     dropIn("kamailio.service", "kamailio.conf.hbs", buildKamailioUnitContext(recipe)),
-    dropIn("rtpengine-daemon.service", "rtpengine-daemon.conf.hbs", buildRtpengineUnitContext(recipe)),
+    dropIn("rtpengine-daemon.service", "rtpengine-daemon.conf.hbs", buildRtpengineUnitContext()),
     dropIn("ssh.service", "ssh.conf.hbs", { firstBootUnit }),
   ];
 }

@@ -1,27 +1,20 @@
-// The runtime.env contract between the first-boot agent and the gateway's services.
+// The runtime.env contract between the first-boot agent and rtpengine.
 //
-// `rtcgw-firstboot.service` (a oneshot ordered before kamailio and rtpengine) writes
-// /etc/rtcgw/runtime.env on every boot: a systemd EnvironmentFile (`KEY=value` lines, no quotes, no
-// shell syntax). The kamailio and rtpengine drop-ins read it after their compiled defaults, so a value
-// there overrides the recipe's; a missing file or variable leaves the compiled configuration in force.
+// `rtcgw-firstboot.service` (gateway/agent, a oneshot ordered before kamailio and rtpengine) writes
+// /etc/rtcgw/runtime.env on every boot: a systemd EnvironmentFile (`NAME=value` lines, no quotes). The
+// rtpengine unit reads it; its start script turns the two addresses below into `--interface=LOCAL!ADVERTISED`,
+// which overrides the `interface` compiled into rtpengine.conf. Without the file (or without
+// RTCGW_LOCAL_IPV4) rtpengine runs with the compiled interface. Kamailio takes its runtime values from
+// /etc/rtcgw/kamailio-runtime.cfg instead (see gateway/agent/contract.ts).
+import { runtimePaths } from "../agent/contract.ts";
 
-/** Where first boot writes the runtime settings. */
-export const runtimeEnvPath = "/etc/rtcgw/runtime.env";
+/** Where first boot writes the runtime settings (absolute). */
+export const runtimeEnvPath = `/${runtimePaths.runtimeEnv}`;
 
-/** The variables the services read from runtime.env. */
+/** The variables rtpengine's start script reads. */
 export const runtimeEnvVariables = {
-  /**
-   * rtpengine's `--interface` value, `[NAME/]LOCAL[!ADVERTISED]`, e.g. `10.0.0.5!203.0.113.7`
-   * (bind the private address, announce the public one in SDP). Overrides `interface` in rtpengine.conf.
-   * @default the compiled `interface` of rtpengine.conf
-   */
-  rtpengineInterface: "RTCGW_RTPENGINE_INTERFACE",
-  /**
-   * Extra kamailio command-line words, split at whitespace, e.g. `-A ADVERTISE_ADDRESS=203.0.113.7`
-   * (each `-A NAME=value` becomes `#!define NAME value` for the config's `#!trydef`s).
-   * @default none
-   */
-  kamailioOptions: "RTCGW_KAMAILIO_OPTIONS",
-  /** Kamailio shared memory in MB. @default 64 */
-  kamailioSharedMemory: "SHM_MEMORY",
+  /** The instance's private address: rtpengine binds it. Unset → the compiled interface. */
+  localAddress: "RTCGW_LOCAL_IPV4",
+  /** The address announced in SDP (public IPv4 or the recipe's `advertise`). Unset or equal to the local one → none. */
+  advertisedAddress: "RTCGW_ADVERTISE_IPV4",
 } as const;
