@@ -19,10 +19,11 @@ const running = new Set<RunningProcess>();
 export function startProcess(name: string, command: string, args: string[], logPath: string, env?: NodeJS.ProcessEnv): RunningProcess {
   const log = createWriteStream(logPath, { flags: "a" });
   const child = spawn(command, args, { stdio: ["ignore", "pipe", "pipe"], env: env ?? process.env });
-  child.stdout?.pipe(log);
-  child.stderr?.pipe(log);
+  child.stdout?.pipe(log, { end: false });
+  child.stderr?.pipe(log, { end: false });
   let alive = child.pid !== undefined;
   const exited = new Promise<number | string>((resolve) => {
+    child.once("close", () => log.end());
     child.once("exit", (code, signal) => {
       alive = false;
       resolve(code ?? signal ?? "unknown");

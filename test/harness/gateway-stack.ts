@@ -1,0 +1,86 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { spawnSync } from "node:child_process";
+import type { Recipe } from "../../dsl/resolve.ts";
+import { findFreePorts } from "./free-ports.ts";
+import { loopbackGatewayDefines, writeKamailioConfig, type GatewayPorts } from "./gateway-config.ts";
+import { startKamailio } from "./kamailio.ts";
+import { requireBinary } from "./require-binary.ts";
+import { startRtpengine, type RunningRtpengine } from "./rtpengine.ts";
+import type { RunningProcess } from "./start-process.ts";
+import { createSelfSignedCertificate } from "./tls-certificate.ts";
+
+/** Loopback addresses: the gateway, the PBX side (PBX and its phones) and a stranger. */
+export const gatewayAddress = "127.0.0.1";
+export const pbxAddress = "127.0.0.2";
+export const strangerAddress = "127.0.0.3";
+export const pbxPassword = "secret";
+
+/** A running gateway (Kamailio + rtpengine) with its PBX stand-in, all on loopback. */
+export interface GatewayStack {
+  workDir: string;
+  recipe: Recipe;
+  gateway: RunningProcess;
+  gatewayPorts: GatewayPorts;
+  rtpengine: RunningRtpengine;
+  pbx: RunningProcess;
+  pbxPort: number;
+  /** Where the PBX sends calls for unregistered users (a sipp phone started by the test). */
+  phonePort: number;
+  /** Where the dial plan sends conference and music calls (a sipp stand-in started by the test). */
+  mediaPort: number;
+  /** Runs a Kamailio RPC command on the PBX (e.g. `ul.dump`) and returns its output. */
+  pbxRpc(...args: string[]): string;
+  stop(): Promise<void>;
+}
+
+/** Sizes of the stack: the rtpengine media port range, for capacity tests. */
+export interface StackOptions {
+  rtpPortCount?: number;
+}
+
+// Starts rtpengine, the PBX stand-in and the gateway compiled from `recipe` (whose first upstream is
+// pointed at the PBX stand-in), each on free loopback ports; `stop()` ends them by PID.
+export async function startGatewayStack(recipe: Recipe, options: StackOptions = {}): Promise<GatewayStack> {
+  const workDir = mkdtempSync(join(tmpdir(), "rtcgw-e2e-"));
+  const started: { stop(): Promise<void> }[] = [];
+  const stopStarted = async () => {
+    for (const proc of started.reverse()) await proc.stop();
+  };
+  try {
+    const [ngPort, pbxPort, phonePort, mediaPort, rtpBase] = await findFreePorts(5);
+    const rtpCount = options.rtpPortCount ?? 400;
+    const portMin = 20000 + ((rtpBase! * 7) % 20000) - ((rtpBase! * 7) % 4);
+    const rtpengine = await startRtpengine(workDir, { ngPort: ngPort!, portMin, portMax: portMin + rtpCount - 1 });
+    started.push(rtpengine.process);
+
+    const ctlSocket = join(workDir, "pbx.ctl");
+    const pbx = await startKamailio("pbx", new URL("../e2e/fixtures/pbx-kamailio.cfg", import.meta.url).pathname, workDir, {
+      PBX_ADDR: pbxAddress, PBX_PORT: pbxPort!, PHONE_URI: `"sip:${pbxAddress}:${phonePort}"`, PASSWORD: `"${pbxPassword}"`, CTL_SOCKET: `"unix:${ctlSocket}"`,
+    }, 1000);
+    started.push(pbx);
+
+    const tls = createSelfSignedCertificate(workDir);
+    const configPath = writeKamailioConfig(recipe, workDir);
+    const { ports, defines } = await loopbackGatewayDefines(recipe, tls, {
+      UPSTREAM_0_HOST: `"${pbxAddress}"`, UPSTREAM_0_PORT: pbxPort!, UPSTREAM_0_ALLOW: `"${pbxAddress}/32"`,
+      RTPENGINE_SOCKET: `"udp:127.0.0.1:${ngPort}"`, MEDIA_PORT: mediaPort!, LOG_LEVEL: 2,
+    });
+    const gateway = await startKamailio("gateway", configPath, workDir, defines);
+    started.push(gateway);
+
+    const kamcmd = requireBinary("kamcmd", "kamailio");
+    return {
+      workDir, recipe, gateway, gatewayPorts: ports, rtpengine, pbx, pbxPort: pbxPort!, phonePort: phonePort!, mediaPort: mediaPort!,
+      pbxRpc: (...args) => spawnSync(kamcmd, ["-s", `unix:${ctlSocket}`, ...args], { encoding: "utf8" }).stdout,
+      stop: async () => {
+        await stopStarted();
+        if (!process.env.RTCGW_KEEP_LOGS) rmSync(workDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await stopStarted();
+    throw error;
+  }
+}
