@@ -191,6 +191,7 @@ export interface RecipeInput<Upstream extends string = string> {
   name: string;
   /** @default "0.1.0" */
   version?: string;
+  /** What runs on the appliance: domains, upstreams, listeners, rules, dial plan, security. Required. */
   gateway: GatewayInput<Upstream>;
   /** @default see each field */
   image?: ImageInput;
