@@ -109,7 +109,7 @@ test("a recipe variant changes the open ports: TLS, WS, one SIP transport, other
   ];
   assert.deepEqual(listOpenPorts(ruleset).sort(byText), expected.sort(byText));
   const v4 = ruleset.nftables.find((i) => i.set?.name === "ssh_allow_v4");
-  assert.deepEqual(v4.set.elem, [{ prefix: { addr: "198.51.100.0", len: 24 } }, "203.0.113.9"]);
+  assert.deepEqual(v4?.set.elem, [{ prefix: { addr: "198.51.100.0", len: 24 } }, "203.0.113.9"]);
   assert.ok(!ruleset.nftables.some((i) => i.set?.name === "ssh_allow_v6"), "no IPv6 SSH sources → no IPv6 SSH rule");
 });
 
