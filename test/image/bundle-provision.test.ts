@@ -7,14 +7,20 @@ import { compileBundle } from "../../image/bundle/compile-bundle.ts";
 import { runTool } from "./require-tool.ts";
 import { from, loadRecipe } from "./load-test-recipe.ts";
 
-test("provision.sh passes shellcheck", async () => {
+test("provision.sh and the shell scripts it installs pass shellcheck as POSIX sh", async () => {
   const dir = mkdtempSync(join(tmpdir(), "rtcgw-provision-"));
   try {
     const bundle = compileBundle(loadRecipe((r) => (r.image.packages = ["jq", "curl"])), from);
-    const script = join(dir, "provision.sh");
-    writeFileSync(script, bundle.files.find((f) => f.path === "provision.sh")!.content);
-    const result = await runTool("shellcheck", ["--shell=bash", "--severity=style", script], "shellcheck");
-    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    const scripts = bundle.files.filter((f) => f.content.startsWith("#!/bin/sh\n"));
+    assert.deepEqual(scripts.map((f) => f.path).sort(), ["files/usr/libexec/rtcgw/start-rtpengine", "provision.sh"]);
+    for (const file of scripts) {
+      const path = join(dir, file.path.replaceAll("/", "_"));
+      writeFileSync(path, file.content);
+      const result = await runTool("shellcheck", ["--shell=sh", "--severity=style", path], "shellcheck");
+      assert.equal(result.exitCode, 0, `${file.path}\n${result.stdout}${result.stderr}`);
+      const dash = await runTool("dash", ["-n", path], "dash");
+      assert.equal(dash.exitCode, 0, `${file.path}: ${dash.stderr}`);
+    }
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -23,7 +29,7 @@ test("provision.sh passes shellcheck", async () => {
 test("provision.sh installs every file under files/ with its mode, enables the units and starts nothing", () => {
   const bundle = compileBundle(loadRecipe(), from);
   const script = bundle.files.find((f) => f.path === "provision.sh")!.content;
-  assert.match(script, /^#!\/bin\/bash\n/);
+  assert.match(script, /^#!\/bin\/sh\n/);
   assert.match(script, /^set -eu$/m);
   for (const file of bundle.files.filter((f) => f.path.startsWith("files/"))) {
     const mode = (file.mode ?? 0o644).toString(8).padStart(4, "0");
