@@ -1,0 +1,79 @@
+import { installPaths, runtimePaths } from "../contract.ts";
+
+// The pinned AWS SDK runs on Debian 12's node 18 (tested) but warns at every start that later versions will not.
+const quietSdk = "Environment=AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true";
+
+// The first-boot oneshot: every boot, after the network and before everything that reads its output.
+// It generates SSH host keys too, so sshd also waits for it.
+export function renderFirstBootUnit(header: string): string {
+  return `${header}
+[Unit]
+Description=rtcgw first boot: instance identity, host keys, TLS certificate, admin password, license, runtime settings
+Wants=network-online.target
+After=network-online.target
+Before=kamailio.service rtpengine-daemon.service rtcgw-admin.service ssh.service
+ConditionPathExists=/${installPaths.config}
+
+[Service]
+Type=oneshot
+RemainAfterExit=yes
+ExecStart=/usr/bin/node /${installPaths.agent} firstboot
+${quietSdk}
+TimeoutStartSec=180
+NoNewPrivileges=yes
+ProtectHome=yes
+PrivateTmp=yes
+PrivateDevices=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectControlGroups=yes
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
+
+// The HTTPS/WSS listener: an unprivileged dynamic user that may bind 443; the TLS key and password hash
+// reach it as systemd credentials (private copies), so it never needs read access to /etc/rtcgw/tls.
+export function renderAdminUnit(header: string): string {
+  return `${header}
+[Unit]
+Description=rtcgw admin UI (/), WebRTC demo (/tryit/) and WSS proxy to Kamailio on port 443
+Wants=rtcgw-firstboot.service
+After=rtcgw-firstboot.service network-online.target kamailio.service
+
+[Service]
+Type=simple
+ExecStart=/usr/bin/node /${installPaths.agent} serve --tls-cert %d/tls-cert --tls-key %d/tls-key --password-hash %d/admin-password-hash
+${quietSdk}
+LoadCredential=tls-cert:/${runtimePaths.tlsCertificate}
+LoadCredential=tls-key:/${runtimePaths.tlsKey}
+LoadCredential=admin-password-hash:/${runtimePaths.adminPasswordHash}
+DynamicUser=yes
+AmbientCapabilities=CAP_NET_BIND_SERVICE
+CapabilityBoundingSet=CAP_NET_BIND_SERVICE
+NoNewPrivileges=yes
+ProtectSystem=strict
+ProtectHome=yes
+PrivateTmp=yes
+PrivateDevices=yes
+ProtectKernelTunables=yes
+ProtectKernelModules=yes
+ProtectKernelLogs=yes
+ProtectControlGroups=yes
+ProtectClock=yes
+ProtectHostname=yes
+RestrictNamespaces=yes
+RestrictSUIDSGID=yes
+LockPersonality=yes
+SystemCallArchitectures=native
+RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6
+MemoryMax=256M
+Restart=on-failure
+RestartSec=2
+
+[Install]
+WantedBy=multi-user.target
+`;
+}
