@@ -41,7 +41,7 @@ export interface SipResponse extends SipCommon {
   reason: string;
 }
 
-/** Why a datagram was refused; `request` is set when enough of it parsed to send an error response. */
+/** Why a datagram was refused; `request` is set when enough of it parsed to send an error response (Via, From, To, Call-ID, CSeq present). */
 export type SipParseFailure = { ok: false; reason: string; request?: Pick<SipRequest, "method" | "headers" | "vias"> & { cseq?: unknown } };
 
 /** The outcome of parsing one datagram. */
@@ -79,8 +79,12 @@ export function parseSipMessage(datagram: Uint8Array): SipParseResult {
   if (request) {
     const method = request[1]!;
     const uri = request[2]!;
-    const partial = { method, headers, vias: typeof common === "string" ? [] : common.vias };
-    if (typeof common === "string") return { ok: false, reason: common, request: partial };
+    // Enough for a 400 when the raw Via list is there, even if another header is broken.
+    const partial = { method, headers, vias: typeof common === "string" ? findHeaderList(headers, "via").slice(0, sipLimits.maxVias) : common.vias };
+    if (typeof common === "string") {
+      const answerable = ["via", "from", "to", "call-id", "cseq"].every((name) => findHeader(headers, name) !== undefined);
+      return answerable ? { ok: false, reason: common, request: partial } : { ok: false, reason: common };
+    }
     return readRequest(method, uri, common, partial);
   }
   if (typeof common === "string") return { ok: false, reason: common };

@@ -88,7 +88,7 @@ export class SipUas {
 
   #refuse(failure: SipParseFailure, source: Address): void {
     const request = failure.request;
-    const respondable = request && request.method !== "ACK" && ["via", "from", "to", "call-id", "cseq"].every((name) => findHeader(request.headers, name) !== undefined);
+    const respondable = request !== undefined && request.method !== "ACK" && request.vias.length > 0;
     this.log(`${respondable ? "refused (400)" : "dropped"} datagram from ${source.address}:${source.port}: ${failure.reason}`);
     if (!respondable) return;
     this.send(composeResponse({ status: 400, reason: `Bad Request (${failure.reason})`, request, toTag: createToken().slice(0, 16) }), source);
