@@ -87,6 +87,11 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
       ctx.enter("ModifyImageAttribute", region);
       findImage(region, imageId).imdsV2 = true;
     },
+    async tagResource(region, resourceId, tags) {
+      ctx.enter("CreateTags", region);
+      const target = resourceId.startsWith("ami-") ? findImage(region, resourceId) : findInstance(region, resourceId);
+      Object.assign(target.tags, tags);
+    },
     async shareImage(region, imageId, share) {
       ctx.enter("ModifyImageAttribute", region);
       const image = findImage(region, imageId);

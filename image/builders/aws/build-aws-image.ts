@@ -1,0 +1,133 @@
+import type { Recipe } from "../../../dsl/resolve.ts";
+import type { Bundle } from "../../bundle/compile-bundle.ts";
+import type { CloudPorts } from "../../../regions/cloud/ports.ts";
+import { amiNameFor, buildTags, hashParts, tagKeys } from "../../../regions/cloud/naming.ts";
+import { callWithRetry } from "../../../regions/cloud/retry.ts";
+import { waitFor } from "../../../regions/cloud/wait.ts";
+import { markDeleted, openJournal, recordTemporary, type JournalFile } from "../../../regions/journal.ts";
+import { runPreflight, type PreflightProblem } from "../../../regions/preflight.ts";
+import { findDebianBaseImage, launchManagedInstance } from "./launch-instance.ts";
+import { packBundle } from "./pack-bundle.ts";
+import { runSsmScript } from "./run-ssm-script.ts";
+import { renderProvisionCommands, renderSmokeCommands } from "./ssm-scripts.ts";
+import { cleanupTemporary, createBuilderProfile, createBuilderSecurityGroup, deregisterWithSnapshots } from "./temporary-resources.ts";
+
+/** What `buildAwsImage` needs. */
+export interface BuildAwsImageOptions {
+  recipe: Recipe;
+  bundle: Bundle;
+  /** Where the image is built (the copies start from here). */
+  region: string;
+  journalPath: string;
+  /** S3 bucket for the bundle and command output. @default `rtcgw-<account>-<region>` */
+  stagingBucket?: string;
+  /** Time allowed for provision.sh. @default 2 h */
+  provisionBudgetMs?: number;
+}
+
+/** A build step, for progress display. */
+export type BuildStep = "preflight" | "base-image" | "reuse-check" | "upload" | "iam" | "security-group" | "launch" | "provision" | "stop" | "create-image" | "smoke" | "cleanup" | "done";
+
+/** Progress events of a build. */
+export interface BuildProgress {
+  stage: "build";
+  step: BuildStep;
+  elapsedMs: number;
+}
+
+/** The outcome of a build: a smoke-tested private AMI (new or reused), or why not. `cleanupProblems` lists deletions that failed. */
+export type BuildResult =
+  | { kind: "built" | "reused"; ok: true; buildId: string; imageId: string; region: string; amiName: string; cleanupProblems: string[] }
+  | { kind: "preflight-failed"; ok: false; problems: PreflightProblem[] }
+  | { kind: "failed"; ok: false; buildId: string; step: BuildStep; error: string; logTail?: string; cleanupProblems: string[] }
+  | { kind: "aborted"; ok: false; buildId: string; step: BuildStep; cleanupProblems: string[] };
+
+class StepError extends Error {
+  constructor(message: string, readonly logTail?: string) {
+    super(message);
+  }
+}
+
+// Builds the AMI: pre-flight in every target region, base Debian 12 AMI, temporary role/profile and SG, builder instance
+// provisioned through SSM with the bundle from S3, CreateImage (IMDSv2 only, private), smoke-test gate; temporary resources
+// are removed whatever happens (also on abort). An image of the same build that passed its smoke test is reused.
+export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: BuildProgress) => void): Promise<BuildResult> {
+  const { recipe, region } = options;
+  const started = ports.clock.now();
+  let step: BuildStep = "base-image";
+  const at = (next: BuildStep) => onProgress?.({ stage: "build", step: (step = next), elapsedMs: ports.clock.now() - started });
+  const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes });
+  at("base-image");
+  const base = await findDebianBaseImage(ports, region, recipe.image.arch, signal);
+  if (!base) return { kind: "preflight-failed", ok: false, problems: [{ region, code: "cloud-error", message: `no official Debian 12 ${recipe.image.arch} AMI (owner 136693071363) in ${region}` }] };
+  const packed = packBundle(options.bundle.files);
+  const d = recipe.image.disk;
+  const buildId = hashParts(options.bundle.hash || packed.sha256, base.imageId, recipe.image.arch, String(d.sizeGiB), String(d.encrypted), recipe.name, recipe.version).slice(0, 20);
+  const amiName = amiNameFor(recipe.image.name, recipe.version, buildId);
+  at("preflight");
+  const preflight = await runPreflight({ recipe, sourceRegion: region, amiName, buildId }, ports, signal);
+  if (!preflight.ok) return { kind: "preflight-failed", ok: false, problems: preflight.problems };
+  at("reuse-check");
+  const existing = await retry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.build, value: buildId } }));
+  const reusable = existing.find((i) => i.state === "available" && i.tags["rtcgw:smoke"] === "passed");
+  if (reusable) return { kind: "reused", ok: true, buildId, imageId: reusable.imageId, region, amiName, cleanupProblems: [] };
+  for (const stale of existing) await deregisterWithSnapshots(ports, region, stale.imageId);
+  const journal = openJournal(options.journalPath, { version: 1, buildId, recipe: recipe.name, recipeVersion: recipe.version, amiName, sourceRegion: region, account: preflight.account, temporary: [], regions: {} });
+  const bucket = options.stagingBucket ?? `rtcgw-${preflight.account}-${region}`;
+  const tags = (role: "builder" | "smoke" | "candidate", name: string) => buildTags({ buildId, recipe: recipe.name, version: recipe.version, role, name });
+  const short = buildId.slice(0, 12);
+  try {
+    at("upload");
+    await retry(() => ports.s3.ensureBucket(region, bucket));
+    const key = `staging/${buildId}/bundle.tar.gz`;
+    recordTemporary(journal, { kind: "s3-object", region, id: `${bucket}/${key}` });
+    await retry(() => ports.s3.putObject(region, bucket, key, packed.tarGz, "application/gzip"));
+    const url = await ports.s3.presignGet(region, bucket, key, 3 * 3600);
+    at("iam");
+    const profile = recipe.image.builder.instanceProfile ?? (await createBuilderProfile({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`)));
+    at("security-group");
+    const groupId = await createBuilderSecurityGroup({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`));
+    const launch = { region, buildId, instanceType: recipe.image.builder.instanceType, instanceProfileName: profile, securityGroupId: groupId, diskSizeGiB: d.sizeGiB, encrypted: d.encrypted };
+    at("launch");
+    const builderId = await launchManagedInstance({ ...launch, purpose: "builder", imageId: base.imageId, tags: tags("builder", `rtcgw-build-${short}`) }, ports, journal, signal);
+    at("provision");
+    const provision = await runSsmScript({ region, instanceId: builderId, commands: renderProvisionCommands(url, packed.sha256), comment: `rtcgw provision ${short}`, outputBucket: bucket, outputKeyPrefix: `logs/${buildId}/provision`, budgetMs: options.provisionBudgetMs ?? 2 * 3600_000 }, ports, journal, signal);
+    if (!provision.ok) throw new StepError(`provision.sh ${provision.status.toLowerCase()} on ${builderId} (full log: s3://${bucket}/logs/${buildId}/provision/)`, provision.tail);
+    at("stop");
+    await retry(() => ports.ec2.stopInstance(region, builderId), ["InvalidInstanceID.NotFound"]);
+    await waitFor(async () => ((await retry(() => ports.ec2.describeInstances(region, { instanceIds: [builderId] })))[0]?.state === "stopped" ? true : undefined), { clock: ports.clock, what: `${builderId} to stop`, budgetMs: 20 * 60_000, intervalMs: 10_000, signal });
+    at("create-image");
+    const imageId = await createCandidate(journal, ports, region, { instanceId: builderId, name: amiName, description: `${recipe.name} ${recipe.version} (rtcgw build ${short})`, tags: tags("candidate", amiName) }, signal);
+    at("smoke");
+    const smokeId = await launchManagedInstance({ ...launch, purpose: "smoke", imageId, tags: tags("smoke", `rtcgw-smoke-${short}`) }, ports, journal, signal);
+    const smoke = await runSsmScript({ region, instanceId: smokeId, commands: renderSmokeCommands(recipe), comment: `rtcgw smoke ${short}`, outputBucket: bucket, outputKeyPrefix: `logs/${buildId}/smoke`, budgetMs: 30 * 60_000 }, ports, journal, signal);
+    if (!smoke.ok) throw new StepError(`smoke test ${smoke.status.toLowerCase()} on ${smokeId}: the candidate ${imageId} is deregistered`, smoke.tail);
+    await retry(() => ports.ec2.tagResource(region, imageId, { "rtcgw:smoke": "passed", [tagKeys.role]: "image" }));
+    markDeleted(journal, "candidate-image", imageId);
+    at("cleanup");
+    const cleanupProblems = await cleanupTemporary(ports, journal);
+    at("done");
+    return { kind: "built", ok: true, buildId, imageId, region, amiName, cleanupProblems };
+  } catch (error) {
+    const failedStep = step;
+    at("cleanup");
+    const cleanupProblems = await cleanupTemporary(ports, journal);
+    if (signal?.aborted) return { kind: "aborted", ok: false, buildId, step: failedStep, cleanupProblems };
+    const logTail = error instanceof StepError ? error.logTail : undefined;
+    return { kind: "failed", ok: false, buildId, step: failedStep, error: (error as Error).message, ...(logTail ? { logTail } : {}), cleanupProblems };
+  }
+}
+
+// CreateImage from the stopped builder, journaled as a candidate (deleted on failure), IMDSv2-only once available.
+async function createCandidate(journal: JournalFile, ports: CloudPorts, region: string, input: { instanceId: string; name: string; description: string; tags: Record<string, string> }, signal?: AbortSignal): Promise<string> {
+  const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes });
+  const imageId = await retry(() => ports.ec2.createImage(region, input));
+  recordTemporary(journal, { kind: "candidate-image", region, id: imageId });
+  await waitFor(async () => {
+    const [image] = await retry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }), ["InvalidAMIID.NotFound"]);
+    if (image?.state === "failed") throw new Error(`CreateImage failed: ${image.stateReason ?? "unknown reason"}`);
+    return image?.state === "available" ? true : undefined;
+  }, { clock: ports.clock, what: `image ${imageId}`, budgetMs: 2 * 3600_000, intervalMs: 15_000, signal });
+  await retry(() => ports.ec2.requireImdsV2(region, imageId));
+  return imageId;
+}

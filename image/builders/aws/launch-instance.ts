@@ -1,0 +1,51 @@
+import type { CloudPorts, Tags } from "../../../regions/cloud/ports.ts";
+import { clientTokenFor } from "../../../regions/cloud/naming.ts";
+import { callWithRetry } from "../../../regions/cloud/retry.ts";
+import { waitFor } from "../../../regions/cloud/wait.ts";
+import { recordTemporary, type JournalFile } from "../../../regions/journal.ts";
+
+/** An instance to start for building or smoke-testing. */
+export interface LaunchInput {
+  region: string;
+  buildId: string;
+  purpose: "builder" | "smoke";
+  imageId: string;
+  instanceType: string;
+  instanceProfileName: string;
+  securityGroupId: string;
+  diskSizeGiB: number;
+  encrypted: boolean;
+  tags: Tags;
+  /** Time allowed until the SSM agent is online. @default 20 min */
+  budgetMs?: number;
+}
+
+// Starts an instance (IMDSv2 required, tagged at creation, ClientToken per build and purpose), journals it at once,
+// and waits until it runs and its SSM agent is online.
+export async function launchManagedInstance(input: LaunchInput, ports: CloudPorts, journal: JournalFile, signal?: AbortSignal): Promise<string> {
+  const { region } = input;
+  const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes });
+  const budgetMs = input.budgetMs ?? 20 * 60_000;
+  // A fresh instance profile is not usable for a few seconds (IAM is eventually consistent): InvalidParameterValue is retried.
+  const instanceId = await retry(() => ports.ec2.runInstance(region, {
+    imageId: input.imageId, instanceType: input.instanceType, instanceProfileName: input.instanceProfileName, securityGroupId: input.securityGroupId,
+    diskSizeGiB: input.diskSizeGiB, encrypted: input.encrypted, clientToken: clientTokenFor(input.buildId, region, input.purpose), tags: input.tags,
+  }), ["InvalidParameterValue"]);
+  recordTemporary(journal, { kind: "instance", region, id: instanceId });
+  await waitFor(async () => {
+    const [found] = await retry(() => ports.ec2.describeInstances(region, { instanceIds: [instanceId] }), ["InvalidInstanceID.NotFound"]);
+    if (found && ["terminated", "shutting-down", "stopped"].includes(found.state)) throw new Error(`${input.purpose} instance ${instanceId} is ${found.state}`);
+    return found?.state === "running" ? true : undefined;
+  }, { clock: ports.clock, what: `${input.purpose} instance ${instanceId} to run`, budgetMs, intervalMs: 5_000, signal });
+  await waitFor(async () => ((await retry(() => ports.ssm.isInstanceManaged(region, instanceId))) ? true : undefined), {
+    clock: ports.clock, what: `the SSM agent of ${instanceId}`, budgetMs, intervalMs: 10_000, signal,
+  });
+  return instanceId;
+}
+
+// Finds the newest official Debian 12 AMI for an architecture (owner 136693071363).
+export async function findDebianBaseImage(ports: CloudPorts, region: string, arch: "amd64" | "arm64", signal?: AbortSignal): Promise<{ imageId: string; name: string } | undefined> {
+  const images = await callWithRetry(() => ports.ec2.describeImages(region, { owners: ["136693071363"], name: `debian-12-${arch}-*` }), { clock: ports.clock, signal });
+  const newest = images.filter((i) => i.state === "available").sort((a, b) => b.creationDate.localeCompare(a.creationDate))[0];
+  return newest ? { imageId: newest.imageId, name: newest.name } : undefined;
+}

@@ -1,0 +1,34 @@
+import type { Journal } from "../journal.ts";
+
+/** One region in manifest.json. */
+export interface ManifestRegion {
+  imageId: string | null;
+  name: string;
+  owner: string;
+  created: string | null;
+  deprecation: string | null;
+  status: string;
+  error?: string;
+}
+
+/** manifest.json: what was published where. */
+export interface Manifest {
+  recipe: string;
+  version: string;
+  buildId: string;
+  owner: string;
+  regions: Record<string, ManifestRegion>;
+}
+
+// The manifest of a publish run, from its journal (failed regions are listed with their error, without an AMI id).
+export function renderManifest(journal: Journal): Manifest {
+  const regions = Object.keys(journal.regions).sort().map((region): [string, ManifestRegion] => {
+    const e = journal.regions[region]!;
+    const ok = e.status === "published";
+    return [region, {
+      imageId: ok ? e.imageId ?? null : null, name: journal.amiName, owner: journal.account ?? "", created: e.creationDate ?? null,
+      deprecation: e.deprecationTime ?? null, status: e.status, ...(e.error ? { error: e.error } : {}),
+    }];
+  });
+  return { recipe: journal.recipe, version: journal.recipeVersion, buildId: journal.buildId, owner: journal.account ?? "", regions: Object.fromEntries(regions) };
+}

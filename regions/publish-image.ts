@@ -1,0 +1,89 @@
+import type { Recipe } from "../dsl/resolve.ts";
+import type { CloudPorts } from "./cloud/ports.ts";
+import { amiNameFor } from "./cloud/naming.ts";
+import { publishArtifacts, type PublishedArtifacts } from "./artifacts/publish-artifacts.ts";
+import type { CapacityRow } from "./artifacts/render-go-page.ts";
+import { distributeImage, type RegionOutcome, type RegionProgress } from "./distribute.ts";
+import { openJournal, readJournal, type Journal, type RegionEntry } from "./journal.ts";
+import { planPublish, type PublishPlan } from "./plan-publish.ts";
+import { runPreflight, type PreflightProblem } from "./preflight.ts";
+
+/** What `publishImage` needs: a smoke-tested image in the source region and where to keep the journal. */
+export interface PublishOptions {
+  recipe: Recipe;
+  buildId: string;
+  sourceRegion: string;
+  sourceImageId: string;
+  /** The local journal file (resume reads it). */
+  journalPath: string;
+  /** S3 bucket for templates, manifest and go page. @default `rtcgw-<account>-<sourceRegion>` */
+  artifactBucket?: string;
+  /** Also write the artifacts here. */
+  outDir?: string;
+  /** Only pre-flight and plan. */
+  dryRun?: boolean;
+  /** @default 3 h */
+  copyBudgetMs?: number;
+  /** @default 2 */
+  copiesPerRegion?: number;
+  capacity?: CapacityRow[];
+}
+
+/** Progress events of a publish run. */
+export type PublishProgress = { stage: "preflight" } | ({ stage: "region" } & RegionProgress) | { stage: "artifacts" };
+
+/** The outcome of a publish run; `ok` is false whenever any region failed (the others stay published). */
+export type PublishResult =
+  | { kind: "planned"; ok: true; plan: PublishPlan }
+  | { kind: "published"; ok: true; plan: PublishPlan; regions: RegionOutcome[]; artifacts: PublishedArtifacts }
+  | { kind: "partial"; ok: false; plan: PublishPlan; regions: RegionOutcome[]; artifacts: PublishedArtifacts }
+  | { kind: "preflight-failed"; ok: false; problems: PreflightProblem[] }
+  | { kind: "aborted"; ok: false; plan: PublishPlan; regions: Record<string, RegionEntry> }
+  | { kind: "failed"; ok: false; error: string };
+
+// Pre-flight in every region, then copy, share, deprecate, set parameters and publish manifest, templates and go page.
+// Re-running with the same build finishes only what the journal says is missing.
+export async function publishImage(options: PublishOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: PublishProgress) => void): Promise<PublishResult> {
+  const { recipe, buildId, sourceRegion } = options;
+  const amiName = amiNameFor(recipe.image.name, recipe.version, buildId);
+  onProgress?.({ stage: "preflight" });
+  const preflight = await runPreflight({ recipe, sourceRegion, amiName, buildId }, ports, signal);
+  if (!preflight.ok) return { kind: "preflight-failed", ok: false, problems: preflight.problems };
+  const previous = readJournal(options.journalPath);
+  const plan = planPublish({
+    recipe, buildId, amiName, sourceRegion, regions: preflight.regions, journal: previous,
+    artifactBucket: options.artifactBucket ?? `rtcgw-${preflight.account}-${sourceRegion}`,
+  });
+  if (options.dryRun) return { kind: "planned", ok: true, plan };
+  const fresh: Journal = { version: 1, buildId, recipe: recipe.name, recipeVersion: recipe.version, amiName, sourceRegion, sourceImageId: options.sourceImageId, account: preflight.account, temporary: [], regions: {} };
+  const journal = openJournal(options.journalPath, fresh);
+  journal.update((j) => {
+    j.account = preflight.account;
+    j.sourceImageId = options.sourceImageId;
+    for (const r of plan.regions) j.regions[r.region] ??= { status: "pending" };
+  });
+  try {
+    const regions = await distributeImage(plan, {
+      recipe, ports, journal, sourceImageId: options.sourceImageId, signal, copyBudgetMs: options.copyBudgetMs, copiesPerRegion: options.copiesPerRegion,
+      onProgress: (event) => onProgress?.({ stage: "region", ...event }),
+    });
+    onProgress?.({ stage: "artifacts" });
+    const artifacts = await publishArtifacts({ recipe, plan, journal: journal.read(), ports, outDir: options.outDir, capacity: options.capacity, signal });
+    journal.update((j) => void (j.artifacts = { bucket: artifacts.bucket, keys: Object.keys(artifacts.files) }));
+    const ok = regions.every((r) => r.ok);
+    return ok ? { kind: "published", ok, plan, regions, artifacts } : { kind: "partial", ok, plan, regions, artifacts };
+  } catch (error) {
+    if (signal?.aborted) return { kind: "aborted", ok: false, plan, regions: journal.read().regions };
+    return { kind: "failed", ok: false, error: (error as Error).message };
+  }
+}
+
+// Finishes a crashed or interrupted publish from its journal: only the regions not yet published are touched.
+export async function resumePublish(options: Omit<PublishOptions, "buildId" | "sourceRegion" | "sourceImageId">, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: PublishProgress) => void): Promise<PublishResult> {
+  const journal = readJournal(options.journalPath);
+  if (!journal?.sourceImageId) return { kind: "failed", ok: false, error: `no publish to resume: ${options.journalPath} ${journal ? "has no source image" : "does not exist"}` };
+  if (journal.recipe !== options.recipe.name || journal.recipeVersion !== options.recipe.version) {
+    return { kind: "failed", ok: false, error: `the journal is for ${journal.recipe} ${journal.recipeVersion}, the recipe is ${options.recipe.name} ${options.recipe.version}` };
+  }
+  return publishImage({ ...options, buildId: journal.buildId, sourceRegion: journal.sourceRegion, sourceImageId: journal.sourceImageId }, ports, signal, onProgress);
+}

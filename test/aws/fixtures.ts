@@ -1,0 +1,37 @@
+// Shared fixtures of the AWS tests: a recipe, a bundle and a temp journal path.
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseRecipe } from "../../dsl/parse.ts";
+import type { Recipe } from "../../dsl/resolve.ts";
+import type { Bundle } from "../../image/bundle/compile-bundle.ts";
+import gateway from "../../recipes/gateway.ts";
+
+// The default recipe with some fields replaced.
+export function makeRecipe(overrides: { regions?: string[] | "all-enabled"; publish?: Record<string, unknown>; image?: Record<string, unknown> } = {}): Recipe {
+  const base = gateway as unknown as Record<string, Record<string, unknown>>;
+  const value = {
+    ...base,
+    ...(overrides.regions ? { regions: overrides.regions } : {}),
+    publish: { ...base.publish, ...overrides.publish },
+    image: { ...base.image, ...overrides.image },
+  };
+  const parsed = parseRecipe(value);
+  if (!parsed.ok) throw new Error(parsed.problems.map((p) => `${p.path}: ${p.message}`).join("\n"));
+  return parsed.recipe;
+}
+
+/** A small bundle standing in for compileBundle's output. */
+export const testBundle: Bundle = {
+  files: [
+    { path: "provision.sh", content: "#!/bin/sh\nset -eu\necho provisioning\n", mode: 0o755 },
+    { path: "bundle.json", content: '{"recipe":"rtcgw"}\n' },
+    { path: "files/etc/rtcgw/marker", content: "built by the test\n" },
+  ],
+  hash: "",
+};
+
+// A fresh journal path in a temp folder.
+export function tempJournalPath(): string {
+  return join(mkdtempSync(join(tmpdir(), "rtcgw-aws-")), "journal.json");
+}
