@@ -58,7 +58,12 @@
     s.on("accepted", function () { setCallState("answered"); });
     s.on("confirmed", function () { setCallState("in call"); });
     s.on("ended", function (e) { session = null; setCallState("ended: " + describe(e)); });
-    s.on("failed", function (e) { session = null; setCallState("failed: " + describe(e)); showError("Call failed: " + describe(e)); });
+    s.on("failed", function (e) {
+      session = null;
+      var why = ua && !ua.isConnected() ? "the gateway's WebSocket is not connected" : describe(e);
+      setCallState("failed: " + why);
+      showError("Call failed: " + why);
+    });
     s.on("peerconnection", function (e) { watchTracks(e.peerconnection); });
     if (s.connection) watchTracks(s.connection);
     if (s.direction === "incoming") s.answer({ mediaConstraints: { audio: true, video: false } });
