@@ -55,7 +55,10 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
   const { recipe, region } = options;
   const started = ports.clock.now();
   let step: BuildStep = "base-image";
-  const at = (next: BuildStep) => onProgress?.({ stage: "build", step: (step = next), elapsedMs: ports.clock.now() - started });
+  const at = (next: BuildStep) => {
+    step = next;
+    onProgress?.({ stage: "build", step, elapsedMs: ports.clock.now() - started });
+  };
   const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes });
   at("base-image");
   const base = await findDebianBaseImage(ports, region, recipe.image.arch, signal);
