@@ -44,6 +44,8 @@ export function renderNamespaceScript(run: NamespaceRun): string {
     );
   }
   lines.push(
+    // The host's /proc shows the host's pids: tools that take a pid (ip, nsenter) need this namespace's.
+    "mount -t proc proc /proc",
     `mount -t proc proc "$root/proc"`,
     `mount --rbind /dev "$root/dev"`,
     `mount -t sysfs sysfs "$root/sys"`,

@@ -1,0 +1,61 @@
+// Runs Lynis inside the image (chroot on a throwaway overlay, private pid and network namespaces,
+// sshd started on the private loopback with throwaway host keys so the SSH tests see the image's
+// sshd), never `--rootdir`, which mixes in the build host. The sealed tree is not written.
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { BuildLog } from "../builders/local/build-log.ts";
+import { runInNamespaces } from "../builders/local/run-in-namespaces.ts";
+import { parseLynisReport, type LynisSummary } from "./parse-lynis-report.ts";
+import { findLynisTestIds, renderLynisProfile } from "./render-lynis-profile.ts";
+
+/** Where the host's Lynis lives (Debian package `lynis`). */
+export const lynisPaths = { program: "/usr/sbin/lynis", share: "/usr/share/lynis", etc: "/etc/lynis" };
+
+/** The audit outcome: the summary, or why Lynis produced none. */
+export type AuditResult = { ok: true; lynis: LynisSummary } | { ok: false; message: string };
+
+// journald and sshd run on the appliance; started here so the logging and SSH tests see the image's own.
+const inside = [
+  "if [ -x /lib/systemd/systemd-journald ]; then /lib/systemd/systemd-journald & fi",
+  "mkdir -p /run/sshd",
+  "if [ -x /usr/sbin/sshd ]; then ssh-keygen -A >/dev/null && /usr/sbin/sshd -o ListenAddress=127.0.0.1 || echo 'sshd did not start'; fi",
+  "cd /usr/share/lynis",
+  "lynis audit system --no-colors --quick --profile /run/rtcgw/audit/rtcgw.prf --report-file /run/rtcgw/audit/lynis-report.dat --logfile /run/rtcgw/audit/lynis.log >/run/rtcgw/audit/lynis.out 2>&1",
+].join("\n");
+
+// Audits the rootfs at `rootDir`; keeps lynis.log and the report in `<workDir>/audit`.
+export async function auditRootfs(options: { rootDir: string; workDir: string; log: BuildLog; signal?: AbortSignal }): Promise<AuditResult> {
+  const auditDir = join(options.workDir, "audit");
+  const overlayDir = join(options.workDir, "audit-overlay");
+  mkdirSync(auditDir, { recursive: true });
+  const testSources = readdirSync(join(lynisPaths.share, "include"))
+    .filter((name) => name.startsWith("tests_"))
+    .map((name) => readFileSync(join(lynisPaths.share, "include", name), "utf8"));
+  writeFileSync(join(auditDir, "rtcgw.prf"), renderLynisProfile(findLynisTestIds(testSources)));
+  try {
+    const run = await runInNamespaces(
+      {
+        rootDir: options.rootDir,
+        overlayDir,
+        privateNetwork: true,
+        binds: [
+          { from: lynisPaths.share, to: "/usr/share/lynis", readOnly: true },
+          { from: lynisPaths.program, to: "/usr/sbin/lynis", readOnly: true },
+          { from: lynisPaths.etc, to: "/etc/lynis", readOnly: true },
+          { from: auditDir, to: "/run/rtcgw/audit" },
+        ],
+        command: ["/bin/bash", "-c", inside],
+      },
+      { log: options.log, ...(options.signal ? { signal: options.signal } : {}), timeoutMs: 15 * 60_000 },
+    );
+    let report = "";
+    try {
+      report = readFileSync(join(auditDir, "lynis-report.dat"), "utf8");
+    } catch {
+      return { ok: false, message: `Lynis wrote no report (exit ${run.exitCode}); see ${join(auditDir, "lynis.out")}` };
+    }
+    return { ok: true, lynis: parseLynisReport(report) };
+  } finally {
+    rmSync(overlayDir, { recursive: true, force: true });
+  }
+}

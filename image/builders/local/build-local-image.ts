@@ -1,0 +1,169 @@
+// `rtcgw build-ami --target local`: bootstrap Debian 12 with mmdebstrap, run the bundle's provision.sh
+// in it, seal, assert the seal, smoke-test, audit with Lynis, pack, and mark the artifact good, in
+// `<out>/.tmp-<hash12>-<pid>` renamed to `<out>/<name>-<hash12>` only when everything passed.
+import { execa } from "execa";
+import { mkdirSync, rmSync, statSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+import type { Recipe } from "../../../dsl/resolve.ts";
+import type { GeneratedFile } from "../../../gateway/generated-file.ts";
+import { auditRootfs } from "../../audit/audit-rootfs.ts";
+import type { LynisSummary } from "../../audit/parse-lynis-report.ts";
+import { assertSealed } from "../../seal/assert-sealed.ts";
+import { sealRootfs } from "../../seal/seal-rootfs.ts";
+import type { SealViolation } from "../../seal/seal-violation.ts";
+import { smokeTestRootfs, type SmokeResult } from "../../smoke/smoke-test-rootfs.ts";
+import { bootstrapRootfs } from "./bootstrap-rootfs.ts";
+import { openBuildLog } from "./build-log.ts";
+import { artifactFiles, readGoodManifest, writeManifest, type LocalImageManifest } from "./image-manifest.ts";
+import { listInstalledPackages, measureTree, packRootfs } from "./package-rootfs.ts";
+import { planLocalBuild, type LocalBuildPlan, type LocalBuildStepId } from "./plan-local-build.ts";
+import { provisionRootfs } from "./provision-rootfs.ts";
+import { discardWorkDir, promoteWorkDir, sweepStaleWorkDirs } from "./work-dir.ts";
+
+/** What the CLI passes to a local build. */
+export interface LocalBuildOptions {
+  recipe: Recipe;
+  /** The recipe file, recorded in the log. */
+  recipePath?: string;
+  bundle: { files: readonly GeneratedFile[]; hash: string };
+  outDir: string;
+  /** @default `<outDir>/.cache/apt` */
+  aptCacheDir?: string;
+  /** Plan only. @default false */
+  dryRun?: boolean;
+  /** Fail the build (not good) when the Lynis target (index ≥ 80, no warnings) is missed. @default false */
+  requireAuditTarget?: boolean;
+  signal?: AbortSignal;
+  onProgress?: (event: LocalBuildProgress) => void;
+  /** Injected clock (ms). */
+  now?: () => number;
+}
+
+/** A progress event: data for the CLI to render. */
+export interface LocalBuildProgress {
+  step: LocalBuildStepId;
+  state: "start" | "done" | "failed";
+  /** Since the build started. */
+  elapsedMs: number;
+  /** The step's own duration (done/failed). */
+  stepMs?: number;
+  detail?: string;
+}
+
+/** The outcome; errors are values (the CLI decides the exit code). */
+export type LocalBuildResult =
+  | { ok: true; dryRun: true; plan: LocalBuildPlan }
+  | { ok: true; dryRun: false; reused: boolean; artifactDir: string; tarball: string; manifest: LocalImageManifest; plan: LocalBuildPlan }
+  | { ok: false; step: LocalBuildStepId; message: string; canceled: boolean; failedLog?: string; violations?: SealViolation[]; smoke?: SmokeResult; plan: LocalBuildPlan };
+
+/** Lynis target of issue 4. */
+export const auditTarget = { hardeningIndex: 80, warnings: 0 };
+
+class StepFailure extends Error {
+  constructor(readonly step: LocalBuildStepId, message: string, readonly extra: { violations?: SealViolation[]; smoke?: SmokeResult } = {}) {
+    super(message);
+  }
+}
+
+// Builds (or reuses) the local image for `options.recipe` and `options.bundle`.
+export async function buildLocalImage(options: LocalBuildOptions): Promise<LocalBuildResult> {
+  const now = options.now ?? Date.now;
+  const started = now();
+  const plan = planLocalBuild({ recipe: options.recipe, bundle: options.bundle, outDir: options.outDir, uid: process.getuid?.() ?? 0, pid: process.pid, ...(options.aptCacheDir ? { aptCacheDir: options.aptCacheDir } : {}) });
+  if (options.dryRun) return { ok: true, dryRun: true, plan };
+  const emit = (event: Omit<LocalBuildProgress, "elapsedMs">) => options.onProgress?.({ ...event, elapsedMs: now() - started });
+
+  const reused = readGoodManifest(plan.artifactDir, plan.bundleHash);
+  if (reused) {
+    emit({ step: "reuse", state: "done", stepMs: now() - started, detail: plan.artifactDir });
+    return { ok: true, dryRun: false, reused: true, artifactDir: plan.artifactDir, tarball: join(plan.artifactDir, artifactFiles.tarball), manifest: reused, plan };
+  }
+
+  sweepStaleWorkDirs(options.outDir);
+  mkdirSync(plan.workDir, { recursive: true });
+  const log = openBuildLog(join(plan.workDir, artifactFiles.log));
+  log.note(`rtcgw local build of ${plan.name} (recipe ${options.recipePath ?? "?"}, bundle ${plan.bundleHash})`);
+  const stepTimes: Record<string, number> = {};
+  const signal = options.signal;
+  let current: LocalBuildStepId = "bootstrap";
+  const step = async <T>(id: LocalBuildStepId, work: () => Promise<T>, detail?: (value: T) => string): Promise<T> => {
+    current = id;
+    signal?.throwIfAborted();
+    const t0 = now();
+    log.note(`==> ${id}`);
+    emit({ step: id, state: "start" });
+    const value = await work();
+    stepTimes[id] = now() - t0;
+    emit({ step: id, state: "done", stepMs: stepTimes[id], ...(detail ? { detail: detail(value) } : {}) });
+    return value;
+  };
+  const failIf = (id: LocalBuildStepId, message: string | undefined) => {
+    if (message !== undefined) throw new StepFailure(id, message);
+  };
+
+  try {
+    await step("bootstrap", async () => failIf("bootstrap", await bootstrapRootfs(plan, log, signal)));
+    await step("provision", async () => failIf("provision", await provisionRootfs({ rootDir: plan.rootfsDir, workDir: plan.workDir, bundleFiles: options.bundle.files, aptCacheDir: plan.aptCacheDir, log, ...(signal ? { signal } : {}) })));
+    const changed = await step("seal", async () => sealRootfs(plan.rootfsDir), (c) => `${c.length} paths changed`);
+    await step("assert-sealed", async () => {
+      const violations = assertSealed(plan.rootfsDir);
+      for (const v of violations) log.note(`seal violation: ${v.rule} ${v.path}: ${v.message}`);
+      if (violations.length > 0) throw new StepFailure("assert-sealed", `${violations.length} seal violation(s), first: ${violations[0]!.path} (${violations[0]!.rule})`, { violations });
+    });
+    const smoke = await step("smoke", async () => smokeTestRootfs({ rootDir: plan.rootfsDir, workDir: plan.workDir, recipe: options.recipe, log, ...(signal ? { signal } : {}) }), (s) => s.checks.map((c) => `${c.ok ? "✓" : "✗"} ${c.name}`).join(", "));
+    for (const check of smoke.checks) log.note(`smoke: ${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
+    if (!smoke.ok) throw new StepFailure("smoke", `smoke test failed: ${smoke.checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`).join("; ")}`, { smoke });
+    const lynis = await step("audit", async () => {
+      const audit = await auditRootfs({ rootDir: plan.rootfsDir, workDir: plan.workDir, log, ...(signal ? { signal } : {}) });
+      if (!audit.ok) throw new StepFailure("audit", audit.message);
+      return audit.lynis;
+    }, (l) => `hardening index ${l.hardeningIndex}, ${l.warnings.length} warning(s)`);
+    const meetsTarget = lynis.hardeningIndex >= auditTarget.hardeningIndex && lynis.warnings.length <= auditTarget.warnings;
+    if (options.requireAuditTarget && !meetsTarget) throw new StepFailure("audit", `Lynis hardening index ${lynis.hardeningIndex} with ${lynis.warnings.length} warning(s) misses the target (≥ ${auditTarget.hardeningIndex}, 0 warnings)`);
+    const tarball = join(plan.workDir, artifactFiles.tarball);
+    const packed = await step("package", async () => {
+      const packages = await listInstalledPackages(plan.rootfsDir);
+      const rootfsBytes = await measureTree(plan.rootfsDir);
+      failIf("package", await packRootfs(plan.rootfsDir, tarball, log, signal));
+      return { packages, rootfsBytes, tarballBytes: statSync(tarball).size };
+    }, (p) => `${(p.tarballBytes / 1024 ** 2).toFixed(0)} MiB`);
+    const manifest = await step("manifest", async () => {
+      for (const leftover of ["rootfs", "bundle", "apt.conf"]) rmSync(join(plan.workDir, leftover), { recursive: true, force: true });
+      const manifest = await describeArtifact(plan, { started, finished: now(), stepTimes, packed, changed: changed.length, smoke, lynis, meetsTarget });
+      writeManifest(plan.workDir, manifest);
+      promoteWorkDir(plan.workDir, plan.artifactDir);
+      return manifest;
+    });
+    return { ok: true, dryRun: false, reused: false, artifactDir: plan.artifactDir, tarball: join(plan.artifactDir, artifactFiles.tarball), manifest, plan };
+  } catch (error) {
+    const canceled = signal?.aborted === true;
+    const failure = error instanceof StepFailure ? error : new StepFailure(current, canceled ? "canceled" : String((error as Error)?.stack ?? error));
+    log.note(`build failed at ${failure.step}: ${failure.message}`);
+    emit({ step: failure.step, state: "failed", detail: failure.message });
+    const failedLog = join(options.outDir, `${plan.name}-${plan.shortHash}.failed.log`);
+    discardWorkDir(plan.workDir, log.path, failedLog);
+    return { ok: false, step: failure.step, message: failure.message, canceled, failedLog, ...failure.extra, plan };
+  }
+}
+
+async function describeArtifact(
+  plan: LocalBuildPlan,
+  facts: { started: number; finished: number; stepTimes: Record<string, number>; packed: { packages: LocalImageManifest["packages"]; rootfsBytes: number; tarballBytes: number }; changed: number; smoke: SmokeResult; lynis: LynisSummary; meetsTarget: boolean },
+): Promise<LocalImageManifest> {
+  const mmdebstrap = (await execa("mmdebstrap", ["--version"], { reject: false })).stdout.trim();
+  return {
+    schema: "rtcgw.local-image/1",
+    name: plan.name,
+    recipeHash: plan.recipeHash,
+    bundleHash: plan.bundleHash,
+    base: { ...plan.base, mmdebstrap },
+    packages: facts.packed.packages,
+    sizes: { rootfsBytes: facts.packed.rootfsBytes, tarballBytes: facts.packed.tarballBytes },
+    build: { startedAt: new Date(facts.started).toISOString(), finishedAt: new Date(facts.finished).toISOString(), seconds: Math.round((facts.finished - facts.started) / 100) / 10, steps: facts.stepTimes },
+    audit: { ...facts.lynis, target: auditTarget, meetsTarget: facts.meetsTarget },
+    smoke: facts.smoke,
+    seal: { changed: facts.changed, violations: 0 },
+    good: true,
+  };
+}

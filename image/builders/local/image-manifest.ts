@@ -1,0 +1,47 @@
+// manifest.json of a local image artifact: what was built from what, how it was checked, and `good`,
+// which is true only when every step passed. Written last, atomically (temp file + rename).
+import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { LynisSummary } from "../../audit/parse-lynis-report.ts";
+import type { SmokeResult } from "../../smoke/smoke-test-rootfs.ts";
+import type { InstalledPackage } from "./package-rootfs.ts";
+import type { BaseImage } from "./plan-local-build.ts";
+
+/** The artifact's description. */
+export interface LocalImageManifest {
+  schema: "rtcgw.local-image/1";
+  name: string;
+  recipeHash: string;
+  bundleHash: string;
+  base: BaseImage & { mmdebstrap: string };
+  packages: InstalledPackage[];
+  sizes: { rootfsBytes: number; tarballBytes: number };
+  build: { startedAt: string; finishedAt: string; seconds: number; steps: Record<string, number> };
+  audit: LynisSummary & { target: { hardeningIndex: number; warnings: number }; meetsTarget: boolean };
+  smoke: SmokeResult;
+  seal: { changed: number; violations: number };
+  good: boolean;
+}
+
+/** The names of the artifact's files. */
+export const artifactFiles = { tarball: "rootfs.tar.zst", manifest: "manifest.json", log: "build.log" } as const;
+
+// Writes manifest.json in `dir` atomically.
+export function writeManifest(dir: string, manifest: LocalImageManifest): void {
+  const temp = join(dir, `.${artifactFiles.manifest}.tmp-${process.pid}`);
+  writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
+  renameSync(temp, join(dir, artifactFiles.manifest));
+}
+
+// The manifest of a good artifact in `dir` built from `bundleHash` whose tarball is intact, or undefined.
+export function readGoodManifest(dir: string, bundleHash: string): LocalImageManifest | undefined {
+  try {
+    const manifest = JSON.parse(readFileSync(join(dir, artifactFiles.manifest), "utf8")) as LocalImageManifest;
+    if (manifest.good !== true || manifest.bundleHash !== bundleHash) return undefined;
+    const tarball = join(dir, artifactFiles.tarball);
+    if (!existsSync(tarball) || statSync(tarball).size !== manifest.sizes.tarballBytes) return undefined;
+    return manifest;
+  } catch {
+    return undefined;
+  }
+}

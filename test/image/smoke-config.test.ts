@@ -1,0 +1,32 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { findNgListen, findTlsFiles } from "../../image/smoke/read-image-config.ts";
+import { parseSipMessage, renderOkResponse, renderOptions, renderWebSocketRegister } from "../../image/smoke/sip-messages.ts";
+
+test("TLS files come from kamailio.cfg defines, or from tls.cfg's server section", () => {
+  const cfg = '#!trydef TLS_CERT "/etc/rtcgw/tls/cert.pem"\n#!trydef TLS_KEY "/etc/rtcgw/tls/key.pem"\nmodparam("tls", "certificate", TLS_CERT)\nmodparam("tls", "private_key", TLS_KEY)\n';
+  assert.deepEqual(findTlsFiles("", cfg), { certificate: "/etc/rtcgw/tls/cert.pem", privateKey: "/etc/rtcgw/tls/key.pem" });
+  const tlsCfg = "[client:default]\ncertificate = /c.pem\n[server:default]\nprivate_key = /etc/k.key\ncertificate = /etc/k.pem\n";
+  assert.deepEqual(findTlsFiles(tlsCfg, ""), { certificate: "/etc/k.pem", privateKey: "/etc/k.key" });
+});
+
+test("rtpengine's ng listener is read from the [rtpengine] section", () => {
+  assert.deepEqual(findNgListen("[rtpengine]\ntable = -1\nlisten-ng = 127.0.0.1:2223\n[rtpengine-testing]\nlisten-ng = 9999\n"), { host: "127.0.0.1", port: 2223 });
+  assert.deepEqual(findNgListen("[rtpengine]\nlisten-ng = localhost:22222\n"), { host: "127.0.0.1", port: 22222 });
+  assert.deepEqual(findNgListen("[rtpengine]\nlisten-ng = 2224\n"), { host: "127.0.0.1", port: 2224 });
+});
+
+test("the PBX stand-in's 200 OK echoes the request's dialog headers and tags To", () => {
+  const request = parseSipMessage(renderWebSocketRegister("pbx.example.com", "alice"));
+  assert.match(request.startLine, /^REGISTER sip:pbx\.example\.com SIP\/2\.0$/);
+  const ok = parseSipMessage(renderOkResponse(request));
+  assert.equal(ok.startLine, "SIP/2.0 200 OK");
+  for (const header of ["via", "from", "call-id", "cseq", "contact"]) assert.deepEqual(ok.headers.get(header), request.headers.get(header), header);
+  assert.match(ok.headers.get("to")![0]!, /;tag=[0-9a-f]+$/);
+});
+
+test("OPTIONS carries a Via with rport toward the local socket", () => {
+  const options = parseSipMessage(renderOptions("127.0.0.1:5060", "127.0.0.1:40000"));
+  assert.equal(options.startLine, "OPTIONS sip:127.0.0.1:5060 SIP/2.0");
+  assert.match(options.headers.get("via")![0]!, /^SIP\/2\.0\/UDP 127\.0\.0\.1:40000;branch=z9hG4bK[0-9a-f]+;rport$/);
+});
