@@ -10,6 +10,8 @@ interface Timer {
 export interface VirtualClock extends Clock {
   /** Virtual milliseconds since the clock was made. */
   elapsed(): number;
+  /** Moves time forward now (for SDK waiters, which sleep on the real clock). */
+  advance(ms: number): void;
 }
 
 // A virtual clock that jumps to the earliest pending sleep once the event loop has nothing else to do
@@ -37,6 +39,7 @@ export function createVirtualClock(start = Date.UTC(2026, 0, 15, 9, 0, 0)): Virt
   return {
     now: () => now,
     elapsed: () => now - start,
+    advance: (ms) => void (now += ms),
     sleep(ms, signal) {
       return new Promise<void>((resolve, reject) => {
         signal?.throwIfAborted();
