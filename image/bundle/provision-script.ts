@@ -2,7 +2,7 @@ import type { Recipe } from "../../dsl/resolve.ts";
 import { withGeneratedHeader, type GeneratedFile, type GeneratedFrom } from "../../gateway/generated-file.ts";
 import { renderTemplate } from "../../gateway/render-template.ts";
 import { listGatewayUnits } from "../../gateway/systemd/compile-systemd-units.ts";
-import { listLoginDefsSettings } from "../hardening/hardening-settings.ts";
+import { listHardeningPackages, listLoginDefsSettings, timeDaemonPackages } from "../hardening/hardening-settings.ts";
 import { filesRoot, formatMode, listShippedUnitsToEnable } from "./bundle-files.ts";
 
 // What every gateway image installs; systemd is listed because a minbase rootfs lacks it (a no-op on a
@@ -27,15 +27,17 @@ export interface ProvisionContext {
   name: string;
   version: string;
   packages: string[];
+  timeDaemons: string[];
   files: { mode: string; path: string }[];
   loginDefs: { key: string; value: string }[];
   strictPermissions: boolean;
   units: string[];
 }
 
-// The Debian packages the image installs: the gateway's, then the recipe's extras (first mention wins).
+// The Debian packages the image installs: the gateway's, the hardening profile's, then the recipe's extras
+// (first mention wins). systemd-timesyncd comes on top when no time daemon is installed.
 export function listImagePackages(recipe: Recipe): string[] {
-  return [...new Set([...basePackages, ...recipe.image.packages])];
+  return [...new Set([...basePackages, ...listHardeningPackages(recipe.image.hardening), ...recipe.image.packages])];
 }
 
 // The script's context (pure): every file under files/ with its mode, the units to enable, hardening steps.
@@ -48,6 +50,7 @@ export function buildProvisionContext(recipe: Recipe, bundleFiles: readonly Gene
     name: recipe.image.name,
     version: recipe.version,
     packages: listImagePackages(recipe),
+    timeDaemons: timeDaemonPackages,
     files,
     loginDefs: listLoginDefsSettings(recipe.image.hardening),
     strictPermissions: recipe.image.hardening === "cis-l1",

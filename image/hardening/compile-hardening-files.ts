@@ -11,8 +11,10 @@ export const sshdDropInPath = "etc/ssh/sshd_config.d/10-rtcgw.conf";
 
 const template = (name: string) => `image/hardening/${name}`;
 
-// The files that harden the image for the recipe's profile: SSH baseline, sysctls and unattended
-// security upgrades always; modprobe, banner, umask and core-dump limits for cis-l1.
+const timeServers = ["169.254.169.123", "fd00:ec2::123", "0.debian.pool.ntp.org", "1.debian.pool.ntp.org", "2.debian.pool.ntp.org"];
+
+// The files that harden the image for the recipe's profile: SSH baseline, sysctls, time sync and
+// unattended security upgrades always; modprobe, banner, umask and core-dump limits for cis-l1.
 export function compileHardeningFiles(recipe: Recipe, from: GeneratedFrom): GeneratedFile[] {
   const profile = recipe.image.hardening;
   const cis = profile === "cis-l1";
@@ -25,6 +27,7 @@ export function compileHardeningFiles(recipe: Recipe, from: GeneratedFrom): Gene
   const files = [
     file(sshdDropInPath, "sshd.conf.hbs", { port: recipe.image.ssh.port, banner: cis, ...sshAlgorithms }, 0o600),
     file("etc/sysctl.d/60-rtcgw.conf", "sysctl.conf.hbs", { settings: sysctl }),
+    file("etc/systemd/timesyncd.conf.d/60-rtcgw.conf", "timesyncd.conf.hbs", { servers: timeServers }),
     file("etc/apt/apt.conf.d/20auto-upgrades", "auto-upgrades.hbs", {}, 0o644, "//"),
     file("etc/apt/apt.conf.d/52rtcgw-unattended-upgrades", "unattended-upgrades.hbs", {}, 0o644, "//"),
   ];

@@ -75,8 +75,17 @@ export function listLoginDefsSettings(profile: HardeningProfile): { key: string;
     { key: "PASS_MIN_DAYS", value: "1" },
     { key: "PASS_WARN_AGE", value: "7" },
     { key: "SHA_CRYPT_MIN_ROUNDS", value: "5000" },
+    { key: "SHA_CRYPT_MAX_ROUNDS", value: "10000" },
   ];
 }
+
+// Debian packages the profile adds to the image: AppArmor's userspace for cis-l1 (CIS 1.6.1).
+export function listHardeningPackages(profile: HardeningProfile): string[] {
+  return profile === "cis-l1" ? ["apparmor"] : [];
+}
+
+/** Packages that keep time; provision.sh installs systemd-timesyncd only when none is there (the AMI may ship chrony). */
+export const timeDaemonPackages = ["chrony", "ntpsec", "openntpd", "systemd-timesyncd"];
 
 /** Key exchange, cipher and MAC lists of the dev-sec baseline, as OpenSSH 9.2 names them. */
 export const sshAlgorithms = {

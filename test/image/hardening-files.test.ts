@@ -64,7 +64,7 @@ test("cis-l1 refuses unused filesystems and protocols; minimal ships no modprobe
     assert.match(modprobe, new RegExp(`^blacklist ${module}$`, "m"));
   }
   const minimal = compileHardeningFiles(loadRecipe((r) => (r.image.hardening = "minimal")), from).map((f) => f.path);
-  assert.deepEqual(minimal.sort(), ["etc/apt/apt.conf.d/20auto-upgrades", "etc/apt/apt.conf.d/52rtcgw-unattended-upgrades", "etc/ssh/sshd_config.d/10-rtcgw.conf", "etc/sysctl.d/60-rtcgw.conf"]);
+  assert.deepEqual(minimal.sort(), ["etc/apt/apt.conf.d/20auto-upgrades", "etc/apt/apt.conf.d/52rtcgw-unattended-upgrades", "etc/ssh/sshd_config.d/10-rtcgw.conf", "etc/sysctl.d/60-rtcgw.conf", "etc/systemd/timesyncd.conf.d/60-rtcgw.conf"]);
   assert.ok(sysctlLines(sysctlFile("minimal")).length < sysctlLines(sysctlFile("cis-l1")).length);
 });
 
@@ -82,4 +82,18 @@ test("cis-l1: umask 027, banners without OS details, no core dumps, unattended s
   assert.match(script, /^set_login_defs 'UMASK' '027'$/m);
   const minimalScript = compileBundle(loadRecipe((r) => (r.image.hardening = "minimal")), from).files.find((f) => f.path === "provision.sh")!.content;
   assert.doesNotMatch(minimalScript, /set_login_defs '/);
+});
+
+test("time sync (Amazon Time Sync, then Debian's pool) for both profiles; AppArmor's userspace for cis-l1", () => {
+  for (const profile of ["cis-l1", "minimal"] as const) {
+    const files = compileHardeningFiles(loadRecipe((r) => (r.image.hardening = profile)), from);
+    const timesyncd = files.find((f) => f.path === "etc/systemd/timesyncd.conf.d/60-rtcgw.conf")!.content;
+    assert.match(timesyncd, /^\[Time\]\nNTP=169\.254\.169\.123 fd00:ec2::123 0\.debian\.pool\.ntp\.org /m);
+  }
+  const packages = (profile: "cis-l1" | "minimal") =>
+    JSON.parse(compileBundle(loadRecipe((r) => (r.image.hardening = profile)), from).files.find((f) => f.path === "bundle.json")!.content).packages;
+  assert.ok(packages("cis-l1").includes("apparmor"));
+  assert.ok(!packages("minimal").includes("apparmor"));
+  const script = compileBundle(loadRecipe(), from).files.find((f) => f.path === "provision.sh")!.content;
+  assert.match(script, /dpkg-query -W .* 'chrony' .*'systemd-timesyncd' .*\n\tset -- "\$@" systemd-timesyncd\n/);
 });
