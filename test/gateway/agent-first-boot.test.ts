@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, X509Certificate } from "node:crypto";
-import { readFile, stat, rm, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { startFakeImds } from "../fakes/imds.ts";
 import { startFakeSsm } from "./agent-ssm-fake.ts";
@@ -109,9 +109,23 @@ test("a new instance from the same image renews the certificate, the password an
 test("without a metadata service the machine boots as a local one in demo mode", async (t) => {
   const root = await makeRoot();
   t.after(() => rm(root, { recursive: true, force: true }));
-  await writeFile(join(root, "machine-id"), "");
+  await mkdir(join(root, "etc"), { recursive: true });
+  await writeFile(join(root, "etc/machine-id"), "0123456789abcdef0123456789abcdef\n");
   const report = await runFirstBoot({ root, config: agentConfigFor(), imdsEndpoint: "http://127.0.0.1:9", log: () => {} });
-  assert.match(report.identity.instanceId, /^local-/);
+  assert.equal(report.identity.instanceId, "local-0123456789abcdef0");
   assert.equal(report.limits.mode, "demo");
   assert.equal(report.verdict, "missing");
+});
+
+test("when the image has a kamailio group, the TLS key is readable by it (0640) for SIP over TLS", async (t) => {
+  const [imds, ssm, root] = await Promise.all([startFakeImds(instance), startFakeSsm(), makeRoot()]);
+  t.after(async () => {
+    await Promise.all([imds.close(), ssm.close(), rm(root, { recursive: true, force: true })]);
+  });
+  await mkdir(join(root, "etc"), { recursive: true });
+  await writeFile(join(root, "etc/group"), "root:x:0:\nkamailio:x:4242:\n");
+  await runFirstBoot({ root, config: agentConfigFor(), imdsEndpoint: imds.endpoint, ssmEndpoint: ssm.endpoint, ssmCredentials: credentials, log: () => {} });
+  const key = await stat(join(root, runtimePaths.tlsKey));
+  assert.equal(key.mode & 0o777, 0o640);
+  assert.equal(key.gid, 4242);
 });

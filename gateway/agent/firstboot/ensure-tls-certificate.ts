@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { chmod, mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
+import { chmod, chown, mkdir, mkdtemp, rename, rm, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
 import type { WriteOutcome } from "../write-file-atomic.ts";
@@ -12,6 +12,8 @@ export interface TlsCertificateRequest {
   keyPath: string;
   /** IPv4 addresses and DNS names for subjectAltName; the first is the common name. */
   names: string[];
+  /** Group allowed to read the key (Kamailio's, for SIP over TLS): mode 0640 root:group instead of 0600. */
+  keyGroupId?: number;
 }
 
 // Makes a self-signed P-256 certificate (10 years) for HTTPS/WSS unless one exists and the instance is the same.
@@ -33,7 +35,8 @@ export async function ensureTlsCertificate(request: TlsCertificateRequest, renew
       "-addext", `subjectAltName=${san}`, "-addext", "basicConstraints=critical,CA:FALSE",
       "-addext", "extendedKeyUsage=serverAuth",
     ]);
-    await chmod(key, 0o600);
+    if (request.keyGroupId !== undefined) await chown(key, 0, request.keyGroupId);
+    await chmod(key, request.keyGroupId === undefined ? 0o600 : 0o640);
     await chmod(cert, 0o644);
     await rename(key, request.keyPath);
     await rename(cert, request.certificatePath);

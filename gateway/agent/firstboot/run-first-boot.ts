@@ -55,6 +55,7 @@ export async function runFirstBoot(options: FirstBootOptions): Promise<FirstBoot
       certificatePath: path(runtimePaths.tlsCertificate),
       keyPath: path(runtimePaths.tlsKey),
       names: [identity.publicIpv4, options.config.advertise, identity.localIpv4].filter((n): n is string => Boolean(n)),
+      keyGroupId: await readGroupId(path("etc/group"), "kamailio"),
     },
     newInstance,
   );
@@ -70,6 +71,13 @@ export async function runFirstBoot(options: FirstBootOptions): Promise<FirstBoot
   writes.instanceMarker = await writeFileIfChanged(path(runtimePaths.instanceMarker), `${identity.instanceId}\n`);
   log(`files: ${Object.entries(writes).map(([name, outcome]) => `${name} ${outcome}`).join(", ")}`);
   return { identity, newInstance, limits, verdict: verdict.status, writes };
+}
+
+// A group's id from the root's /etc/group; undefined when it has no such group (tests, images without Kamailio).
+async function readGroupId(groupFile: string, name: string): Promise<number | undefined> {
+  const line = (await readFile(groupFile, "utf8").catch(() => "")).split("\n").find((l) => l.startsWith(`${name}:`));
+  const id = Number(line?.split(":")[2]);
+  return line && Number.isInteger(id) ? id : undefined;
 }
 
 // The password is the instance id; only its scrypt hash is stored, rewritten when it no longer matches.
