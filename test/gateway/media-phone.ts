@@ -92,6 +92,19 @@ export class Phone {
     return branch;
   }
 
+  // Sends an out-of-dialog OPTIONS, retransmitted every 500 ms like a real UAC (RFC 3261 Timer E) until answered.
+  async probe(): Promise<Received> {
+    const from = this.messages.length;
+    const cseq = ++this.cseq;
+    const branch = this.request("OPTIONS", "rtcgw", { cseq });
+    const timer = setInterval(() => this.request("OPTIONS", "rtcgw", { cseq, branch }), 500);
+    try {
+      return await this.waitForResponse("OPTIONS", () => true, from);
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
   // Calls `user` and waits for the final response; on 200 it ACKs and learns where to send RTP.
   async call(user: string, options: { body?: string | null; ack?: boolean } = {}): Promise<Received> {
     const body = options.body === null ? undefined : (options.body ?? this.offer());
