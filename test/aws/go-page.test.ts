@@ -31,8 +31,8 @@ test("the go page, opened in headless Chromium, lists every region with its AMI,
     await tab.goto(pathToFileURL(page).href);
     const rows = await tab.$$eval("#regions tbody tr", (trs) => trs.map((tr) => ({
       region: tr.getAttribute("data-region"),
-      cells: [...tr.querySelectorAll("td")].map((td) => td.textContent?.trim()),
-      links: Object.fromEntries([...tr.querySelectorAll("a")].map((a) => [a.className.replace("button ", ""), a.getAttribute("href")])),
+      cells: Array.from(tr.querySelectorAll("td")).map((td) => td.textContent?.trim()),
+      links: Object.fromEntries(Array.from(tr.querySelectorAll("a")).map((a) => [a.className.replace("button ", ""), a.getAttribute("href")])),
     })));
     assert.deepEqual(rows.map((r) => r.region), [...defaultRegions].sort());
     const bucket = cloud.state.buckets.get("rtcgw-111122223333-us-east-1")!;

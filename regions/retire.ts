@@ -1,0 +1,65 @@
+import { deregisterWithSnapshots } from "../image/builders/aws/temporary-resources.ts";
+import type { Recipe } from "../dsl/resolve.ts";
+import type { CloudPorts, ImageRecord } from "./cloud/ports.ts";
+import { tagKeys } from "./cloud/naming.ts";
+import { callWithRetry } from "./cloud/retry.ts";
+import { listTargetRegions } from "./list-target-regions.ts";
+import { listParameterNames } from "./plan-publish.ts";
+
+/** What `retire` keeps. */
+export interface RetireOptions {
+  recipe: Recipe;
+  /** How many of the newest published AMIs to keep per region. */
+  keep: number;
+  regions?: readonly string[] | "all-enabled";
+  dryRun?: boolean;
+}
+
+/** One region's outcome. */
+export interface RetireRegion {
+  region: string;
+  kept: string[];
+  retired: string[];
+  skipped: { imageId: string; reason: string }[];
+  error?: string;
+}
+
+/** The outcome of retire. */
+export type RetireResult = { ok: boolean; regions: RetireRegion[] };
+
+// Decides which AMIs to retire in one region: all but the newest `keep`, skipping those still used (pure).
+export function planRetire(images: readonly ImageRecord[], keep: number, inUse: ReadonlyMap<string, string>): Omit<RetireRegion, "region"> {
+  const sorted = [...images].sort((a, b) => b.creationDate.localeCompare(a.creationDate) || b.imageId.localeCompare(a.imageId));
+  const old = sorted.slice(keep);
+  return {
+    kept: sorted.slice(0, keep).map((i) => i.imageId),
+    retired: old.filter((i) => !inUse.has(i.imageId)).map((i) => i.imageId),
+    skipped: old.filter((i) => inUse.has(i.imageId)).map((i) => ({ imageId: i.imageId, reason: inUse.get(i.imageId)! })),
+  };
+}
+
+// Deregisters old published AMIs of the recipe (and deletes their snapshots) in every region, keeping the newest `keep` and any
+// AMI still used by an instance, a launch template or the `latest` parameter.
+export async function retire(options: RetireOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: { stage: "retire"; region: string; retired: number }) => void): Promise<RetireResult> {
+  if (!Number.isInteger(options.keep) || options.keep < 1) throw new RangeError(`Expected the \`keep\` option to be a positive integer, got \`${options.keep}\` (${typeof options.keep})`);
+  const retry = <T>(fn: () => Promise<T>) => callWithRetry(fn, { clock: ports.clock, signal });
+  const regions = await listTargetRegions(options.regions ?? options.recipe.regions, ports, signal);
+  const latest = listParameterNames(options.recipe)[1]!;
+  const results = await Promise.all(regions.map(async (region): Promise<RetireRegion> => {
+    try {
+      const images = (await retry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.recipe, value: options.recipe.name } }))).filter((i) => i.tags[tagKeys.role] === "image");
+      const inUse = new Map<string, string>();
+      for (const i of await retry(() => ports.ec2.describeInstances(region, { imageIds: images.map((x) => x.imageId) }))) if (i.state !== "terminated") inUse.set(i.imageId, `used by instance ${i.instanceId}`);
+      for (const id of await retry(() => ports.ec2.listLaunchTemplateImageIds(region))) inUse.set(id, "used by a launch template");
+      const current = await retry(() => ports.ssm.getParameter(region, latest));
+      if (current) inUse.set(current, `${latest} points to it`);
+      const plan = planRetire(images, options.keep, inUse);
+      if (!options.dryRun) for (const imageId of plan.retired) await deregisterWithSnapshots(ports, region, imageId);
+      onProgress?.({ stage: "retire", region, retired: plan.retired.length });
+      return { region, ...plan };
+    } catch (error) {
+      return { region, kept: [], retired: [], skipped: [], error: (error as Error).message };
+    }
+  }));
+  return { ok: results.every((r) => !r.error), regions: results };
+}
