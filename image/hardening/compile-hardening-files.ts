@@ -14,7 +14,7 @@ const template = (name: string) => `image/hardening/${name}`;
 const timeServers = ["169.254.169.123", "fd00:ec2::123", "0.debian.pool.ntp.org", "1.debian.pool.ntp.org", "2.debian.pool.ntp.org"];
 
 // The files that harden the image for the recipe's profile: SSH baseline, sysctls, time sync and
-// unattended security upgrades always; modprobe, banner, umask and core-dump limits for cis-l1.
+// unattended security upgrades always; modprobe, banner, umask, idle timeout and core-dump limits for cis-l1.
 export function compileHardeningFiles(recipe: Recipe, from: GeneratedFrom): GeneratedFile[] {
   const profile = recipe.image.hardening;
   const cis = profile === "cis-l1";
@@ -35,7 +35,7 @@ export function compileHardeningFiles(recipe: Recipe, from: GeneratedFrom): Gene
   return [
     ...files,
     file("etc/modprobe.d/60-rtcgw.conf", "modprobe.conf.hbs", { modules: listDisabledModules(profile) }),
-    file("etc/profile.d/60-rtcgw-umask.sh", "umask.sh.hbs", { umask: "027" }),
+    file("etc/profile.d/60-rtcgw-shell.sh", "shell.sh.hbs", { umask: "027", idleSeconds: 900 }),
     file("etc/security/limits.d/60-rtcgw.conf", "core-dumps.hbs", {}),
     // The pre-login banners carry no header: they are shown to every visitor as they are.
     { path: "etc/issue", content: renderTemplate(template("issue.hbs"), {}), mode: 0o644 },

@@ -79,9 +79,10 @@ export function listLoginDefsSettings(profile: HardeningProfile): { key: string;
   ];
 }
 
-// Debian packages the profile adds to the image: AppArmor's userspace for cis-l1 (CIS 1.6.1).
+// Debian packages the profile adds to the image, for cis-l1: AppArmor's userspace (CIS 1.6.1), password
+// quality checks (CIS 5.3.1; no login uses a password, but any set later is checked), private per-user /tmp.
 export function listHardeningPackages(profile: HardeningProfile): string[] {
-  return profile === "cis-l1" ? ["apparmor"] : [];
+  return profile === "cis-l1" ? ["apparmor", "libpam-pwquality", "libpam-tmpdir"] : [];
 }
 
 /** Packages that keep time; provision.sh installs systemd-timesyncd only when none is there (the AMI may ship chrony). */

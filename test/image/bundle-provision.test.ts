@@ -11,8 +11,8 @@ test("provision.sh and the shell scripts it installs pass shellcheck as POSIX sh
   const dir = mkdtempSync(join(tmpdir(), "rtcgw-provision-"));
   try {
     const bundle = compileBundle(loadRecipe((r) => (r.image.packages = ["jq", "curl"])), from);
-    const scripts = bundle.files.filter((f) => f.content.startsWith("#!/bin/sh\n"));
-    assert.deepEqual(scripts.map((f) => f.path).sort(), ["files/usr/libexec/rtcgw/start-rtpengine", "provision.sh"]);
+    const scripts = bundle.files.filter((f) => f.content.startsWith("#!/bin/sh\n") || /^files\/etc\/profile\.d\/.*\.sh$/.test(f.path));
+    assert.deepEqual(scripts.map((f) => f.path).sort(), ["files/etc/profile.d/60-rtcgw-shell.sh", "files/usr/libexec/rtcgw/start-rtpengine", "provision.sh"]);
     for (const file of scripts) {
       const path = join(dir, file.path.replaceAll("/", "_"));
       writeFileSync(path, file.content);
