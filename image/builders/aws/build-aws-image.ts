@@ -1,13 +1,13 @@
 import type { Recipe } from "../../../dsl/resolve.ts";
 import type { Bundle } from "../../bundle/compile-bundle.ts";
 import type { CloudPorts } from "../../../regions/cloud/ports.ts";
-import { amiNameFor, buildTags, hashParts, tagKeys } from "../../../regions/cloud/naming.ts";
+import { buildTags, tagKeys } from "../../../regions/cloud/naming.ts";
 import { callWithRetry } from "../../../regions/cloud/retry.ts";
 import { waitFor } from "../../../regions/cloud/wait.ts";
 import { markDeleted, openJournal, recordTemporary, type JournalFile } from "../../../regions/journal.ts";
-import { runPreflight, type PreflightProblem } from "../../../regions/preflight.ts";
-import { findDebianBaseImage, launchManagedInstance } from "./launch-instance.ts";
-import { packBundle } from "./pack-bundle.ts";
+import type { PreflightProblem } from "../../../regions/preflight.ts";
+import { launchManagedInstance } from "./launch-instance.ts";
+import { prepareAwsBuild } from "./prepare-aws-build.ts";
 import { runSsmScript } from "./run-ssm-script.ts";
 import { renderProvisionCommands, renderSmokeCommands } from "./ssm-scripts.ts";
 import { cleanupTemporary, createBuilderProfile, createBuilderSecurityGroup, deregisterWithSnapshots } from "./temporary-resources.ts";
@@ -26,7 +26,7 @@ export interface BuildAwsImageOptions {
 }
 
 /** A build step, for progress display. */
-export type BuildStep = "preflight" | "base-image" | "reuse-check" | "upload" | "iam" | "security-group" | "launch" | "provision" | "stop" | "create-image" | "smoke" | "cleanup" | "done";
+export type BuildStep = "base-image" | "upload" | "iam" | "security-group" | "launch" | "provision" | "stop" | "create-image" | "smoke" | "cleanup" | "done";
 
 /** Progress events of a build. */
 export interface BuildProgress {
@@ -60,23 +60,15 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     onProgress?.({ stage: "build", step, elapsedMs: ports.clock.now() - started });
   };
   const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes });
-  at("base-image");
-  const base = await findDebianBaseImage(ports, region, recipe.image.arch, signal);
-  if (!base) return { kind: "preflight-failed", ok: false, problems: [{ region, code: "cloud-error", message: `no official Debian 12 ${recipe.image.arch} AMI (owner 136693071363) in ${region}` }] };
-  const packed = packBundle(options.bundle.files);
-  const d = recipe.image.disk;
-  const buildId = hashParts(options.bundle.hash || packed.sha256, base.imageId, recipe.image.arch, String(d.sizeGiB), String(d.encrypted), recipe.name, recipe.version).slice(0, 20);
-  const amiName = amiNameFor(recipe.image.name, recipe.version, buildId);
-  at("preflight");
-  const preflight = await runPreflight({ recipe, sourceRegion: region, amiName, buildId }, ports, signal);
-  if (!preflight.ok) return { kind: "preflight-failed", ok: false, problems: preflight.problems };
-  at("reuse-check");
-  const existing = await retry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.build, value: buildId } }));
+  at("base-image"); // base AMI, build id, pre-flight in every region, reuse check
+  const prepared = await prepareAwsBuild(options, ports, signal);
+  if (!prepared.ok) return prepared;
+  const { buildId, amiName, base, packed, account, existing } = prepared;
   const reusable = existing.find((i) => i.state === "available" && i.tags["rtcgw:smoke"] === "passed");
   if (reusable) return { kind: "reused", ok: true, buildId, imageId: reusable.imageId, region, amiName, cleanupProblems: [] };
   for (const stale of existing) await deregisterWithSnapshots(ports, region, stale.imageId);
-  const journal = openJournal(options.journalPath, { version: 1, buildId, recipe: recipe.name, recipeVersion: recipe.version, amiName, sourceRegion: region, account: preflight.account, temporary: [], regions: {} });
-  const bucket = options.stagingBucket ?? `rtcgw-${preflight.account}-${region}`;
+  const journal = openJournal(options.journalPath, { version: 1, buildId, recipe: recipe.name, recipeVersion: recipe.version, amiName, sourceRegion: region, account, temporary: [], regions: {} });
+  const bucket = options.stagingBucket ?? `rtcgw-${account}-${region}`;
   const tags = (role: "builder" | "smoke" | "candidate", name: string) => buildTags({ buildId, recipe: recipe.name, version: recipe.version, role, name });
   const short = buildId.slice(0, 12);
   try {
@@ -90,7 +82,7 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     const profile = recipe.image.builder.instanceProfile ?? (await createBuilderProfile({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`)));
     at("security-group");
     const groupId = await createBuilderSecurityGroup({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`));
-    const launch = { region, buildId, instanceType: recipe.image.builder.instanceType, instanceProfileName: profile, securityGroupId: groupId, diskSizeGiB: d.sizeGiB, encrypted: d.encrypted };
+    const launch = { region, buildId, instanceType: recipe.image.builder.instanceType, instanceProfileName: profile, securityGroupId: groupId, diskSizeGiB: recipe.image.disk.sizeGiB, encrypted: recipe.image.disk.encrypted };
     at("launch");
     const builderId = await launchManagedInstance({ ...launch, purpose: "builder", imageId: base.imageId, tags: tags("builder", `rtcgw-build-${short}`) }, ports, journal, signal);
     at("provision");

@@ -1,0 +1,44 @@
+import type { CloudPorts, ImageRecord } from "../../../regions/cloud/ports.ts";
+import { amiNameFor, hashParts, tagKeys } from "../../../regions/cloud/naming.ts";
+import { callWithRetry } from "../../../regions/cloud/retry.ts";
+import { runPreflight, type PreflightProblem } from "../../../regions/preflight.ts";
+import type { BuildAwsImageOptions } from "./build-aws-image.ts";
+import { findDebianBaseImage } from "./launch-instance.ts";
+import { packBundle, type PackedBundle } from "./pack-bundle.ts";
+
+/** Everything decided before a build creates anything. */
+export type PreparedBuild =
+  | { ok: true; buildId: string; amiName: string; account: string; regions: string[]; base: { imageId: string; name: string }; packed: PackedBundle; existing: ImageRecord[] }
+  | { kind: "preflight-failed"; ok: false; problems: PreflightProblem[] };
+
+/** A build's dry-run: what would be built, or reused. */
+export type AwsBuildPlan =
+  | { kind: "planned"; ok: true; buildId: string; amiName: string; region: string; regions: string[]; baseImage: string; reuseImageId?: string }
+  | { kind: "preflight-failed"; ok: false; problems: PreflightProblem[] };
+
+// Read-only preparation: newest Debian base AMI, the build id (bundle hash + base AMI + disk + recipe version), pre-flight in
+// every target region, and the images already tagged with this build.
+export async function prepareAwsBuild(options: BuildAwsImageOptions, ports: CloudPorts, signal?: AbortSignal): Promise<PreparedBuild> {
+  const { recipe, region } = options;
+  const base = await findDebianBaseImage(ports, region, recipe.image.arch, signal);
+  if (!base) return { kind: "preflight-failed", ok: false, problems: [{ region, code: "cloud-error", message: `no official Debian 12 ${recipe.image.arch} AMI (owner 136693071363) in ${region}` }] };
+  const packed = packBundle(options.bundle.files);
+  const disk = recipe.image.disk;
+  const buildId = hashParts(options.bundle.hash || packed.sha256, base.imageId, recipe.image.arch, String(disk.sizeGiB), String(disk.encrypted), recipe.name, recipe.version).slice(0, 20);
+  const amiName = amiNameFor(recipe.image.name, recipe.version, buildId);
+  const preflight = await runPreflight({ recipe, sourceRegion: region, amiName, buildId }, ports, signal);
+  if (!preflight.ok) return { kind: "preflight-failed", ok: false, problems: preflight.problems };
+  const existing = await callWithRetry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.build, value: buildId } }), { clock: ports.clock, signal });
+  return { ok: true, buildId, amiName, account: preflight.account, regions: preflight.regions, base, packed, existing };
+}
+
+// The dry-run of `buildAwsImage`: pre-flight and what would happen, nothing created.
+export async function planAwsBuild(options: BuildAwsImageOptions, ports: CloudPorts, signal?: AbortSignal): Promise<AwsBuildPlan> {
+  const prepared = await prepareAwsBuild(options, ports, signal);
+  if (!prepared.ok) return prepared;
+  const reuse = prepared.existing.find((i) => i.state === "available" && i.tags["rtcgw:smoke"] === "passed");
+  return {
+    kind: "planned", ok: true, buildId: prepared.buildId, amiName: prepared.amiName, region: options.region, regions: prepared.regions, baseImage: `${prepared.base.imageId} (${prepared.base.name})`,
+    ...(reuse ? { reuseImageId: reuse.imageId } : {}),
+  };
+}
