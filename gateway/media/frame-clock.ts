@@ -15,11 +15,17 @@ export interface FrameClockStats {
   lateTicks: number;
   maxLateMs: number;
   skippedTicks: number;
+  /** Time spent inside `onTick` (mixing and sending), in total and at most once: the clock's own cost, apart from scheduling. */
+  busyMs: number;
+  maxTickMs: number;
 }
 
 /** A running clock. */
 export interface FrameClock {
+  /** Since the start. */
   stats: FrameClockStats;
+  /** Returns the figures since the previous call (or the start) and starts a new window. */
+  takeWindow(): FrameClockStats;
   stop(): void;
 }
 
@@ -35,7 +41,8 @@ export function startFrameClock(onTick: () => void, options: { intervalMs?: numb
   const interval = options.intervalMs ?? 20;
   const threshold = options.lateThresholdMs ?? 5;
   const clock = options.clock ?? systemClock;
-  const stats: FrameClockStats = { ticks: 0, lateTicks: 0, maxLateMs: 0, skippedTicks: 0 };
+  const stats: FrameClockStats = { ticks: 0, lateTicks: 0, maxLateMs: 0, skippedTicks: 0, busyMs: 0, maxTickMs: 0 };
+  let window: FrameClockStats = { ...stats };
   let next = clock.now() + interval;
   let handle: unknown;
   let running = true;
@@ -46,17 +53,23 @@ export function startFrameClock(onTick: () => void, options: { intervalMs?: numb
   const tick = () => {
     if (!running) return;
     const late = clock.now() - next;
-    stats.ticks++;
-    if (late > threshold) stats.lateTicks++;
-    if (late > stats.maxLateMs) stats.maxLateMs = late;
-    if (late > 5 * interval) {
-      const missed = Math.floor(late / interval);
-      stats.skippedTicks += missed;
-      next += missed * interval;
+    const missed = late > 5 * interval ? Math.floor(late / interval) : 0;
+    for (const figures of [stats, window]) {
+      figures.ticks++;
+      if (late > threshold) figures.lateTicks++;
+      if (late > figures.maxLateMs) figures.maxLateMs = late;
+      figures.skippedTicks += missed;
     }
+    next += missed * interval;
+    const started = clock.now();
     try {
       onTick();
     } finally {
+      const spent = clock.now() - started;
+      for (const figures of [stats, window]) {
+        figures.busyMs += spent;
+        if (spent > figures.maxTickMs) figures.maxTickMs = spent;
+      }
       next += interval;
       schedule();
     }
@@ -64,6 +77,11 @@ export function startFrameClock(onTick: () => void, options: { intervalMs?: numb
   schedule();
   return {
     stats,
+    takeWindow() {
+      const taken = window;
+      window = { ticks: 0, lateTicks: 0, maxLateMs: 0, skippedTicks: 0, busyMs: 0, maxTickMs: 0 };
+      return taken;
+    },
     stop() {
       running = false;
       clock.clearTimeout(handle);

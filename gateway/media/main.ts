@@ -15,5 +15,6 @@ const shutdown = (signal: string) => {
 };
 process.on("SIGTERM", () => shutdown("SIGTERM"));
 process.on("SIGINT", () => shutdown("SIGINT"));
-// `systemctl kill -s USR2 rtcgw-media` (and the benchmark) print the counters as one JSON line.
-process.on("SIGUSR2", () => console.log(JSON.stringify({ stats: service.stats() })));
+// `systemctl kill -s USR2 rtcgw-media` (and the benchmark) print the counters as one JSON line; `window` holds the
+// frame-clock figures since the previous USR2.
+process.on("SIGUSR2", () => console.log(JSON.stringify({ stats: service.stats(), window: service.takeClockWindow() })));

@@ -10,6 +10,8 @@ export interface RunningMediaService {
   /** The bound SIP port (useful when started with port 0). */
   sipPort: number;
   stats(): MediaEngineStats & FrameClockStats & { dialogs: number };
+  /** Frame-clock figures since the previous call: for periodic logs and the benchmark's measuring window. */
+  takeClockWindow(): FrameClockStats;
   /** Hangs up every call (BYE), closes the sockets, stops the clock. */
   stop(): Promise<void>;
 }
@@ -44,6 +46,7 @@ export async function startMediaService(settings: MediaServiceSettings, options:
   return {
     sipPort,
     stats: () => ({ ...engine.stats(), ...frameClock.stats, dialogs: uas.dialogCount }),
+    takeClockWindow: () => frameClock.takeWindow(),
     async stop() {
       uas.stop();
       frameClock.stop();
