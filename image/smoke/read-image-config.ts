@@ -53,6 +53,7 @@ export function findNgListen(conf: string): ImageServiceConfig["ng"] {
 export function readImageServiceConfig(rootDir: string): ImageServiceConfig {
   const read = (path: string) => (existsSync(join(rootDir, path)) ? readFileSync(join(rootDir, path), "utf8") : "");
   const kamailioCfg = read("etc/kamailio/kamailio.cfg");
-  const tlsCfgPath = /modparam\(\s*"tls"\s*,\s*"config"\s*,\s*"([^"]+)"/.exec(kamailioCfg)?.[1] ?? "/etc/kamailio/tls.cfg";
-  return { tls: findTlsFiles(read(tlsCfgPath.slice(1)), kamailioCfg), ng: findNgListen(read("etc/rtpengine/rtpengine.conf")) };
+  // Kamailio reads a tls.cfg only when the `config` modparam names one.
+  const tlsCfgPath = /modparam\(\s*"tls"\s*,\s*"config"\s*,\s*"([^"]+)"/.exec(kamailioCfg)?.[1];
+  return { tls: findTlsFiles(tlsCfgPath ? read(tlsCfgPath.slice(1)) : "", kamailioCfg), ng: findNgListen(read("etc/rtpengine/rtpengine.conf")) };
 }

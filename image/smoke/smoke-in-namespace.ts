@@ -5,6 +5,7 @@
 import { appendFileSync } from "node:fs";
 import process from "node:process";
 import { execa, type ResultPromise } from "execa";
+import { startDnsStandin } from "./dns-standin.ts";
 import { probeRtpenginePing, probeSipOptions, probeWebSocketRegister, type SmokeCheck } from "./probe-gateway.ts";
 
 /** What the inside half needs to know (passed as JSON in argv[2]). */
@@ -40,6 +41,7 @@ async function main(): Promise<SmokeCheck[]> {
   checks.push({ name: "nftables ruleset loads (nft -c)", ok: nft.exitCode === 0, detail: nft.exitCode === 0 ? "ok" : String(nft.stderr).slice(0, 500) });
 
   appendFileSync(`${root}/etc/hosts`, `${pbxAddress}\t${target.pbxHost}\n`);
+  await startDnsStandin(new Map([[target.pbxHost.toLowerCase(), pbxAddress]]));
   const pbx = execa("unshare", ["--net", "--", process.execPath, "--import", target.tsxImport, new URL("./pbx-standin.ts", import.meta.url).pathname, String(target.pbxPort)], { reject: false, stderr: "inherit" });
   const pbxRequests: string[] = [];
   pbx.stdout?.on("data", (chunk: Buffer) => pbxRequests.push(...chunk.toString().split("\n").filter(Boolean)));

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { findNgListen, findTlsFiles } from "../../image/smoke/read-image-config.ts";
+import { answerDnsQuery } from "../../image/smoke/dns-standin.ts";
 import { parseSipMessage, renderOkResponse, renderOptions, renderWebSocketRegister } from "../../image/smoke/sip-messages.ts";
 
 test("TLS files come from kamailio.cfg defines, or from tls.cfg's server section", () => {
@@ -29,4 +30,24 @@ test("OPTIONS carries a Via with rport toward the local socket", () => {
   const options = parseSipMessage(renderOptions("127.0.0.1:5060", "127.0.0.1:40000"));
   assert.equal(options.startLine, "OPTIONS sip:127.0.0.1:5060 SIP/2.0");
   assert.match(options.headers.get("via")![0]!, /^SIP\/2\.0\/UDP 127\.0\.0\.1:40000;branch=z9hG4bK[0-9a-f]+;rport$/);
+});
+
+test("the DNS stand-in answers A for its names, NXDOMAIN for others, and no data for other types", () => {
+  const query = (name: string, type: number) => {
+    const labels = Buffer.concat([...name.split(".").map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l)])), Buffer.from([0])]);
+    const tail = Buffer.alloc(4);
+    tail.writeUInt16BE(type, 0);
+    tail.writeUInt16BE(1, 2);
+    return Buffer.concat([Buffer.from([0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0]), labels, tail]);
+  };
+  const records = new Map([["pbx.example.com", "192.0.2.10"]]);
+  const a = answerDnsQuery(query("PBX.example.com", 1), records)!;
+  assert.equal(a.readUInt16BE(0), 0x1234);
+  assert.equal(a.readUInt16BE(2) & 0x000f, 0, "NOERROR");
+  assert.equal(a.readUInt16BE(6), 1, "one answer");
+  assert.deepEqual([...a.subarray(a.length - 4)], [192, 0, 2, 10]);
+  const srv = answerDnsQuery(query("pbx.example.com", 33), records)!;
+  assert.equal(srv.readUInt16BE(6), 0);
+  const other = answerDnsQuery(query("other.example.com", 1), records)!;
+  assert.equal(other.readUInt16BE(2) & 0x000f, 3, "NXDOMAIN");
 });

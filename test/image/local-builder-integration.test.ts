@@ -1,0 +1,129 @@
+// Really builds the default recipe's image with mmdebstrap (root, apt cache shared between runs in
+// ~/.cache/rtcgw/apt or $RTCGW_APT_CACHE), then checks the artifact; and builds that must fail.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash, randomBytes } from "node:crypto";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { compileBundle } from "../../image/bundle/compile-bundle.ts";
+import { buildLocalImage, type LocalBuildOptions } from "../../image/builders/local/build-local-image.ts";
+import { checkLocalBuildPrerequisites } from "../../image/builders/local/check-prerequisites.ts";
+import { assertSealed } from "../../image/seal/assert-sealed.ts";
+import { from, loadRecipe } from "./load-test-recipe.ts";
+
+const aptCacheDir = process.env.RTCGW_APT_CACHE ?? join(homedir(), ".cache", "rtcgw", "apt");
+
+function prepare(t: { after: (fn: () => void) => void }): string {
+  assert.deepEqual(checkLocalBuildPrerequisites({ outDir: tmpdir() }), [], "local build prerequisites");
+  const outDir = mkdtempSync(join(tmpdir(), "rtcgw-local-"));
+  t.after(() => rmSync(outDir, { recursive: true, force: true }));
+  return outDir;
+}
+
+// Every manifest.json under `dir` that says good.
+function findGoodManifests(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((path) => path.endsWith("manifest.json"))
+    .filter((path) => (JSON.parse(readFileSync(join(dir, path), "utf8")) as { good?: boolean }).good === true);
+}
+
+function assertNothingLeftBehind(outDir: string, marker?: string): void {
+  assert.deepEqual(readdirSync(outDir).filter((name) => name.startsWith(".tmp-")), [], "no work directory left");
+  assert.ok(!readFileSync("/proc/self/mountinfo", "utf8").includes(outDir), "no mount left under the output directory");
+  if (marker) {
+    const alive = readdirSync("/proc").filter((pid) => /^\d+$/.test(pid) && readCmdline(pid).includes(marker));
+    assert.deepEqual(alive, [], "no process of the build left");
+  }
+}
+
+function readCmdline(pid: string): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function fixtureBundle(provision: string): LocalBuildOptions["bundle"] {
+  const files = [
+    { path: "provision.sh", content: `#!/bin/bash\nset -eu\n${provision}\n`, mode: 0o755 },
+    { path: "bundle.json", content: "{}\n", mode: 0o644 },
+  ];
+  return { files, hash: createHash("sha256").update(provision).digest("hex") };
+}
+
+test("the default recipe's image builds with mmdebstrap, is sealed, passes the smoke test, and is reused", async (t) => {
+  const outDir = prepare(t);
+  const recipe = loadRecipe();
+  const bundle = compileBundle(recipe, from);
+  const steps: string[] = [];
+  const result = await buildLocalImage({ recipe, recipePath: "recipes/gateway.ts", bundle, outDir, aptCacheDir, onProgress: (e) => steps.push(`${e.step}:${e.state}`) });
+  assert.ok(result.ok && !result.dryRun, JSON.stringify(result, null, 2).slice(0, 4000));
+  assert.equal(result.reused, false);
+  assert.equal(result.artifactDir, join(outDir, `rtcgw-${bundle.hash.slice(0, 12)}`));
+  assert.deepEqual(steps.filter((s) => s.endsWith(":done")).map((s) => s.split(":")[0]), ["bootstrap", "provision", "seal", "assert-sealed", "smoke", "audit", "package", "manifest"]);
+
+  const manifest = JSON.parse(readFileSync(join(result.artifactDir, "manifest.json"), "utf8"));
+  assert.equal(manifest.good, true);
+  assert.equal(manifest.bundleHash, bundle.hash);
+  assert.match(manifest.recipeHash, /^[0-9a-f]{64}$/);
+  assert.equal(manifest.base.suite, "bookworm");
+  const versions = new Map<string, string>(manifest.packages.map((p: { name: string; version: string }) => [p.name, p.version]));
+  for (const name of ["kamailio", "kamailio-websocket-modules", "kamailio-tls-modules", "rtpengine-daemon", "nftables", "openssh-server"]) assert.ok(versions.get(name), `${name} is installed`);
+  assert.match(versions.get("kamailio")!, /^5\.6\./);
+  assert.equal(manifest.smoke.ok, true);
+  assert.deepEqual(manifest.smoke.checks.map((c: { ok: boolean }) => c.ok), manifest.smoke.checks.map(() => true));
+  assert.ok(Number.isFinite(manifest.audit.hardeningIndex), "Lynis hardening index recorded");
+  assert.ok(Array.isArray(manifest.audit.warnings));
+  assert.ok(manifest.sizes.rootfsBytes < 600 * 1024 ** 2, `rootfs ${manifest.sizes.rootfsBytes} bytes`);
+  assert.ok(existsSync(join(result.artifactDir, "build.log")));
+  assertNothingLeftBehind(outDir);
+
+  const unpacked = join(outDir, "unpacked");
+  mkdirSync(unpacked);
+  execFileSync("tar", ["--extract", "--file", result.tarball, "--directory", unpacked, "--numeric-owner", "--use-compress-program=zstd -d"]);
+  assert.deepEqual(assertSealed(unpacked), [], "the packed rootfs is sealed");
+  assert.ok(existsSync(join(unpacked, "etc/kamailio/kamailio.cfg")));
+  assert.equal(readFileSync(join(unpacked, "etc/machine-id"), "utf8"), "");
+  assert.ok(!existsSync(join(unpacked, "etc/rtcgw/tls/key.pem")), "the smoke test's throwaway TLS key stays out of the image");
+
+  const again = await buildLocalImage({ recipe, bundle, outDir, aptCacheDir });
+  assert.ok(again.ok && !again.dryRun && again.reused, "an unchanged bundle reuses the good artifact");
+  assert.equal(again.manifest.build.startedAt, manifest.build.startedAt);
+});
+
+test("a failing provision.sh fails the build, keeps its log, and marks nothing good", async (t) => {
+  const outDir = prepare(t);
+  const bundle = fixtureBundle('echo "provisioning the fixture"\nexit 3');
+  const result = await buildLocalImage({ recipe: loadRecipe(), bundle, outDir, aptCacheDir });
+  assert.ok(!result.ok, "the build fails");
+  assert.equal(result.step, "provision");
+  assert.match(result.message, /provision\.sh exited with 3/);
+  assert.equal(result.canceled, false);
+  assert.ok(!existsSync(result.plan.artifactDir), "no artifact directory");
+  assert.deepEqual(findGoodManifests(outDir), []);
+  assert.match(readFileSync(result.failedLog!, "utf8"), /provisioning the fixture/);
+  assertNothingLeftBehind(outDir);
+});
+
+test("Ctrl-C during provisioning leaves no mounts, no processes and no artifact", async (t) => {
+  const outDir = prepare(t);
+  const marker = `rtcgw-cancel-${randomBytes(6).toString("hex")}`;
+  const bundle = fixtureBundle(`mount | grep -q ' /proc ' && exec -a ${marker} sleep 600`);
+  const controller = new AbortController();
+  const watching = (async () => {
+    for (let round = 0; round < 6000 && !controller.signal.aborted; round++) {
+      if (readdirSync("/proc").some((pid) => /^\d+$/.test(pid) && readCmdline(pid).startsWith(marker))) return controller.abort(new Error("Ctrl-C"));
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  })();
+  const result = await buildLocalImage({ recipe: loadRecipe(), bundle, outDir, aptCacheDir, signal: controller.signal });
+  await watching;
+  assert.ok(!result.ok);
+  assert.equal(result.canceled, true);
+  assert.equal(result.step, "provision");
+  assert.deepEqual(findGoodManifests(outDir), []);
+  assertNothingLeftBehind(outDir, marker);
+});
