@@ -1,11 +1,13 @@
+import { buildAmiCommand } from "./commands/build-ami.ts";
 import { checkCommand } from "./commands/check.ts";
 import { compileCommand } from "./commands/compile.ts";
 import { initCommand } from "./commands/init.ts";
+import { licenseCommand } from "./commands/license.ts";
 import { schemaCommand } from "./commands/schema.ts";
 import type { Command, CommandIo } from "./command.ts";
 import { ExitError, UsageError } from "./errors.ts";
 
-const commands: readonly Command[] = [initCommand, checkCommand, compileCommand, schemaCommand];
+const commands: readonly Command[] = [initCommand, checkCommand, compileCommand, buildAmiCommand, schemaCommand, licenseCommand];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));

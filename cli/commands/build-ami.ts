@@ -1,0 +1,124 @@
+import { resolve } from "node:path";
+import { checkRecipeFile } from "../../dsl/check-recipe.ts";
+import { assembleBundle } from "../../image/assemble-bundle.ts";
+import { buildLocalImage, type LocalBuildResult } from "../../image/builders/local/build-local-image.ts";
+import { checkLocalBuildPrerequisites, requiredTools } from "../../image/builders/local/check-prerequisites.ts";
+import { localBuildSteps } from "../../image/builders/local/plan-local-build.ts";
+import { parseCommandArgs } from "../args.ts";
+import type { Command, CommandIo } from "../command.ts";
+import { displayPath } from "../display-path.ts";
+import { UsageError } from "../errors.ts";
+import { printProblems } from "../print-problems.ts";
+import { resolveRecipeArgument } from "../recipe-argument.ts";
+import { createProgressRenderer } from "../render-progress.ts";
+
+const stepTitles: Record<string, string> = { ...Object.fromEntries(localBuildSteps.map((s) => [s.id, s.title])), reuse: "Reuse the existing good image" };
+
+export const buildAmiCommand: Command = {
+  name: "build-ami",
+  summary: "build, seal, audit and smoke-test the gateway image (local by default, or on AWS)",
+  help: `Usage: rtcgw build-ami [recipe] [--target local|aws] [--out DIR] [--dry-run] [--json]
+
+Compiles the recipe's provisioning bundle and builds the image from it.
+
+  --target local (default)  Debian 12 root file system with mmdebstrap on this machine, provision.sh run
+                            inside it, sealed (no keys, no machine-id, no logs), smoke-tested (Kamailio
+                            answers OPTIONS and relays a WebSocket REGISTER, rtpengine answers ping,
+                            nftables loads) and audited with Lynis. Writes <out>/<name>-<hash>/ with
+                            rootfs.tar.zst, manifest.json and build.log. An unchanged recipe reuses the
+                            existing good image in seconds. Needs root and Debian's mmdebstrap.
+  --target aws              The same bundle on an EC2 builder through SSM Run Command; see
+                            \`rtcgw build-ami --target aws --help\`.
+
+Arguments:
+  recipe            recipe file; default recipes/gateway.ts
+
+Options:
+  --target T        local or aws (default local)
+  --out DIR         where images go (default out/images)
+  --dry-run         print the plan (steps, paths, the mmdebstrap command) and build nothing
+  --require-audit   fail unless Lynis scores ≥ 80 with no warnings
+  --json            print the result as JSON on stdout, no progress
+  -h, --help        show this help
+
+Ctrl-C stops the build and removes its work directory; nothing half-built is ever marked good.
+`,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { target: { type: "string", default: "local" }, out: { type: "string" }, "dry-run": { type: "boolean" }, "require-audit": { type: "boolean" }, json: { type: "boolean" } },
+      "build-ami",
+    );
+    if (values.target === "aws") return (await import("./build-ami-aws.ts")).runAwsBuild(argv, io);
+    if (values.target !== "local") throw new UsageError(`--target must be local or aws, got ${JSON.stringify(values.target)}`);
+    const json = Boolean(values.json);
+    const path = resolveRecipeArgument(positionals, io.cwd, "build-ami");
+    const checked = await checkRecipeFile(path, { cwd: io.cwd });
+    if (!checked.ok) {
+      printProblems(io, checked.problems, json);
+      return 1;
+    }
+    const outDir = resolve(io.cwd, values.out ?? "out/images");
+    if (!values["dry-run"]) {
+      const missing = checkLocalBuildPrerequisites({ outDir });
+      if (missing.length > 0) return reportMissingPrerequisites(io, missing, json);
+    }
+    const bundle = await assembleBundle(checked.recipe, path);
+    const result = await buildLocalImage({
+      recipe: checked.recipe,
+      recipePath: displayPath(io.cwd, path),
+      bundle,
+      outDir,
+      dryRun: Boolean(values["dry-run"]),
+      requireAuditTarget: Boolean(values["require-audit"]),
+      signal: io.signal,
+      onProgress: createProgressRenderer(io, stepTitles, json),
+    });
+    return reportLocalBuild(io, result, json);
+  },
+};
+
+function reportMissingPrerequisites(io: CommandIo, missing: string[], json: boolean): number {
+  if (json) {
+    io.stdout(`${JSON.stringify({ ok: false, missing }, null, 2)}\n`);
+    return 1;
+  }
+  io.stderr(`rtcgw build-ami cannot build here yet:\n${missing.map((m) => `  - ${m}`).join("\n")}\n`);
+  const packages = [...new Set(requiredTools.map((t) => t.debianPackage))].join(" ");
+  io.stderr(`All the builder's tools at once: sudo apt-get install -y ${packages}\n`);
+  return 1;
+}
+
+function reportLocalBuild(io: CommandIo, result: LocalBuildResult, json: boolean): number {
+  if (json) {
+    io.stdout(`${JSON.stringify(result.ok && !result.dryRun ? { ok: true, reused: result.reused, artifactDir: result.artifactDir, tarball: result.tarball, manifest: result.manifest } : result, null, 2)}\n`);
+    return result.ok ? 0 : result.ok === false && result.canceled ? 130 : 1;
+  }
+  if (!result.ok) {
+    io.stderr(`rtcgw: build ${result.canceled ? "canceled" : "failed"} at step "${result.step}": ${result.message}\n`);
+    for (const violation of result.violations ?? []) io.stderr(`  ${violation.path}: ${violation.message}\n`);
+    if (result.failedLog) io.stderr(`Full log: ${displayPath(io.cwd, result.failedLog)} (nothing was marked good)\n`);
+    return result.canceled ? 130 : 1;
+  }
+  if (result.dryRun) {
+    const { plan } = result;
+    io.stdout(`Plan for ${plan.name} (bundle ${plan.bundleHash.slice(0, 12)}):\n`);
+    plan.steps.forEach((s, i) => io.stdout(`  ${i + 1}. ${s.title}\n`));
+    io.stdout(`Artifact:  ${displayPath(io.cwd, plan.artifactDir)}/\nApt cache: ${displayPath(io.cwd, plan.aptCacheDir)}\nmmdebstrap ${plan.mmdebstrapArgs.map((a) => (/[\s"$]/.test(a) ? `'${a}'` : a)).join(" ")}\n`);
+    return 0;
+  }
+  const m = result.manifest;
+  const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
+  io.stdout(
+    [
+      `${result.reused ? "Reused" : "Built"} ${m.name}: ${displayPath(io.cwd, result.artifactDir)}/`,
+      `  bundle hash   ${m.bundleHash}`,
+      `  image         ${displayPath(io.cwd, result.tarball)} (${mib(m.sizes.tarballBytes)} compressed, ${mib(m.sizes.rootfsBytes)} unpacked)`,
+      `  smoke test    ${m.smoke.ok ? "passed" : "FAILED"} (${m.smoke.checks.map((c) => c.name).join(", ")})`,
+      `  Lynis         hardening index ${m.audit.hardeningIndex}, ${m.audit.warnings.length} warning(s)${m.audit.meetsTarget ? "" : " — below the target of 80 with no warnings"}`,
+      `  build time    ${m.build.seconds} s${result.reused ? " (original build)" : ""}`,
+      "",
+    ].join("\n"),
+  );
+  return 0;
+}
