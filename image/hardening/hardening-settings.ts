@@ -80,9 +80,11 @@ export function listLoginDefsSettings(profile: HardeningProfile): { key: string;
 }
 
 // Debian packages the profile adds to the image, for cis-l1: AppArmor's userspace (CIS 1.6.1), password
-// quality checks (CIS 5.3.1; no login uses a password, but any set later is checked), private per-user /tmp.
+// quality checks (CIS 5.3.1; no login uses a password, but any set later is checked), private per-user /tmp,
+// and debsums to check installed files against their packages (AIDE, CIS 1.3.1, is left out: its database
+// build costs minutes per image and belongs to the running instance).
 export function listHardeningPackages(profile: HardeningProfile): string[] {
-  return profile === "cis-l1" ? ["apparmor", "libpam-pwquality", "libpam-tmpdir"] : [];
+  return profile === "cis-l1" ? ["apparmor", "libpam-pwquality", "libpam-tmpdir", "debsums"] : [];
 }
 
 /** Packages that keep time; provision.sh installs systemd-timesyncd only when none is there (the AMI may ship chrony). */

@@ -93,7 +93,7 @@ test("time sync (Amazon Time Sync, then Debian's pool) for both profiles; AppArm
   }
   const packages = (profile: "cis-l1" | "minimal") =>
     JSON.parse(compileBundle(loadRecipe((r) => (r.image.hardening = profile)), from).files.find((f) => f.path === "bundle.json")!.content).packages;
-  for (const pkg of ["apparmor", "libpam-pwquality", "libpam-tmpdir"]) assert.ok(packages("cis-l1").includes(pkg), pkg);
+  for (const pkg of ["apparmor", "libpam-pwquality", "libpam-tmpdir", "debsums"]) assert.ok(packages("cis-l1").includes(pkg), pkg);
   assert.ok(!packages("minimal").includes("apparmor"));
   const script = compileBundle(loadRecipe(), from).files.find((f) => f.path === "provision.sh")!.content;
   assert.match(script, /dpkg-query -W .* 'chrony' .*'systemd-timesyncd' .*\n\tset -- "\$@" systemd-timesyncd\n/);
