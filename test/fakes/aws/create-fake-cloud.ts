@@ -34,8 +34,8 @@ function imageStates(ctx: FakeContext, region?: string) {
 }
 
 // Makes a fake AWS account with official Debian 12 base images in every region.
-export function createFakeCloud(options: { regions?: string[]; faults?: Partial<FakeFaults>; timings?: Partial<FakeTimings> } = {}): FakeCloud {
-  const clock = createVirtualClock();
+export function createFakeCloud(options: { regions?: string[]; faults?: Partial<FakeFaults>; timings?: Partial<FakeTimings>; clock?: VirtualClock } = {}): FakeCloud {
+  const clock = options.clock ?? createVirtualClock();
   const regions = options.regions ?? defaultRegions;
   const faults: FakeFaults = { throttleNext: 0, instanceInvisibleMs: 0, ssmAgentDelayMs: 0, provisionFails: false, smokeFails: false, copyFailsIn: [], blockPublicAccessIn: [], publicQuotaReachedIn: [], disabledRegions: [], ...options.faults };
   const timings: FakeTimings = {

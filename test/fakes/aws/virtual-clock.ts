@@ -16,7 +16,8 @@ export interface VirtualClock extends Clock {
 
 // A virtual clock that jumps to the earliest pending sleep once the event loop has nothing else to do
 // (checked with setImmediate, so every pending promise has settled first). Fakes must answer without real I/O.
-export function createVirtualClock(start = Date.UTC(2026, 0, 15, 9, 0, 0)): VirtualClock {
+// `pacingMs` makes each jump also take that much real time (a child process under test can then be interrupted mid-run).
+export function createVirtualClock(start = Date.UTC(2026, 0, 15, 9, 0, 0), pacingMs = 0): VirtualClock {
   let now = start;
   let seq = 0;
   let scheduled = false;
@@ -34,7 +35,8 @@ export function createVirtualClock(start = Date.UTC(2026, 0, 15, 9, 0, 0)): Virt
   const schedule = () => {
     if (scheduled || timers.length === 0) return;
     scheduled = true;
-    setImmediate(() => tick(0));
+    if (pacingMs > 0) setTimeout(() => tick(0), pacingMs);
+    else setImmediate(() => tick(0));
   };
   return {
     now: () => now,

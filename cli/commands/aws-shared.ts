@@ -1,0 +1,60 @@
+// What the AWS commands share: cloud flags, the ports factory (real SDK or, in tests, a fake), progress lines, exit codes.
+import { join, resolve } from "node:path";
+import type { Recipe } from "../../dsl/resolve.ts";
+import type { CloudPorts } from "../../regions/cloud/ports.ts";
+import { createSdkPorts } from "../../regions/cloud/sdk/create-sdk-ports.ts";
+import type { CommandIo } from "../command.ts";
+
+/** Makes the cloud ports from `--region` / `--profile`; tests pass a fake cloud instead. */
+export type MakeCloudPorts = (options: { region: string; profile?: string | undefined }) => CloudPorts;
+
+// The real AWS ports (default credential chain, `--profile`, `--region`).
+export const makeSdkPorts: MakeCloudPorts = (options) => createSdkPorts({ region: options.region, ...(options.profile ? { profile: options.profile } : {}) });
+
+/** Flags every AWS command accepts. */
+export const cloudFlags = {
+  region: { type: "string" },
+  profile: { type: "string" },
+  journal: { type: "string" },
+  "dry-run": { type: "boolean" },
+  json: { type: "boolean" },
+} as const;
+
+/** Help lines for `cloudFlags`. */
+export const cloudFlagsHelp = `  --region R    region to build in and call global APIs from (default: $AWS_REGION, else the recipe's first region)
+  --profile P   named profile from ~/.aws/config (default: the AWS default credential chain)
+  --journal F   journal file (default .rtcgw/aws/<recipe>/journal.json)
+  --dry-run     run pre-flight and print the plan; create nothing
+  --json        print the result as JSON on stdout
+  -h, --help    show this help`;
+
+// The build/home region: the flag, $AWS_REGION, the recipe's first region, us-east-1.
+export function pickRegion(flag: string | undefined, recipe?: Recipe): string {
+  const first = recipe && recipe.regions !== "all-enabled" ? recipe.regions[0] : undefined;
+  return flag ?? process.env.AWS_REGION ?? first ?? "us-east-1";
+}
+
+// The journal path of a recipe.
+export function journalPathFor(io: CommandIo, flag: string | undefined, recipe: Recipe): string {
+  return resolve(io.cwd, flag ?? join(".rtcgw", "aws", recipe.name, "journal.json"));
+}
+
+// Prints progress events to stderr as one line each (`[12:30] eu-west-1 copying`).
+export function printProgress(io: CommandIo): (event: { stage: string; elapsedMs?: number; region?: string; status?: string; step?: string; message?: string }) => void {
+  return (event) => {
+    const elapsed = event.elapsedMs === undefined ? "" : `[${formatElapsed(event.elapsedMs)}] `;
+    const what = [event.stage, event.region, event.step ?? event.status, event.message].filter(Boolean).join(" ");
+    io.stderr(`${elapsed}${what}\n`);
+  };
+}
+
+// 754_000 ms → "12:34".
+export function formatElapsed(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+}
+
+// Exit code of a typed result: 0 ok, 130 aborted, 1 otherwise.
+export function exitCodeOf(result: { ok: boolean; kind?: string }): number {
+  return result.ok ? 0 : result.kind === "aborted" ? 130 : 1;
+}
