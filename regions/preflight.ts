@@ -6,7 +6,7 @@ import { tagKeys } from "./cloud/naming.ts";
 /** One thing that would make the run fail, found before anything is created. */
 export interface PreflightProblem {
   region?: string;
-  code: "credentials" | "region-unknown" | "region-disabled" | "name-taken" | "block-public-access" | "public-quota" | "public-encrypted" | "cloud-error";
+  code: "credentials" | "region-unknown" | "region-disabled" | "name-taken" | "block-public-access" | "public-quota" | "public-encrypted" | "shared-encrypted" | "cloud-error";
   message: string;
 }
 
@@ -32,6 +32,9 @@ export async function runPreflight(input: PreflightInput, ports: CloudPorts, sig
   const isPublic = recipe.publish.visibility === "public";
   if (isPublic && recipe.image.disk.encrypted) {
     problems.push({ code: "public-encrypted", message: "publish.visibility is `public` but image.disk.encrypted is true: public AMIs cannot have encrypted snapshots; share with `{ accounts: [...] }` or turn encryption off" });
+  }
+  if (typeof recipe.publish.visibility === "object" && recipe.image.disk.encrypted) {
+    problems.push({ code: "shared-encrypted", message: "publish.visibility shares with accounts but image.disk.encrypted is true: snapshots encrypted with the AWS managed key (aws/ebs) cannot be shared; turn encryption off (a customer managed KMS key is not supported yet)" });
   }
   let account = "";
   try {

@@ -118,3 +118,32 @@ test("abort during copies keeps the copies for resume and leaves no temporary re
   cloud.faults.onCall = undefined;
   assert.equal((await resumePublish({ recipe, journalPath }, cloud.ports)).kind, "published");
 });
+
+test("throttling during copies is retried; block public access switched on after pre-flight fails only that region", async () => {
+  const cloud = createFakeCloud({ regions });
+  const { options, journalPath } = await buildFor(cloud, "public");
+  let bursts = 0;
+  cloud.faults.onCall = (operation) => {
+    if (operation === "CopyImage" && bursts++ < 4) cloud.faults.throttleNext = 5;
+    if (operation === "CopyImage") cloud.faults.blockPublicAccessIn = ["ap-northeast-1"];
+  };
+  const result = await publishImage(options, cloud.ports);
+  assert.equal(result.kind, "partial");
+  const journal = readJournal(journalPath)!;
+  assert.equal(journal.regions["ap-northeast-1"]!.status, "failed");
+  assert.match(journal.regions["ap-northeast-1"]!.error ?? "", /OperationNotPermitted/);
+  assert.equal(cloud.listOwnImages("ap-northeast-1")[0]!.public, false, "nothing public where it was refused");
+  assert.equal(cloud.state.parameters.has("ap-northeast-1:/rtcgw/latest"), false);
+  for (const region of regions.filter((r) => r !== "ap-northeast-1")) assert.equal(journal.regions[region]!.status, "published", region);
+  for (const region of regions) assert.equal(cloud.listOwnImages(region).length, 1, `one image in ${region} despite throttled CopyImage calls`);
+  assert.deepEqual(cloud.listLeftovers(), []);
+});
+
+test("sharing an encrypted image with accounts is refused by pre-flight before anything is created", async () => {
+  const cloud = createFakeCloud({ regions: ["us-east-1"] });
+  const recipe = makeRecipe({ regions: ["us-east-1"], publish: { visibility: { accounts: ["444455556666"] } }, image: { disk: { encrypted: true } } });
+  const built = await buildAwsImage({ recipe, bundle: testBundle, region: "us-east-1", journalPath: tempJournalPath() }, cloud.ports);
+  assert.equal(built.kind, "preflight-failed");
+  assert.deepEqual(built.kind === "preflight-failed" && built.problems.map((p) => p.code), ["shared-encrypted"]);
+  assert.equal(cloud.state.instances.length + cloud.state.buckets.size, 0);
+});

@@ -81,7 +81,7 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
       if (state.images.some((i) => i.region === region && i.name === input.name && !i.deregistered)) throw new CloudError("InvalidAMIName.Duplicate", `AMI name ${input.name} is already in use`);
       if (instanceState(ctx, instance) !== "stopped") throw new CloudError("IncorrectState", `Instance ${input.instanceId} is not stopped`);
       const base = state.images.find((i) => i.imageId === instance.imageId);
-      return addImage(region, { name: input.name, tags: input.tags, availableAt: clock.now() + timings.createImageMs, fails: false, encrypted: base?.encrypted ?? false, provisioned: instance.provisioned });
+      return addImage(region, { name: input.name, tags: input.tags, availableAt: clock.now() + timings.createImageMs, fails: false, encrypted: Boolean(instance.encrypted || base?.encrypted), provisioned: instance.provisioned });
     },
     async requireImdsV2(region, imageId) {
       ctx.enter("ModifyImageAttribute", region);
@@ -95,10 +95,12 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
     async shareImage(region, imageId, share) {
       ctx.enter("ModifyImageAttribute", region);
       const image = findImage(region, imageId);
+      const encrypted = state.snapshots.some((s) => image.snapshotIds.includes(s.snapshotId) && s.encrypted);
+      if ("accounts" in share && encrypted) throw new CloudError("InvalidParameter", "Snapshots encrypted with the AWS managed key cannot be shared");
       if ("accounts" in share) return void (image.launchAccounts = [...new Set([...image.launchAccounts, ...share.accounts])]);
       if (image.public) return;
       if (faults.blockPublicAccessIn.includes(region)) throw new CloudError("OperationNotPermitted", "Image block public access is enabled for this region");
-      if (state.snapshots.some((s) => image.snapshotIds.includes(s.snapshotId) && s.encrypted)) throw new CloudError("InvalidParameter", "Images with encrypted snapshots cannot be made public");
+      if (encrypted) throw new CloudError("InvalidParameter", "Images with encrypted snapshots cannot be made public");
       const publicCount = state.images.filter((i) => i.region === region && i.public && !i.deregistered && i.ownerId === state.accountId).length;
       if (publicCount >= publicQuota) throw new CloudError("ResourceLimitExceeded", `You have reached your quota of ${publicQuota} public AMIs in ${region}`);
       image.public = true;
@@ -150,7 +152,7 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
         if (!state.profiles.some((p) => p.name === input.instanceProfileName && !p.deleted && p.roleName)) throw new CloudError("InvalidParameterValue", `Value (${input.instanceProfileName}) for parameter iamInstanceProfile.name is invalid`);
         const source = state.images.find((i) => i.imageId === input.imageId);
         const instanceId = ctx.nextId("i");
-        state.instances.push({ instanceId, region, imageId: input.imageId, tags: { ...input.tags }, launchedAt: clock.now(), profile: input.instanceProfileName, securityGroupId: input.securityGroupId, imdsV2Required: true, provisioned: source?.provisioned ?? false });
+        state.instances.push({ instanceId, region, imageId: input.imageId, tags: { ...input.tags }, launchedAt: clock.now(), profile: input.instanceProfileName, securityGroupId: input.securityGroupId, imdsV2Required: true, provisioned: source?.provisioned ?? false, encrypted: input.encrypted });
         return instanceId;
       });
     },

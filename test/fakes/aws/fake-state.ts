@@ -43,7 +43,7 @@ export interface FakeImage {
 }
 export interface FakeInstance {
   instanceId: string; region: string; imageId: string; tags: Tags; launchedAt: number; stopAt?: number; terminateAt?: number;
-  profile: string; securityGroupId: string; imdsV2Required: boolean; provisioned: boolean;
+  profile: string; securityGroupId: string; imdsV2Required: boolean; provisioned: boolean; encrypted?: boolean;
 }
 export interface FakeCommand {
   commandId: string; region: string; instanceId: string; kind: "provision" | "smoke" | "other"; startedAt: number; endsAt: number; ok: boolean; output: string;
