@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { compareSysctl, parseSysctlExpectations, parseSysctlFiles } from "../../image/audit/check-sysctl-statically.ts";
 import { parseLynisReport } from "../../image/audit/parse-lynis-report.ts";
 import { findLynisTestIds, renderLynisProfile } from "../../image/audit/render-lynis-profile.ts";
 import { lynisPaths } from "../../image/audit/audit-rootfs.ts";
@@ -39,4 +40,12 @@ test("a Lynis report yields the hardening index, warnings and suggestions", () =
     ],
     skippedTests: [],
   });
+});
+
+test("kernel settings are checked in the image's sysctl.d, where a later file wins over the hardening", () => {
+  const expectations = parseSysctlExpectations("config-data=sysctl;fs.protected_fifos;2;1;Restrict FIFO special device creation behavior;sysctl -a;-;\nconfig-data=sysctl;kernel.yama.ptrace_scope;1|2|3;1;Disable process tracing;-;\nconfig-data=sysctl;security.bsd.see_other_uids;0;1;BSD only;-;\n");
+  assert.deepEqual(expectations.map((e) => [e.key, e.expected]), [["fs.protected_fifos", ["2"]], ["kernel.yama.ptrace_scope", ["1", "2", "3"]], ["security.bsd.see_other_uids", ["0"]]]);
+  const settings = parseSysctlFiles(["fs.protected_fifos = 2\n-kernel.yama.ptrace_scope = 1\n", "# procps's 99-protect-links.conf\nfs.protected_fifos = 1\n"]);
+  const linux = (key: string) => !key.startsWith("security.bsd.");
+  assert.deepEqual(compareSysctl(settings, expectations, linux), [{ key: "fs.protected_fifos", expected: ["2"], actual: "1", description: "Restrict FIFO special device creation behavior" }]);
 });

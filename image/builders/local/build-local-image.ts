@@ -8,6 +8,7 @@ import process from "node:process";
 import type { Recipe } from "../../../dsl/resolve.ts";
 import type { GeneratedFile } from "../../../gateway/generated-file.ts";
 import { auditRootfs } from "../../audit/audit-rootfs.ts";
+import { checkSysctlStatically, type SysctlMismatch } from "../../audit/check-sysctl-statically.ts";
 import type { LynisSummary } from "../../audit/parse-lynis-report.ts";
 import { assertSealed } from "../../seal/assert-sealed.ts";
 import { sealRootfs } from "../../seal/seal-rootfs.ts";
@@ -119,6 +120,8 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
       if (!audit.ok) throw new StepFailure("audit", audit.message);
       return audit.lynis;
     }, (l) => `hardening index ${l.hardeningIndex}, ${l.warnings.length} warning(s)`);
+    const sysctlMismatches = checkSysctlStatically(plan.rootfsDir);
+    for (const m of sysctlMismatches) log.note(`sysctl: ${m.key} is ${m.actual ?? "unset"}, Lynis expects ${m.expected.join(" or ")}`);
     const meetsTarget = lynis.hardeningIndex >= auditTarget.hardeningIndex && lynis.warnings.length <= auditTarget.warnings;
     if (options.requireAuditTarget && !meetsTarget) throw new StepFailure("audit", `Lynis hardening index ${lynis.hardeningIndex} with ${lynis.warnings.length} warning(s) misses the target (≥ ${auditTarget.hardeningIndex}, 0 warnings)`);
     const tarball = join(plan.workDir, artifactFiles.tarball);
@@ -130,7 +133,7 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
     }, (p) => `${(p.tarballBytes / 1024 ** 2).toFixed(0)} MiB`);
     const manifest = await step("manifest", async () => {
       for (const leftover of ["rootfs", "bundle", "apt.conf"]) rmSync(join(plan.workDir, leftover), { recursive: true, force: true });
-      const manifest = await describeArtifact(plan, { started, finished: now(), stepTimes, packed, changed: changed.length, smoke, lynis, meetsTarget });
+      const manifest = await describeArtifact(plan, { started, finished: now(), stepTimes, packed, changed: changed.length, smoke, lynis, meetsTarget, sysctlMismatches });
       writeManifest(plan.workDir, manifest);
       promoteWorkDir(plan.workDir, plan.artifactDir);
       return manifest;
@@ -149,7 +152,7 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
 
 async function describeArtifact(
   plan: LocalBuildPlan,
-  facts: { started: number; finished: number; stepTimes: Record<string, number>; packed: { packages: LocalImageManifest["packages"]; rootfsBytes: number; tarballBytes: number }; changed: number; smoke: SmokeResult; lynis: LynisSummary; meetsTarget: boolean },
+  facts: { started: number; finished: number; stepTimes: Record<string, number>; packed: { packages: LocalImageManifest["packages"]; rootfsBytes: number; tarballBytes: number }; changed: number; smoke: SmokeResult; lynis: LynisSummary; meetsTarget: boolean; sysctlMismatches: SysctlMismatch[] },
 ): Promise<LocalImageManifest> {
   const mmdebstrap = (await execa("mmdebstrap", ["--version"], { reject: false })).stdout.trim();
   return {
@@ -161,7 +164,7 @@ async function describeArtifact(
     packages: facts.packed.packages,
     sizes: { rootfsBytes: facts.packed.rootfsBytes, tarballBytes: facts.packed.tarballBytes },
     build: { startedAt: new Date(facts.started).toISOString(), finishedAt: new Date(facts.finished).toISOString(), seconds: Math.round((facts.finished - facts.started) / 100) / 10, steps: facts.stepTimes },
-    audit: { ...facts.lynis, target: auditTarget, meetsTarget: facts.meetsTarget },
+    audit: { ...facts.lynis, target: auditTarget, meetsTarget: facts.meetsTarget, sysctlMismatches: facts.sysctlMismatches },
     smoke: facts.smoke,
     seal: { changed: facts.changed, violations: 0 },
     good: true,

@@ -2,6 +2,7 @@
 // which is true only when every step passed. Written last, atomically (temp file + rename).
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { SysctlMismatch } from "../../audit/check-sysctl-statically.ts";
 import type { LynisSummary } from "../../audit/parse-lynis-report.ts";
 import type { SmokeResult } from "../../smoke/smoke-test-rootfs.ts";
 import type { InstalledPackage } from "./package-rootfs.ts";
@@ -17,7 +18,8 @@ export interface LocalImageManifest {
   packages: InstalledPackage[];
   sizes: { rootfsBytes: number; tarballBytes: number };
   build: { startedAt: string; finishedAt: string; seconds: number; steps: Record<string, number> };
-  audit: LynisSummary & { target: { hardeningIndex: number; warnings: number }; meetsTarget: boolean };
+  /** Lynis in the image, plus the kernel settings Lynis would read from the host, checked in the image's sysctl.d. */
+  audit: LynisSummary & { target: { hardeningIndex: number; warnings: number }; meetsTarget: boolean; sysctlMismatches: SysctlMismatch[] };
   smoke: SmokeResult;
   seal: { changed: number; violations: number };
   good: boolean;
