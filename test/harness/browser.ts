@@ -32,8 +32,9 @@ export class CountingPeerConnection extends RTCPeerConnection {
       ...config,
       iceServers: [],
       iceUseIpv6: false,
+      iceInterfaceAddresses: { udp4: "127.0.0.1" },
       iceAdditionalHostAddresses: ["127.0.0.1"],
-      iceFilterCandidatePair: (pair: any) => pair.remoteCandidate?.host === "127.0.0.1",
+      iceFilterCandidatePair: (pair: any) => pair.remoteCandidate?.host === "127.0.0.1" && pair.protocol?.localCandidate?.host === "127.0.0.1",
       codecs: {
         audio: [
           new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2 }),
@@ -42,15 +43,40 @@ export class CountingPeerConnection extends RTCPeerConnection {
         video: [new RTCRtpCodecParameters({ mimeType: "video/VP8", clockRate: 90000 })],
       },
     });
-    this.onTrack.subscribe((track) => {
-      track.onReceiveRtp.subscribe(() => this.received[track.kind as "audio" | "video"]++);
-    });
+    // Counts decrypted RTP per m-line kind at the transport: werift routes only signalled SSRCs to
+    // tracks, while a SIP phone's SSRC is not in the SDP rtpengine sends (browsers demux it anyway).
+    const self = this as any;
+    const createDtlsTransport = self.createDtlsTransport.bind(this);
+    self.createDtlsTransport = (options?: unknown) => {
+      const transport = createDtlsTransport(options);
+      transport.onRtp.subscribe(() => {
+        const kind = this.getTransceivers().find((t) => t.dtlsTransport === transport)?.kind;
+        if (kind === "audio" || kind === "video") this.received[kind]++;
+      });
+      return transport;
+    };
+  }
+
+  // JsSIP passes `null` options, werift expects an object or nothing.
+  override createOffer(options?: any) {
+    return super.createOffer(options ?? undefined);
+  }
+
+  // Resolves once ICE and DTLS are up for the first m-line of `kind` (RTP written before is dropped).
+  async waitConnected(kind: "audio" | "video" = "audio", timeoutMs = 5000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    const state = () => this.getTransceivers().find((t) => t.kind === kind)?.dtlsTransport?.state ?? "none";
+    while (state() !== "connected") {
+      if (Date.now() > deadline) throw new Error(`${kind} DTLS transport is ${state()}, not connected`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   // Sends `count` audio packets of 20 ms (160 bytes of PCMU silence) on the first audio sender.
   async sendAudio(count: number): Promise<void> {
     const sender = this.getSenders().find((s) => s.track?.kind === "audio");
     if (!sender?.track) throw new Error("no audio sender");
+    await this.waitConnected();
     const ssrc = Math.floor(Math.random() * 2 ** 31);
     for (let i = 0; i < count; i++) {
       const header = new RtpHeader({ payloadType: 0, sequenceNumber: i & 0xffff, timestamp: i * 160, ssrc, marker: i === 0 });
@@ -83,6 +109,17 @@ function installGlobals(): void {
   };
 }
 
+// Everything runs on loopback: other host candidates only slow ICE down.
+function keepLoopbackCandidates(sdp: string): string {
+  return sdp.split("\r\n").filter((line) => !line.startsWith("a=candidate:") || line.includes(" 127.0.0.1 ")).join("\r\n");
+}
+
+// werift cannot parse `a=rtcp:PORT` without an address (legal, RFC 3605; rtpengine writes it and
+// browsers accept it). With rtcp-mux the line carries nothing werift needs.
+function dropAddresslessRtcp(sdp: string): string {
+  return sdp.split("\r\n").filter((line) => !/^a=rtcp:\d+$/.test(line)).join("\r\n");
+}
+
 function createMediaStream(video: boolean): MediaStream {
   const tracks = [new MediaStreamTrack({ kind: "audio" })];
   if (video) tracks.push(new MediaStreamTrack({ kind: "video" }));
@@ -98,6 +135,10 @@ export async function startBrowser(url: string, user: string, domain: string, pa
   const incoming: any[] = [];
   const waiting: ((session: any) => void)[] = [];
   ua.on("newRTCSession", (event: any) => {
+    event.session.on("sdp", (e: any) => {
+      if (e.originator === "local") e.sdp = keepLoopbackCandidates(e.sdp);
+      else e.sdp = dropAddresslessRtcp(e.sdp);
+    });
     if (event.originator !== "remote") return;
     const next = waiting.shift();
     if (next) next(event.session);

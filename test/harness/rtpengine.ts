@@ -25,7 +25,7 @@ export async function startRtpengine(workDir: string, options: RtpengineOptions)
   const args = [
     "--config-file=none", "--foreground", "--table=-1", "--no-fallback", "--interface=127.0.0.1",
     `--listen-ng=127.0.0.1:${options.ngPort}`, `--port-min=${options.portMin}`, `--port-max=${options.portMax}`,
-    "--delete-delay=0", "--log-stderr", "--log-level=5", "--num-threads=2", "--timeout=60",
+    "--delete-delay=0", "--log-stderr", "--log-level=6", "--num-threads=2", "--timeout=60",
   ];
   const proc = startProcess("rtpengine", binary, args, join(workDir, "rtpengine.log"));
   const engine: RunningRtpengine = { process: proc, ngPort: options.ngPort, command: (b) => sendNg(options.ngPort, b) };

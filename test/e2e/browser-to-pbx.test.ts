@@ -1,0 +1,60 @@
+// Scenario 2: a browser calls a PBX phone. The INVITE leaves the browser as WebRTC SDP (DTLS-SRTP,
+// ICE, Opus + PCMU, a video m-line) and reaches the PBX as plain RTP/AVP with G.711; the answer reaches
+// the browser as WebRTC SDP and audio flows both ways through rtpengine.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { connectionOf, startBrowser, type Browser } from "../harness/browser.ts";
+import { pbxAddress, pbxPassword, startGatewayStack, type GatewayStack } from "../harness/gateway-stack.ts";
+import { startRtpEcho } from "../harness/rtp-echo.ts";
+import { sippScenario, startSipp } from "../harness/sipp.ts";
+import { sleep } from "../harness/start-process.ts";
+import { buildE2eRecipe, e2eDomain } from "./e2e-recipe.ts";
+
+let stack: GatewayStack;
+let browser: Browser;
+before(async () => {
+  stack = await startGatewayStack(buildE2eRecipe());
+  browser = await startBrowser(`wss://127.0.0.1:${stack.gatewayPorts.wss}`, "alice", e2eDomain, pbxPassword);
+  assert.equal(await browser.register(), 200);
+});
+after(async () => {
+  browser?.stop();
+  await stack?.stop();
+});
+
+test("browser → PBX: WebRTC offer becomes RTP/AVP G.711 at the PBX, answer is WebRTC, audio flows both ways", async () => {
+  const echo = await startRtpEcho(pbxAddress);
+  const phone = startSipp({
+    name: "phone", workDir: stack.workDir, scenario: sippScenario("uas-answer-video-rejected.xml"),
+    localAddress: pbxAddress, localPort: stack.phonePort, rtp: { address: pbxAddress, port: echo.port }, calls: 1,
+  });
+  await sleep(300);
+  const session = await browser.call(`sip:bob@${e2eDomain}`, { video: true });
+
+  const offerSent = session._request?.body ?? "";
+  assert.match(offerSent, /m=audio \d+ UDP\/TLS\/RTP\/SAVPF/);
+  assert.match(offerSent, /a=rtpmap:\d+ opus\/48000/i);
+  assert.match(offerSent, /a=rtpmap:0 PCMU\/8000/);
+  assert.match(offerSent, /a=fingerprint:/);
+  assert.match(offerSent, /^m=video /m);
+
+  const invite = phone.messages().split(/-{20,}/).find((block) => block.includes("INVITE sip:")) ?? "";
+  assert.match(invite, /m=audio \d+ RTP\/AVP [0-9 ]*\b0\b/, invite);
+  assert.doesNotMatch(invite, /a=(ice-ufrag|candidate|fingerprint|setup)/);
+  assert.doesNotMatch(invite, /opus/i);
+
+  const pc = connectionOf(session);
+  const answer = pc.remoteDescription?.sdp ?? "";
+  assert.match(answer, /m=audio \d+ UDP\/TLS\/RTP\/SAVPF/);
+  assert.match(answer, /a=ice-ufrag:/);
+  assert.match(answer, /a=fingerprint:/);
+
+  await pc.sendAudio(50);
+  await sleep(500);
+  assert.ok(echo.received >= 45, `the PBX side got ${echo.received} of 50 packets`);
+  assert.deepEqual(echo.payloadTypes, [0], "the PBX side gets PCMU");
+  assert.ok(pc.received.audio >= 40, `the browser got ${pc.received.audio} of 50 echoed packets back`);
+  session.terminate();
+  await echo.close();
+  assert.equal(await phone.process.exited, 0, `sipp phone failed:\n${phone.messages().slice(-2000)}`);
+});

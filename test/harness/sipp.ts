@@ -1,0 +1,65 @@
+import { join } from "node:path";
+import { readFileSync } from "node:fs";
+import { requireBinary } from "./require-binary.ts";
+import { startProcess, type RunningProcess } from "./start-process.ts";
+
+/** A sipp instance and the file it logs every SIP message to. */
+export interface RunningSipp {
+  process: RunningProcess;
+  messageFile: string;
+  /** The SIP messages logged so far. */
+  messages(): string;
+}
+
+/** What to run: a scenario file from test/e2e/fixtures/sipp (or sipp's built-in one) and where. */
+export interface SippOptions {
+  name: string;
+  workDir: string;
+  scenario: string;
+  localAddress: string;
+  localPort: number;
+  /** `host:port` to send to (UAC scenarios). */
+  remote?: string;
+  /** Where the scenario's SDP sends media (`[rtp_ip]`, `[rtp_port]`, `[video_port]`), e.g. an RTP echo. */
+  rtp?: { address: string; port: number; videoPort?: number };
+  calls?: number;
+  /** `-key name value` pairs. */
+  keys?: Record<string, string>;
+  extraArgs?: string[];
+  timeoutSeconds?: number;
+}
+
+/** The path of a sipp scenario fixture. */
+export function sippScenario(name: string): string {
+  return new URL(`../e2e/fixtures/sipp/${name}`, import.meta.url).pathname;
+}
+
+function rtpKeys(rtp: SippOptions["rtp"]): Record<string, string> {
+  if (!rtp) return {};
+  return { rtp_ip: rtp.address, rtp_port: String(rtp.port), video_port: String(rtp.videoPort ?? rtp.port + 2) };
+}
+
+// Starts sipp (UAS when there is no `remote`) with a message trace; media is left to `options.rtp`.
+export function startSipp(options: SippOptions): RunningSipp {
+  const sipp = requireBinary("sipp", "sip-tester");
+  const messageFile = join(options.workDir, `${options.name}-messages.log`);
+  const args = [
+    ...(options.remote ? [options.remote] : []),
+    "-sf", options.scenario, "-i", options.localAddress, "-p", String(options.localPort), "-nostdin", "-trace_msg", "-message_file", messageFile,
+    "-m", String(options.calls ?? 1), "-timeout", `${options.timeoutSeconds ?? 30}s`, "-timeout_error",
+    ...Object.entries({ ...rtpKeys(options.rtp), ...options.keys }).flatMap(([key, value]) => ["-key", key, value]),
+    ...(options.extraArgs ?? []),
+  ];
+  const proc = startProcess(options.name, sipp, args, join(options.workDir, `${options.name}.log`));
+  return {
+    process: proc,
+    messageFile,
+    messages: () => {
+      try {
+        return readFileSync(messageFile, "utf8");
+      } catch {
+        return "";
+      }
+    },
+  };
+}
