@@ -38,6 +38,14 @@ test("throttling bursts and an instance id unknown right after RunInstances are 
   assertNothingLeft(cloud, journal);
 });
 
+test("a fresh instance profile that RunInstances does not see yet is retried", async () => {
+  const cloud = createFakeCloud({ regions, faults: { profileInvisibleMs: 15_000 } });
+  const { result, journal } = await build(cloud);
+  assert.equal(result.kind, "built", JSON.stringify(result));
+  assert.equal(cloud.state.instances.length, 2);
+  assertNothingLeft(cloud, journal);
+});
+
 test("a late SSM agent is waited for inside the time budget", async () => {
   const cloud = createFakeCloud({ regions, faults: { ssmAgentDelayMs: 12 * 60_000 } });
   const { result, journal } = await build(cloud);

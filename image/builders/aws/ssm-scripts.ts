@@ -30,7 +30,7 @@ export function renderSmokeCommands(recipe: Recipe): string[] {
     "for unit in kamailio rtpengine-daemon nftables; do systemctl is-active --quiet \"$unit\" || { echo \"smoke: $unit is not active\"; exit 1; }; done",
     `python3 - <<'PY'\n${options}\nPY`,
     "test ! -s /root/.bash_history || { echo 'smoke: /root/.bash_history is not empty'; exit 1; }",
-    "test -z \"$(ls -A /var/lib/apt/lists 2>/dev/null | grep -v -e '^lock$' -e '^partial$' || true)\" || { echo 'smoke: apt lists were not cleaned'; exit 1; }",
+    "test -z \"$(find /var/lib/apt/lists -mindepth 1 -maxdepth 1 ! -name lock ! -name partial -print -quit 2>/dev/null)\" || { echo 'smoke: apt lists were not cleaned'; exit 1; }",
     "code=$(curl -s -o /dev/null -w '%{http_code}' http://169.254.169.254/latest/meta-data/ || true); test \"$code\" = 401 || { echo \"smoke: IMDSv1 answered $code\"; exit 1; }",
     "echo 'rtcgw: smoke passed'",
   ];

@@ -37,7 +37,7 @@ function imageStates(ctx: FakeContext, region?: string) {
 export function createFakeCloud(options: { regions?: string[]; faults?: Partial<FakeFaults>; timings?: Partial<FakeTimings>; clock?: VirtualClock } = {}): FakeCloud {
   const clock = options.clock ?? createVirtualClock();
   const regions = options.regions ?? defaultRegions;
-  const faults: FakeFaults = { throttleNext: 0, instanceInvisibleMs: 0, ssmAgentDelayMs: 0, provisionFails: false, smokeFails: false, copyFailsIn: [], blockPublicAccessIn: [], publicQuotaReachedIn: [], disabledRegions: [], ...options.faults };
+  const faults: FakeFaults = { throttleNext: 0, instanceInvisibleMs: 0, profileInvisibleMs: 0, ssmAgentDelayMs: 0, provisionFails: false, smokeFails: false, copyFailsIn: [], blockPublicAccessIn: [], publicQuotaReachedIn: [], disabledRegions: [], ...options.faults };
   const timings: FakeTimings = {
     instanceBootMs: 40_000, ssmRegisterMs: 60_000, provisionMs: 9 * 60_000, smokeMs: 90_000, stopMs: 45_000, terminateMs: 30_000,
     createImageMs: 6 * 60_000, copyMsByRegion: {}, copyMs: 25 * 60_000, ...options.timings,

@@ -149,7 +149,7 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
       return withClientToken(ctx, `${region}:RunInstances`, input.clientToken, input, () => {
         findImage(region, input.imageId);
         if (!state.securityGroups.some((g) => g.groupId === input.securityGroupId && !g.deleted)) throw new CloudError("InvalidGroup.NotFound", `The security group '${input.securityGroupId}' does not exist`);
-        if (!state.profiles.some((p) => p.name === input.instanceProfileName && !p.deleted && p.roleName)) throw new CloudError("InvalidParameterValue", `Value (${input.instanceProfileName}) for parameter iamInstanceProfile.name is invalid`);
+        if (!state.profiles.some((p) => p.name === input.instanceProfileName && !p.deleted && p.roleName && clock.now() >= p.createdAt + faults.profileInvisibleMs)) throw new CloudError("InvalidParameterValue", `Value (${input.instanceProfileName}) for parameter iamInstanceProfile.name is invalid`);
         const source = state.images.find((i) => i.imageId === input.imageId);
         const instanceId = ctx.nextId("i");
         state.instances.push({ instanceId, region, imageId: input.imageId, tags: { ...input.tags }, launchedAt: clock.now(), profile: input.instanceProfileName, securityGroupId: input.securityGroupId, imdsV2Required: true, provisioned: source?.provisioned ?? false, encrypted: input.encrypted });

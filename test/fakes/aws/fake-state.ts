@@ -21,6 +21,8 @@ export interface FakeFaults {
   throttleNext: number;
   /** For this long after RunInstances the instance id is unknown to every other call (eventual consistency). */
   instanceInvisibleMs: number;
+  /** For this long after CreateInstanceProfile, RunInstances refuses the profile (IAM is eventually consistent). */
+  profileInvisibleMs: number;
   /** Extra delay before the SSM agent registers. */
   ssmAgentDelayMs: number;
   provisionFails: boolean;
@@ -59,7 +61,7 @@ export interface FakeState {
   instances: FakeInstance[];
   securityGroups: { groupId: string; region: string; name: string; tags: Tags; deleted: boolean }[];
   roles: { name: string; path: string; tags: Tags; policies: string[]; deleted: boolean }[];
-  profiles: { name: string; roleName: string | undefined; tags: Tags; deleted: boolean }[];
+  profiles: { name: string; roleName: string | undefined; tags: Tags; deleted: boolean; createdAt: number }[];
   commands: FakeCommand[];
   parameters: Map<string, { value: string; dataType: string; version: number }>;
   buckets: Map<string, { region: string; objects: Map<string, Uint8Array> }>;
