@@ -60,9 +60,11 @@ export function writeJournal(path: string, journal: Journal): void {
   renameSync(temp, path);
 }
 
-// Opens (or starts) the journal of a build; an existing one for another build is replaced only when it has nothing pending.
+// Opens (or starts) the journal of a build. A journal of another build that still lists live temporary resources or
+// unpublished regions is kept beside it as `<path>.<build id>` (for `sweep` or a manual resume), never silently dropped.
 export function openJournal(path: string, fresh: Journal): JournalFile {
   const existing = readJournal(path);
+  if (existing && existing.buildId !== fresh.buildId && hasPendingWork(existing)) writeJournal(`${path}.${existing.buildId}`, existing);
   let journal = existing && existing.buildId === fresh.buildId ? existing : fresh;
   writeJournal(path, journal);
   return {
@@ -75,6 +77,11 @@ export function openJournal(path: string, fresh: Journal): JournalFile {
       journal = next;
     },
   };
+}
+
+// Whether a journal still has something to clean up or finish.
+export function hasPendingWork(journal: Journal): boolean {
+  return journal.temporary.some((r) => !r.deleted) || Object.values(journal.regions).some((r) => r.status !== "published");
 }
 
 // Records a temporary resource (idempotent).

@@ -74,4 +74,5 @@ ${cloudFlagsHelp}
 
 /** The commands over real AWS. */
 export const sweepCommand = createSweepCommand();
+/** The retire command over real AWS. */
 export const retireCommand = createRetireCommand();

@@ -37,16 +37,19 @@ export interface FakeFaults {
   onCall?: (operation: string, region: string) => void;
 }
 
+/** An AMI in the fake cloud. */
 export interface FakeImage {
   imageId: string; region: string; name: string; ownerId: string; createdAt: number; availableAt: number; fails: boolean; deregistered: boolean;
   public: boolean; launchAccounts: string[]; tags: Tags; snapshotIds: string[]; deprecationTime?: string; imdsV2: boolean; encrypted: boolean;
   /** Whether the instance it came from ran the bundle successfully (what the smoke test finds). */
   provisioned: boolean;
 }
+/** An EC2 instance in the fake cloud. */
 export interface FakeInstance {
   instanceId: string; region: string; imageId: string; tags: Tags; launchedAt: number; stopAt?: number; terminateAt?: number;
   profile: string; securityGroupId: string; imdsV2Required: boolean; provisioned: boolean; encrypted?: boolean;
 }
+/** An SSM Run Command invocation in the fake cloud. */
 export interface FakeCommand {
   commandId: string; region: string; instanceId: string; kind: "provision" | "smoke" | "other"; startedAt: number; endsAt: number; ok: boolean; output: string;
   outputBucket: string; outputKeyPrefix: string; cancelled: boolean;
@@ -97,7 +100,7 @@ export function createFakeContext(clock: VirtualClock, state: FakeState, faults:
   };
 }
 
-// Fills a tag-or-id query check.
+// Tells whether tags match a `{ key, value? }` filter (value omitted: the key alone).
 export function matchesTag(tags: Tags, tag?: { key: string; value?: string }): boolean {
   return !tag || (tag.key in tags && (tag.value === undefined || tags[tag.key] === tag.value));
 }
