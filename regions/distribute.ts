@@ -53,10 +53,10 @@ async function finishRegion(plan: PublishPlan, rp: RegionPlan, ctx: DistributeCo
   const report = (status: RegionEntry["status"], message?: string) => ctx.onProgress?.({ region, status, elapsedMs: ports.clock.now() - started, ...(message ? { message } : {}) });
   try {
     const imageId = await obtainImage(plan, rp, ctx, retry);
-    report("copying");
     const image = await waitFor(
       async () => {
         const [found] = await retry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }), ["InvalidAMIID.NotFound"]);
+        report("copying");
         if (found?.state === "failed") throw new CloudError("CopyFailed", found.stateReason ?? "the copy failed");
         return found?.state === "available" ? found : undefined;
       },

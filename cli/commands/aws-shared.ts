@@ -39,9 +39,16 @@ export function journalPathFor(io: CommandIo, flag: string | undefined, recipe: 
   return resolve(io.cwd, flag ?? join(".rtcgw", "aws", recipe.name, "journal.json"));
 }
 
-// Prints progress events to stderr as one line each (`[12:30] eu-west-1 copying`).
+// Prints progress events to stderr as one line each (`[12:30] region eu-west-1 copying`): a region's repeated state
+// at most once a minute, every change at once.
 export function printProgress(io: CommandIo): (event: { stage: string; elapsedMs?: number; region?: string; status?: string; step?: string; message?: string }) => void {
+  const last = new Map<string, { what: string; at: number }>();
   return (event) => {
+    const key = `${event.stage}:${event.region ?? ""}`;
+    const seen = last.get(key);
+    const now = event.elapsedMs ?? 0;
+    if (seen && seen.what === `${event.step ?? event.status}` && now - seen.at < 60_000) return;
+    last.set(key, { what: `${event.step ?? event.status}`, at: now });
     const elapsed = event.elapsedMs === undefined ? "" : `[${formatElapsed(event.elapsedMs)}] `;
     const what = [event.stage, event.region, event.step ?? event.status, event.message].filter(Boolean).join(" ");
     io.stderr(`${elapsed}${what}\n`);
