@@ -1,4 +1,4 @@
-import { deregisterWithSnapshots } from "../image/builders/aws/temporary-resources.ts";
+import { deregisterWithSnapshots } from "./cloud/cleanup-temporary.ts";
 import type { Recipe } from "../dsl/resolve.ts";
 import type { CloudPorts, ImageRecord } from "./cloud/ports.ts";
 import { tagKeys } from "./cloud/naming.ts";

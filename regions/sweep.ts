@@ -1,4 +1,4 @@
-import { cleanupTemporary } from "../image/builders/aws/temporary-resources.ts";
+import { cleanupTemporary } from "./cloud/cleanup-temporary.ts";
 import type { CloudPorts } from "./cloud/ports.ts";
 import { tagKeys } from "./cloud/naming.ts";
 import { callWithRetry } from "./cloud/retry.ts";

@@ -10,7 +10,8 @@ import { launchManagedInstance } from "./launch-instance.ts";
 import { prepareAwsBuild } from "./prepare-aws-build.ts";
 import { runSsmScript } from "./run-ssm-script.ts";
 import { renderProvisionCommands, renderSmokeCommands } from "./ssm-scripts.ts";
-import { cleanupTemporary, createBuilderProfile, createBuilderSecurityGroup, deregisterWithSnapshots } from "./temporary-resources.ts";
+import { cleanupTemporary, deregisterWithSnapshots } from "../../../regions/cloud/cleanup-temporary.ts";
+import { createBuilderProfile, createBuilderSecurityGroup } from "./temporary-resources.ts";
 
 /** What `buildAwsImage` needs. */
 export interface BuildAwsImageOptions {

@@ -1,8 +1,6 @@
 import type { CloudPorts, Tags } from "../../../regions/cloud/ports.ts";
-import { CloudError } from "../../../regions/cloud/ports.ts";
 import { callWithRetry } from "../../../regions/cloud/retry.ts";
-import { waitFor } from "../../../regions/cloud/wait.ts";
-import { markDeleted, recordTemporary, type JournalFile } from "../../../regions/journal.ts";
+import { recordTemporary, type JournalFile } from "../../../regions/journal.ts";
 
 const ssmCorePolicy = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
 
@@ -32,59 +30,4 @@ export async function createBuilderSecurityGroup(ctx: TemporaryContext, name: st
   const groupId = await callWithRetry(() => ports.ec2.createSecurityGroup(region, { name, description: "rtcgw image build: no inbound rules, SSM only", tags }), { clock: ports.clock, signal });
   recordTemporary(journal, { kind: "security-group", region, id: groupId });
   return groupId;
-}
-
-// Deletes every temporary resource the journal lists and has not deleted yet: instances first (waiting until terminated),
-// then security groups, instance profiles, roles and staging objects. Runs to the end even if some deletions fail.
-export async function cleanupTemporary(ports: CloudPorts, journal: JournalFile, budgetMs = 20 * 60_000): Promise<string[]> {
-  const problems: string[] = [];
-  const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, retryCodes, budgetMs });
-  const live = () => journal.read().temporary.filter((r) => !r.deleted);
-  const attempt = async (what: string, fn: () => Promise<void>) => {
-    try {
-      await fn();
-    } catch (error) {
-      problems.push(`${what}: ${(error as Error).message}`);
-    }
-  };
-  const instances = live().filter((r) => r.kind === "instance");
-  await Promise.all(instances.map((r) => attempt(`terminate ${r.id}`, async () => {
-    await retry(() => ports.ec2.terminateInstance(r.region, r.id).catch(ignoreNotFound), ["InvalidInstanceID.NotFound"]);
-    await waitFor(async () => {
-      const [found] = await retry(() => ports.ec2.describeInstances(r.region, { instanceIds: [r.id] }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))));
-      return !found || found.state === "terminated" ? true : undefined;
-    }, { clock: ports.clock, what: `instance ${r.id} to terminate`, budgetMs, intervalMs: 10_000 });
-    markDeleted(journal, "instance", r.id);
-  })));
-  for (const r of live()) {
-    if (r.kind === "command") await attempt(`cancel ${r.id}`, async () => void (await ports.ssm.cancelCommand(r.region, r.id).catch(() => undefined), markDeleted(journal, "command", r.id)));
-    if (r.kind === "security-group") await attempt(`delete ${r.id}`, async () => void (await retry(() => ports.ec2.deleteSecurityGroup(r.region, r.id).catch(ignoreNotFound), ["DependencyViolation"]), markDeleted(journal, "security-group", r.id)));
-    if (r.kind === "instance-profile") await attempt(`delete instance profile ${r.id}`, async () => void (await retry(() => ports.iam.deleteInstanceProfile(r.id, r.id)), markDeleted(journal, "instance-profile", r.id)));
-  }
-  for (const r of live()) {
-    if (r.kind === "role") await attempt(`delete role ${r.id}`, async () => void (await retry(() => ports.iam.deleteRole(r.id), ["DeleteConflict"]), markDeleted(journal, "role", r.id)));
-    if (r.kind === "s3-object") {
-      const [bucket, ...key] = r.id.split("/");
-      await attempt(`delete s3://${r.id}`, async () => void (await retry(() => ports.s3.deleteObject(r.region, bucket!, key.join("/"))), markDeleted(journal, "s3-object", r.id)));
-    }
-    if (r.kind === "candidate-image") await attempt(`deregister ${r.id}`, async () => void (await deregisterWithSnapshots(ports, r.region, r.id), markDeleted(journal, "candidate-image", r.id)));
-  }
-  return problems;
-}
-
-// Deregisters an image and deletes its snapshots (a failed candidate, a retired AMI).
-export async function deregisterWithSnapshots(ports: CloudPorts, region: string, imageId: string): Promise<void> {
-  const retry = <T>(fn: () => Promise<T>) => callWithRetry(fn, { clock: ports.clock });
-  const [image] = await retry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))));
-  if (!image) return;
-  await retry(() => ports.ec2.deregisterImage(region, imageId));
-  for (const snapshotId of image.snapshotIds) await retry(() => ports.ec2.deleteSnapshot(region, snapshotId).catch(ignoreNotFound));
-}
-
-function isNotFound(error: unknown): boolean {
-  return error instanceof CloudError && /NotFound|NoSuch/.test(error.code);
-}
-
-async function ignoreNotFound(error: unknown): Promise<void> {
-  if (!isNotFound(error)) throw error;
 }
