@@ -14,8 +14,10 @@ export const lynisPaths = { program: "/usr/sbin/lynis", share: "/usr/share/lynis
 /** The audit outcome: the summary, or why Lynis produced none. */
 export type AuditResult = { ok: true; lynis: LynisSummary } | { ok: false; message: string };
 
-// journald and sshd run on the appliance; started here so the logging and SSH tests see the image's own.
+// journald (it needs a cgroup file system) and sshd run on the appliance; started here so the logging
+// and SSH tests see the image's own.
 const inside = [
+  "mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null || true",
   "if [ -x /lib/systemd/systemd-journald ]; then /lib/systemd/systemd-journald & fi",
   "mkdir -p /run/sshd",
   "if [ -x /usr/sbin/sshd ]; then ssh-keygen -A >/dev/null && /usr/sbin/sshd -o ListenAddress=127.0.0.1 || echo 'sshd did not start'; fi",

@@ -51,7 +51,7 @@ test("--dry-run returns the plan and touches nothing", async () => {
 
 test("namespace runs die with their mounts: private mount and pid namespaces, killed with unshare", () => {
   const argv = renderNamespaceCommand({ rootDir: "/r oot", overlayDir: "/w/ov", privateNetwork: true, binds: [{ from: "/host/lynis", to: "/usr/share/lynis", readOnly: true }], command: ["lynis", "audit"] });
-  for (const flag of ["--mount", "--propagation=private", "--pid", "--fork", "--kill-child", "--net"]) assert.ok(argv.includes(flag), flag);
+  for (const flag of ["--mount", "--propagation=private", "--pid", "--uts", "--fork", "--kill-child", "--net"]) assert.ok(argv.includes(flag), flag);
   const script = renderNamespaceScript({ rootDir: "/r oot", overlayDir: "/w/ov", command: [] });
   assert.match(script, /root='\/r oot'/);
   assert.match(script, /mount -t overlay overlay -o "lowerdir=\$root,upperdir=\$ov\/upper,workdir=\$ov\/work" "\$ov\/merged"/);

@@ -34,7 +34,8 @@ export function quoteShell(word: string): string {
 
 // The bash script that sets up the mounts and execs the command (given as "$@").
 export function renderNamespaceScript(run: NamespaceRun): string {
-  const lines = ["set -euo pipefail", `root=${quoteShell(run.rootDir)}`];
+  // A private hostname too: package scripts and audits must not see (or bake in) the build host's.
+  const lines = ["set -euo pipefail", "hostname localhost", `root=${quoteShell(run.rootDir)}`];
   if (run.overlayDir !== undefined) {
     lines.push(
       `ov=${quoteShell(run.overlayDir)}`,
@@ -72,6 +73,7 @@ export function renderNamespaceCommand(run: NamespaceRun): string[] {
     "--mount",
     "--propagation=private",
     "--pid",
+    "--uts",
     "--fork",
     "--kill-child",
     ...(run.privateNetwork ? ["--net"] : []),
