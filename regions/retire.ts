@@ -25,7 +25,7 @@ export interface RetireRegion {
 }
 
 /** The outcome of retire. */
-export type RetireResult = { ok: boolean; regions: RetireRegion[] };
+export type RetireResult = { ok: boolean; regions: RetireRegion[]; error?: string };
 
 // Decides which AMIs to retire in one region: all but the newest `keep`, skipping those still used (pure).
 export function planRetire(images: readonly ImageRecord[], keep: number, inUse: ReadonlyMap<string, string>): Omit<RetireRegion, "region"> {
@@ -41,7 +41,7 @@ export function planRetire(images: readonly ImageRecord[], keep: number, inUse: 
 // Deregisters old published AMIs of the recipe (and deletes their snapshots) in every region, keeping the newest `keep` and any
 // AMI still used by an instance, a launch template or the `latest` parameter.
 export async function retire(options: RetireOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: { stage: "retire"; region: string; retired: number }) => void): Promise<RetireResult> {
-  if (!Number.isInteger(options.keep) || options.keep < 1) throw new RangeError(`Expected the \`keep\` option to be a positive integer, got \`${options.keep}\` (${typeof options.keep})`);
+  if (!Number.isInteger(options.keep) || options.keep < 1) return { ok: false, regions: [], error: `Expected the \`keep\` option to be a positive integer, got \`${options.keep}\` (${typeof options.keep})` };
   const retry = <T>(fn: () => Promise<T>) => callWithRetry(fn, { clock: ports.clock, signal });
   const regions = await listTargetRegions(options.regions ?? options.recipe.regions, ports, signal);
   const latest = listParameterNames(options.recipe)[1]!;
