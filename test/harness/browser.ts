@@ -24,6 +24,13 @@ export function connectionOf(session: any): CountingPeerConnection {
   return session.connection as CountingPeerConnection;
 }
 
+/** 20 ms of silence per codec: an Opus CELT silence frame, G.711 mu-law/A-law zero level. */
+const silenceFrames: Record<string, Buffer> = {
+  "audio/opus": Buffer.from([0xf8, 0xff, 0xfe]),
+  "audio/pcmu": Buffer.alloc(160, 0xff),
+  "audio/pcma": Buffer.alloc(160, 0xd5),
+};
+
 /** werift's RTCPeerConnection, counting received RTP per kind and able to send audio. */
 export class CountingPeerConnection extends RTCPeerConnection {
   received = { audio: 0, video: 0 };
@@ -72,15 +79,21 @@ export class CountingPeerConnection extends RTCPeerConnection {
     }
   }
 
-  // Sends `count` audio packets of 20 ms (160 bytes of PCMU silence) on the first audio sender.
+  // Sends `count` 20 ms audio packets of silence in the negotiated codec on the first audio sender
+  // (rtpengine decodes them when it transcodes, so they must be valid frames).
   async sendAudio(count: number): Promise<void> {
     const sender = this.getSenders().find((s) => s.track?.kind === "audio");
     if (!sender?.track) throw new Error("no audio sender");
     await this.waitConnected();
+    const codec = sender.codec;
+    if (!codec) throw new Error("no negotiated audio codec");
+    const frame = silenceFrames[codec.mimeType.toLowerCase()];
+    if (!frame) throw new Error(`no silence frame for ${codec.mimeType}`);
     const ssrc = Math.floor(Math.random() * 2 ** 31);
+    const step = codec.clockRate / 50;
     for (let i = 0; i < count; i++) {
-      const header = new RtpHeader({ payloadType: 0, sequenceNumber: i & 0xffff, timestamp: i * 160, ssrc, marker: i === 0 });
-      sender.track.writeRtp(new RtpPacket(header, Buffer.alloc(160, 0xff)));
+      const header = new RtpHeader({ payloadType: codec.payloadType, sequenceNumber: i & 0xffff, timestamp: i * step, ssrc, marker: i === 0 });
+      sender.track.writeRtp(new RtpPacket(header, frame));
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
