@@ -16,6 +16,8 @@ export interface Command {
   summary: string;
   /** Full `--help` text. */
   help: string;
+  /** A more specific help for these arguments (e.g. one target of a command), when there is one. */
+  helpFor?(argv: string[]): Promise<string | undefined>;
   /** Returns the exit code. */
   run(argv: string[], io: CommandIo): Promise<number>;
 }

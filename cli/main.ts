@@ -1,13 +1,24 @@
-import { buildAmiCommand } from "./commands/build-ami.ts";
-import { checkCommand } from "./commands/check.ts";
-import { compileCommand } from "./commands/compile.ts";
-import { initCommand } from "./commands/init.ts";
-import { licenseCommand } from "./commands/license.ts";
-import { schemaCommand } from "./commands/schema.ts";
 import type { Command, CommandIo } from "./command.ts";
 import { ExitError, UsageError } from "./errors.ts";
 
-const commands: readonly Command[] = [initCommand, checkCommand, compileCommand, buildAmiCommand, schemaCommand, licenseCommand];
+/** A command known by name and summary; its module (and what it imports, e.g. the AWS SDK) loads only when run. */
+interface CommandEntry {
+  name: string;
+  summary: string;
+  load(): Promise<Command>;
+}
+
+const commands: readonly CommandEntry[] = [
+  { name: "init", summary: "write a new recipe from the default one, pointed at your PBX", load: async () => (await import("./commands/init.ts")).initCommand },
+  { name: "check", summary: "type-check and validate a recipe; report every problem with file:line:col", load: async () => (await import("./commands/check.ts")).checkCommand },
+  { name: "compile", summary: "compile a recipe into the gateway's config files and the image's provisioning bundle", load: async () => (await import("./commands/compile.ts")).compileCommand },
+  { name: "build-ami", summary: "build, seal, audit and smoke-test the gateway image (local by default, or on AWS and publish it)", load: async () => (await import("./commands/build-ami.ts")).buildAmiCommand },
+  { name: "publish", summary: "finish publishing an AWS build after a crash or Ctrl-C (--resume)", load: async () => (await import("./commands/aws-publish.ts")).publishCommand },
+  { name: "sweep", summary: "find and delete temporary AWS resources a build left behind (by build tag)", load: async () => (await import("./commands/aws-housekeeping.ts")).sweepCommand },
+  { name: "retire", summary: "deregister old AMIs (and their snapshots) beyond the newest N, skipping AMIs in use", load: async () => (await import("./commands/aws-housekeeping.ts")).retireCommand },
+  { name: "schema", summary: "print (or write) the recipe's JSON Schema, for editors and JSON/YAML recipes", load: async () => (await import("./commands/schema.ts")).schemaCommand },
+  { name: "license", summary: "vendor side: make a signing key, issue and verify gateway licenses", load: async () => (await import("./commands/license.ts")).licenseCommand },
+];
 
 function usage(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -52,10 +63,11 @@ export async function main(argv: string[], io?: CommandIo): Promise<number> {
       out.stdout("rtcgw 0.1.0\n");
       return 0;
     }
-    const command = commands.find((c) => c.name === name);
-    if (!command) throw new UsageError(`unknown command "${name}"; commands: ${commands.map((c) => c.name).join(", ")}`);
+    const entry = commands.find((c) => c.name === name);
+    if (!entry) throw new UsageError(`unknown command "${name}"; commands: ${commands.map((c) => c.name).join(", ")}`);
+    const command = await entry.load();
     if (rest.includes("--help") || rest.includes("-h")) {
-      out.stdout(command.help);
+      out.stdout((await command.helpFor?.(rest)) ?? command.help);
       return 0;
     }
     return await command.run(rest, out);
@@ -67,6 +79,12 @@ export async function main(argv: string[], io?: CommandIo): Promise<number> {
     if (error instanceof ExitError) {
       out.stderr(`rtcgw: ${error.message}\n`);
       return error.exitCode;
+    }
+    if (error instanceof Error && error.name === "CloudError") {
+      const credentials = /Credentials|ExpiredToken|InvalidClientTokenId|UnrecognizedClient/.test(error.message);
+      out.stderr(`rtcgw: AWS refused: ${error.message}\n`);
+      if (credentials) out.stderr("Give rtcgw AWS credentials: --profile NAME, AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (build locally instead: rtcgw build-ami without --target aws)\n");
+      return 1;
     }
     if (controller.signal.aborted) {
       out.stderr("rtcgw: interrupted\n");

@@ -26,7 +26,7 @@ manifest.json, the CloudFormation templates and the go page. An unchanged recipe
 Ctrl-C removes every temporary resource; copies in flight are finished by \`rtcgw publish --resume\`.
 
 Options:
-  --target aws  the only target here (the local builder is \`rtcgw build\`)
+  --target aws  build on AWS (the default, --target local, builds with mmdebstrap on this machine)
   --bucket B    S3 bucket for staging, logs and artifacts (default rtcgw-<account>-<region>)
   --out DIR     also write manifest, templates and go page here
 ${cloudFlagsHelp}

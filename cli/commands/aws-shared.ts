@@ -9,7 +9,11 @@ import type { CommandIo } from "../command.ts";
 export type MakeCloudPorts = (options: { region: string; profile?: string | undefined }) => CloudPorts;
 
 // The real AWS ports (default credential chain, `--profile`, `--region`).
-export const makeSdkPorts: MakeCloudPorts = (options) => createSdkPorts({ region: options.region, ...(options.profile ? { profile: options.profile } : {}) });
+// The SDK's warning about Node 22 concerns SDK releases after January 2027; package-lock pins ours.
+export const makeSdkPorts: MakeCloudPorts = (options) => {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  return createSdkPorts({ region: options.region, ...(options.profile ? { profile: options.profile } : {}) });
+};
 
 /** Flags every AWS command accepts. */
 export const cloudFlags = {

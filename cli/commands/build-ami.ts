@@ -15,6 +15,7 @@ import { createProgressRenderer } from "../render-progress.ts";
 const stepTitles: Record<string, string> = { ...Object.fromEntries(localBuildSteps.map((s) => [s.id, s.title])), reuse: "Reuse the existing good image" };
 
 export const buildAmiCommand: Command = {
+  helpFor: async (argv) => (targetsAws(argv) ? (await import("./aws-build-ami.ts")).buildAmiCommand.help : undefined),
   name: "build-ami",
   summary: "build, seal, audit and smoke-test the gateway image (local by default, or on AWS)",
   help: `Usage: rtcgw build-ami [recipe] [--target local|aws] [--out DIR] [--dry-run] [--json]
@@ -27,8 +28,8 @@ Compiles the recipe's provisioning bundle and builds the image from it.
                             nftables loads) and audited with Lynis. Writes <out>/<name>-<hash>/ with
                             rootfs.tar.zst, manifest.json and build.log. An unchanged recipe reuses the
                             existing good image in seconds. Needs root and Debian's mmdebstrap.
-  --target aws              The same bundle on an EC2 builder through SSM Run Command; see
-                            \`rtcgw build-ami --target aws --help\`.
+  --target aws              The same bundle on an EC2 builder through SSM Run Command, smoke-tested,
+                            copied to every region and published; see \`rtcgw build-ami --target aws --help\`.
 
 Arguments:
   recipe            recipe file; default recipes/gateway.ts
@@ -44,12 +45,13 @@ Options:
 Ctrl-C stops the build and removes its work directory; nothing half-built is ever marked good.
 `,
   async run(argv, io) {
+    // The AWS target has flags of its own (--region, --profile, ...): hand it the arguments unparsed.
+    if (targetsAws(argv)) return (await import("./aws-build-ami.ts")).buildAmiCommand.run(argv, io);
     const { values, positionals } = parseCommandArgs(
       argv,
       { target: { type: "string", default: "local" }, out: { type: "string" }, "dry-run": { type: "boolean" }, "require-audit": { type: "boolean" }, json: { type: "boolean" } },
       "build-ami",
     );
-    if (values.target === "aws") return (await import("./build-ami-aws.ts")).runAwsBuild(argv, io);
     if (values.target !== "local") throw new UsageError(`--target must be local or aws, got ${JSON.stringify(values.target)}`);
     const json = Boolean(values.json);
     const path = resolveRecipeArgument(positionals, io.cwd, "build-ami");
@@ -77,6 +79,10 @@ Ctrl-C stops the build and removes its work directory; nothing half-built is eve
     return reportLocalBuild(io, result, json);
   },
 };
+
+function targetsAws(argv: readonly string[]): boolean {
+  return argv.some((arg, i) => arg === "--target=aws" || (arg === "--target" && argv[i + 1] === "aws"));
+}
 
 function reportMissingPrerequisites(io: CommandIo, missing: string[], json: boolean): number {
   if (json) {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "./run-cli.ts";
 
-const commands = ["init", "check", "compile", "schema"];
+const commands = ["init", "check", "compile", "build-ami", "publish", "sweep", "retire", "schema", "license"];
 
 test("every command has --help, and the top-level help lists them all", async () => {
   const top = await runCli(["--help"]);
