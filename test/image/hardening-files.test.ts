@@ -98,3 +98,23 @@ test("time sync (Amazon Time Sync, then Debian's pool) for both profiles; AppArm
   const script = compileBundle(loadRecipe(), from).files.find((f) => f.path === "provision.sh")!.content;
   assert.match(script, /dpkg-query -W .* 'chrony' .*'systemd-timesyncd' .*\n\tset -- "\$@" systemd-timesyncd\n/);
 });
+
+test("apt parses the unattended-upgrades settings (apt-config dump)", async () => {
+  const files = compileHardeningFiles(loadRecipe(), from).filter((f) => f.path.startsWith("etc/apt/apt.conf.d/"));
+  assert.equal(files.length, 2);
+  const dumped: string[] = [];
+  for (const file of files) {
+    const path = join(workDir, file.path.split("/").at(-1)!);
+    writeFileSync(path, file.content);
+    const result = await runTool("apt-config", ["-c", path, "dump"], "apt");
+    assert.equal(result.exitCode, 0, `${file.path}: ${result.stderr}`);
+    dumped.push(result.stdout);
+  }
+  const all = dumped.join("\n");
+  for (const line of ['APT::Periodic::Unattended-Upgrade "1";', 'APT::Periodic::Update-Package-Lists "1";', 'Unattended-Upgrade::Automatic-Reboot "false";']) {
+    assert.ok(all.includes(line), line);
+  }
+  const broken = join(workDir, "broken.conf");
+  writeFileSync(broken, 'Unattended-Upgrade::Automatic-Reboot "false"\n');
+  assert.notEqual((await runTool("apt-config", ["-c", broken, "dump"], "apt")).exitCode, 0, "apt-config rejects a missing semicolon");
+});
