@@ -7,6 +7,9 @@
   var ua = null;
   var session = null;
   var registered = false;
+  var lastSession = null;
+  // For tests and curious users (browser console): the current or last call's RTCPeerConnection.
+  window.rtcgwTryit = { peerConnection: function () { return lastSession && lastSession.connection; } };
   var domain = location.hostname;
 
   function show(id, text) { $(id).textContent = text; document.body.dataset[id.replace(/-(\w)/g, function (_, c) { return c.toUpperCase(); })] = text; }
@@ -53,6 +56,7 @@
 
   function attachSession(s, label) {
     session = s;
+    lastSession = s;
     setCallState(label);
     s.on("progress", function () { setCallState("ringing"); });
     s.on("accepted", function () { setCallState("answered"); });

@@ -1,0 +1,93 @@
+// The whole appliance path in a real browser: headless Chromium (fake microphone) loads /tryit/ from the
+// bundled agent over HTTPS, registers through the agent's WSS proxy to the compiled gateway (Kamailio +
+// rtpengine) and the PBX stand-in, calls a PBX phone (sipp answering, RTP echoed) and audio flows both ways.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { startFakeImds } from "../fakes/imds.ts";
+import { startFakeSsm } from "./agent-ssm-fake.ts";
+import { makeRoot, vendorKeys } from "./agent-helpers.ts";
+import { installBundleFiles, runAgentFirstBoot, startAgentServe } from "./agent-process.ts";
+import { bundleAgent } from "../../gateway/agent/bundle/bundle-agent.ts";
+import { projectRoot } from "../../gateway/render-template.ts";
+import { pbxAddress, pbxPassword, startGatewayStack } from "../harness/gateway-stack.ts";
+import { startRtpEcho } from "../harness/rtp-echo.ts";
+import { sippScenario, startSipp } from "../harness/sipp.ts";
+import { buildE2eRecipe, e2eDomain } from "../e2e/e2e-recipe.ts";
+
+const chromiumFlags = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--use-fake-ui-for-media-stream",
+  "--use-fake-device-for-media-stream",
+  // rtpengine offers loopback candidates only: let WebRTC use them.
+  "--allow-loopback-in-peer-connection",
+  "--disable-features=WebRtcPqcForDtls",
+];
+
+test("Chromium registers through /tryit/ and the real gateway, calls a PBX phone and audio flows both ways", async (t) => {
+  const recipe = buildE2eRecipe();
+  const stack = await startGatewayStack(recipe);
+  t.after(() => stack.stop());
+  const [imds, ssm, root] = await Promise.all([startFakeImds({ instanceId: "i-0123456789abcdef0", region: "us-east-1", localIpv4: "127.0.0.1" }), startFakeSsm(), makeRoot()]);
+  t.after(async () => {
+    await Promise.all([imds.close(), ssm.close()]);
+    await rm(root, { recursive: true, force: true });
+  });
+  await installBundleFiles(await bundleAgent(recipe, { licensePublicKeyPem: vendorKeys.publicKeyPem }), root);
+  await runAgentFirstBoot(root, ["--imds", imds.endpoint, "--ssm-endpoint", ssm.endpoint]);
+  const agent = await startAgentServe(root, ["--kamailio-port", String(stack.gatewayPorts.ws), "--rtpengine-port", "9"]);
+  t.after(() => agent.stop());
+
+  const echo = await startRtpEcho(pbxAddress);
+  t.after(() => echo.close());
+  const phone = startSipp({
+    name: "phone", workDir: stack.workDir, scenario: sippScenario("uas-answer.xml"),
+    localAddress: pbxAddress, localPort: stack.phonePort, rtp: { address: pbxAddress, port: echo.port }, calls: 1,
+  });
+
+  const profile = await mkdtemp(join(tmpdir(), "rtcgw-chromium-"));
+  const context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args: chromiumFlags, ignoreHTTPSErrors: true });
+  t.after(async () => {
+    await context.close();
+    await rm(profile, { recursive: true, force: true });
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  await page.goto(`https://127.0.0.1:${agent.port}/tryit/`);
+  await page.fill("#uri", `sip:alice@${e2eDomain}`);
+  await page.fill("#password", pbxPassword);
+  await page.click("#register");
+  await page.waitForFunction(() => /^registered as /.test(document.body.dataset.registrationState ?? ""), undefined, { timeout: 15_000 });
+
+  await page.fill("#target", "bob");
+  await page.click("#call");
+  await page.waitForFunction(() => document.body.dataset.callState === "in call", undefined, { timeout: 20_000 });
+  await page.waitForTimeout(2500);
+  const media = await page.evaluate(async () => {
+    const pc = (window as any).rtcgwTryit.peerConnection() as RTCPeerConnection;
+    let inbound = 0;
+    (await pc.getStats()).forEach((report: any) => {
+      if (report.type === "inbound-rtp" && report.kind === "audio") inbound += report.packetsReceived;
+    });
+    return { inbound, state: pc.connectionState, remoteSetup: /a=setup:(\w+)/.exec(pc.remoteDescription?.sdp ?? "")?.[1] };
+  });
+  await mkdir(join(projectRoot, "test-artifacts"), { recursive: true });
+  await page.screenshot({ path: join(projectRoot, "test-artifacts/agent-tryit-call.png"), fullPage: true });
+  // Seen with rtpengine 10.5: for a browser's offer it starts DTLS as client as soon as ICE completes, so an
+  // answer that says `a=setup:passive` (flag DTLS=passive) leaves both sides as clients and no media flows.
+  assert.equal(media.state, "connected", `DTLS never completed (remote a=setup:${media.remoteSetup}); with setup:passive, drop DTLS=passive from the answer toward the browser (gateway/kamailio/rtpengine-flags.ts answerToBrowser)`);
+  assert.ok(echo.received >= 50, `the PBX phone got ${echo.received} RTP packets from Chromium`);
+  assert.ok(media.inbound >= 50, `Chromium got ${media.inbound} RTP packets back`);
+
+  await page.click("#hangup");
+  await page.waitForFunction(() => /^ended/.test(document.body.dataset.callState ?? ""), undefined, { timeout: 10_000 });
+  assert.equal(await phone.process.exited, 0, `sipp phone failed:\n${phone.messages().slice(-2000)}`);
+});
