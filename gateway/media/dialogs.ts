@@ -11,6 +11,8 @@ export type CallTarget = { kind: "room"; room: string } | { kind: "music" };
 export interface LegHandle {
   /** Local RTP port announced in SDP. */
   port: number;
+  /** The SSRC of the RTP we send. */
+  ssrc: number;
   /** Applies a new negotiation (re-INVITE, or the answer in an ACK). */
   update(choice: AudioChoice): void;
   close(): void;

@@ -113,6 +113,7 @@ export function createMediaEngine(settings: MediaEngineSettings): MediaEngine {
       let closed = false;
       const handle: LegHandle = {
         port: socket.address().port,
+        ssrc: leg.sender.ssrc,
         update: (next) => updateMediaLeg(leg, next, settings.now()),
         close: () => {
           if (closed) return;

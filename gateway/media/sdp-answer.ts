@@ -18,6 +18,16 @@ export interface AudioChoice {
   direction: Direction;
 }
 
+/** Our side of the stream, as the answer or offer announces it. */
+export interface LocalMedia {
+  address: string;
+  port: number;
+  sessionId: number;
+  version: number;
+  /** The SSRC we send with, when known. */
+  ssrc?: number;
+}
+
 const staticCodecs: Record<string, G711Codec> = { "0": "PCMU", "8": "PCMA" };
 const directions: Direction[] = ["sendrecv", "sendonly", "recvonly", "inactive"];
 const mirrored: Record<Direction, Direction> = { sendrecv: "sendrecv", sendonly: "recvonly", recvonly: "sendonly", inactive: "inactive" };
@@ -45,21 +55,21 @@ export function chooseAudio(sdpText: string): { offer: SessionDescription; choic
 }
 
 // The answer: the chosen section with one codec (plus telephone-event), every other section rejected.
-export function writeAnswer(offer: SessionDescription, choice: AudioChoice, local: { address: string; port: number; sessionId: number; version: number }): string {
+export function writeAnswer(offer: SessionDescription, choice: AudioChoice, local: LocalMedia): string {
   const lines = [...sessionLines(local)];
   for (const [index, media] of offer.media.entries()) {
     if (index !== choice.index) {
       lines.push(`m=${media.media} 0 ${media.proto} ${media.formats[0]}`);
       continue;
     }
-    lines.push(...audioLines(local.port, choice.codec, choice.payloadType, choice.dtmfPayloadType, choice.direction));
+    lines.push(...audioLines(local, choice.codec, choice.payloadType, choice.dtmfPayloadType, choice.direction));
   }
   return `${lines.join("\r\n")}\r\n`;
 }
 
 // Our offer for an INVITE that came without one (the answer arrives in the ACK).
-export function writeOffer(local: { address: string; port: number; sessionId: number; version: number }): string {
-  const lines = [...sessionLines(local), `m=audio ${local.port} RTP/AVP 0 8 101`, "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-15", "a=ptime:20", "a=sendrecv"];
+export function writeOffer(local: LocalMedia): string {
+  const lines = [...sessionLines(local), `m=audio ${local.port} RTP/AVP 0 8 101`, "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-15", "a=ptime:20", ...ssrcLines(local), "a=sendrecv"];
   return `${lines.join("\r\n")}\r\n`;
 }
 
@@ -67,12 +77,17 @@ function sessionLines(local: { address: string; sessionId: number; version: numb
   return ["v=0", `o=rtcgw ${local.sessionId} ${local.version} IN IP4 ${local.address}`, "s=rtcgw", `c=IN IP4 ${local.address}`, "t=0 0"];
 }
 
-function audioLines(port: number, codec: G711Codec, payloadType: number, dtmf: number | undefined, direction: Direction): string[] {
+function audioLines(local: LocalMedia, codec: G711Codec, payloadType: number, dtmf: number | undefined, direction: Direction): string[] {
   const formats = dtmf === undefined ? `${payloadType}` : `${payloadType} ${dtmf}`;
-  const lines = [`m=audio ${port} RTP/AVP ${formats}`, `a=rtpmap:${payloadType} ${codec}/8000`];
+  const lines = [`m=audio ${local.port} RTP/AVP ${formats}`, `a=rtpmap:${payloadType} ${codec}/8000`];
   if (dtmf !== undefined) lines.push(`a=rtpmap:${dtmf} telephone-event/8000`, `a=fmtp:${dtmf} 0-15`);
-  lines.push("a=ptime:20", `a=${direction}`);
+  lines.push("a=ptime:20", ...ssrcLines(local), `a=${direction}`);
   return lines;
+}
+
+// RFC 5576: announcing our SSRC lets receivers that demultiplex by SSRC (werift, some SFUs) accept the stream.
+function ssrcLines(local: LocalMedia): string[] {
+  return local.ssrc === undefined ? [] : [`a=ssrc:${local.ssrc} cname:rtcgw-media`];
 }
 
 function readRtpmaps(attributes: string[]): Map<string, string> {

@@ -5,7 +5,7 @@ import { composeResponse, createToken } from "./sip-compose.ts";
 import { findHeader, parseSipMessage, type SipParseFailure, type SipRequest, type SipResponse } from "./sip-parse.ts";
 import { composeBye, createDialog, dialogKey, findCallTarget, type CallTarget, type Dialog, type LegHandle } from "./dialogs.ts";
 import { retransmit, ServerTransactions, type ServerTransaction, type TimerPort } from "./transactions.ts";
-import type { AudioChoice } from "./sdp-answer.ts";
+import type { AudioChoice, LocalMedia } from "./sdp-answer.ts";
 import type { Admission } from "./rooms.ts";
 
 /** A network address. */
@@ -245,8 +245,8 @@ export class SipUas {
     return dialog && dialog.remoteHeader.includes(`tag=${request.from.params.get("tag")}`) ? dialog : undefined;
   }
 
-  #localSdp(dialog: Dialog): { address: string; port: number; sessionId: number; version: number } {
-    return { address: this.settings.local.address, port: dialog.leg?.port ?? 0, sessionId: dialog.sessionId, version: dialog.sdpVersion };
+  #localSdp(dialog: Dialog): LocalMedia {
+    return { address: this.settings.local.address, port: dialog.leg?.port ?? 0, sessionId: dialog.sessionId, version: dialog.sdpVersion, ssrc: dialog.leg?.ssrc };
   }
 
   #end(dialog: Dialog): void {

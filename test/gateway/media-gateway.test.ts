@@ -1,0 +1,109 @@
+// End to end through the compiled gateway: browser stand-ins (JsSIP + werift: ICE, DTLS-SRTP) dial `*` + 8 digits
+// and `music`; Kamailio routes them, rtpengine turns WebRTC into plain RTP/AVP G.711, and the media service mixes.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { RtpHeader, RtpPacket } from "werift";
+import { connectionOf, CountingPeerConnection, startBrowser, type Browser } from "../harness/browser.ts";
+import { pbxPassword, startGatewayStack, type GatewayStack } from "../harness/gateway-stack.ts";
+import { buildE2eRecipe, e2eDomain } from "../e2e/e2e-recipe.ts";
+import { startMediaService, type RunningMediaService } from "../../gateway/media/server.ts";
+import { defaultMediaSettings } from "../../gateway/media/settings.ts";
+import { decodeG711, encodeG711 } from "../../gateway/media/g711.ts";
+import { measureRms, measureToneShare, writeToneFrame } from "./media-audio.ts";
+
+let stack: GatewayStack;
+let service: RunningMediaService;
+const browsers: Browser[] = [];
+const logs: string[] = [];
+
+before(async () => {
+  stack = await startGatewayStack(buildE2eRecipe());
+  service = await startMediaService({ ...defaultMediaSettings, port: stack.mediaPort }, { log: (line) => logs.push(line) });
+  for (const user of ["alice", "carol", "dave"]) {
+    const browser = await startBrowser(`wss://127.0.0.1:${stack.gatewayPorts.wss}`, user, e2eDomain, pbxPassword);
+    browsers.push(browser);
+    assert.equal(await browser.register(), 200);
+  }
+  // startBrowser installed the werift peer connection as the global JsSIP uses; record audio on top of it.
+  (globalThis as any).RTCPeerConnection = RecordingPeerConnection;
+});
+after(async () => {
+  for (const browser of browsers) browser.stop();
+  await service?.stop();
+  await stack?.stop();
+});
+
+/** What a browser heard: decoded PCMU samples and every payload type seen. */
+interface Heard { samples: number[]; payloadTypes: Set<number> }
+const heardBy = new WeakMap<object, Heard>();
+
+// Peer connections that also keep the audio they receive (subscribed from the start: werift announces its
+// remote track once, during negotiation).
+class RecordingPeerConnection extends CountingPeerConnection {
+  constructor(config: any) {
+    super(config);
+    const heard: Heard = { samples: [], payloadTypes: new Set() };
+    heardBy.set(this, heard);
+    this.onTrack.subscribe((track) => {
+      track.onReceiveRtp.subscribe((rtp) => {
+        heard.payloadTypes.add(rtp.header.payloadType);
+        if (rtp.header.payloadType !== 0) return;
+        const samples = new Int16Array(rtp.payload.length);
+        decodeG711("PCMU", rtp.payload, samples);
+        heard.samples.push(...samples);
+      });
+    });
+  }
+}
+
+// Sends `count` 20 ms PCMU frames of a tone from the browser.
+async function sendTone(pc: CountingPeerConnection, frequency: number, count: number): Promise<void> {
+  const sender = pc.getSenders().find((s) => s.track?.kind === "audio")!;
+  await pc.waitConnected("audio", 20_000);
+  const ssrc = Math.floor(Math.random() * 2 ** 31);
+  const samples = new Int16Array(160);
+  let phase = 0;
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    phase = writeToneFrame(samples, frequency, phase);
+    const payload = Buffer.alloc(160);
+    encodeG711("PCMU", samples, payload);
+    sender.track!.writeRtp(new RtpPacket(new RtpHeader({ payloadType: 0, sequenceNumber: i, timestamp: i * 160, ssrc, marker: i === 0 }), payload));
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + (i + 1) * 20 - performance.now())));
+  }
+}
+
+test("browsers dialling *12345678 through Kamailio and rtpengine meet in one room; `music` plays; hang-ups free the room", async () => {
+  const [alice, carol, dave] = browsers as [Browser, Browser, Browser];
+  const aliceSession = await alice.call(`sip:*12345678@${e2eDomain}`);
+  const carolSession = await carol.call(`sip:*12345678@${e2eDomain}`);
+  assert.deepEqual({ rooms: service.stats().rooms, roomLegs: service.stats().roomLegs }, { rooms: 1, roomLegs: 2 }, logs.join("\n"));
+  assert.match(aliceSession.connection.remoteDescription.sdp, /m=audio \d+ UDP\/TLS\/RTP\/SAVPF/, "the browser gets WebRTC SDP");
+
+  const carolHears = heardBy.get(connectionOf(carolSession))!;
+  const aliceHears = heardBy.get(connectionOf(aliceSession))!;
+  // Browsers send audio all the time (silence too): rtpengine learns each peer's media path from it.
+  await Promise.all([sendTone(connectionOf(aliceSession), 440, 100), sendTone(connectionOf(carolSession), 0, 100)]);
+  assert.ok(carolHears.payloadTypes.has(0), `carol receives PCMU (payload types ${[...carolHears.payloadTypes]}; service ${JSON.stringify(service.stats())})`);
+  const lastSecond = Int16Array.from(carolHears.samples.slice(-8000));
+  assert.ok(lastSecond.length === 8000 && measureToneShare(lastSecond, 440) > 0.5, `carol hears alice's 440 Hz (${measureToneShare(lastSecond, 440).toFixed(3)})`);
+  const aliceLast = Int16Array.from(aliceHears.samples.slice(-8000));
+  assert.ok(aliceLast.length > 0 && measureToneShare(aliceLast, 440) < 0.01, "alice does not hear herself");
+
+  const musicSession = await dave.call(`sip:music@${e2eDomain}`);
+  const pc = connectionOf(musicSession);
+  await pc.waitConnected("audio", 20_000).catch((error) => {
+    throw new Error(`${error.message}; ice ${pc.iceConnectionState}; connection ${pc.connectionState}; remote ${JSON.stringify(pc.remoteDescription?.sdp)}`);
+  });
+  const heardMusic = heardBy.get(pc)!;
+  const before = heardMusic.samples.length;
+  await sendTone(pc, 0, 60);
+  const packets = (heardMusic.samples.length - before) / 160;
+  assert.ok(packets >= 45, `music reaches the browser: ${packets} packets while it sent 60`);
+  assert.ok(measureRms(Int16Array.from(heardMusic.samples.slice(before))) > 300, "and it is the tune, not silence");
+
+  for (const session of [aliceSession, carolSession, musicSession]) session.terminate();
+  const deadline = Date.now() + 5000;
+  while (service.stats().dialogs > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  assert.deepEqual({ dialogs: service.stats().dialogs, rooms: service.stats().rooms, musicLegs: service.stats().musicLegs }, { dialogs: 0, rooms: 0, musicLegs: 0 }, "BYE through the gateway ends every leg");
+});
