@@ -97,7 +97,13 @@ export async function startTestKamailio(): Promise<TestKamailio> {
   const child = spawn("kamailio", ["-f", cfg, "-DD", "-E", "-Y", dir, "-w", dir, "-m", "32", "-M", "8"], { stdio: ["ignore", "pipe", "pipe"] });
   child.stdout.on("data", (d: Buffer) => output.push(d.toString()));
   child.stderr.on("data", (d: Buffer) => output.push(d.toString()));
-  await waitForPort(port, () => child.exitCode !== null, output);
+  try {
+    await waitForPort(port, () => child.exitCode !== null, output);
+  } catch (error) {
+    if (child.exitCode === null) child.kill("SIGTERM");
+    await rm(dir, { recursive: true, force: true });
+    throw error;
+  }
   return {
     port,
     output,
