@@ -8,8 +8,7 @@ import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import WebSocket from "ws";
 import { startFakeImds } from "../fakes/imds.ts";
-import { startFakeSsm } from "./agent-ssm-fake.ts";
-import { agentConfigFor, makeRoot } from "./agent-helpers.ts";
+import { agentConfigFor, makeRoot, startSsm } from "./agent-helpers.ts";
 import { requestAgent } from "./agent-https-client.ts";
 import { startTestKamailio } from "./agent-kamailio.ts";
 import { runFirstBoot } from "../../gateway/agent/firstboot/run-first-boot.ts";
@@ -64,7 +63,7 @@ test("bencode round-trips ng messages", () => {
 });
 
 test("the admin UI shows a browser registered through the agent's WSS proxy and a call anchored in rtpengine", async (t) => {
-  const [imds, ssm, root, kamailio, rtpengine] = await Promise.all([startFakeImds({ instanceId, region: "us-east-1", localIpv4: "127.0.0.1" }), startFakeSsm(), makeRoot(), startTestKamailio(), startRtpengine()]);
+  const [imds, ssm, root, kamailio, rtpengine] = await Promise.all([startFakeImds({ instanceId, region: "us-east-1", localIpv4: "127.0.0.1" }), startSsm(), makeRoot(), startTestKamailio(), startRtpengine()]);
   t.after(async () => {
     await Promise.all([imds.close(), ssm.close(), kamailio.stop(), rtpengine.stop()]);
     await rm(root, { recursive: true, force: true });

@@ -7,6 +7,8 @@ import type { Recipe } from "../../dsl/resolve.ts";
 import gateway from "../../recipes/gateway.ts";
 import { compileAgentConfig, type AgentConfig } from "../../gateway/agent/agent-config.ts";
 import { generateLicenseKeys } from "../../gateway/agent/license/license-document.ts";
+import { createFakeCloud } from "../fakes/aws/create-fake-cloud.ts";
+import { startFakeEndpoint } from "../fakes/aws/http-endpoint.ts";
 
 /** One vendor key pair for the whole test file. */
 export const vendorKeys = generateLicenseKeys();
@@ -28,4 +30,23 @@ export function agentConfigFor(recipe: Recipe = loadRecipe()): AgentConfig {
 // A fresh temp root standing in for `/`.
 export function makeRoot(): Promise<string> {
   return mkdtemp(join(tmpdir(), "rtcgw-agent-"));
+}
+
+/** The project's AWS fake behind its HTTP endpoint, as the agent's SSM client sees it. */
+export interface AgentSsm {
+  endpoint: string;
+  /** Actions served, in order. */
+  served: string[];
+  close(): Promise<void>;
+}
+
+// Starts the AWS fake's HTTP endpoint with the given SSM parameters (keyed `region:name`).
+export async function startSsm(parameters: Record<string, string> = {}): Promise<AgentSsm> {
+  const cloud = createFakeCloud();
+  for (const [key, value] of Object.entries(parameters)) {
+    const [region, name] = [key.slice(0, key.indexOf(":")), key.slice(key.indexOf(":") + 1)];
+    await cloud.ports.ssm.putParameter(region, { name, value, dataType: "text", tags: {} });
+  }
+  const endpoint = await startFakeEndpoint(cloud);
+  return { endpoint: endpoint.url, served: endpoint.served, close: () => endpoint.close() };
 }

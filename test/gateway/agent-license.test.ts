@@ -3,8 +3,7 @@ import assert from "node:assert/strict";
 import { readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { startFakeImds } from "../fakes/imds.ts";
-import { startFakeSsm } from "./agent-ssm-fake.ts";
-import { agentConfigFor, loadRecipe, makeRoot, vendorKeys } from "./agent-helpers.ts";
+import { agentConfigFor, loadRecipe, makeRoot, vendorKeys, startSsm } from "./agent-helpers.ts";
 import { generateLicenseKeys, issueLicense, verifyLicense, type LicenseTerms } from "../../gateway/agent/license/license-document.ts";
 import { resolveLimits } from "../../gateway/agent/license/resolve-limits.ts";
 import { runFirstBoot } from "../../gateway/agent/firstboot/run-first-boot.ts";
@@ -17,10 +16,10 @@ const recipe = loadRecipe((input) => {
   input.gateway.rules = input.gateway.rules.filter((rule: { kind: string }) => rule.kind !== "max-call-duration");
 });
 
-async function bootWith(parameter: string | undefined) {
+async function bootWith(parameter: string | undefined, region = "us-east-1") {
   const [imds, ssm, root] = await Promise.all([
     startFakeImds({ instanceId: "i-0123456789abcdef0", region: "us-east-1", localIpv4: "10.0.0.5" }),
-    startFakeSsm(parameter === undefined ? {} : { "us-east-1:/rtcgw/license": parameter }),
+    startSsm(parameter === undefined ? {} : { [`${region}:/rtcgw/license`]: parameter }),
     makeRoot(),
   ]);
   try {
@@ -68,6 +67,11 @@ test("a missing parameter means demo mode", async () => {
   const { report, env } = await bootWith(undefined);
   assert.equal(report.verdict, "missing");
   assert.match(env, /^RTCGW_MAX_CALL_SECONDS=90$/m);
+});
+
+test("the license is read in the instance's own region", async () => {
+  const { report } = await bootWith(issueLicense(terms, vendorKeys.privateKeyPem), "eu-central-1");
+  assert.equal(report.verdict, "missing");
 });
 
 test("altered terms, garbage and empty text are refused; a license never raises the recipe's own limits", () => {

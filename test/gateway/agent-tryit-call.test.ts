@@ -8,8 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { startFakeImds } from "../fakes/imds.ts";
-import { startFakeSsm } from "./agent-ssm-fake.ts";
-import { makeRoot, vendorKeys } from "./agent-helpers.ts";
+import { makeRoot, vendorKeys, startSsm } from "./agent-helpers.ts";
 import { installBundleFiles, runAgentFirstBoot, startAgentServe } from "./agent-process.ts";
 import { bundleAgent } from "../../gateway/agent/bundle/bundle-agent.ts";
 import { projectRoot } from "../../gateway/render-template.ts";
@@ -37,7 +36,7 @@ test("Chromium registers through /tryit/ and the real gateway, calls a PBX phone
   const recipe = buildE2eRecipe();
   const stack = await startGatewayStack(recipe);
   t.after(() => stack.stop());
-  const [imds, ssm, root] = await Promise.all([startFakeImds({ instanceId: "i-0123456789abcdef0", region: "us-east-1", localIpv4: "127.0.0.1" }), startFakeSsm(), makeRoot()]);
+  const [imds, ssm, root] = await Promise.all([startFakeImds({ instanceId: "i-0123456789abcdef0", region: "us-east-1", localIpv4: "127.0.0.1" }), startSsm(), makeRoot()]);
   t.after(async () => {
     await Promise.all([imds.close(), ssm.close()]);
     await rm(root, { recursive: true, force: true });

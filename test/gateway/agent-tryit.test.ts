@@ -7,8 +7,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { chromium } from "playwright-core";
 import { startFakeImds } from "../fakes/imds.ts";
-import { startFakeSsm } from "./agent-ssm-fake.ts";
-import { loadRecipe, makeRoot, vendorKeys } from "./agent-helpers.ts";
+import { loadRecipe, makeRoot, vendorKeys, startSsm } from "./agent-helpers.ts";
 import { requestAgent } from "./agent-https-client.ts";
 import { installBundleFiles, runAgentFirstBoot, startAgentServe } from "./agent-process.ts";
 import { bundleAgent } from "../../gateway/agent/bundle/bundle-agent.ts";
@@ -51,7 +50,7 @@ test("bundleAgent gives the agent, its config, /tryit/ with JsSIP and two system
 });
 
 test("Chromium loads /tryit/ from the bundled agent, JsSIP starts, and a failing call is shown plainly", async (t) => {
-  const [imds, ssm, root] = await Promise.all([startFakeImds({ instanceId: "i-0123456789abcdef0", region: "us-east-1", localIpv4: "127.0.0.1" }), startFakeSsm(), makeRoot()]);
+  const [imds, ssm, root] = await Promise.all([startFakeImds({ instanceId: "i-0123456789abcdef0", region: "us-east-1", localIpv4: "127.0.0.1" }), startSsm(), makeRoot()]);
   t.after(async () => {
     await Promise.all([imds.close(), ssm.close()]);
     await rm(root, { recursive: true, force: true });
