@@ -29,7 +29,6 @@ const chromiumFlags = [
   "--use-fake-device-for-media-stream",
   // rtpengine offers loopback candidates only: let WebRTC use them.
   "--allow-loopback-in-peer-connection",
-  "--disable-features=WebRtcPqcForDtls",
 ];
 
 test("Chromium registers through /tryit/ and the real gateway, calls a PBX phone and audio flows both ways", async (t) => {
