@@ -10,6 +10,7 @@ import { writeFileAtomically } from "../write-file-atomically.ts";
 
 const defaultPublicKey = resolve(projectRoot, "gateway/agent/license/vendor-public-key.pem");
 
+// `rtcgw license keygen|issue|verify`: the vendor side of gateway licenses.
 export const licenseCommand: Command = {
   name: "license",
   summary: "vendor side: make a signing key, issue and verify gateway licenses",
