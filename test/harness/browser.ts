@@ -81,13 +81,19 @@ export class CountingPeerConnection extends RTCPeerConnection {
 
   // Sends `count` 20 ms audio packets of silence in the negotiated codec on the first audio sender
   // (rtpengine decodes them when it transcodes, so they must be valid frames).
-  async sendAudio(count: number): Promise<void> {
-    const sender = this.getSenders().find((s) => s.track?.kind === "audio");
-    if (!sender?.track) throw new Error("no audio sender");
-    await this.waitConnected();
+  sendAudio(count: number): Promise<void> {
+    return this.sendMedia("audio", count);
+  }
+
+  // Sends `count` packets every 20 ms on the first sender of `kind`: codec silence for audio, opaque
+  // bytes for video (rtpengine forwards video without decoding it).
+  async sendMedia(kind: "audio" | "video", count: number): Promise<void> {
+    const sender = this.getSenders().find((s) => s.track?.kind === kind);
+    if (!sender?.track) throw new Error(`no ${kind} sender`);
+    await this.waitConnected(kind);
     const codec = sender.codec;
-    if (!codec) throw new Error("no negotiated audio codec");
-    const frame = silenceFrames[codec.mimeType.toLowerCase()];
+    if (!codec) throw new Error(`no negotiated ${kind} codec`);
+    const frame = kind === "video" ? Buffer.alloc(300, 0x5a) : silenceFrames[codec.mimeType.toLowerCase()];
     if (!frame) throw new Error(`no silence frame for ${codec.mimeType}`);
     const ssrc = Math.floor(Math.random() * 2 ** 31);
     const step = codec.clockRate / 50;
