@@ -56,10 +56,28 @@ class RecordingPeerConnection extends CountingPeerConnection {
   }
 }
 
+// Calls `target` and waits for DTLS-SRTP. About one call in 10–20 on this machine stalls in werift ↔ rtpengine's
+// DTLS handshake (ICE connected, DTLS "connecting" for good, whatever the destination: PBX route, room or music),
+// before any media reaches the service: such a call is hung up and dialled once more, and the retry is reported.
+async function callConnected(browser: Browser, target: string, diagnostic: (line: string) => void): Promise<any> {
+  for (let attempt = 1; ; attempt++) {
+    const session = await browser.call(target);
+    try {
+      await connectionOf(session).waitConnected("audio", 8000);
+      return session;
+    } catch (error) {
+      session.terminate();
+      if (attempt === 2) throw error;
+      diagnostic(`${target}: ${(error as Error).message} (ICE ${connectionOf(session).iceConnectionState}); dialling again`);
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+}
+
 // Sends `count` 20 ms PCMU frames of a tone from the browser.
 async function sendTone(pc: CountingPeerConnection, frequency: number, count: number): Promise<void> {
   const sender = pc.getSenders().find((s) => s.track?.kind === "audio")!;
-  await pc.waitConnected("audio", 20_000);
+  await pc.waitConnected("audio", 8000);
   const ssrc = Math.floor(Math.random() * 2 ** 31);
   const samples = new Int16Array(160);
   let phase = 0;
@@ -73,10 +91,13 @@ async function sendTone(pc: CountingPeerConnection, frequency: number, count: nu
   }
 }
 
-test("browsers dialling *12345678 through Kamailio and rtpengine meet in one room; `music` plays; hang-ups free the room", async () => {
+test("browsers dialling *12345678 through Kamailio and rtpengine meet in one room; `music` plays; hang-ups free the room", async (t) => {
   const [alice, carol, dave] = browsers as [Browser, Browser, Browser];
-  const aliceSession = await alice.call(`sip:*12345678@${e2eDomain}`);
-  const carolSession = await carol.call(`sip:*12345678@${e2eDomain}`);
+  const diagnostic = (line: string) => t.diagnostic(line);
+  const aliceSession = await callConnected(alice, `sip:*12345678@${e2eDomain}`, diagnostic);
+  const carolSession = await callConnected(carol, `sip:*12345678@${e2eDomain}`, diagnostic);
+  const settle = Date.now() + 3000;
+  while (service.stats().roomLegs !== 2 && Date.now() < settle) await new Promise((resolve) => setTimeout(resolve, 50));
   assert.deepEqual({ rooms: service.stats().rooms, roomLegs: service.stats().roomLegs }, { rooms: 1, roomLegs: 2 }, logs.join("\n"));
   assert.match(aliceSession.connection.remoteDescription.sdp, /m=audio \d+ UDP\/TLS\/RTP\/SAVPF/, "the browser gets WebRTC SDP");
 
@@ -90,11 +111,8 @@ test("browsers dialling *12345678 through Kamailio and rtpengine meet in one roo
   const aliceLast = Int16Array.from(aliceHears.samples.slice(-8000));
   assert.ok(aliceLast.length > 0 && measureToneShare(aliceLast, 440) < 0.01, "alice does not hear herself");
 
-  const musicSession = await dave.call(`sip:music@${e2eDomain}`);
+  const musicSession = await callConnected(dave, `sip:music@${e2eDomain}`, diagnostic);
   const pc = connectionOf(musicSession);
-  await pc.waitConnected("audio", 20_000).catch((error) => {
-    throw new Error(`${error.message}; ice ${pc.iceConnectionState}; connection ${pc.connectionState}; remote ${JSON.stringify(pc.remoteDescription?.sdp)}`);
-  });
   const heardMusic = heardBy.get(pc)!;
   const before = heardMusic.samples.length;
   await sendTone(pc, 0, 60);
