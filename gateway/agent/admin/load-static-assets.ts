@@ -15,6 +15,7 @@ const contentTypes: Record<string, string> = {
   ".png": "image/png",
   ".ico": "image/x-icon",
   ".txt": "text/plain; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
 };
 
 // Reads a directory's regular files (not subdirectories) into memory once, keyed by file name. Requests are

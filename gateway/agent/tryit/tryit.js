@@ -50,7 +50,8 @@
 
   function describe(e) {
     if (!e) return "unknown error";
-    var status = e.response ? e.response.status_code + " " + e.response.reason_phrase : "";
+    var response = e.response || (e.message && e.message.status_code ? e.message : null);
+    var status = response ? response.status_code + " " + response.reason_phrase : "";
     return (e.cause || "error") + (status ? " (" + status + ")" : "");
   }
 
