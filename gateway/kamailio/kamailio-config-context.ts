@@ -94,7 +94,7 @@ export function buildKamailioConfigContext(recipe: Recipe): KamailioConfigContex
   define("TLS_CERT", quote(defaultTlsCertificate));
   define("TLS_KEY", quote(defaultTlsKey));
   define("WORKERS", 4, "UDP workers per socket and TCP workers");
-  define("LOG_LEVEL", 1, "1 = warnings and errors");
+  define("LOG_LEVEL", 1, "1 = notices, warnings and errors; 2 adds info");
   define("RTPENGINE_SOCKET", quote(`udp:127.0.0.1:${listen.rtpengineControl}`));
   define("MEDIA_ADDR", quote("127.0.0.1"), "conference and music service");
   define("MEDIA_PORT", recipe.gateway.media.port);

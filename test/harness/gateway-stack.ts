@@ -38,6 +38,8 @@ export interface GatewayStack {
 /** Sizes of the stack: the rtpengine media port range, for capacity tests. */
 export interface StackOptions {
   rtpPortCount?: number;
+  /** Kamailio's `debug` level for the gateway; 2 (info) by default for readable test logs. */
+  logLevel?: number;
 }
 
 // Starts rtpengine, the PBX stand-in and the gateway compiled from `recipe` (whose first upstream is
@@ -65,7 +67,7 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
     const configPath = writeKamailioConfig(recipe, workDir);
     const { ports, defines } = await loopbackGatewayDefines(recipe, tls, {
       UPSTREAM_0_HOST: `"${pbxAddress}"`, UPSTREAM_0_PORT: pbxPort!, UPSTREAM_0_ALLOW: `"${pbxAddress}/32"`,
-      RTPENGINE_SOCKET: `"udp:127.0.0.1:${ngPort}"`, MEDIA_PORT: mediaPort!, LOG_LEVEL: 2,
+      RTPENGINE_SOCKET: `"udp:127.0.0.1:${ngPort}"`, MEDIA_PORT: mediaPort!, LOG_LEVEL: options.logLevel ?? 2,
     });
     const gateway = await startKamailio("gateway", configPath, workDir, defines);
     started.push(gateway);
