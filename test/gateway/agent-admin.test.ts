@@ -108,6 +108,13 @@ test("logins are rate-limited per address: 5 failures lock it out, even with the
   assert.equal((await requestAgent(agent.port, "/", { user: "sbcadmin", password })).status, 200);
 });
 
+test("a flood of parallel logins is capped: at most 18 password checks, the rest get 429 at once", async (t) => {
+  const { agent } = await startAgent(t);
+  const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => requestAgent(agent.port, "/", { user: "sbcadmin", password: `flood${i}` }).then((r) => r.status)));
+  assert.deepEqual([...new Set(statuses)].sort(), [401, 429]);
+  assert.ok(statuses.filter((s) => s === 401).length <= 18, statuses.join(" "));
+});
+
 test("SIP WebSocket upgrades go to Kamailio with the client's address; other upgrades are refused", async (t) => {
   const heads: string[] = [];
   const kamailio = createServer((socket) => {
