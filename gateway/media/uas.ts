@@ -1,33 +1,16 @@
 // The SIP user agent server: dispatches each datagram to the right transaction or dialog and answers it.
 // Sockets, timers and media are ports, so tests can drive it without a network.
 import { chooseAudio, writeAnswer, writeOffer } from "./sdp-answer.ts";
+import { readOffer, type Offer } from "./invite-offer.ts";
+import type { Address, MediaPort, UasSettings } from "./uas-ports.ts";
 import { composeResponse, createToken } from "./sip-compose.ts";
 import { findHeader, parseSipMessage, type SipParseFailure, type SipRequest, type SipResponse } from "./sip-parse.ts";
-import { composeBye, createDialog, dialogKey, findCallTarget, type CallTarget, type Dialog, type LegHandle } from "./dialogs.ts";
+import { composeBye, createDialog, dialogKey, findCallTarget, type Dialog } from "./dialogs.ts";
 import { retransmit, ServerTransactions, type ServerTransaction, type TimerPort } from "./transactions.ts";
 import type { AudioChoice, LocalMedia } from "./sdp-answer.ts";
 import type { Admission } from "./rooms.ts";
 
-/** A network address. */
-export interface Address {
-  address: string;
-  port: number;
-}
-
-/** What the UAS needs from the media side. */
-export interface MediaPort {
-  admit(target: CallTarget): Admission;
-  open(target: CallTarget, choice: AudioChoice | undefined, onRtpTimeout: () => void): Promise<LegHandle | Exclude<Admission, { ok: true }>>;
-}
-
-/** Settings of the UAS. */
-export interface UasSettings {
-  /** Our SIP address, for Contact, Via and SDP. */
-  local: Address;
-  /** Delay before answering (0 in production; tests use it to CANCEL a ringing call). */
-  answerDelayMs: number;
-  maxDialogs: number;
-}
+export type { Address, MediaPort, UasSettings } from "./uas-ports.ts";
 
 type Reply = (status: number, reason: string, options?: { toTag?: string; extra?: string[]; body?: { type: string; content: string } }) => void;
 interface PendingInvite { dialog: Dialog; request: SipRequest; transaction: ServerTransaction; reply: Reply }
@@ -148,7 +131,7 @@ export class SipUas {
     else answer();
   }
 
-  async #answer(pending: PendingInvite, choice: AudioChoice | undefined, description: Exclude<ReturnType<typeof chooseAudio>, string>["offer"] | undefined): Promise<void> {
+  async #answer(pending: PendingInvite, choice: AudioChoice | undefined, description: Offer["description"] | undefined): Promise<void> {
     const { dialog, reply } = pending;
     if (dialog.state === "ended") return;
     let leg: Awaited<ReturnType<MediaPort["open"]>>;
@@ -256,14 +239,6 @@ export class SipUas {
     dialog.leg?.close();
     this.#dialogs.delete(dialog.key);
   }
-}
-
-function readOffer(request: SipRequest): { choice: AudioChoice; description: Exclude<ReturnType<typeof chooseAudio>, string>["offer"] } | undefined | string {
-  if (request.body.trim() === "") return undefined;
-  const type = findHeader(request.headers, "content-type") ?? "";
-  if (!/^application\/sdp\s*(?:;.*)?$/i.test(type)) return "unsupported type";
-  const chosen = chooseAudio(request.body);
-  return typeof chosen === "string" ? chosen : { choice: chosen.choice, description: chosen.offer };
 }
 
 function replyRefusal(reply: Reply, refusal: Exclude<Admission, { ok: true }>, toTag?: string): void {
