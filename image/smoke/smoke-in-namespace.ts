@@ -44,7 +44,15 @@ async function main(): Promise<SmokeCheck[]> {
   await startDnsStandin(new Map([[target.pbxHost.toLowerCase(), pbxAddress]]));
   const pbx = execa("unshare", ["--net", "--", process.execPath, "--import", target.tsxImport, new URL("./pbx-standin.ts", import.meta.url).pathname, String(target.pbxPort)], { reject: false, stderr: "inherit" });
   const pbxRequests: string[] = [];
-  pbx.stdout?.on("data", (chunk: Buffer) => pbxRequests.push(...chunk.toString().split("\n").filter(Boolean)));
+  // The veth peer may move into the stand-in's namespace only once unshare has made it: wait for its first line.
+  const listening = new Promise<void>((resolve, reject) => {
+    pbx.stdout?.on("data", (chunk: Buffer) => {
+      pbxRequests.push(...chunk.toString().split("\n").filter(Boolean));
+      if (pbxRequests.some((line) => line.includes('"listening"'))) resolve();
+    });
+    void pbx.then((r) => reject(new Error(`the PBX stand-in exited with ${r.exitCode ?? r.signal}`)));
+  });
+  await listening;
   await execa("ip", ["link", "add", "gw0", "type", "veth", "peer", "name", "pbx0", "netns", String(pbx.pid)]);
   await execa("ip", ["addr", "add", `${gatewayAddress}/24`, "dev", "gw0"]);
   await execa("ip", ["link", "set", "gw0", "up"]);
