@@ -66,23 +66,27 @@ export function transactionKey(request: SipRequest): string {
 
 // Resends `send` at T1, 2·T1, 4·T1 … (capped at T2) until stopped; `onGiveUp` runs after 64·T1 without a stop.
 export function retransmit(send: () => void, timers: TimerPort, onGiveUp: () => void = () => {}): () => void {
+  const lifetime = 64 * sipTimers.t1;
   let interval = sipTimers.t1;
+  let wait = interval;
   let elapsed = 0;
   let handle: unknown;
   let stopped = false;
   const again = () => {
     if (stopped) return;
-    elapsed += interval;
-    if (elapsed >= 64 * sipTimers.t1) {
+    elapsed += wait;
+    if (elapsed >= lifetime) {
       stopped = true;
       onGiveUp();
       return;
     }
     send();
     interval = Math.min(interval * 2, sipTimers.t2);
-    handle = timers.setTimeout(again, interval);
+    // The last wait is cut short so that giving up happens at 64·T1 exactly.
+    wait = Math.min(interval, lifetime - elapsed);
+    handle = timers.setTimeout(again, wait);
   };
-  handle = timers.setTimeout(again, interval);
+  handle = timers.setTimeout(again, wait);
   return () => {
     stopped = true;
     timers.clearTimeout(handle);
