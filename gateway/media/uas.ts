@@ -10,6 +10,7 @@ import { retransmit, ServerTransactions, type ServerTransaction, type TimerPort 
 import type { AudioChoice, LocalMedia } from "./sdp-answer.ts";
 import type { Admission } from "./rooms.ts";
 
+// The ports, re-exported for the server and the tests.
 export type { Address, MediaPort, UasSettings } from "./uas-ports.ts";
 
 type Reply = (status: number, reason: string, options?: { toTag?: string; extra?: string[]; body?: { type: string; content: string } }) => void;
@@ -62,7 +63,10 @@ export class SipUas {
   // Hangs up every call and stops every timer.
   stop(): void {
     for (const dialog of [...this.#dialogs.values()]) this.hangUp(dialog, "service stopping");
-    for (const pending of this.#pending.values()) pending.reply(503, "Service Unavailable", { toTag: pending.dialog.localTag });
+    for (const pending of this.#pending.values()) {
+      pending.dialog.state = "ended";
+      pending.reply(503, "Service Unavailable", { toTag: pending.dialog.localTag });
+    }
     this.#pending.clear();
     for (const stop of this.#byes.values()) stop();
     this.#byes.clear();
