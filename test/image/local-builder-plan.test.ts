@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { planLocalBuild, hashRecipe } from "../../image/builders/local/plan-local-build.ts";
 import { renderNamespaceCommand, renderNamespaceScript, quoteShell } from "../../image/builders/local/namespace-script.ts";
+import { renderBootstrapCommand } from "../../image/builders/local/bootstrap-rootfs.ts";
 import { buildLocalImage } from "../../image/builders/local/build-local-image.ts";
 import { checkLocalBuildPrerequisites } from "../../image/builders/local/check-prerequisites.ts";
 import { loadRecipe } from "./load-test-recipe.ts";
@@ -69,4 +70,12 @@ test("a non-root build is told what it needs in one line per thing", () => {
   assert.ok(lines.length >= 1);
   assert.ok(lines.every((line) => !line.includes("\n")));
   assert.ok(lines.some((line) => line.includes("root")));
+});
+
+test("mmdebstrap runs in its own mount, pid and UTS namespaces, killed as a whole", () => {
+  const argv = renderBootstrapCommand(["--variant=minbase", "bookworm", "/r"]);
+  assert.equal(argv[0], "unshare");
+  for (const flag of ["--mount", "--propagation=private", "--pid", "--uts", "--kill-child"]) assert.ok(argv.includes(flag), flag);
+  assert.match(argv[argv.indexOf("-c") + 1]!, /hostname localhost && mount -t proc proc \/proc && exec mmdebstrap "\$@"/);
+  assert.deepEqual(argv.slice(-3), ["--variant=minbase", "bookworm", "/r"]);
 });

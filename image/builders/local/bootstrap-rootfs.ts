@@ -1,24 +1,24 @@
 // Runs mmdebstrap: a Debian 12 minbase rootfs in the plan's rootfs directory, .debs shared with
-// other builds through the apt cache directory.
+// other builds through the apt cache directory. mmdebstrap runs in its own mount, pid and UTS
+// namespaces: whatever it mounts dies with it, a cancel stops it at once (it defers SIGTERM until
+// its current phase ends), and package scripts see the hostname `localhost`, not the build host's.
 import { mkdirSync } from "node:fs";
-import { execa } from "execa";
 import type { BuildLog } from "./build-log.ts";
 import type { LocalBuildPlan } from "./plan-local-build.ts";
+import { runKillable } from "./run-killable.ts";
+
+// The argv that runs mmdebstrap with `args` in fresh namespaces.
+export function renderBootstrapCommand(args: readonly string[]): string[] {
+  const script = 'hostname localhost && mount -t proc proc /proc && exec mmdebstrap "$@"';
+  return ["unshare", "--mount", "--propagation=private", "--pid", "--uts", "--fork", "--kill-child", "--", "bash", "-c", script, "rtcgw-bootstrap", ...args];
+}
 
 // Bootstraps `plan.rootfsDir`; resolves to an error message or undefined on success.
 export async function bootstrapRootfs(plan: LocalBuildPlan, log: BuildLog, signal?: AbortSignal): Promise<string | undefined> {
   mkdirSync(plan.aptCacheDir, { recursive: true });
   log.note(`$ mmdebstrap ${plan.mmdebstrapArgs.join(" ")}`);
-  const result = await execa("mmdebstrap", plan.mmdebstrapArgs, {
-    reject: false,
-    stdin: "ignore",
-    stdout: { file: log.path, append: true },
-    stderr: ["pipe", { file: log.path, append: true }],
-    ...(signal ? { cancelSignal: signal } : {}),
-    forceKillAfterDelay: 10_000,
-  });
-  if (result.isCanceled) throw signal?.reason ?? new Error("canceled");
+  const result = await runKillable(renderBootstrapCommand(plan.mmdebstrapArgs), { log, inheritEnv: true, ...(signal ? { signal } : {}) });
   if (result.exitCode === 0) return undefined;
-  const lastError = String(result.stderr).split("\n").filter((l) => /^E: |error/i.test(l)).pop();
-  return `mmdebstrap exited with ${result.exitCode ?? result.signal}${lastError ? `: ${lastError}` : ""}`;
+  const lastError = result.stderr.split("\n").filter((l) => /^E: |error/i.test(l)).pop();
+  return `mmdebstrap exited with ${result.exitCode}${lastError ? `: ${lastError}` : ""}`;
 }
