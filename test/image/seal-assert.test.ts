@@ -142,3 +142,13 @@ test("sealRootfs removes host state and keys; what it cannot judge stays a viola
   assert.match(readFileSync(join(root, "etc/shadow"), "utf8"), /^root:!:19000/);
   assert.equal(readFileSync(join(root, "var/log/wtmp"), "utf8"), "", "logs are emptied, not deleted");
 });
+
+test("IMDS use is judged wherever the image's own files are, but not in files a Debian package ships unchanged", (t) => {
+  const root = makeCleanTree();
+  t.after(() => rmSync(root, { recursive: true, force: true }));
+  const script = "#!/bin/sh\nwget -qO- http://169.254.169.254/latest/meta-data/public-ipv4\n";
+  plant(root, "usr/libexec/rtcgw/start-rtpengine", script);
+  plant(root, "usr/lib/python3/dist-packages/cloudinit/sources/DataSourceEc2.py", script);
+  plant(root, "var/lib/dpkg/info/cloud-init.md5sums", `${createHash("md5").update(script).digest("hex")}  usr/lib/python3/dist-packages/cloudinit/sources/DataSourceEc2.py\n`);
+  assert.deepEqual(assertSealed(root).map((v) => `${v.rule} ${v.path}`), ["imds-v1 /usr/libexec/rtcgw/start-rtpengine"]);
+});
