@@ -35,6 +35,8 @@ export interface LocalBuildOptions {
   dryRun?: boolean;
   /** Fail the build (not good) when the Lynis target (index ≥ 80, no warnings) is missed. @default false */
   requireAuditTarget?: boolean;
+  /** Keep `<out>/.tmp-…` (rootfs included) when the build fails, to look into it. @default false */
+  keepFailedWorkDir?: boolean;
   signal?: AbortSignal;
   onProgress?: (event: LocalBuildProgress) => void;
   /** Injected clock (ms). */
@@ -144,8 +146,8 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
     const failure = error instanceof StepFailure ? error : new StepFailure(current, canceled ? "canceled" : String((error as Error)?.stack ?? error));
     log.note(`build failed at ${failure.step}: ${failure.message}`);
     emit({ step: failure.step, state: "failed", detail: failure.message });
-    const failedLog = join(options.outDir, `${plan.name}-${plan.shortHash}.failed.log`);
-    discardWorkDir(plan.workDir, log.path, failedLog);
+    const failedLog = options.keepFailedWorkDir ? log.path : join(options.outDir, `${plan.name}-${plan.shortHash}.failed.log`);
+    if (!options.keepFailedWorkDir) discardWorkDir(plan.workDir, log.path, failedLog);
     return { ok: false, step: failure.step, message: failure.message, canceled, failedLog, ...failure.extra, plan };
   }
 }
