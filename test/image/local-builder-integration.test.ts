@@ -127,3 +127,23 @@ test("Ctrl-C during provisioning leaves no mounts, no processes and no artifact"
   assert.deepEqual(findGoodManifests(outDir), []);
   assertNothingLeftBehind(outDir, marker);
 });
+
+test("Ctrl-C during mmdebstrap stops it at once and leaves no mounts, no processes and no artifact", async (t) => {
+  const outDir = prepare(t);
+  const controller = new AbortController();
+  const result = await buildLocalImage({
+    recipe: loadRecipe(),
+    bundle: fixtureBundle("true"),
+    outDir,
+    aptCacheDir,
+    signal: controller.signal,
+    onProgress: (e) => {
+      if (e.step === "bootstrap" && e.state === "start") setTimeout(() => controller.abort(new Error("Ctrl-C")), 3000);
+    },
+  });
+  assert.ok(!result.ok);
+  assert.equal(result.canceled, true);
+  assert.equal(result.step, "bootstrap");
+  assert.deepEqual(findGoodManifests(outDir), []);
+  assertNothingLeftBehind(outDir, outDir);
+});
