@@ -26,7 +26,8 @@ export function compileHardeningFiles(recipe: Recipe, from: GeneratedFrom): Gene
   const sysctl = listSysctlSettings(profile).map((s) => ({ key: `${s.optional ? "-" : ""}${s.key}`, value: s.value }));
   const files = [
     file(sshdDropInPath, "sshd.conf.hbs", { port: recipe.image.ssh.port, banner: cis, ...sshAlgorithms }, 0o600),
-    file("etc/sysctl.d/60-rtcgw.conf", "sysctl.conf.hbs", { settings: sysctl }),
+    // Sorts after Debian's own 99-protect-links.conf: sysctl.d files apply in name order, the last value wins.
+    file("etc/sysctl.d/99-zz-rtcgw.conf", "sysctl.conf.hbs", { settings: sysctl }),
     file("etc/systemd/timesyncd.conf.d/60-rtcgw.conf", "timesyncd.conf.hbs", { servers: timeServers }),
     file("etc/apt/apt.conf.d/20auto-upgrades", "auto-upgrades.hbs", {}, 0o644, "//"),
     file("etc/apt/apt.conf.d/52rtcgw-unattended-upgrades", "unattended-upgrades.hbs", {}, 0o644, "//"),

@@ -40,7 +40,7 @@ test("the bundle holds provision.sh and the gateway and hardening files under fi
     "files/etc/systemd/system/kamailio.service.d/50-rtcgw.conf",
     "files/etc/systemd/system/rtpengine-daemon.service.d/50-rtcgw.conf",
     "files/etc/ssh/sshd_config.d/10-rtcgw.conf",
-    "files/etc/sysctl.d/60-rtcgw.conf",
+    "files/etc/sysctl.d/99-zz-rtcgw.conf",
     "files/etc/modprobe.d/60-rtcgw.conf",
   ]) {
     assert.ok(paths.includes(path), path);

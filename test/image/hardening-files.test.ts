@@ -24,7 +24,7 @@ const sysctlLines = (content: string) =>
     });
 
 const sysctlFile = (hardening: "cis-l1" | "minimal") =>
-  compileHardeningFiles(loadRecipe((r) => (r.image.hardening = hardening)), from).find((f) => f.path === "etc/sysctl.d/60-rtcgw.conf")!.content;
+  compileHardeningFiles(loadRecipe((r) => (r.image.hardening = hardening)), from).find((f) => f.path === "etc/sysctl.d/99-zz-rtcgw.conf")!.content;
 
 test("every required sysctl key exists on this kernel (sysctl -N); optional ones carry systemd's '-' prefix", async () => {
   const lines = sysctlLines(sysctlFile("cis-l1"));
@@ -64,7 +64,7 @@ test("cis-l1 refuses unused filesystems and protocols; minimal ships no modprobe
     assert.match(modprobe, new RegExp(`^blacklist ${module}$`, "m"));
   }
   const minimal = compileHardeningFiles(loadRecipe((r) => (r.image.hardening = "minimal")), from).map((f) => f.path);
-  assert.deepEqual(minimal.sort(), ["etc/apt/apt.conf.d/20auto-upgrades", "etc/apt/apt.conf.d/52rtcgw-unattended-upgrades", "etc/ssh/sshd_config.d/10-rtcgw.conf", "etc/sysctl.d/60-rtcgw.conf", "etc/systemd/timesyncd.conf.d/60-rtcgw.conf"]);
+  assert.deepEqual(minimal.sort(), ["etc/apt/apt.conf.d/20auto-upgrades", "etc/apt/apt.conf.d/52rtcgw-unattended-upgrades", "etc/ssh/sshd_config.d/10-rtcgw.conf", "etc/sysctl.d/99-zz-rtcgw.conf", "etc/systemd/timesyncd.conf.d/60-rtcgw.conf"]);
   assert.ok(sysctlLines(sysctlFile("minimal")).length < sysctlLines(sysctlFile("cis-l1")).length);
 });
 
