@@ -16,13 +16,13 @@ before(async () => {
   stack = await startGatewayStack(buildE2eRecipe());
   browser = await startBrowser(`wss://127.0.0.1:${stack.gatewayPorts.wss}`, "alice", e2eDomain, pbxPassword);
   assert.equal(await browser.register(), 200);
-});
+}, { timeout: 60_000 });
 after(async () => {
   browser?.stop();
   await stack?.stop();
 });
 
-test("browser → PBX: WebRTC offer becomes RTP/AVP G.711 at the PBX, answer is WebRTC, audio flows both ways", async () => {
+test("browser → PBX: WebRTC offer becomes RTP/AVP G.711 at the PBX, answer is WebRTC, audio flows both ways", { timeout: 120_000 }, async () => {
   const echo = await startRtpEcho(pbxAddress);
   const phone = startSipp({
     name: "phone", workDir: stack.workDir, scenario: sippScenario("uas-answer-video-rejected.xml"),

@@ -17,13 +17,13 @@ before(async () => {
   stack = await startGatewayStack(buildE2eRecipe(), { rtpPortCount: 4 });
   browser = await startBrowser(`wss://127.0.0.1:${stack.gatewayPorts.wss}`, "erin", e2eDomain, pbxPassword);
   assert.equal(await browser.register(), 200);
-});
+}, { timeout: 60_000 });
 after(async () => {
   browser?.stop();
   await stack?.stop();
 });
 
-test("rtpengine out of ports: the next call gets 503 from the gateway and never reaches the PBX", async () => {
+test("rtpengine out of ports: the next call gets 503 from the gateway and never reaches the PBX", { timeout: 120_000 }, async () => {
   const echo = await startRtpEcho(pbxAddress);
   const phone = startSipp({
     name: "phone", workDir: stack.workDir, scenario: sippScenario("uas-answer.xml"),

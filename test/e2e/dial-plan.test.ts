@@ -21,7 +21,7 @@ before(async () => {
     assert.equal(await browser.register(), 200);
   }
   echo = await startRtpEcho(pbxAddress);
-});
+}, { timeout: 60_000 });
 after(async () => {
   for (const browser of browsers) browser.stop();
   await echo?.close();
@@ -32,7 +32,7 @@ function invitedUris(sipp: RunningSipp): string[] {
   return [...sipp.messages().matchAll(/^INVITE (\S+) SIP\/2\.0/gm)].map((match) => match[1]!);
 }
 
-test("*12345678 from two browsers → conference room 12345678, music → music service, other numbers → PBX", async () => {
+test("*12345678 from two browsers → conference room 12345678, music → music service, other numbers → PBX", { timeout: 120_000 }, async () => {
   const media = startSipp({
     name: "media-service", workDir: stack.workDir, scenario: sippScenario("uas-answer.xml"), calls: 3,
     localAddress: gatewayAddress, localPort: stack.mediaPort, rtp: { address: pbxAddress, port: echo.port },

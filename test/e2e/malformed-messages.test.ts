@@ -14,12 +14,12 @@ let stack: GatewayStack;
 before(async () => {
   // A flood ban would stop the torture after 30 messages: this test is about the parser.
   stack = await startGatewayStack(buildE2eRecipe((r) => (r.gateway.security.flood = { requests: 100000, window: "1s", ban: "1s" })), { logLevel: 1 });
-});
+}, { timeout: 60_000 });
 after(async () => {
   await stack?.stop();
 });
 
-test("10,000 malformed messages: Kamailio keeps answering OPTIONS and its log stays bounded", async () => {
+test("10,000 malformed messages: Kamailio keeps answering OPTIONS and its log stays bounded", { timeout: 120_000 }, async () => {
   const port = stack.gatewayPorts.sip[0]!;
   const attacker = await openSipUdpClient("127.0.0.9", gatewayAddress, port);
   const checker = await openSipUdpClient("127.0.0.10", gatewayAddress, port);

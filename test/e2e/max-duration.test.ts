@@ -16,13 +16,13 @@ before(async () => {
   stack = await startGatewayStack(buildE2eRecipe((r) => r.gateway.rules.push({ kind: "max-call-duration", limit: "5s" })));
   browser = await startBrowser(`wss://127.0.0.1:${stack.gatewayPorts.wss}`, "dave", e2eDomain, pbxPassword);
   assert.equal(await browser.register(), 200);
-});
+}, { timeout: 60_000 });
 after(async () => {
   browser?.stop();
   await stack?.stop();
 });
 
-test("max-call-duration 5s: BYE to both sides within 5 ± 1 s, rtpengine session gone", async () => {
+test("max-call-duration 5s: BYE to both sides within 5 ± 1 s, rtpengine session gone", { timeout: 120_000 }, async () => {
   const echo = await startRtpEcho(pbxAddress);
   const phone = startSipp({
     name: "phone", workDir: stack.workDir, scenario: sippScenario("uas-answer.xml"),

@@ -17,13 +17,13 @@ before(async () => {
   stack = await startGatewayStack(buildE2eRecipe());
   browser = await startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.ws}`, "carol", e2eDomain, pbxPassword);
   assert.equal(await browser.register(), 200);
-});
+}, { timeout: 60_000 });
 after(async () => {
   browser?.stop();
   await stack?.stop();
 });
 
-test("PBX → browser through the Path: the browser gets a WebRTC offer, answers, audio flows both ways", async () => {
+test("PBX → browser through the Path: the browser gets a WebRTC offer, answers, audio flows both ways", { timeout: 120_000 }, async () => {
   const echo = await startRtpEcho(pbxAddress);
   const [phonePort] = await findFreePorts(1);
   const answered = browser.answerNext();

@@ -10,14 +10,14 @@ let stack: GatewayStack;
 const browsers: Browser[] = [];
 before(async () => {
   stack = await startGatewayStack(buildE2eRecipe());
-});
+}, { timeout: 60_000 });
 after(async () => {
   for (const browser of browsers) browser.stop();
   await stack?.stop();
 });
 
 for (const transport of ["ws", "wss"] as const) {
-  test(`register-through over ${transport.toUpperCase()}: challenged, authenticated, 200 OK, Path stored at the PBX`, async () => {
+  test(`register-through over ${transport.toUpperCase()}: challenged, authenticated, 200 OK, Path stored at the PBX`, { timeout: 120_000 }, async () => {
     const port = transport === "ws" ? stack.gatewayPorts.ws : stack.gatewayPorts.wss;
     const user = `alice-${transport}`;
     const browser = await startBrowser(`${transport}://127.0.0.1:${port}`, user, e2eDomain, pbxPassword);

@@ -17,7 +17,7 @@ before(async () => {
   stack = await startGatewayStack(buildE2eRecipe((r) => (r.gateway.security.flood = { requests: 20, window: "2s", ban: "60s" })));
   browser = await startBrowser(`wss://127.0.0.1:${stack.gatewayPorts.wss}`, "mallory", e2eDomain, pbxPassword);
   assert.equal(await browser.register(), 200);
-});
+}, { timeout: 60_000 });
 after(async () => {
   browser?.stop();
   for (const client of clients) await client.close();
@@ -38,7 +38,7 @@ function invitesAtPbx(): number {
   return readFileSync(stack.pbx.logPath, "utf8").match(/PBX got INVITE/g)?.length ?? 0;
 }
 
-test("an INVITE from a source that is neither the PBX nor a WebRTC client gets 403 and never reaches the PBX", async () => {
+test("an INVITE from a source that is neither the PBX nor a WebRTC client gets 403 and never reaches the PBX", { timeout: 120_000 }, async () => {
   const stranger = await client(strangerAddress);
   const before = invitesAtPbx();
   const invite = buildSipRequest({ method: "INVITE", uri: `sip:bob@${e2eDomain}`, from: stranger, userAgent: "Linphone/5.0", body: "v=0\r\no=- 1 1 IN IP4 127.0.0.3\r\ns=-\r\nc=IN IP4 127.0.0.3\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n" });
@@ -48,7 +48,7 @@ test("an INVITE from a source that is neither the PBX nor a WebRTC client gets 4
   assert.equal(invitesAtPbx(), before);
 });
 
-test("a registered browser calling a foreign domain is rejected (no open relay)", async () => {
+test("a registered browser calling a foreign domain is rejected (no open relay)", { timeout: 120_000 }, async () => {
   const before = invitesAtPbx();
   const refused = await browser.call("sip:bob@evil.example.net").then(
     () => assert.fail("the gateway relayed a call to a foreign domain"),
@@ -58,14 +58,14 @@ test("a registered browser calling a foreign domain is rejected (no open relay)"
   assert.equal(invitesAtPbx(), before);
 });
 
-test("a friendly-scanner user agent gets no answer, the same request from a phone does", async () => {
+test("a friendly-scanner user agent gets no answer, the same request from a phone does", { timeout: 120_000 }, async () => {
   const source = await client("127.0.0.6");
   assert.equal(await source.request(options(source, "friendly-scanner")), undefined);
   assert.equal(await source.request(options(source, "sipvicious 0.3.4")), undefined);
   assert.equal(statusOf(await source.request(options(source, "Linphone/5.0"))), 200);
 });
 
-test("sipvicious svmap and svwar find nothing; REGISTER probes with a phone's user agent cannot tell users apart", async () => {
+test("sipvicious svmap and svwar find nothing; REGISTER probes with a phone's user agent cannot tell users apart", { timeout: 120_000 }, async () => {
   const port = String(stack.gatewayPorts.sip[0]);
   const svmap = spawnSync(requireBinary("svmap", "sipvicious"), ["-p", port, "-t", "0.2", gatewayAddress], { encoding: "utf8", timeout: 60_000 });
   assert.doesNotMatch(svmap.stdout, /\| *127\.0\.0\.1:\d+ *\|/, `svmap found the gateway:\n${svmap.stdout}${svmap.stderr}`);
@@ -82,7 +82,7 @@ test("sipvicious svmap and svwar find nothing; REGISTER probes with a phone's us
   assert.deepEqual([...statuses], [403]);
 });
 
-test("a flood above the recipe's limit bans the source while another client still gets answers", async () => {
+test("a flood above the recipe's limit bans the source while another client still gets answers", { timeout: 120_000 }, async () => {
   const flooder = await client("127.0.0.4");
   const bystander = await client("127.0.0.5");
   assert.equal(statusOf(await flooder.request(options(flooder, "Linphone/5.0"))), 200);

@@ -36,7 +36,7 @@ async function startCall(stripVideo: boolean) {
 }
 
 describe("video", () => {
-  test("strip-video: the PBX gets m=video 0, the browser's call is answered with m=video 0 and audio works", async () => {
+  test("strip-video: the PBX gets m=video 0, the browser's call is answered with m=video 0 and audio works", { timeout: 120_000 }, async () => {
     const { session, phone, invite } = await startCall(true);
     assert.match(session._request.body, /^m=video [1-9]/m, "the browser offered video");
     assert.match(invite, /^m=video 0 /m, invite);
@@ -50,7 +50,7 @@ describe("video", () => {
     assert.equal(await phone.process.exited, 0);
   });
 
-  test("without the rule: video is offered to the PBX, answered and flows both ways", async () => {
+  test("without the rule: video is offered to the PBX, answered and flows both ways", { timeout: 120_000 }, async () => {
     const { session, phone, invite, video } = await startCall(false);
     assert.match(invite, /^m=video [1-9]\d* RTP\/AVP/m, invite);
     const pc = connectionOf(session);

@@ -8,7 +8,7 @@ import { loopbackGatewayDefines, writeKamailioConfig, type GatewayPorts } from "
 import { startKamailio } from "./kamailio.ts";
 import { requireBinary } from "./require-binary.ts";
 import { startRtpengine, type RunningRtpengine } from "./rtpengine.ts";
-import type { RunningProcess } from "./start-process.ts";
+import { stopAllProcesses, type RunningProcess } from "./start-process.ts";
 import { createSelfSignedCertificate } from "./tls-certificate.ts";
 
 /** Loopback addresses: the gateway, the PBX side (PBX and its phones) and a stranger. */
@@ -76,7 +76,9 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
     return {
       workDir, recipe, gateway, gatewayPorts: ports, rtpengine, pbx, pbxPort: pbxPort!, phonePort: phonePort!, mediaPort: mediaPort!,
       pbxRpc: (...args) => spawnSync(kamcmd, ["-s", `unix:${ctlSocket}`, ...args], { encoding: "utf8" }).stdout,
+      // Also ends every helper process the test started (sipp phones), by PID.
       stop: async () => {
+        await stopAllProcesses();
         await stopStarted();
         if (!process.env.RTCGW_KEEP_LOGS) rmSync(workDir, { recursive: true, force: true });
       },

@@ -22,10 +22,12 @@ export interface RtpengineOptions {
 // Starts rtpengine in userspace (`table = -1`, no kernel module) on 127.0.0.1 and waits until it answers `ping`.
 export async function startRtpengine(workDir: string, options: RtpengineOptions): Promise<RunningRtpengine> {
   const binary = requireBinary("rtpengine", "rtpengine-daemon");
+  // One worker thread: with --num-threads=2, about one werift DTLS handshake in three stalled (rtpengine
+  // accepted the client certificate but never sent its Finished, through every retransmission).
   const args = [
     "--config-file=none", "--foreground", "--table=-1", "--no-fallback", "--interface=127.0.0.1",
     `--listen-ng=127.0.0.1:${options.ngPort}`, `--port-min=${options.portMin}`, `--port-max=${options.portMax}`,
-    "--delete-delay=0", "--log-stderr", "--log-level=6", "--num-threads=2", "--timeout=60",
+    "--delete-delay=0", "--log-stderr", "--log-level=6", "--num-threads=1", "--timeout=60",
   ];
   const proc = startProcess("rtpengine", binary, args, join(workDir, "rtpengine.log"));
   const engine: RunningRtpengine = { process: proc, ngPort: options.ngPort, command: (b) => sendNg(options.ngPort, b) };
