@@ -29,10 +29,10 @@ export async function bundleAgent(recipe: Recipe, options: BundleAgentOptions = 
   const files = (path: string) => `files/${path}`;
   return [
     { path: files(installPaths.agent), content: agent, mode: 0o644 },
-    { path: files(installPaths.config), content: `${JSON.stringify({ _generated: generatedHeader(from, "#").slice(2), ...config }, null, 2)}\n`, mode: 0o644 },
+    { path: files(installPaths.config), content: `${JSON.stringify({ generatedBy: generatedHeader(from, "#").slice(2), ...config }, null, 2)}\n`, mode: 0o644 },
     ...tryitSources.map((name, index) => ({ path: files(`${installPaths.tryit}/${name}`), content: tryit[index]!, mode: 0o644 })),
     { path: files(`${installPaths.tryit}/jssip.min.js`), content: jssip, mode: 0o644 },
-    { path: files(`${installPaths.tryit}/config.json`), content: `${JSON.stringify({ domains: config.readable.domains })}\n`, mode: 0o644 },
+    { path: files(`${installPaths.tryit}/config.json`), content: `${JSON.stringify({ generatedBy: generatedHeader(from, "#").slice(2), domains: config.readable.domains })}\n`, mode: 0o644 },
     { path: files("etc/systemd/system/rtcgw-firstboot.service"), content: renderFirstBootUnit(generatedHeader(from, "#")), mode: 0o644 },
     { path: files("etc/systemd/system/rtcgw-admin.service"), content: renderAdminUnit(generatedHeader(from, "#")), mode: 0o644 },
   ];
