@@ -90,9 +90,7 @@ export class CountingPeerConnection extends RTCPeerConnection {
   async sendMedia(kind: "audio" | "video", count: number): Promise<void> {
     const sender = this.getSenders().find((s) => s.track?.kind === kind);
     if (!sender?.track) throw new Error(`no ${kind} sender`);
-    const waitStart = Date.now();
     await this.waitConnected(kind);
-    if (process.env.RTCGW_DEBUG_DTLS) console.error(`${kind} DTLS connected after ${Date.now() - waitStart} ms`);
     const codec = sender.codec;
     if (!codec) throw new Error(`no negotiated ${kind} codec`);
     const frame = kind === "video" ? Buffer.alloc(300, 0x5a) : silenceFrames[codec.mimeType.toLowerCase()];

@@ -5,7 +5,7 @@ import { spawnSync } from "node:child_process";
 import type { Recipe } from "../../dsl/resolve.ts";
 import { findFreePorts } from "./free-ports.ts";
 import { loopbackGatewayDefines, writeKamailioConfig, type GatewayPorts } from "./gateway-config.ts";
-import { startKamailio } from "./kamailio.ts";
+import { startKamailio, type KamailioDefines } from "./kamailio.ts";
 import { requireBinary } from "./require-binary.ts";
 import { startRtpengine, type RunningRtpengine } from "./rtpengine.ts";
 import { stopAllProcesses, type RunningProcess } from "./start-process.ts";
@@ -40,6 +40,10 @@ export interface StackOptions {
   rtpPortCount?: number;
   /** Kamailio's `debug` level for the gateway; 2 (info) by default for readable test logs. */
   logLevel?: number;
+  /** Kamailio shared memory in MB (64 by default; about 1000 CPS with dialogs needs several hundred). */
+  sharedMemoryMb?: number;
+  /** More `-A` overrides for the gateway (e.g. `WORKERS` for benchmarks). */
+  gatewayDefines?: KamailioDefines;
 }
 
 // Starts rtpengine, the PBX stand-in and the gateway compiled from `recipe` (whose first upstream is
@@ -67,9 +71,9 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
     const configPath = writeKamailioConfig(recipe, workDir);
     const { ports, defines } = await loopbackGatewayDefines(recipe, tls, {
       UPSTREAM_0_HOST: `"${pbxAddress}"`, UPSTREAM_0_PORT: pbxPort!, UPSTREAM_0_ALLOW: `"${pbxAddress}/32"`,
-      RTPENGINE_SOCKET: `"udp:127.0.0.1:${ngPort}"`, MEDIA_PORT: mediaPort!, LOG_LEVEL: options.logLevel ?? 2,
+      RTPENGINE_SOCKET: `"udp:127.0.0.1:${ngPort}"`, MEDIA_PORT: mediaPort!, LOG_LEVEL: options.logLevel ?? 2, ...options.gatewayDefines,
     });
-    const gateway = await startKamailio("gateway", configPath, workDir, defines);
+    const gateway = await startKamailio("gateway", configPath, workDir, defines, 2000, options.sharedMemoryMb);
     started.push(gateway);
 
     const kamcmd = requireBinary("kamcmd", "kamailio");

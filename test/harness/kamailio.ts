@@ -22,11 +22,11 @@ export function checkKamailioConfig(configPath: string, defines: KamailioDefines
 }
 
 // Starts Kamailio in the foreground with a private run directory; fails unless it is still alive after `settleMs`.
-export async function startKamailio(name: string, configPath: string, workDir: string, defines: KamailioDefines = {}, settleMs = 2000): Promise<RunningProcess> {
+export async function startKamailio(name: string, configPath: string, workDir: string, defines: KamailioDefines = {}, settleMs = 2000, sharedMemoryMb = 64): Promise<RunningProcess> {
   const rundir = join(workDir, `${name}-run`);
   mkdirSync(rundir, { recursive: true });
   const logPath = join(workDir, `${name}.log`);
-  const args = ["-DD", "-E", "-Y", rundir, "-f", configPath, "-m", "64", "-M", "8", ...defineArgs(defines)];
+  const args = ["-DD", "-E", "-Y", rundir, "-f", configPath, "-m", String(sharedMemoryMb), "-M", "8", ...defineArgs(defines)];
   const proc = startProcess(name, kamailioBinary(), args, logPath);
   await sleep(settleMs);
   if (!proc.isAlive()) {

@@ -1,0 +1,60 @@
+// One sipp load run through a running gateway: a caller on the PBX side (an upstream source, so the
+// flood ban does not apply) sends calls with a preloaded Route through the gateway to a sipp answerer.
+import { readFileSync } from "node:fs";
+import { findFreePorts } from "../test/harness/free-ports.ts";
+import type { GatewayStack } from "../test/harness/gateway-stack.ts";
+import { startSipp } from "../test/harness/sipp.ts";
+
+/** What one run measured, from sipp's cumulative statistics. */
+export interface LoadResult {
+  rate: number;
+  successful: number;
+  failed: number;
+  /** Achieved calls per second (sipp's cumulative call rate). */
+  cps: number;
+  retransmissions: number;
+}
+
+/** A run: scenario pair, offered rate, number of calls, call hold time. */
+export interface LoadOptions {
+  kind: "signalling" | "anchored";
+  rate: number;
+  calls: number;
+  holdMs?: number;
+}
+
+const callerAddress = "127.0.0.2";
+const answererAddress = "127.0.0.4";
+
+// Runs `calls` calls at `rate` CPS and returns sipp's counts; both sipp processes end by themselves (or on -timeout).
+export async function runLoad(stack: GatewayStack, options: LoadOptions): Promise<LoadResult> {
+  const [uasPort, uacPort, uasMedia, uacMedia] = await findFreePorts(4);
+  const gateway = `127.0.0.1:${stack.gatewayPorts.sip[0]}`;
+  const scenario = (role: string) => new URL(`gateway-sipp/${role}-${options.kind}.xml`, import.meta.url).pathname;
+  const timeoutSeconds = Math.ceil(options.calls / options.rate) + 30;
+  const uas = startSipp({
+    name: `bench-uas-${options.kind}-${options.rate}`, workDir: stack.workDir, scenario: scenario("uas"), localAddress: answererAddress, localPort: uasPort!,
+    calls: options.calls, timeoutSeconds, extraArgs: ["-mi", answererAddress, "-mp", String(uasMedia)],
+  });
+  const uac = startSipp({
+    name: `bench-uac-${options.kind}-${options.rate}`, workDir: stack.workDir, scenario: scenario("uac"), localAddress: callerAddress, localPort: uacPort!,
+    remote: gateway, calls: options.calls, timeoutSeconds,
+    keys: { uas: `${answererAddress}:${uasPort}`, gateway },
+    extraArgs: ["-s", "bench", "-r", String(options.rate), "-d", String(options.holdMs ?? 0), "-l", "5000", "-mi", callerAddress, "-mp", String(uacMedia)],
+  });
+  await uac.process.exited;
+  await uas.process.stop();
+  return { rate: options.rate, ...parseSippStatistics(readFileSync(uac.process.logPath, "utf8")) };
+}
+
+// Reads the cumulative column of sipp's final statistics screen.
+export function parseSippStatistics(screen: string): Omit<LoadResult, "rate"> {
+  const last = screen.slice(screen.lastIndexOf("Statistics Screen"));
+  const cumulative = (label: string) => {
+    const match = new RegExp(`${label}\\s*\\|[^|]*\\|\\s*([0-9.]+)`).exec(last);
+    return match ? Number(match[1]) : NaN;
+  };
+  const retransmissions = [...screen.slice(screen.lastIndexOf("Scenario Screen")).matchAll(/^\s*\S+\s+(?:-+>|<-+)\s+\d+\s+(\d+)/gm)]
+    .reduce((sum, match) => sum + Number(match[1]), 0);
+  return { successful: cumulative("Successful call"), failed: cumulative("Failed call"), cps: cumulative("Call Rate"), retransmissions };
+}
