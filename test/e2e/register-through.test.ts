@@ -1,5 +1,6 @@
 // Scenario 1: browsers register through the gateway to the PBX over WS and over WSS; the PBX
 // challenges (qop=auth), the browser authenticates, and the PBX's location holds the gateway's Path.
+// The same listener serves Prometheus metrics at /metrics.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startBrowser, type Browser } from "../harness/browser.ts";
@@ -32,3 +33,12 @@ for (const transport of ["ws", "wss"] as const) {
     assert.match(location, /Path: <sip:127\.0\.0\.1:\d+;lr;received=sip:127\.0\.0\.1:\d+%3Btransport%3Dws/i, location);
   });
 }
+
+test("the WebSocket listener serves Prometheus metrics at /metrics, counting the registrations", { timeout: 30_000 }, async () => {
+  const response = await fetch(`http://127.0.0.1:${stack.gatewayPorts.ws}/metrics`);
+  assert.equal(response.status, 200);
+  const body = await response.text();
+  const received = /^kamailio_core_rcv_requests_register (\d+)/m.exec(body);
+  assert.ok(received, `no REGISTER counter in:\n${body.slice(0, 1500)}`);
+  assert.ok(Number(received[1]) >= 4, `REGISTER counter is ${received[1]}`);
+});

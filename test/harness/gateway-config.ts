@@ -4,6 +4,7 @@ import { parseRecipe } from "../../dsl/parse.ts";
 import type { Recipe } from "../../dsl/resolve.ts";
 import defaultRecipe from "../../recipes/gateway.ts";
 import { compileKamailioConfig } from "../../gateway/kamailio/compile-kamailio-config.ts";
+import { compileRtpengineConfig } from "../../gateway/rtpengine/compile-rtpengine-config.ts";
 import { findFreePorts } from "./free-ports.ts";
 import type { KamailioDefines } from "./kamailio.ts";
 import type { TlsPair } from "./tls-certificate.ts";
@@ -26,6 +27,15 @@ export function writeKamailioConfig(recipe: Recipe, dir: string): string {
   if (!file) throw new Error("compileKamailioConfig returned no file");
   mkdirSync(dir, { recursive: true });
   const path = join(dir, "kamailio.cfg");
+  writeFileSync(path, file.content);
+  return path;
+}
+
+// Compiles the recipe's rtpengine.conf into `dir` and returns its path.
+export function writeRtpengineConfig(recipe: Recipe, dir: string): string {
+  const file = compileRtpengineConfig(recipe, { recipeFile: "test-recipe.ts", recipeName: recipe.name }).find((f) => f.path.endsWith("rtpengine.conf"));
+  if (!file) throw new Error("compileRtpengineConfig returned no rtpengine.conf");
+  const path = join(dir, "rtpengine.conf");
   writeFileSync(path, file.content);
   return path;
 }

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import type { Recipe } from "../../dsl/resolve.ts";
 import { findFreePorts } from "./free-ports.ts";
-import { loopbackGatewayDefines, writeKamailioConfig, type GatewayPorts } from "./gateway-config.ts";
+import { loopbackGatewayDefines, writeKamailioConfig, writeRtpengineConfig, type GatewayPorts } from "./gateway-config.ts";
 import { startKamailio, type KamailioDefines } from "./kamailio.ts";
 import { requireBinary } from "./require-binary.ts";
 import { startRtpengine, type RunningRtpengine } from "./rtpengine.ts";
@@ -58,7 +58,8 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
     const [ngPort, pbxPort, phonePort, mediaPort, rtpBase] = await findFreePorts(5);
     const rtpCount = options.rtpPortCount ?? 400;
     const portMin = 20000 + ((rtpBase! * 7) % 20000) - ((rtpBase! * 7) % 4);
-    const rtpengine = await startRtpengine(workDir, { ngPort: ngPort!, portMin, portMax: portMin + rtpCount - 1 });
+    const rtpengineConfig = writeRtpengineConfig(recipe, workDir);
+    const rtpengine = await startRtpengine(workDir, { ngPort: ngPort!, portMin, portMax: portMin + rtpCount - 1, configPath: rtpengineConfig });
     started.push(rtpengine.process);
 
     const ctlSocket = join(workDir, "pbx.ctl");

@@ -17,15 +17,20 @@ export interface RtpengineOptions {
   ngPort: number;
   portMin: number;
   portMax: number;
+  /** A compiled rtpengine.conf (section `rtpengine`); the options above override its addresses and ports. */
+  configPath?: string;
 }
 
 // Starts rtpengine in userspace (`table = -1`, no kernel module) on 127.0.0.1 and waits until it answers `ping`.
+// Command-line options override the config file: loopback addresses and ports, no delete delay (tests
+// count calls right after BYE), logs to stderr.
 export async function startRtpengine(workDir: string, options: RtpengineOptions): Promise<RunningRtpengine> {
   const binary = requireBinary("rtpengine", "rtpengine-daemon");
   // One worker thread: with --num-threads=2, about one werift DTLS handshake in three stalled (rtpengine
   // accepted the client certificate but never sent its Finished, through every retransmission).
   const args = [
-    "--config-file=none", "--foreground", "--table=-1", "--no-fallback", "--interface=127.0.0.1",
+    ...(options.configPath ? [`--config-file=${options.configPath}`, "--config-section=rtpengine"] : ["--config-file=none"]),
+    "--foreground", "--table=-1", "--no-fallback", "--interface=127.0.0.1",
     `--listen-ng=127.0.0.1:${options.ngPort}`, `--port-min=${options.portMin}`, `--port-max=${options.portMax}`,
     "--delete-delay=0", "--log-stderr", "--log-level=6", "--num-threads=1", "--timeout=60",
   ];
