@@ -34,6 +34,11 @@ Run \`rtcgw <command> --help\` for a command's options.
 }
 
 function defaultIo(signal: AbortSignal): CommandIo {
+  // `rtcgw ... | head` closes the pipe early: that is the reader's choice, not an error.
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
   return {
     cwd: process.cwd(),
     stdout: (text) => process.stdout.write(text),
