@@ -4,6 +4,7 @@ import { build } from "esbuild";
 import type { Recipe } from "../../../dsl/resolve.ts";
 import { generatedHeader, type GeneratedFile, type GeneratedFrom } from "../../generated-file.ts";
 import { projectRoot } from "../../render-template.ts";
+import { bundleNodeProgram } from "../../bundle-node-program.ts";
 import { compileAgentConfig } from "../agent-config.ts";
 import { installPaths } from "../contract.ts";
 import { renderAdminUnit, renderFirstBootUnit } from "./render-agent-units.ts";
@@ -38,21 +39,9 @@ export async function bundleAgent(recipe: Recipe, options: BundleAgentOptions = 
   ];
 }
 
-// agent.mjs: bundled for node18 (Debian 12's nodejs); `require` is provided for the CommonJS dependencies.
+// agent.mjs: bundled for node18 (Debian 12's nodejs), minified (it carries the AWS SDK).
 async function buildAgentScript(from: GeneratedFrom): Promise<string> {
-  const result = await build({
-    entryPoints: [join(agentDirectory, "main.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node18",
-    write: false,
-    minify: true,
-    legalComments: "eof",
-    logLevel: "silent",
-    banner: { js: `${generatedHeader(from, "//")}\nimport { createRequire as __rtcgwCreateRequire } from "node:module";\nconst require = __rtcgwCreateRequire(import.meta.url);` },
-  });
-  return result.outputFiles[0]!.text;
+  return bundleNodeProgram(join(agentDirectory, "main.ts"), generatedHeader(from, "//"), { minify: true });
 }
 
 // JsSIP's browser build (the npm package ships only CommonJS), exposed as `window.JsSIP`.
