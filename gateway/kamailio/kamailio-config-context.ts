@@ -1,5 +1,7 @@
 import type { Recipe } from "../../dsl/resolve.ts";
 import { isIpAddress } from "../../dsl/patterns.ts";
+import { kamailioLoopback, runtimePaths } from "../agent/contract.ts";
+import { unlimitedCallSeconds } from "../agent/firstboot/render-runtime-settings.ts";
 import { buildRtpengineFlags, type RtpengineFlags } from "./rtpengine-flags.ts";
 
 /** One `#!trydef NAME value` line: every address, port and limit, overridable with `kamailio -A NAME=value`. */
@@ -10,11 +12,10 @@ export interface KamailioDefine {
   comment?: string;
 }
 
-/** One listen line; `addressDefine`/`portDefine` name the defines that hold its socket. */
+/** One listen line on LISTEN_ADDR; `portDefine` names the define that holds its port. */
 export interface KamailioListen {
   proto: "udp" | "tcp" | "tls";
   portDefine: string;
-  advertise: boolean;
 }
 
 /** One upstream (PBX), by define prefix. */
@@ -38,14 +39,18 @@ export interface KamailioDialRoute {
 
 /** Everything `kamailio.cfg.hbs` needs, decided here so the template stays declarative. */
 export interface KamailioConfigContext {
+  /** The runtime defines file the first boot writes (absolute), imported before the defaults. */
+  runtimeFile: string;
+  /** The module directory for the image's architecture. */
+  modulePath: string;
+  /** The recipe binds every address (0.0.0.0): on the appliance, bind the instance's local address instead. */
+  wildcardListen: boolean;
   defines: KamailioDefine[];
   listens: KamailioListen[];
-  advertise: boolean;
   tls: boolean;
   ws: boolean;
   metrics: boolean;
   stripVideo: boolean;
-  maxDuration: boolean;
   upstreams: KamailioUpstream[];
   /** The upstream that receives REGISTERs (the first one). */
   registrarPrefix: string;
@@ -73,24 +78,23 @@ export function buildKamailioConfigContext(recipe: Recipe): KamailioConfigContex
   const define = (name: string, value: string | number, comment?: string) =>
     defines.push({ name, value: typeof value === "number" ? String(value) : value, ...(comment ? { comment } : {}) });
 
-  define("LISTEN_ADDR", socketAddress(listen.address), "address every listener binds");
+  define("LISTEN_ADDR", socketAddress(listen.address), "address every public listener binds");
   if (listen.advertise) define("ADVERTISE_ADDR", socketAddress(listen.advertise), "public address written into SIP headers");
   const listens: KamailioListen[] = [];
-  const advertise = listen.advertise !== undefined;
   for (let port = listen.sip.ports.from, i = 0; port <= listen.sip.ports.to; port++, i++) {
     define(`SIP_PORT_${i}`, port);
-    for (const proto of listen.sip.transports) listens.push({ proto, portDefine: `SIP_PORT_${i}`, advertise });
+    for (const proto of listen.sip.transports) listens.push({ proto, portDefine: `SIP_PORT_${i}` });
   }
   if (listen.tls) {
     define("TLS_PORT", listen.tls.port, "SIP over TLS");
-    listens.push({ proto: "tls", portDefine: "TLS_PORT", advertise });
+    listens.push({ proto: "tls", portDefine: "TLS_PORT" });
   }
-  define("WSS_PORT", listen.wss.port, "WebSocket over TLS (browsers) and HTTPS");
-  listens.push({ proto: "tls", portDefine: "WSS_PORT", advertise });
   if (listen.ws) {
     define("WS_PORT", listen.ws.port, "plain WebSocket (behind a TLS-terminating load balancer)");
-    listens.push({ proto: "tcp", portDefine: "WS_PORT", advertise });
+    listens.push({ proto: "tcp", portDefine: "WS_PORT" });
   }
+  define("WS_LOOPBACK_ADDR", kamailioLoopback.address, `plain WS + HTTP for the agent, which owns port ${listen.wss.port} (WSS) and proxies to it`);
+  define("WS_LOOPBACK_PORT", kamailioLoopback.port);
   define("TLS_CERT", quote(defaultTlsCertificate));
   define("TLS_KEY", quote(defaultTlsKey));
   define("WORKERS", 4, "UDP workers per socket and TCP workers");
@@ -114,17 +118,20 @@ export function buildKamailioConfigContext(recipe: Recipe): KamailioConfigContex
   define("FLOOD_REQUESTS", security.flood.requests, "requests per window per source before a ban");
   define("FLOOD_WINDOW", Math.max(1, Math.ceil(security.flood.window)), "seconds");
   define("FLOOD_BAN", Math.max(1, Math.ceil(security.flood.ban)), "seconds");
-  if (rules.maxCallSeconds !== undefined) define("MAX_CALL_SECONDS", Math.max(1, Math.ceil(rules.maxCallSeconds)));
+  define("RTCGW_MAX_CALL_SECONDS", rules.maxCallSeconds === undefined ? unlimitedCallSeconds : Math.max(1, Math.ceil(rules.maxCallSeconds)),
+    "the recipe's limit; the runtime file (license, demo mode) wins");
+  define("RTCGW_MAX_PARALLEL_CALLS", recipe.gateway.capacity.parallelCalls, "new INVITEs beyond this get 503");
 
   return {
+    runtimeFile: `/${runtimePaths.kamailioDefines}`,
+    modulePath: `/usr/lib/${multiarchTriplet(recipe.image.arch)}/kamailio/modules/`,
+    wildcardListen: listen.address === "0.0.0.0",
     defines,
     listens,
-    advertise,
-    tls: listen.tls !== false,
-    ws: listen.ws !== false,
+    tls: Boolean(listen.tls),
+    ws: Boolean(listen.ws),
     metrics: recipe.gateway.metrics,
     stripVideo: rules.stripVideo,
-    maxDuration: rules.maxCallSeconds !== undefined,
     upstreams,
     registrarPrefix: upstreams[0]!.prefix,
     registrarTransport: upstreams[0]!.transport,
@@ -133,6 +140,11 @@ export function buildKamailioConfigContext(recipe: Recipe): KamailioConfigContex
     scannerPattern: security.scanners.map((fragment) => escapeRegex(fragment.toLowerCase())).join("|"),
     rtpengine: buildRtpengineFlags(rules.codecs),
   };
+}
+
+// Debian's multiarch directory for an image architecture.
+export function multiarchTriplet(arch: "amd64" | "arm64"): string {
+  return arch === "arm64" ? "aarch64-linux-gnu" : "x86_64-linux-gnu";
 }
 
 function buildDialRoute(route: Recipe["gateway"]["dialPlan"][number], recipe: Recipe): KamailioDialRoute {

@@ -14,7 +14,7 @@ let stack: GatewayStack;
 let browser: Browser;
 before(async () => {
   stack = await startGatewayStack(buildE2eRecipe());
-  browser = await startBrowser(`wss://127.0.0.1:${stack.gatewayPorts.wss}`, "alice", e2eDomain, pbxPassword);
+  browser = await startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.loopback}`, "alice", e2eDomain, pbxPassword);
   assert.equal(await browser.register(), 200);
 }, { timeout: 60_000 });
 after(async () => {

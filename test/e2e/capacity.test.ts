@@ -15,7 +15,7 @@ let browser: Browser;
 before(async () => {
   // rtpengine takes 4 ports per bridged call: 4 ports hold exactly one.
   stack = await startGatewayStack(buildE2eRecipe(), { rtpPortCount: 4 });
-  browser = await startBrowser(`wss://127.0.0.1:${stack.gatewayPorts.wss}`, "erin", e2eDomain, pbxPassword);
+  browser = await startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.loopback}`, "erin", e2eDomain, pbxPassword);
   assert.equal(await browser.register(), 200);
 }, { timeout: 60_000 });
 after(async () => {

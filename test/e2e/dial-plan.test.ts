@@ -16,7 +16,7 @@ let echo: RtpEcho;
 before(async () => {
   stack = await startGatewayStack(buildE2eRecipe());
   for (const user of ["frank", "grace"]) {
-    const browser = await startBrowser(`wss://127.0.0.1:${stack.gatewayPorts.wss}`, user, e2eDomain, pbxPassword);
+    const browser = await startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.loopback}`, user, e2eDomain, pbxPassword);
     browsers.push(browser);
     assert.equal(await browser.register(), 200);
   }

@@ -1,27 +1,33 @@
-// Scenario 1: browsers register through the gateway to the PBX over WS and over WSS; the PBX
-// challenges (qop=auth), the browser authenticates, and the PBX's location holds the gateway's Path.
-// The same listener serves Prometheus metrics at /metrics.
+// Scenario 1: browsers register through the gateway to the PBX over WS (Kamailio's public WS listener)
+// and over WSS (the appliance's port 443: the bundled agent terminates TLS and proxies the WebSocket to
+// Kamailio's loopback listener); the PBX challenges (qop=auth), the browser authenticates, and the PBX's
+// location holds the gateway's Path. The loopback listener also serves Prometheus metrics at /metrics,
+// to local requests only.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
+import { startAgentProxy, type AgentProxy } from "../harness/agent-proxy.ts";
 import { startBrowser, type Browser } from "../harness/browser.ts";
 import { pbxPassword, startGatewayStack, type GatewayStack } from "../harness/gateway-stack.ts";
 import { buildE2eRecipe, e2eDomain } from "./e2e-recipe.ts";
 
 let stack: GatewayStack;
+let agent: AgentProxy;
 const browsers: Browser[] = [];
 before(async () => {
   stack = await startGatewayStack(buildE2eRecipe());
+  agent = await startAgentProxy(stack.recipe, stack.gatewayPorts.loopback);
 }, { timeout: 60_000 });
 after(async () => {
   for (const browser of browsers) browser.stop();
+  await agent?.stop();
   await stack?.stop();
 });
 
 for (const transport of ["ws", "wss"] as const) {
   test(`register-through over ${transport.toUpperCase()}: challenged, authenticated, 200 OK, Path stored at the PBX`, { timeout: 120_000 }, async () => {
-    const port = transport === "ws" ? stack.gatewayPorts.ws : stack.gatewayPorts.wss;
+    const url = transport === "ws" ? `ws://127.0.0.1:${stack.gatewayPorts.ws}` : `wss://127.0.0.1:${agent.port}/`;
     const user = `alice-${transport}`;
-    const browser = await startBrowser(`${transport}://127.0.0.1:${port}`, user, e2eDomain, pbxPassword);
+    const browser = await startBrowser(url, user, e2eDomain, pbxPassword);
     browsers.push(browser);
     const status = await browser.register();
     assert.equal(status, 200);
@@ -34,11 +40,23 @@ for (const transport of ["ws", "wss"] as const) {
   });
 }
 
-test("the WebSocket listener serves Prometheus metrics at /metrics, counting the registrations", { timeout: 30_000 }, async () => {
-  const response = await fetch(`http://127.0.0.1:${stack.gatewayPorts.ws}/metrics`);
+test("the loopback listener serves Prometheus metrics at /metrics to local requests, counting the registrations", { timeout: 30_000 }, async () => {
+  const response = await fetch(`http://127.0.0.1:${stack.gatewayPorts.loopback}/metrics`);
   assert.equal(response.status, 200);
   const body = await response.text();
   const received = /^kamailio_core_rcv_requests_register (\d+)/m.exec(body);
   assert.ok(received, `no REGISTER counter in:\n${body.slice(0, 1500)}`);
   assert.ok(Number(received[1]) >= 4, `REGISTER counter is ${received[1]}`);
+});
+
+test("/metrics and /RPC are not served on the public WS listener, nor to requests the agent proxied", { timeout: 30_000 }, async () => {
+  assert.equal((await fetch(`http://127.0.0.1:${stack.gatewayPorts.ws}/metrics`)).status, 404);
+  assert.equal((await fetch(`http://127.0.0.1:${stack.gatewayPorts.ws}/RPC`, { method: "POST", body: '{"jsonrpc":"2.0","method":"core.uptime","id":1}' })).status, 404);
+  const proxied = { "X-Forwarded-For": "198.51.100.7" };
+  assert.equal((await fetch(`http://127.0.0.1:${stack.gatewayPorts.loopback}/metrics`, { headers: proxied })).status, 404);
+  const rpc = await fetch(`http://127.0.0.1:${stack.gatewayPorts.loopback}/RPC`, { method: "POST", headers: proxied, body: '{"jsonrpc":"2.0","method":"core.uptime","id":1}' });
+  assert.equal(rpc.status, 404);
+  const local = await fetch(`http://127.0.0.1:${stack.gatewayPorts.loopback}/RPC`, { method: "POST", body: '{"jsonrpc":"2.0","method":"core.uptime","id":1}' });
+  assert.equal(local.status, 200);
+  assert.match(await local.text(), /uptime/);
 });

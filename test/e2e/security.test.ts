@@ -15,7 +15,7 @@ let browser: Browser;
 const clients: SipUdpClient[] = [];
 before(async () => {
   stack = await startGatewayStack(buildE2eRecipe((r) => (r.gateway.security.flood = { requests: 20, window: "2s", ban: "60s" })));
-  browser = await startBrowser(`wss://127.0.0.1:${stack.gatewayPorts.wss}`, "mallory", e2eDomain, pbxPassword);
+  browser = await startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.loopback}`, "mallory", e2eDomain, pbxPassword);
   assert.equal(await browser.register(), 200);
 }, { timeout: 60_000 });
 after(async () => {

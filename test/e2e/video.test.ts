@@ -19,7 +19,7 @@ async function startCall(stripVideo: boolean) {
     buildE2eRecipe((r) => (r.gateway.rules = r.gateway.rules.filter((rule: { kind: string }) => stripVideo || rule.kind !== "strip-video"))),
   );
   cleanups.push(() => stack.stop());
-  const browser: Browser = await startBrowser(`wss://127.0.0.1:${stack.gatewayPorts.wss}`, "vic", e2eDomain, pbxPassword);
+  const browser: Browser = await startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.loopback}`, "vic", e2eDomain, pbxPassword);
   cleanups.push(() => browser.stop());
   assert.equal(await browser.register(), 200);
   const audio = await startRtpEcho(pbxAddress);

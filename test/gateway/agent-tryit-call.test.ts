@@ -7,10 +7,7 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Page } from "playwright-core";
-import { startFakeImds } from "../fakes/imds.ts";
-import { makeRoot, vendorKeys, startSsm } from "./agent-helpers.ts";
-import { installBundleFiles, runAgentFirstBoot, startAgentServe } from "./agent-process.ts";
-import { bundleAgent } from "../../gateway/agent/bundle/bundle-agent.ts";
+import { startAgentProxy } from "../harness/agent-proxy.ts";
 import { projectRoot } from "../../gateway/render-template.ts";
 import { pbxAddress, pbxPassword, startGatewayStack } from "../harness/gateway-stack.ts";
 import { startRtpEcho, type RtpEcho } from "../harness/rtp-echo.ts";
@@ -35,14 +32,7 @@ test("Chromium calls a PBX phone from /tryit/ through the agent and the real gat
   const recipe = buildE2eRecipe();
   const stack = await startGatewayStack(recipe);
   t.after(() => stack.stop());
-  const [imds, ssm, root] = await Promise.all([startFakeImds({ instanceId: "i-0123456789abcdef0", region: "us-east-1", localIpv4: "127.0.0.1" }), startSsm(), makeRoot()]);
-  t.after(async () => {
-    await Promise.all([imds.close(), ssm.close()]);
-    await rm(root, { recursive: true, force: true });
-  });
-  await installBundleFiles(await bundleAgent(recipe, { licensePublicKeyPem: vendorKeys.publicKeyPem }), root);
-  await runAgentFirstBoot(root, ["--imds", imds.endpoint, "--ssm-endpoint", ssm.endpoint]);
-  const agent = await startAgentServe(root, ["--kamailio-port", String(stack.gatewayPorts.ws), "--rtpengine-port", "9"]);
+  const agent = await startAgentProxy(recipe, stack.gatewayPorts.loopback);
   t.after(() => agent.stop());
 
   const echo = await startRtpEcho(pbxAddress);

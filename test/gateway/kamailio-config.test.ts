@@ -14,13 +14,16 @@ test("every port of the default recipe is its own overridable define; TLS and WS
   const context = buildKamailioConfigContext(buildTestRecipe());
   const defines = Object.fromEntries(context.defines.map((d) => [d.name, d.value]));
   for (let i = 0; i < 10; i++) assert.equal(defines[`SIP_PORT_${i}`], String(5060 + i));
-  assert.equal(defines.WSS_PORT, "443");
-  assert.equal(defines.MAX_CALL_SECONDS, "90");
+  assert.equal(defines.WSS_PORT, undefined, "the agent owns the WSS port");
+  assert.equal(defines.WS_LOOPBACK_ADDR, "127.0.0.1");
+  assert.equal(defines.WS_LOOPBACK_PORT, "8090");
+  assert.equal(defines.RTCGW_MAX_CALL_SECONDS, "90");
+  assert.equal(defines.RTCGW_MAX_PARALLEL_CALLS, "250");
   assert.equal(defines.TLS_CERT, '"/etc/rtcgw/tls/cert.pem"');
   assert.equal(defines.UPSTREAM_0_ALLOW, '"192.0.2.10/32"');
   assert.equal(defines.TLS_PORT, undefined);
   assert.equal(defines.WS_PORT, undefined);
-  assert.equal(context.listens.length, 21);
+  assert.equal(context.listens.length, 20);
 });
 
 test("the dial plan keeps its order; the conference route rewrites the user to the room number", () => {
@@ -57,10 +60,32 @@ test("the config starts with #!KAMAILIO, then the generated header; compiling tw
   assert.equal(first!.content, second!.content);
 });
 
-test("a recipe without strip-video or a duration limit compiles neither", () => {
+test("a recipe without strip-video compiles none; without a duration limit the default is the dialog module's 12 h, which the runtime file can lower", () => {
   const config = compileKamailioConfig(buildTestRecipe((r) => (r.gateway.rules = [])), from)[0]!.content;
   assert.doesNotMatch(config, /subst_body/);
-  assert.doesNotMatch(config, /send_bye/);
+  assert.match(config, /^#!trydef RTCGW_MAX_CALL_SECONDS 43200$/m);
+  assert.match(config, /modparam\("dialog", "send_bye", 1\)/);
+});
+
+test("the runtime file is imported before every #!trydef default; no listener on the WSS port; JSONRPC and the client table are set up", () => {
+  const config = compileKamailioConfig(buildTestRecipe(), from)[0]!.content;
+  const importAt = config.indexOf('import_file "/etc/rtcgw/kamailio-runtime.cfg"');
+  assert.ok(importAt > 0);
+  assert.ok(importAt < config.indexOf("\n#!trydef"), "import_file comes first");
+  assert.doesNotMatch(config, /^(listen=.*443|#!trydef \w+ 443)\b/m);
+  assert.match(config, /^listen=tcp:WS_LOOPBACK_ADDR:WS_LOOPBACK_PORT$/m);
+  assert.match(config, /modparam\("jsonrpcs", "transport", 1\)/);
+  assert.match(config, /\$sht\(wsclient=>\$conid\) = \$hdr\(X-Forwarded-For\)/);
+  assert.match(config, /modparam\("dialog", "default_timeout", RTCGW_MAX_CALL_SECONDS\)/);
+  assert.match(config, /\$stat\(active_dialogs\) >= RTCGW_MAX_PARALLEL_CALLS/);
+});
+
+test("the module path follows the image architecture", () => {
+  const amd64 = compileKamailioConfig(buildTestRecipe(), from)[0]!.content;
+  const arm64 = compileKamailioConfig(buildTestRecipe((r) => (r.image.arch = "arm64")), from)[0]!.content;
+  assert.match(amd64, /^mpath="\/usr\/lib\/x86_64-linux-gnu\/kamailio\/modules\/"$/m);
+  assert.match(arm64, /^mpath="\/usr\/lib\/aarch64-linux-gnu\/kamailio\/modules\/"$/m);
+  assert.doesNotMatch(arm64, /x86_64/);
 });
 
 test("a missing binary fails with the Debian package to install", () => {

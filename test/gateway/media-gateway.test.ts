@@ -20,7 +20,7 @@ before(async () => {
   stack = await startGatewayStack(buildE2eRecipe());
   service = await startMediaService({ ...defaultMediaSettings, port: stack.mediaPort }, { log: (line) => logs.push(line) });
   for (const user of ["alice", "carol", "dave"]) {
-    const browser = await startBrowser(`wss://127.0.0.1:${stack.gatewayPorts.wss}`, user, e2eDomain, pbxPassword);
+    const browser = await startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.loopback}`, user, e2eDomain, pbxPassword);
     browsers.push(browser);
     assert.equal(await browser.register(), 200);
   }

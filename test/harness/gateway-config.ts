@@ -4,6 +4,7 @@ import { parseRecipe } from "../../dsl/parse.ts";
 import type { Recipe } from "../../dsl/resolve.ts";
 import defaultRecipe from "../../recipes/gateway.ts";
 import { compileKamailioConfig } from "../../gateway/kamailio/compile-kamailio-config.ts";
+import { runtimePaths } from "../../gateway/agent/contract.ts";
 import { compileRtpengineConfig } from "../../gateway/rtpengine/compile-rtpengine-config.ts";
 import { findFreePorts } from "./free-ports.ts";
 import type { KamailioDefines } from "./kamailio.ts";
@@ -21,14 +22,27 @@ export function buildTestRecipe(change: (recipe: any) => void = () => {}): Recip
   return parsed.recipe;
 }
 
-// Compiles the recipe's kamailio.cfg into `dir` and returns its path.
+// Compiles the recipe's kamailio.cfg into `dir` and returns its path. Its `import_file` of the appliance's
+// runtime file is pointed at `dir/kamailio-runtime.cfg` (absent unless the test writes it), never at /etc.
 export function writeKamailioConfig(recipe: Recipe, dir: string): string {
   const [file] = compileKamailioConfig(recipe, { recipeFile: "test-recipe.ts", recipeName: recipe.name });
   if (!file) throw new Error("compileKamailioConfig returned no file");
   mkdirSync(dir, { recursive: true });
   const path = join(dir, "kamailio.cfg");
-  writeFileSync(path, file.content);
+  writeFileSync(path, pointRuntimeFile(file.content, runtimeFilePath(dir)));
   return path;
+}
+
+// Where writeKamailioConfig's config looks for the runtime defines file.
+export function runtimeFilePath(dir: string): string {
+  return join(dir, "kamailio-runtime.cfg");
+}
+
+// Replaces the appliance's runtime file path in a compiled kamailio.cfg (which must import it exactly once).
+export function pointRuntimeFile(config: string, path: string): string {
+  const line = `import_file "/${runtimePaths.kamailioDefines}"`;
+  if (config.split(line).length !== 2) throw new Error(`kamailio.cfg does not contain \`${line}\` exactly once`);
+  return config.replace(line, `import_file "${path}"`);
 }
 
 // Compiles the recipe's rtpengine.conf into `dir` and returns its path.
@@ -44,7 +58,8 @@ export function writeRtpengineConfig(recipe: Recipe, dir: string): string {
 export interface GatewayPorts {
   sip: number[];
   tls?: number;
-  wss: number;
+  /** The plain WS + HTTP listener the agent proxies WSS to (127.0.0.1:8090 on the appliance). */
+  loopback: number;
   ws?: number;
 }
 
@@ -54,8 +69,8 @@ export async function loopbackGatewayDefines(recipe: Recipe, tls: TlsPair, extra
   const { listen } = recipe.gateway;
   const sipCount = listen.sip.ports.to - listen.sip.ports.from + 1;
   const free = await findFreePorts(sipCount + 3);
-  const ports: GatewayPorts = { sip: free.slice(0, sipCount), wss: free[sipCount]! };
-  const defines: KamailioDefines = { LISTEN_ADDR: "127.0.0.1", TLS_CERT: `"${tls.cert}"`, TLS_KEY: `"${tls.key}"`, WORKERS: 1, WSS_PORT: ports.wss };
+  const ports: GatewayPorts = { sip: free.slice(0, sipCount), loopback: free[sipCount]! };
+  const defines: KamailioDefines = { LISTEN_ADDR: "127.0.0.1", TLS_CERT: `"${tls.cert}"`, TLS_KEY: `"${tls.key}"`, WORKERS: 1, WS_LOOPBACK_PORT: ports.loopback };
   ports.sip.forEach((port, i) => (defines[`SIP_PORT_${i}`] = port));
   if (listen.tls) defines.TLS_PORT = ports.tls = free[sipCount + 1]!;
   if (listen.ws) defines.WS_PORT = ports.ws = free[sipCount + 2]!;

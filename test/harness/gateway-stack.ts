@@ -1,10 +1,10 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import type { Recipe } from "../../dsl/resolve.ts";
 import { findFreePorts } from "./free-ports.ts";
-import { loopbackGatewayDefines, writeKamailioConfig, writeRtpengineConfig, type GatewayPorts } from "./gateway-config.ts";
+import { loopbackGatewayDefines, runtimeFilePath, writeKamailioConfig, writeRtpengineConfig, type GatewayPorts } from "./gateway-config.ts";
 import { startKamailio, type KamailioDefines } from "./kamailio.ts";
 import { requireBinary } from "./require-binary.ts";
 import { startRtpengine, type RunningRtpengine } from "./rtpengine.ts";
@@ -44,6 +44,10 @@ export interface StackOptions {
   sharedMemoryMb?: number;
   /** More `-A` overrides for the gateway (e.g. `WORKERS` for benchmarks). */
   gatewayDefines?: KamailioDefines;
+  /** Content of the runtime defines file (what first boot writes to /etc/rtcgw/kamailio-runtime.cfg). */
+  runtimeFile?: string;
+  /** Bind the address the runtime file names (no `-A LISTEN_ADDR`), as on the appliance. */
+  bindFromRuntimeFile?: boolean;
 }
 
 // Starts rtpengine, the PBX stand-in and the gateway compiled from `recipe` (whose first upstream is
@@ -70,10 +74,12 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
 
     const tls = createSelfSignedCertificate(workDir);
     const configPath = writeKamailioConfig(recipe, workDir);
+    if (options.runtimeFile !== undefined) writeFileSync(runtimeFilePath(workDir), options.runtimeFile);
     const { ports, defines } = await loopbackGatewayDefines(recipe, tls, {
       UPSTREAM_0_HOST: `"${pbxAddress}"`, UPSTREAM_0_PORT: pbxPort!, UPSTREAM_0_ALLOW: `"${pbxAddress}/32"`,
       RTPENGINE_SOCKET: `"udp:127.0.0.1:${ngPort}"`, MEDIA_PORT: mediaPort!, LOG_LEVEL: options.logLevel ?? 2, ...options.gatewayDefines,
     });
+    if (options.bindFromRuntimeFile) delete defines.LISTEN_ADDR;
     const gateway = await startKamailio("gateway", configPath, workDir, defines, 2000, options.sharedMemoryMb);
     started.push(gateway);
 
