@@ -1,5 +1,7 @@
 import type { Recipe } from "../dsl/resolve.ts";
 import type { Journal } from "./journal.ts";
+import { artifactPrefixFor } from "./cloud/bucket-layout.ts";
+import { planArtifactAccess, type ArtifactAccess } from "./artifacts/plan-artifact-access.ts";
 
 /** What happens in one region. */
 export interface RegionPlan {
@@ -17,7 +19,7 @@ export interface PublishPlan {
   visibility: Recipe["publish"]["visibility"];
   deprecateAfterSeconds: number;
   regions: RegionPlan[];
-  artifacts: { bucket: string; region: string; keys: { manifest: string; single: string; cluster: string; goPage: string } };
+  artifacts: { bucket: string; region: string; keys: { manifest: string; single: string; cluster: string; goPage: string }; access: ArtifactAccess };
 }
 
 /** The inputs of a publish plan. */
@@ -50,7 +52,7 @@ export function planPublish(input: PlanPublishInput): PublishPlan {
     buildId: input.buildId, amiName: input.amiName, sourceRegion: input.sourceRegion, visibility: recipe.publish.visibility,
     deprecateAfterSeconds: recipe.publish.deprecateAfter, regions,
     artifacts: {
-      bucket: input.artifactBucket, region: input.sourceRegion,
+      bucket: input.artifactBucket, region: input.sourceRegion, access: planArtifactAccess(recipe.publish.visibility, artifactPrefixFor(recipe.name)),
       keys: { manifest: `${base}/manifest.json`, single: `${base}/single-instance.template.json`, cluster: `${base}/cluster.template.json`, goPage: `${base}/index.html` },
     },
   };
@@ -62,5 +64,8 @@ export function formatPlan(plan: PublishPlan): string {
   const lines = [`publish ${plan.amiName} (build ${plan.buildId.slice(0, 12)}), ${visibility}, deprecated after ${Math.round(plan.deprecateAfterSeconds / 86400)} d`];
   for (const r of plan.regions) lines.push(`  ${r.region.padEnd(16)} ${r.action.padEnd(7)} ${r.parameters.join(", ")}`);
   lines.push(`  artifacts → s3://${plan.artifacts.bucket}/${Object.values(plan.artifacts.keys).join(", ")}`);
+  const { access } = plan.artifacts;
+  const readers = access.readers === "everyone" ? "everyone (bucket policy s3:GetObject; the bucket's Block Public Access for policies is turned off)" : access.readers === "accounts" ? `accounts ${access.accounts.join(", ")} (bucket policy s3:GetObject)` : "the owner only (no bucket policy)";
+  lines.push(`  s3://${plan.artifacts.bucket}/${access.prefix}* readable by ${readers}; staging/ and logs/ stay private`);
   return lines.join("\n");
 }

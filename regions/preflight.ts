@@ -2,11 +2,13 @@ import type { Recipe } from "../dsl/resolve.ts";
 import type { CloudPorts } from "./cloud/ports.ts";
 import { callWithRetry } from "./cloud/retry.ts";
 import { tagKeys } from "./cloud/naming.ts";
+import { artifactPrefixFor, overlapsPrivatePrefix } from "./cloud/bucket-layout.ts";
 
 /** One thing that would make the run fail, found before anything is created. */
 export interface PreflightProblem {
   region?: string;
-  code: "credentials" | "region-unknown" | "region-disabled" | "name-taken" | "block-public-access" | "public-quota" | "public-encrypted" | "shared-encrypted" | "cloud-error";
+  code: "credentials" | "region-unknown" | "region-disabled" | "name-taken" | "block-public-access" | "public-quota" | "public-encrypted" | "shared-encrypted" | "cloud-error"
+    | "s3-block-public-access" | "deprecation-too-late" | "artifact-prefix";
   message: string;
 }
 
@@ -22,6 +24,8 @@ export interface PreflightInput {
 }
 
 const publicQuota = 5;
+/** AWS caps the deprecation time of a public AMI at 2 years after its creation. */
+export const publicDeprecationLimitSeconds = 730 * 86400;
 
 // Checks credentials, regions, the AMI name, block-public-access and the public-AMI quota in every target region
 // (in parallel, read-only) and reports every problem in one list.
@@ -35,6 +39,12 @@ export async function runPreflight(input: PreflightInput, ports: CloudPorts, sig
   }
   if (typeof recipe.publish.visibility === "object" && recipe.image.disk.encrypted) {
     problems.push({ code: "shared-encrypted", message: "publish.visibility shares with accounts but image.disk.encrypted is true: snapshots encrypted with the AWS managed key (aws/ebs) cannot be shared; turn encryption off (a customer managed KMS key is not supported yet)" });
+  }
+  if (isPublic && recipe.publish.deprecateAfter > publicDeprecationLimitSeconds) {
+    problems.push({ code: "deprecation-too-late", message: `publish.deprecateAfter is ${Math.round(recipe.publish.deprecateAfter / 86400)} d but a public AMI is deprecated at most 2 years (730 d) after its creation: lower publish.deprecateAfter to "730d" or less` });
+  }
+  if (overlapsPrivatePrefix(artifactPrefixFor(recipe.name))) {
+    problems.push({ code: "artifact-prefix", message: `the artifacts of recipe \`${recipe.name}\` would be published under ${artifactPrefixFor(recipe.name)}, which holds private build data: rename the recipe` });
   }
   let account = "";
   try {
@@ -54,6 +64,7 @@ export async function runPreflight(input: PreflightInput, ports: CloudPorts, sig
   }
   const perRegion = await Promise.all(usable.map((region) => checkRegion(region, { amiName, buildId, isPublic }, ports, retry).catch((error: Error): PreflightProblem[] => [{ region, code: "cloud-error", message: error.message }])));
   problems.push(...perRegion.flat());
+  if (isPublic) problems.push(...(await checkAccountS3Block(input.sourceRegion, account, ports, retry)));
   return problems.length ? { ok: false, problems } : { ok: true, account, regions: usable };
 }
 
@@ -72,4 +83,17 @@ async function checkRegion(region: string, input: { amiName: string; buildId: st
     problems.push({ region, code: "public-quota", message: `${publicCount} public AMIs already in ${region} (quota ${publicQuota}): run \`rtcgw retire --keep N\` or request a quota increase` });
   }
   return problems;
+}
+
+// A public Launch-Stack template needs a public bucket policy: the account-level S3 Block Public Access must allow it.
+async function checkAccountS3Block(region: string, account: string, ports: CloudPorts, retry: <T>(fn: () => Promise<T>) => Promise<T>): Promise<PreflightProblem[]> {
+  try {
+    const block = await retry(() => ports.s3.getAccountPublicAccessBlock(region, account));
+    const on = block ? (["blockPublicPolicy", "restrictPublicBuckets"] as const).filter((k) => block[k]) : [];
+    if (!on.length) return [];
+    const names = on.map((k) => (k === "blockPublicPolicy" ? "BlockPublicPolicy" : "RestrictPublicBuckets")).join(" and ");
+    return [{ region, code: "s3-block-public-access", message: `S3 Block Public Access of account ${account} has ${names} on: the CloudFormation templates of a public AMI cannot be made readable by other accounts (Launch stack links would fail); turn these settings off (S3 → Block Public Access settings for this account) or publish to \`{ accounts: [...] }\`` }];
+  } catch (error) {
+    return [{ region, code: "cloud-error", message: `cannot read the account's S3 Block Public Access: ${(error as Error).message}` }];
+  }
 }

@@ -3,6 +3,8 @@ import { join } from "node:path";
 import type { Recipe } from "../../dsl/resolve.ts";
 import type { CloudPorts } from "../cloud/ports.ts";
 import { callWithRetry } from "../cloud/retry.ts";
+import { bucketSetupFor } from "../cloud/bucket-layout.ts";
+import { applyArtifactAccess } from "./apply-artifact-access.ts";
 import type { Journal } from "../journal.ts";
 import type { PublishPlan } from "../plan-publish.ts";
 import { renderClusterTemplate } from "./cluster-template.ts";
@@ -16,6 +18,8 @@ export interface PublishedArtifacts {
   bucket: string;
   urls: { manifest: string; single: string; cluster: string; goPage: string };
   files: Record<string, string>;
+  /** Who can read the artifacts (`prefix`), and whether the bucket policy is public. */
+  access: { readers: PublishPlan["artifacts"]["access"]["readers"]; prefix: string; publicPolicy: boolean };
 }
 
 // Renders manifest.json, both CloudFormation templates and the go page for the published regions, uploads what changed to S3
@@ -38,7 +42,7 @@ export async function publishArtifacts(input: { recipe: Recipe; plan: PublishPla
     });
   }
   const retry = <T>(fn: () => Promise<T>) => callWithRetry(fn, { clock: ports.clock, signal: input.signal });
-  await retry(() => ports.s3.ensureBucket(region, bucket));
+  await retry(() => ports.s3.ensureBucket(region, bucket, bucketSetupFor(bucket)));
   for (const [key, content] of Object.entries(files)) {
     const current = await retry(() => ports.s3.getObject(region, bucket, key));
     if (current && Buffer.from(current).toString("utf8") === content) continue;
@@ -52,5 +56,7 @@ export async function publishArtifacts(input: { recipe: Recipe; plan: PublishPla
       writeFileSync(path, content);
     }
   }
-  return { bucket, urls, files };
+  const applied = await applyArtifactAccess(ports, region, bucket, plan.artifacts.access, retry);
+  if (!applied.ok) throw new Error(`cannot share the artifacts: ${applied.error}`);
+  return { bucket, urls, files, access: { readers: plan.artifacts.access.readers, prefix: plan.artifacts.access.prefix, publicPolicy: applied.public } };
 }

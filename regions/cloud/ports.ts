@@ -91,14 +91,44 @@ export interface SsmPort {
   putParameter(region: string, input: { name: string; value: string; dataType: "text" | "aws:ec2:image"; tags: Tags }): Promise<void>;
 }
 
+/** S3 Block Public Access, at bucket or account level. */
+export interface PublicAccessBlock {
+  blockPublicAcls: boolean;
+  ignorePublicAcls: boolean;
+  blockPublicPolicy: boolean;
+  restrictPublicBuckets: boolean;
+}
+
+/** A lifecycle rule: objects under `prefix` expire `days` after they were written. */
+export interface ExpiryRule {
+  id: string;
+  prefix: string;
+  days: number;
+}
+
+/** How rtcgw's bucket is made when it does not exist yet: tags and lifecycle at creation. */
+export interface BucketSetup {
+  tags: Tags;
+  expiry: ExpiryRule[];
+}
+
 /** S3 operations (staging, command output, templates, go page). */
 export interface S3Port {
-  ensureBucket(region: string, bucket: string): Promise<void>;
+  /** Creates the bucket (tagged, then its lifecycle) when it does not exist; an existing bucket is left as it is. */
+  ensureBucket(region: string, bucket: string, setup: BucketSetup): Promise<void>;
   putObject(region: string, bucket: string, key: string, body: Uint8Array | string, contentType: string): Promise<void>;
   getObject(region: string, bucket: string, key: string): Promise<Uint8Array | undefined>;
   listObjects(region: string, bucket: string, prefix: string): Promise<string[]>;
   deleteObject(region: string, bucket: string, key: string): Promise<void>;
   presignGet(region: string, bucket: string, key: string, expiresSeconds: number): Promise<string>;
+  /** The bucket policy as JSON text, undefined when there is none. */
+  getBucketPolicy(region: string, bucket: string): Promise<string | undefined>;
+  /** Sets the bucket policy; undefined deletes it. */
+  putBucketPolicy(region: string, bucket: string, policy: string | undefined): Promise<void>;
+  getPublicAccessBlock(region: string, bucket: string): Promise<PublicAccessBlock | undefined>;
+  putPublicAccessBlock(region: string, bucket: string, block: PublicAccessBlock): Promise<void>;
+  /** The account-level S3 Block Public Access (S3 Control), undefined when not configured. */
+  getAccountPublicAccessBlock(region: string, accountId: string): Promise<PublicAccessBlock | undefined>;
 }
 
 /** IAM operations for the temporary builder role and instance profile. */

@@ -4,6 +4,7 @@ import type { CloudPorts } from "../../../regions/cloud/ports.ts";
 import { buildTags, tagKeys } from "../../../regions/cloud/naming.ts";
 import { callWithRetry } from "../../../regions/cloud/retry.ts";
 import { waitFor } from "../../../regions/cloud/wait.ts";
+import { bucketSetupFor } from "../../../regions/cloud/bucket-layout.ts";
 import { markDeleted, openJournal, recordTemporary, type JournalFile } from "../../../regions/journal.ts";
 import type { PreflightProblem } from "../../../regions/preflight.ts";
 import { launchManagedInstance } from "./launch-instance.ts";
@@ -74,7 +75,7 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
   const short = buildId.slice(0, 12);
   try {
     at("upload");
-    await retry(() => ports.s3.ensureBucket(region, bucket));
+    await retry(() => ports.s3.ensureBucket(region, bucket, bucketSetupFor(bucket)));
     const key = `staging/${buildId}/bundle.tar.gz`;
     recordTemporary(journal, { kind: "s3-object", region, id: `${bucket}/${key}` });
     await retry(() => ports.s3.putObject(region, bucket, key, packed.tarGz, "application/gzip"));

@@ -1,6 +1,7 @@
 import type { CloudPorts } from "../../../regions/cloud/ports.ts";
 import { createFakeEc2, imageState, instanceState } from "./fake-ec2.ts";
-import { createFakeS3, createFakeIam, createFakeSts } from "./fake-s3-iam-sts.ts";
+import { createFakeIam, createFakeSts } from "./fake-s3-iam-sts.ts";
+import { createFakeS3 } from "./fake-s3.ts";
 import { createFakeSsm } from "./fake-ssm.ts";
 import { createFakeContext, type FakeContext, type FakeFaults, type FakeState, type FakeTimings } from "./fake-state.ts";
 import { createVirtualClock, type VirtualClock } from "./virtual-clock.ts";

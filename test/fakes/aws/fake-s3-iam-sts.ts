@@ -1,40 +1,5 @@
-import { CloudError, type IamPort, type S3Port, type StsPort } from "../../../regions/cloud/ports.ts";
+import { CloudError, type IamPort, type StsPort } from "../../../regions/cloud/ports.ts";
 import type { FakeContext } from "./fake-state.ts";
-
-// The S3 port of the fake cloud.
-export function createFakeS3(ctx: FakeContext): S3Port {
-  const { state } = ctx;
-  const bucketOf = (name: string) => {
-    const bucket = state.buckets.get(name);
-    if (!bucket) throw new CloudError("NoSuchBucket", `The specified bucket does not exist: ${name}`);
-    return bucket;
-  };
-  return {
-    async ensureBucket(region, bucket) {
-      ctx.enter("CreateBucket", region);
-      if (!state.buckets.has(bucket)) state.buckets.set(bucket, { region, objects: new Map() });
-    },
-    async putObject(region, bucket, key, body) {
-      ctx.enter("PutObject", region);
-      bucketOf(bucket).objects.set(key, typeof body === "string" ? new TextEncoder().encode(body) : new Uint8Array(body));
-    },
-    async getObject(region, bucket, key) {
-      ctx.enter("GetObject", region);
-      return bucketOf(bucket).objects.get(key);
-    },
-    async listObjects(region, bucket, prefix) {
-      ctx.enter("ListObjectsV2", region);
-      return [...bucketOf(bucket).objects.keys()].filter((k) => k.startsWith(prefix)).sort();
-    },
-    async deleteObject(region, bucket, key) {
-      ctx.enter("DeleteObject", region);
-      bucketOf(bucket).objects.delete(key);
-    },
-    async presignGet(region, bucket, key, expiresSeconds) {
-      return `https://${bucket}.s3.${region}.amazonaws.com/${key.split("/").map(encodeURIComponent).join("/")}?X-Amz-Expires=${expiresSeconds}&X-Amz-Signature=fake`;
-    },
-  };
-}
 
 // The IAM port of the fake cloud.
 export function createFakeIam(ctx: FakeContext): IamPort {

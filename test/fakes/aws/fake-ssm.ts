@@ -24,7 +24,10 @@ export function createFakeSsm(ctx: FakeContext): SsmPort {
     if (clock.now() < command.endsAt || command.cancelled) return;
     const bucket = state.buckets.get(command.outputBucket);
     const key = commandOutputKey(command);
-    if (bucket && !bucket.objects.has(key)) bucket.objects.set(key, new TextEncoder().encode(command.output));
+    if (bucket && !bucket.objects.has(key)) {
+      bucket.objects.set(key, new TextEncoder().encode(command.output));
+      bucket.writtenAt.set(key, command.endsAt);
+    }
     const instance = state.instances.find((i) => i.instanceId === command.instanceId);
     if (instance && command.kind === "provision" && command.ok) instance.provisioned = true;
   };

@@ -1,4 +1,4 @@
-import { CloudError, type Tags } from "../../../regions/cloud/ports.ts";
+import { CloudError, type ExpiryRule, type PublicAccessBlock, type Tags } from "../../../regions/cloud/ports.ts";
 import type { VirtualClock } from "./virtual-clock.ts";
 
 /** How long things take in the fake cloud (virtual ms). */
@@ -55,6 +55,17 @@ export interface FakeCommand {
   outputBucket: string; outputKeyPrefix: string; cancelled: boolean;
 }
 
+/** An S3 bucket in the fake cloud: objects with their write times, tags, lifecycle, policy and Block Public Access. */
+export interface FakeBucket {
+  region: string;
+  objects: Map<string, Uint8Array>;
+  writtenAt: Map<string, number>;
+  tags: Tags;
+  expiry: ExpiryRule[];
+  policy?: string;
+  publicAccessBlock: PublicAccessBlock;
+}
+
 /** The whole fake cloud's state: tests read it to assert outcomes. */
 export interface FakeState {
   accountId: string;
@@ -67,7 +78,9 @@ export interface FakeState {
   profiles: { name: string; roleName: string | undefined; tags: Tags; deleted: boolean; createdAt: number }[];
   commands: FakeCommand[];
   parameters: Map<string, { value: string; dataType: string; version: number }>;
-  buckets: Map<string, { region: string; objects: Map<string, Uint8Array> }>;
+  buckets: Map<string, FakeBucket>;
+  /** The account-level S3 Block Public Access (undefined: not configured). */
+  accountPublicAccessBlock?: PublicAccessBlock;
   launchTemplateImageIds: Map<string, string[]>;
   clientTokens: Map<string, { params: string; result: string }>;
 }
