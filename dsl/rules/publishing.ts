@@ -1,10 +1,18 @@
 import type { Recipe } from "../resolve.ts";
 import { problemAt, type Problem } from "../problems.ts";
 
-// AWS refuses to make an AMI with encrypted snapshots public.
+/** AWS deprecates a public AMI at most 2 years (730 days) after its creation. */
+const publicDeprecationLimitSeconds = 730 * 86400;
+
+// AWS refuses to make an AMI with encrypted snapshots public, and caps a public AMI's deprecation at 2 years.
 export function checkPublishing(recipe: Recipe): Problem[] {
+  const problems: Problem[] = [];
   if (recipe.publish.visibility === "public" && recipe.image.disk.encrypted) {
-    return [problemAt(["image", "disk", "encrypted"], 'a public AMI cannot have encrypted snapshots: set encrypted: false or publish to accounts ({ accounts: [...] })')];
+    problems.push(problemAt(["image", "disk", "encrypted"], 'a public AMI cannot have encrypted snapshots: set encrypted: false or publish to accounts ({ accounts: [...] })'));
   }
-  return [];
+  if (recipe.publish.visibility === "public" && recipe.publish.deprecateAfter > publicDeprecationLimitSeconds) {
+    const days = Math.round(recipe.publish.deprecateAfter / 86400);
+    problems.push(problemAt(["publish", "deprecateAfter"], `a public AMI is deprecated at most 2 years (730 days) after its creation, ${days} days is longer: use "730d" or less, or publish to accounts ({ accounts: [...] })`));
+  }
+  return problems;
 }

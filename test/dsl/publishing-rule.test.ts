@@ -1,0 +1,33 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { parseRecipe } from "../../dsl/parse.ts";
+import gateway from "../../recipes/gateway.ts";
+
+type Mutable = { image: Record<string, any>; publish: Record<string, any>; [key: string]: any };
+const copy = (): Mutable => structuredClone(gateway) as unknown as Mutable;
+const problems = (value: unknown) => {
+  const result = parseRecipe(value);
+  return result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message}`);
+};
+
+test("a public AMI may be deprecated at most 2 years after its creation; shared and private ones later", () => {
+  const recipe = copy();
+  recipe.publish.visibility = "public";
+  recipe.publish.deprecateAfter = "730d";
+  assert.deepEqual(problems(recipe), []);
+  recipe.publish.deprecateAfter = "731d";
+  assert.deepEqual(problems(recipe), ['publish.deprecateAfter: a public AMI is deprecated at most 2 years (730 days) after its creation, 731 days is longer: use "730d" or less, or publish to accounts ({ accounts: [...] })']);
+  recipe.publish.visibility = { accounts: ["444455556666"] };
+  assert.deepEqual(problems(recipe), []);
+  recipe.publish.visibility = "private";
+  recipe.publish.deprecateAfter = "1000d";
+  assert.deepEqual(problems(recipe), []);
+});
+
+test("a public AMI with encrypted snapshots is still refused with its own message, beside the deprecation problem", () => {
+  const recipe = copy();
+  recipe.publish.visibility = "public";
+  recipe.publish.deprecateAfter = "1095d";
+  recipe.image.disk = { sizeGiB: 8, encrypted: true };
+  assert.deepEqual(problems(recipe).map((p) => p.split(":")[0]), ["image.disk.encrypted", "publish.deprecateAfter"]);
+});
