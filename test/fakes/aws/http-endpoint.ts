@@ -2,7 +2,10 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CloudError } from "../../../regions/cloud/ports.ts";
 import type { FakeCloud } from "./create-fake-cloud.ts";
-import { ec2Error, ec2Response, imageXml, listOf, parseQueryBody, stsError, stsResponse } from "./protocol-codecs.ts";
+import { handleEc2 } from "./endpoint-ec2.ts";
+import { handleS3, s3ActionOf, s3ErrorAnswer } from "./endpoint-s3.ts";
+import { handleSsm } from "./endpoint-ssm.ts";
+import { ec2Error, parseQueryBody, stsError, stsResponse } from "./protocol-codecs.ts";
 
 /** A local HTTP endpoint that real SDK v3 clients talk to, backed by a fake cloud. */
 export interface FakeEndpoint {
@@ -16,18 +19,37 @@ export interface FakeEndpoint {
 
 const throttling = new Set(["RequestLimitExceeded", "Throttling", "ThrottlingException"]);
 
-// Starts the endpoint on 127.0.0.1 (a free port). The region comes from the request's SigV4 credential scope.
+// Starts the endpoint on 127.0.0.1 (a free port). Region and service come from the request's SigV4 credential scope
+// (EC2 and STS: Query, SSM: JSON 1.1, S3: REST-XML path-style and S3 Control) or a presigned URL's X-Amz-Credential;
+// an unsigned request is an anonymous S3 read.
 export async function startFakeEndpoint(cloud: FakeCloud): Promise<FakeEndpoint> {
   const served: string[] = [];
   const loseNextResponse = new Set<string>();
   const server: Server = createServer(async (req, res) => {
-    const body = await readBody(req);
-    const region = /Credential=[^/]+\/\d+\/([^/]+)\//.exec(req.headers.authorization ?? "")?.[1] ?? "us-east-1";
+    const raw = await readBody(req);
+    const url = new URL(req.url ?? "/", "http://fake");
+    const presigned = url.searchParams.get("X-Amz-Credential");
+    const scope = /Credential=[^/]+\/\d+\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? "") ?? (presigned ? /^[^/]+\/\d+\/([^/]+)\/([^/]+)\//.exec(presigned) : null);
+    const region = scope?.[1] ?? "us-east-1";
+    const service = scope?.[2] ?? "s3";
+    if (service === "s3") {
+      const action = s3ActionOf(req.method ?? "GET", url);
+      served.push(action);
+      try {
+        const answer = await handleS3(cloud, { method: req.method ?? "GET", url, headers: req.headers, body: raw, region, anonymous: !scope });
+        if (loseNextResponse.delete(action)) throw new CloudError("InternalError", "We encountered an internal error (response lost after the effect)");
+        res.writeHead(answer.status, answer.headers).end(answer.body);
+      } catch (error) {
+        const answer = s3ErrorAnswer(req.method ?? "GET", error instanceof CloudError ? error.code : "InternalError", error instanceof Error ? error.message : String(error));
+        res.writeHead(answer.status, answer.headers).end(answer.body);
+      }
+      return;
+    }
+    const body = raw.toString("utf8");
     const target = req.headers["x-amz-target"];
     const json = typeof target === "string";
     const form = json ? {} : parseQueryBody(body);
     const action = json ? target.split(".").pop()! : String(form.Action);
-    const service = json ? "ssm" : form.Version === "2011-06-15" ? "sts" : "ec2";
     served.push(action);
     try {
       const payload = await handle(cloud, service, action, region, json ? JSON.parse(body || "{}") : form);
@@ -47,48 +69,18 @@ export async function startFakeEndpoint(cloud: FakeCloud): Promise<FakeEndpoint>
 }
 
 async function handle(cloud: FakeCloud, service: string, action: string, region: string, input: Record<string, unknown>): Promise<string> {
-  const { ec2, ssm, sts } = cloud.ports;
   if (service === "sts" && action === "GetCallerIdentity") {
-    const id = await sts.getCallerIdentity();
+    const id = await cloud.ports.sts.getCallerIdentity();
     return stsResponse(action, `<Arn>${id.arn}</Arn><UserId>AIDAFAKE</UserId><Account>${id.account}</Account>`);
   }
-  if (service === "ssm" && action === "GetParameter") {
-    const value = await ssm.getParameter(region, String(input.Name));
-    if (value === undefined) throw new CloudError("ParameterNotFound", `Parameter ${input.Name} not found`);
-    const stored = cloud.state.parameters.get(`${region}:${input.Name}`)!;
-    return JSON.stringify({ Parameter: { Name: input.Name, Type: "String", Value: value, Version: stored.version, DataType: stored.dataType } });
-  }
-  if (service === "ssm" && action === "PutParameter") {
-    await ssm.putParameter(region, { name: String(input.Name), value: String(input.Value), dataType: (input.DataType as "text" | "aws:ec2:image") ?? "text", tags: {} });
-    return JSON.stringify({ Version: cloud.state.parameters.get(`${region}:${input.Name}`)!.version, Tier: "Standard" });
-  }
-  if (service === "ec2" && action === "CopyImage") {
-    const tagSpecs = listOf<Record<string, unknown>>(input.TagSpecification);
-    const tags = Object.fromEntries(listOf<{ Key: string; Value: string }>(tagSpecs.find((t) => t.ResourceType === "image")?.Tag).map((t) => [t.Key, t.Value]));
-    const imageId = await ec2.copyImage(region, {
-      sourceRegion: String(input.SourceRegion), sourceImageId: String(input.SourceImageId), name: String(input.Name), description: String(input.Description ?? ""), clientToken: String(input.ClientToken ?? ""), tags,
-    });
-    return ec2Response(action, `<imageId>${imageId}</imageId>`);
-  }
-  if (service === "ec2" && action === "DescribeImages") {
-    const filters = listOf<{ Name: string; Value: Record<string, string> }>(input.Filter);
-    const filter = (name: string) => listOf<string>(filters.find((f) => f.Name === name)?.Value)[0];
-    const tagFilter = filters.find((f) => f.Name.startsWith("tag:"));
-    const images = await ec2.describeImages(region, {
-      ...(input.ImageId ? { imageIds: listOf<string>(input.ImageId) } : {}),
-      ...(input.Owner ? { owners: listOf<string>(input.Owner) } : {}),
-      ...(filter("name") ? { name: filter("name")! } : {}),
-      ...(tagFilter ? { tag: { key: tagFilter.Name.slice(4), value: listOf<string>(tagFilter.Value)[0]! } } : {}),
-      publicOnly: filter("is-public") === "true",
-    });
-    return ec2Response(action, `<imagesSet>${images.map(imageXml).join("")}</imagesSet>`);
-  }
-  throw new CloudError("InvalidAction", `The fake endpoint does not implement ${service}:${action}`);
+  const answer = service === "ssm" ? await handleSsm(cloud, action, region, input) : service === "ec2" ? await handleEc2(cloud, action, region, input) : undefined;
+  if (answer === undefined) throw new CloudError("InvalidAction", `The fake endpoint does not implement ${service}:${action}`);
+  return answer;
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks).toString("utf8"))).on("error", reject);
+    req.on("data", (c: Buffer) => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks))).on("error", reject);
   });
 }

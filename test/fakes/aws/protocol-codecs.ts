@@ -21,7 +21,16 @@ export function listOf<T = unknown>(value: unknown): T[] {
   return Object.keys(value).sort((a, b) => Number(a) - Number(b)).map((k) => (value as Record<string, T>)[k]!);
 }
 
-const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+// Escapes text for an XML element or attribute.
+export function xmlEscape(text: string): string {
+  return text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+}
+const escape = xmlEscape;
+
+// An EC2 `tagSet` element.
+export function tagSetXml(tags: Record<string, string>): string {
+  return `<tagSet>${Object.entries(tags).map(([k, v]) => `<item><key>${escape(k)}</key><value>${escape(v)}</value></item>`).join("")}</tagSet>`;
+}
 
 // An EC2 Query response document.
 export function ec2Response(action: string, inner: string): string {
@@ -35,10 +44,9 @@ export function ec2Error(code: string, message: string): string {
 
 // One image in DescribeImages' XML.
 export function imageXml(image: ImageRecord): string {
-  const tags = Object.entries(image.tags).map(([k, v]) => `<item><key>${escape(k)}</key><value>${escape(v)}</value></item>`).join("");
   const devices = image.snapshotIds.map((s) => `<item><deviceName>/dev/xvda</deviceName><ebs><snapshotId>${s}</snapshotId></ebs></item>`).join("");
   return `<item><imageId>${image.imageId}</imageId><name>${escape(image.name)}</name><imageState>${image.state}</imageState><imageOwnerId>${image.ownerId}</imageOwnerId>`
-    + `<creationDate>${image.creationDate}</creationDate><isPublic>${image.public}</isPublic><blockDeviceMapping>${devices}</blockDeviceMapping><tagSet>${tags}</tagSet>`
+    + `<creationDate>${image.creationDate}</creationDate><isPublic>${image.public}</isPublic><blockDeviceMapping>${devices}</blockDeviceMapping>${tagSetXml(image.tags)}`
     + `${image.deprecationTime ? `<deprecationTime>${image.deprecationTime}</deprecationTime>` : ""}</item>`;
 }
 

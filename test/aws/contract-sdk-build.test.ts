@@ -1,0 +1,101 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { runSsmScript } from "../../image/builders/aws/run-ssm-script.ts";
+import { CloudError, type CloudPorts, type RunInstanceInput } from "../../regions/cloud/ports.ts";
+import { createEc2Adapter } from "../../regions/cloud/sdk/ec2-adapter.ts";
+import { createS3Adapter } from "../../regions/cloud/sdk/s3-adapter.ts";
+import { createSsmAdapter } from "../../regions/cloud/sdk/ssm-adapter.ts";
+import type { SdkOptions } from "../../regions/cloud/sdk/client-options.ts";
+import { openJournal } from "../../regions/journal.ts";
+import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
+import { commandOutputKey } from "../fakes/aws/fake-ssm.ts";
+import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint.ts";
+import { bucketSetupFor } from "../../regions/cloud/bucket-layout.ts";
+import { tempJournalPath } from "./fixtures.ts";
+
+// The build's EC2 and SSM calls through real SDK v3 clients against the in-process endpoint.
+const region = "us-east-1";
+const bucket = "rtcgw-111122223333-us-east-1";
+let cloud: FakeCloud;
+let endpoint: FakeEndpoint;
+let sdk: SdkOptions;
+let launch: RunInstanceInput;
+let instanceId: string;
+
+const isCode = (code: string) => (e: unknown) => e instanceof CloudError && e.code === code;
+
+before(async () => {
+  cloud = createFakeCloud({ regions: [region] });
+  endpoint = await startFakeEndpoint(cloud);
+  sdk = { region, endpoint: endpoint.url, credentials: { accessKeyId: "AKIAFAKE", secretAccessKey: "fake" }, maxAttempts: 4 };
+  const groupId = await cloud.ports.ec2.createSecurityGroup(region, { name: "sg", description: "d", tags: {} });
+  await cloud.ports.iam.createRole({ name: "builder", path: "/rtcgw/", trustService: "ec2.amazonaws.com", tags: {} });
+  await cloud.ports.iam.createInstanceProfile({ name: "builder", path: "/rtcgw/", roleName: "builder", tags: {} });
+  await cloud.ports.s3.ensureBucket(region, bucket, bucketSetupFor(bucket));
+  const base = cloud.state.images.find((i) => i.name.startsWith("debian-12-amd64"))!;
+  launch = { imageId: base.imageId, instanceType: "t3.small", instanceProfileName: "builder", securityGroupId: groupId, diskSizeGiB: 12, encrypted: true, clientToken: "build-1-builder", tags: { Name: "rtcgw-build", "rtcgw:build": "b1" } };
+});
+after(() => endpoint.close());
+
+test("RunInstances: tags at creation, IMDSv2 required, disk and profile as asked; a lost response retried with its ClientToken makes one instance", async () => {
+  const ec2 = createEc2Adapter(sdk);
+  endpoint.loseNextResponse.add("RunInstances");
+  instanceId = await ec2.runInstance(region, launch);
+  assert.equal(endpoint.loseNextResponse.size, 0, "the first response was lost");
+  assert.equal(await ec2.runInstance(region, launch), instanceId, "the same token and parameters give the same instance");
+  assert.equal(cloud.state.instances.length, 1);
+  const [instance] = cloud.state.instances;
+  assert.equal(instance!.instanceId, instanceId);
+  assert.deepEqual(instance!.tags, launch.tags);
+  assert.equal(instance!.imdsV2Required, true);
+  assert.equal(instance!.encrypted, true);
+  assert.equal(instance!.profile, "builder");
+  assert.equal(instance!.securityGroupId, launch.securityGroupId);
+  await assert.rejects(ec2.runInstance(region, { ...launch, diskSizeGiB: 20 }), isCode("IdempotentParameterMismatch"));
+  const [described] = await ec2.describeInstances(region, { tag: { key: "rtcgw:build", value: "b1" } });
+  assert.deepEqual([described?.instanceId, described?.state, described?.imageId, described?.tags.Name], [instanceId, "pending", launch.imageId, "rtcgw-build"]);
+  cloud.faults.instanceInvisibleMs = 60_000;
+  const fresh = await ec2.runInstance(region, { ...launch, clientToken: "build-1-smoke" });
+  await assert.rejects(ec2.describeInstances(region, { instanceIds: [fresh] }), isCode("InvalidInstanceID.NotFound"));
+  cloud.faults.instanceInvisibleMs = 0;
+  await ec2.terminateInstance(region, fresh);
+});
+
+test("SendCommand + GetCommandInvocation: runSsmScript over the wire returns the status and the tail of the full output kept in S3", async () => {
+  cloud.clock.advance(cloud.timings.instanceBootMs + cloud.timings.ssmRegisterMs);
+  const ports: CloudPorts = { ...cloud.ports, ec2: createEc2Adapter(sdk), ssm: createSsmAdapter(sdk), s3: createS3Adapter(sdk), clock: cloud.clock };
+  assert.equal(await ports.ssm.isInstanceManaged(region, instanceId), true);
+  await assert.rejects(ports.ssm.getCommandInvocation(region, "cmd-00000000000000bad", instanceId), isCode("InvocationDoesNotExist"));
+  await cloud.ports.s3.putObject(region, bucket, "staging/b1/bundle.tar.gz", "bundle", "application/gzip");
+  const url = `https://${bucket}.s3.${region}.amazonaws.com/staging/b1/bundle.tar.gz`;
+  cloud.faults.provisionFails = true;
+  const journal = openJournal(tempJournalPath(), { version: 1, buildId: "b1", recipe: "rtcgw", recipeVersion: "0.1.0", amiName: "n", sourceRegion: region, temporary: [], regions: {} });
+  const outcome = await runSsmScript({ region, instanceId, commands: ["set -eu", `curl -fsS -o /tmp/b '${url}'`, "echo \"it's quoted\""], comment: "rtcgw provision b1", outputBucket: bucket, outputKeyPrefix: "logs/b1/provision", budgetMs: 3600_000 }, ports, journal);
+  cloud.faults.provisionFails = false;
+  assert.equal(outcome.ok, false);
+  assert.equal(outcome.status, "Failed");
+  assert.match(outcome.tail, /Unable to locate package kamailio-nonexistent/);
+  const [command] = cloud.state.commands;
+  assert.deepEqual([command!.instanceId, command!.kind, command!.outputBucket, command!.outputKeyPrefix], [instanceId, "provision", bucket, "logs/b1/provision"]);
+  assert.ok(cloud.state.buckets.get(bucket)!.objects.has(commandOutputKey(command!)), "the full output went to S3");
+  const invocation = await ports.ssm.getCommandInvocation(region, command!.commandId, instanceId);
+  assert.deepEqual([invocation.status, invocation.exitCode, invocation.stdout.length], ["Failed", 1, 24_000], "the API gives the first 24,000 characters only");
+  assert.doesNotMatch(invocation.stdout, /kamailio-nonexistent/, "…which do not hold the error: the tail came from S3");
+});
+
+test("CreateImage: refused while the instance runs, then tagged at creation (image and snapshot) from the stopped instance", async () => {
+  const ec2 = createEc2Adapter(sdk);
+  const input = { instanceId, name: "rtcgw-0.1.0-b1", description: "rtcgw 0.1.0", tags: { "rtcgw:build": "b1", "rtcgw:role": "candidate" } };
+  await assert.rejects(ec2.createImage(region, input), isCode("IncorrectState"));
+  await ec2.stopInstance(region, instanceId);
+  cloud.clock.advance(cloud.timings.stopMs);
+  assert.equal((await ec2.describeInstances(region, { instanceIds: [instanceId] }))[0]?.state, "stopped");
+  const imageId = await ec2.createImage(region, input);
+  const image = cloud.state.images.find((i) => i.imageId === imageId)!;
+  assert.deepEqual([image.name, image.tags], [input.name, input.tags]);
+  const snapshot = cloud.state.snapshots.find((s) => s.snapshotId === image.snapshotIds[0]);
+  assert.deepEqual(snapshot?.tags, input.tags);
+  await assert.rejects(ec2.createImage(region, input), isCode("InvalidAMIName.Duplicate"));
+  const [record] = await ec2.describeImages(region, { imageIds: [imageId] });
+  assert.deepEqual([record?.state, record?.snapshotIds], ["pending", image.snapshotIds]);
+});

@@ -1,0 +1,83 @@
+// EC2 Query actions of the fake endpoint: form in, XML out, mapped onto the fake cloud's EC2 port.
+import { CloudError, type InstanceRecord } from "../../../regions/cloud/ports.ts";
+import type { FakeCloud } from "./create-fake-cloud.ts";
+import { ec2Response, imageXml, listOf, tagSetXml, xmlEscape } from "./protocol-codecs.ts";
+
+type Form = Record<string, unknown>;
+
+// The tags of one resource type in a `TagSpecification.N` list.
+function tagsFor(input: Form, resourceType: string): Record<string, string> {
+  const spec = listOf<Form>(input.TagSpecification).find((t) => t.ResourceType === resourceType);
+  return Object.fromEntries(listOf<{ Key: string; Value: string }>(spec?.Tag).map((t) => [t.Key, t.Value]));
+}
+
+// The filters of a Describe call: `tag:K` / `tag-key` → tag, other names → their values.
+function readFilters(input: Form) {
+  const filters = listOf<{ Name: string; Value: unknown }>(input.Filter);
+  const values = (name: string) => listOf<string>(filters.find((f) => f.Name === name)?.Value);
+  const tagFilter = filters.find((f) => f.Name.startsWith("tag:"));
+  const tag = tagFilter ? { key: tagFilter.Name.slice(4), value: listOf<string>(tagFilter.Value)[0]! } : values("tag-key")[0] ? { key: values("tag-key")[0]! } : undefined;
+  return { values, tag };
+}
+
+const instanceXml = (i: InstanceRecord) =>
+  `<item><instanceId>${i.instanceId}</instanceId><imageId>${i.imageId}</imageId><instanceState><code>0</code><name>${i.state}</name></instanceState>${tagSetXml(i.tags)}</item>`;
+
+// Answers one EC2 action, or undefined when the endpoint does not implement it.
+export async function handleEc2(cloud: FakeCloud, action: string, region: string, input: Form): Promise<string | undefined> {
+  const { ec2 } = cloud.ports;
+  if (action === "CopyImage") {
+    const imageId = await ec2.copyImage(region, {
+      sourceRegion: String(input.SourceRegion), sourceImageId: String(input.SourceImageId), name: String(input.Name), description: String(input.Description ?? ""), clientToken: String(input.ClientToken ?? ""), tags: tagsFor(input, "image"),
+    });
+    return ec2Response(action, `<imageId>${imageId}</imageId>`);
+  }
+  if (action === "DescribeImages") {
+    const { values, tag } = readFilters(input);
+    const images = await ec2.describeImages(region, {
+      ...(input.ImageId ? { imageIds: listOf<string>(input.ImageId) } : {}),
+      ...(input.Owner ? { owners: listOf<string>(input.Owner) } : {}),
+      ...(values("name")[0] ? { name: values("name")[0]! } : {}),
+      ...(tag ? { tag } : {}),
+      publicOnly: values("is-public")[0] === "true",
+    });
+    return ec2Response(action, `<imagesSet>${images.map(imageXml).join("")}</imagesSet>`);
+  }
+  if (action === "RunInstances") {
+    if (input.MinCount !== "1" || input.MaxCount !== "1") throw new CloudError("InvalidParameterValue", "the fake launches exactly one instance");
+    const ebs = (listOf<Form>(input.BlockDeviceMapping)[0]?.Ebs ?? {}) as Form;
+    const instanceId = await ec2.runInstance(region, {
+      imageId: String(input.ImageId), instanceType: String(input.InstanceType), instanceProfileName: String((input.IamInstanceProfile as Form | undefined)?.Name ?? ""),
+      securityGroupId: listOf<string>(input.SecurityGroupId)[0] ?? "", diskSizeGiB: Number(ebs.VolumeSize ?? 8), encrypted: ebs.Encrypted === "true",
+      clientToken: String(input.ClientToken ?? ""), tags: tagsFor(input, "instance"),
+    });
+    const instance = cloud.state.instances.find((i) => i.instanceId === instanceId)!;
+    instance.imdsV2Required = (input.MetadataOptions as Form | undefined)?.HttpTokens === "required";
+    const [record] = await ec2.describeInstances(region, { instanceIds: [instanceId] }).catch(() => [undefined]);
+    const item = record ?? { instanceId, imageId: instance.imageId, state: "pending" as const, tags: instance.tags };
+    return ec2Response(action, `<reservationId>r-${instanceId.slice(2)}</reservationId><ownerId>${cloud.state.accountId}</ownerId><groupSet/><instancesSet>${instanceXml(item)}</instancesSet>`);
+  }
+  if (action === "DescribeInstances") {
+    const { values, tag } = readFilters(input);
+    const instances = await ec2.describeInstances(region, {
+      ...(input.InstanceId ? { instanceIds: listOf<string>(input.InstanceId) } : {}), ...(values("image-id").length ? { imageIds: values("image-id") } : {}), ...(tag ? { tag } : {}),
+    });
+    const reservations = instances.map((i) => `<item><reservationId>r-${i.instanceId.slice(2)}</reservationId><ownerId>${cloud.state.accountId}</ownerId><instancesSet>${instanceXml(i)}</instancesSet></item>`);
+    return ec2Response(action, `<reservationSet>${reservations.join("")}</reservationSet>`);
+  }
+  if (action === "StopInstances" || action === "TerminateInstances") {
+    const ids = listOf<string>(input.InstanceId);
+    for (const id of ids) await (action === "StopInstances" ? ec2.stopInstance(region, id) : ec2.terminateInstance(region, id));
+    const states = await ec2.describeInstances(region, { instanceIds: ids });
+    const items = states.map((i) => `<item><instanceId>${i.instanceId}</instanceId><currentState><code>64</code><name>${i.state}</name></currentState><previousState><code>16</code><name>running</name></previousState></item>`);
+    return ec2Response(action, `<instancesSet>${items.join("")}</instancesSet>`);
+  }
+  if (action === "CreateImage") {
+    const imageId = await ec2.createImage(region, { instanceId: String(input.InstanceId), name: String(input.Name), description: String(input.Description ?? ""), tags: tagsFor(input, "image") });
+    const snapshotTags = tagsFor(input, "snapshot");
+    const image = cloud.state.images.find((i) => i.imageId === imageId)!;
+    for (const snapshot of cloud.state.snapshots.filter((s) => image.snapshotIds.includes(s.snapshotId))) snapshot.tags = snapshotTags;
+    return ec2Response(action, `<imageId>${xmlEscape(imageId)}</imageId>`);
+  }
+  return undefined;
+}
