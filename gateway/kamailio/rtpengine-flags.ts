@@ -11,7 +11,14 @@ export interface RtpengineFlags {
 }
 
 const toSip = "trust-address replace-origin replace-session-connection ICE=remove DTLS=off SDES-off RTP/AVP rtcp-mux-demux";
-const toBrowser = "trust-address replace-origin replace-session-connection ICE=force DTLS=passive SDES-off UDP/TLS/RTP/SAVPF rtcp-mux-offer rtcp-mux-require generate-mid";
+const toBrowser = "trust-address replace-origin replace-session-connection ICE=force SDES-off UDP/TLS/RTP/SAVPF rtcp-mux-offer rtcp-mux-require generate-mid";
+// In an offer to a browser, rtpengine asks to be the DTLS server (`a=setup:passive`): the browser answers
+// `active` and starts the handshake. A browser's offer (`actpass`) gets no DTLS flag in the answer: rtpengine
+// 10.5 creates an active (client) DTLS context at the offer and sends its ClientHello as soon as its ICE
+// checks succeed, which in a real call (the callee rings) is before the answer. DTLS=passive in the answer
+// reset that context to passive after the ClientHello had gone out: Chromium never completed the handshake.
+// Without it the answer says `a=setup:active`, which is what rtpengine does. (test/harness/browser.ts)
+const toBrowserOffer = `${toBrowser} DTLS=passive`;
 
 // The WebRTC <-> RTP bridging flags (measured, see FACTS.md), plus transcoding so that each side
 // is offered only its own codec list: codecs the SIP side lacks are masked and transcoded.
@@ -22,7 +29,7 @@ export function buildRtpengineFlags(codecs: { webrtc: string[]; sip: string[] })
   const offerToBrowserCodecs = [...sipOnly.map((c) => `codec-mask-${c}`), ...codecs.webrtc.map((c) => `codec-transcode-${c}`)];
   return {
     offerToSip: [toSip, ...offerToSipCodecs].join(" "),
-    offerToBrowser: [toBrowser, ...offerToBrowserCodecs].join(" "),
+    offerToBrowser: [toBrowserOffer, ...offerToBrowserCodecs].join(" "),
     answerToSip: toSip,
     answerToBrowser: toBrowser,
   };

@@ -46,7 +46,8 @@ test("rtpengine flags: WebRTC-only codecs are masked and transcoded toward SIP, 
   const flags = buildRtpengineFlags({ webrtc: ["opus", "PCMU", "PCMA"], sip: ["PCMU", "PCMA"] });
   assert.match(flags.offerToSip, /ICE=remove DTLS=off SDES-off RTP\/AVP rtcp-mux-demux/);
   assert.match(flags.offerToSip, /codec-mask-opus codec-transcode-PCMU codec-transcode-PCMA$/);
-  assert.match(flags.offerToBrowser, /ICE=force DTLS=passive SDES-off UDP\/TLS\/RTP\/SAVPF rtcp-mux-offer rtcp-mux-require generate-mid/);
+  assert.match(flags.offerToBrowser, /ICE=force SDES-off UDP\/TLS\/RTP\/SAVPF rtcp-mux-offer rtcp-mux-require generate-mid DTLS=passive/);
+  assert.doesNotMatch(flags.answerToBrowser, /DTLS=/, "rtpengine answers a browser offer as DTLS client (setup:active)");
   assert.match(flags.offerToBrowser, /codec-transcode-opus/);
 });
 

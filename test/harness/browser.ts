@@ -31,9 +31,16 @@ const silenceFrames: Record<string, Buffer> = {
   "audio/pcma": Buffer.alloc(160, 0xd5),
 };
 
+// A DTLS record carrying a ClientHello: content type 22 (handshake), handshake type 1 after the 13-byte header.
+function isClientHello(packet: Buffer): boolean {
+  return packet.length > 13 && packet[0] === 22 && packet[13] === 1;
+}
+
 /** werift's RTCPeerConnection, counting received RTP per kind and able to send audio. */
 export class CountingPeerConnection extends RTCPeerConnection {
   received = { audio: 0, video: 0 };
+  /** DTLS transports whose peer sent a ClientHello, i.e. acted as DTLS client. */
+  private peerActedAsClient = new WeakSet<object>();
   constructor(config: any = {}) {
     super({
       ...config,
@@ -56,6 +63,9 @@ export class CountingPeerConnection extends RTCPeerConnection {
     const createDtlsTransport = self.createDtlsTransport.bind(this);
     self.createDtlsTransport = (options?: unknown) => {
       const transport = createDtlsTransport(options);
+      transport.iceTransport.connection.onData.subscribe((packet: Buffer) => {
+        if (isClientHello(packet)) this.peerActedAsClient.add(transport);
+      });
       transport.onRtp.subscribe(() => {
         const kind = this.getTransceivers().find((t) => t.dtlsTransport === transport)?.kind;
         if (kind === "audio" || kind === "video") this.received[kind]++;
@@ -70,12 +80,20 @@ export class CountingPeerConnection extends RTCPeerConnection {
   }
 
   // Resolves once ICE and DTLS are up for the first m-line of `kind` (RTP written before is dropped).
+  // Strict like a browser: werift, as DTLS client, ignores a ClientHello from its peer and completes its
+  // own handshake; Chromium does not (both ends clients: no media). So a peer that sent a ClientHello
+  // to us while the SDP made us the client fails here, as it would in a browser.
   async waitConnected(kind: "audio" | "video" = "audio", timeoutMs = 15000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
-    const state = () => this.getTransceivers().find((t) => t.kind === kind)?.dtlsTransport?.state ?? "none";
+    const transport = () => this.getTransceivers().find((t) => t.kind === kind)?.dtlsTransport;
+    const state = () => transport()?.state ?? "none";
     while (state() !== "connected") {
       if (Date.now() > deadline) throw new Error(`${kind} DTLS transport is ${state()}, not connected`);
       await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const dtls = transport()!;
+    if (dtls.role === "client" && this.peerActedAsClient.has(dtls)) {
+      throw new Error(`${kind}: the peer sent a DTLS ClientHello although the SDP made this side the DTLS client (remote a=setup:passive); werift completes anyway, a browser never connects`);
     }
   }
 
