@@ -106,7 +106,7 @@ export interface ExpiryRule {
   days: number;
 }
 
-/** How rtcgw's bucket is made when it does not exist yet: tags and lifecycle at creation. */
+/** How rtcgw's bucket is set up: tags and lifecycle at creation, added to an existing bucket that lacks them. */
 export interface BucketSetup {
   tags: Tags;
   expiry: ExpiryRule[];
@@ -114,7 +114,7 @@ export interface BucketSetup {
 
 /** S3 operations (staging, command output, templates, go page). */
 export interface S3Port {
-  /** Creates the bucket (tagged, then its lifecycle) when it does not exist; an existing bucket is left as it is. */
+  /** Creates the bucket (tagged, then its lifecycle) when it does not exist; an existing bucket gets the rules and tags it lacks, the rest is kept. */
   ensureBucket(region: string, bucket: string, setup: BucketSetup): Promise<void>;
   putObject(region: string, bucket: string, key: string, body: Uint8Array | string, contentType: string): Promise<void>;
   getObject(region: string, bucket: string, key: string): Promise<Uint8Array | undefined>;

@@ -116,6 +116,16 @@ test("the artifact bucket is tagged at creation and expires logs and staging bun
   assert.ok(await cloud.ports.s3.getObject("us-east-1", bucketName, template), "templates do not expire");
 });
 
+test("a bucket made before rtcgw set lifecycles gets the expiry rules and tags it lacks, keeping its own", async () => {
+  const cloud = createFakeCloud({ regions: ["us-east-1", "eu-west-1"] });
+  const blocked = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true };
+  cloud.state.buckets.set(bucketName, { region: "us-east-1", objects: new Map(), writtenAt: new Map(), tags: { team: "voice" }, expiry: [{ id: "theirs", prefix: "tmp/", days: 7 }], publicAccessBlock: blocked });
+  await buildAndPublish(cloud, "private");
+  const bucket = cloud.state.buckets.get(bucketName)!;
+  assert.deepEqual(bucket.expiry.map((r) => r.id), ["theirs", "rtcgw-expire-staging", "rtcgw-expire-logs"]);
+  assert.deepEqual([bucket.tags.team, bucket.tags["rtcgw:project"]], ["voice", "rtcgw"]);
+});
+
 test("the plan states who reads the artifacts; merging is pure and keeps foreign statements", () => {
   const access = planArtifactAccess("public", "rtcgw/");
   assert.deepEqual(access, { readers: "everyone", accounts: [], prefix: "rtcgw/" });

@@ -39,6 +39,22 @@ test("ensureBucket creates the bucket in its region with its tags and lifecycle 
   assert.equal(cloud.state.buckets.get("rtcgw-us")!.region, "us-east-1");
 });
 
+test("an existing bucket without rtcgw's lifecycle and tags gets them added on the wire, its own rules and tags kept", async () => {
+  const s3 = createS3Adapter(sdk);
+  const blocked = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true };
+  cloud.state.buckets.set("old-bucket", { region: "eu-west-1", objects: new Map(), writtenAt: new Map(), tags: { team: "voice" }, expiry: [{ id: "theirs", prefix: "tmp/", days: 7 }], publicAccessBlock: blocked });
+  await s3.ensureBucket("eu-west-1", "old-bucket", bucketSetupFor("old-bucket"));
+  const bucket = cloud.state.buckets.get("old-bucket")!;
+  assert.deepEqual(bucket.expiry.map((r) => r.id), ["theirs", "rtcgw-expire-staging", "rtcgw-expire-logs"]);
+  assert.deepEqual(bucket.tags, { team: "voice", Name: "old-bucket", "rtcgw:project": "rtcgw", "rtcgw:role": "artifacts" });
+  await s3.ensureBucket("eu-west-1", "old-bucket", bucketSetupFor("old-bucket"));
+  assert.equal(cloud.state.buckets.get("old-bucket")!.expiry.length, 3, "nothing added twice");
+  cloud.state.buckets.set("bare-bucket", { region: "eu-west-1", objects: new Map(), writtenAt: new Map(), tags: {}, expiry: [], publicAccessBlock: blocked });
+  await s3.ensureBucket("eu-west-1", "bare-bucket", bucketSetupFor("bare-bucket"));
+  assert.deepEqual(cloud.state.buckets.get("bare-bucket")!.expiry.map((r) => [r.prefix, r.days]), [["staging/", 30], ["logs/", 30]], "NoSuchLifecycleConfiguration and NoSuchTagSet read as empty");
+  assert.equal(cloud.state.buckets.get("bare-bucket")!.tags["rtcgw:project"], "rtcgw");
+});
+
 test("PutObject/GetObject carry bytes exactly; a missing key reads as undefined; list and delete by prefix; a presigned URL reads without credentials", async () => {
   const s3 = createS3Adapter(sdk);
   const bytes = Uint8Array.from({ length: 70_000 }, (_, i) => (i * 7) % 256);

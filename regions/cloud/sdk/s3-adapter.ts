@@ -5,6 +5,7 @@ import {
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { CloudError, type PublicAccessBlock, type S3Port } from "../ports.ts";
 import { clientConfig, mapSdkError, perRegion, toTagList, type SdkOptions } from "./client-options.ts";
+import { completeBucketSetup, toLifecycleRule } from "./s3-bucket-setup.ts";
 import { getAccountPublicAccessBlock } from "./s3-control-adapter.ts";
 
 // The S3 port over real SDK v3 clients (path-style when an endpoint override is set).
@@ -15,16 +16,13 @@ export function createS3Adapter(options: SdkOptions): S3Port {
     async ensureBucket(region, bucket, setup) {
       try {
         await send(region, new HeadBucketCommand({ Bucket: bucket }));
-        return;
+        return await completeBucketSetup(send, region, bucket, setup);
       } catch (error) {
         if (!(error instanceof CloudError) || !["NotFound", "NoSuchBucket"].includes(error.code)) throw error;
       }
       const location = region === "us-east-1" ? {} : { LocationConstraint: region as BucketLocationConstraint };
       await send(region, new CreateBucketCommand({ Bucket: bucket, CreateBucketConfiguration: { ...location, Tags: toTagList(setup.tags) } }));
-      await send(region, new PutBucketLifecycleConfigurationCommand({
-        Bucket: bucket,
-        LifecycleConfiguration: { Rules: setup.expiry.map((r) => ({ ID: r.id, Status: "Enabled", Filter: { Prefix: r.prefix }, Expiration: { Days: r.days }, AbortIncompleteMultipartUpload: { DaysAfterInitiation: r.days } })) },
-      }));
+      await send(region, new PutBucketLifecycleConfigurationCommand({ Bucket: bucket, LifecycleConfiguration: { Rules: setup.expiry.map(toLifecycleRule) } }));
     },
     async putObject(region, bucket, key, body, contentType) {
       await send(region, new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType }));

@@ -24,7 +24,7 @@ export interface S3Answer {
 }
 
 const statusOf: Record<string, number> = {
-  NoSuchBucket: 404, NoSuchKey: 404, NoSuchBucketPolicy: 404, NoSuchPublicAccessBlockConfiguration: 404, AccessDenied: 403, BucketAlreadyOwnedByYou: 409, SlowDown: 503, RequestLimitExceeded: 503,
+  NoSuchBucket: 404, NoSuchKey: 404, NoSuchBucketPolicy: 404, NoSuchPublicAccessBlockConfiguration: 404, NoSuchLifecycleConfiguration: 404, NoSuchTagSet: 404, AccessDenied: 403, BucketAlreadyOwnedByYou: 409, SlowDown: 503, RequestLimitExceeded: 503,
 };
 const xml = (body: string, status = 200): S3Answer => ({ status, headers: { "content-type": "application/xml" }, body: `<?xml version="1.0" encoding="UTF-8"?>\n${body}` });
 const empty = (status = 200): S3Answer => ({ status, headers: {}, body: "" });
@@ -54,8 +54,9 @@ export function decodeAwsChunked(body: Buffer): Buffer {
 export function s3ActionOf(method: string, url: URL): string {
   if (url.pathname.startsWith("/v20180820/")) return "GetAccountPublicAccessBlock";
   const hasKey = url.pathname.split("/").filter(Boolean).length > 1;
-  const sub = ["policy", "publicAccessBlock", "lifecycle", "list-type"].find((q) => url.searchParams.has(q));
-  const name = sub === "list-type" ? "ListObjectsV2" : sub === "policy" ? "BucketPolicy" : sub === "lifecycle" ? "BucketLifecycleConfiguration" : sub === "publicAccessBlock" ? "PublicAccessBlock" : hasKey ? "Object" : "Bucket";
+  const names: Record<string, string> = { policy: "BucketPolicy", publicAccessBlock: "PublicAccessBlock", lifecycle: "BucketLifecycleConfiguration", tagging: "BucketTagging", "list-type": "ListObjectsV2" };
+  const sub = Object.keys(names).find((q) => url.searchParams.has(q));
+  const name = sub ? names[sub]! : hasKey ? "Object" : "Bucket";
   if (name === "ListObjectsV2") return name;
   const verb = { GET: "Get", PUT: "Put", DELETE: "Delete", HEAD: "Head" }[method] ?? method;
   return name === "Bucket" && verb === "Put" ? "CreateBucket" : `${verb}${name}`;
@@ -93,12 +94,22 @@ export async function handleS3(cloud: FakeCloud, request: S3Request): Promise<S3
       await s3.ensureBucket(region, bucket, { tags, expiry: [] });
       return { status: 200, headers: { location: `/${bucket}` }, body: "" };
     }
-    case "PutBucketLifecycleConfiguration": {
-      if (!request.headers["content-md5"] && !Object.keys(request.headers).some((h) => h.startsWith("x-amz-checksum-"))) throw new CloudError("InvalidRequest", "Missing required header for this request: Content-MD5");
-      const target = cloud.state.buckets.get(bucket);
-      if (!target) throw new CloudError("NoSuchBucket", `The specified bucket does not exist: ${bucket}`);
-      target.expiry = all(text, "Rule").filter((r) => field(r, "Status") === "Enabled").map((r) => ({ id: field(r, "ID") ?? "", prefix: field(r, "Prefix") ?? "", days: Number(field(r, "Days")) }));
+    case "PutBucketLifecycleConfiguration":
+      bucketFor(cloud, bucket, request).expiry = all(text, "Rule").filter((r) => field(r, "Status") === "Enabled").map((r) => ({ id: field(r, "ID") ?? "", prefix: field(r, "Prefix") ?? "", days: Number(field(r, "Days")) }));
       return empty();
+    case "GetBucketLifecycleConfiguration": {
+      const rules = bucketFor(cloud, bucket).expiry;
+      if (!rules.length) throw new CloudError("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist");
+      const xmlRules = rules.map((r) => `<Rule><ID>${xmlEscape(r.id)}</ID><Filter><Prefix>${xmlEscape(r.prefix)}</Prefix></Filter><Status>Enabled</Status><Expiration><Days>${r.days}</Days></Expiration></Rule>`);
+      return xml(`<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${xmlRules.join("")}</LifecycleConfiguration>`);
+    }
+    case "PutBucketTagging":
+      bucketFor(cloud, bucket, request).tags = Object.fromEntries(all(text, "Tag").map((t) => [field(t, "Key") ?? "", field(t, "Value") ?? ""]));
+      return empty(204);
+    case "GetBucketTagging": {
+      const tags = Object.entries(bucketFor(cloud, bucket).tags);
+      if (!tags.length) throw new CloudError("NoSuchTagSet", "The TagSet does not exist");
+      return xml(`<Tagging><TagSet>${tags.map(([k, v]) => `<Tag><Key>${xmlEscape(k)}</Key><Value>${xmlEscape(v)}</Value></Tag>`).join("")}</TagSet></Tagging>`);
     }
     case "GetBucketPolicy": {
       const policy = await s3.getBucketPolicy(region, bucket);
@@ -137,6 +148,14 @@ export async function handleS3(cloud: FakeCloud, request: S3Request): Promise<S3
       return empty(204);
   }
   throw new CloudError("NotImplemented", `The fake endpoint does not implement s3:${action}`);
+}
+
+// The bucket a configuration call targets; a write must carry Content-MD5 or a checksum header, as S3 requires.
+function bucketFor(cloud: FakeCloud, name: string, write?: S3Request) {
+  if (write && !write.headers["content-md5"] && !Object.keys(write.headers).some((h) => h.startsWith("x-amz-checksum-"))) throw new CloudError("InvalidRequest", "Missing required header for this request: Content-MD5");
+  const bucket = cloud.state.buckets.get(name);
+  if (!bucket) throw new CloudError("NoSuchBucket", `The specified bucket does not exist: ${name}`);
+  return bucket;
 }
 
 // Renders an S3 error (a HEAD answer has no body, as S3's).

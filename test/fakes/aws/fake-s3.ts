@@ -45,7 +45,8 @@ export function readObjectAs(ctx: FakeContext, reader: FakeReader, bucketName: s
   return body ? { ok: true, body } : { ok: false, code: "NoSuchKey" };
 }
 
-// The S3 port of the fake cloud: new buckets get Block Public Access on (as S3 does since 2023), tags and lifecycle at creation.
+// The S3 port of the fake cloud: new buckets get Block Public Access on (as S3 does since 2023), tags and lifecycle at creation;
+// an existing bucket gets the rules and tags it lacks.
 export function createFakeS3(ctx: FakeContext): S3Port {
   const { state } = ctx;
   const bucketOf = (name: string) => {
@@ -57,9 +58,13 @@ export function createFakeS3(ctx: FakeContext): S3Port {
   return {
     async ensureBucket(region, bucket, setup) {
       ctx.enter("CreateBucket", region);
-      if (!state.buckets.has(bucket)) {
+      const existing = state.buckets.get(bucket);
+      if (!existing) {
         state.buckets.set(bucket, { region, objects: new Map(), writtenAt: new Map(), tags: { ...setup.tags }, expiry: setup.expiry.map((r) => ({ ...r })), publicAccessBlock: { ...allBlocked } });
+        return;
       }
+      existing.expiry.push(...setup.expiry.filter((r) => !existing.expiry.some((x) => x.id === r.id)).map((r) => ({ ...r })));
+      existing.tags = { ...setup.tags, ...existing.tags };
     },
     async putObject(region, bucket, key, body) {
       ctx.enter("PutObject", region);
