@@ -58,6 +58,7 @@ test("build-ami --dry-run prints the build and publish plan and creates nothing"
   assert.match(stdout, /build new image|build a new image/);
   assert.match(stdout, /us-east-1\s+source/);
   assert.match(stdout, /eu-central-1\s+copy/);
+  assert.match(stdout, /s3:\/\/rtcgw-111122223333-us-east-1\/rtcgw\/\* readable by the owner only \(no bucket policy\); staging\/ and logs\/ stay private/);
   const state = JSON.parse(readFileSync(statePath, "utf8"));
   assert.deepEqual([state.leftovers, state.images, state.parameters], [[], [], []]);
 });
