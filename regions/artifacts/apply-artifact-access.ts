@@ -1,4 +1,5 @@
 import type { CloudPorts, PublicAccessBlock } from "../cloud/ports.ts";
+import { callWithRetry } from "../cloud/retry.ts";
 import { mergeArtifactAccess, type ArtifactAccess } from "./plan-artifact-access.ts";
 
 /** The bucket's access after applying: the policy written (undefined: none) and whether it is public. */
@@ -8,8 +9,10 @@ const sameBlock = (a: PublicAccessBlock | undefined, b: PublicAccessBlock) =>
   !!a && a.blockPublicAcls === b.blockPublicAcls && a.ignorePublicAcls === b.ignorePublicAcls && a.blockPublicPolicy === b.blockPublicPolicy && a.restrictPublicBuckets === b.restrictPublicBuckets;
 
 // Writes the artifact read access into the bucket policy and keeps Block Public Access consistent with it: when the policy
-// becomes public, BPA for policies is lifted first; when it stops being public, the policy goes first and BPA is restored after.
-export async function applyArtifactAccess(ports: CloudPorts, region: string, bucket: string, access: ArtifactAccess, retry: <T>(fn: () => Promise<T>) => Promise<T>): Promise<AppliedAccess> {
+// becomes public, BPA for policies is lifted first (and the policy retried while the change propagates: S3 answers AccessDenied
+// meanwhile); when it stops being public, the policy goes first and BPA is restored after.
+export async function applyArtifactAccess(ports: CloudPorts, region: string, bucket: string, access: ArtifactAccess, signal?: AbortSignal): Promise<AppliedAccess> {
+  const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes, budgetMs: 180_000 });
   const current = await retry(() => ports.s3.getBucketPolicy(region, bucket));
   const change = mergeArtifactAccess(bucket, access, current);
   if (!change.ok) return change;
@@ -18,7 +21,7 @@ export async function applyArtifactAccess(ports: CloudPorts, region: string, buc
     if (!sameBlock(block, change.publicAccessBlock)) await retry(() => ports.s3.putPublicAccessBlock(region, bucket, change.publicAccessBlock));
   };
   const writePolicy = async () => {
-    if (normalize(current) !== normalize(change.policy)) await retry(() => ports.s3.putBucketPolicy(region, bucket, change.policy));
+    if (normalize(current) !== normalize(change.policy)) await retry(() => ports.s3.putBucketPolicy(region, bucket, change.policy), change.public ? ["AccessDenied"] : []);
   };
   if (change.public) {
     await writeBlock();

@@ -56,7 +56,7 @@ export async function publishArtifacts(input: { recipe: Recipe; plan: PublishPla
       writeFileSync(path, content);
     }
   }
-  const applied = await applyArtifactAccess(ports, region, bucket, plan.artifacts.access, retry);
+  const applied = await applyArtifactAccess(ports, region, bucket, plan.artifacts.access, input.signal);
   if (!applied.ok) throw new Error(`cannot share the artifacts: ${applied.error}`);
   return { bucket, urls, files, access: { readers: plan.artifacts.access.readers, prefix: plan.artifacts.access.prefix, publicPolicy: applied.public } };
 }

@@ -50,6 +50,13 @@ test("public: anyone reads the templates, manifest and go page, not the logs or 
   assert.deepEqual([statements[0].Principal, statements[0].Action, statements[0].Resource], ["*", "s3:GetObject", `arn:aws:s3:::${bucketName}/rtcgw/*`]);
 });
 
+test("public while the lifted Block Public Access is still propagating: the policy write is retried until S3 accepts it", async () => {
+  const cloud = createFakeCloud({ regions: ["us-east-1", "eu-west-1"], faults: { blockPublicAccessPropagationMs: 20_000 } });
+  await buildAndPublish(cloud, "public");
+  assert.ok(cloud.state.buckets.get(bucketName)!.policy);
+  assert.ok(read(cloud, anonymous, template).ok);
+});
+
 test("accounts: only the listed accounts read the templates; the bucket stays fully blocked from the public", async () => {
   const cloud = createFakeCloud({ regions: ["us-east-1", "eu-west-1"] });
   await buildAndPublish(cloud, { accounts: ["444455556666", "777788889999"] });

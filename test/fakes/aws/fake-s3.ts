@@ -102,7 +102,8 @@ export function createFakeS3(ctx: FakeContext): S3Port {
       } catch {
         throw new CloudError("MalformedPolicy", "Policies must be valid JSON");
       }
-      if (statements.some((s) => s.Effect === "Allow" && isPublic(s)) && (target.publicAccessBlock.blockPublicPolicy || state.accountPublicAccessBlock?.blockPublicPolicy)) {
+      const inForce = target.previousBlock && ctx.clock.now() < target.previousBlock.until ? target.previousBlock.block : target.publicAccessBlock;
+      if (statements.some((s) => s.Effect === "Allow" && isPublic(s)) && (inForce.blockPublicPolicy || state.accountPublicAccessBlock?.blockPublicPolicy)) {
         throw new CloudError("AccessDenied", "User is not authorized to perform: s3:PutBucketPolicy because public policies are blocked by the BlockPublicPolicy block public access setting.");
       }
       target.policy = policy;
@@ -113,7 +114,10 @@ export function createFakeS3(ctx: FakeContext): S3Port {
     },
     async putPublicAccessBlock(region, bucket, block) {
       ctx.enter("PutPublicAccessBlock", region);
-      bucketOf(bucket).publicAccessBlock = { ...block };
+      const target = bucketOf(bucket);
+      const propagationMs = ctx.faults.blockPublicAccessPropagationMs ?? 0;
+      if (propagationMs > 0) target.previousBlock = { block: target.publicAccessBlock, until: ctx.clock.now() + propagationMs };
+      target.publicAccessBlock = { ...block };
     },
     async getAccountPublicAccessBlock(region, accountId) {
       ctx.enter("GetAccountPublicAccessBlock", region);

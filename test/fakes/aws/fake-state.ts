@@ -33,6 +33,8 @@ export interface FakeFaults {
   publicQuotaReachedIn: string[];
   /** Opt-in regions the account has not enabled. */
   disabledRegions: string[];
+  /** For this long after PutPublicAccessBlock, the bucket's previous setting still governs PutBucketPolicy (S3 is eventually consistent). */
+  blockPublicAccessPropagationMs?: number;
   /** Called before every operation (tests use it to crash or abort at a chosen point). */
   onCall?: (operation: string, region: string) => void;
 }
@@ -64,6 +66,8 @@ export interface FakeBucket {
   expiry: ExpiryRule[];
   policy?: string;
   publicAccessBlock: PublicAccessBlock;
+  /** The setting replaced by the last PutPublicAccessBlock, still in force until `until`. */
+  previousBlock?: { block: PublicAccessBlock; until: number };
 }
 
 /** The whole fake cloud's state: tests read it to assert outcomes. */
