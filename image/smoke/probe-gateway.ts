@@ -1,4 +1,4 @@
-// The network probes of the smoke test: SIP OPTIONS over UDP, a REGISTER over a secure WebSocket and
+// The network probes of the smoke test: SIP OPTIONS over UDP, a REGISTER over a WebSocket and
 // rtpengine's ng `ping`. Each resolves to a check result; none throws.
 import { createSocket } from "node:dgram";
 import WebSocket from "ws";
@@ -31,11 +31,11 @@ export function probeRtpenginePing(host: string, port: number, timeoutMs: number
   }, "rtpengine answers ng ping");
 }
 
-// Opens wss://host:port with the `sip` subprotocol (any certificate), sends REGISTER, waits for a final response.
-export function probeWebSocketRegister(host: string, port: number, domain: string, timeoutMs: number): Promise<SmokeCheck> {
+// Opens `url` (ws:// or wss://, any certificate) with the `sip` subprotocol, sends REGISTER, waits for a final response.
+export function probeWebSocketRegister(url: string, domain: string, timeoutMs: number): Promise<SmokeCheck> {
   const name = "kamailio relays a WebSocket REGISTER";
   return new Promise((resolve) => {
-    const ws = new WebSocket(`wss://${host}:${port}/`, "sip", { rejectUnauthorized: false, handshakeTimeout: timeoutMs });
+    const ws = new WebSocket(url, "sip", { rejectUnauthorized: false, handshakeTimeout: timeoutMs });
     const finish = (check: SmokeCheck) => {
       clearTimeout(timer);
       ws.terminate();

@@ -11,7 +11,8 @@ import { probeRtpenginePing, probeSipOptions, probeWebSocketRegister, type Smoke
 /** What the inside half needs to know (passed as JSON in argv[2]). */
 export interface SmokeTarget {
   sipPort: number;
-  wssPort: number;
+  /** Kamailio's loopback WebSocket listener (the agent, which owns the WSS port, proxies to it). */
+  webSocketUrl: string;
   domain: string;
   pbxHost: string;
   pbxPort: number;
@@ -69,7 +70,7 @@ async function main(): Promise<SmokeCheck[]> {
   const deadline = Date.now() + 20_000;
   checks.push(await retryProbe(() => probeRtpenginePing(target.ng.host, target.ng.port, 1000), deadline));
   checks.push(await retryProbe(() => probeSipOptions("127.0.0.1", target.sipPort, 1000), deadline));
-  checks.push(await retryProbe(() => probeWebSocketRegister("127.0.0.1", target.wssPort, target.domain, 3000), deadline));
+  checks.push(await retryProbe(() => probeWebSocketRegister(target.webSocketUrl, target.domain, 3000), deadline));
   const registers = pbxRequests.filter((line) => line.includes('"method":"REGISTER"'));
   checks.push({ name: "the PBX stand-in received the REGISTER", ok: registers.length > 0, detail: registers[0] ?? `PBX saw: ${pbxRequests.join(" ") || "nothing"}` });
   if (exited.length > 0) checks.push({ name: "services keep running", ok: false, detail: exited.join("; ") });

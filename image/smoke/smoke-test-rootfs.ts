@@ -7,6 +7,7 @@ import { execa } from "execa";
 import type { Recipe } from "../../dsl/resolve.ts";
 import type { BuildLog } from "../builders/local/build-log.ts";
 import type { BindMount } from "../builders/local/namespace-script.ts";
+import { kamailioLoopback } from "../../gateway/agent/contract.ts";
 import { runInNamespaces } from "../builders/local/run-in-namespaces.ts";
 import type { SmokeCheck } from "./probe-gateway.ts";
 import { readImageServiceConfig } from "./read-image-config.ts";
@@ -30,7 +31,7 @@ export async function smokeTestRootfs(options: { rootDir: string; workDir: strin
     const upstream = recipe.gateway.upstreams[0]!;
     const target: SmokeTarget = {
       sipPort: recipe.gateway.listen.sip.ports.from,
-      wssPort: recipe.gateway.listen.wss.port,
+      webSocketUrl: `ws://${kamailioLoopback.address}:${kamailioLoopback.port}/`,
       domain: recipe.gateway.domains[0] ?? upstream.host,
       pbxHost: upstream.host,
       pbxPort: upstream.port,
