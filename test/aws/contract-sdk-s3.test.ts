@@ -4,6 +4,8 @@ import { publishArtifacts } from "../../regions/artifacts/publish-artifacts.ts";
 import type { CloudPorts } from "../../regions/cloud/ports.ts";
 import { bucketSetupFor } from "../../regions/cloud/bucket-layout.ts";
 import { createS3Adapter } from "../../regions/cloud/sdk/s3-adapter.ts";
+import { createSdkPorts } from "../../regions/cloud/sdk/create-sdk-ports.ts";
+import { runPreflight } from "../../regions/preflight.ts";
 import type { SdkOptions } from "../../regions/cloud/sdk/client-options.ts";
 import type { Journal } from "../../regions/journal.ts";
 import { planPublish } from "../../regions/plan-publish.ts";
@@ -109,4 +111,22 @@ test("the account-level S3 Block Public Access is read through S3 Control", asyn
   assert.deepEqual(await s3.getAccountPublicAccessBlock("us-east-1", "111122223333"), cloud.state.accountPublicAccessBlock);
   await assert.rejects(s3.getAccountPublicAccessBlock("us-east-1", "999988887777"), (e: Error & { code?: string }) => e.code === "AccessDenied");
   delete cloud.state.accountPublicAccessBlock;
+});
+
+test("a public pre-flight over real SDK clients reports image and account-level S3 block public access in one list", async () => {
+  const sdkPorts = createSdkPorts(sdk);
+  const ports: CloudPorts = { ...sdkPorts, clock: cloud.clock };
+  const recipe = makeRecipe({ regions: ["us-east-1", "eu-west-1"], publish: { visibility: "public" } });
+  const input = { recipe, sourceRegion: "us-east-1", amiName: "rtcgw-0.1.0-preflight", buildId: "p1" };
+  const clean = await runPreflight(input, ports);
+  assert.deepEqual(clean, { ok: true, account: "111122223333", regions: ["us-east-1", "eu-west-1"] });
+  cloud.faults.blockPublicAccessIn = ["eu-west-1"];
+  cloud.state.accountPublicAccessBlock = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: false, restrictPublicBuckets: true };
+  const blocked = await runPreflight(input, ports);
+  cloud.faults.blockPublicAccessIn = [];
+  delete cloud.state.accountPublicAccessBlock;
+  assert.equal(blocked.ok, false);
+  const problems = blocked.ok ? [] : blocked.problems;
+  assert.deepEqual(problems.map((p) => [p.region, p.code]), [["eu-west-1", "block-public-access"], ["us-east-1", "s3-block-public-access"]]);
+  assert.match(problems[1]!.message, /RestrictPublicBuckets on/);
 });

@@ -26,6 +26,14 @@ const instanceXml = (i: InstanceRecord) =>
 // Answers one EC2 action, or undefined when the endpoint does not implement it.
 export async function handleEc2(cloud: FakeCloud, action: string, region: string, input: Form): Promise<string | undefined> {
   const { ec2 } = cloud.ports;
+  if (action === "DescribeRegions") {
+    const regions = await ec2.describeRegions();
+    const items = regions.map((r) => `<item><regionName>${r.name}</regionName><regionEndpoint>ec2.${r.name}.amazonaws.com</regionEndpoint><optInStatus>${r.optInStatus}</optInStatus></item>`);
+    return ec2Response(action, `<regionInfo>${items.join("")}</regionInfo>`);
+  }
+  if (action === "GetImageBlockPublicAccessState") {
+    return ec2Response(action, `<imageBlockPublicAccessState>${await ec2.getImageBlockPublicAccessState(region)}</imageBlockPublicAccessState>`);
+  }
   if (action === "CopyImage") {
     const imageId = await ec2.copyImage(region, {
       sourceRegion: String(input.SourceRegion), sourceImageId: String(input.SourceImageId), name: String(input.Name), description: String(input.Description ?? ""), clientToken: String(input.ClientToken ?? ""), tags: tagsFor(input, "image"),

@@ -1,5 +1,6 @@
 // S3 REST-XML (path-style) and S3 Control requests of the fake endpoint, mapped onto the fake cloud's S3 port.
 // A request without an Authorization header is anonymous: it may only read objects, through the bucket policy.
+import { crc32 } from "node:zlib";
 import type { PublicAccessBlock } from "../../../regions/cloud/ports.ts";
 import { CloudError } from "../../../regions/cloud/ports.ts";
 import type { FakeCloud } from "./create-fake-cloud.ts";
@@ -135,7 +136,12 @@ export async function handleS3(cloud: FakeCloud, request: S3Request): Promise<S3
     }
     case "PutObject": {
       const chunked = String(request.headers["content-encoding"] ?? "").includes("aws-chunked");
-      await s3.putObject(region, bucket, key, new Uint8Array(chunked ? decodeAwsChunked(request.body) : request.body), String(request.headers["content-type"] ?? ""));
+      const data = chunked ? decodeAwsChunked(request.body) : request.body;
+      const sent = request.headers["x-amz-checksum-crc32"];
+      const computed = Buffer.alloc(4);
+      computed.writeUInt32BE(crc32(data));
+      if (typeof sent === "string" && sent !== computed.toString("base64")) throw new CloudError("BadDigest", "The CRC32 you specified did not match the calculated checksum");
+      await s3.putObject(region, bucket, key, new Uint8Array(data), String(request.headers["content-type"] ?? ""));
       return { status: 200, headers: { etag: '"fake-etag"' }, body: "" };
     }
     case "GetObject": {
