@@ -29,7 +29,8 @@ const sandbox = [
 /** What the kamailio drop-in template needs. */
 export interface KamailioUnitContext {
   firstBootUnit: string;
-  wssPort: number;
+  /** Kamailio's own listeners below 1024 (WSS/HTTPS on 443 belongs to the agent): each needs CAP_NET_BIND_SERVICE. */
+  privilegedPorts: number[];
   sandbox: string[];
 }
 
@@ -41,11 +42,13 @@ export interface RtpengineUnitContext {
   sandbox: string[];
 }
 
-// The kamailio drop-in's context (pure).
+// The kamailio drop-in's context (pure): the bind capability only when one of its ports needs it.
 export function buildKamailioUnitContext(recipe: Recipe): KamailioUnitContext {
+  const { sip, tls, ws } = recipe.gateway.listen;
+  const lowest = [sip.ports.from, ...(tls ? [tls.port] : []), ...(ws ? [ws.port] : [])];
   return {
     firstBootUnit,
-    wssPort: recipe.gateway.listen.wss.port,
+    privilegedPorts: [...new Set(lowest.filter((port) => port < 1024))].sort((a, b) => a - b),
     sandbox,
   };
 }

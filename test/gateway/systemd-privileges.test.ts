@@ -1,7 +1,7 @@
 // The drop-ins' privilege model works for the real daemons: started the way the units start them (their own
-// user, no new privileges, only the capabilities the drop-in grants, via setpriv), Kamailio binds its WSS
-// listener on a privileged port and rtpengine answers ping. Without the granted capability Kamailio cannot
-// bind that port, so the grant is what makes it work.
+// user, no new privileges, only the capabilities the drop-in grants, via setpriv). The default recipe gives
+// Kamailio no capability (443 belongs to the agent) and it still runs; a recipe with a public WebSocket on a
+// privileged port gets CAP_NET_BIND_SERVICE, binds it, and cannot without it. rtpengine answers ping.
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -26,8 +26,10 @@ after(async () => {
   rmSync(workDir, { recursive: true, force: true });
 });
 
-const dropIns = compileSystemdUnits(buildTestRecipe(), from);
-const dropIn = (unit: string) => dropIns.find((f) => f.path.includes(`/${unit}.d/`))!.content;
+// A public plain WebSocket listener (for a TLS-terminating load balancer) on a privileged port.
+const privilegedRecipe = buildTestRecipe((r) => (r.gateway.listen.ws = { port: 80 }));
+const dropInOf = (recipe: ReturnType<typeof buildTestRecipe>, unit: string) => compileSystemdUnits(recipe, from).find((f) => f.path.includes(`/${unit}.d/`))!.content;
+const dropIn = (unit: string) => dropInOf(privilegedRecipe, unit);
 
 // The effective value of a unit setting: the last assignment (an empty one resets the list).
 function setting(unit: string, key: string): string {
@@ -64,18 +66,18 @@ const canConnect = (port: number) =>
     socket.once("error", () => resolve(false));
   });
 
-async function startKamailioAsUnit(name: string, caps: string): Promise<{ proc: RunningProcess; port: number; log: string }> {
+async function startKamailioAsUnit(name: string, caps: string, recipe = privilegedRecipe): Promise<{ proc: RunningProcess; port: number; log: string }> {
   const setpriv = requireBinary("setpriv", "util-linux");
   const kamailio = requireBinary("kamailio", "kamailio");
-  const recipe = buildTestRecipe();
   const dir = join(workDir, name);
   mkdirSync(dir, { recursive: true });
   chmodSync(dir, 0o755);
   const tls = createSelfSignedCertificate(dir);
   chmodSync(tls.key, 0o644); // test key, readable by the kamailio user
   const config = writeKamailioConfig(recipe, dir);
-  const port = await freePrivilegedPort();
-  const { defines } = await loopbackGatewayDefines(recipe, tls, { WSS_PORT: port });
+  const privileged = recipe.gateway.listen.ws ? await freePrivilegedPort() : undefined;
+  const { defines, ports } = await loopbackGatewayDefines(recipe, tls, privileged ? { WS_PORT: privileged } : {});
+  const port = privileged ?? ports.loopback;
   const rundir = join(dir, "run");
   mkdirSync(rundir);
   const kamailioUser = Number(execFileSync("id", ["-u", "kamailio"], { encoding: "utf8" }));
@@ -86,8 +88,27 @@ async function startKamailioAsUnit(name: string, caps: string): Promise<{ proc: 
   return { proc: startProcess(name, setpriv, args, log), port, log };
 }
 
-test("kamailio as user kamailio with the drop-in's capabilities binds WSS on a privileged port", async () => {
+test("the default recipe gives kamailio no capability, and it runs as its own user with none", async () => {
+  const recipe = buildTestRecipe();
+  const unit = dropInOf(recipe, "kamailio.service");
+  assert.equal(setting(unit, "AmbientCapabilities"), "");
+  assert.equal(setting(unit, "CapabilityBoundingSet"), "");
+  const { proc, port, log } = await startKamailioAsUnit("default", "", recipe);
+  try {
+    let bound = false;
+    for (let attempt = 0; attempt < 50 && proc.isAlive() && !bound; attempt++) {
+      bound = await canConnect(port);
+      if (!bound) await sleep(100);
+    }
+    assert.ok(bound, `kamailio listens on its loopback WebSocket port 127.0.0.1:${port}:\n${readFileSync(log, "utf8").slice(-2000)}`);
+  } finally {
+    await proc.stop();
+  }
+});
+
+test("kamailio as user kamailio with the drop-in's capabilities binds a public WebSocket on a privileged port", async () => {
   const caps = setting(dropIn("kamailio.service"), "AmbientCapabilities");
+  assert.equal(caps, "CAP_NET_BIND_SERVICE");
   assert.equal(setting(dropIn("kamailio.service"), "CapabilityBoundingSet"), caps);
   const { proc, port, log } = await startKamailioAsUnit("granted", caps);
   try {

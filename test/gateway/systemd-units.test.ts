@@ -78,7 +78,7 @@ test("daemons start after first boot, read runtime.env (rtpengine), and run conf
       assert.match(unit, new RegExp(`^${line}$`, "m"));
     }
   }
-  assert.match(kamailio!, /^AmbientCapabilities=CAP_NET_BIND_SERVICE$/m, "kamailio binds WSS on 443 as its own user");
+  assert.match(kamailio!, /^CapabilityBoundingSet=$/m, "443 belongs to the agent: kamailio of the default recipe needs no capability");
   assert.match(rtpengine!, /^EnvironmentFile=-\/etc\/rtcgw\/runtime\.env$/m);
   assert.match(rtpengine!, /^ExecStart=\n^ExecStart=\/usr\/libexec\/rtcgw\/start-rtpengine --foreground /m);
   assert.match(rtpengine!, /^ExecStartPre=$/m, "the iptables setup of the kernel table is cleared");
