@@ -34,6 +34,33 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
   if (action === "GetImageBlockPublicAccessState") {
     return ec2Response(action, `<imageBlockPublicAccessState>${await ec2.getImageBlockPublicAccessState(region)}</imageBlockPublicAccessState>`);
   }
+  if (action === "CreateSecurityGroup") {
+    const groupId = await ec2.createSecurityGroup(region, { name: String(input.GroupName), description: String(input.GroupDescription ?? ""), tags: tagsFor(input, "security-group") });
+    return ec2Response(action, `<return>true</return><groupId>${groupId}</groupId>`);
+  }
+  const ok = () => ec2Response(action, "<return>true</return>");
+  if (action === "DeleteSecurityGroup") return (await ec2.deleteSecurityGroup(region, String(input.GroupId)), ok());
+  if (action === "DeregisterImage") return (await ec2.deregisterImage(region, String(input.ImageId)), ok());
+  if (action === "DeleteSnapshot") return (await ec2.deleteSnapshot(region, String(input.SnapshotId)), ok());
+  if (action === "EnableImageDeprecation") return (await ec2.deprecateImage(region, String(input.ImageId), new Date(String(input.DeprecateAt))), ok());
+  if (action === "CreateTags") {
+    const tags = Object.fromEntries(listOf<{ Key: string; Value: string }>(input.Tag).map((t) => [t.Key, t.Value]));
+    for (const id of listOf<string>(input.ResourceId)) await ec2.tagResource(region, id, tags);
+    return ok();
+  }
+  if (action === "ModifyImageAttribute") {
+    const imageId = String(input.ImageId);
+    if ((input.ImdsSupport as Form | undefined)?.Value === "v2.0") await ec2.requireImdsV2(region, imageId);
+    const add = listOf<Form>((input.LaunchPermission as Form | undefined)?.Add);
+    if (add.some((p) => p.Group === "all")) await ec2.shareImage(region, imageId, { public: true });
+    const accounts = add.flatMap((p) => (p.UserId ? [String(p.UserId)] : []));
+    if (accounts.length) await ec2.shareImage(region, imageId, { accounts });
+    return ok();
+  }
+  if (action === "ModifySnapshotAttribute") {
+    if (input.Attribute !== "createVolumePermission" || input.OperationType !== "add") throw new CloudError("InvalidParameterValue", "the fake adds createVolumePermission only");
+    return (await ec2.shareSnapshot(region, String(input.SnapshotId), listOf<string>(input.UserId)), ok());
+  }
   if (action === "CopyImage") {
     const imageId = await ec2.copyImage(region, {
       sourceRegion: String(input.SourceRegion), sourceImageId: String(input.SourceImageId), name: String(input.Name), description: String(input.Description ?? ""), clientToken: String(input.ClientToken ?? ""), tags: tagsFor(input, "image"),

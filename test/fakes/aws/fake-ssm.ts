@@ -17,7 +17,7 @@ export function createFakeSsm(ctx: FakeContext): SsmPort {
     return !!i && instanceState(ctx, i) === "running" && clock.now() >= i.launchedAt + timings.instanceBootMs + timings.ssmRegisterMs + faults.ssmAgentDelayMs;
   };
   const objectExists = (url: string) => {
-    const match = /^https:\/\/([^.]+)\.s3\.[^/]+\/([^?]+)/.exec(url);
+    const match = /^https:\/\/([^.]+)\.s3\.[^/]+\/([^?]+)/.exec(url) ?? /^http:\/\/127\.0\.0\.1:\d+\/([^/?]+)\/([^?]+)/.exec(url);
     return !!match && !!state.buckets.get(match[1]!)?.objects.has(decodeURIComponent(match[2]!));
   };
   const settle = (command: FakeCommand) => {
@@ -47,7 +47,7 @@ export function createFakeSsm(ctx: FakeContext): SsmPort {
       let ok = true;
       let tail = "done";
       if (kind === "provision") {
-        const urls = script.match(/https:\/\/[^\s'"]+/g) ?? [];
+        const urls = script.match(/https?:\/\/[^\s'"]+/g) ?? [];
         if (!urls.some(objectExists)) [ok, tail] = [false, "curl: (22) The requested URL returned error: 403 (bundle not found)"];
         else if (faults.provisionFails) [ok, tail] = [false, "provision.sh: step 'install packages' failed: E: Unable to locate package kamailio-nonexistent"];
       }

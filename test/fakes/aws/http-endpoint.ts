@@ -5,6 +5,7 @@ import type { FakeCloud } from "./create-fake-cloud.ts";
 import { handleEc2 } from "./endpoint-ec2.ts";
 import { handleS3, s3ActionOf, s3ErrorAnswer } from "./endpoint-s3.ts";
 import { handleSsm } from "./endpoint-ssm.ts";
+import { createIamHandler } from "./endpoint-iam.ts";
 import { ec2Error, parseQueryBody, stsError, stsResponse } from "./protocol-codecs.ts";
 
 /** A local HTTP endpoint that real SDK v3 clients talk to, backed by a fake cloud. */
@@ -25,6 +26,7 @@ const throttling = new Set(["RequestLimitExceeded", "Throttling", "ThrottlingExc
 export async function startFakeEndpoint(cloud: FakeCloud): Promise<FakeEndpoint> {
   const served: string[] = [];
   const loseNextResponse = new Set<string>();
+  const handleIam = createIamHandler(cloud);
   const server: Server = createServer(async (req, res) => {
     const raw = await readBody(req);
     const url = new URL(req.url ?? "/", "http://fake");
@@ -52,15 +54,16 @@ export async function startFakeEndpoint(cloud: FakeCloud): Promise<FakeEndpoint>
     const action = json ? target.split(".").pop()! : String(form.Action);
     served.push(action);
     try {
-      const payload = await handle(cloud, service, action, region, json ? JSON.parse(body || "{}") : form);
+      const payload = service === "iam" ? await handleIam(action, form) : await handle(cloud, service, action, region, json ? JSON.parse(body || "{}") : form);
+      if (payload === undefined) throw new CloudError("InvalidAction", `The fake endpoint does not implement iam:${action}`);
       if (loseNextResponse.delete(action)) throw new CloudError("InternalError", "An internal error has occurred (response lost after the effect)");
       res.writeHead(200, { "content-type": json ? "application/x-amz-json-1.1" : "text/xml" }).end(payload);
     } catch (error) {
       const code = error instanceof CloudError ? error.code : "InternalError";
       const message = error instanceof Error ? error.message : String(error);
-      const status = code === "InternalError" ? 500 : throttling.has(code) && service === "ec2" ? 503 : 400;
+      const status = code === "InternalError" ? 500 : throttling.has(code) && service === "ec2" ? 503 : code === "NoSuchEntity" ? 404 : code === "EntityAlreadyExists" ? 409 : 400;
       if (json) res.writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": code }).end(JSON.stringify({ __type: code, message }));
-      else res.writeHead(status, { "content-type": "text/xml" }).end(service === "sts" ? stsError(code, message) : ec2Error(code, message));
+      else res.writeHead(status, { "content-type": "text/xml" }).end(service === "ec2" ? ec2Error(code, message) : stsError(code, message));
     }
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
