@@ -18,3 +18,13 @@ test("pre-flight refuses a public AMI deprecated more than 2 years after creatio
   assert.equal(fine.ok, true, JSON.stringify(fine));
   assert.equal(cloud.state.buckets.size + cloud.state.instances.length, 0);
 });
+
+test("the fake cloud refuses a public AMI's deprecation beyond 2 years after creation, as EC2 documents", async () => {
+  const cloud = createFakeCloud({ regions: ["us-east-1"] });
+  const image = cloud.state.images.find((i) => i.region === "us-east-1")!;
+  [image.ownerId, image.public] = [cloud.state.accountId, true];
+  const created = new Date(image.createdAt);
+  const twoYears = new Date(created).setUTCFullYear(created.getUTCFullYear() + 2);
+  await cloud.ports.ec2.deprecateImage("us-east-1", image.imageId, new Date(twoYears));
+  await assert.rejects(cloud.ports.ec2.deprecateImage("us-east-1", image.imageId, new Date(twoYears + 60_000)), /at most 2 years after its creation/);
+});

@@ -31,3 +31,11 @@ test("a public AMI with encrypted snapshots is still refused with its own messag
   recipe.image.disk = { sizeGiB: 8, encrypted: true };
   assert.deepEqual(problems(recipe).map((p) => p.split(":")[0]), ["image.disk.encrypted", "publish.deprecateAfter"]);
 });
+
+test("no AMI may be deprecated more than 10 years ahead, whatever its visibility", () => {
+  const recipe = copy();
+  recipe.publish.deprecateAfter = "3650d";
+  assert.deepEqual(problems(recipe), []);
+  recipe.publish.deprecateAfter = "4000d";
+  assert.deepEqual(problems(recipe), ['publish.deprecateAfter: EC2 accepts a deprecation date at most 10 years ahead, 4000 days is longer: use "3650d" or less']);
+});

@@ -113,7 +113,12 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
     },
     async deprecateImage(region, imageId, at) {
       ctx.enter("EnableImageDeprecation", region);
-      findImage(region, imageId).deprecationTime = at.toISOString();
+      const image = findImage(region, imageId);
+      const created = new Date(image.createdAt);
+      const limit = image.public ? created.setUTCFullYear(created.getUTCFullYear() + 2) : new Date(clock.now()).setUTCFullYear(new Date(clock.now()).getUTCFullYear() + 10);
+      if (at.getTime() < clock.now()) throw new CloudError("InvalidParameterValue", "You can't specify a deprecation date in the past");
+      if (at.getTime() > limit) throw new CloudError("InvalidParameterValue", image.public ? "The deprecation date of a public AMI can be at most 2 years after its creation date" : "The deprecation date can be at most 10 years from now");
+      image.deprecationTime = at.toISOString();
     },
     async deregisterImage(region, imageId) {
       ctx.enter("DeregisterImage", region);
