@@ -34,10 +34,11 @@ after(async () => {
   await stack?.stop();
 });
 
-test("OPTIONS to the gateway's own address (with and without its port) gets 200", { timeout: 30_000 }, async () => {
+test("OPTIONS to the gateway's own address gets 200 on every SIP port", { timeout: 30_000 }, async () => {
   const client = await openSipUdpClient("127.0.0.7", gatewayAddress, stack.gatewayPorts.sip[0]!);
   try {
-    for (const uri of [`sip:${gatewayAddress}:${stack.gatewayPorts.sip[0]}`, `sip:${gatewayAddress}`]) {
+    for (const port of stack.gatewayPorts.sip) {
+      const uri = `sip:${gatewayAddress}:${port}`;
       const options = buildSipRequest({ method: "OPTIONS", uri, from: client, userAgent: "Linphone/5.0" });
       assert.equal(statusOf(await client.request(options)), 200, uri);
     }
