@@ -28,3 +28,10 @@ test("the fake cloud refuses a public AMI's deprecation beyond 2 years after cre
   await cloud.ports.ec2.deprecateImage("us-east-1", image.imageId, new Date(twoYears));
   await assert.rejects(cloud.ports.ec2.deprecateImage("us-east-1", image.imageId, new Date(twoYears + 60_000)), /at most 2 years after its creation/);
 });
+
+test("pre-flight refuses a recipe whose artifact prefix would share a private area of the bucket (a recipe named `logs`)", async () => {
+  const cloud = createFakeCloud({ regions: ["us-east-1"] });
+  const recipe = { ...makeRecipe({ regions: ["us-east-1"], publish: { visibility: "public" } }), name: "logs" };
+  const result = await runPreflight({ recipe, sourceRegion: "us-east-1", amiName: "logs-0.1.0-x", buildId: "x" }, cloud.ports);
+  assert.deepEqual(result.ok ? [] : result.problems.map((p) => p.code), ["artifact-prefix"]);
+});
