@@ -1,7 +1,7 @@
 // Benchmark (not a test): N parallel calls with G.711 RTP flowing through rtpengine, started with the
 // compiled rtpengine.conf, beside the reference product's published parallel-call figures.
 // Run: `npx tsx bench/gateway-media.ts` (`--quick` for a short run; `--calls=100,400`, `--seconds=20` to choose).
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Recipe } from "../dsl/resolve.ts";
@@ -25,6 +25,7 @@ const current: { engine?: RunningRtpengine; workDir?: string; calls: AnchoredCal
   calls: [], endpoints: [], pump: new AbortController(),
 };
 let interrupted = false;
+let workerThreads = "";
 // Teardowns run one after another, so Ctrl-C during a run's own teardown waits for it instead of racing it.
 let tearingDown = Promise.resolve();
 
@@ -41,7 +42,7 @@ process.once("uncaughtException", (error) => {
 });
 
 console.log(`rtpengine media benchmark: ${seconds} s per run, G.711 PCMU 20 ms (160-byte payload, 50 packets/s per direction)`);
-console.log(`rtpengine userspace (table = -1) with the compiled rtpengine.conf on 127.0.0.1, one worker thread (test harness);`);
+console.log(`rtpengine userspace (table = -1) with the compiled rtpengine.conf on 127.0.0.1 (started by the test harness);`);
 console.log(`load generator in this process on the same machine (${cpus().length} cores); load average ${formatLoad()}`);
 const rows: string[][] = [];
 try {
@@ -65,13 +66,14 @@ console.log([
   "transit: from the actual send to this process's receive callback, an upper bound of rtpengine's delay (a high p99",
   "means packets queued in front of a process that did not get enough CPU). CPU: % of one core over the run",
   "(rtpengine: all its threads, from /proc/<pid>/stat; generator: this Node process, sending and receiving); waited:",
-  "time its threads were runnable but waiting for a core (/proc/<pid>/task/*/schedstat), i.e. other work had the CPUs.",
+  "time its threads were runnable but waiting for a core, summed over threads (/proc/<pid>/task/*/schedstat).",
   "µs/packet: rtpengine CPU time per packet forwarded. drops: the kernel's UDP receive-buffer drops (/proc/net/udp)",
   "at rtpengine's sockets and at the generator's. late sends: sends more than 20 ms behind schedule (the generator",
   "fell behind: then the loss is the generator's, not rtpengine's).",
   "Leg A is always plain RTP/AVP. sdes-srtp makes leg B RTP/SAVP (AES_CM_128_HMAC_SHA1_80 keyed by SDES), so rtpengine",
   "decrypts and encrypts every packet of that leg, as it does for a WebRTC leg once DTLS has keyed it.",
   "Not included: DTLS handshakes, ICE (STUN checks), RTCP, Opus<->PCMU transcoding, Kamailio signalling.",
+  `rtpengine worker threads: ${workerThreads}.`,
   ...verdicts(),
 ].join("\n"));
 
@@ -84,6 +86,7 @@ async function runOne(calls: number, leg: LegSecurity): Promise<string[]> {
   const configPath = writeRtpengineConfig(recipe, workDir);
   current.engine = await startRtpengine(workDir, { ngPort: ngPort!, portMin: rtp.from, portMax: rtp.to, configPath });
   const engine = current.engine;
+  workerThreads = rtpengineWorkerThreads(engine.process.pid);
   current.endpoints = await openEndpoints(2 * calls);
   current.calls = [];
   await forEachLimited(calls, 16, async (i) => {
@@ -183,6 +186,12 @@ function formatRow(leg: LegSecurity, calls: number, range: string, r: PumpResult
 // The target line per leg: ≥ 400 parallel calls with < 0.1 % loss.
 function verdicts(): string[] {
   return rows.filter((r) => r[1] === "400").map((r) => `target (400 calls, < 0.1 % loss), leg B ${r[0]}: ${Number(r[5]) < 0.1 ? "met" : "NOT met"} (${r[5]} %)`);
+}
+
+// rtpengine's --num-threads as the harness started it, or its default (one per core).
+function rtpengineWorkerThreads(pid: number): string {
+  const match = /--num-threads=(\d+)/.exec(readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " "));
+  return match ? match[1]! : `${cpus().length} (rtpengine's default, one per core)`;
 }
 
 function percent(runMs: number, wallMs: number, waitMs: number): string {
