@@ -26,15 +26,14 @@ export interface RtpengineOptions {
 // count calls right after BYE), logs to stderr.
 export async function startRtpengine(workDir: string, options: RtpengineOptions): Promise<RunningRtpengine> {
   const binary = requireBinary("rtpengine", "rtpengine-daemon");
-  // Worker threads as in the compiled config (rtpengine's default: one per core). The werift DTLS stalls once
-  // seen with --num-threads=2 came with `DTLS=passive` in the answer to the browser, where rtpengine reset its
-  // already started client context to passive mid-handshake; without that flag 6 werift and 4 Chromium runs
-  // (10 handshakes) with 2 threads all completed.
+  // One worker thread. With DTLS=passive in the answer to a browser, about one werift handshake in three
+  // stalled with --num-threads=2; without that flag 6 werift and 4 Chromium calls toward the PBX completed
+  // with 2 threads, but one werift call from the PBX (rtpengine the DTLS server) failed: still open.
   const args = [
     ...(options.configPath ? [`--config-file=${options.configPath}`, "--config-section=rtpengine"] : ["--config-file=none"]),
     "--foreground", "--table=-1", "--no-fallback", "--interface=127.0.0.1",
     `--listen-ng=127.0.0.1:${options.ngPort}`, `--port-min=${options.portMin}`, `--port-max=${options.portMax}`,
-    "--delete-delay=0", "--log-stderr", "--log-level=6", "--timeout=60",
+    "--delete-delay=0", "--log-stderr", "--log-level=6", "--num-threads=1", "--timeout=60",
   ];
   const proc = startProcess("rtpengine", binary, args, join(workDir, "rtpengine.log"));
   const engine: RunningRtpengine = { process: proc, ngPort: options.ngPort, command: (b) => sendNg(options.ngPort, b) };
