@@ -1,0 +1,1 @@
+(built from gateway/ sources: not kept in the golden copy)
