@@ -1,10 +1,10 @@
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { build } from "esbuild";
 import type { Recipe } from "../../../dsl/resolve.ts";
 import { generatedHeader, type GeneratedFile, type GeneratedFrom } from "../../generated-file.ts";
 import { projectRoot } from "../../render-template.ts";
 import { bundleNodeProgram } from "../../bundle-node-program.ts";
+import { buildWithCache } from "../../build-with-cache.ts";
 import { compileAgentConfig } from "../agent-config.ts";
 import { installPaths } from "../contract.ts";
 import { renderAdminUnit, renderFirstBootUnit } from "./render-agent-units.ts";
@@ -46,17 +46,15 @@ async function buildAgentScript(from: GeneratedFrom): Promise<string> {
 
 // JsSIP's browser build (the npm package ships only CommonJS), exposed as `window.JsSIP`.
 async function buildJsSipForBrowsers(): Promise<string> {
-  const result = await build({
+  return buildWithCache({
     entryPoints: [join(projectRoot, "node_modules/jssip/lib/JsSIP.js")],
     bundle: true,
     platform: "browser",
     format: "iife",
     globalName: "JsSIP",
     target: "chrome100",
-    write: false,
     minify: true,
     legalComments: "eof",
     logLevel: "silent",
   });
-  return result.outputFiles[0]!.text;
 }
