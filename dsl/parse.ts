@@ -13,9 +13,10 @@ export type ParseResult = { ok: true; recipe: Recipe; warnings: Problem[] } | { 
 export function parseRecipe(value: unknown): ParseResult {
   const parsed = recipeSchema.safeParse(value);
   if (parsed.success) {
-    const found = checkRules(resolveRecipe(parsed.data));
+    const recipe = resolveRecipe(parsed.data);
+    const found = checkRules(recipe);
     if (found.some((p) => p.severity === "error")) return { ok: false, problems: found };
-    return { ok: true, recipe: resolveRecipe(parsed.data), warnings: found };
+    return { ok: true, recipe, warnings: found };
   }
   const problems = parsed.error.issues.flatMap(issueToProblems);
   const repaired = parseWithoutFailingValues(value, parsed.error.issues);

@@ -1,14 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseRecipe } from "../../dsl/parse.ts";
-import gateway from "../../recipes/gateway.ts";
-
-type Mutable = { image: Record<string, any>; publish: Record<string, any>; [key: string]: any };
-const copy = (): Mutable => structuredClone(gateway) as unknown as Mutable;
-const problems = (value: unknown) => {
-  const result = parseRecipe(value);
-  return result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message}`);
-};
+import { copyDefaultRecipe as copy, listProblems as problems } from "./recipe-variants.ts";
 
 test("a public AMI may be deprecated at most 2 years after its creation; shared and private ones later", () => {
   const recipe = copy();

@@ -1,14 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseRecipe } from "../../dsl/parse.ts";
-import gateway from "../../recipes/gateway.ts";
-
-type Mutable = { gateway: Record<string, any>; image: Record<string, any>; publish: Record<string, any>; [key: string]: any };
-const copy = (): Mutable => structuredClone(gateway) as unknown as Mutable;
-const problems = (value: unknown) => {
-  const result = parseRecipe(value);
-  return result.ok ? [] : result.problems.map((p) => `${p.path}: ${p.message}`);
-};
+import { copyDefaultRecipe as copy, listProblems as problems, type MutableRecipe } from "./recipe-variants.ts";
 
 test("rtpengine takes 4 ports per call: 10000-11000 holds exactly 250 calls", () => {
   const recipe = copy();
@@ -58,7 +51,7 @@ test("unknown fields are typos: each is reported at its own path", () => {
 
 test("every string that reaches a config file refuses control characters and quotes", () => {
   const hostile = 'x"\n#!define X';
-  const cases: [string, (r: Mutable) => void][] = [
+  const cases: [string, (r: MutableRecipe) => void][] = [
     ["gateway.upstreams[0].host", (r) => (r.gateway.upstreams[0].host = hostile)],
     ["gateway.upstreams[0].allowFrom[0]", (r) => (r.gateway.upstreams[0].allowFrom = [hostile])],
     ["gateway.security.scanners[0]", (r) => (r.gateway.security.scanners = [hostile])],

@@ -1,21 +1,14 @@
-import type { CloudPorts, Tags } from "../../../regions/cloud/ports.ts";
+import type { CloudPorts, RunInstanceInput } from "../../../regions/cloud/ports.ts";
 import { clientTokenFor } from "../../../regions/cloud/naming.ts";
 import { callWithRetry } from "../../../regions/cloud/retry.ts";
 import { waitFor } from "../../../regions/cloud/wait.ts";
 import { recordTemporary, type JournalFile } from "../../../regions/journal.ts";
 
 /** An instance to start for building or smoke-testing. */
-export interface LaunchInput {
+export interface LaunchInput extends Omit<RunInstanceInput, "clientToken"> {
   region: string;
   buildId: string;
   purpose: "builder" | "smoke";
-  imageId: string;
-  instanceType: string;
-  instanceProfileName: string;
-  securityGroupId: string;
-  diskSizeGiB: number;
-  encrypted: boolean;
-  tags: Tags;
   /** Time allowed until the SSM agent is online. @default 20 min */
   budgetMs?: number;
 }

@@ -43,7 +43,8 @@ export function checkLocalBuildPrerequisites(options: { outDir?: string; uid?: n
   return problems;
 }
 
-function findProgram(command: string): string | undefined {
+// The executable `command` on PATH (plus the sbin directories, which a non-root PATH lacks), if any.
+export function findProgram(command: string): string | undefined {
   const dirs = (process.env.PATH ?? "").split(delimiter).concat(["/usr/sbin", "/sbin"]);
   for (const dir of dirs) {
     const path = join(dir, command);
