@@ -37,9 +37,13 @@ export function createAdminLoginCheck(options: AdminLoginOptions): (authorizatio
     else return { kind: "limited", retryAfterSeconds: 1 };
     let passwordMatches: boolean;
     try {
+      // The address may have been locked out while this request waited: it gets no password check then.
+      const waited = options.limiter.retryAfter(address);
+      if (waited > 0) return { kind: "limited", retryAfterSeconds: Math.ceil(waited / 1000) };
       passwordMatches = await verifyAdminPassword(password, await options.readPasswordHash().catch(() => ""));
     } finally {
-      // The slot passes straight to the next waiter, so never more than 2 run.
+      // The slot passes straight to the next waiter, so never more than 2 run. A failure is recorded
+      // below before that waiter resumes (it resumes in a later microtask), so it sees the lockout.
       const next = waiting.shift();
       if (next) next();
       else running--;
