@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { test } from "node:test";
+import { test, type TestContext } from "node:test";
 import { readJournal } from "../../regions/journal.ts";
+import { makeTempDir } from "../make-temp-dir.ts";
 
 // Starts `rtcgw build-ami --target aws` on a fake cloud in a child process, sends SIGINT when stderr shows `trigger`,
 // and returns the exit code, the fake cloud's end state and the journal.
-async function interruptBuildAmi(trigger: RegExp) {
-  const dir = mkdtempSync(join(tmpdir(), "rtcgw-cli-"));
+async function interruptBuildAmi(t: TestContext, trigger: RegExp) {
+  const dir = makeTempDir(t, "rtcgw-cli-");
   const [statePath, journalPath] = [join(dir, "state.json"), join(dir, "journal.json")];
   const child = spawn(process.execPath, ["--import", "tsx", "test/aws/fixtures/run-aws-cli.ts", statePath, "build-ami", "recipes/gateway.ts", "--target", "aws", "--region", "us-east-1", "--journal", journalPath], { stdio: ["ignore", "pipe", "pipe"] });
   let stderr = "";
@@ -25,8 +25,8 @@ async function interruptBuildAmi(trigger: RegExp) {
   return { exit, stderr, state, journal: readJournal(journalPath) };
 }
 
-test("SIGINT during provisioning: exit 130, every temporary resource removed, nothing published", async () => {
-  const { exit, stderr, state, journal } = await interruptBuildAmi(/build provision/);
+test("SIGINT during provisioning: exit 130, every temporary resource removed, nothing published", async (t) => {
+  const { exit, stderr, state, journal } = await interruptBuildAmi(t, /build provision/);
   assert.equal(exit, 130, stderr);
   assert.deepEqual(state.leftovers, []);
   assert.deepEqual(state.images, []);
@@ -35,8 +35,8 @@ test("SIGINT during provisioning: exit 130, every temporary resource removed, no
   assert.match(stderr, /interrupted at provision/);
 });
 
-test("SIGINT during copies: exit 130, copies journaled for --resume, no temporary resource, nothing published where the copy is unfinished", async () => {
-  const { exit, stderr, state, journal } = await interruptBuildAmi(/region eu-central-1 copying/);
+test("SIGINT during copies: exit 130, copies journaled for --resume, no temporary resource, nothing published where the copy is unfinished", async (t) => {
+  const { exit, stderr, state, journal } = await interruptBuildAmi(t, /region eu-central-1 copying/);
   assert.equal(exit, 130, stderr);
   assert.deepEqual(state.leftovers, []);
   const copy = state.images.find((i) => i.region === "eu-central-1");
@@ -46,8 +46,8 @@ test("SIGINT during copies: exit 130, copies journaled for --resume, no temporar
   assert.match(stderr, /publish --resume/);
 });
 
-test("build-ami --dry-run prints the build and publish plan and creates nothing", async () => {
-  const dir = mkdtempSync(join(tmpdir(), "rtcgw-cli-"));
+test("build-ami --dry-run prints the build and publish plan and creates nothing", async (t) => {
+  const dir = makeTempDir(t, "rtcgw-cli-");
   const statePath = join(dir, "state.json");
   const child = spawn(process.execPath, ["--import", "tsx", "test/aws/fixtures/run-aws-cli.ts", statePath, "build-ami", "--target", "aws", "--region", "us-east-1", "--journal", join(dir, "j.json"), "--dry-run"], { stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";

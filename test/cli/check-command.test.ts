@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { makeTempDir } from "../make-temp-dir.ts";
 import { projectDir, runCli } from "./run-cli.ts";
 
 test("rtcgw check on the default recipe exits 0 and summarises it", async () => {
@@ -11,8 +11,8 @@ test("rtcgw check on the default recipe exits 0 and summarises it", async () => 
   assert.equal(stdout, "recipes/gateway.ts: ok — 1 upstream, 3 dial routes, SIP 5060-5069, WSS 443, RTP 10000-11000 (250 calls), calls ≤ 90s, 2 regions");
 });
 
-test("a typo'd upstream and an RTP range too small for 400 calls: exit 1, both problems with file:line:col, nothing written", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "rtcgw-check-"));
+test("a typo'd upstream and an RTP range too small for 400 calls: exit 1, both problems with file:line:col, nothing written", async (t) => {
+  const dir = makeTempDir(t, "rtcgw-check-");
   const source = (await readFile(join(projectDir, "recipes/gateway.ts"), "utf8"))
     .replace('"../dsl/index.ts"', JSON.stringify(relative(dir, join(projectDir, "dsl/index.ts"))))
     .replace('upstream: "pbx" }', 'upstream: "pbxx" }')
@@ -36,8 +36,8 @@ test("--json gives the problems as data", async () => {
   assert.deepEqual(result.problems.map((p) => [p.path, p.location.line, p.location.column]), [["gateway.listen.rtp", 15, 12]]);
 });
 
-test("a recipe that does not parse as TypeScript is reported at its line, not as a crash", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "rtcgw-check-"));
+test("a recipe that does not parse as TypeScript is reported at its line, not as a crash", async (t) => {
+  const dir = makeTempDir(t, "rtcgw-check-");
   await writeFile(join(dir, "broken.ts"), 'export default {\n  name: "x",\n  gateway: {\n};\n');
   const { exitCode, stderr } = await runCli(["check", "broken.ts", "--no-typecheck"], { cwd: dir });
   assert.equal(exitCode, 1);

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { makeTempDir } from "../make-temp-dir.ts";
 import { runCli } from "./run-cli.ts";
 
 const commands = ["init", "check", "compile", "build-ami", "publish", "sweep", "retire", "schema", "license"];
@@ -27,8 +27,8 @@ test("an unknown command or flag is a usage error (exit 2) naming it", async () 
   assert.match(flag.stderr, /Unknown option '--jsn'.*rtcgw check --help/);
 });
 
-test("rtcgw init writes a recipe that checks, and never overwrites", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "rtcgw-init-"));
+test("rtcgw init writes a recipe that checks, and never overwrites", async (t) => {
+  const dir = makeTempDir(t, "rtcgw-init-");
   const first = await runCli(["init", "my.ts", "--pbx", "203.0.113.7", "--name", "acme"], { cwd: dir });
   assert.equal(first.exitCode, 0, first.stderr);
   const text = await readFile(join(dir, "my.ts"), "utf8");
@@ -51,8 +51,8 @@ test("rtcgw init requires --pbx", async () => {
   assert.match(stderr, /--pbx HOST is required/);
 });
 
-test("rtcgw schema emits a strict JSON Schema of the recipe", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "rtcgw-schema-"));
+test("rtcgw schema emits a strict JSON Schema of the recipe", async (t) => {
+  const dir = makeTempDir(t, "rtcgw-schema-");
   const { exitCode } = await runCli(["schema", "--out", join(dir, "recipe.schema.json")]);
   assert.equal(exitCode, 0);
   const schema = JSON.parse(await readFile(join(dir, "recipe.schema.json"), "utf8"));

@@ -1,8 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, readdir, readFile, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
+import { makeTempDir } from "../make-temp-dir.ts";
 import { projectDir, runCli } from "./run-cli.ts";
 
 async function readTree(dir: string): Promise<Map<string, string>> {
@@ -24,8 +24,8 @@ async function recipeVariant(dir: string, name: string, edit: (source: string) =
   return join(dir, name);
 }
 
-test("compiling the default recipe twice gives byte-identical trees; one changed field changes the hash", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "rtcgw-compile-"));
+test("compiling the default recipe twice gives byte-identical trees; one changed field changes the hash", async (t) => {
+  const dir = makeTempDir(t, "rtcgw-compile-");
   for (const out of ["a", "b"]) {
     const { exitCode, stderr } = await runCli(["compile", "recipes/gateway.ts", "--out", join(dir, out)]);
     assert.equal(exitCode, 0, stderr);
@@ -46,8 +46,8 @@ test("compiling the default recipe twice gives byte-identical trees; one changed
 // and JsSIP's browser build are shipped as written, not generated from the recipe.
 const notGenerated = /^files\/(etc\/issue(\.net)?|usr\/lib\/rtcgw\/tryit\/(index\.html|tryit\.js|style\.css|jssip\.min\.js))$/;
 
-test("every generated file says it is generated, from which recipe, in its own comment syntax", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "rtcgw-compile-"));
+test("every generated file says it is generated, from which recipe, in its own comment syntax", async (t) => {
+  const dir = makeTempDir(t, "rtcgw-compile-");
   assert.equal((await runCli(["compile", "--out", dir])).exitCode, 0);
   for (const [path, content] of await readTree(dir)) {
     if (notGenerated.test(path)) continue;
@@ -61,8 +61,8 @@ test("every generated file says it is generated, from which recipe, in its own c
   }
 });
 
-test("a failing compile leaves the previous output intact and says why", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "rtcgw-compile-"));
+test("a failing compile leaves the previous output intact and says why", async (t) => {
+  const dir = makeTempDir(t, "rtcgw-compile-");
   const out = join(dir, "out");
   assert.equal((await runCli(["compile", "--out", out])).exitCode, 0);
   const before = await readTree(out);
@@ -74,8 +74,8 @@ test("a failing compile leaves the previous output intact and says why", async (
   assert.deepEqual((await readdir(dir)).sort(), ["bad.ts", "out"], "no temporary directory left behind");
 });
 
-test("compile refuses to replace a directory that is not rtcgw output", async () => {
-  const dir = await mkdtemp(join(tmpdir(), "rtcgw-compile-"));
+test("compile refuses to replace a directory that is not rtcgw output", async (t) => {
+  const dir = makeTempDir(t, "rtcgw-compile-");
   await mkdir(join(dir, "mine"));
   await writeFile(join(dir, "mine", "notes.txt"), "precious");
   const { exitCode, stderr } = await runCli(["compile", "--out", join(dir, "mine")]);

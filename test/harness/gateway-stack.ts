@@ -58,6 +58,10 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
   const stopStarted = async () => {
     for (const proc of started.reverse()) await proc.stop();
   };
+  // RTCGW_KEEP_LOGS keeps the work dir (logs, configs) for a look after the run.
+  const removeWorkDir = () => {
+    if (!process.env.RTCGW_KEEP_LOGS) rmSync(workDir, { recursive: true, force: true });
+  };
   try {
     const [ngPort, pbxPort, phonePort, mediaPort, rtpBase] = await findFreePorts(5);
     const rtpCount = options.rtpPortCount ?? 400;
@@ -89,13 +93,21 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
       pbxRpc: (...args) => spawnSync(kamcmd, ["-s", `unix:${ctlSocket}`, ...args], { encoding: "utf8" }).stdout,
       // Also ends every helper process the test started (sipp phones), by PID.
       stop: async () => {
-        await stopAllProcesses();
-        await stopStarted();
-        if (!process.env.RTCGW_KEEP_LOGS) rmSync(workDir, { recursive: true, force: true });
+        try {
+          await stopAllProcesses();
+          await stopStarted();
+        } finally {
+          removeWorkDir();
+        }
       },
     };
   } catch (error) {
-    await stopStarted();
+    // The start-up error already quotes the failing process's log.
+    try {
+      await stopStarted();
+    } finally {
+      removeWorkDir();
+    }
     throw error;
   }
 }
