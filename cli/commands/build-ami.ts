@@ -120,7 +120,7 @@ function reportLocalBuild(io: CommandIo, result: LocalBuildResult, json: boolean
       `${result.reused ? "Reused" : "Built"} ${m.name}: ${displayPath(io.cwd, result.artifactDir)}/`,
       `  bundle hash   ${m.bundleHash}`,
       `  image         ${displayPath(io.cwd, result.tarball)} (${mib(m.sizes.tarballBytes)} compressed, ${mib(m.sizes.rootfsBytes)} unpacked)`,
-      `  smoke test    ${m.smoke.ok ? "passed" : "FAILED"} (${m.smoke.checks.map((c) => c.name).join(", ")})`,
+      `  smoke test    ${m.smoke.ok ? "passed" : "FAILED"}: ${m.smoke.checks.filter((c) => c.ok).length} of ${m.smoke.checks.length} checks (each in manifest.json)`,
       `  Lynis         hardening index ${m.audit.hardeningIndex}, ${m.audit.warnings.length} warning(s)${m.audit.meetsTarget ? "" : " — below the target of 80 with no warnings"}`,
       `  build time    ${m.build.seconds} s${result.reused ? " (original build)" : ""}`,
       "",

@@ -1,6 +1,7 @@
-// The network probes of the smoke test: SIP OPTIONS over UDP, a REGISTER over a WebSocket and
-// rtpengine's ng `ping`. Each resolves to a check result; none throws.
+// The network probes of the smoke test: SIP OPTIONS over UDP, a REGISTER over a WebSocket,
+// rtpengine's ng `ping` and HTTPS requests to the agent. Each resolves to a check result; none throws.
 import { createSocket } from "node:dgram";
+import { request } from "node:https";
 import WebSocket from "ws";
 import { makeToken, parseSipMessage, renderOptions, renderWebSocketRegister } from "./sip-messages.ts";
 
@@ -32,8 +33,7 @@ export function probeRtpenginePing(host: string, port: number, timeoutMs: number
 }
 
 // Opens `url` (ws:// or wss://, any certificate) with the `sip` subprotocol, sends REGISTER, waits for a final response.
-export function probeWebSocketRegister(url: string, domain: string, timeoutMs: number): Promise<SmokeCheck> {
-  const name = "kamailio relays a WebSocket REGISTER";
+export function probeWebSocketRegister(url: string, domain: string, timeoutMs: number, name = "kamailio relays a WebSocket REGISTER"): Promise<SmokeCheck> {
   return new Promise((resolve) => {
     const ws = new WebSocket(url, "sip", { rejectUnauthorized: false, handshakeTimeout: timeoutMs });
     const finish = (check: SmokeCheck) => {
@@ -51,6 +51,41 @@ export function probeWebSocketRegister(url: string, domain: string, timeoutMs: n
   });
 }
 
+/** What an HTTPS probe expects. */
+export interface HttpsExpectation {
+  status: number;
+  /** Basic credentials to send. */
+  login?: { user: string; password: string };
+  /** A header the answer must carry, matched against a pattern. */
+  header?: { name: string; pattern: RegExp };
+  /** A pattern the body must match. */
+  body?: RegExp;
+}
+
+// GETs `url` (any certificate: the image's is self-signed) and compares the answer with `expect`.
+export function probeHttps(name: string, url: string, expect: HttpsExpectation, timeoutMs: number): Promise<SmokeCheck> {
+  return new Promise((resolve) => {
+    const headers = expect.login ? { authorization: `Basic ${Buffer.from(`${expect.login.user}:${expect.login.password}`).toString("base64")}` } : {};
+    const req = request(url, { rejectUnauthorized: false, headers, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on("data", (chunk: Buffer) => chunks.push(chunk));
+      res.on("end", () => {
+        const body = Buffer.concat(chunks).toString("utf8");
+        const header = expect.header ? String(res.headers[expect.header.name] ?? "") : "";
+        const problems = [
+          res.statusCode === expect.status ? "" : `status ${res.statusCode}, expected ${expect.status}`,
+          !expect.header || expect.header.pattern.test(header) ? "" : `${expect.header.name}: "${header}" does not match ${expect.header.pattern}`,
+          !expect.body || expect.body.test(body) ? "" : `the body does not match ${expect.body}`,
+        ].filter(Boolean);
+        resolve({ name, ok: problems.length === 0, detail: problems.join("; ") || `${res.statusCode}` });
+      });
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on("error", (error) => resolve({ name, ok: false, detail: error.message }));
+    req.end();
+  });
+}
+
 function udpExchange(host: string, port: number, render: (local: string) => string, timeoutMs: number, judge: (reply: string) => SmokeCheck | undefined, name: string): Promise<SmokeCheck> {
   return new Promise((resolve) => {
     const socket = createSocket("udp4");
@@ -65,8 +100,9 @@ function udpExchange(host: string, port: number, render: (local: string) => stri
       if (check) finish(check);
     });
     socket.on("error", (error) => finish({ name, ok: false, detail: error.message }));
-    socket.bind(0, "127.0.0.1", () => {
-      const local = `127.0.0.1:${socket.address().port}`;
+    // The target is on this machine: the same address is a source it can answer.
+    socket.bind(0, host, () => {
+      const local = `${host}:${socket.address().port}`;
       socket.send(render(local), port, host);
     });
   });

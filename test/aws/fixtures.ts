@@ -1,5 +1,5 @@
 // Shared fixtures of the AWS tests: a recipe, a bundle and a temp journal path.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseRecipe } from "../../dsl/parse.ts";
@@ -31,7 +31,15 @@ export const testBundle: Bundle = {
   hash: "",
 };
 
-// A fresh journal path in a temp folder.
+// One temp folder per test process, removed when the process exits.
+let journalsDir: string | undefined;
+
+// A fresh journal path in its own folder under the process's temp folder.
 export function tempJournalPath(): string {
-  return join(mkdtempSync(join(tmpdir(), "rtcgw-aws-")), "journal.json");
+  if (!journalsDir) {
+    const dir = mkdtempSync(join(tmpdir(), "rtcgw-aws-"));
+    process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
+    journalsDir = dir;
+  }
+  return join(mkdtempSync(join(journalsDir, "journal-")), "journal.json");
 }

@@ -7,11 +7,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
-import { compileBundle } from "../../image/bundle/compile-bundle.ts";
+import { assembleBundle } from "../../image/assemble-bundle.ts";
 import { buildLocalImage, type LocalBuildOptions } from "../../image/builders/local/build-local-image.ts";
 import { checkLocalBuildPrerequisites } from "../../image/builders/local/check-prerequisites.ts";
 import { assertSealed } from "../../image/seal/assert-sealed.ts";
-import { from, loadRecipe } from "./load-test-recipe.ts";
+import { loadRecipe } from "./load-test-recipe.ts";
 
 const aptCacheDir = process.env.RTCGW_APT_CACHE ?? join(homedir(), ".cache", "rtcgw", "apt");
 
@@ -57,7 +57,7 @@ function fixtureBundle(provision: string): LocalBuildOptions["bundle"] {
 test("the default recipe's image builds with mmdebstrap, is sealed, passes the smoke test, and is reused", async (t) => {
   const outDir = prepare(t);
   const recipe = loadRecipe();
-  const bundle = compileBundle(recipe, from);
+  const bundle = await assembleBundle(recipe, "recipes/gateway.ts");
   const steps: string[] = [];
   const result = await buildLocalImage({ recipe, recipePath: "recipes/gateway.ts", bundle, outDir, aptCacheDir, onProgress: (e) => steps.push(`${e.step}:${e.state}`) });
   assert.ok(result.ok && !result.dryRun, JSON.stringify(result, null, 2).slice(0, 4000));
@@ -75,6 +75,10 @@ test("the default recipe's image builds with mmdebstrap, is sealed, passes the s
   assert.match(versions.get("kamailio")!, /^5\.6\./);
   assert.equal(manifest.smoke.ok, true);
   assert.deepEqual(manifest.smoke.checks.map((c: { ok: boolean }) => c.ok), manifest.smoke.checks.map(() => true));
+  const smokeChecks = manifest.smoke.checks.map((c: { name: string }) => c.name).join("\n");
+  for (const expected of [/first boot writes the certificate/, /SIP OPTIONS/, /ng ping/, /HTTPS \/ asks for the admin login \(401\)/, /instance id as password \(200\)/, /HTTPS \/tryit\/ .*\(200\)/, /WSS port carries a REGISTER/, /PBX stand-in received both REGISTERs/, /nftables/]) {
+    assert.match(smokeChecks, expected);
+  }
   assert.ok(Number.isFinite(manifest.audit.hardeningIndex), "Lynis hardening index recorded");
   assert.ok(Array.isArray(manifest.audit.warnings));
   assert.ok(manifest.sizes.rootfsBytes < 600 * 1024 ** 2, `rootfs ${manifest.sizes.rootfsBytes} bytes`);
@@ -87,7 +91,9 @@ test("the default recipe's image builds with mmdebstrap, is sealed, passes the s
   assert.deepEqual(assertSealed(unpacked), [], "the packed rootfs is sealed");
   assert.ok(existsSync(join(unpacked, "etc/kamailio/kamailio.cfg")));
   assert.equal(readFileSync(join(unpacked, "etc/machine-id"), "utf8"), "");
-  assert.ok(!existsSync(join(unpacked, "etc/rtcgw/tls/key.pem")), "the smoke test's throwaway TLS key stays out of the image");
+  for (const firstBootFile of ["etc/rtcgw/tls/key.pem", "etc/rtcgw/admin.passwd", "etc/rtcgw/runtime.env", "var/lib/rtcgw/instance-id"]) {
+    assert.ok(!existsSync(join(unpacked, firstBootFile)), `the smoke test's first boot left ${firstBootFile} in the image`);
+  }
 
   const again = await buildLocalImage({ recipe, bundle, outDir, aptCacheDir });
   assert.ok(again.ok && !again.dryRun && again.reused, "an unchanged bundle reuses the good artifact");
@@ -130,6 +136,7 @@ test("Ctrl-C during provisioning leaves no mounts, no processes and no artifact"
 
 test("Ctrl-C during mmdebstrap stops it at once and leaves no mounts, no processes and no artifact", async (t) => {
   const outDir = prepare(t);
+  const gpgHomesBefore = listMmdebstrapTempDirs();
   const controller = new AbortController();
   const result = await buildLocalImage({
     recipe: loadRecipe(),
@@ -146,4 +153,9 @@ test("Ctrl-C during mmdebstrap stops it at once and leaves no mounts, no process
   assert.equal(result.step, "bootstrap");
   assert.deepEqual(findGoodManifests(outDir), []);
   assertNothingLeftBehind(outDir, outDir);
+  assert.deepEqual(listMmdebstrapTempDirs().filter((dir) => !gpgHomesBefore.includes(dir)), [], "mmdebstrap's temp folders stay out of /tmp");
 });
+
+function listMmdebstrapTempDirs(): string[] {
+  return readdirSync(tmpdir()).filter((name) => name.startsWith("mmdebstrap."));
+}

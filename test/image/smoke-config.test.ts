@@ -1,15 +1,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { findNgListen, findTlsFiles } from "../../image/smoke/read-image-config.ts";
+import { findNgListen } from "../../image/smoke/read-image-config.ts";
 import { answerDnsQuery } from "../../image/smoke/dns-standin.ts";
 import { parseSipMessage, renderOkResponse, renderOptions, renderWebSocketRegister } from "../../image/smoke/sip-messages.ts";
-
-test("TLS files come from kamailio.cfg defines, or from tls.cfg's server section", () => {
-  const cfg = '#!trydef TLS_CERT "/etc/rtcgw/tls/cert.pem"\n#!trydef TLS_KEY "/etc/rtcgw/tls/key.pem"\nmodparam("tls", "certificate", TLS_CERT)\nmodparam("tls", "private_key", TLS_KEY)\n';
-  assert.deepEqual(findTlsFiles("", cfg), { certificate: "/etc/rtcgw/tls/cert.pem", privateKey: "/etc/rtcgw/tls/key.pem" });
-  const tlsCfg = "[client:default]\ncertificate = /c.pem\n[server:default]\nprivate_key = /etc/k.key\ncertificate = /etc/k.pem\n";
-  assert.deepEqual(findTlsFiles(tlsCfg, ""), { certificate: "/etc/k.pem", privateKey: "/etc/k.key" });
-});
 
 test("rtpengine's ng listener is read from the [rtpengine] section", () => {
   assert.deepEqual(findNgListen("[rtpengine]\ntable = -1\nlisten-ng = 127.0.0.1:2223\n[rtpengine-testing]\nlisten-ng = 9999\n"), { host: "127.0.0.1", port: 2223 });

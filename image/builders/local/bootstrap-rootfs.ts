@@ -3,6 +3,7 @@
 // namespaces: whatever it mounts dies with it, a cancel stops it at once (it defers SIGTERM until
 // its current phase ends), and package scripts see the hostname `localhost`, not the build host's.
 import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import type { BuildLog } from "./build-log.ts";
 import type { LocalBuildPlan } from "./plan-local-build.ts";
 import { runKillable } from "./run-killable.ts";
@@ -16,8 +17,11 @@ export function renderBootstrapCommand(args: readonly string[]): string[] {
 // Bootstraps `plan.rootfsDir`; resolves to an error message or undefined on success.
 export async function bootstrapRootfs(plan: LocalBuildPlan, log: BuildLog, signal?: AbortSignal): Promise<string | undefined> {
   mkdirSync(plan.aptCacheDir, { recursive: true });
+  // mmdebstrap's own temp folders (its gpg home) go in the work dir, so a killed run leaves none in /tmp.
+  const tmp = join(plan.workDir, "mmdebstrap-tmp");
+  mkdirSync(tmp, { recursive: true });
   log.note(`$ mmdebstrap ${plan.mmdebstrapArgs.join(" ")}`);
-  const result = await runKillable(renderBootstrapCommand(plan.mmdebstrapArgs), { log, inheritEnv: true, ...(signal ? { signal } : {}) });
+  const result = await runKillable(renderBootstrapCommand(plan.mmdebstrapArgs), { log, inheritEnv: true, env: { TMPDIR: tmp }, ...(signal ? { signal } : {}) });
   if (result.exitCode === 0) return undefined;
   const lastError = result.stderr.split("\n").filter((l) => /^E: |error/i.test(l)).pop();
   return `mmdebstrap exited with ${result.exitCode}${lastError ? `: ${lastError}` : ""}`;

@@ -10,7 +10,7 @@ export const localBuildSteps = [
   { id: "provision", title: "Run the bundle's provision.sh in the rootfs" },
   { id: "seal", title: "Seal the rootfs" },
   { id: "assert-sealed", title: "Scan the rootfs for secrets and host state" },
-  { id: "smoke", title: "Smoke-test Kamailio, rtpengine and nftables" },
+  { id: "smoke", title: "Smoke-test first boot, Kamailio, rtpengine, HTTPS and nftables" },
   { id: "audit", title: "Audit with Lynis" },
   { id: "package", title: "Write rootfs.tar.zst" },
   { id: "manifest", title: "Write manifest.json and mark the artifact good" },
