@@ -46,6 +46,8 @@ export interface RunInstanceInput {
   encrypted: boolean;
   clientToken: string;
   tags: Tags;
+  /** A script cloud-init runs at the instance's first boot, as plain text (the SDK adapter base64-encodes it). Never a secret: anyone who can describe the instance can read it. */
+  userData?: string;
 }
 
 /** EC2 operations, each in one region. */

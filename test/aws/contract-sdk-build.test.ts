@@ -8,9 +8,12 @@ import { createSsmAdapter } from "../../regions/cloud/sdk/ssm-adapter.ts";
 import type { SdkOptions } from "../../regions/cloud/sdk/client-options.ts";
 import { openJournal } from "../../regions/journal.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
+import { handleEc2 } from "../fakes/aws/endpoint-ec2.ts";
 import { commandOutputKey } from "../fakes/aws/fake-ssm.ts";
+import { parseQueryBody } from "../fakes/aws/protocol-codecs.ts";
 import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint.ts";
 import { bucketSetupFor } from "../../regions/cloud/bucket-layout.ts";
+import { renderSsmAgentUserData } from "../../image/builders/aws/ssm-agent-user-data.ts";
 import { tempJournalPath } from "./fixtures.ts";
 
 // The build's EC2 and SSM calls through real SDK v3 clients against the in-process endpoint.
@@ -33,7 +36,7 @@ before(async () => {
   await cloud.ports.iam.createInstanceProfile({ name: "builder", path: "/rtcgw/", roleName: "builder", tags: {} });
   await cloud.ports.s3.ensureBucket(region, bucket, bucketSetupFor(bucket));
   const base = cloud.state.images.find((i) => i.name.startsWith("debian-12-amd64"))!;
-  launch = { imageId: base.imageId, instanceType: "t3.small", instanceProfileName: "builder", securityGroupId: groupId, diskSizeGiB: 12, encrypted: true, clientToken: "build-1-builder", tags: { Name: "rtcgw-build", "rtcgw:build": "b1" } };
+  launch = { imageId: base.imageId, instanceType: "t3.small", instanceProfileName: "builder", securityGroupId: groupId, diskSizeGiB: 12, encrypted: true, clientToken: "build-1-builder", tags: { Name: "rtcgw-build", "rtcgw:build": "b1" }, userData: renderSsmAgentUserData(region, "amd64") };
 });
 after(() => endpoint.close());
 
@@ -51,6 +54,8 @@ test("RunInstances: tags at creation, IMDSv2 required, disk and profile as asked
   assert.equal(instance!.encrypted, true);
   assert.equal(instance!.profile, "builder");
   assert.equal(instance!.securityGroupId, launch.securityGroupId);
+  assert.equal(instance!.userData, launch.userData, "the user data went out base64-encoded and the fake decoded it to the script");
+  assert.match(instance!.userData!, /^#!\/bin\/sh\n[^]*dpkg -i "\$work\/amazon-ssm-agent\.deb"/);
   await assert.rejects(ec2.runInstance(region, { ...launch, diskSizeGiB: 20 }), isCode("IdempotentParameterMismatch"));
   const [described] = await ec2.describeInstances(region, { tag: { key: "rtcgw:build", value: "b1" } });
   assert.deepEqual([described?.instanceId, described?.state, described?.imageId, described?.tags.Name], [instanceId, "pending", launch.imageId, "rtcgw-build"]);
@@ -81,6 +86,20 @@ test("SendCommand + GetCommandInvocation: runSsmScript over the wire returns the
   const invocation = await ports.ssm.getCommandInvocation(region, command!.commandId, instanceId);
   assert.deepEqual([invocation.status, invocation.exitCode, invocation.stdout.length], ["Failed", 1, 24_000], "the API gives the first 24,000 characters only");
   assert.doesNotMatch(invocation.stdout, /kamailio-nonexistent/, "…which do not hold the error: the tail came from S3");
+});
+
+test("RunInstances without user data from the official Debian AMI: the instance runs but its SSM agent never comes online; UserData that is not base64 is refused", async () => {
+  const ec2 = createEc2Adapter(sdk);
+  const ssm = createSsmAdapter(sdk);
+  const { userData: _, ...bare } = launch;
+  const plain = await ec2.runInstance(region, { ...bare, clientToken: "no-user-data" });
+  cloud.clock.advance(cloud.timings.instanceBootMs + cloud.timings.ssmRegisterMs + 3600_000);
+  assert.equal((await ec2.describeInstances(region, { instanceIds: [plain] }))[0]?.state, "running");
+  assert.equal(await ssm.isInstanceManaged(region, plain), false);
+  assert.equal(cloud.state.instances.find((i) => i.instanceId === plain)?.userData, undefined);
+  await ec2.terminateInstance(region, plain);
+  const form = new URLSearchParams({ Action: "RunInstances", Version: "2016-11-15", ImageId: launch.imageId, MinCount: "1", MaxCount: "1", UserData: "#!/bin/sh\necho not base64" });
+  await assert.rejects(handleEc2(cloud, "RunInstances", region, parseQueryBody(form.toString())), isCode("InvalidParameterValue"));
 });
 
 test("CreateImage: refused while the instance runs, then tagged at creation (image and snapshot) from the stopped instance", async () => {

@@ -1,14 +1,20 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createSocket } from "node:dgram";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { test } from "node:test";
 import { packBundle } from "../../image/builders/aws/pack-bundle.ts";
+import { renderArmSealCommands, renderSealScript, renderSealUnit, sealUnitName } from "../../image/builders/aws/seal-at-stop.ts";
+import { renderSsmAgentUserData } from "../../image/builders/aws/ssm-agent-user-data.ts";
 import { renderProvisionCommands, renderSmokeCommands } from "../../image/builders/aws/ssm-scripts.ts";
+import { createSelfSignedCertificate } from "../harness/tls-certificate.ts";
 import { makeTempDir } from "../make-temp-dir.ts";
 import { makeRecipe, testBundle } from "./fixtures.ts";
+import { runScript, stubCommands } from "./run-shell.ts";
 
 test("the bundle packs byte-for-byte the same every time, with paths and modes intact (checked by tar)", (t) => {
   const long = { path: `files/${"deep/".repeat(25)}file.conf`, content: "x\n" };
@@ -31,15 +37,7 @@ test("the provision script fetches the bundle by URL, checks its hash and runs p
   const dir = makeTempDir(t, "rtcgw-prov-");
   const out = join(dir, "out.txt");
   try {
-    const run = (commands: string[]) => new Promise<{ code: number; output: string }>((resolve) => {
-      import("node:child_process").then(({ spawn }) => {
-        const child = spawn("sh", ["-c", commands.join("\n")], { env: { ...process.env, RTCGW_TEST_OUT: out, TMPDIR: dir } });
-        let output = "";
-        child.stdout.on("data", (c: Buffer) => void (output += c));
-        child.stderr.on("data", (c: Buffer) => void (output += c));
-        child.on("close", (code) => resolve({ code: code ?? -1, output }));
-      });
-    });
+    const run = (commands: string[]) => runScript(commands.join("\n"), { RTCGW_TEST_OUT: out, TMPDIR: dir });
     const ok = await run(renderProvisionCommands(url, bundle.sha256).map((c) => c.replace("/var/tmp/", `${dir}/`)));
     assert.equal(ok.code, 0, ok.output);
     assert.equal(readFileSync(out, "utf8"), "from the bundle\n");
@@ -53,10 +51,119 @@ test("the provision script fetches the bundle by URL, checks its hash and runs p
   }
 });
 
-test("the provision and smoke scripts pass shellcheck", (t) => {
+test("the provision (with the seal's arming), smoke, seal and user-data scripts pass shellcheck as POSIX sh and parse with dash", (t) => {
   const dir = makeTempDir(t, "rtcgw-sc-");
-  for (const [name, commands] of [["provision.sh", renderProvisionCommands("https://b.s3.us-east-1.amazonaws.com/k?X-Amz-Signature=a'b", "a".repeat(64))], ["smoke.sh", renderSmokeCommands(makeRecipe())]] as const) {
-    writeFileSync(join(dir, name), `#!/bin/bash\n${commands.join("\n")}\n`);
-    execFileSync("shellcheck", ["-s", "bash", join(dir, name)], { encoding: "utf8" });
+  const recipe = makeRecipe();
+  const bound = { ...recipe, gateway: { ...recipe.gateway, listen: { ...recipe.gateway.listen, address: "10.0.0.5" } } };
+  const scripts = {
+    "provision.sh": `#!/bin/sh\n${[...renderProvisionCommands("https://b.s3.us-east-1.amazonaws.com/k?X-Amz-Signature=a'b", "a".repeat(64)), ...renderArmSealCommands()].join("\n")}\n`,
+    "smoke.sh": `#!/bin/sh\n${renderSmokeCommands(recipe).join("\n")}\n`,
+    "smoke-bound.sh": `#!/bin/sh\n${renderSmokeCommands(bound).join("\n")}\n`,
+    "seal.sh": renderSealScript(),
+    "user-data.sh": renderSsmAgentUserData("eu-west-1", "arm64"),
+  };
+  for (const [name, content] of Object.entries(scripts)) {
+    writeFileSync(join(dir, name), content);
+    execFileSync("shellcheck", ["-s", "sh", join(dir, name)], { encoding: "utf8" });
+    execFileSync("dash", ["-n", join(dir, name)], { encoding: "utf8" });
   }
+});
+
+test("arming the seal writes its script and unit under /run only and starts the unit; nothing is removed while the SSM command runs (real sh)", async (t) => {
+  const dir = makeTempDir(t, "rtcgw-arm-");
+  const bin = stubCommands(dir, { systemctl: 'echo "systemctl $*" >> "$RTCGW_TEST_LOG"' });
+  const commands = renderArmSealCommands();
+  const heads = commands.map((c) => c.split("\n")[0]!); // heredoc bodies are the script and the unit, checked below
+  const targets = heads.flatMap((c) => /^(?:cat > |install -d -m \d+ |chmod \d+ )(\S+)/.exec(c)?.[1] ?? []);
+  assert.ok(targets.length === 5 && targets.every((p) => p.startsWith("/run/")), `the arming writes under /run (a tmpfs, not in the image) only: ${targets.join(" ")}`);
+  assert.ok(heads.every((c) => !/\brm\b/.test(c)), "the arming removes nothing");
+  const run = await runScript(["set -eu", ...commands].join("\n").replaceAll("/run/", `${dir}/run/`), { PATH: `${bin}:${process.env.PATH}`, RTCGW_TEST_LOG: join(dir, "log") });
+  assert.equal(run.code, 0, run.output);
+  assert.equal(readFileSync(join(dir, "run/rtcgw-seal/seal.sh"), "utf8"), renderSealScript().replaceAll("/run/", `${dir}/run/`));
+  const unit = readFileSync(join(dir, `run/systemd/system/${sealUnitName}`), "utf8");
+  assert.equal(unit, renderSealUnit().replaceAll("/run/", `${dir}/run/`));
+  assert.match(unit, /^Before=.*\bamazon-ssm-agent\.service\b/m, "the unit stops (and seals) after the SSM agent stopped");
+  assert.match(unit, /^ExecStop=\/bin\/sh \S+\/run\/rtcgw-seal\/seal\.sh \/$/m);
+  assert.equal(readFileSync(join(dir, "log"), "utf8"), `systemctl daemon-reload\nsystemctl start ${sealUnitName}\n`);
+});
+
+test("the smoke script, run for real against stand-ins: OPTIONS to the address first boot wrote (with rport), 401 at /, 200 at /tryit/, the seal and IMDS checks", async (t) => {
+  const dir = makeTempDir(t, "rtcgw-smoke-");
+  // Kamailio's stand-in binds 127.0.0.2 only (the instance's private address), answers 100 then 200, and like Kamailio
+  // sends its answers to the Via's port unless the Via asks for `rport`.
+  const vias: string[] = [];
+  const sip = createSocket("udp4");
+  sip.on("message", (message, from) => {
+    const via = /^Via: SIP\/2\.0\/UDP ([^:;]+):(\d+)([^\r]*)/m.exec(message.toString())!;
+    vias.push(via[0]);
+    const port = /;rport\b/.test(via[3]!) ? from.port : Number(via[2]);
+    for (const status of ["100 Trying", "200 OK"]) sip.send(`SIP/2.0 ${status}\r\n${via[0]}\r\nContent-Length: 0\r\n\r\n`, port, from.address);
+  });
+  await new Promise<void>((resolve) => sip.bind(0, "127.0.0.2", resolve));
+  const state = { adminOpen: false };
+  const tls = createSelfSignedCertificate(dir);
+  const https = createHttpsServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, (req, res) => {
+    if (req.url === "/tryit/") return void res.end("<!doctype html>");
+    res.writeHead(state.adminOpen ? 200 : 401).end();
+  });
+  await new Promise<void>((resolve) => https.listen(0, "127.0.0.1", resolve));
+  const imds = createServer((req, res) => {
+    if (req.method === "PUT" && req.url === "/latest/api/token") return void res.end("token-1");
+    if (req.headers["x-aws-ec2-metadata-token"] !== "token-1") return void res.writeHead(401).end();
+    res.end(req.url === "/latest/meta-data/instance-id" ? "i-0smoke" : "");
+  });
+  await new Promise<void>((resolve) => imds.listen(0, "127.0.0.1", resolve));
+  t.after(() => {
+    sip.close();
+    https.close();
+    imds.close();
+  });
+  const recipe = makeRecipe();
+  const listen = { ...recipe.gateway.listen, sip: { ...recipe.gateway.listen.sip, ports: { from: sip.address().port, to: sip.address().port } }, wss: { port: (https.address() as AddressInfo).port } };
+  const script = renderSmokeCommands({ ...recipe, gateway: { ...recipe.gateway, listen } }).join("\n")
+    .replaceAll("/etc/rtcgw/runtime.env", join(dir, "runtime.env"))
+    .replaceAll("/root/.bash_history", join(dir, "bash_history"))
+    .replaceAll("/var/lib/apt/lists", join(dir, "lists"))
+    .replaceAll("/var/lib/amazon/ssm/", `${join(dir, "ssm")}/`)
+    .replaceAll("http://169.254.169.254", `http://127.0.0.1:${(imds.address() as AddressInfo).port}`);
+  writeFileSync(join(dir, "runtime.env"), "# written by rtcgw-firstboot at every boot, do not edit\nRTCGW_INSTANCE_ID=i-0smoke\nRTCGW_LOCAL_IPV4=127.0.0.2\nRTCGW_PUBLIC_IPV4=203.0.113.7\n");
+  mkdirSync(join(dir, "lists/partial"), { recursive: true });
+  writeFileSync(join(dir, "lists/lock"), "");
+  mkdirSync(join(dir, "ssm/i-0smoke"), { recursive: true });
+  const bin = stubCommands(dir, {
+    systemctl: 'case "$1" in is-system-running) echo running ;; is-active) [ "$3" != "$RTCGW_TEST_INACTIVE" ] ;; *) echo "$*" ;; esac',
+  });
+  const smoke = (env: Record<string, string> = {}) => runScript(script, { PATH: `${bin}:${process.env.PATH}`, RTCGW_TEST_INACTIVE: "", ...env });
+
+  const passed = await smoke();
+  assert.equal(passed.code, 0, passed.output);
+  assert.match(passed.output, /smoke: SIP OPTIONS to 127\.0\.0\.2:\d+ answered SIP\/2\.0 200 OK/);
+  assert.match(passed.output, /rtcgw: smoke passed$/m);
+  assert.match(vias[0]!, /^Via: SIP\/2\.0\/UDP 127\.0\.0\.\d+:\d+;branch=z9hG4bK\w+;rport$/);
+
+  const inactive = await smoke({ RTCGW_TEST_INACTIVE: "rtcgw-admin" });
+  assert.notEqual(inactive.code, 0);
+  assert.match(inactive.output, /smoke: rtcgw-admin is not active/);
+  state.adminOpen = true;
+  const open = await smoke();
+  assert.match(open.output, /smoke: https:\/\/127\.0\.0\.1:\d+\/ answered 200, not 401/);
+  state.adminOpen = false;
+  mkdirSync(join(dir, "ssm/i-0builder/document"), { recursive: true });
+  const unsealed = await smoke();
+  assert.match(unsealed.output, /smoke: \S+\/ssm\/i-0builder: SSM agent state of another instance \(the builder\) is in the image/);
+  rmSync(join(dir, "ssm/i-0builder"), { recursive: true });
+  writeFileSync(join(dir, "lists/deb.debian.org_debian_dists_bookworm_InRelease"), "x");
+  assert.match((await smoke()).output, /smoke: apt lists were not cleaned/);
+});
+
+test("the smoke script of a recipe that binds one address probes that address for SIP and HTTPS", () => {
+  const recipe = makeRecipe();
+  const script = renderSmokeCommands({ ...recipe, gateway: { ...recipe.gateway, listen: { ...recipe.gateway.listen, address: "10.0.0.5" } } }).join("\n");
+  assert.match(script, /^sip_host='10\.0\.0\.5'$/m);
+  assert.doesNotMatch(script, /runtime\.env/);
+  assert.match(script, /https_status https:\/\/10\.0\.0\.5:443\/tryit\//);
+  const wildcard = renderSmokeCommands(recipe).join("\n");
+  assert.match(wildcard, /sed -n 's\/\^RTCGW_LOCAL_IPV4=\/\/p' \/etc\/rtcgw\/runtime\.env/);
+  assert.match(wildcard, /\$\(https_status https:\/\/127\.0\.0\.1:443\/\)/);
+  assert.match(wildcard, /for unit in rtcgw-firstboot kamailio rtpengine-daemon nftables rtcgw-admin;/);
 });

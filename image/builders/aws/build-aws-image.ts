@@ -11,6 +11,8 @@ import { launchManagedInstance } from "./launch-instance.ts";
 import { prepareAwsBuild } from "./prepare-aws-build.ts";
 import { runSsmScript } from "./run-ssm-script.ts";
 import { renderProvisionCommands, renderSmokeCommands } from "./ssm-scripts.ts";
+import { renderArmSealCommands } from "./seal-at-stop.ts";
+import { renderSsmAgentUserData } from "./ssm-agent-user-data.ts";
 import { cleanupTemporary, deregisterWithSnapshots } from "../../../regions/cloud/cleanup-temporary.ts";
 import { createBuilderProfile, createBuilderSecurityGroup } from "./temporary-resources.ts";
 
@@ -51,8 +53,9 @@ class StepError extends Error {
 }
 
 // Builds the AMI: pre-flight in every target region, base Debian 12 AMI, temporary role/profile and SG, builder instance
-// provisioned through SSM with the bundle from S3, CreateImage (IMDSv2 only, private), smoke-test gate; temporary resources
-// are removed whatever happens (also on abort). An image of the same build that passed its smoke test is reused.
+// (its user data installs the SSM agent Debian lacks) provisioned through SSM with the bundle from S3, sealed as it stops,
+// CreateImage (IMDSv2 only, private), smoke-test gate; temporary resources are removed whatever happens (also on abort).
+// An image of the same build that passed its smoke test is reused.
 export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: BuildProgress) => void): Promise<BuildResult> {
   const { recipe, region } = options;
   const started = ports.clock.now();
@@ -84,13 +87,13 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     const profile = recipe.image.builder.instanceProfile ?? (await createBuilderProfile({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`)));
     at("security-group");
     const groupId = await createBuilderSecurityGroup({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`));
-    const launch = { region, buildId, instanceType: recipe.image.builder.instanceType, instanceProfileName: profile, securityGroupId: groupId, diskSizeGiB: recipe.image.disk.sizeGiB, encrypted: recipe.image.disk.encrypted };
+    const launch = { region, buildId, instanceType: recipe.image.builder.instanceType, instanceProfileName: profile, securityGroupId: groupId, diskSizeGiB: recipe.image.disk.sizeGiB, encrypted: recipe.image.disk.encrypted, userData: renderSsmAgentUserData(region, recipe.image.arch) };
     at("launch");
     const builderId = await launchManagedInstance({ ...launch, purpose: "builder", imageId: base.imageId, tags: tags("builder", `rtcgw-build-${short}`) }, ports, journal, signal);
     at("provision");
-    const provision = await runSsmScript({ region, instanceId: builderId, commands: renderProvisionCommands(url, packed.sha256), comment: `rtcgw provision ${short}`, outputBucket: bucket, outputKeyPrefix: `logs/${buildId}/provision`, budgetMs: options.provisionBudgetMs ?? 2 * 3600_000 }, ports, journal, signal);
+    const provision = await runSsmScript({ region, instanceId: builderId, commands: [...renderProvisionCommands(url, packed.sha256), ...renderArmSealCommands()], comment: `rtcgw provision ${short}`, outputBucket: bucket, outputKeyPrefix: `logs/${buildId}/provision`, budgetMs: options.provisionBudgetMs ?? 2 * 3600_000 }, ports, journal, signal);
     if (!provision.ok) throw new StepError(`provision.sh ${provision.status.toLowerCase()} on ${builderId} (full log: s3://${bucket}/logs/${buildId}/provision/)`, provision.tail);
-    at("stop");
+    at("stop"); // the shutdown runs the seal armed by the provisioning command (seal-at-stop.ts)
     await retry(() => ports.ec2.stopInstance(region, builderId), ["InvalidInstanceID.NotFound"]);
     await waitFor(async () => ((await retry(() => ports.ec2.describeInstances(region, { instanceIds: [builderId] })))[0]?.state === "stopped" ? true : undefined), { clock: ports.clock, what: `${builderId} to stop`, budgetMs: 20 * 60_000, intervalMs: 10_000, signal });
     at("create-image");

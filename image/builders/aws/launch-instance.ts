@@ -14,7 +14,8 @@ export interface LaunchInput extends Omit<RunInstanceInput, "clientToken"> {
 }
 
 // Starts an instance (IMDSv2 required, tagged at creation, ClientToken per build and purpose), journals it at once,
-// and waits until it runs and its SSM agent is online.
+// and waits until it runs and its SSM agent is online (on a Debian base only when `userData` installs the agent:
+// see ssm-agent-user-data.ts).
 export async function launchManagedInstance(input: LaunchInput, ports: CloudPorts, journal: JournalFile, signal?: AbortSignal): Promise<string> {
   const { region } = input;
   const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes });
@@ -23,6 +24,7 @@ export async function launchManagedInstance(input: LaunchInput, ports: CloudPort
   const instanceId = await retry(() => ports.ec2.runInstance(region, {
     imageId: input.imageId, instanceType: input.instanceType, instanceProfileName: input.instanceProfileName, securityGroupId: input.securityGroupId,
     diskSizeGiB: input.diskSizeGiB, encrypted: input.encrypted, clientToken: clientTokenFor(input.buildId, region, input.purpose), tags: input.tags,
+    ...(input.userData === undefined ? {} : { userData: input.userData }),
   }), ["InvalidParameterValue"]);
   recordTemporary(journal, { kind: "instance", region, id: instanceId });
   await waitFor(async () => {

@@ -83,6 +83,7 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
         MetadataOptions: { HttpTokens: "required", HttpEndpoint: "enabled", HttpPutResponseHopLimit: 1 },
         BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { VolumeSize: input.diskSizeGiB, VolumeType: "gp3", Encrypted: input.encrypted, DeleteOnTermination: true } }],
         InstanceInitiatedShutdownBehavior: "stop",
+        ...(input.userData === undefined ? {} : { UserData: Buffer.from(input.userData, "utf8").toString("base64") }),
         TagSpecifications: [{ ResourceType: "instance", Tags: tags }, { ResourceType: "volume", Tags: tags }],
       }));
       return out.Instances?.[0]?.InstanceId ?? "";

@@ -34,7 +34,7 @@ function imageStates(ctx: FakeContext, region?: string) {
     .map((i) => ({ ...i, state: imageState(ctx, i) }));
 }
 
-// Makes a fake AWS account with official Debian 12 base images in every region.
+// Makes a fake AWS account with official Debian 12 base images (without the SSM agent, as the real ones) in every region.
 export function createFakeCloud(options: { regions?: string[]; faults?: Partial<FakeFaults>; timings?: Partial<FakeTimings>; clock?: VirtualClock } = {}): FakeCloud {
   const clock = options.clock ?? createVirtualClock();
   const regions = options.regions ?? defaultRegions;
@@ -54,6 +54,7 @@ export function createFakeCloud(options: { regions?: string[]; faults?: Partial<
       state.images.push({
         imageId: context.nextId("ami"), region, name: `debian-12-${arch}-${date}`, ownerId: debianOwner, createdAt: seedTime - (date.startsWith("2025061") ? 1e10 : 0),
         availableAt: 0, fails: false, deregistered: false, public: true, launchAccounts: [], tags: {}, snapshotIds: [], imdsV2: false, encrypted: false, provisioned: false,
+        arch, ssmAgent: false, sealed: true,
       });
     }
     if (faults.publicQuotaReachedIn.includes(region)) {
@@ -61,6 +62,7 @@ export function createFakeCloud(options: { regions?: string[]; faults?: Partial<
         state.images.push({
           imageId: context.nextId("ami"), region, name: `other-public-${n}`, ownerId: state.accountId, createdAt: seedTime, availableAt: 0, fails: false, deregistered: false,
           public: true, launchAccounts: [], tags: { owner: "someone-else" }, snapshotIds: [], imdsV2: true, encrypted: false, provisioned: true,
+          arch: "amd64", ssmAgent: true, sealed: true,
         });
       }
     }

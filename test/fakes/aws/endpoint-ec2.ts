@@ -23,6 +23,14 @@ function readFilters(input: Form) {
 const instanceXml = (i: InstanceRecord) =>
   `<item><instanceId>${i.instanceId}</instanceId><imageId>${i.imageId}</imageId><instanceState><code>0</code><name>${i.state}</name></instanceState>${tagSetXml(i.tags)}</item>`;
 
+// RunInstances' UserData as EC2 takes it: base64 on the wire, at most 16 KB once decoded.
+function decodeUserData(encoded: string): string {
+  if (encoded.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) throw new CloudError("InvalidParameterValue", "Invalid BASE64 encoding of user data.");
+  const decoded = Buffer.from(encoded, "base64");
+  if (decoded.length > 16 * 1024) throw new CloudError("InvalidParameterValue", "User data is limited to 16384 bytes");
+  return decoded.toString("utf8");
+}
+
 // Answers one EC2 action, or undefined when the endpoint does not implement it.
 export async function handleEc2(cloud: FakeCloud, action: string, region: string, input: Form): Promise<string | undefined> {
   const { ec2 } = cloud.ports;
@@ -85,6 +93,7 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
       imageId: String(input.ImageId), instanceType: String(input.InstanceType), instanceProfileName: String((input.IamInstanceProfile as Form | undefined)?.Name ?? ""),
       securityGroupId: listOf<string>(input.SecurityGroupId)[0] ?? "", diskSizeGiB: Number(ebs.VolumeSize ?? 8), encrypted: ebs.Encrypted === "true",
       clientToken: String(input.ClientToken ?? ""), tags: tagsFor(input, "instance"),
+      ...(input.UserData === undefined ? {} : { userData: decodeUserData(String(input.UserData)) }),
     });
     const instance = cloud.state.instances.find((i) => i.instanceId === instanceId)!;
     instance.imdsV2Required = (input.MetadataOptions as Form | undefined)?.HttpTokens === "required";

@@ -1,4 +1,5 @@
 import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord } from "../../../regions/cloud/ports.ts";
+import { instanceHasSsmAgent } from "./fake-cloud-init.ts";
 import { matchesTag, withClientToken, type FakeContext, type FakeImage, type FakeInstance } from "./fake-state.ts";
 
 const publicQuota = 5;
@@ -37,7 +38,7 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
     ...(image.deprecationTime ? { deprecationTime: image.deprecationTime } : {}),
     ...(image.fails && imageState(ctx, image) === "failed" ? { stateReason: "Copy failed: internal error" } : {}),
   });
-  const addImage = (region: string, fields: Pick<FakeImage, "name" | "tags" | "availableAt" | "fails" | "encrypted" | "provisioned">) => {
+  const addImage = (region: string, fields: Pick<FakeImage, "name" | "tags" | "availableAt" | "fails" | "encrypted" | "provisioned" | "arch" | "ssmAgent" | "sealed">) => {
     const snapshotId = ctx.nextId("snap");
     state.snapshots.push({ snapshotId, region, tags: { ...fields.tags }, encrypted: fields.encrypted, accounts: [], deleted: false });
     const image: FakeImage = { ...fields, imageId: ctx.nextId("ami"), region, ownerId: state.accountId, createdAt: clock.now(), deregistered: false, public: false, launchAccounts: [], snapshotIds: [snapshotId], imdsV2: false };
@@ -72,7 +73,7 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
         if (imageState(ctx, source) !== "available") throw new CloudError("IncorrectState", `Image ${source.imageId} is not available`);
         if (state.images.some((i) => i.region === region && i.name === input.name && !i.deregistered)) throw new CloudError("InvalidAMIName.Duplicate", `AMI name ${input.name} is already in use`);
         const copyMs = timings.copyMsByRegion[region] ?? timings.copyMs;
-        return addImage(region, { name: input.name, tags: input.tags, availableAt: clock.now() + copyMs, fails: faults.copyFailsIn.includes(region), encrypted: source.encrypted, provisioned: source.provisioned });
+        return addImage(region, { name: input.name, tags: input.tags, availableAt: clock.now() + copyMs, fails: faults.copyFailsIn.includes(region), encrypted: source.encrypted, provisioned: source.provisioned, arch: source.arch, ssmAgent: source.ssmAgent, sealed: source.sealed });
       });
     },
     async createImage(region, input) {
@@ -81,7 +82,13 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
       if (state.images.some((i) => i.region === region && i.name === input.name && !i.deregistered)) throw new CloudError("InvalidAMIName.Duplicate", `AMI name ${input.name} is already in use`);
       if (instanceState(ctx, instance) !== "stopped") throw new CloudError("IncorrectState", `Instance ${input.instanceId} is not stopped`);
       const base = state.images.find((i) => i.imageId === instance.imageId);
-      return addImage(region, { name: input.name, tags: input.tags, availableAt: clock.now() + timings.createImageMs, fails: false, encrypted: Boolean(instance.encrypted || base?.encrypted), provisioned: instance.provisioned });
+      // An instance with an agent registered and left its state on the disk, unless the seal armed by provisioning ran at its stop.
+      const ssmAgent = instanceHasSsmAgent(ctx, instance);
+      const sealed = ssmAgent ? Boolean(instance.sealArmed) : (base?.sealed ?? true);
+      return addImage(region, {
+        name: input.name, tags: input.tags, availableAt: clock.now() + timings.createImageMs, fails: false, encrypted: Boolean(instance.encrypted || base?.encrypted), provisioned: instance.provisioned,
+        arch: base?.arch ?? "amd64", ssmAgent, sealed,
+      });
     },
     async requireImdsV2(region, imageId) {
       ctx.enter("ModifyImageAttribute", region);
@@ -157,7 +164,8 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
         if (!state.profiles.some((p) => p.name === input.instanceProfileName && !p.deleted && p.roleName && clock.now() >= p.createdAt + faults.profileInvisibleMs)) throw new CloudError("InvalidParameterValue", `Value (${input.instanceProfileName}) for parameter iamInstanceProfile.name is invalid`);
         const source = state.images.find((i) => i.imageId === input.imageId);
         const instanceId = ctx.nextId("i");
-        state.instances.push({ instanceId, region, imageId: input.imageId, tags: { ...input.tags }, launchedAt: clock.now(), profile: input.instanceProfileName, securityGroupId: input.securityGroupId, imdsV2Required: true, provisioned: source?.provisioned ?? false, encrypted: input.encrypted });
+        state.instances.push({ instanceId, region, imageId: input.imageId, tags: { ...input.tags }, launchedAt: clock.now(), profile: input.instanceProfileName, securityGroupId: input.securityGroupId, imdsV2Required: true, provisioned: source?.provisioned ?? false, encrypted: input.encrypted,
+          ...(input.userData === undefined ? {} : { userData: input.userData }) });
         return instanceId;
       });
     },

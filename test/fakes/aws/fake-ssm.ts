@@ -1,4 +1,5 @@
 import { CloudError, type CommandInvocation, type SsmPort } from "../../../regions/cloud/ports.ts";
+import { instanceHasSsmAgent } from "./fake-cloud-init.ts";
 import { instanceState } from "./fake-ec2.ts";
 import type { FakeCommand, FakeContext } from "./fake-state.ts";
 
@@ -9,12 +10,13 @@ export function commandOutputKey(command: Pick<FakeCommand, "outputKeyPrefix" | 
   return `${command.outputKeyPrefix}/${command.commandId}/${command.instanceId}/awsrunShellScript/0.awsrunShellScript/stdout`;
 }
 
-// The SSM port of the fake cloud: agent registration, Run Command (provision and smoke scripts) and Parameter Store.
+// The SSM port of the fake cloud: agent registration (only where an agent is installed), Run Command (provision and
+// smoke scripts) and Parameter Store.
 export function createFakeSsm(ctx: FakeContext): SsmPort {
   const { state, faults, timings, clock } = ctx;
   const managed = (region: string, instanceId: string) => {
     const i = state.instances.find((x) => x.region === region && x.instanceId === instanceId);
-    return !!i && instanceState(ctx, i) === "running" && clock.now() >= i.launchedAt + timings.instanceBootMs + timings.ssmRegisterMs + faults.ssmAgentDelayMs;
+    return !!i && instanceState(ctx, i) === "running" && instanceHasSsmAgent(ctx, i) && clock.now() >= i.launchedAt + timings.instanceBootMs + timings.ssmRegisterMs + faults.ssmAgentDelayMs;
   };
   const objectExists = (url: string) => {
     const match = /^https:\/\/([^.]+)\.s3\.[^/]+\/([^?]+)/.exec(url) ?? /^http:\/\/127\.0\.0\.1:\d+\/([^/?]+)\/([^?]+)/.exec(url);
@@ -29,7 +31,10 @@ export function createFakeSsm(ctx: FakeContext): SsmPort {
       bucket.writtenAt.set(key, command.endsAt);
     }
     const instance = state.instances.find((i) => i.instanceId === command.instanceId);
-    if (instance && command.kind === "provision" && command.ok) instance.provisioned = true;
+    if (instance && command.kind === "provision" && command.ok) {
+      instance.provisioned = true;
+      if (command.armsSeal) instance.sealArmed = true;
+    }
   };
   return {
     async isInstanceManaged(region, instanceId) {
@@ -53,13 +58,14 @@ export function createFakeSsm(ctx: FakeContext): SsmPort {
       }
       if (kind === "smoke") {
         if (!instance.provisioned) [ok, tail] = [false, "smoke: kamailio.service is not active"];
+        else if (!image?.sealed) [ok, tail] = [false, "smoke: /var/lib/amazon/ssm/i-…: SSM agent state of another instance (the builder) is in the image"];
         else if (!image?.imdsV2) [ok, tail] = [false, "smoke: IMDSv1 still answers"];
         else if (faults.smokeFails) [ok, tail] = [false, "smoke: SIP OPTIONS to 127.0.0.1:5060 got no answer"];
       }
       const log = Array.from({ length: 600 }, (_, n) => `Get:${n} http://deb.debian.org/debian bookworm/main amd64 package-${n} [${1000 + n} kB]`).join("\n");
       const commandId = ctx.nextId("cmd");
       state.commands.push({
-        commandId, region, instanceId: input.instanceId, kind, startedAt: clock.now(), ok, cancelled: false,
+        commandId, region, instanceId: input.instanceId, kind, startedAt: clock.now(), ok, cancelled: false, armsSeal: kind === "provision" && /^systemctl start rtcgw-seal\.service$/m.test(script),
         endsAt: clock.now() + (kind === "smoke" ? timings.smokeMs : kind === "provision" ? timings.provisionMs : 1000),
         output: `${kind === "provision" ? log : "checks"}\n${tail}\n`, outputBucket: input.outputBucket, outputKeyPrefix: input.outputKeyPrefix,
       });

@@ -45,16 +45,27 @@ export interface FakeImage {
   public: boolean; launchAccounts: string[]; tags: Tags; snapshotIds: string[]; deprecationTime?: string; imdsV2: boolean; encrypted: boolean;
   /** Whether the instance it came from ran the bundle successfully (what the smoke test finds). */
   provisioned: boolean;
+  arch: "amd64" | "arm64";
+  /** Whether the SSM agent is installed: not in official Debian AMIs; in an image of an instance that had it. */
+  ssmAgent: boolean;
+  /** False when the disk holds the SSM agent state of the instance it was made from (the seal did not run at its stop). */
+  sealed: boolean;
 }
 /** An EC2 instance in the fake cloud. */
 export interface FakeInstance {
   instanceId: string; region: string; imageId: string; tags: Tags; launchedAt: number; stopAt?: number; terminateAt?: number;
   profile: string; securityGroupId: string; imdsV2Required: boolean; provisioned: boolean; encrypted?: boolean;
+  /** The user data as cloud-init reads it (decoded). */
+  userData?: string;
+  /** A provisioning command armed the seal that runs when the instance stops. */
+  sealArmed?: boolean;
 }
 /** An SSM Run Command invocation in the fake cloud. */
 export interface FakeCommand {
   commandId: string; region: string; instanceId: string; kind: "provision" | "smoke" | "other"; startedAt: number; endsAt: number; ok: boolean; output: string;
   outputBucket: string; outputKeyPrefix: string; cancelled: boolean;
+  /** The script starts the unit that seals the instance at its stop. */
+  armsSeal?: boolean;
 }
 
 /** An S3 bucket in the fake cloud: objects with their write times, tags, lifecycle, policy and Block Public Access. */
