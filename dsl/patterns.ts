@@ -20,6 +20,7 @@ export const ssmNamePattern = /^\/[A-Za-z0-9_.-]+(?:\/[A-Za-z0-9_.-]+)*$/;
 export const unixUserPattern = /^[a-z_][a-z0-9_-]{0,31}$/;
 export const instanceTypePattern = /^[a-z][a-z0-9-]*\.[a-z0-9]+$/;
 export const instanceProfilePattern = /^[A-Za-z0-9+=,.@_-]{1,128}$/;
+export const subnetIdPattern = /^subnet-[0-9a-f]{8,17}$/;
 export const regionPattern = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-[0-9]$/;
 export const accountPattern = /^[0-9]{12}$/;
 export const versionPattern = /^[0-9]+\.[0-9]+\.[0-9]+(?:[-+][A-Za-z0-9.]{1,32})?$/;

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import {
   accountPattern, cidrPattern, debianPackagePattern, dialPatternPattern, hostnamePattern, imagePathPattern,
-  instanceProfilePattern, instanceTypePattern, isIpAddress, namePattern, regionPattern, ssmNamePattern, titlePattern,
+  instanceProfilePattern, instanceTypePattern, isIpAddress, namePattern, regionPattern, ssmNamePattern, subnetIdPattern, titlePattern,
   unixUserPattern, userAgentFragmentPattern, versionPattern,
 } from "./patterns.ts";
 import { durationSchema, portRangeSchema, portSchema } from "./units.ts";
@@ -135,6 +135,7 @@ const image = z.strictObject({
     .strictObject({
       instanceType: z.string().regex(instanceTypePattern, 'expected an EC2 instance type such as "t3.small"').default("t3.small"),
       instanceProfile: z.string().regex(instanceProfilePattern).optional(),
+      subnetId: z.string().regex(subnetIdPattern, 'expected a subnet ID such as "subnet-0123456789abcdef0"').optional(),
     })
     .prefault({}),
   disk: z.strictObject({ sizeGiB: z.int().min(4).max(1024).default(8), encrypted: z.boolean().default(false) }).prefault({}),

@@ -137,7 +137,7 @@ export interface GatewayInput<Upstream extends string = string> {
   license?: { parameter?: string };
   /** Concurrent calls the gateway must carry; the RTP range must hold them. @default { parallelCalls: 200 } */
   capacity?: { parallelCalls?: number };
-  /** Prometheus metrics at `/metrics` on the WS listener. @default true */
+  /** Prometheus metrics at `/metrics` (Kamailio, local requests only), and call counts (`ActiveCalls`, `Registrations`) published to CloudWatch every 60 s, namespace `rtcgw`; the published templates' instance role allows `cloudwatch:PutMetricData` only when true. @default true */
   metrics?: boolean;
 }
 
@@ -167,8 +167,20 @@ export interface ImageInput {
   hardening?: "cis-l1" | "minimal";
   /** SSH access. @default { port: 22, allowFrom: ["0.0.0.0/0", "::/0"], rateLimitPerMinute: 10 } */
   ssh?: { port?: number; allowFrom?: readonly string[]; rateLimitPerMinute?: number };
-  /** EC2 builder. @default { instanceType: "t3.small" } */
-  builder?: { instanceType?: string; instanceProfile?: string };
+  /** EC2 builder (AWS target): the temporary instance that builds the image, and the one that smoke-tests it. @default { instanceType: "t3.small" } */
+  builder?: {
+    /** @default "t3.small" */
+    instanceType?: string;
+    /** An instance profile of yours for both instances; rtcgw then creates no role. It needs AmazonSSMManagedInstanceCore (and `s3:PutObject` on the bucket's `logs/*` for full command logs). @default a temporary `rtcgw-build-<id>` profile */
+    instanceProfile?: string;
+    /**
+     * The subnet both instances start in, e.g. `"subnet-0123456789abcdef0"`, in the region the image is built in; the
+     * security group is made in its VPC. It needs outbound internet access for apt, the SSM agent's download and SSM
+     * itself: a public subnet that assigns public IPv4 addresses, or a private one with a NAT gateway.
+     * @default a default subnet of the region's default VPC (pre-flight fails when the account has no default VPC)
+     */
+    subnetId?: string;
+  };
   /** Root volume. @default { sizeGiB: 8, encrypted: false } */
   disk?: { sizeGiB?: number; encrypted?: boolean };
 }

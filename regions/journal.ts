@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, openSync, fsyncSync, closeSync } from "node:fs";
 import { dirname } from "node:path";
 
-/** A temporary cloud resource, recorded as soon as its id is known. */
+/** A temporary cloud resource, recorded as soon as its id is known. A `role-policy` (id `<role>/<policy name>`) is an inline policy of a temporary role. */
 export interface JournalResource {
-  kind: "instance" | "security-group" | "role" | "instance-profile" | "s3-object" | "command" | "candidate-image";
+  kind: "instance" | "security-group" | "role" | "role-policy" | "instance-profile" | "s3-object" | "command" | "candidate-image";
   region: string;
   id: string;
   deleted: boolean;

@@ -8,7 +8,7 @@ import { artifactPrefixFor, overlapsPrivatePrefix } from "./cloud/bucket-layout.
 export interface PreflightProblem {
   region?: string;
   code: "credentials" | "region-unknown" | "region-disabled" | "name-taken" | "block-public-access" | "public-quota" | "public-encrypted" | "shared-encrypted" | "cloud-error"
-    | "s3-block-public-access" | "deprecation-too-late" | "artifact-prefix";
+    | "s3-block-public-access" | "deprecation-too-late" | "artifact-prefix" | "no-default-vpc" | "subnet-not-found";
   message: string;
 }
 

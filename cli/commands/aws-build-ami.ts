@@ -20,7 +20,7 @@ export function createBuildAmiCommand(makePorts: MakeCloudPorts = makeSdkPorts):
     help: `Usage: rtcgw build-ami [recipe] --target aws [options]
 
 Pre-flight in every target region (credentials, opt-in regions, AMI name, block public access, public
-quota), then builds the image from the recipe's bundle on a temporary EC2 instance through SSM Run
+quota) and of the builder's network (image.builder.subnetId, or the default VPC), then builds the image from the recipe's bundle on a temporary EC2 instance through SSM Run
 Command, smoke-tests it, copies it to every region, shares it, sets the SSM parameters and uploads
 manifest.json, the CloudFormation templates and the go page. An unchanged recipe reuses its image.
 Ctrl-C removes every temporary resource; copies in flight are finished by \`rtcgw publish --resume\`.
@@ -53,7 +53,7 @@ ${cloudFlagsHelp}
         if (values.json) io.stdout(`${JSON.stringify({ build: plan, publish: publishPlan }, null, 2)}\n`);
         else if (!plan.ok) printBuildResult(io, plan);
         else {
-          io.stdout(`build ${plan.buildId} from ${plan.baseImage} in ${region}: ${plan.reuseImageId ? `reuse ${plan.reuseImageId}` : "build a new image"}\n`);
+          io.stdout(`build ${plan.buildId} from ${plan.baseImage} in ${region} (${plan.builderNetwork}): ${plan.reuseImageId ? `reuse ${plan.reuseImageId}` : "build a new image"}\n`);
           if (publishPlan) printPublishResult(io, publishPlan);
         }
         return plan.ok && publishPlan?.ok ? 0 : 1;

@@ -1,3 +1,6 @@
+import type { Recipe } from "../../dsl/resolve.ts";
+import { instanceRolePolicyName, renderInstanceRolePolicy } from "./instance-role-policy.ts";
+
 /** Region → AMI id of a published build. */
 export type RegionImages = Record<string, string>;
 
@@ -10,17 +13,22 @@ export function renderAmiMappings(images: RegionImages): Record<string, unknown>
 /** `Fn::FindInMap` of this region's AMI. */
 export const regionImageId = { "Fn::FindInMap": ["RegionMap", { Ref: "AWS::Region" }, "AMI"] };
 
-/** The managed policies of the gateway's instance role: SSM (license parameter, Run Command) and CloudWatch agent. */
-export const instanceRolePolicies = ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore", "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"];
+/**
+ * The managed policy of the gateway's instance role: Systems Manager (Session Manager, Run Command), as the SSM agent stays
+ * in the image. It also allows ssm:GetParameter(s) on every parameter of the account: docs/AWS-PERMISSIONS.md says so.
+ */
+export const instanceRolePolicies = ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"];
 
-// The instance role and profile resources shared by both templates.
-export function renderInstanceRole(): Record<string, unknown> {
+// The instance role and profile resources shared by both templates: the managed policy above and the agent's inline
+// policy made from the recipe (instance-role-policy.ts).
+export function renderInstanceRole(recipe: Recipe): Record<string, unknown> {
   return {
     InstanceRole: {
       Type: "AWS::IAM::Role",
       Properties: {
         AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] },
         ManagedPolicyArns: instanceRolePolicies,
+        Policies: [{ PolicyName: instanceRolePolicyName, PolicyDocument: renderInstanceRolePolicy(recipe) }],
       },
     },
     InstanceProfile: { Type: "AWS::IAM::InstanceProfile", Properties: { Roles: [{ Ref: "InstanceRole" }] } },

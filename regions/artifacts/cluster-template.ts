@@ -43,7 +43,7 @@ export function renderClusterTemplate(recipe: Recipe, images: RegionImages): Rec
         Type: "AWS::EC2::SecurityGroup",
         Properties: { GroupDescription: `${recipe.name} gateways: SIP, WSS/HTTPS, RTP, SSH`, VpcId: { Ref: "VpcId" }, SecurityGroupIngress: toSecurityGroupIngress(listIngressRules(recipe)) },
       },
-      ...renderInstanceRole(),
+      ...renderInstanceRole(recipe),
       GatewayLaunchTemplate: {
         Type: "AWS::EC2::LaunchTemplate",
         Properties: {

@@ -3,7 +3,7 @@ import { regionImageId, renderAmiMappings, renderInstanceRole, type RegionImages
 import { listIngressRules, toSecurityGroupIngress } from "./public-ports.ts";
 
 // The single-instance CloudFormation template: one gateway, a security group of exactly the recipe's public ports,
-// an instance role for SSM and CloudWatch; outputs the admin and /tryit/ URLs.
+// an instance role with what the agent calls (license parameter, metrics) and Systems Manager; outputs the admin and /tryit/ URLs.
 export function renderSingleInstanceTemplate(recipe: Recipe, images: RegionImages): Record<string, unknown> {
   return {
     AWSTemplateFormatVersion: "2010-09-09",
@@ -18,7 +18,7 @@ export function renderSingleInstanceTemplate(recipe: Recipe, images: RegionImage
         Type: "AWS::EC2::SecurityGroup",
         Properties: { GroupDescription: `${recipe.name} gateway: SIP, WSS/HTTPS, RTP, SSH`, SecurityGroupIngress: toSecurityGroupIngress(listIngressRules(recipe)) },
       },
-      ...renderInstanceRole(),
+      ...renderInstanceRole(recipe),
       Gateway: {
         Type: "AWS::EC2::Instance",
         Properties: {

@@ -42,12 +42,23 @@ export interface RunInstanceInput {
   instanceType: string;
   instanceProfileName: string;
   securityGroupId: string;
+  /** The subnet to launch in (its VPC must be the security group's); omitted: a default subnet of the default VPC. */
+  subnetId?: string;
   diskSizeGiB: number;
   encrypted: boolean;
   clientToken: string;
   tags: Tags;
   /** A script cloud-init runs at the instance's first boot, as plain text (the SDK adapter base64-encodes it). Never a secret: anyone who can describe the instance can read it. */
   userData?: string;
+}
+
+/** A subnet as rtcgw sees it. */
+export interface SubnetRecord {
+  subnetId: string;
+  vpcId: string;
+  availabilityZone: string;
+  /** Whether instances launched in it get a public IPv4 address. */
+  mapPublicIpOnLaunch: boolean;
 }
 
 /** EC2 operations, each in one region. */
@@ -64,7 +75,12 @@ export interface Ec2Port {
   deprecateImage(region: string, imageId: string, at: Date): Promise<void>;
   deregisterImage(region: string, imageId: string): Promise<void>;
   deleteSnapshot(region: string, snapshotId: string): Promise<void>;
-  createSecurityGroup(region: string, input: { name: string; description: string; tags: Tags }): Promise<string>;
+  /** The subnet, undefined when the region has none of that id. */
+  describeSubnet(region: string, subnetId: string): Promise<SubnetRecord | undefined>;
+  /** The id of the region's default VPC, undefined when the account has none there. */
+  findDefaultVpc(region: string): Promise<string | undefined>;
+  /** `vpcId` omitted: the default VPC. */
+  createSecurityGroup(region: string, input: { name: string; description: string; tags: Tags; vpcId?: string }): Promise<string>;
   deleteSecurityGroup(region: string, groupId: string): Promise<void>;
   describeSecurityGroups(region: string, tag: { key: string; value?: string }): Promise<{ groupId: string; tags: Tags }[]>;
   runInstance(region: string, input: RunInstanceInput): Promise<string>;
@@ -137,8 +153,15 @@ export interface S3Port {
 export interface IamPort {
   createRole(input: { name: string; path: string; trustService: string; tags: Tags }): Promise<void>;
   attachRolePolicy(roleName: string, policyArn: string): Promise<void>;
+  /** Adds or replaces an inline policy of the role. */
+  putRolePolicy(roleName: string, policyName: string, document: string): Promise<void>;
+  /** The names of the role's inline policies. */
+  listRolePolicies(roleName: string): Promise<string[]>;
+  /** Removes an inline policy; nothing happens when the role or the policy is gone. IAM refuses to delete a role that still has one. */
+  deleteRolePolicy(roleName: string, policyName: string): Promise<void>;
   createInstanceProfile(input: { name: string; path: string; roleName: string; tags: Tags }): Promise<void>;
   deleteInstanceProfile(name: string, roleName: string): Promise<void>;
+  /** Detaches its managed policies and deletes the role (its inline policies must be gone: see deleteRolePolicy). */
   deleteRole(name: string): Promise<void>;
   listRoles(pathPrefix: string): Promise<{ name: string; tags: Tags }[]>;
 }

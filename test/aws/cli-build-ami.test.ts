@@ -56,6 +56,7 @@ test("build-ami --dry-run prints the build and publish plan and creates nothing"
   const exit = await new Promise<number | null>((resolve) => child.on("close", resolve));
   assert.equal(exit, 0, stdout);
   assert.match(stdout, /build new image|build a new image/);
+  assert.match(stdout, /in us-east-1 \(the default VPC vpc-[0-9a-f]+\): build a new image/);
   assert.match(stdout, /us-east-1\s+source/);
   assert.match(stdout, /eu-central-1\s+copy/);
   assert.match(stdout, /s3:\/\/rtcgw-111122223333-us-east-1\/rtcgw\/\* readable by the owner only \(no bucket policy\); staging\/ and logs\/ stay private/);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { compileAgentConfig } from "../../gateway/agent/agent-config.ts";
 import { renderClusterTemplate } from "../../regions/artifacts/cluster-template.ts";
 import { renderSingleInstanceTemplate } from "../../regions/artifacts/single-instance-template.ts";
 import { checkCfnTemplate } from "./check-cfn-template.ts";
@@ -24,8 +25,37 @@ test("the single-instance template matches the CloudFormation specification and 
   const outputs = JSON.stringify((template as { Outputs: unknown }).Outputs);
   assert.match(outputs, /https:\/\/\$\{Gateway.PublicIp\}\/"/);
   assert.match(outputs, /https:\/\/\$\{Gateway.PublicIp\}\/tryit\/"/);
-  const role = template.Resources.InstanceRole!.Properties!.ManagedPolicyArns as string[];
-  assert.ok(role.some((a) => a.endsWith("AmazonSSMManagedInstanceCore")) && role.some((a) => a.endsWith("CloudWatchAgentServerPolicy")));
+  assert.deepEqual(template.Resources.InstanceRole!.Properties!.ManagedPolicyArns, ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"], "Systems Manager only: no CloudWatchAgentServerPolicy");
+});
+
+// The statements of the templates' inline role policy, by Sid.
+function agentStatements(template: Template): Record<string, { Action: string; Resource: unknown; Condition?: unknown }> {
+  const [policy, ...others] = template.Resources.InstanceRole!.Properties!.Policies as { PolicyName: string; PolicyDocument: { Version: string; Statement: { Sid: string; Action: string; Resource: unknown; Condition?: unknown }[] } }[];
+  assert.equal(others.length, 0);
+  assert.equal(policy!.PolicyName, "rtcgw-agent");
+  assert.equal(policy!.PolicyDocument.Version, "2012-10-17");
+  return Object.fromEntries(policy!.PolicyDocument.Statement.map((s) => [s.Sid, s]));
+}
+
+test("the instance role of both templates follows the recipe: GetParameter on its license parameter only, decryption only through SSM, metrics only when enabled", () => {
+  const recipes = { metrics: makeRecipe({ gateway: { license: { parameter: "/acme/gw/license" } } }), quiet: makeRecipe({ gateway: { metrics: false } }) };
+  for (const render of [renderSingleInstanceTemplate, renderClusterTemplate]) {
+    const withMetrics = render(recipes.metrics, images) as Template;
+    const without = render(recipes.quiet, images) as Template;
+    assert.deepEqual([checkCfnTemplate(withMetrics), checkCfnTemplate(without)], [[], []], render.name);
+    const on = agentStatements(withMetrics);
+    const off = agentStatements(without);
+    assert.deepEqual(Object.keys(on), ["ReadLicenseParameter", "DecryptLicenseParameter", "PublishCallMetrics"], render.name);
+    assert.deepEqual(Object.keys(off), ["ReadLicenseParameter", "DecryptLicenseParameter"], `${render.name}: no PutMetricData when gateway.metrics is false`);
+    assert.deepEqual([on.ReadLicenseParameter!.Action, on.ReadLicenseParameter!.Resource], ["ssm:GetParameter", { "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/acme/gw/license" }]);
+    assert.deepEqual(off.ReadLicenseParameter!.Resource, { "Fn::Sub": "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter/rtcgw/license" });
+    assert.deepEqual([on.DecryptLicenseParameter!.Action, on.DecryptLicenseParameter!.Resource, on.DecryptLicenseParameter!.Condition], [
+      "kms:Decrypt", { "Fn::Sub": "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*" }, { StringEquals: { "kms:ViaService": { "Fn::Sub": "ssm.${AWS::Region}.amazonaws.com" } } },
+    ]);
+    assert.deepEqual([on.PublishCallMetrics!.Action, on.PublishCallMetrics!.Resource, on.PublishCallMetrics!.Condition], ["cloudwatch:PutMetricData", "*", { StringEquals: { "cloudwatch:namespace": "rtcgw" } }]);
+    assert.doesNotMatch(JSON.stringify(on), /arn:aws:/, "ARNs follow the stack's partition");
+  }
+  assert.equal(compileAgentConfig(recipes.metrics, "").metrics.namespace, "rtcgw", "the namespace the agent publishes to");
 });
 
 test("the cluster template matches the specification: 1-4 gateways, +1 above 80 % CPU, -1 below 60 %, ELB health checks", () => {

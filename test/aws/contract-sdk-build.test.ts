@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { runSsmScript } from "../../image/builders/aws/run-ssm-script.ts";
+import { describeLog, runSsmScript } from "../../image/builders/aws/run-ssm-script.ts";
 import { CloudError, type CloudPorts, type RunInstanceInput } from "../../regions/cloud/ports.ts";
 import { createEc2Adapter } from "../../regions/cloud/sdk/ec2-adapter.ts";
 import { createS3Adapter } from "../../regions/cloud/sdk/s3-adapter.ts";
@@ -14,6 +14,7 @@ import { parseQueryBody } from "../fakes/aws/protocol-codecs.ts";
 import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint.ts";
 import { bucketSetupFor } from "../../regions/cloud/bucket-layout.ts";
 import { renderSsmAgentUserData } from "../../image/builders/aws/ssm-agent-user-data.ts";
+import { builderLogPolicyName, renderBuilderLogPolicy } from "../../image/builders/aws/builder-log-policy.ts";
 import { tempJournalPath } from "./fixtures.ts";
 
 // The build's EC2 and SSM calls through real SDK v3 clients against the in-process endpoint.
@@ -34,6 +35,7 @@ before(async () => {
   const groupId = await cloud.ports.ec2.createSecurityGroup(region, { name: "sg", description: "d", tags: {} });
   await cloud.ports.iam.createRole({ name: "builder", path: "/rtcgw/", trustService: "ec2.amazonaws.com", tags: {} });
   await cloud.ports.iam.createInstanceProfile({ name: "builder", path: "/rtcgw/", roleName: "builder", tags: {} });
+  await cloud.ports.iam.putRolePolicy("builder", builderLogPolicyName, renderBuilderLogPolicy(bucket, "b1", region));
   await cloud.ports.s3.ensureBucket(region, bucket, bucketSetupFor(bucket));
   const base = cloud.state.images.find((i) => i.name.startsWith("debian-12-amd64"))!;
   launch = { imageId: base.imageId, instanceType: "t3.small", instanceProfileName: "builder", securityGroupId: groupId, diskSizeGiB: 12, encrypted: true, clientToken: "build-1-builder", tags: { Name: "rtcgw-build", "rtcgw:build": "b1" }, userData: renderSsmAgentUserData(region, "amd64") };
@@ -83,9 +85,21 @@ test("SendCommand + GetCommandInvocation: runSsmScript over the wire returns the
   const [command] = cloud.state.commands;
   assert.deepEqual([command!.instanceId, command!.kind, command!.outputBucket, command!.outputKeyPrefix], [instanceId, "provision", bucket, "logs/b1/provision"]);
   assert.ok(cloud.state.buckets.get(bucket)!.objects.has(commandOutputKey(command!)), "the full output went to S3");
+  assert.equal(outcome.logUri, `s3://${bucket}/logs/b1/provision/${command!.commandId}/`);
   const invocation = await ports.ssm.getCommandInvocation(region, command!.commandId, instanceId);
   assert.deepEqual([invocation.status, invocation.exitCode, invocation.stdout.length], ["Failed", 1, 24_000], "the API gives the first 24,000 characters only");
   assert.doesNotMatch(invocation.stdout, /kamailio-nonexistent/, "…which do not hold the error: the tail came from S3");
+
+  // Output under another build's prefix: the role may not write there, the command still ends, no log, the tail is the API's.
+  cloud.faults.provisionFails = true;
+  const elsewhere = await runSsmScript({ region, instanceId, commands: ["set -eu", `curl -fsS -o /tmp/b '${url}'`], comment: "rtcgw provision b2", outputBucket: bucket, outputKeyPrefix: "logs/b2/provision", budgetMs: 3600_000 }, ports, journal);
+  cloud.faults.provisionFails = false;
+  const second = cloud.state.commands.at(-1)!;
+  assert.deepEqual([elsewhere.status, elsewhere.logUri, second.outputUploaded], ["Failed", undefined, false]);
+  assert.deepEqual(await ports.s3.listObjects(region, bucket, "logs/b2/"), []);
+  assert.doesNotMatch(elsewhere.tail, /kamailio-nonexistent/, "the API's first 24,000 characters end before the error");
+  assert.match(describeLog(elsewhere), /no full log in S3/);
+  assert.equal(describeLog(outcome), `full log: s3://${bucket}/logs/b1/provision/${command!.commandId}/`);
 });
 
 test("RunInstances without user data from the official Debian AMI: the instance runs but its SSM agent never comes online; UserData that is not base64 is refused", async () => {

@@ -6,7 +6,9 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { compileAgentConfig } from "../../gateway/agent/agent-config.ts";
+import { renderBuilderLogPolicy } from "../../image/builders/aws/builder-log-policy.ts";
 import { instanceRolePolicies } from "../../regions/artifacts/ami-mappings.ts";
+import { renderInstanceRolePolicy } from "../../regions/artifacts/instance-role-policy.ts";
 import { tagKeys } from "../../regions/cloud/naming.ts";
 import { listParameterNames } from "../../regions/plan-publish.ts";
 import { makeRecipe } from "./fixtures.ts";
@@ -262,6 +264,25 @@ test("IAM: only rtcgw's own role and instance profile, only the SSM core policy 
   }
   for (const s of statementsAllowing(policy, "iam:PassRole")) assert.deepEqual(s.Condition, { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } }, `${s.Sid}: PassRole only to EC2`);
   for (const s of statementsAllowing(policy, "iam:AttachRolePolicy")) assert.deepEqual(s.Condition, { ArnEquals: { "iam:PolicyARN": ssmCore } }, `${s.Sid}: only ${ssmCore} may be attached`);
+  // Cleanup and sweep remove the inline policy before the role: both actions must reach it.
+  for (const action of ["iam:PutRolePolicy", "iam:ListRolePolicies", "iam:DeleteRolePolicy", "iam:DeleteRole"]) assert.ok(allows(policy, action, roleArn), `${action} on ${roleArn}`);
+  assert.ok(read(docPath).includes("makes the policy as strong as any IAM policy"), `${docPath} must say what PutRolePolicy on rtcgw-* roles amounts to`);
+});
+
+test("the builder role's inline policy allows s3:PutObject on this build's logs in rtcgw's bucket, and nothing else", () => {
+  const bucket = "rtcgw-123456789012-eu-central-1";
+  const buildId = "0123456789abcdef0123";
+  const inline = JSON.parse(renderBuilderLogPolicy(bucket, buildId, "eu-central-1")) as Policy;
+  assert.deepEqual(checkPolicyShape(inline), []);
+  assert.deepEqual(inline.Statement.map((s) => [s.Effect, list(s.Action), list(s.Resource), s.Condition]), [["Allow", ["s3:PutObject"], [`arn:aws:s3:::${bucket}/logs/${buildId}/*`], undefined]]);
+  assert.ok(allows(inline, "s3:PutObject", `arn:aws:s3:::${bucket}/logs/${buildId}/provision/cmd-1/i-1/awsrunShellScript/0.awsrunShellScript/stdout`));
+  for (const [action, resource] of [["s3:PutObject", `arn:aws:s3:::${bucket}/logs/fedcba9876543210fedc/provision/x`], ["s3:PutObject", `arn:aws:s3:::${bucket}/staging/${buildId}/bundle.tar.gz`],
+    ["s3:PutObject", `arn:aws:s3:::${bucket}/rtcgw/0.1.0/manifest.json`], ["s3:GetObject", `arn:aws:s3:::${bucket}/logs/${buildId}/x`], ["s3:PutObject", `arn:aws:s3:::rtcgw-other/logs/${buildId}/x`]]) {
+    assert.ok(!allows(inline, action!, resource!), `the builder must not ${action} ${resource}`);
+  }
+  assert.match(JSON.parse(renderBuilderLogPolicy(bucket, buildId, "cn-north-1")).Statement[0].Resource, /^arn:aws-cn:s3:::/, "China's partition");
+  assert.throws(() => renderBuilderLogPolicy("rtcgw-*", buildId, "eu-central-1"), /not an S3 bucket name/);
+  assert.throws(() => renderBuilderLogPolicy(bucket, "../*", "eu-central-1"), /not a build id/);
 });
 
 test("S3 and SSM: only rtcgw's buckets and the recipe's AMI-id parameters, never the license parameter", () => {
@@ -296,6 +317,7 @@ const conditionKeySupport: Record<string, string[]> = {
   "iam:PassedToService": ["iam:PassRole"],
   "iam:PolicyARN": ["iam:AttachRolePolicy", "iam:DetachRolePolicy"],
   "cloudwatch:namespace": ["cloudwatch:PutMetricData"],
+  "kms:ViaService": ["kms:Decrypt"],
 };
 
 test("every condition key is one the Service Authorization Reference lists for every action of its statement", () => {
@@ -314,17 +336,44 @@ test("every condition key is one the Service Authorization Reference lists for e
   }
 });
 
-test("the appliance role statement lists exactly what the agent calls; the doc names what the templates attach", () => {
+// A template policy's value as the doc writes it for any stack: `Fn::Sub` with `*` for the region and account, `aws` for the partition.
+function asDocValue(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(asDocValue);
+  if (typeof value !== "object" || value === null) return value;
+  const sub = (value as Record<string, unknown>)["Fn::Sub"];
+  if (typeof sub === "string") return sub.replace(/\$\{AWS::Partition\}/g, "aws").replace(/\$\{AWS::(Region|AccountId)\}/g, "*");
+  return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asDocValue(v)]));
+}
+
+test("the appliance policy lists exactly what the agent calls (kms:Decrypt for its decrypted read) and says what the templates' inline policy says", () => {
   const policy = parsePolicy("appliance");
   const calls = scanSdkCalls(listTs("gateway/agent"));
   const called = new Set(calls.map((c) => c.action).filter((a): a is string => a !== null));
   assert.ok(called.size > 0, "the scan found no AWS call in gateway/agent");
+  // GetParameter WithDecryption of a SecureString under a customer managed key needs kms:Decrypt as well.
+  const reader = read("gateway/agent/license/read-license-parameter.ts");
+  assert.match(reader, /WithDecryption: true/, "the agent no longer decrypts the license: drop kms:Decrypt from the appliance policy and the templates");
+  const needed = new Set([...called, "kms:Decrypt"]);
   const listed = new Set(allowStatements(policy).flatMap((s) => list(s.Action)));
-  assert.deepEqual([...listed].sort(), [...called].sort(), `${docPath}: the appliance policy must list exactly the agent's calls (${calls.map((c) => c.where).join("; ")})`);
+  assert.deepEqual([...listed].sort(), [...needed].sort(), `${docPath}: the appliance policy must list exactly the agent's calls (${calls.map((c) => c.where).join("; ")}) and kms:Decrypt`);
   const recipe = makeRecipe();
   const config = compileAgentConfig(recipe, "");
   assert.ok(allows(policy, "ssm:GetParameter", `arn:aws:ssm:eu-central-1:123456789012:parameter${config.license.parameter}`), `GetParameter must reach ${config.license.parameter}`);
+  assert.ok(!allows(policy, "ssm:GetParameter", "arn:aws:ssm:eu-central-1:123456789012:parameter/rtcgw/latest"), "GetParameter on the license only");
   for (const s of statementsAllowing(policy, "cloudwatch:PutMetricData")) assert.deepEqual(s.Condition, { StringEquals: { "cloudwatch:namespace": config.metrics.namespace } }, `${s.Sid}: only the agent's namespace`);
+  for (const s of statementsAllowing(policy, "kms:Decrypt")) assert.deepEqual(Object.values(s.Condition ?? {}).flatMap((keys) => Object.keys(keys)), ["kms:ViaService"], `${s.Sid}: decrypt only through SSM`);
+  // The templates' inline policy for the default recipe, read with `*` for region and account, is the doc's: same statements,
+  // resources and condition values (the doc's StringLike where a value holds a `*` stands for the template's StringEquals).
+  const rendered = asDocValue(renderInstanceRolePolicy(recipe)) as Policy;
+  assert.deepEqual(rendered.Statement.map((s) => s.Sid), policy.Statement.map((s) => s.Sid), "the doc and the templates name the same statements");
+  for (const [i, s] of rendered.Statement.entries()) {
+    const doc = policy.Statement[i]!;
+    assert.deepEqual([list(s.Action), list(s.Resource)], [list(doc.Action), list(doc.Resource)], `${s.Sid}: actions and resources`);
+    const conditions = (c: Statement["Condition"]) => Object.entries(c ?? {}).flatMap(([op, keys]) => Object.entries(keys).map(([key, v]) => [list(v).some((x) => x.includes("*")) ? op.replace("StringEquals", "StringLike") : op, key, v]));
+    assert.deepEqual(conditions(s.Condition), conditions(doc.Condition), `${s.Sid}: conditions`);
+  }
   const doc = read(docPath);
   for (const arn of instanceRolePolicies) assert.ok(doc.includes(arn), `${docPath} must say that the templates attach ${arn}`);
+  assert.match(doc, /AmazonSSMManagedInstanceCore`: the image\s+keeps the SSM agent[^]*`ssm:GetParameter` and `ssm:GetParameters` on \*\*every\*\*/, `${docPath} must say that the SSM core policy reads every parameter`);
+  assert.match(doc, /under the AWS managed key `aws\/ssm`\s+needs no `kms:` statement/, `${docPath} must say that aws/ssm needs no kms statement`);
 });

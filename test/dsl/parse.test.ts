@@ -14,3 +14,20 @@ test("the default recipe parses with the reference demo gateway's values", () =>
   assert.equal(recipe.gateway.rules.stripVideo, true);
   assert.deepEqual(recipe.gateway.dialPlan.map((r) => r.kind), ["conference", "music", "upstream"]);
 });
+
+test("image.builder.subnetId is optional, takes a subnet ID and refuses anything else at its path", () => {
+  const withSubnet = (subnetId: unknown) => ({ ...gateway, image: { ...gateway.image, builder: { ...gateway.image?.builder, subnetId } } });
+  const absent = parseRecipe(gateway);
+  assert.ok(absent.ok);
+  assert.equal(absent.recipe.image.builder.subnetId, undefined);
+  for (const id of ["subnet-0123abcd", "subnet-0123456789abcdef0"]) {
+    const parsed = parseRecipe(withSubnet(id));
+    assert.ok(parsed.ok, id);
+    assert.equal(parsed.recipe.image.builder.subnetId, id);
+  }
+  for (const id of ["subnet-0123abc", "subnet-0123456789abcdef01", "subnet-0123ABCD", "sg-0123456789abcdef0", "subnet-0123abcd\n", ""]) {
+    const parsed = parseRecipe(withSubnet(id));
+    assert.ok(!parsed.ok, JSON.stringify(id));
+    assert.deepEqual(parsed.problems.map((p) => [p.path, p.message]), [["image.builder.subnetId", 'expected a subnet ID such as "subnet-0123456789abcdef0"']], JSON.stringify(id));
+  }
+});

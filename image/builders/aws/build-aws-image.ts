@@ -9,12 +9,13 @@ import { markDeleted, openJournal, recordTemporary, type JournalFile } from "../
 import type { PreflightProblem } from "../../../regions/preflight.ts";
 import { launchManagedInstance } from "./launch-instance.ts";
 import { prepareAwsBuild } from "./prepare-aws-build.ts";
-import { runSsmScript } from "./run-ssm-script.ts";
 import { renderProvisionCommands, renderSmokeCommands } from "./ssm-scripts.ts";
 import { renderArmSealCommands } from "./seal-at-stop.ts";
 import { renderSsmAgentUserData } from "./ssm-agent-user-data.ts";
 import { cleanupTemporary, deregisterWithSnapshots } from "../../../regions/cloud/cleanup-temporary.ts";
 import { createBuilderProfile, createBuilderSecurityGroup } from "./temporary-resources.ts";
+import { logPrefixFor, renderBuilderLogPolicy } from "./builder-log-policy.ts";
+import { describeLog, runSsmScript } from "./run-ssm-script.ts";
 
 /** What `buildAwsImage` needs. */
 export interface BuildAwsImageOptions {
@@ -52,9 +53,10 @@ class StepError extends Error {
   }
 }
 
-// Builds the AMI: pre-flight in every target region, base Debian 12 AMI, temporary role/profile and SG, builder instance
-// (its user data installs the SSM agent Debian lacks) provisioned through SSM with the bundle from S3, sealed as it stops,
-// CreateImage (IMDSv2 only, private), smoke-test gate; temporary resources are removed whatever happens (also on abort).
+// Builds the AMI: pre-flight in every target region (and the builder's subnet or default VPC), base Debian 12 AMI, temporary
+// role/profile (allowed to upload this build's command logs) and SG, builder instance (its user data installs the SSM agent
+// Debian lacks) provisioned through SSM with the bundle from S3, sealed as it stops, CreateImage (IMDSv2 only, private),
+// smoke-test gate; temporary resources are removed whatever happens (also on abort).
 // An image of the same build that passed its smoke test is reused.
 export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: BuildProgress) => void): Promise<BuildResult> {
   const { recipe, region } = options;
@@ -68,7 +70,7 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
   at("base-image"); // base AMI, build id, pre-flight in every region, reuse check
   const prepared = await prepareAwsBuild(options, ports, signal);
   if (!prepared.ok) return prepared;
-  const { buildId, amiName, base, packed, account, existing } = prepared;
+  const { buildId, amiName, base, packed, account, existing, network } = prepared;
   const reusable = existing.find((i) => i.state === "available" && i.tags["rtcgw:smoke"] === "passed");
   if (reusable) return { kind: "reused", ok: true, buildId, imageId: reusable.imageId, region, amiName, cleanupProblems: [] };
   for (const stale of existing) await deregisterWithSnapshots(ports, region, stale.imageId);
@@ -84,15 +86,19 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     await retry(() => ports.s3.putObject(region, bucket, key, packed.tarGz, "application/gzip"));
     const url = await ports.s3.presignGet(region, bucket, key, 3 * 3600);
     at("iam");
-    const profile = recipe.image.builder.instanceProfile ?? (await createBuilderProfile({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`)));
+    const profile = recipe.image.builder.instanceProfile
+      ?? (await createBuilderProfile({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`), renderBuilderLogPolicy(bucket, buildId, region)));
     at("security-group");
-    const groupId = await createBuilderSecurityGroup({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`));
-    const launch = { region, buildId, instanceType: recipe.image.builder.instanceType, instanceProfileName: profile, securityGroupId: groupId, diskSizeGiB: recipe.image.disk.sizeGiB, encrypted: recipe.image.disk.encrypted, userData: renderSsmAgentUserData(region, recipe.image.arch) };
+    const groupId = await createBuilderSecurityGroup({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`), network.vpcId);
+    const launch = {
+      region, buildId, instanceType: recipe.image.builder.instanceType, instanceProfileName: profile, securityGroupId: groupId, diskSizeGiB: recipe.image.disk.sizeGiB,
+      encrypted: recipe.image.disk.encrypted, userData: renderSsmAgentUserData(region, recipe.image.arch), ...(network.subnetId ? { subnetId: network.subnetId } : {}),
+    };
     at("launch");
     const builderId = await launchManagedInstance({ ...launch, purpose: "builder", imageId: base.imageId, tags: tags("builder", `rtcgw-build-${short}`) }, ports, journal, signal);
     at("provision");
-    const provision = await runSsmScript({ region, instanceId: builderId, commands: [...renderProvisionCommands(url, packed.sha256), ...renderArmSealCommands()], comment: `rtcgw provision ${short}`, outputBucket: bucket, outputKeyPrefix: `logs/${buildId}/provision`, budgetMs: options.provisionBudgetMs ?? 2 * 3600_000 }, ports, journal, signal);
-    if (!provision.ok) throw new StepError(`provision.sh ${provision.status.toLowerCase()} on ${builderId} (full log: s3://${bucket}/logs/${buildId}/provision/)`, provision.tail);
+    const provision = await runSsmScript({ region, instanceId: builderId, commands: [...renderProvisionCommands(url, packed.sha256), ...renderArmSealCommands()], comment: `rtcgw provision ${short}`, outputBucket: bucket, outputKeyPrefix: `${logPrefixFor(buildId)}provision`, budgetMs: options.provisionBudgetMs ?? 2 * 3600_000 }, ports, journal, signal);
+    if (!provision.ok) throw new StepError(`provision.sh ${provision.status.toLowerCase()} on ${builderId} (${describeLog(provision)})`, provision.tail);
     at("stop"); // the shutdown runs the seal armed by the provisioning command (seal-at-stop.ts)
     await retry(() => ports.ec2.stopInstance(region, builderId), ["InvalidInstanceID.NotFound"]);
     await waitFor(async () => ((await retry(() => ports.ec2.describeInstances(region, { instanceIds: [builderId] })))[0]?.state === "stopped" ? true : undefined), { clock: ports.clock, what: `${builderId} to stop`, budgetMs: 20 * 60_000, intervalMs: 10_000, signal });
@@ -100,8 +106,8 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     const imageId = await createCandidate(journal, ports, region, { instanceId: builderId, name: amiName, description: `${recipe.name} ${recipe.version} (rtcgw build ${short})`, tags: tags("candidate", amiName) }, signal);
     at("smoke");
     const smokeId = await launchManagedInstance({ ...launch, purpose: "smoke", imageId, tags: tags("smoke", `rtcgw-smoke-${short}`) }, ports, journal, signal);
-    const smoke = await runSsmScript({ region, instanceId: smokeId, commands: renderSmokeCommands(recipe), comment: `rtcgw smoke ${short}`, outputBucket: bucket, outputKeyPrefix: `logs/${buildId}/smoke`, budgetMs: 30 * 60_000 }, ports, journal, signal);
-    if (!smoke.ok) throw new StepError(`smoke test ${smoke.status.toLowerCase()} on ${smokeId}: the candidate ${imageId} is deregistered`, smoke.tail);
+    const smoke = await runSsmScript({ region, instanceId: smokeId, commands: renderSmokeCommands(recipe), comment: `rtcgw smoke ${short}`, outputBucket: bucket, outputKeyPrefix: `${logPrefixFor(buildId)}smoke`, budgetMs: 30 * 60_000 }, ports, journal, signal);
+    if (!smoke.ok) throw new StepError(`smoke test ${smoke.status.toLowerCase()} on ${smokeId}: the candidate ${imageId} is deregistered (${describeLog(smoke)})`, smoke.tail);
     await retry(() => ports.ec2.tagResource(region, imageId, { "rtcgw:smoke": "passed", [tagKeys.role]: "image" }));
     markDeleted(journal, "candidate-image", imageId);
     at("cleanup");

@@ -1,7 +1,7 @@
 import type { CloudPorts, RunInstanceInput } from "../../../regions/cloud/ports.ts";
 import { clientTokenFor } from "../../../regions/cloud/naming.ts";
 import { callWithRetry } from "../../../regions/cloud/retry.ts";
-import { waitFor } from "../../../regions/cloud/wait.ts";
+import { WaitTimeoutError, waitFor } from "../../../regions/cloud/wait.ts";
 import { recordTemporary, type JournalFile } from "../../../regions/journal.ts";
 
 /** An instance to start for building or smoke-testing. */
@@ -24,7 +24,7 @@ export async function launchManagedInstance(input: LaunchInput, ports: CloudPort
   const instanceId = await retry(() => ports.ec2.runInstance(region, {
     imageId: input.imageId, instanceType: input.instanceType, instanceProfileName: input.instanceProfileName, securityGroupId: input.securityGroupId,
     diskSizeGiB: input.diskSizeGiB, encrypted: input.encrypted, clientToken: clientTokenFor(input.buildId, region, input.purpose), tags: input.tags,
-    ...(input.userData === undefined ? {} : { userData: input.userData }),
+    ...(input.userData === undefined ? {} : { userData: input.userData }), ...(input.subnetId === undefined ? {} : { subnetId: input.subnetId }),
   }), ["InvalidParameterValue"]);
   recordTemporary(journal, { kind: "instance", region, id: instanceId });
   await waitFor(async () => {
@@ -32,8 +32,13 @@ export async function launchManagedInstance(input: LaunchInput, ports: CloudPort
     if (found && ["terminated", "shutting-down", "stopped"].includes(found.state)) throw new Error(`${input.purpose} instance ${instanceId} is ${found.state}`);
     return found?.state === "running" ? true : undefined;
   }, { clock: ports.clock, what: `${input.purpose} instance ${instanceId} to run`, budgetMs, intervalMs: 5_000, signal });
+  // The agent comes online only if the instance reaches the internet (the agent's download, then SSM): a timeout names the subnet.
   await waitFor(async () => ((await retry(() => ports.ssm.isInstanceManaged(region, instanceId))) ? true : undefined), {
     clock: ports.clock, what: `the SSM agent of ${instanceId}`, budgetMs, intervalMs: 10_000, signal,
+  }).catch((error: unknown) => {
+    if (!(error instanceof WaitTimeoutError)) throw error;
+    const network = input.subnetId ? `subnet ${input.subnetId} (image.builder.subnetId)` : "its default subnet";
+    throw new WaitTimeoutError(`${error.message}: the instance needs outbound internet access from ${network} to download the agent and reach SSM`);
   });
   return instanceId;
 }

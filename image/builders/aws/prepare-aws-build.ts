@@ -3,21 +3,23 @@ import { amiNameFor, hashParts, tagKeys } from "../../../regions/cloud/naming.ts
 import { callWithRetry } from "../../../regions/cloud/retry.ts";
 import { runPreflight, type PreflightProblem } from "../../../regions/preflight.ts";
 import type { BuildAwsImageOptions } from "./build-aws-image.ts";
+import { describeBuilderNetwork, findBuilderNetwork, type BuilderNetwork } from "./builder-network.ts";
 import { findDebianBaseImage } from "./launch-instance.ts";
 import { packBundle, type PackedBundle } from "./pack-bundle.ts";
 
 /** Everything decided before a build creates anything. */
 export type PreparedBuild =
-  | { ok: true; buildId: string; amiName: string; account: string; regions: string[]; base: { imageId: string; name: string }; packed: PackedBundle; existing: ImageRecord[] }
+  | { ok: true; buildId: string; amiName: string; account: string; regions: string[]; base: { imageId: string; name: string }; packed: PackedBundle; existing: ImageRecord[]; network: BuilderNetwork }
   | { kind: "preflight-failed"; ok: false; problems: PreflightProblem[] };
 
 /** A build's dry-run: what would be built, or reused. */
 export type AwsBuildPlan =
-  | { kind: "planned"; ok: true; buildId: string; amiName: string; region: string; regions: string[]; baseImage: string; reuseImageId?: string }
+  | { kind: "planned"; ok: true; buildId: string; amiName: string; region: string; regions: string[]; baseImage: string; builderNetwork: string; reuseImageId?: string }
   | { kind: "preflight-failed"; ok: false; problems: PreflightProblem[] };
 
 // Read-only preparation: newest Debian base AMI, the build id (bundle hash + base AMI + disk + recipe version), pre-flight in
-// every target region, and the images already tagged with this build.
+// every target region with the builder's network in the build's region (builder-network.ts), and the images already tagged
+// with this build. Every problem is reported at once (a network problem only when the credentials work).
 export async function prepareAwsBuild(options: BuildAwsImageOptions, ports: CloudPorts, signal?: AbortSignal): Promise<PreparedBuild> {
   const { recipe, region } = options;
   const base = await findDebianBaseImage(ports, region, recipe.image.arch, signal);
@@ -26,10 +28,14 @@ export async function prepareAwsBuild(options: BuildAwsImageOptions, ports: Clou
   const disk = recipe.image.disk;
   const buildId = hashParts(options.bundle.hash || packed.sha256, base.imageId, recipe.image.arch, String(disk.sizeGiB), String(disk.encrypted), recipe.name, recipe.version).slice(0, 20);
   const amiName = amiNameFor(recipe.image.name, recipe.version, buildId);
-  const preflight = await runPreflight({ recipe, sourceRegion: region, amiName, buildId }, ports, signal);
-  if (!preflight.ok) return { kind: "preflight-failed", ok: false, problems: preflight.problems };
+  const [preflight, network] = await Promise.all([runPreflight({ recipe, sourceRegion: region, amiName, buildId }, ports, signal), findBuilderNetwork(recipe, region, ports, signal)]);
+  if (!preflight.ok || !network.ok) {
+    const credentials = !preflight.ok && preflight.problems.some((p) => p.code === "credentials");
+    const problems = [...(preflight.ok ? [] : preflight.problems), ...(network.ok || credentials ? [] : [network.problem])];
+    return { kind: "preflight-failed", ok: false, problems };
+  }
   const existing = await callWithRetry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.build, value: buildId } }), { clock: ports.clock, signal });
-  return { ok: true, buildId, amiName, account: preflight.account, regions: preflight.regions, base, packed, existing };
+  return { ok: true, buildId, amiName, account: preflight.account, regions: preflight.regions, base, packed, existing, network: network.network };
 }
 
 // The dry-run of `buildAwsImage`: pre-flight and what would happen, nothing created.
@@ -39,6 +45,7 @@ export async function planAwsBuild(options: BuildAwsImageOptions, ports: CloudPo
   const reuse = prepared.existing.find((i) => i.state === "available" && i.tags["rtcgw:smoke"] === "passed");
   return {
     kind: "planned", ok: true, buildId: prepared.buildId, amiName: prepared.amiName, region: options.region, regions: prepared.regions, baseImage: `${prepared.base.imageId} (${prepared.base.name})`,
+    builderNetwork: describeBuilderNetwork(prepared.network),
     ...(reuse ? { reuseImageId: reuse.imageId } : {}),
   };
 }

@@ -3,11 +3,14 @@ import { callWithRetry } from "../../../regions/cloud/retry.ts";
 import { waitFor } from "../../../regions/cloud/wait.ts";
 import { recordTemporary, markDeleted, type JournalFile } from "../../../regions/journal.ts";
 
-/** A finished Run Command: its status and the tail of its full output (read from S3, not the API's first 24,000 characters). */
+/** A finished Run Command: its status and the tail of its output. */
 export interface ScriptOutcome {
   ok: boolean;
   status: CommandInvocation["status"];
+  /** The last lines of the full output when the instance uploaded it to S3, else of the API's first 24,000 characters. */
   tail: string;
+  /** `s3://…/` of the full output; absent when the instance did not upload it (its role may not write there). */
+  logUri?: string;
 }
 
 /** Where a script runs and where its output goes. */
@@ -35,16 +38,24 @@ export async function runSsmScript(input: RunScriptInput, ports: CloudPorts, jou
   }, { clock: ports.clock, what: input.comment, budgetMs: input.budgetMs, intervalMs: 15_000, signal });
   markDeleted(journal, "command", commandId);
   const full = await readFullOutput(input, commandId, ports).catch(() => undefined);
-  const text = full ?? `${done.stdout}\n${done.stderr}`;
-  return { ok: done.status === "Success", status: done.status, tail: text.trimEnd().split("\n").slice(-40).join("\n") };
+  const text = full?.text ?? `${done.stdout}\n${done.stderr}`;
+  return { ok: done.status === "Success", status: done.status, tail: text.trimEnd().split("\n").slice(-40).join("\n"), ...(full ? { logUri: full.uri } : {}) };
 }
 
-async function readFullOutput(input: RunScriptInput, commandId: string, ports: CloudPorts): Promise<string | undefined> {
-  const keys = await ports.s3.listObjects(input.region, input.outputBucket, `${input.outputKeyPrefix}/${commandId}/`);
+// Where the log of a finished script is, for a failure message (pure): its S3 location only when it is there.
+export function describeLog(outcome: Pick<ScriptOutcome, "logUri">): string {
+  return outcome.logUri
+    ? `full log: ${outcome.logUri}`
+    : "no full log in S3 (the instance could not upload it): the lines below, from the first 24,000 characters the Run Command API returns, are all there is";
+}
+
+async function readFullOutput(input: RunScriptInput, commandId: string, ports: CloudPorts): Promise<{ text: string; uri: string } | undefined> {
+  const prefix = `${input.outputKeyPrefix}/${commandId}/`;
+  const keys = await ports.s3.listObjects(input.region, input.outputBucket, prefix);
   const parts = [];
   for (const key of keys.filter((k) => /\/(stdout|stderr)$/.test(k)).sort()) {
     const body = await ports.s3.getObject(input.region, input.outputBucket, key);
     if (body) parts.push(Buffer.from(body).toString("utf8"));
   }
-  return parts.length ? parts.join("\n") : undefined;
+  return parts.length ? { text: parts.join("\n"), uri: `s3://${input.outputBucket}/${prefix}` } : undefined;
 }

@@ -1,10 +1,10 @@
 import {
   CopyImageCommand, CreateImageCommand, CreateTagsCommand, CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DeleteSnapshotCommand, DeregisterImageCommand,
   DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand, DescribeRegionsCommand,
-  DescribeSecurityGroupsCommand, EC2Client, EnableImageDeprecationCommand, GetImageBlockPublicAccessStateCommand, ModifyImageAttributeCommand,
+  DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client, EnableImageDeprecationCommand, GetImageBlockPublicAccessStateCommand, ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand, RunInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, type Filter, type Image, type _InstanceType,
 } from "@aws-sdk/client-ec2";
-import type { Ec2Port, ImageRecord, InstanceRecord } from "../ports.ts";
+import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord } from "../ports.ts";
 import { clientConfig, fromTagList, mapSdkError, perRegion, toTagList, type SdkOptions } from "./client-options.ts";
 
 // The EC2 port over real SDK v3 clients, one per region.
@@ -64,8 +64,24 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
     async deleteSnapshot(region, snapshotId) {
       await send(region, new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
     },
+    async describeSubnet(region, subnetId) {
+      try {
+        const out = await send<{ Subnets?: { SubnetId?: string; VpcId?: string; AvailabilityZone?: string; MapPublicIpOnLaunch?: boolean }[] }>(region, new DescribeSubnetsCommand({ SubnetIds: [subnetId] }));
+        const subnet = out.Subnets?.find((s) => s.SubnetId === subnetId);
+        return subnet ? { subnetId, vpcId: subnet.VpcId ?? "", availabilityZone: subnet.AvailabilityZone ?? "", mapPublicIpOnLaunch: subnet.MapPublicIpOnLaunch ?? false } : undefined;
+      } catch (error) {
+        if (error instanceof CloudError && error.code === "InvalidSubnetID.NotFound") return undefined;
+        throw error;
+      }
+    },
+    async findDefaultVpc(region) {
+      const out = await send<{ Vpcs?: { VpcId?: string; IsDefault?: boolean }[] }>(region, new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }));
+      return out.Vpcs?.find((v) => v.IsDefault !== false)?.VpcId;
+    },
     async createSecurityGroup(region, input) {
-      const out = await send<{ GroupId?: string }>(region, new CreateSecurityGroupCommand({ GroupName: input.name, Description: input.description, TagSpecifications: [{ ResourceType: "security-group", Tags: toTagList(input.tags) }] }));
+      const out = await send<{ GroupId?: string }>(region, new CreateSecurityGroupCommand({
+        GroupName: input.name, Description: input.description, ...(input.vpcId ? { VpcId: input.vpcId } : {}), TagSpecifications: [{ ResourceType: "security-group", Tags: toTagList(input.tags) }],
+      }));
       return out.GroupId ?? "";
     },
     async deleteSecurityGroup(region, groupId) {
@@ -79,7 +95,7 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
       const tags = toTagList(input.tags);
       const out = await send<{ Instances?: { InstanceId?: string }[] }>(region, new RunInstancesCommand({
         ImageId: input.imageId, InstanceType: input.instanceType as _InstanceType, MinCount: 1, MaxCount: 1, ClientToken: input.clientToken,
-        IamInstanceProfile: { Name: input.instanceProfileName }, SecurityGroupIds: [input.securityGroupId],
+        IamInstanceProfile: { Name: input.instanceProfileName }, SecurityGroupIds: [input.securityGroupId], ...(input.subnetId ? { SubnetId: input.subnetId } : {}),
         MetadataOptions: { HttpTokens: "required", HttpEndpoint: "enabled", HttpPutResponseHopLimit: 1 },
         BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { VolumeSize: input.diskSizeGiB, VolumeType: "gp3", Encrypted: input.encrypted, DeleteOnTermination: true } }],
         InstanceInitiatedShutdownBehavior: "stop",

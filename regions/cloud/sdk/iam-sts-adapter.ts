@@ -1,6 +1,7 @@
 import {
   AddRoleToInstanceProfileCommand, AttachRolePolicyCommand, CreateInstanceProfileCommand, CreateRoleCommand, DeleteInstanceProfileCommand, DeleteRoleCommand,
-  DetachRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolesCommand, ListRoleTagsCommand, RemoveRoleFromInstanceProfileCommand,
+  DeleteRolePolicyCommand, DetachRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, ListRoleTagsCommand,
+  PutRolePolicyCommand, RemoveRoleFromInstanceProfileCommand,
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { CloudError, type IamPort, type StsPort } from "../ports.ts";
@@ -24,6 +25,22 @@ export function createIamAdapter(options: SdkOptions): IamPort {
     },
     async attachRolePolicy(roleName, policyArn) {
       await send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }));
+    },
+    async putRolePolicy(roleName, policyName, document) {
+      await send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: document }));
+    },
+    async listRolePolicies(roleName) {
+      const names: string[] = [];
+      let marker: string | undefined;
+      do {
+        const out = await send<{ PolicyNames?: string[]; IsTruncated?: boolean; Marker?: string }>(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
+        names.push(...(out.PolicyNames ?? []));
+        marker = out.IsTruncated ? out.Marker : undefined;
+      } while (marker);
+      return names;
+    },
+    async deleteRolePolicy(roleName, policyName) {
+      await ignoreMissing(() => send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })));
     },
     async createInstanceProfile(input) {
       await send(new CreateInstanceProfileCommand({ InstanceProfileName: input.name, Path: input.path, Tags: toTagList(input.tags) }));

@@ -3,6 +3,7 @@ import { createFakeEc2, imageState, instanceState } from "./fake-ec2.ts";
 import { createFakeIam, createFakeSts } from "./fake-s3-iam-sts.ts";
 import { createFakeS3 } from "./fake-s3.ts";
 import { createFakeSsm } from "./fake-ssm.ts";
+import { seedDefaultNetwork } from "./fake-network.ts";
 import { createFakeContext, type FakeContext, type FakeFaults, type FakeState, type FakeTimings } from "./fake-state.ts";
 import { createVirtualClock, type VirtualClock } from "./virtual-clock.ts";
 
@@ -34,7 +35,8 @@ function imageStates(ctx: FakeContext, region?: string) {
     .map((i) => ({ ...i, state: imageState(ctx, i) }));
 }
 
-// Makes a fake AWS account with official Debian 12 base images (without the SSM agent, as the real ones) in every region.
+// Makes a fake AWS account with a default VPC (unless `faults.noDefaultVpcIn` says otherwise) and official Debian 12 base
+// images (without the SSM agent, as the real ones) in every region.
 export function createFakeCloud(options: { regions?: string[]; faults?: Partial<FakeFaults>; timings?: Partial<FakeTimings>; clock?: VirtualClock } = {}): FakeCloud {
   const clock = options.clock ?? createVirtualClock();
   const regions = options.regions ?? defaultRegions;
@@ -44,12 +46,13 @@ export function createFakeCloud(options: { regions?: string[]; faults?: Partial<
     createImageMs: 6 * 60_000, copyMsByRegion: {}, copyMs: 25 * 60_000, ...options.timings,
   };
   const state: FakeState = {
-    accountId: "111122223333", regions, images: [], snapshots: [], instances: [], securityGroups: [], roles: [], profiles: [], commands: [],
+    accountId: "111122223333", regions, images: [], snapshots: [], instances: [], vpcs: [], subnets: [], securityGroups: [], roles: [], profiles: [], commands: [],
     parameters: new Map(), buckets: new Map(), launchTemplateImageIds: new Map(), clientTokens: new Map(),
   };
   const context = createFakeContext(clock, state, faults, timings);
   const seedTime = clock.now() - 86_400_000;
   for (const region of regions) {
+    if (!faults.noDefaultVpcIn?.includes(region)) seedDefaultNetwork(context, region);
     for (const [arch, date] of [["amd64", "20250610-2140"], ["amd64", "20251020-2270"], ["arm64", "20251020-2270"]] as const) {
       state.images.push({
         imageId: context.nextId("ami"), region, name: `debian-12-${arch}-${date}`, ownerId: debianOwner, createdAt: seedTime - (date.startsWith("2025061") ? 1e10 : 0),

@@ -43,8 +43,27 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
     return ec2Response(action, `<imageBlockPublicAccessState>${await ec2.getImageBlockPublicAccessState(region)}</imageBlockPublicAccessState>`);
   }
   if (action === "CreateSecurityGroup") {
-    const groupId = await ec2.createSecurityGroup(region, { name: String(input.GroupName), description: String(input.GroupDescription ?? ""), tags: tagsFor(input, "security-group") });
+    const groupId = await ec2.createSecurityGroup(region, {
+      name: String(input.GroupName), description: String(input.GroupDescription ?? ""), tags: tagsFor(input, "security-group"), ...(input.VpcId === undefined ? {} : { vpcId: String(input.VpcId) }),
+    });
     return ec2Response(action, `<return>true</return><groupId>${groupId}</groupId>`);
+  }
+  if (action === "DescribeVpcs") {
+    const { values } = readFilters(input);
+    const isDefault = values("is-default")[0];
+    const ids = listOf<string>(input.VpcId);
+    cloud.context.enter("DescribeVpcs", region);
+    const vpcs = cloud.state.vpcs.filter((v) => v.region === region && (isDefault === undefined || String(v.isDefault) === isDefault) && (!ids.length || ids.includes(v.vpcId)));
+    const items = vpcs.map((v) => `<item><vpcId>${v.vpcId}</vpcId><state>available</state><cidrBlock>172.31.0.0/16</cidrBlock><isDefault>${v.isDefault}</isDefault><ownerId>${cloud.state.accountId}</ownerId></item>`);
+    return ec2Response(action, `<vpcSet>${items.join("")}</vpcSet>`);
+  }
+  if (action === "DescribeSubnets") {
+    const ids = listOf<string>(input.SubnetId);
+    if (ids.length !== 1) throw new CloudError("InvalidParameterValue", "the fake describes exactly one subnet by id");
+    const subnet = await ec2.describeSubnet(region, ids[0]!);
+    if (!subnet) throw new CloudError("InvalidSubnetID.NotFound", `The subnet ID '${ids[0]}' does not exist`);
+    const item = `<item><subnetId>${subnet.subnetId}</subnetId><vpcId>${subnet.vpcId}</vpcId><state>available</state><availabilityZone>${subnet.availabilityZone}</availabilityZone><mapPublicIpOnLaunch>${subnet.mapPublicIpOnLaunch}</mapPublicIpOnLaunch><ownerId>${cloud.state.accountId}</ownerId></item>`;
+    return ec2Response(action, `<subnetSet>${item}</subnetSet>`);
   }
   const ok = () => ec2Response(action, "<return>true</return>");
   if (action === "DeleteSecurityGroup") return (await ec2.deleteSecurityGroup(region, String(input.GroupId)), ok());
@@ -93,7 +112,7 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
       imageId: String(input.ImageId), instanceType: String(input.InstanceType), instanceProfileName: String((input.IamInstanceProfile as Form | undefined)?.Name ?? ""),
       securityGroupId: listOf<string>(input.SecurityGroupId)[0] ?? "", diskSizeGiB: Number(ebs.VolumeSize ?? 8), encrypted: ebs.Encrypted === "true",
       clientToken: String(input.ClientToken ?? ""), tags: tagsFor(input, "instance"),
-      ...(input.UserData === undefined ? {} : { userData: decodeUserData(String(input.UserData)) }),
+      ...(input.UserData === undefined ? {} : { userData: decodeUserData(String(input.UserData)) }), ...(input.SubnetId === undefined ? {} : { subnetId: String(input.SubnetId) }),
     });
     const instance = cloud.state.instances.find((i) => i.instanceId === instanceId)!;
     instance.imdsV2Required = (input.MetadataOptions as Form | undefined)?.HttpTokens === "required";

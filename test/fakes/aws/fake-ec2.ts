@@ -1,5 +1,6 @@
 import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord } from "../../../regions/cloud/ports.ts";
 import { instanceHasSsmAgent } from "./fake-cloud-init.ts";
+import { defaultVpcOrFail, launchSubnet } from "./fake-network.ts";
 import { matchesTag, withClientToken, type FakeContext, type FakeImage, type FakeInstance } from "./fake-state.ts";
 
 const publicQuota = 5;
@@ -138,11 +139,22 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
       if (state.images.some((i) => !i.deregistered && i.snapshotIds.includes(snapshotId))) throw new CloudError("InvalidSnapshot.InUse", `The snapshot ${snapshotId} is currently in use by an AMI`);
       snapshot.deleted = true;
     },
+    async describeSubnet(region, subnetId) {
+      ctx.enter("DescribeSubnets", region);
+      const subnet = state.subnets.find((s) => s.region === region && s.subnetId === subnetId);
+      return subnet ? { subnetId, vpcId: subnet.vpcId, availabilityZone: subnet.availabilityZone, mapPublicIpOnLaunch: subnet.mapPublicIpOnLaunch } : undefined;
+    },
+    async findDefaultVpc(region) {
+      ctx.enter("DescribeVpcs", region);
+      return state.vpcs.find((v) => v.region === region && v.isDefault)?.vpcId;
+    },
     async createSecurityGroup(region, input) {
       ctx.enter("CreateSecurityGroup", region);
-      if (state.securityGroups.some((g) => g.region === region && g.name === input.name && !g.deleted)) throw new CloudError("InvalidGroup.Duplicate", `The security group '${input.name}' already exists`);
+      const vpcId = input.vpcId ?? defaultVpcOrFail(ctx, region);
+      if (!state.vpcs.some((v) => v.region === region && v.vpcId === vpcId)) throw new CloudError("InvalidVpcID.NotFound", `The vpc ID '${vpcId}' does not exist`);
+      if (state.securityGroups.some((g) => g.region === region && g.vpcId === vpcId && g.name === input.name && !g.deleted)) throw new CloudError("InvalidGroup.Duplicate", `The security group '${input.name}' already exists for VPC '${vpcId}'`);
       const groupId = ctx.nextId("sg");
-      state.securityGroups.push({ groupId, region, name: input.name, tags: { ...input.tags }, deleted: false });
+      state.securityGroups.push({ groupId, region, name: input.name, vpcId, tags: { ...input.tags }, deleted: false });
       return groupId;
     },
     async deleteSecurityGroup(region, groupId) {
@@ -160,11 +172,13 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
       ctx.enter("RunInstances", region);
       return withClientToken(ctx, `${region}:RunInstances`, input.clientToken, input, () => {
         findImage(region, input.imageId);
-        if (!state.securityGroups.some((g) => g.groupId === input.securityGroupId && !g.deleted)) throw new CloudError("InvalidGroup.NotFound", `The security group '${input.securityGroupId}' does not exist`);
+        const group = state.securityGroups.find((g) => g.region === region && g.groupId === input.securityGroupId && !g.deleted);
+        if (!group) throw new CloudError("InvalidGroup.NotFound", `The security group '${input.securityGroupId}' does not exist`);
+        const subnet = launchSubnet(ctx, region, input.subnetId, group.vpcId, group.groupId);
         if (!state.profiles.some((p) => p.name === input.instanceProfileName && !p.deleted && p.roleName && clock.now() >= p.createdAt + faults.profileInvisibleMs)) throw new CloudError("InvalidParameterValue", `Value (${input.instanceProfileName}) for parameter iamInstanceProfile.name is invalid`);
         const source = state.images.find((i) => i.imageId === input.imageId);
         const instanceId = ctx.nextId("i");
-        state.instances.push({ instanceId, region, imageId: input.imageId, tags: { ...input.tags }, launchedAt: clock.now(), profile: input.instanceProfileName, securityGroupId: input.securityGroupId, imdsV2Required: true, provisioned: source?.provisioned ?? false, encrypted: input.encrypted,
+        state.instances.push({ instanceId, region, imageId: input.imageId, tags: { ...input.tags }, launchedAt: clock.now(), profile: input.instanceProfileName, securityGroupId: input.securityGroupId, subnetId: subnet.subnetId, imdsV2Required: true, provisioned: source?.provisioned ?? false, encrypted: input.encrypted,
           ...(input.userData === undefined ? {} : { userData: input.userData }) });
         return instanceId;
       });

@@ -9,13 +9,35 @@ export function createFakeIam(ctx: FakeContext): IamPort {
     async createRole(input) {
       ctx.enter("CreateRole", "global");
       if (liveRole(input.name)) throw new CloudError("EntityAlreadyExists", `Role with name ${input.name} already exists.`);
-      state.roles.push({ name: input.name, path: input.path, tags: { ...input.tags }, policies: [], deleted: false });
+      state.roles.push({ name: input.name, path: input.path, tags: { ...input.tags }, policies: [], inlinePolicies: {}, deleted: false });
     },
     async attachRolePolicy(roleName, policyArn) {
       ctx.enter("AttachRolePolicy", "global");
       const role = liveRole(roleName);
       if (!role) throw new CloudError("NoSuchEntity", `The role with name ${roleName} cannot be found.`);
       role.policies.push(policyArn);
+    },
+    async putRolePolicy(roleName, policyName, document) {
+      ctx.enter("PutRolePolicy", "global");
+      const role = liveRole(roleName);
+      if (!role) throw new CloudError("NoSuchEntity", `The role with name ${roleName} cannot be found.`);
+      try {
+        JSON.parse(document);
+      } catch {
+        throw new CloudError("MalformedPolicyDocument", "The policy document is not valid JSON.");
+      }
+      role.inlinePolicies[policyName] = document;
+    },
+    async listRolePolicies(roleName) {
+      ctx.enter("ListRolePolicies", "global");
+      const role = liveRole(roleName);
+      if (!role) throw new CloudError("NoSuchEntity", `The role with name ${roleName} cannot be found.`);
+      return Object.keys(role.inlinePolicies).sort();
+    },
+    async deleteRolePolicy(roleName, policyName) {
+      ctx.enter("DeleteRolePolicy", "global");
+      const role = liveRole(roleName);
+      if (role) delete role.inlinePolicies[policyName];
     },
     async createInstanceProfile(input) {
       ctx.enter("CreateInstanceProfile", "global");
@@ -33,6 +55,8 @@ export function createFakeIam(ctx: FakeContext): IamPort {
       const role = liveRole(name);
       if (!role) return;
       if (state.profiles.some((p) => p.roleName === name && !p.deleted)) throw new CloudError("DeleteConflict", `Cannot delete entity, must remove roles from instance profile first.`);
+      // As IAM: a role with an inline policy is not deleted. (Managed policies are detached first, as the SDK adapter does.)
+      if (Object.keys(role.inlinePolicies).length) throw new CloudError("DeleteConflict", "Cannot delete entity, must delete policies first.");
       [role.policies, role.deleted] = [[], true];
     },
     async listRoles(pathPrefix) {

@@ -1,6 +1,7 @@
 import { CloudError, type CommandInvocation, type SsmPort } from "../../../regions/cloud/ports.ts";
 import { instanceHasSsmAgent } from "./fake-cloud-init.ts";
 import { instanceState } from "./fake-ec2.ts";
+import { instanceRoleAllows } from "./fake-iam-policy.ts";
 import type { FakeCommand, FakeContext } from "./fake-state.ts";
 
 const apiOutputLimit = 24_000;
@@ -22,15 +23,20 @@ export function createFakeSsm(ctx: FakeContext): SsmPort {
     const match = /^https:\/\/([^.]+)\.s3\.[^/]+\/([^?]+)/.exec(url) ?? /^http:\/\/127\.0\.0\.1:\d+\/([^/?]+)\/([^?]+)/.exec(url);
     return !!match && !!state.buckets.get(match[1]!)?.objects.has(decodeURIComponent(match[2]!));
   };
+  // At its end a command's output goes to S3 with the instance's credentials: only if its role allows s3:PutObject on the key
+  // (AmazonSSMManagedInstanceCore does not). Otherwise the command still succeeds and nothing is written, as with SSM.
   const settle = (command: FakeCommand) => {
     if (clock.now() < command.endsAt || command.cancelled) return;
-    const bucket = state.buckets.get(command.outputBucket);
-    const key = commandOutputKey(command);
-    if (bucket && !bucket.objects.has(key)) {
-      bucket.objects.set(key, new TextEncoder().encode(command.output));
-      bucket.writtenAt.set(key, command.endsAt);
-    }
     const instance = state.instances.find((i) => i.instanceId === command.instanceId);
+    if (command.outputUploaded === undefined) {
+      const bucket = state.buckets.get(command.outputBucket);
+      const key = commandOutputKey(command);
+      command.outputUploaded = !!bucket && !!instance && instanceRoleAllows(ctx, instance, "s3:PutObject", `arn:aws:s3:::${command.outputBucket}/${key}`);
+      if (bucket && command.outputUploaded) {
+        bucket.objects.set(key, new TextEncoder().encode(command.output));
+        bucket.writtenAt.set(key, command.endsAt);
+      }
+    }
     if (instance && command.kind === "provision" && command.ok) {
       instance.provisioned = true;
       if (command.armsSeal) instance.sealArmed = true;

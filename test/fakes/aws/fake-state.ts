@@ -33,6 +33,8 @@ export interface FakeFaults {
   publicQuotaReachedIn: string[];
   /** Opt-in regions the account has not enabled. */
   disabledRegions: string[];
+  /** Regions where the account has no default VPC (deleted, or never made): seeded so when the fake cloud is created. */
+  noDefaultVpcIn?: string[];
   /** For this long after PutPublicAccessBlock, the bucket's previous setting still governs PutBucketPolicy (S3 is eventually consistent). */
   blockPublicAccessPropagationMs?: number;
   /** Called before every operation (tests use it to crash or abort at a chosen point). */
@@ -55,6 +57,8 @@ export interface FakeImage {
 export interface FakeInstance {
   instanceId: string; region: string; imageId: string; tags: Tags; launchedAt: number; stopAt?: number; terminateAt?: number;
   profile: string; securityGroupId: string; imdsV2Required: boolean; provisioned: boolean; encrypted?: boolean;
+  /** The subnet it runs in (RunInstances' SubnetId, or the default VPC's default subnet). */
+  subnetId?: string;
   /** The user data as cloud-init reads it (decoded). */
   userData?: string;
   /** A provisioning command armed the seal that runs when the instance stops. */
@@ -66,6 +70,37 @@ export interface FakeCommand {
   outputBucket: string; outputKeyPrefix: string; cancelled: boolean;
   /** The script starts the unit that seals the instance at its stop. */
   armsSeal?: boolean;
+  /** Set when the command ended: whether the agent could write its output to S3 (the instance's role must allow s3:PutObject there). */
+  outputUploaded?: boolean;
+}
+
+/** A VPC of the fake account. */
+export interface FakeVpc {
+  vpcId: string;
+  region: string;
+  isDefault: boolean;
+}
+
+/** A subnet of the fake account. */
+export interface FakeSubnet {
+  subnetId: string;
+  vpcId: string;
+  region: string;
+  availabilityZone: string;
+  /** A default VPC's subnets assign public IPv4 addresses. */
+  mapPublicIpOnLaunch: boolean;
+  /** A default subnet of its region: where RunInstances without SubnetId starts an instance. */
+  defaultForAz: boolean;
+}
+
+/** An IAM role of the fake account: managed policies attached by ARN, inline policies by name (JSON documents). */
+export interface FakeRole {
+  name: string;
+  path: string;
+  tags: Tags;
+  policies: string[];
+  inlinePolicies: Record<string, string>;
+  deleted: boolean;
 }
 
 /** An S3 bucket in the fake cloud: objects with their write times, tags, lifecycle, policy and Block Public Access. */
@@ -88,8 +123,10 @@ export interface FakeState {
   images: FakeImage[];
   snapshots: { snapshotId: string; region: string; tags: Tags; encrypted: boolean; accounts: string[]; deleted: boolean }[];
   instances: FakeInstance[];
-  securityGroups: { groupId: string; region: string; name: string; tags: Tags; deleted: boolean }[];
-  roles: { name: string; path: string; tags: Tags; policies: string[]; deleted: boolean }[];
+  vpcs: FakeVpc[];
+  subnets: FakeSubnet[];
+  securityGroups: { groupId: string; region: string; name: string; vpcId: string; tags: Tags; deleted: boolean }[];
+  roles: FakeRole[];
   profiles: { name: string; roleName: string | undefined; tags: Tags; deleted: boolean; createdAt: number }[];
   commands: FakeCommand[];
   parameters: Map<string, { value: string; dataType: string; version: number }>;

@@ -61,7 +61,7 @@ export async function startFakeEndpoint(cloud: FakeCloud): Promise<FakeEndpoint>
     } catch (error) {
       const code = error instanceof CloudError ? error.code : "InternalError";
       const message = error instanceof Error ? error.message : String(error);
-      const status = code === "InternalError" ? 500 : throttling.has(code) && service === "ec2" ? 503 : code === "NoSuchEntity" ? 404 : code === "EntityAlreadyExists" ? 409 : 400;
+      const status = code === "InternalError" ? 500 : throttling.has(code) && service === "ec2" ? 503 : code === "NoSuchEntity" ? 404 : code === "EntityAlreadyExists" || code === "DeleteConflict" ? 409 : 400;
       if (json) res.writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": code }).end(JSON.stringify({ __type: code, message }));
       else res.writeHead(status, { "content-type": "text/xml" }).end(service === "ec2" ? ec2Error(code, message) : stsError(code, message));
     }
