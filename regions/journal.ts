@@ -1,9 +1,9 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, openSync, fsyncSync, closeSync } from "node:fs";
 import { dirname } from "node:path";
 
-/** A temporary cloud resource, recorded as soon as its id is known. A `role-policy` (id `<role>/<policy name>`) is an inline policy of a temporary role. */
+/** A temporary cloud resource, recorded as soon as its id is known. */
 export interface JournalResource {
-  kind: "instance" | "security-group" | "role" | "role-policy" | "instance-profile" | "s3-object" | "command" | "candidate-image";
+  kind: "instance" | "security-group" | "role" | "instance-profile" | "s3-object" | "command" | "candidate-image";
   region: string;
   id: string;
   deleted: boolean;
@@ -43,10 +43,12 @@ export interface JournalFile {
   update(change: (journal: Journal) => void): void;
 }
 
-// Reads a journal file; undefined when there is none.
+// Reads a journal file; undefined when there is none. Entries of kind `role-policy` (an inline policy of the builder role,
+// journaled by older versions) are dropped: deleting the role now deletes its inline policies too.
 export function readJournal(path: string): Journal | undefined {
   if (!existsSync(path)) return undefined;
-  return JSON.parse(readFileSync(path, "utf8")) as Journal;
+  const journal = JSON.parse(readFileSync(path, "utf8")) as Journal;
+  return { ...journal, temporary: journal.temporary.filter((r) => (r.kind as string) !== "role-policy") };
 }
 
 // Writes the journal atomically: a temp file in the same folder, fsync, then rename over the old one.

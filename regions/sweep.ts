@@ -1,5 +1,5 @@
 import { cleanupTemporary } from "./cloud/cleanup-temporary.ts";
-import { CloudError, type CloudPorts } from "./cloud/ports.ts";
+import type { CloudPorts } from "./cloud/ports.ts";
 import { tagKeys } from "./cloud/naming.ts";
 import { callWithRetry } from "./cloud/retry.ts";
 import type { Journal, JournalFile, JournalResource } from "./journal.ts";
@@ -26,8 +26,8 @@ export interface SweepItem {
 /** The outcome of a sweep. */
 export type SweepResult = { ok: boolean; found: SweepItem[]; deleted: boolean; problems: string[] };
 
-// Finds temporary resources by their rtcgw build tag (instances, security groups, candidate AMIs, roles with their inline
-// policies, profiles, staging objects) and deletes them in dependency order. Published AMIs (role `image`) are never touched.
+// Finds temporary resources by their rtcgw build tag (instances, security groups, candidate AMIs, roles, profiles, staging
+// objects) and deletes them in dependency order (a role's policies go with it, the inline one of an older build's role too). Published AMIs (role `image`) are never touched.
 export async function sweep(options: SweepOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: { stage: "sweep"; region: string; found: number }) => void): Promise<SweepResult> {
   const retry = <T>(fn: () => Promise<T>) => callWithRetry(fn, { clock: ports.clock, signal });
   const tag = { key: tagKeys.build, ...(options.buildId ? { value: options.buildId } : {}) };
@@ -45,8 +45,7 @@ export async function sweep(options: SweepOptions, ports: CloudPorts, signal?: A
   }));
   for (const role of await retry(() => ports.iam.listRoles("/rtcgw/"))) {
     if (role.tags[tagKeys.build] && (!options.buildId || role.tags[tagKeys.build] === options.buildId)) {
-      const inline = await retry(() => ports.iam.listRolePolicies(role.name)).catch((error: unknown) => (error instanceof CloudError && error.code === "NoSuchEntity" ? [] : Promise.reject(error)));
-      found.push({ kind: "instance-profile", region: "global", id: role.name }, ...inline.map((policy): SweepItem => ({ kind: "role-policy", region: "global", id: `${role.name}/${policy}` })), { kind: "role", region: "global", id: role.name });
+      found.push({ kind: "instance-profile", region: "global", id: role.name }, { kind: "role", region: "global", id: role.name });
     }
   }
   if (options.stagingBucket) {

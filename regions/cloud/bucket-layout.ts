@@ -1,6 +1,6 @@
 import type { BucketSetup } from "./ports.ts";
 
-/** Private areas of rtcgw's bucket: the build's bundles and the SSM command output. They are never shared. */
+/** Private areas of rtcgw's bucket: the build's bundles and the command logs (uploaded by the scripts through presigned URLs). They are never shared. */
 export const privatePrefixes = { staging: "staging/", logs: "logs/" } as const;
 
 /** Days after which staging bundles and command logs expire. */

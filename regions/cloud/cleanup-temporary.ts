@@ -4,8 +4,8 @@ import { waitFor } from "./wait.ts";
 import { markDeleted, type JournalFile } from "../journal.ts";
 
 // Deletes every temporary resource the journal lists and has not deleted yet: instances first (waiting until terminated),
-// then security groups, instance profiles and the roles' inline policies, then roles (IAM refuses to delete a role that
-// still has an inline policy or a profile) and staging objects. Runs to the end even if some deletions fail.
+// then security groups and instance profiles, then roles (IAM refuses to delete a role that still has a profile; the port's
+// deleteRole removes the role's policies first) and staging objects. Runs to the end even if some deletions fail.
 export async function cleanupTemporary(ports: CloudPorts, journal: JournalFile, budgetMs = 20 * 60_000): Promise<string[]> {
   const problems: string[] = [];
   const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, retryCodes, budgetMs });
@@ -30,10 +30,6 @@ export async function cleanupTemporary(ports: CloudPorts, journal: JournalFile, 
     if (r.kind === "command") await attempt(`cancel ${r.id}`, async () => void (await ports.ssm.cancelCommand(r.region, r.id).catch(() => undefined), markDeleted(journal, "command", r.id)));
     if (r.kind === "security-group") await attempt(`delete ${r.id}`, async () => void (await retry(() => ports.ec2.deleteSecurityGroup(r.region, r.id).catch(ignoreNotFound), ["DependencyViolation"]), markDeleted(journal, "security-group", r.id)));
     if (r.kind === "instance-profile") await attempt(`delete instance profile ${r.id}`, async () => void (await retry(() => ports.iam.deleteInstanceProfile(r.id, r.id)), markDeleted(journal, "instance-profile", r.id)));
-    if (r.kind === "role-policy") {
-      const [roleName, policyName] = r.id.split("/") as [string, string];
-      await attempt(`delete inline policy ${policyName} of role ${roleName}`, async () => void (await retry(() => ports.iam.deleteRolePolicy(roleName, policyName)), markDeleted(journal, "role-policy", r.id)));
-    }
   }
   for (const r of live()) {
     if (r.kind === "role") await attempt(`delete role ${r.id}`, async () => void (await retry(() => ports.iam.deleteRole(r.id), ["DeleteConflict"]), markDeleted(journal, "role", r.id)));

@@ -102,7 +102,8 @@ export interface CommandInvocation {
 /** SSM operations: Run Command and Parameter Store. */
 export interface SsmPort {
   isInstanceManaged(region: string, instanceId: string): Promise<boolean>;
-  sendShellCommand(region: string, input: { instanceId: string; commands: string[]; comment: string; timeoutSeconds: number; outputBucket: string; outputKeyPrefix: string }): Promise<string>;
+  /** Runs `AWS-RunShellScript`; its output is kept by the API only (no OutputS3BucketName: the scripts upload their own logs through a presigned URL). */
+  sendShellCommand(region: string, input: { instanceId: string; commands: string[]; comment: string; timeoutSeconds: number }): Promise<string>;
   getCommandInvocation(region: string, commandId: string, instanceId: string): Promise<CommandInvocation>;
   cancelCommand(region: string, commandId: string): Promise<void>;
   getParameter(region: string, name: string): Promise<string | undefined>;
@@ -139,6 +140,8 @@ export interface S3Port {
   listObjects(region: string, bucket: string, prefix: string): Promise<string[]>;
   deleteObject(region: string, bucket: string, key: string): Promise<void>;
   presignGet(region: string, bucket: string, key: string, expiresSeconds: number): Promise<string>;
+  /** A URL that lets whoever holds it PUT this one key (a plain HTTP PUT of the body, no headers to sign) until it expires; signed with the caller's credentials. */
+  presignPut(region: string, bucket: string, key: string, expiresSeconds: number): Promise<string>;
   /** The bucket policy as JSON text, undefined when there is none. */
   getBucketPolicy(region: string, bucket: string): Promise<string | undefined>;
   /** Sets the bucket policy; undefined deletes it. */
@@ -153,15 +156,9 @@ export interface S3Port {
 export interface IamPort {
   createRole(input: { name: string; path: string; trustService: string; tags: Tags }): Promise<void>;
   attachRolePolicy(roleName: string, policyArn: string): Promise<void>;
-  /** Adds or replaces an inline policy of the role. */
-  putRolePolicy(roleName: string, policyName: string, document: string): Promise<void>;
-  /** The names of the role's inline policies. */
-  listRolePolicies(roleName: string): Promise<string[]>;
-  /** Removes an inline policy; nothing happens when the role or the policy is gone. IAM refuses to delete a role that still has one. */
-  deleteRolePolicy(roleName: string, policyName: string): Promise<void>;
   createInstanceProfile(input: { name: string; path: string; roleName: string; tags: Tags }): Promise<void>;
   deleteInstanceProfile(name: string, roleName: string): Promise<void>;
-  /** Detaches its managed policies and deletes the role (its inline policies must be gone: see deleteRolePolicy). */
+  /** Detaches its managed policies, deletes its inline policies (rtcgw writes none any more; roles of older builds had one) and deletes the role. */
   deleteRole(name: string): Promise<void>;
   listRoles(pathPrefix: string): Promise<{ name: string; tags: Tags }[]>;
 }

@@ -9,12 +9,10 @@ import type { SdkOptions } from "../../regions/cloud/sdk/client-options.ts";
 import { openJournal } from "../../regions/journal.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { handleEc2 } from "../fakes/aws/endpoint-ec2.ts";
-import { commandOutputKey } from "../fakes/aws/fake-ssm.ts";
 import { parseQueryBody } from "../fakes/aws/protocol-codecs.ts";
 import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint.ts";
 import { bucketSetupFor } from "../../regions/cloud/bucket-layout.ts";
 import { renderSsmAgentUserData } from "../../image/builders/aws/ssm-agent-user-data.ts";
-import { builderLogPolicyName, renderBuilderLogPolicy } from "../../image/builders/aws/builder-log-policy.ts";
 import { tempJournalPath } from "./fixtures.ts";
 
 // The build's EC2 and SSM calls through real SDK v3 clients against the in-process endpoint.
@@ -35,7 +33,6 @@ before(async () => {
   const groupId = await cloud.ports.ec2.createSecurityGroup(region, { name: "sg", description: "d", tags: {} });
   await cloud.ports.iam.createRole({ name: "builder", path: "/rtcgw/", trustService: "ec2.amazonaws.com", tags: {} });
   await cloud.ports.iam.createInstanceProfile({ name: "builder", path: "/rtcgw/", roleName: "builder", tags: {} });
-  await cloud.ports.iam.putRolePolicy("builder", builderLogPolicyName, renderBuilderLogPolicy(bucket, "b1", region));
   await cloud.ports.s3.ensureBucket(region, bucket, bucketSetupFor(bucket));
   const base = cloud.state.images.find((i) => i.name.startsWith("debian-12-amd64"))!;
   launch = { imageId: base.imageId, instanceType: "t3.small", instanceProfileName: "builder", securityGroupId: groupId, diskSizeGiB: 12, encrypted: true, clientToken: "build-1-builder", tags: { Name: "rtcgw-build", "rtcgw:build": "b1" }, userData: renderSsmAgentUserData(region, "amd64") };
@@ -68,38 +65,43 @@ test("RunInstances: tags at creation, IMDSv2 required, disk and profile as asked
   await ec2.terminateInstance(region, fresh);
 });
 
-test("SendCommand + GetCommandInvocation: runSsmScript over the wire returns the status and the tail of the full output kept in S3", async () => {
+test("SendCommand + GetCommandInvocation: runSsmScript over the wire (no OutputS3BucketName) returns the status and the tail of the log the script uploaded through its presigned URL", async () => {
   cloud.clock.advance(cloud.timings.instanceBootMs + cloud.timings.ssmRegisterMs);
   const ports: CloudPorts = { ...cloud.ports, ec2: createEc2Adapter(sdk), ssm: createSsmAdapter(sdk), s3: createS3Adapter(sdk), clock: cloud.clock };
   assert.equal(await ports.ssm.isInstanceManaged(region, instanceId), true);
   await assert.rejects(ports.ssm.getCommandInvocation(region, "cmd-00000000000000bad", instanceId), isCode("InvocationDoesNotExist"));
   await cloud.ports.s3.putObject(region, bucket, "staging/b1/bundle.tar.gz", "bundle", "application/gzip");
   const url = `https://${bucket}.s3.${region}.amazonaws.com/staging/b1/bundle.tar.gz`;
+  const log = { bucket, key: "logs/b1/provision.log" };
+  const upload = (putUrl: string) => `curl -fsS --retry 3 -T "$log" '${putUrl.replaceAll("'", "'\\''")}'`;
+  const served = endpoint.served.length;
   cloud.faults.provisionFails = true;
   const journal = openJournal(tempJournalPath(), { version: 1, buildId: "b1", recipe: "rtcgw", recipeVersion: "0.1.0", amiName: "n", sourceRegion: region, temporary: [], regions: {} });
-  const outcome = await runSsmScript({ region, instanceId, commands: ["set -eu", `curl -fsS -o /tmp/b '${url}'`, "echo \"it's quoted\""], comment: "rtcgw provision b1", outputBucket: bucket, outputKeyPrefix: "logs/b1/provision", budgetMs: 3600_000 }, ports, journal);
+  const putUrl = await cloud.ports.s3.presignPut(region, bucket, log.key, 3600);
+  const outcome = await runSsmScript({ region, instanceId, commands: ["set -eu", `curl -fsS -o /tmp/b '${url}'`, "echo \"it's quoted\"", upload(putUrl)], comment: "rtcgw provision b1", log, budgetMs: 3600_000 }, ports, journal);
   cloud.faults.provisionFails = false;
   assert.equal(outcome.ok, false);
   assert.equal(outcome.status, "Failed");
   assert.match(outcome.tail, /Unable to locate package kamailio-nonexistent/);
   const [command] = cloud.state.commands;
-  assert.deepEqual([command!.instanceId, command!.kind, command!.outputBucket, command!.outputKeyPrefix], [instanceId, "provision", bucket, "logs/b1/provision"]);
-  assert.ok(cloud.state.buckets.get(bucket)!.objects.has(commandOutputKey(command!)), "the full output went to S3");
-  assert.equal(outcome.logUri, `s3://${bucket}/logs/b1/provision/${command!.commandId}/`);
+  assert.deepEqual([command!.instanceId, command!.kind, command!.logUploadUrl, command!.logUploaded, command!.logKey], [instanceId, "provision", putUrl, true, log.key]);
+  assert.equal(outcome.logUri, `s3://${bucket}/logs/b1/provision.log`);
+  assert.ok(endpoint.served.slice(served).includes("GetObject"), "the operator read the log back over the wire");
   const invocation = await ports.ssm.getCommandInvocation(region, command!.commandId, instanceId);
   assert.deepEqual([invocation.status, invocation.exitCode, invocation.stdout.length], ["Failed", 1, 24_000], "the API gives the first 24,000 characters only");
   assert.doesNotMatch(invocation.stdout, /kamailio-nonexistent/, "…which do not hold the error: the tail came from S3");
 
-  // Output under another build's prefix: the role may not write there, the command still ends, no log, the tail is the API's.
+  // A URL that expired before the command ended: the command still ends, no log, the tail is the API's.
   cloud.faults.provisionFails = true;
-  const elsewhere = await runSsmScript({ region, instanceId, commands: ["set -eu", `curl -fsS -o /tmp/b '${url}'`], comment: "rtcgw provision b2", outputBucket: bucket, outputKeyPrefix: "logs/b2/provision", budgetMs: 3600_000 }, ports, journal);
+  const expired = { bucket, key: "logs/b2/provision.log" };
+  const elsewhere = await runSsmScript({ region, instanceId, commands: ["set -eu", `curl -fsS -o /tmp/b '${url}'`, upload(await cloud.ports.s3.presignPut(region, bucket, expired.key, 60))], comment: "rtcgw provision b2", log: expired, budgetMs: 3600_000 }, ports, journal);
   cloud.faults.provisionFails = false;
   const second = cloud.state.commands.at(-1)!;
-  assert.deepEqual([elsewhere.status, elsewhere.logUri, second.outputUploaded], ["Failed", undefined, false]);
+  assert.deepEqual([elsewhere.status, elsewhere.logUri, second.logUploaded], ["Failed", undefined, false]);
   assert.deepEqual(await ports.s3.listObjects(region, bucket, "logs/b2/"), []);
   assert.doesNotMatch(elsewhere.tail, /kamailio-nonexistent/, "the API's first 24,000 characters end before the error");
   assert.match(describeLog(elsewhere), /no full log in S3/);
-  assert.equal(describeLog(outcome), `full log: s3://${bucket}/logs/b1/provision/${command!.commandId}/`);
+  assert.equal(describeLog(outcome), `full log: s3://${bucket}/logs/b1/provision.log`);
 });
 
 test("RunInstances without user data from the official Debian AMI: the instance runs but its SSM agent never comes online; UserData that is not base64 is refused", async () => {

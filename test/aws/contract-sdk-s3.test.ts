@@ -77,6 +77,27 @@ test("PutObject/GetObject carry bytes exactly; a missing key reads as undefined;
   await assert.rejects(s3.putObject("us-east-1", "no-such-bucket", "k", "x", "text/plain"), (e: Error & { code?: string }) => e.code === "NoSuchBucket");
 });
 
+test("presignPut: a plain HTTP PUT of the body (no credentials, no headers) to the URL stores the object; the URL names no checksum; once expired it is refused and nothing is stored", async () => {
+  const s3 = createS3Adapter(sdk);
+  const key = "logs/0123456789abcdef0123/provision.log";
+  const log = `${"Get:1 http://deb.debian.org/debian bookworm/main amd64 package [1000 kB]\n".repeat(2000)}rtcgw: provision finished\n`;
+  const url = await s3.presignPut("us-east-1", "rtcgw-us", key, 600);
+  assert.match(url, /[?&]X-Amz-Signature=/);
+  assert.doesNotMatch(url, /x-amz-checksum|x-amz-sdk-checksum/i, "a checksum in the URL would be of an empty body: S3 would refuse every real upload");
+  const put = await fetch(url, { method: "PUT", body: log });
+  assert.equal(put.status, 200, await put.text());
+  assert.equal(Buffer.from(cloud.state.buckets.get("rtcgw-us")!.objects.get(key)!).toString("utf8"), log);
+  assert.equal(Buffer.from((await s3.getObject("us-east-1", "rtcgw-us", key))!).toString("utf8"), log, "the operator reads it back");
+  const withEmptyChecksum = `${url}&x-amz-checksum-crc32=AAAAAA%3D%3D`;
+  assert.equal((await fetch(withEmptyChecksum, { method: "PUT", body: log })).status, 400, "what the default presigner's URL would get: BadDigest");
+  const shortLived = await s3.presignPut("us-east-1", "rtcgw-us", "logs/0123456789abcdef0123/smoke.log", 1);
+  await new Promise((resolve) => setTimeout(resolve, 2100));
+  const late = await fetch(shortLived, { method: "PUT", body: "too late\n" });
+  assert.equal(late.status, 403);
+  assert.match(await late.text(), /Request has expired/);
+  assert.equal(await s3.getObject("us-east-1", "rtcgw-us", "logs/0123456789abcdef0123/smoke.log"), undefined);
+});
+
 test("publishing public artifacts through the SDK: an anonymous HTTP GET reads the template, not a staging object or a log", async () => {
   const recipe = makeRecipe({ regions: ["us-east-1"], publish: { visibility: "public" } });
   const [image] = cloud.listOwnImages("us-east-1").length ? cloud.listOwnImages("us-east-1") : [{ imageId: cloud.state.images[0]!.imageId }];

@@ -6,7 +6,6 @@ import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { compileAgentConfig } from "../../gateway/agent/agent-config.ts";
-import { renderBuilderLogPolicy } from "../../image/builders/aws/builder-log-policy.ts";
 import { instanceRolePolicies } from "../../regions/artifacts/ami-mappings.ts";
 import { renderInstanceRolePolicy } from "../../regions/artifacts/instance-role-policy.ts";
 import { tagKeys } from "../../regions/cloud/naming.ts";
@@ -264,25 +263,12 @@ test("IAM: only rtcgw's own role and instance profile, only the SSM core policy 
   }
   for (const s of statementsAllowing(policy, "iam:PassRole")) assert.deepEqual(s.Condition, { StringEquals: { "iam:PassedToService": "ec2.amazonaws.com" } }, `${s.Sid}: PassRole only to EC2`);
   for (const s of statementsAllowing(policy, "iam:AttachRolePolicy")) assert.deepEqual(s.Condition, { ArnEquals: { "iam:PolicyARN": ssmCore } }, `${s.Sid}: only ${ssmCore} may be attached`);
-  // Cleanup and sweep remove the inline policy before the role: both actions must reach it.
-  for (const action of ["iam:PutRolePolicy", "iam:ListRolePolicies", "iam:DeleteRolePolicy", "iam:DeleteRole"]) assert.ok(allows(policy, action, roleArn), `${action} on ${roleArn}`);
-  assert.ok(read(docPath).includes("makes the policy as strong as any IAM policy"), `${docPath} must say what PutRolePolicy on rtcgw-* roles amounts to`);
-});
-
-test("the builder role's inline policy allows s3:PutObject on this build's logs in rtcgw's bucket, and nothing else", () => {
-  const bucket = "rtcgw-123456789012-eu-central-1";
-  const buildId = "0123456789abcdef0123";
-  const inline = JSON.parse(renderBuilderLogPolicy(bucket, buildId, "eu-central-1")) as Policy;
-  assert.deepEqual(checkPolicyShape(inline), []);
-  assert.deepEqual(inline.Statement.map((s) => [s.Effect, list(s.Action), list(s.Resource), s.Condition]), [["Allow", ["s3:PutObject"], [`arn:aws:s3:::${bucket}/logs/${buildId}/*`], undefined]]);
-  assert.ok(allows(inline, "s3:PutObject", `arn:aws:s3:::${bucket}/logs/${buildId}/provision/cmd-1/i-1/awsrunShellScript/0.awsrunShellScript/stdout`));
-  for (const [action, resource] of [["s3:PutObject", `arn:aws:s3:::${bucket}/logs/fedcba9876543210fedc/provision/x`], ["s3:PutObject", `arn:aws:s3:::${bucket}/staging/${buildId}/bundle.tar.gz`],
-    ["s3:PutObject", `arn:aws:s3:::${bucket}/rtcgw/0.1.0/manifest.json`], ["s3:GetObject", `arn:aws:s3:::${bucket}/logs/${buildId}/x`], ["s3:PutObject", `arn:aws:s3:::rtcgw-other/logs/${buildId}/x`]]) {
-    assert.ok(!allows(inline, action!, resource!), `the builder must not ${action} ${resource}`);
-  }
-  assert.match(JSON.parse(renderBuilderLogPolicy(bucket, buildId, "cn-north-1")).Statement[0].Resource, /^arn:aws-cn:s3:::/, "China's partition");
-  assert.throws(() => renderBuilderLogPolicy("rtcgw-*", buildId, "eu-central-1"), /not an S3 bucket name/);
-  assert.throws(() => renderBuilderLogPolicy(bucket, "../*", "eu-central-1"), /not a build id/);
+  // No principal with this policy may give an rtcgw-* role a permission of its choosing (CreateRole takes any trust policy):
+  // no PutRolePolicy, no other managed policy. Deleting a role (an older build's, with an inline policy) still reaches it.
+  for (const action of ["iam:PutRolePolicy", "iam:UpdateAssumeRolePolicy", "iam:CreatePolicy", "iam:CreatePolicyVersion"]) assert.ok(!allows(policy, action, roleArn) && !statementsAllowing(policy, action).length, `${action} must not be allowed`);
+  for (const action of ["iam:ListRolePolicies", "iam:DeleteRolePolicy", "iam:DeleteRole"]) assert.ok(allows(policy, action, roleArn), `${action} on ${roleArn}`);
+  assert.ok(read(docPath).includes("No `iam:PutRolePolicy`"), `${docPath} must say why the operator policy has no PutRolePolicy`);
+  assert.doesNotMatch(read(docPath), /as strong as any IAM policy\*\*|BuilderRoleLogUpload|rtcgw-command-output`: `s3:PutObject/, `${docPath} still describes the inline log policy`);
 });
 
 test("S3 and SSM: only rtcgw's buckets and the recipe's AMI-id parameters, never the license parameter", () => {
@@ -295,7 +281,7 @@ test("S3 and SSM: only rtcgw's buckets and the recipe's AMI-id parameters, never
     if (list(s.Action).some((a) => a.startsWith("s3:")) && list(s.Resource).includes("*")) assert.deepEqual(list(s.Action).filter((a) => a.startsWith("s3:")), ["s3:GetAccountPublicAccessBlock"], `${s.Sid}: only the account-level read may use "*"`);
   }
   assert.ok(allows(policy, "s3:CreateBucket", `arn:aws:s3:::${bucket}`) && allows(policy, "s3:PutObject", `arn:aws:s3:::${bucket}/staging/b1/bundle.tar.gz`));
-  assert.ok(allows(policy, "ssm:SendCommand", `arn:aws:s3:::${bucket}`), "SendCommand names the bucket for the command output");
+  assert.ok(!allows(policy, "ssm:SendCommand", `arn:aws:s3:::${bucket}`), "SendCommand names no output bucket: the scripts upload their logs through presigned URLs");
   const recipe = makeRecipe();
   const arn = (name: string) => `arn:aws:ssm:eu-central-1:${account}:parameter${name}`;
   for (const name of listParameterNames(recipe)) {

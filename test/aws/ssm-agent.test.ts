@@ -108,8 +108,10 @@ test("an image made without the seal keeps the builder's SSM agent state: the fa
   const builderId = await launchManagedInstance({ ...launch, userData }, cloud.ports, journal);
   await cloud.ports.s3.putObject(region, "bucket", "staging/b1/bundle.tar.gz", "bundle", "application/gzip");
   const url = `https://bucket.s3.${region}.amazonaws.com/staging/b1/bundle.tar.gz`;
-  const script = { region, outputBucket: "bucket", budgetMs: 3600_000 };
-  const provision = await runSsmScript({ ...script, instanceId: builderId, commands: renderProvisionCommands(url, "0".repeat(64)), comment: "rtcgw provision b1", outputKeyPrefix: "logs/p" }, cloud.ports, journal);
+  const script = { region, budgetMs: 3600_000 };
+  const provisionLog = { bucket: "bucket", key: "logs/b1/provision.log" };
+  const provisionCommands = renderProvisionCommands(url, "0".repeat(64), await cloud.ports.s3.presignPut(region, provisionLog.bucket, provisionLog.key, 3600));
+  const provision = await runSsmScript({ ...script, instanceId: builderId, commands: provisionCommands, comment: "rtcgw provision b1", log: provisionLog }, cloud.ports, journal);
   assert.equal(provision.ok, true, provision.tail);
   await cloud.ports.ec2.stopInstance(region, builderId);
   cloud.clock.advance(cloud.timings.stopMs);
@@ -118,7 +120,9 @@ test("an image made without the seal keeps the builder's SSM agent state: the fa
   await cloud.ports.ec2.requireImdsV2(region, imageId);
   assert.deepEqual(cloud.state.images.filter((i) => i.imageId === imageId).map((i) => [i.ssmAgent, i.sealed]), [[true, false]]);
   const smokeId = await launchManagedInstance({ ...launch, purpose: "smoke", imageId, userData }, cloud.ports, journal);
-  const smoke = await runSsmScript({ ...script, instanceId: smokeId, commands: renderSmokeCommands(makeRecipe()), comment: "rtcgw smoke b1", outputKeyPrefix: "logs/s" }, cloud.ports, journal);
+  const smokeLog = { bucket: "bucket", key: "logs/b1/smoke.log" };
+  const smokeCommands = renderSmokeCommands(makeRecipe(), await cloud.ports.s3.presignPut(region, smokeLog.bucket, smokeLog.key, 3600));
+  const smoke = await runSsmScript({ ...script, instanceId: smokeId, commands: smokeCommands, comment: "rtcgw smoke b1", log: smokeLog }, cloud.ports, journal);
   assert.equal(smoke.ok, false);
   assert.match(smoke.tail, /SSM agent state of another instance \(the builder\) is in the image/);
   assert.ok(renderArmSealCommands().includes("systemctl start rtcgw-seal.service"), "what the builder adds to provisioning, and the fake looks for");

@@ -14,8 +14,7 @@ import { renderArmSealCommands } from "./seal-at-stop.ts";
 import { renderSsmAgentUserData } from "./ssm-agent-user-data.ts";
 import { cleanupTemporary, deregisterWithSnapshots } from "../../../regions/cloud/cleanup-temporary.ts";
 import { createBuilderProfile, createBuilderSecurityGroup } from "./temporary-resources.ts";
-import { logPrefixFor, renderBuilderLogPolicy } from "./builder-log-policy.ts";
-import { describeLog, runSsmScript } from "./run-ssm-script.ts";
+import { describeLog, logKeyFor, logUrlExpirySeconds, runSsmScript } from "./run-ssm-script.ts";
 
 /** What `buildAwsImage` needs. */
 export interface BuildAwsImageOptions {
@@ -24,7 +23,7 @@ export interface BuildAwsImageOptions {
   /** Where the image is built (the copies start from here). */
   region: string;
   journalPath: string;
-  /** S3 bucket for the bundle and command output. @default `rtcgw-<account>-<region>` */
+  /** S3 bucket for the bundle and the command logs. @default `rtcgw-<account>-<region>` */
   stagingBucket?: string;
   /** Time allowed for provision.sh. @default 2 h */
   provisionBudgetMs?: number;
@@ -54,8 +53,9 @@ class StepError extends Error {
 }
 
 // Builds the AMI: pre-flight in every target region (and the builder's subnet or default VPC), base Debian 12 AMI, temporary
-// role/profile (allowed to upload this build's command logs) and SG, builder instance (its user data installs the SSM agent
-// Debian lacks) provisioned through SSM with the bundle from S3, sealed as it stops, CreateImage (IMDSv2 only, private),
+// role/profile (AmazonSSMManagedInstanceCore only: no S3 access) and SG, builder instance (its user data installs the SSM agent
+// Debian lacks) provisioned through SSM with the bundle from S3 (each command uploads its own log to `logs/<build id>/` through
+// a URL the operator presigned for that one key), sealed as it stops, CreateImage (IMDSv2 only, private),
 // smoke-test gate; temporary resources are removed whatever happens (also on abort).
 // An image of the same build that passed its smoke test is reused.
 export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: BuildProgress) => void): Promise<BuildResult> {
@@ -87,7 +87,7 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     const url = await ports.s3.presignGet(region, bucket, key, 3 * 3600);
     at("iam");
     const profile = recipe.image.builder.instanceProfile
-      ?? (await createBuilderProfile({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`), renderBuilderLogPolicy(bucket, buildId, region)));
+      ?? (await createBuilderProfile({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`)));
     at("security-group");
     const groupId = await createBuilderSecurityGroup({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`), network.vpcId);
     const launch = {
@@ -97,7 +97,11 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     at("launch");
     const builderId = await launchManagedInstance({ ...launch, purpose: "builder", imageId: base.imageId, tags: tags("builder", `rtcgw-build-${short}`) }, ports, journal, signal);
     at("provision");
-    const provision = await runSsmScript({ region, instanceId: builderId, commands: [...renderProvisionCommands(url, packed.sha256), ...renderArmSealCommands()], comment: `rtcgw provision ${short}`, outputBucket: bucket, outputKeyPrefix: `${logPrefixFor(buildId)}provision`, budgetMs: options.provisionBudgetMs ?? 2 * 3600_000 }, ports, journal, signal);
+    const provisionBudgetMs = options.provisionBudgetMs ?? 2 * 3600_000;
+    const provisionLog = { bucket, key: logKeyFor(buildId, "provision") };
+    const provisionLogUrl = await ports.s3.presignPut(region, bucket, provisionLog.key, logUrlExpirySeconds(provisionBudgetMs));
+    const provisionCommands = [...renderProvisionCommands(url, packed.sha256, provisionLogUrl), ...renderArmSealCommands()];
+    const provision = await runSsmScript({ region, instanceId: builderId, commands: provisionCommands, comment: `rtcgw provision ${short}`, log: provisionLog, budgetMs: provisionBudgetMs }, ports, journal, signal);
     if (!provision.ok) throw new StepError(`provision.sh ${provision.status.toLowerCase()} on ${builderId} (${describeLog(provision)})`, provision.tail);
     at("stop"); // the shutdown runs the seal armed by the provisioning command (seal-at-stop.ts)
     await retry(() => ports.ec2.stopInstance(region, builderId), ["InvalidInstanceID.NotFound"]);
@@ -106,7 +110,10 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     const imageId = await createCandidate(journal, ports, region, { instanceId: builderId, name: amiName, description: `${recipe.name} ${recipe.version} (rtcgw build ${short})`, tags: tags("candidate", amiName) }, signal);
     at("smoke");
     const smokeId = await launchManagedInstance({ ...launch, purpose: "smoke", imageId, tags: tags("smoke", `rtcgw-smoke-${short}`) }, ports, journal, signal);
-    const smoke = await runSsmScript({ region, instanceId: smokeId, commands: renderSmokeCommands(recipe), comment: `rtcgw smoke ${short}`, outputBucket: bucket, outputKeyPrefix: `${logPrefixFor(buildId)}smoke`, budgetMs: 30 * 60_000 }, ports, journal, signal);
+    const smokeBudgetMs = 30 * 60_000;
+    const smokeLog = { bucket, key: logKeyFor(buildId, "smoke") };
+    const smokeLogUrl = await ports.s3.presignPut(region, bucket, smokeLog.key, logUrlExpirySeconds(smokeBudgetMs));
+    const smoke = await runSsmScript({ region, instanceId: smokeId, commands: renderSmokeCommands(recipe, smokeLogUrl), comment: `rtcgw smoke ${short}`, log: smokeLog, budgetMs: smokeBudgetMs }, ports, journal, signal);
     if (!smoke.ok) throw new StepError(`smoke test ${smoke.status.toLowerCase()} on ${smokeId}: the candidate ${imageId} is deregistered (${describeLog(smoke)})`, smoke.tail);
     await retry(() => ports.ec2.tagResource(region, imageId, { "rtcgw:smoke": "passed", [tagKeys.role]: "image" }));
     markDeleted(journal, "candidate-image", imageId);

@@ -1,11 +1,48 @@
 import type { Recipe } from "../../../dsl/resolve.ts";
 import { runtimeEnvPath, runtimeEnvVariables } from "../../../gateway/systemd/runtime-env.ts";
 
-// The Run Command script that fetches the bundle through its presigned URL, checks its hash and runs provision.sh from the bundle root.
-export function renderProvisionCommands(bundleUrl: string, sha256: string): string[] {
+/** Where a command script keeps its log while it runs: /run is a tmpfs, so nothing of it ends up in an image (and it is removed on exit). */
+export const commandLogDir = "/run/rtcgw-log";
+
+// The lines that follow `set -eu` in a Run Command script: everything the rest of the script writes (stdout and stderr)
+// goes through `tee` both to SSM (which keeps the first 24,000 characters) and to `<commandLogDir>/<name>.log`; on exit,
+// success or failure, the EXIT trap waits for tee (30 s at most: a background process may hold the pipe), uploads the
+// file with curl to `logPutUrl` (a presigned PUT signed by the operator: the instance's role needs no S3 permission),
+// removes it and exits with the script's own status: a failed upload is reported, never the script's failure.
+export function renderLogCapture(name: string, logPutUrl: string): string[] {
+  const log = `"$rtcgw_log_dir/${name}.log"`;
+  return [
+    "umask 077",
+    `rtcgw_log_dir=${commandLogDir}`,
+    'rm -rf "$rtcgw_log_dir" && mkdir -p "$rtcgw_log_dir" && mkfifo "$rtcgw_log_dir/pipe"',
+    `tee ${log} < "$rtcgw_log_dir/pipe" &`,
+    "rtcgw_tee=$!",
+    'exec 3>&1 4>&2 >"$rtcgw_log_dir/pipe" 2>&1',
+    [
+      "rtcgw_upload_log() {",
+      "\trtcgw_status=$?",
+      "\tset +e",
+      "\texec 1>&3 2>&4 3>&- 4>&-",
+      '\t( sleep 30; kill "$rtcgw_tee" ) >/dev/null 2>&1 &',
+      "\trtcgw_watchdog=$!",
+      '\twait "$rtcgw_tee"',
+      '\tkill "$rtcgw_watchdog" 2>/dev/null',
+      `\tcurl -fsS --retry 3 -T ${log} ${shellQuote(logPutUrl)} || echo 'rtcgw: the full log could not be uploaded to S3' >&2`,
+      '\trm -rf "$rtcgw_log_dir"',
+      '\texit "$rtcgw_status"',
+      "}",
+    ].join("\n"),
+    "trap rtcgw_upload_log EXIT",
+  ];
+}
+
+// The Run Command script that fetches the bundle through its presigned URL, checks its hash and runs provision.sh from
+// the bundle root; its whole output is uploaded to `logPutUrl` as it exits (renderLogCapture).
+export function renderProvisionCommands(bundleUrl: string, sha256: string, logPutUrl: string): string[] {
   const quoted = shellQuote(bundleUrl);
   return [
     "set -eu",
+    ...renderLogCapture("provision", logPutUrl),
     "export DEBIAN_FRONTEND=noninteractive",
     "work=$(mktemp -d /var/tmp/rtcgw-bundle.XXXXXX)",
     `curl -fsS --retry 5 --retry-all-errors -o "$work/bundle.tar.gz" ${quoted}`,
@@ -23,8 +60,9 @@ export function renderProvisionCommands(bundleUrl: string, sha256: string): stri
 //   RTCGW_LOCAL_IPV4= into runtime.env (not 127.0.0.1), unless the recipe binds one address;
 // - the agent's HTTPS port asks for a login at `/` (401) and serves `/tryit/` (200);
 // - the seal intact (no history, no apt lists, no other instance's SSM agent state) and IMDSv1 refused.
-// POSIX sh (SSM runs it with /bin/sh); python3 and curl are on Debian's official AMI.
-export function renderSmokeCommands(recipe: Recipe): string[] {
+// POSIX sh (SSM runs it with /bin/sh); python3 and curl are on Debian's official AMI. Its whole output is uploaded to
+// `logPutUrl` as it exits (renderLogCapture).
+export function renderSmokeCommands(recipe: Recipe, logPutUrl: string): string[] {
   const { listen } = recipe.gateway;
   const wildcard = listen.address === "0.0.0.0";
   const httpsBase = `https://${wildcard ? "127.0.0.1" : listen.address}:${listen.wss.port}`;
@@ -36,6 +74,7 @@ export function renderSmokeCommands(recipe: Recipe): string[] {
     : [`sip_host=${shellQuote(listen.address)}`];
   return [
     "set -eu",
+    ...renderLogCapture("smoke", logPutUrl),
     "timeout 300 systemctl is-system-running --wait >/dev/null 2>&1 || true",
     "for unit in rtcgw-firstboot kamailio rtpengine-daemon nftables rtcgw-admin; do systemctl is-active --quiet \"$unit\" || { echo \"smoke: $unit is not active\"; systemctl status --no-pager --lines=20 \"$unit\" || true; exit 1; }; done",
     ...sipHost,

@@ -1,7 +1,6 @@
 import type { CloudPorts, Tags } from "../../../regions/cloud/ports.ts";
 import { callWithRetry } from "../../../regions/cloud/retry.ts";
 import { recordTemporary, type JournalFile } from "../../../regions/journal.ts";
-import { builderLogPolicyName } from "./builder-log-policy.ts";
 
 const ssmCorePolicy = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
 
@@ -13,17 +12,15 @@ export interface TemporaryContext {
   signal?: AbortSignal | undefined;
 }
 
-// Creates the builder's role (AmazonSSMManagedInstanceCore, plus the inline policy that lets it upload its command output:
-// builder-log-policy.ts) and its instance profile, each journaled before anything waits on them. The inline policy is
-// journaled before PutRolePolicy: if the answer is lost, cleanup still removes it (IAM refuses to delete a role that has one).
-export async function createBuilderProfile(ctx: TemporaryContext, name: string, tags: Tags, logPolicy: string): Promise<string> {
+// Creates the builder's role (AmazonSSMManagedInstanceCore and nothing else: no S3 access, no inline policy; the command
+// scripts upload their logs through URLs the operator presigned) and its instance profile, each journaled before anything
+// waits on them.
+export async function createBuilderProfile(ctx: TemporaryContext, name: string, tags: Tags): Promise<string> {
   const { ports, journal, signal } = ctx;
   const retry = <T>(fn: () => Promise<T>) => callWithRetry(fn, { clock: ports.clock, signal });
   await retry(() => ports.iam.createRole({ name, path: "/rtcgw/", trustService: "ec2.amazonaws.com", tags }));
   recordTemporary(journal, { kind: "role", region: "global", id: name });
   await retry(() => ports.iam.attachRolePolicy(name, ssmCorePolicy));
-  recordTemporary(journal, { kind: "role-policy", region: "global", id: `${name}/${builderLogPolicyName}` });
-  await retry(() => ports.iam.putRolePolicy(name, builderLogPolicyName, logPolicy));
   await retry(() => ports.iam.createInstanceProfile({ name, path: "/rtcgw/", roleName: name, tags }));
   recordTemporary(journal, { kind: "instance-profile", region: "global", id: name });
   return name;

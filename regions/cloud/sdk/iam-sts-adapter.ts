@@ -1,7 +1,7 @@
 import {
   AddRoleToInstanceProfileCommand, AttachRolePolicyCommand, CreateInstanceProfileCommand, CreateRoleCommand, DeleteInstanceProfileCommand, DeleteRoleCommand,
   DeleteRolePolicyCommand, DetachRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, ListRoleTagsCommand,
-  PutRolePolicyCommand, RemoveRoleFromInstanceProfileCommand,
+  RemoveRoleFromInstanceProfileCommand,
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { CloudError, type IamPort, type StsPort } from "../ports.ts";
@@ -26,22 +26,6 @@ export function createIamAdapter(options: SdkOptions): IamPort {
     async attachRolePolicy(roleName, policyArn) {
       await send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }));
     },
-    async putRolePolicy(roleName, policyName, document) {
-      await send(new PutRolePolicyCommand({ RoleName: roleName, PolicyName: policyName, PolicyDocument: document }));
-    },
-    async listRolePolicies(roleName) {
-      const names: string[] = [];
-      let marker: string | undefined;
-      do {
-        const out = await send<{ PolicyNames?: string[]; IsTruncated?: boolean; Marker?: string }>(new ListRolePoliciesCommand({ RoleName: roleName, Marker: marker }));
-        names.push(...(out.PolicyNames ?? []));
-        marker = out.IsTruncated ? out.Marker : undefined;
-      } while (marker);
-      return names;
-    },
-    async deleteRolePolicy(roleName, policyName) {
-      await ignoreMissing(() => send(new DeleteRolePolicyCommand({ RoleName: roleName, PolicyName: policyName })));
-    },
     async createInstanceProfile(input) {
       await send(new CreateInstanceProfileCommand({ InstanceProfileName: input.name, Path: input.path, Tags: toTagList(input.tags) }));
       await send(new AddRoleToInstanceProfileCommand({ InstanceProfileName: input.name, RoleName: input.roleName }));
@@ -50,10 +34,17 @@ export function createIamAdapter(options: SdkOptions): IamPort {
       await ignoreMissing(() => send(new RemoveRoleFromInstanceProfileCommand({ InstanceProfileName: name, RoleName: roleName })));
       await ignoreMissing(() => send(new DeleteInstanceProfileCommand({ InstanceProfileName: name })));
     },
+    // IAM deletes no role that still has a policy: managed ones are detached, inline ones deleted. rtcgw gives its roles no
+    // inline policy any more, but a role left by an older build (inline `rtcgw-command-output`) must still be removable.
     async deleteRole(name) {
       await ignoreMissing(async () => {
         const attached = await send<{ AttachedPolicies?: { PolicyArn?: string }[] }>(new ListAttachedRolePoliciesCommand({ RoleName: name }));
         for (const p of attached.AttachedPolicies ?? []) await send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: p.PolicyArn }));
+        for (;;) { // the first page again after each round of deletions, until there is none left
+          const inline = (await send<{ PolicyNames?: string[] }>(new ListRolePoliciesCommand({ RoleName: name }))).PolicyNames ?? [];
+          if (!inline.length) break;
+          for (const policy of inline) await ignoreMissing(() => send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policy })));
+        }
         await send(new DeleteRoleCommand({ RoleName: name }));
       });
     },

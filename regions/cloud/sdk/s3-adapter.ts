@@ -11,6 +11,9 @@ import { getAccountPublicAccessBlock } from "./s3-control-adapter.ts";
 // The S3 port over real SDK v3 clients (path-style when an endpoint override is set).
 export function createS3Adapter(options: SdkOptions): S3Port {
   const s3 = perRegion((region) => new S3Client({ ...clientConfig(options, region), forcePathStyle: Boolean(options.endpoint) }));
+  // Presigned PUTs come from clients that add no checksum: with the default (WHEN_SUPPORTED) the presigner puts the CRC32 of
+  // an empty body into the URL (x-amz-checksum-crc32=AAAAAA==) and S3 then refuses any real upload with BadDigest.
+  const presigner = perRegion((region) => new S3Client({ ...clientConfig(options, region), forcePathStyle: Boolean(options.endpoint), requestChecksumCalculation: "WHEN_REQUIRED" }));
   const send = <T>(region: string, command: unknown) => mapSdkError(() => s3(region).send(command as never) as Promise<T>);
   return {
     async ensureBucket(region, bucket, setup) {
@@ -50,6 +53,7 @@ export function createS3Adapter(options: SdkOptions): S3Port {
       await send(region, new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
     presignGet: (region, bucket, key, expiresSeconds) => getSignedUrl(s3(region), new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresSeconds }),
+    presignPut: (region, bucket, key, expiresSeconds) => getSignedUrl(presigner(region), new PutObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresSeconds }),
     async getBucketPolicy(region, bucket) {
       try {
         return (await send<{ Policy?: string }>(region, new GetBucketPolicyCommand({ Bucket: bucket }))).Policy;

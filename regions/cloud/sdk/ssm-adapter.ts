@@ -15,7 +15,6 @@ export function createSsmAdapter(options: SdkOptions): SsmPort {
       const out = await send<{ Command?: { CommandId?: string } }>(region, new SendCommandCommand({
         DocumentName: "AWS-RunShellScript", InstanceIds: [input.instanceId], Comment: input.comment.slice(0, 100), TimeoutSeconds: input.timeoutSeconds,
         Parameters: { commands: input.commands, executionTimeout: [String(input.timeoutSeconds)] },
-        OutputS3BucketName: input.outputBucket, OutputS3KeyPrefix: input.outputKeyPrefix,
       }));
       return out.Command?.CommandId ?? "";
     },

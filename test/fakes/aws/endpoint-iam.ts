@@ -59,25 +59,25 @@ export function createIamHandler(cloud: FakeCloud) {
       role.policies = role.policies.filter((p) => p !== input.PolicyArn);
       return respond(action);
     }
-    if (action === "PutRolePolicy") {
-      await iam.putRolePolicy(String(input.RoleName), String(input.PolicyName), String(input.PolicyDocument));
-      return respond(action);
-    }
     if (action === "ListRolePolicies") {
-      const names = await iam.listRolePolicies(String(input.RoleName));
+      const role = cloud.state.roles.find((r) => r.name === input.RoleName && !r.deleted);
+      if (!role) throw new CloudError("NoSuchEntity", `The role with name ${input.RoleName} cannot be found.`);
+      const names = Object.keys(role.inlinePolicies).sort();
       return respond(action, `<PolicyNames>${names.map((n) => `<member>${xmlEscape(n)}</member>`).join("")}</PolicyNames><IsTruncated>false</IsTruncated>`);
     }
     if (action === "DeleteRolePolicy") {
       const role = cloud.state.roles.find((r) => r.name === input.RoleName && !r.deleted);
       if (!role || !(String(input.PolicyName) in role.inlinePolicies)) throw new CloudError("NoSuchEntity", `The role policy with name ${input.PolicyName} cannot be found.`);
-      await iam.deleteRolePolicy(String(input.RoleName), String(input.PolicyName));
+      delete role.inlinePolicies[String(input.PolicyName)];
       return respond(action);
     }
     if (action === "DeleteRole") {
       const role = cloud.state.roles.find((r) => r.name === input.RoleName && !r.deleted);
       if (!role) throw new CloudError("NoSuchEntity", `The role with name ${input.RoleName} cannot be found.`);
-      // IAM deletes no role that still has a managed policy attached (the port's deleteRole stands for the adapter, which detaches them first).
+      // IAM deletes no role that still has a managed policy attached or an inline policy (the port's deleteRole stands for the
+      // adapter, which removes them first).
       if (role.policies.length) throw new CloudError("DeleteConflict", "Cannot delete entity, must detach all policies first.");
+      if (Object.keys(role.inlinePolicies).length) throw new CloudError("DeleteConflict", "Cannot delete entity, must delete policies first.");
       await iam.deleteRole(String(input.RoleName));
       return respond(action);
     }

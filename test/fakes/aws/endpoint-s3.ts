@@ -137,7 +137,7 @@ export async function handleS3(cloud: FakeCloud, request: S3Request): Promise<S3
     case "PutObject": {
       const chunked = String(request.headers["content-encoding"] ?? "").includes("aws-chunked");
       const data = chunked ? decodeAwsChunked(request.body) : request.body;
-      const sent = request.headers["x-amz-checksum-crc32"];
+      const sent = request.headers["x-amz-checksum-crc32"] ?? url.searchParams.get("x-amz-checksum-crc32") ?? undefined; // a presigned URL carries it in its query
       const computed = Buffer.alloc(4);
       computed.writeUInt32BE(crc32(data));
       if (typeof sent === "string" && sent !== computed.toString("base64")) throw new CloudError("BadDigest", "The CRC32 you specified did not match the calculated checksum");

@@ -31,9 +31,8 @@ export async function handleSsm(cloud: FakeCloud, action: string, region: string
     if (instanceIds.length !== 1 || !Array.isArray(parameters.commands)) throw new CloudError("ValidationException", "expected one instance id and Parameters.commands");
     const commandId = await ssm.sendShellCommand(region, {
       instanceId: instanceIds[0]!, commands: parameters.commands, comment: String(input.Comment ?? ""), timeoutSeconds: Number(input.TimeoutSeconds ?? 3600),
-      outputBucket: String(input.OutputS3BucketName ?? ""), outputKeyPrefix: String(input.OutputS3KeyPrefix ?? ""),
     });
-    return JSON.stringify({ Command: { CommandId: commandId, DocumentName: input.DocumentName, InstanceIds: instanceIds, Status: "Pending", RequestedDateTime: cloud.clock.now() / 1000, Comment: input.Comment, OutputS3BucketName: input.OutputS3BucketName } });
+    return JSON.stringify({ Command: { CommandId: commandId, DocumentName: input.DocumentName, InstanceIds: instanceIds, Status: "Pending", RequestedDateTime: cloud.clock.now() / 1000, Comment: input.Comment } });
   }
   if (action === "GetCommandInvocation") {
     const out = await ssm.getCommandInvocation(region, String(input.CommandId), String(input.InstanceId));

@@ -17,28 +17,6 @@ export function createFakeIam(ctx: FakeContext): IamPort {
       if (!role) throw new CloudError("NoSuchEntity", `The role with name ${roleName} cannot be found.`);
       role.policies.push(policyArn);
     },
-    async putRolePolicy(roleName, policyName, document) {
-      ctx.enter("PutRolePolicy", "global");
-      const role = liveRole(roleName);
-      if (!role) throw new CloudError("NoSuchEntity", `The role with name ${roleName} cannot be found.`);
-      try {
-        JSON.parse(document);
-      } catch {
-        throw new CloudError("MalformedPolicyDocument", "The policy document is not valid JSON.");
-      }
-      role.inlinePolicies[policyName] = document;
-    },
-    async listRolePolicies(roleName) {
-      ctx.enter("ListRolePolicies", "global");
-      const role = liveRole(roleName);
-      if (!role) throw new CloudError("NoSuchEntity", `The role with name ${roleName} cannot be found.`);
-      return Object.keys(role.inlinePolicies).sort();
-    },
-    async deleteRolePolicy(roleName, policyName) {
-      ctx.enter("DeleteRolePolicy", "global");
-      const role = liveRole(roleName);
-      if (role) delete role.inlinePolicies[policyName];
-    },
     async createInstanceProfile(input) {
       ctx.enter("CreateInstanceProfile", "global");
       if (state.profiles.some((p) => p.name === input.name && !p.deleted)) throw new CloudError("EntityAlreadyExists", `Instance Profile ${input.name} already exists.`);
@@ -55,9 +33,8 @@ export function createFakeIam(ctx: FakeContext): IamPort {
       const role = liveRole(name);
       if (!role) return;
       if (state.profiles.some((p) => p.roleName === name && !p.deleted)) throw new CloudError("DeleteConflict", `Cannot delete entity, must remove roles from instance profile first.`);
-      // As IAM: a role with an inline policy is not deleted. (Managed policies are detached first, as the SDK adapter does.)
-      if (Object.keys(role.inlinePolicies).length) throw new CloudError("DeleteConflict", "Cannot delete entity, must delete policies first.");
-      [role.policies, role.deleted] = [[], true];
+      // Managed policies are detached and inline ones deleted first, as the SDK adapter does.
+      [role.policies, role.inlinePolicies, role.deleted] = [[], {}, true];
     },
     async listRoles(pathPrefix) {
       ctx.enter("ListRoles", "global");

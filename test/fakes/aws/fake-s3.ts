@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { CloudError, type PublicAccessBlock, type S3Port } from "../../../regions/cloud/ports.ts";
 import type { FakeBucket, FakeContext } from "./fake-state.ts";
 
@@ -15,6 +16,38 @@ const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefine
 const glob = (pattern: string, text: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(text);
 const isPublic = (s: Statement) => s.Principal === "*" || asList((s.Principal as { AWS?: unknown } | undefined)?.AWS).includes("*");
 const statementsOf = (policy: string | undefined): Statement[] => (policy ? asList((JSON.parse(policy) as { Statement?: unknown }).Statement) as Statement[] : []);
+
+// Presigned PUT URLs of the fake S3: `https://<bucket>.s3.<region>.amazonaws.com/<key>?X-Amz-Date=…&X-Amz-Expires=…&X-Amz-Signature=…`,
+// the signature an HMAC of method, bucket, key, date and expiry under a key only the fake knows (a changed URL is refused).
+const presignKey = "fake-s3-presign-secret";
+const amzDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+const fromAmzDate = (text: string) => {
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
+  return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) : NaN;
+};
+const presignSignature = (method: string, bucket: string, key: string, date: string, expires: string) =>
+  createHmac("sha256", presignKey).update([method, bucket, key, date, expires].join("\n")).digest("hex");
+
+/** Where a presigned PUT URL writes, or why S3 would refuse it at that time. */
+export type PresignedPut = { ok: true; bucket: string; key: string } | { ok: false; reason: "malformed" | "signature" | "expired" | "no-bucket" };
+
+// Checks a presigned PUT URL of the fake S3 as S3 would when the upload happens at `at` (virtual ms).
+export function checkPresignedPut(ctx: FakeContext, url: string, at: number): PresignedPut {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { ok: false, reason: "malformed" };
+  }
+  const bucket = /^([^.]+)\.s3\.[^.]+\.amazonaws\.com$/.exec(parsed.hostname)?.[1];
+  const [date, expires, signature] = ["X-Amz-Date", "X-Amz-Expires", "X-Amz-Signature"].map((p) => parsed.searchParams.get(p) ?? "");
+  if (!bucket || !date || !expires) return { ok: false, reason: "malformed" };
+  const key = parsed.pathname.slice(1).split("/").map(decodeURIComponent).join("/");
+  if (signature !== presignSignature("PUT", bucket, key, date, expires)) return { ok: false, reason: "signature" };
+  if (at > fromAmzDate(date) + Number(expires) * 1000) return { ok: false, reason: "expired" };
+  if (!ctx.state.buckets.has(bucket)) return { ok: false, reason: "no-bucket" };
+  return { ok: true, bucket, key };
+}
 
 // Removes objects whose lifecycle rule has expired them (S3 does it in the background; the fake does it on access).
 export function expireObjects(ctx: FakeContext, bucket: FakeBucket): void {
@@ -87,6 +120,11 @@ export function createFakeS3(ctx: FakeContext): S3Port {
     },
     async presignGet(region, bucket, key, expiresSeconds) {
       return `https://${bucket}.s3.${region}.amazonaws.com/${key.split("/").map(encodeURIComponent).join("/")}?X-Amz-Expires=${expiresSeconds}&X-Amz-Signature=fake`;
+    },
+    async presignPut(region, bucket, key, expiresSeconds) {
+      const date = amzDate(ctx.clock.now());
+      const signature = presignSignature("PUT", bucket, key, date, String(expiresSeconds));
+      return `https://${bucket}.s3.${region}.amazonaws.com/${key.split("/").map(encodeURIComponent).join("/")}?X-Amz-Date=${date}&X-Amz-Expires=${expiresSeconds}&X-Amz-Signature=${signature}`;
     },
     async getBucketPolicy(region, bucket) {
       ctx.enter("GetBucketPolicy", region);

@@ -1,14 +1,15 @@
 import { CloudError, type CommandInvocation, type SsmPort } from "../../../regions/cloud/ports.ts";
 import { instanceHasSsmAgent } from "./fake-cloud-init.ts";
 import { instanceState } from "./fake-ec2.ts";
-import { instanceRoleAllows } from "./fake-iam-policy.ts";
+import { checkPresignedPut } from "./fake-s3.ts";
 import type { FakeCommand, FakeContext } from "./fake-state.ts";
 
 const apiOutputLimit = 24_000;
 
-// Where SSM Run Command writes a shell command's full stdout in S3.
-export function commandOutputKey(command: Pick<FakeCommand, "outputKeyPrefix" | "commandId" | "instanceId">): string {
-  return `${command.outputKeyPrefix}/${command.commandId}/${command.instanceId}/awsrunShellScript/0.awsrunShellScript/stdout`;
+// The URL a script uploads its log to: the one after `curl … -T <file>`, single-quoted as ssm-scripts.ts quotes it.
+export function logUploadUrlOf(script: string): string | undefined {
+  const quoted = /\bcurl [^\n]*-T \S+ '((?:[^']|'\\'')*)'/.exec(script)?.[1];
+  return quoted?.replaceAll("'\\''", "'");
 }
 
 // The SSM port of the fake cloud: agent registration (only where an agent is installed), Run Command (provision and
@@ -23,18 +24,20 @@ export function createFakeSsm(ctx: FakeContext): SsmPort {
     const match = /^https:\/\/([^.]+)\.s3\.[^/]+\/([^?]+)/.exec(url) ?? /^http:\/\/127\.0\.0\.1:\d+\/([^/?]+)\/([^?]+)/.exec(url);
     return !!match && !!state.buckets.get(match[1]!)?.objects.has(decodeURIComponent(match[2]!));
   };
-  // At its end a command's output goes to S3 with the instance's credentials: only if its role allows s3:PutObject on the key
-  // (AmazonSSMManagedInstanceCore does not). Otherwise the command still succeeds and nothing is written, as with SSM.
+  // As its script exits, the command uploads its whole output to the presigned PUT URL it carries (renderLogCapture): the
+  // object appears only if S3 would take that URL then (signature intact, not expired, the bucket there). Otherwise the
+  // command still ends as it would have, with no log, as on EC2 (the upload never fails the script).
   const settle = (command: FakeCommand) => {
     if (clock.now() < command.endsAt || command.cancelled) return;
     const instance = state.instances.find((i) => i.instanceId === command.instanceId);
-    if (command.outputUploaded === undefined) {
-      const bucket = state.buckets.get(command.outputBucket);
-      const key = commandOutputKey(command);
-      command.outputUploaded = !!bucket && !!instance && instanceRoleAllows(ctx, instance, "s3:PutObject", `arn:aws:s3:::${command.outputBucket}/${key}`);
-      if (bucket && command.outputUploaded) {
-        bucket.objects.set(key, new TextEncoder().encode(command.output));
-        bucket.writtenAt.set(key, command.endsAt);
+    if (command.logUploaded === undefined) {
+      const target = command.logUploadUrl ? checkPresignedPut(ctx, command.logUploadUrl, command.endsAt) : undefined;
+      command.logUploaded = !!target?.ok;
+      if (target?.ok) {
+        const bucket = state.buckets.get(target.bucket)!;
+        bucket.objects.set(target.key, new TextEncoder().encode(command.output));
+        bucket.writtenAt.set(target.key, command.endsAt);
+        command.logKey = target.key;
       }
     }
     if (instance && command.kind === "provision" && command.ok) {
@@ -50,7 +53,6 @@ export function createFakeSsm(ctx: FakeContext): SsmPort {
     async sendShellCommand(region, input) {
       ctx.enter("SendCommand", region);
       if (!managed(region, input.instanceId)) throw new CloudError("InvalidInstanceId", `Instance ${input.instanceId} is not in a valid state for SSM`);
-      if (!state.buckets.has(input.outputBucket)) throw new CloudError("InvalidOutputLocation", `Bucket ${input.outputBucket} does not exist`);
       const instance = state.instances.find((i) => i.instanceId === input.instanceId)!;
       const script = input.commands.join("\n");
       const kind = input.comment.startsWith("rtcgw provision") ? "provision" : input.comment.startsWith("rtcgw smoke") ? "smoke" : "other";
@@ -73,7 +75,7 @@ export function createFakeSsm(ctx: FakeContext): SsmPort {
       state.commands.push({
         commandId, region, instanceId: input.instanceId, kind, startedAt: clock.now(), ok, cancelled: false, armsSeal: kind === "provision" && /^systemctl start rtcgw-seal\.service$/m.test(script),
         endsAt: clock.now() + (kind === "smoke" ? timings.smokeMs : kind === "provision" ? timings.provisionMs : 1000),
-        output: `${kind === "provision" ? log : "checks"}\n${tail}\n`, outputBucket: input.outputBucket, outputKeyPrefix: input.outputKeyPrefix,
+        output: `${kind === "provision" ? log : "checks"}\n${tail}\n`, ...(logUploadUrlOf(script) ? { logUploadUrl: logUploadUrlOf(script)! } : {}),
       });
       return commandId;
     },

@@ -67,11 +67,14 @@ export interface FakeInstance {
 /** An SSM Run Command invocation in the fake cloud. */
 export interface FakeCommand {
   commandId: string; region: string; instanceId: string; kind: "provision" | "smoke" | "other"; startedAt: number; endsAt: number; ok: boolean; output: string;
-  outputBucket: string; outputKeyPrefix: string; cancelled: boolean;
+  cancelled: boolean;
   /** The script starts the unit that seals the instance at its stop. */
   armsSeal?: boolean;
-  /** Set when the command ended: whether the agent could write its output to S3 (the instance's role must allow s3:PutObject there). */
-  outputUploaded?: boolean;
+  /** The URL the script's exit trap uploads its log to (`curl … -T <file> '<url>'`), when it has one. */
+  logUploadUrl?: string;
+  /** Set when the command ended: whether its log landed in S3 (the URL must be a valid presigned PUT of the fake S3, unexpired then), and where. */
+  logUploaded?: boolean;
+  logKey?: string;
 }
 
 /** A VPC of the fake account. */
@@ -93,7 +96,7 @@ export interface FakeSubnet {
   defaultForAz: boolean;
 }
 
-/** An IAM role of the fake account: managed policies attached by ARN, inline policies by name (JSON documents). */
+/** An IAM role of the fake account: managed policies attached by ARN, inline policies by name (JSON documents: rtcgw writes none, roles of older builds had one; tests seed them). */
 export interface FakeRole {
   name: string;
   path: string;

@@ -38,6 +38,11 @@ export async function startFakeEndpoint(cloud: FakeCloud): Promise<FakeEndpoint>
       const action = s3ActionOf(req.method ?? "GET", url);
       served.push(action);
       try {
+        // A presigned URL is refused once X-Amz-Date + X-Amz-Expires has passed, on the wall clock (the one the SDK signed with).
+        const signedAt = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(url.searchParams.get("X-Amz-Date") ?? "");
+        if (presigned && signedAt && Date.now() > Date.UTC(+signedAt[1]!, +signedAt[2]! - 1, +signedAt[3]!, +signedAt[4]!, +signedAt[5]!, +signedAt[6]!) + Number(url.searchParams.get("X-Amz-Expires") ?? 0) * 1000) {
+          throw new CloudError("AccessDenied", "Request has expired");
+        }
         const answer = await handleS3(cloud, { method: req.method ?? "GET", url, headers: req.headers, body: raw, region, anonymous: !scope });
         if (loseNextResponse.delete(action)) throw new CloudError("InternalError", "We encountered an internal error (response lost after the effect)");
         res.writeHead(answer.status, answer.headers).end(answer.body);
