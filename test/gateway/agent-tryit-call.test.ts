@@ -3,30 +3,13 @@
 // the compiled gateway (Kamailio + rtpengine) and the PBX stand-in: first anonymously, then registered.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { chromium, type Page } from "playwright-core";
+import { type Page } from "playwright-core";
 import { startAgentProxy } from "../harness/agent-proxy.ts";
-import { projectRoot } from "../../gateway/render-template.ts";
+import { launchChromium, saveScreenshot } from "../harness/chromium.ts";
 import { pbxAddress, pbxPassword, startGatewayStack } from "../harness/gateway-stack.ts";
 import { startRtpEcho, type RtpEcho } from "../harness/rtp-echo.ts";
 import { sippScenario, startSipp } from "../harness/sipp.ts";
 import { buildE2eRecipe, e2eDomain } from "../e2e/e2e-recipe.ts";
-
-const chromiumFlags = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--use-fake-ui-for-media-stream",
-  "--use-fake-device-for-media-stream",
-  // rtpengine offers loopback candidates only: let WebRTC use them.
-  "--allow-loopback-in-peer-connection",
-];
 
 test("Chromium calls a PBX phone from /tryit/ through the agent and the real gateway, anonymously and registered; audio flows both ways", async (t) => {
   const recipe = buildE2eRecipe();
@@ -42,15 +25,9 @@ test("Chromium calls a PBX phone from /tryit/ through the agent and the real gat
     localAddress: pbxAddress, localPort: stack.phonePort, rtp: { address: pbxAddress, port: echo.port }, calls: 2,
   });
 
-  const profile = await mkdtemp(join(tmpdir(), "rtcgw-chromium-"));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args: chromiumFlags, ignoreHTTPSErrors: true });
-  t.after(async () => {
-    await context.close();
-    await rm(profile, { recursive: true, force: true });
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
+  const { page, close } = await launchChromium();
+  t.after(close);
   await page.goto(`https://127.0.0.1:${agent.port}/tryit/`);
-  await mkdir(join(projectRoot, "test-artifacts"), { recursive: true });
 
   // First anonymously, then registered: both calls reach the PBX phone with audio both ways.
   await callBobAndCheckMedia(page, echo, "anonymous");
@@ -79,7 +56,7 @@ async function callBobAndCheckMedia(page: Page, echo: RtpEcho, label: string): P
     });
     return { inbound, state: pc.connectionState, remoteSetup: /a=setup:(\w+)/.exec(pc.remoteDescription?.sdp ?? "")?.[1] };
   });
-  await page.screenshot({ path: join(projectRoot, `test-artifacts/agent-tryit-call-${label}.png`), fullPage: true });
+  await saveScreenshot(page, `agent-tryit-call-${label}`);
   // Seen with rtpengine 10.5: for a browser's offer it starts DTLS as client as soon as ICE completes, so an
   // answer that says `a=setup:passive` (flag DTLS=passive) leaves both sides as clients and no media flows.
   assert.equal(media.state, "connected", `${label} call: DTLS never completed (remote a=setup:${media.remoteSetup}); with setup:passive, drop DTLS=passive from the answer toward the browser (gateway/kamailio/rtpengine-flags.ts answerToBrowser)`);

@@ -48,6 +48,10 @@ export interface StackOptions {
   runtimeFile?: string;
   /** Bind the address the runtime file names (no `-A LISTEN_ADDR`), as on the appliance. */
   bindFromRuntimeFile?: boolean;
+  /** rtpengine worker threads (1 unless given; `"default"`: none set, as on the appliance). See rtpengine.ts. */
+  rtpengineThreads?: number | "default";
+  /** rtpengine's `--log-level` (6 unless given; 7 logs ICE and DTLS steps). */
+  rtpengineLogLevel?: number;
 }
 
 // Starts rtpengine, the PBX stand-in and the gateway compiled from `recipe` (whose first upstream is
@@ -67,7 +71,9 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
     const rtpCount = options.rtpPortCount ?? 400;
     const portMin = 20000 + ((rtpBase! * 7) % 20000) - ((rtpBase! * 7) % 4);
     const rtpengineConfig = writeRtpengineConfig(recipe, workDir);
-    const rtpengine = await startRtpengine(workDir, { ngPort: ngPort!, portMin, portMax: portMin + rtpCount - 1, configPath: rtpengineConfig });
+    const rtpengine = await startRtpengine(workDir, {
+      ngPort: ngPort!, portMin, portMax: portMin + rtpCount - 1, configPath: rtpengineConfig, threads: options.rtpengineThreads, logLevel: options.rtpengineLogLevel,
+    });
     started.push(rtpengine.process);
 
     const ctlSocket = join(workDir, "pbx.ctl");

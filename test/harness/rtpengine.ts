@@ -19,6 +19,13 @@ export interface RtpengineOptions {
   portMax: number;
   /** A compiled rtpengine.conf (section `rtpengine`); the options above override its addresses and ports. */
   configPath?: string;
+  /**
+   * Worker threads (`--num-threads`), 1 unless given. `"default"` passes no `--num-threads`, as the appliance
+   * does: rtpengine then starts one worker per core, but at least 4 (10.5; 4 on a 2-core machine).
+   */
+  threads?: number | "default";
+  /** `--log-level` (6 = info unless given; 7 = debug, with every ICE and DTLS step). */
+  logLevel?: number;
 }
 
 // Starts rtpengine in userspace (`table = -1`, no kernel module) on 127.0.0.1 and waits until it answers `ping`.
@@ -26,14 +33,24 @@ export interface RtpengineOptions {
 // count calls right after BYE), logs to stderr.
 export async function startRtpengine(workDir: string, options: RtpengineOptions): Promise<RunningRtpengine> {
   const binary = requireBinary("rtpengine", "rtpengine-daemon");
-  // One worker thread. With DTLS=passive in the answer to a browser, about one werift handshake in three
-  // stalled with --num-threads=2; without that flag 6 werift and 4 Chromium calls toward the PBX completed
-  // with 2 threads, but one werift call from the PBX (rtpengine the DTLS server) failed: still open.
+  const threads = options.threads ?? 1;
+  // One worker thread unless `threads` says otherwise, because of werift (the e2e browser stand-in), not of
+  // rtpengine with browsers. rtpengine's workers share one epoll set (no --poller-per-thread), so two of them can
+  // read the same socket at once and hand datagrams to OpenSSL out of order. werift sends each record of a DTLS
+  // flight in its own datagram and retransmits the very same records (same record sequence numbers): once its
+  // Certificate…Finished flight is reordered the handshake stalls for good (rtpengine logs "Peer certificate
+  // accepted", never "DTLS-SRTP successfully negotiated"). Chromium sends that flight in one datagram.
+  // PBX → browser, 20 calls per row (2026-11-25, 2 cores; "default" = no --num-threads = 4 workers here):
+  //   werift (test/e2e/pbx-to-browser.test.ts, looped): 1 thread 20/20, 2 threads 17/20 and 13/20 (two runs),
+  //     default 10/20; default with each flight in one datagram 20/20, default with --poller-per-thread 20/20.
+  //   Chromium (test/gateway/agent-tryit-incoming.test.ts, RTCGW_TRYIT_INCOMING_CALLS=20): 20/20 with 1 and 2
+  //     threads, 20/20 twice with the default.
   const args = [
     ...(options.configPath ? [`--config-file=${options.configPath}`, "--config-section=rtpengine"] : ["--config-file=none"]),
     "--foreground", "--table=-1", "--no-fallback", "--interface=127.0.0.1",
     `--listen-ng=127.0.0.1:${options.ngPort}`, `--port-min=${options.portMin}`, `--port-max=${options.portMax}`,
-    "--delete-delay=0", "--log-stderr", "--log-level=6", "--num-threads=1", "--timeout=60",
+    "--delete-delay=0", "--log-stderr", `--log-level=${options.logLevel ?? 6}`, "--timeout=60",
+    ...(threads === "default" ? [] : [`--num-threads=${threads}`]),
   ];
   const proc = startProcess("rtpengine", binary, args, join(workDir, "rtpengine.log"));
   const engine: RunningRtpengine = { process: proc, ngPort: options.ngPort, command: (b) => sendNg(options.ngPort, b) };
