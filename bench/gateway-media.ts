@@ -188,10 +188,10 @@ function verdicts(): string[] {
   return rows.filter((r) => r[1] === "400").map((r) => `target (400 calls, < 0.1 % loss), leg B ${r[0]}: ${Number(r[5]) < 0.1 ? "met" : "NOT met"} (${r[5]} %)`);
 }
 
-// rtpengine's --num-threads as the harness started it, or its default (one per core).
+// rtpengine's --num-threads as the harness started it, or its default (one per core, at least 4: rtpengine 10.5).
 function rtpengineWorkerThreads(pid: number): string {
   const match = /--num-threads=(\d+)/.exec(readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " "));
-  return match ? match[1]! : `${cpus().length} (rtpengine's default, one per core)`;
+  return match ? match[1]! : `${Math.max(cpus().length, 4)} (rtpengine's default: one per core, at least 4; one poller per thread, as compiled)`;
 }
 
 function percent(runMs: number, wallMs: number, waitMs: number): string {

@@ -12,8 +12,8 @@ export interface RtpengineFlags {
 
 const toSip = "trust-address replace-origin replace-session-connection ICE=remove DTLS=off SDES-off RTP/AVP rtcp-mux-demux";
 const toBrowser = "trust-address replace-origin replace-session-connection ICE=force SDES-off UDP/TLS/RTP/SAVPF rtcp-mux-offer rtcp-mux-require generate-mid";
-// In an offer to a browser, rtpengine asks to be the DTLS server (`a=setup:passive`): the browser answers
-// `active` and starts the handshake. A browser's offer (`actpass`) gets no DTLS flag in the answer: rtpengine
+// In an offer to a browser, rtpengine 10.5 still writes `a=setup:actpass` despite DTLS=passive (seen in Chromium's
+// remote description): the browser answers `active` and starts the handshake, so rtpengine is the DTLS server. A browser's offer (`actpass`) gets no DTLS flag in the answer: rtpengine
 // 10.5 creates an active (client) DTLS context at the offer and sends its ClientHello as soon as its ICE
 // checks succeed, which in a real call (the callee rings) is before the answer. DTLS=passive in the answer
 // reset that context to passive after the ClientHello had gone out: Chromium never completed the handshake.

@@ -48,7 +48,7 @@ async function stopped(proc: RunningProcess): Promise<void> {
   assert.equal(proc.isAlive(), false);
 }
 
-test("rtpengine.conf: userspace table, ng on loopback, the recipe's port range, syslog", () => {
+test("rtpengine.conf: userspace table, ng on loopback, the recipe's port range, syslog, one poller per thread", () => {
   const config = fileOf(compileRtpengineConfig(loadRecipe(), from), "etc/rtpengine/rtpengine.conf");
   assert.match(config, /^table = -1$/m);
   assert.match(config, /^listen-ng = 127\.0\.0\.1:2223$/m);
@@ -57,6 +57,8 @@ test("rtpengine.conf: userspace table, ng on loopback, the recipe's port range, 
   assert.match(config, /^interface = any$/m);
   assert.match(config, /^log-facility = daemon$/m);
   assert.match(config, /^delete-delay = 30$/m);
+  assert.match(config, /^poller-per-thread = true$/m, "each socket read by one worker thread: packets keep their order");
+  assert.doesNotMatch(config, /^num-threads/m, "the default worker count: max(cores, 4)");
   assert.doesNotMatch(config, /^(listen-cli|listen-http|log-stderr)/m);
   const advertised = fileOf(compileRtpengineConfig(loadRecipe((r) => (r.gateway.listen.advertise = "203.0.113.7")), from), "etc/rtpengine/rtpengine.conf");
   assert.match(advertised, /^interface = any!203\.0\.113\.7$/m);

@@ -20,8 +20,8 @@ export interface RtpengineOptions {
   /** A compiled rtpengine.conf (section `rtpengine`); the options above override its addresses and ports. */
   configPath?: string;
   /**
-   * Worker threads (`--num-threads`), 1 unless given. `"default"` passes no `--num-threads`, as the appliance
-   * does: rtpengine then starts one worker per core, but at least 4 (10.5; 4 on a 2-core machine).
+   * Worker threads (`--num-threads`). Unless given, none is passed, as on the appliance: rtpengine then starts
+   * one worker per core, but at least 4 (10.5; 4 on a 2-core machine).
    */
   threads?: number | "default";
   /** `--log-level` (6 = info unless given; 7 = debug, with every ICE and DTLS step). */
@@ -33,18 +33,16 @@ export interface RtpengineOptions {
 // count calls right after BYE), logs to stderr.
 export async function startRtpengine(workDir: string, options: RtpengineOptions): Promise<RunningRtpengine> {
   const binary = requireBinary("rtpengine", "rtpengine-daemon");
-  const threads = options.threads ?? 1;
-  // One worker thread unless `threads` says otherwise, because of werift (the e2e browser stand-in), not of
-  // rtpengine with browsers. rtpengine's workers share one epoll set (no --poller-per-thread), so two of them can
-  // read the same socket at once and hand datagrams to OpenSSL out of order. werift sends each record of a DTLS
-  // flight in its own datagram and retransmits the very same records (same record sequence numbers): once its
-  // Certificate…Finished flight is reordered the handshake stalls for good (rtpengine logs "Peer certificate
-  // accepted", never "DTLS-SRTP successfully negotiated"). Chromium sends that flight in one datagram.
-  // PBX → browser, 20 calls per row (2026-11-25, 2 cores; "default" = no --num-threads = 4 workers here):
-  //   werift (test/e2e/pbx-to-browser.test.ts, looped): 1 thread 20/20, 2 threads 17/20 and 13/20 (two runs),
-  //     default 10/20; default with each flight in one datagram 20/20, default with --poller-per-thread 20/20.
-  //   Chromium (test/gateway/agent-tryit-incoming.test.ts, RTCGW_TRYIT_INCOMING_CALLS=20): 20/20 with 1 and 2
-  //     threads, 20/20 twice with the default.
+  const threads = options.threads ?? "default";
+  // The appliance's thread count by default. The compiled config sets `poller-per-thread = true`: without it the
+  // workers share one epoll set, two of them can read the same socket at once and hand datagrams to OpenSSL out of
+  // order. werift (the e2e browser stand-in) sends each record of a DTLS flight in its own datagram and retransmits
+  // the very same records: once its Certificate…Finished flight was reordered the handshake stalled for good
+  // (rtpengine logged "Peer certificate accepted", never "DTLS-SRTP successfully negotiated"). Chromium sends that
+  // flight in one datagram. PBX → browser, 20 calls per row (2026-11-25, 2 cores; default = 4 workers here):
+  //   without poller-per-thread: werift 1 thread 20/20, 2 threads 17/20 and 13/20, default 10/20;
+  //     Chromium (test/gateway/agent-tryit-incoming.test.ts, RTCGW_TRYIT_INCOMING_CALLS=20) 20/20 at 1, 2 and default.
+  //   with poller-per-thread: werift default 20/20.
   const args = [
     ...(options.configPath ? [`--config-file=${options.configPath}`, "--config-section=rtpengine"] : ["--config-file=none"]),
     "--foreground", "--table=-1", "--no-fallback", "--interface=127.0.0.1",
