@@ -22,8 +22,10 @@ after(async () => {
   await stack?.stop();
 });
 
-test("max-call-duration 5s: BYE to both sides within 5 ± 1 s, rtpengine session gone", { timeout: 120_000 }, async () => {
+test("max-call-duration 5s: BYE to both sides within 5 ± 1 s, rtpengine session gone", { timeout: 120_000 }, async (t) => {
   const echo = await startRtpEcho(pbxAddress);
+  // Closed also when an assertion fails: an open socket would keep the test process alive until the runner's timeout.
+  t.after(() => echo.close());
   const phone = startSipp({
     name: "phone", workDir: stack.workDir, scenario: sippScenario("uas-answer.xml"),
     localAddress: pbxAddress, localPort: stack.phonePort, rtp: { address: pbxAddress, port: echo.port },
@@ -48,5 +50,4 @@ test("max-call-duration 5s: BYE to both sides within 5 ± 1 s, rtpengine session
   assert.match(phone.messages(), /^BYE sip:/m);
   await sleep(300);
   assert.equal(await countRtpengineCalls(stack.rtpengine), 0, "rtpengine still holds the call");
-  await echo.close();
 });

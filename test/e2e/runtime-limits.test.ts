@@ -33,8 +33,10 @@ after(async () => {
   await stack?.stop();
 });
 
-test("runtime file: a second parallel call gets 503; the call ends at the file's 4 s (not the recipe's 60 s) with BYE to both sides", { timeout: 120_000 }, async () => {
+test("runtime file: a second parallel call gets 503; the call ends at the file's 4 s (not the recipe's 60 s) with BYE to both sides", { timeout: 120_000 }, async (t) => {
   const echo = await startRtpEcho(pbxAddress);
+  // Closed also when an assertion fails: an open socket would keep the test process alive until the runner's timeout.
+  t.after(() => echo.close());
   const phone = startSipp({
     name: "phone", workDir: stack.workDir, scenario: sippScenario("uas-answer.xml"),
     localAddress: pbxAddress, localPort: stack.phonePort, rtp: { address: pbxAddress, port: echo.port },
@@ -61,5 +63,4 @@ test("runtime file: a second parallel call gets 503; the call ends at the file's
   assert.equal(phoneEnd.code, 0, `the phone did not get a BYE:\n${phone.messages().slice(-2000)}`);
   assert.ok(Math.abs(phoneSeconds - 4) <= 1, `the phone got its BYE after ${phoneSeconds} s`);
   assert.match(phone.messages(), /^BYE sip:/m);
-  await echo.close();
 });
