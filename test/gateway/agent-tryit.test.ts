@@ -1,30 +1,18 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdir, mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { chromium } from "playwright-core";
+import { launchChromium, saveScreenshot } from "../harness/chromium.ts";
 import { startFakeImds } from "../fakes/imds.ts";
 import { loadRecipe, makeRoot, vendorKeys, startSsm } from "./agent-helpers.ts";
 import { requestAgent } from "./agent-https-client.ts";
 import { installBundleFiles, runAgentFirstBoot, startAgentServe } from "./agent-process.ts";
 import { bundleAgent } from "../../gateway/agent/bundle/bundle-agent.ts";
-import { projectRoot } from "../../gateway/render-template.ts";
 
 const run = promisify(execFile);
-const chromiumFlags = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-  "--use-fake-ui-for-media-stream",
-  "--use-fake-device-for-media-stream",
-];
 
 test("bundleAgent gives the agent, its config, /tryit/ with JsSIP and two systemd units that systemd accepts", async (t) => {
   const files = await bundleAgent(loadRecipe(), { licensePublicKeyPem: vendorKeys.publicKeyPem });
@@ -65,14 +53,9 @@ test("Chromium loads /tryit/ from the bundled agent, JsSIP starts, and a failing
   assert.equal(pageConfig.status, 200);
   assert.deepEqual(JSON.parse(pageConfig.body).domains, ["pbx.example.com"]);
 
-  const profile = await mkdtemp(join(tmpdir(), "rtcgw-chromium-"));
-  // A fresh profile each run (playwright passes it as --user-data-dir).
-  const context = await chromium.launchPersistentContext(profile, { executablePath: "/usr/bin/chromium", headless: true, args: chromiumFlags, ignoreHTTPSErrors: true });
-  t.after(async () => {
-    await context.close();
-    await rm(profile, { recursive: true, force: true });
-  });
-  const page = context.pages()[0] ?? (await context.newPage());
+  const browser = await launchChromium();
+  t.after(() => browser.close());
+  const { page } = browser;
   const consoleErrors: string[] = [];
   page.on("pageerror", (error) => consoleErrors.push(error.message));
   await page.goto(`https://127.0.0.1:${agent.port}/tryit/`);
@@ -84,8 +67,7 @@ test("Chromium loads /tryit/ from the bundled agent, JsSIP starts, and a failing
   await page.waitForFunction(() => /^(failed|ended)/.test(document.body.dataset.callState ?? ""), undefined, { timeout: 15_000 });
   assert.match(await page.textContent("#call-state") ?? "", /failed: the gateway's WebSocket is not connected/);
   assert.equal(await page.isVisible("#error"), true);
-  await mkdir(join(projectRoot, "test-artifacts"), { recursive: true });
-  await page.screenshot({ path: join(projectRoot, "test-artifacts/agent-tryit.png"), fullPage: true });
+  await saveScreenshot(page, "agent-tryit");
   assert.deepEqual(consoleErrors, []);
   assert.ok(agent.output.join("").includes("GET /tryit/jssip.min.js 200"));
 });
