@@ -14,7 +14,10 @@ let stack: GatewayStack;
 let browser: Browser;
 before(async () => {
   stack = await startGatewayStack(buildE2eRecipe((r) => r.gateway.rules.push({ kind: "max-call-duration", limit: "5s" })));
-  browser = await startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.loopback}`, "dave", e2eDomain, pbxPassword);
+  // 20 ms before each message leaves the browser, as on a real network: with an answer at once, Kamailio 5.6's
+  // timeout BYEs race (the caller's 200 OK handled before the callee's BYE is sent, which is then refused) and the
+  // PBX leg kept its call about one run in 6-8. That race is a known, open defect: docs/DECISIONS.md.
+  browser = await startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.loopback}`, "dave", e2eDomain, pbxPassword, { sendDelayMs: 20 });
   assert.equal(await browser.register(), 200);
 }, { timeout: 60_000 });
 after(async () => {
