@@ -23,10 +23,7 @@ const browsers: Browser[] = [];
 before(async () => {
   stack = await startGatewayStack(buildE2eRecipe((r) => r.gateway.rules.push({ kind: "max-call-duration", limit: "60s" })), { runtimeFile });
   for (const user of ["frank", "grace"]) {
-    // 20 ms before each message leaves the browser, as on a real network: with an answer at once, Kamailio 5.6's
-    // timeout BYEs race (the caller's 200 OK handled before the callee's BYE is sent, which is then refused) and the
-    // PBX leg kept its call about one run in 6-8. That race is a known, open defect: docs/DECISIONS.md.
-    const browser = await startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.loopback}`, user, e2eDomain, pbxPassword, { sendDelayMs: 20 });
+    const browser = await startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.loopback}`, user, e2eDomain, pbxPassword);
     browsers.push(browser);
     assert.equal(await browser.register(), 200);
   }

@@ -163,16 +163,11 @@ function createMediaStream(video: boolean): MediaStream {
   return new MediaStream(tracks);
 }
 
-// Starts a JsSIP user agent for `user@domain` connected to `url` (ws:// or wss://). `sendDelayMs` holds each
-// message it sends for that long (in order), as a network between a real browser and the gateway would.
-export async function startBrowser(url: string, user: string, domain: string, password: string, options: { sendDelayMs?: number } = {}): Promise<Browser> {
+// Starts a JsSIP user agent for `user@domain` connected to `url` (ws:// or wss://).
+export async function startBrowser(url: string, user: string, domain: string, password: string): Promise<Browser> {
   installGlobals();
   const sessions: any[] = [];
   const socket = new JsSIP.WebSocketInterface(url);
-  if (options.sendDelayMs) {
-    const send = socket.send.bind(socket);
-    socket.send = (message: string) => (setTimeout(() => send(message), options.sendDelayMs), true);
-  }
   const ua = new JsSIP.UA({ sockets: [socket], uri: `sip:${user}@${domain}`, password, register: false, session_timers: false, user_agent: "rtcgw-e2e-browser" });
   const incoming: any[] = [];
   const waiting: ((session: any) => void)[] = [];
