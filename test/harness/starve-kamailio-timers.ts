@@ -24,14 +24,17 @@ export async function starveKamailioTimers(rpcUrl: string): Promise<TimerStarvat
     const result = spawnSync(chrt, ["--idle", "--pid", "0", String(timer.PID)], { encoding: "utf8" });
     if (result.status !== 0) throw new Error(`chrt --idle on Kamailio's "${timer.DSC}" (pid ${timer.PID}) failed: ${result.stderr}`);
   }
+  // Each spin loop also ends by itself after 60 s, should the test process die without calling stop().
+  const timeout = requireBinary("timeout", "coreutils");
   const spinners: ChildProcess[] = [];
   for (let cpu = 0; cpu < availableParallelism(); cpu++) {
-    spinners.push(spawn("sh", ["-c", "while :; do :; done"], { stdio: "ignore" }));
+    spinners.push(spawn(timeout, ["-s", "KILL", "60", "sh", "-c", "while :; do :; done"], { stdio: "ignore" }));
   }
   return {
     starved: timers.map((timer) => timer.DSC),
     stop: () => {
-      for (const spinner of spinners) spinner.kill("SIGKILL");
+      // SIGTERM to `timeout` ends its spin loop too.
+      for (const spinner of spinners) spinner.kill("SIGTERM");
     },
   };
 }
