@@ -1,8 +1,8 @@
 import { defineRecipe } from "../dsl/index.ts";
 
-// The default gateway: reproduces the reference demo gateway. WebRTC clients register through it to
-// the PBX, PBX calls reach registered browsers, browser calls go to the PBX; video is stripped,
-// calls end after 90 s (demo mode), `*` + 8 digits joins a conference room and `music` plays music.
+// The default gateway: reproduces the reference demo gateway. Browsers register through it to the PBX, PBX
+// calls reach registered browsers, browser calls go to the PBX; video is stripped, `*` + 8 digits joins a conference
+// room, `music` plays music. No duration rule: calls end after 90 s in demo mode, a license sets its own limit.
 export default defineRecipe({
   name: "rtcgw",
   version: "0.1.0",
@@ -14,7 +14,7 @@ export default defineRecipe({
       wss: { port: 443 },
       rtp: "10000-11000",
     },
-    rules: [{ kind: "strip-video" }, { kind: "max-call-duration", limit: "90s" }, { kind: "codec-policy", webrtc: ["opus", "PCMU", "PCMA"], sip: ["PCMU", "PCMA"] }],
+    rules: [{ kind: "strip-video" }, { kind: "codec-policy", webrtc: ["opus", "PCMU", "PCMA"], sip: ["PCMU", "PCMA"] }],
     dialPlan: [
       { kind: "conference", pattern: "^\\*([0-9]{8})$" },
       { kind: "music", pattern: "^music$" },

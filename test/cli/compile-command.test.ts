@@ -34,7 +34,7 @@ test("compiling the default recipe twice gives byte-identical trees; one changed
   assert.ok(a.size > 5, `expected a full bundle, got ${[...a.keys()].join(", ")}`);
   assert.deepEqual(a, b);
 
-  const changed = await recipeVariant(dir, "gateway.ts", (s) => s.replace('limit: "90s"', 'limit: "120s"'));
+  const changed = await recipeVariant(dir, "gateway.ts", (s) => s.replace("parallelCalls: 250", "parallelCalls: 200"));
   const { exitCode, stdout } = await runCli(["compile", changed, "--out", join(dir, "c"), "--json"]);
   assert.equal(exitCode, 0);
   const hashA = JSON.parse(a.get("bundle.json")!).hash;

@@ -11,7 +11,7 @@ import { runtimePaths } from "../../gateway/agent/contract.ts";
 
 const now = new Date("2026-11-25T12:00:00Z");
 const terms: LicenseTerms = { licensee: "Example GmbH", maxCallSeconds: 3600, maxParallelCalls: 100, expires: "2027-11-25T00:00:00Z", issued: "2026-11-25T00:00:00Z" };
-// A recipe without the 90 s rule, so the license decides the call duration.
+// A recipe without a duration rule (as the default one), so the license decides the call duration.
 const recipe = loadRecipe((input) => {
   input.gateway.rules = input.gateway.rules.filter((rule: { kind: string }) => rule.kind !== "max-call-duration");
 });
