@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { bundleMediaServiceScript } from "../gateway/media/bundle-media-service.ts";
-import { encodeG711 } from "../gateway/media/g711.ts";
-import { createRtpSender, writeRtpPacket, type RtpSenderState } from "../gateway/media/rtp.ts";
-import { startFrameClock } from "../gateway/media/frame-clock.ts";
+import { encodeG711 } from "../gateway/media/audio/g711.ts";
+import { createRtpSender, writeRtpPacket, type RtpSenderState } from "../gateway/media/audio/rtp.ts";
+import { startFrameClock } from "../gateway/media/audio/frame-clock.ts";
 
 interface Leg { callId: string; rtp: Socket; sender: RtpSenderState; remotePort: number; received: number; frame: number }
 interface Result { rooms: number; perRoom: number; legs: number; seconds: number; cpuPercent: number; cpuPerLegPercent: number; legsPerCore: number; received: number; expected: number; lateFrames: number; maxLateMs: number; ticks: number; skipped: number; mixMsPerFrame: number; maxTickMs: number; realtime: boolean; load: string }

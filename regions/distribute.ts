@@ -1,9 +1,9 @@
 import type { Recipe } from "../dsl/resolve.ts";
-import { CloudError, type CloudPorts, type ImageRecord } from "./cloud/ports.ts";
-import { buildTags, clientTokenFor, tagKeys } from "./cloud/naming.ts";
-import { callWithRetry } from "./cloud/retry.ts";
-import { waitFor } from "./cloud/wait.ts";
-import { updateRegion, type JournalFile, type RegionEntry } from "./journal.ts";
+import { CloudError, type CloudPorts, type ImageRecord } from "../cloud/ports.ts";
+import { buildTags, clientTokenFor, tagKeys } from "../cloud/naming.ts";
+import { callWithRetry } from "../cloud/retry.ts";
+import { waitFor } from "../cloud/wait.ts";
+import { updateRegion, type JournalFile, type RegionEntry } from "../cloud/journal.ts";
 import type { PublishPlan, RegionPlan } from "./plan-publish.ts";
 import { runLimitedPerKey } from "./run-limited.ts";
 

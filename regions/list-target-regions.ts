@@ -1,5 +1,5 @@
-import type { CloudPorts } from "./cloud/ports.ts";
-import { callWithRetry } from "./cloud/retry.ts";
+import type { CloudPorts } from "../cloud/ports.ts";
+import { callWithRetry } from "../cloud/retry.ts";
 
 // The regions to look in: the given list, or every region enabled for the account.
 export async function listTargetRegions(regions: readonly string[] | "all-enabled", ports: CloudPorts, signal?: AbortSignal): Promise<string[]> {

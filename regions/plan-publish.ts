@@ -1,6 +1,6 @@
 import type { Recipe } from "../dsl/resolve.ts";
-import type { Journal } from "./journal.ts";
-import { artifactPrefixFor } from "./cloud/bucket-layout.ts";
+import type { Journal } from "../cloud/journal.ts";
+import { artifactPrefixFor } from "../cloud/bucket-layout.ts";
 import { planArtifactAccess, type ArtifactAccess } from "./artifacts/plan-artifact-access.ts";
 
 /** What happens in one region. */

@@ -1,8 +1,8 @@
 import type { Recipe } from "../dsl/resolve.ts";
-import type { CloudPorts } from "./cloud/ports.ts";
-import { callWithRetry } from "./cloud/retry.ts";
-import { tagKeys } from "./cloud/naming.ts";
-import { artifactPrefixFor, overlapsPrivatePrefix } from "./cloud/bucket-layout.ts";
+import type { CloudPorts } from "../cloud/ports.ts";
+import { callWithRetry } from "../cloud/retry.ts";
+import { tagKeys } from "../cloud/naming.ts";
+import { artifactPrefixFor, overlapsPrivatePrefix } from "../cloud/bucket-layout.ts";
 
 /** One thing that would make the run fail, found before anything is created. */
 export interface PreflightProblem {

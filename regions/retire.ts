@@ -1,8 +1,8 @@
-import { deregisterWithSnapshots } from "./cloud/cleanup-temporary.ts";
+import { deregisterWithSnapshots } from "../cloud/cleanup-temporary.ts";
 import type { Recipe } from "../dsl/resolve.ts";
-import type { CloudPorts, ImageRecord } from "./cloud/ports.ts";
-import { tagKeys } from "./cloud/naming.ts";
-import { callWithRetry } from "./cloud/retry.ts";
+import type { CloudPorts, ImageRecord } from "../cloud/ports.ts";
+import { tagKeys } from "../cloud/naming.ts";
+import { callWithRetry } from "../cloud/retry.ts";
 import { listTargetRegions } from "./list-target-regions.ts";
 import { listParameterNames } from "./plan-publish.ts";
 

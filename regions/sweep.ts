@@ -1,8 +1,8 @@
-import { cleanupTemporary } from "./cloud/cleanup-temporary.ts";
-import type { CloudPorts } from "./cloud/ports.ts";
-import { tagKeys } from "./cloud/naming.ts";
-import { callWithRetry } from "./cloud/retry.ts";
-import type { Journal, JournalFile, JournalResource } from "./journal.ts";
+import { cleanupTemporary } from "../cloud/cleanup-temporary.ts";
+import type { CloudPorts } from "../cloud/ports.ts";
+import { tagKeys } from "../cloud/naming.ts";
+import { callWithRetry } from "../cloud/retry.ts";
+import type { Journal, JournalFile, JournalResource } from "../cloud/journal.ts";
 import { listTargetRegions } from "./list-target-regions.ts";
 
 /** What `sweep` looks for. */

@@ -1,8 +1,8 @@
 // What the AWS commands share: cloud flags, the ports factory (real SDK or, in tests, a fake), progress lines, exit codes.
 import { join, resolve } from "node:path";
 import type { Recipe } from "../../dsl/resolve.ts";
-import type { CloudPorts } from "../../regions/cloud/ports.ts";
-import { createSdkPorts } from "../../regions/cloud/sdk/create-sdk-ports.ts";
+import type { CloudPorts } from "../../cloud/ports.ts";
+import { createSdkPorts } from "../../cloud/sdk/create-sdk-ports.ts";
 import type { CommandIo } from "../command.ts";
 
 /** Makes the cloud ports from `--region` / `--profile`; tests pass a fake cloud instead. */

@@ -1,8 +1,8 @@
 // Starts the media service: the SIP socket, the UAS, the media engine and the frame clock, wired together.
 import { createSocket } from "node:dgram";
-import { startFrameClock, systemClock, type ClockPort, type FrameClockStats } from "./frame-clock.ts";
-import { createMediaEngine, type MediaEngineStats } from "./media-engine.ts";
-import { SipUas } from "./uas.ts";
+import { startFrameClock, systemClock, type ClockPort, type FrameClockStats } from "./audio/frame-clock.ts";
+import { createMediaEngine, type MediaEngineStats } from "./rooms/media-engine.ts";
+import { SipUas } from "./sip/uas.ts";
 import type { MediaServiceSettings } from "./settings.ts";
 
 /** A running service. */

@@ -1,5 +1,5 @@
-import type { CloudPorts, PublicAccessBlock } from "../cloud/ports.ts";
-import { callWithRetry } from "../cloud/retry.ts";
+import type { CloudPorts, PublicAccessBlock } from "../../cloud/ports.ts";
+import { callWithRetry } from "../../cloud/retry.ts";
 import { mergeArtifactAccess, type ArtifactAccess } from "./plan-artifact-access.ts";
 
 /** The bucket's access after applying: the policy written (undefined: none) and whether it is public. */

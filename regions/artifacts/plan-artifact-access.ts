@@ -1,6 +1,6 @@
 import type { Recipe } from "../../dsl/resolve.ts";
-import { hashParts } from "../cloud/naming.ts";
-import type { PublicAccessBlock } from "../cloud/ports.ts";
+import { hashParts } from "../../cloud/naming.ts";
+import type { PublicAccessBlock } from "../../cloud/ports.ts";
 
 /** Who may read a recipe's published artifacts, and where: decided from the visibility alone (`--dry-run` prints it). */
 export interface ArtifactAccess {

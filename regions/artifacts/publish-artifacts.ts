@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Recipe } from "../../dsl/resolve.ts";
-import type { CloudPorts } from "../cloud/ports.ts";
-import { callWithRetry } from "../cloud/retry.ts";
-import { bucketSetupFor } from "../cloud/bucket-layout.ts";
+import type { CloudPorts } from "../../cloud/ports.ts";
+import { callWithRetry } from "../../cloud/retry.ts";
+import { bucketSetupFor } from "../../cloud/bucket-layout.ts";
 import { applyArtifactAccess } from "./apply-artifact-access.ts";
-import type { Journal } from "../journal.ts";
+import type { Journal } from "../../cloud/journal.ts";
 import type { PublishPlan } from "../plan-publish.ts";
 import { renderClusterTemplate } from "./cluster-template.ts";
 import { formatS3Url } from "./console-links.ts";

@@ -1,4 +1,4 @@
-import type { Journal } from "../journal.ts";
+import type { Journal } from "../../cloud/journal.ts";
 
 /** One region in manifest.json. */
 export interface ManifestRegion {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { readJournal } from "../../regions/journal.ts";
+import { readJournal } from "../../cloud/journal.ts";
 import { buildAwsImage } from "../../image/builders/aws/build-aws-image.ts";
 import { publishImage } from "../../regions/publish-image.ts";
 import { createFakeCloud } from "../fakes/aws/create-fake-cloud.ts";

@@ -6,7 +6,7 @@ import { buildAwsImage } from "../../image/builders/aws/build-aws-image.ts";
 import { noDefaultVpcMessage, subnetNotFoundMessage } from "../../image/builders/aws/builder-network.ts";
 import { planAwsBuild } from "../../image/builders/aws/prepare-aws-build.ts";
 import { printBuildResult } from "../../cli/commands/aws-print-results.ts";
-import { readJournal } from "../../regions/journal.ts";
+import { readJournal } from "../../cloud/journal.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { addSubnet } from "../fakes/aws/fake-network.ts";
 import { makeRecipe, tempJournalPath, testBundle } from "./fixtures.ts";

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test, type TestContext } from "node:test";
-import { readJournal } from "../../regions/journal.ts";
+import { readJournal } from "../../cloud/journal.ts";
 import { makeTempDir } from "../make-temp-dir.ts";
 
 // Starts `rtcgw build-ami --target aws` on a fake cloud in a child process, sends SIGINT when stderr shows `trigger`,

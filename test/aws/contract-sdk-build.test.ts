@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { describeLog, runSsmScript } from "../../image/builders/aws/run-ssm-script.ts";
-import { CloudError, type CloudPorts, type RunInstanceInput } from "../../regions/cloud/ports.ts";
-import { createEc2Adapter } from "../../regions/cloud/sdk/ec2-adapter.ts";
-import { createS3Adapter } from "../../regions/cloud/sdk/s3-adapter.ts";
-import { createSsmAdapter } from "../../regions/cloud/sdk/ssm-adapter.ts";
-import type { SdkOptions } from "../../regions/cloud/sdk/client-options.ts";
-import { openJournal } from "../../regions/journal.ts";
+import { CloudError, type CloudPorts, type RunInstanceInput } from "../../cloud/ports.ts";
+import { createEc2Adapter } from "../../cloud/sdk/ec2-adapter.ts";
+import { createS3Adapter } from "../../cloud/sdk/s3-adapter.ts";
+import { createSsmAdapter } from "../../cloud/sdk/ssm-adapter.ts";
+import type { SdkOptions } from "../../cloud/sdk/client-options.ts";
+import { openJournal } from "../../cloud/journal.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { handleEc2 } from "../fakes/aws/endpoint-ec2.ts";
 import { parseQueryBody } from "../fakes/aws/protocol-codecs.ts";
 import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint.ts";
-import { bucketSetupFor } from "../../regions/cloud/bucket-layout.ts";
+import { bucketSetupFor } from "../../cloud/bucket-layout.ts";
 import { renderSsmAgentUserData } from "../../image/builders/aws/ssm-agent-user-data.ts";
 import { tempJournalPath } from "./fixtures.ts";
 

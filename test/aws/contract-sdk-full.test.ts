@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { buildAwsImage } from "../../image/builders/aws/build-aws-image.ts";
-import type { CloudPorts } from "../../regions/cloud/ports.ts";
-import { createSdkPorts } from "../../regions/cloud/sdk/create-sdk-ports.ts";
-import { readJournal } from "../../regions/journal.ts";
+import type { CloudPorts } from "../../cloud/ports.ts";
+import { createSdkPorts } from "../../cloud/sdk/create-sdk-ports.ts";
+import { readJournal } from "../../cloud/journal.ts";
 import { publishImage } from "../../regions/publish-image.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint.ts";

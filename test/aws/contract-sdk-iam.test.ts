@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { DeleteRoleCommand, IAMClient } from "@aws-sdk/client-iam";
-import { CloudError } from "../../regions/cloud/ports.ts";
-import { createIamAdapter } from "../../regions/cloud/sdk/iam-sts-adapter.ts";
-import type { SdkOptions } from "../../regions/cloud/sdk/client-options.ts";
+import { CloudError } from "../../cloud/ports.ts";
+import { createIamAdapter } from "../../cloud/sdk/iam-sts-adapter.ts";
+import type { SdkOptions } from "../../cloud/sdk/client-options.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint.ts";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { CloudError, type RunInstanceInput } from "../../regions/cloud/ports.ts";
-import { createEc2Adapter } from "../../regions/cloud/sdk/ec2-adapter.ts";
-import type { SdkOptions } from "../../regions/cloud/sdk/client-options.ts";
+import { CloudError, type RunInstanceInput } from "../../cloud/ports.ts";
+import { createEc2Adapter } from "../../cloud/sdk/ec2-adapter.ts";
+import type { SdkOptions } from "../../cloud/sdk/client-options.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { addSubnet } from "../fakes/aws/fake-network.ts";
 import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint.ts";

@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { EC2Client, waitUntilImageAvailable } from "@aws-sdk/client-ec2";
-import { CloudError } from "../../regions/cloud/ports.ts";
-import { createEc2Adapter } from "../../regions/cloud/sdk/ec2-adapter.ts";
-import { createStsAdapter } from "../../regions/cloud/sdk/iam-sts-adapter.ts";
-import { createSsmAdapter } from "../../regions/cloud/sdk/ssm-adapter.ts";
-import type { SdkOptions } from "../../regions/cloud/sdk/client-options.ts";
+import { CloudError } from "../../cloud/ports.ts";
+import { createEc2Adapter } from "../../cloud/sdk/ec2-adapter.ts";
+import { createStsAdapter } from "../../cloud/sdk/iam-sts-adapter.ts";
+import { createSsmAdapter } from "../../cloud/sdk/ssm-adapter.ts";
+import type { SdkOptions } from "../../cloud/sdk/client-options.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint.ts";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildAwsImage } from "../../image/builders/aws/build-aws-image.ts";
-import { readJournal } from "../../regions/journal.ts";
+import { readJournal } from "../../cloud/journal.ts";
 import { publishImage } from "../../regions/publish-image.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { makeRecipe, tempJournalPath, testBundle } from "./fixtures.ts";

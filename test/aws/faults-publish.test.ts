@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { test } from "node:test";
 import { buildAwsImage } from "../../image/builders/aws/build-aws-image.ts";
-import { readJournal } from "../../regions/journal.ts";
+import { readJournal } from "../../cloud/journal.ts";
 import { publishImage, resumePublish } from "../../regions/publish-image.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { makeRecipe, tempJournalPath, testBundle } from "./fixtures.ts";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildAwsImage } from "../../image/builders/aws/build-aws-image.ts";
-import { CloudError } from "../../regions/cloud/ports.ts";
+import { CloudError } from "../../cloud/ports.ts";
 import { publishImage } from "../../regions/publish-image.ts";
 import { retire } from "../../regions/retire.ts";
 import { sweep } from "../../regions/sweep.ts";

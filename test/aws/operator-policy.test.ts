@@ -1,5 +1,5 @@
 // The IAM policies in docs/AWS-PERMISSIONS.md against the code: every AWS call of the cloud adapters
-// (regions/cloud/sdk) is allowed by the operator policy, nothing else is (so the policy stays minimal), the
+// (cloud/sdk) is allowed by the operator policy, nothing else is (so the policy stays minimal), the
 // destructive and IAM statements keep their conditions, and the appliance role lists exactly what the agent calls.
 import assert from "node:assert/strict";
 import { readFileSync, readdirSync } from "node:fs";
@@ -8,11 +8,11 @@ import { test } from "node:test";
 import { compileAgentConfig } from "../../gateway/agent/agent-config.ts";
 import { instanceRolePolicies } from "../../regions/artifacts/ami-mappings.ts";
 import { renderInstanceRolePolicy } from "../../regions/artifacts/instance-role-policy.ts";
-import { tagKeys } from "../../regions/cloud/naming.ts";
+import { tagKeys } from "../../cloud/naming.ts";
 import { listParameterNames } from "../../regions/plan-publish.ts";
 import { makeRecipe } from "./fixtures.ts";
 
-const root = new URL("../../", import.meta.url).pathname;
+const root = new URL("../..", import.meta.url).pathname;
 const docPath = "docs/AWS-PERMISSIONS.md";
 const read = (path: string) => readFileSync(join(root, path), "utf8");
 
@@ -122,7 +122,7 @@ const renamedActions: Record<string, string | null> = {
 // Calls made without a `new …Command`: the file, a string that marks the call there, and the IAM action.
 const rawCalls = [
   // S3 Control GetPublicAccessBlock, signed by hand with the S3 client's credentials (no S3 Control client among the dependencies)
-  { file: "regions/cloud/sdk/s3-control-adapter.ts", marker: "/v20180820/configuration/publicAccessBlock", action: "s3:GetAccountPublicAccessBlock" },
+  { file: "cloud/sdk/s3-control-adapter.ts", marker: "/v20180820/configuration/publicAccessBlock", action: "s3:GetAccountPublicAccessBlock" },
 ];
 
 // Allowed although no adapter calls them by name: AWS checks them as part of the calls in `by`.
@@ -165,8 +165,8 @@ function scanSdkCalls(files: string[]): { action: string | null; where: string }
 
 // The IAM actions the cloud adapters need (SDK commands and raw calls), with where each comes from.
 function adapterActions(): Map<string, string> {
-  const files = listTs("regions/cloud/sdk");
-  assert.ok(files.length >= 6, "regions/cloud/sdk/*.ts not found");
+  const files = listTs("cloud/sdk");
+  assert.ok(files.length >= 6, "cloud/sdk/*.ts not found");
   const needed = new Map<string, string>();
   for (const c of scanSdkCalls(files)) if (c.action) needed.set(c.action, needed.get(c.action) ?? c.where);
   for (const raw of rawCalls) {
@@ -191,7 +191,7 @@ test("the operator policy in docs/AWS-PERMISSIONS.md is one valid IAM policy doc
 test("every AWS call of the cloud adapters is allowed by the operator policy", () => {
   const policy = operator();
   const needed = adapterActions();
-  for (const action of ["ec2:RunInstances", "ec2:CreateTags", "s3:ListBucket", "ssm:SendCommand", "iam:CreateRole"]) assert.ok(needed.has(action), `the scan missed ${action}: is regions/cloud/sdk still where the adapters are?`);
+  for (const action of ["ec2:RunInstances", "ec2:CreateTags", "s3:ListBucket", "ssm:SendCommand", "iam:CreateRole"]) assert.ok(needed.has(action), `the scan missed ${action}: is cloud/sdk still where the adapters are?`);
   const missing = [...needed].filter(([action]) => statementsAllowing(policy, action).length === 0).map(([action, where]) => `${action} (${where})`);
   assert.deepEqual(missing, [], `${docPath} does not allow these calls`);
 });

@@ -1,16 +1,16 @@
 // The pure parts of the media service: G.711, RTP, the jitter buffer, mix-minus, the tune, the frame clock, settings.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { decodeG711, encodeG711 } from "../../gateway/media/g711.ts";
-import { createRtpSender, parseRtpPacket, writeRtpPacket } from "../../gateway/media/rtp.ts";
-import { acceptRtp, createMediaLeg, frameSamples, takeFrame } from "../../gateway/media/media-leg.ts";
-import { subtractAndClip, sumFrames } from "../../gateway/media/mixer.ts";
-import { encodeTuneFrames, synthesiseTune } from "../../gateway/media/music.ts";
-import { startFrameClock, type ClockPort } from "../../gateway/media/frame-clock.ts";
+import { decodeG711, encodeG711 } from "../../gateway/media/audio/g711.ts";
+import { createRtpSender, parseRtpPacket, writeRtpPacket } from "../../gateway/media/audio/rtp.ts";
+import { acceptRtp, createMediaLeg, frameSamples, takeFrame } from "../../gateway/media/audio/media-leg.ts";
+import { subtractAndClip, sumFrames } from "../../gateway/media/audio/mixer.ts";
+import { encodeTuneFrames, synthesiseTune } from "../../gateway/media/rooms/music.ts";
+import { startFrameClock, type ClockPort } from "../../gateway/media/audio/frame-clock.ts";
 import { readMediaSettings } from "../../gateway/media/settings.ts";
 import { writeMediaServiceUnit } from "../../gateway/media/bundle-media-service.ts";
-import { findCallTarget } from "../../gateway/media/dialogs.ts";
-import type { AudioChoice } from "../../gateway/media/sdp-answer.ts";
+import { findCallTarget } from "../../gateway/media/sip/dialogs.ts";
+import type { AudioChoice } from "../../gateway/media/sdp/sdp-answer.ts";
 import { measureToneShare, writeToneFrame } from "./media-audio.ts";
 
 const choice: AudioChoice = { index: 0, codec: "PCMU", payloadType: 0, dtmfPayloadType: 101, remote: { address: "127.0.0.1", port: 4000 }, direction: "sendrecv" };

@@ -8,7 +8,7 @@ import { pbxPassword, startGatewayStack, type GatewayStack } from "../harness/ga
 import { buildE2eRecipe, e2eDomain } from "../e2e/e2e-recipe.ts";
 import { startMediaService, type RunningMediaService } from "../../gateway/media/server.ts";
 import { defaultMediaSettings } from "../../gateway/media/settings.ts";
-import { decodeG711, encodeG711 } from "../../gateway/media/g711.ts";
+import { decodeG711, encodeG711 } from "../../gateway/media/audio/g711.ts";
 import { measureRms, measureToneShare, writeToneFrame } from "./media-audio.ts";
 
 let stack: GatewayStack;

@@ -1,9 +1,9 @@
 // A small SIP/RTP test phone over real UDP on loopback: calls the media service, sends a tone, records what it hears.
 import { createSocket, type Socket } from "node:dgram";
 import { randomBytes } from "node:crypto";
-import { decodeG711, encodeG711, type G711Codec } from "../../gateway/media/g711.ts";
-import { parseRtpPacket, createRtpSender, writeRtpPacket } from "../../gateway/media/rtp.ts";
-import { startFrameClock, type FrameClock } from "../../gateway/media/frame-clock.ts";
+import { decodeG711, encodeG711, type G711Codec } from "../../gateway/media/audio/g711.ts";
+import { parseRtpPacket, createRtpSender, writeRtpPacket } from "../../gateway/media/audio/rtp.ts";
+import { startFrameClock, type FrameClock } from "../../gateway/media/audio/frame-clock.ts";
 import { writeToneFrame } from "./media-audio.ts";
 
 /** A SIP message as the phone sees it. */

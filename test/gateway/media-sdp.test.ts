@@ -1,8 +1,8 @@
 // SDP offer/answer for one G.711 stream: codec and direction choice, rejections, the answer text, fuzzing.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { chooseAudio, writeAnswer } from "../../gateway/media/sdp-answer.ts";
-import { parseSdp, sdpLimits } from "../../gateway/media/sdp-parse.ts";
+import { chooseAudio, writeAnswer } from "../../gateway/media/sdp/sdp-answer.ts";
+import { parseSdp, sdpLimits } from "../../gateway/media/sdp/sdp-parse.ts";
 import { createRandom, mutate } from "./media-fuzz.ts";
 
 const offer = (media: string[], session: string[] = []) => ["v=0", "o=- 5 5 IN IP4 10.0.0.1", "s=-", "c=IN IP4 10.0.0.1", "t=0 0", ...session, ...media, ""].join("\r\n");

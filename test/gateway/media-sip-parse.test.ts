@@ -1,8 +1,8 @@
 // The strict SIP parser: what it accepts, what it refuses (and whether a 400 is possible), and fuzzing.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { parseSipMessage, sipLimits, type SipRequest } from "../../gateway/media/sip-parse.ts";
-import { parseNameAddr, parseVia, splitHeaderList } from "../../gateway/media/sip-headers.ts";
+import { parseSipMessage, sipLimits, type SipRequest } from "../../gateway/media/sip/sip-parse.ts";
+import { parseNameAddr, parseVia, splitHeaderList } from "../../gateway/media/sip/sip-headers.ts";
 import { createRandom, mutate, sampleInvite } from "./media-fuzz.ts";
 
 const bytes = (text: string) => Buffer.from(text, "utf8");

@@ -1,8 +1,8 @@
 // The SIP UAS on fake ports (no network, virtual time): retransmissions, transaction matching, refusals.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { SipUas, type Address, type MediaPort } from "../../gateway/media/uas.ts";
-import type { TimerPort } from "../../gateway/media/transactions.ts";
+import { SipUas, type Address, type MediaPort } from "../../gateway/media/sip/uas.ts";
+import type { TimerPort } from "../../gateway/media/sip/transactions.ts";
 import { sampleInvite } from "./media-fuzz.ts";
 
 const source: Address = { address: "127.0.0.1", port: 5060 };

@@ -1,33 +1,20 @@
-import type { Recipe } from "../../../dsl/resolve.ts";
-import type { Bundle } from "../../bundle/compile-bundle.ts";
-import type { CloudPorts } from "../../../regions/cloud/ports.ts";
-import { buildTags, tagKeys } from "../../../regions/cloud/naming.ts";
-import { callWithRetry } from "../../../regions/cloud/retry.ts";
-import { waitFor } from "../../../regions/cloud/wait.ts";
-import { bucketSetupFor } from "../../../regions/cloud/bucket-layout.ts";
-import { markDeleted, openJournal, recordTemporary, type JournalFile } from "../../../regions/journal.ts";
+import type { CloudPorts } from "../../../cloud/ports.ts";
+import { buildTags, tagKeys } from "../../../cloud/naming.ts";
+import { callWithRetry } from "../../../cloud/retry.ts";
+import { waitFor } from "../../../cloud/wait.ts";
+import { bucketSetupFor } from "../../../cloud/bucket-layout.ts";
+import { markDeleted, openJournal, recordTemporary, type JournalFile } from "../../../cloud/journal.ts";
 import type { PreflightProblem } from "../../../regions/preflight.ts";
+import type { BuildAwsImageOptions } from "./build-aws-image-options.ts";
 import { launchManagedInstance } from "./launch-instance.ts";
 import { prepareAwsBuild } from "./prepare-aws-build.ts";
 import { renderProvisionCommands, renderSmokeCommands } from "./ssm-scripts.ts";
 import { renderArmSealCommands } from "./seal-at-stop.ts";
 import { renderSsmAgentUserData } from "./ssm-agent-user-data.ts";
-import { cleanupTemporary, deregisterWithSnapshots } from "../../../regions/cloud/cleanup-temporary.ts";
+import { cleanupTemporary, deregisterWithSnapshots } from "../../../cloud/cleanup-temporary.ts";
 import { createBuilderProfile, createBuilderSecurityGroup } from "./temporary-resources.ts";
 import { describeLog, logKeyFor, logUrlExpirySeconds, runSsmScript } from "./run-ssm-script.ts";
 
-/** What `buildAwsImage` needs. */
-export interface BuildAwsImageOptions {
-  recipe: Recipe;
-  bundle: Bundle;
-  /** Where the image is built (the copies start from here). */
-  region: string;
-  journalPath: string;
-  /** S3 bucket for the bundle and the command logs. @default `rtcgw-<account>-<region>` */
-  stagingBucket?: string;
-  /** Time allowed for provision.sh. @default 2 h */
-  provisionBudgetMs?: number;
-}
 
 /** A build step, for progress display. */
 export type BuildStep = "base-image" | "upload" | "iam" | "security-group" | "launch" | "provision" | "stop" | "create-image" | "smoke" | "cleanup" | "done";

@@ -9,8 +9,8 @@
 // to an internet or NAT gateway is not visible from the subnet alone. A builder without it never gets its
 // SSM agent online, and the launch says so after its time budget.
 import type { Recipe } from "../../../dsl/resolve.ts";
-import type { CloudPorts } from "../../../regions/cloud/ports.ts";
-import { callWithRetry } from "../../../regions/cloud/retry.ts";
+import type { CloudPorts } from "../../../cloud/ports.ts";
+import { callWithRetry } from "../../../cloud/retry.ts";
 import type { PreflightProblem } from "../../../regions/preflight.ts";
 
 /** The VPC (and subnet, when the recipe names one) the build's instances and security group go into. */

@@ -1,8 +1,8 @@
-import type { CloudPorts, RunInstanceInput } from "../../../regions/cloud/ports.ts";
-import { clientTokenFor } from "../../../regions/cloud/naming.ts";
-import { callWithRetry } from "../../../regions/cloud/retry.ts";
-import { WaitTimeoutError, waitFor } from "../../../regions/cloud/wait.ts";
-import { recordTemporary, type JournalFile } from "../../../regions/journal.ts";
+import type { CloudPorts, RunInstanceInput } from "../../../cloud/ports.ts";
+import { clientTokenFor } from "../../../cloud/naming.ts";
+import { callWithRetry } from "../../../cloud/retry.ts";
+import { WaitTimeoutError, waitFor } from "../../../cloud/wait.ts";
+import { recordTemporary, type JournalFile } from "../../../cloud/journal.ts";
 
 /** An instance to start for building or smoke-testing. */
 export interface LaunchInput extends Omit<RunInstanceInput, "clientToken"> {

@@ -1,8 +1,8 @@
-import type { CloudPorts, ImageRecord } from "../../../regions/cloud/ports.ts";
-import { amiNameFor, hashParts, tagKeys } from "../../../regions/cloud/naming.ts";
-import { callWithRetry } from "../../../regions/cloud/retry.ts";
+import type { CloudPorts, ImageRecord } from "../../../cloud/ports.ts";
+import { amiNameFor, hashParts, tagKeys } from "../../../cloud/naming.ts";
+import { callWithRetry } from "../../../cloud/retry.ts";
 import { runPreflight, type PreflightProblem } from "../../../regions/preflight.ts";
-import type { BuildAwsImageOptions } from "./build-aws-image.ts";
+import type { BuildAwsImageOptions } from "./build-aws-image-options.ts";
 import { describeBuilderNetwork, findBuilderNetwork, type BuilderNetwork } from "./builder-network.ts";
 import { findDebianBaseImage } from "./launch-instance.ts";
 import { packBundle, type PackedBundle } from "./pack-bundle.ts";

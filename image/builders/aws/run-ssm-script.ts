@@ -1,7 +1,7 @@
-import type { CloudPorts, CommandInvocation } from "../../../regions/cloud/ports.ts";
-import { callWithRetry } from "../../../regions/cloud/retry.ts";
-import { waitFor } from "../../../regions/cloud/wait.ts";
-import { recordTemporary, markDeleted, type JournalFile } from "../../../regions/journal.ts";
+import type { CloudPorts, CommandInvocation } from "../../../cloud/ports.ts";
+import { callWithRetry } from "../../../cloud/retry.ts";
+import { waitFor } from "../../../cloud/wait.ts";
+import { recordTemporary, markDeleted, type JournalFile } from "../../../cloud/journal.ts";
 
 /** A finished Run Command: its status and the tail of its output. */
 export interface ScriptOutcome {

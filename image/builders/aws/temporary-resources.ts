@@ -1,6 +1,6 @@
-import type { CloudPorts, Tags } from "../../../regions/cloud/ports.ts";
-import { callWithRetry } from "../../../regions/cloud/retry.ts";
-import { recordTemporary, type JournalFile } from "../../../regions/journal.ts";
+import type { CloudPorts, Tags } from "../../../cloud/ports.ts";
+import { callWithRetry } from "../../../cloud/retry.ts";
+import { recordTemporary, type JournalFile } from "../../../cloud/journal.ts";
 
 const ssmCorePolicy = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
 

@@ -1,4 +1,4 @@
-import type { CloudPorts } from "../../../regions/cloud/ports.ts";
+import type { CloudPorts } from "../../../cloud/ports.ts";
 import { createFakeEc2, imageState, instanceState } from "./fake-ec2.ts";
 import { createFakeIam, createFakeSts } from "./fake-s3-iam-sts.ts";
 import { createFakeS3 } from "./fake-s3.ts";

@@ -1,5 +1,5 @@
 // EC2 Query actions of the fake endpoint: form in, XML out, mapped onto the fake cloud's EC2 port.
-import { CloudError, type InstanceRecord } from "../../../regions/cloud/ports.ts";
+import { CloudError, type InstanceRecord } from "../../../cloud/ports.ts";
 import type { FakeCloud } from "./create-fake-cloud.ts";
 import { ec2Response, imageXml, listOf, tagSetXml, xmlEscape } from "./protocol-codecs.ts";
 

@@ -1,5 +1,5 @@
 // IAM Query actions of the fake endpoint (form in, XML out), mapped onto the fake cloud's IAM port.
-import { CloudError } from "../../../regions/cloud/ports.ts";
+import { CloudError } from "../../../cloud/ports.ts";
 import type { FakeCloud } from "./create-fake-cloud.ts";
 import { listOf, xmlEscape } from "./protocol-codecs.ts";
 

@@ -1,8 +1,8 @@
 // S3 REST-XML (path-style) and S3 Control requests of the fake endpoint, mapped onto the fake cloud's S3 port.
 // A request without an Authorization header is anonymous: it may only read objects, through the bucket policy.
 import { crc32 } from "node:zlib";
-import type { PublicAccessBlock } from "../../../regions/cloud/ports.ts";
-import { CloudError } from "../../../regions/cloud/ports.ts";
+import type { PublicAccessBlock } from "../../../cloud/ports.ts";
+import { CloudError } from "../../../cloud/ports.ts";
 import type { FakeCloud } from "./create-fake-cloud.ts";
 import { readObjectAs } from "./fake-s3.ts";
 import { xmlEscape } from "./protocol-codecs.ts";

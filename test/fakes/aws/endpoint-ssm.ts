@@ -1,5 +1,5 @@
 // SSM JSON 1.1 actions of the fake endpoint, mapped onto the fake cloud's SSM port.
-import { CloudError } from "../../../regions/cloud/ports.ts";
+import { CloudError } from "../../../cloud/ports.ts";
 import type { FakeCloud } from "./create-fake-cloud.ts";
 
 type Json = Record<string, unknown>;

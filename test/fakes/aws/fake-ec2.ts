@@ -1,4 +1,4 @@
-import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord } from "../../../regions/cloud/ports.ts";
+import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord } from "../../../cloud/ports.ts";
 import { instanceHasSsmAgent } from "./fake-cloud-init.ts";
 import { defaultVpcOrFail, launchSubnet } from "./fake-network.ts";
 import { matchesTag, withClientToken, type FakeContext, type FakeImage, type FakeInstance } from "./fake-state.ts";

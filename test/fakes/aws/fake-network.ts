@@ -2,7 +2,7 @@
 // accounts do), unless the test says the account has none there (`faults.noDefaultVpcIn`); tests add VPCs and
 // subnets of their own with addSubnet. RunInstances and CreateSecurityGroup without a subnet or VPC use the
 // default VPC and fail without one, as EC2 does.
-import { CloudError } from "../../../regions/cloud/ports.ts";
+import { CloudError } from "../../../cloud/ports.ts";
 import type { FakeContext, FakeSubnet } from "./fake-state.ts";
 
 // Seeds a region's default VPC and its default subnet (in zone `a`, public IPv4 on).

@@ -1,4 +1,4 @@
-import { CloudError, type IamPort, type StsPort } from "../../../regions/cloud/ports.ts";
+import { CloudError, type IamPort, type StsPort } from "../../../cloud/ports.ts";
 import type { FakeContext } from "./fake-state.ts";
 
 // The IAM port of the fake cloud.

@@ -1,5 +1,5 @@
 import { createHmac } from "node:crypto";
-import { CloudError, type PublicAccessBlock, type S3Port } from "../../../regions/cloud/ports.ts";
+import { CloudError, type PublicAccessBlock, type S3Port } from "../../../cloud/ports.ts";
 import type { FakeBucket, FakeContext } from "./fake-state.ts";
 
 /** Who reads an object: nobody signed in, or a principal of some account (the owner's account reads everything). */

@@ -1,4 +1,4 @@
-import { CloudError, type CommandInvocation, type SsmPort } from "../../../regions/cloud/ports.ts";
+import { CloudError, type CommandInvocation, type SsmPort } from "../../../cloud/ports.ts";
 import { instanceHasSsmAgent } from "./fake-cloud-init.ts";
 import { instanceState } from "./fake-ec2.ts";
 import { checkPresignedPut } from "./fake-s3.ts";

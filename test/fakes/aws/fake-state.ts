@@ -1,4 +1,4 @@
-import { CloudError, type ExpiryRule, type PublicAccessBlock, type Tags } from "../../../regions/cloud/ports.ts";
+import { CloudError, type ExpiryRule, type PublicAccessBlock, type Tags } from "../../../cloud/ports.ts";
 import type { VirtualClock } from "./virtual-clock.ts";
 
 /** How long things take in the fake cloud (virtual ms). */

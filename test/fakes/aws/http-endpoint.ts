@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { CloudError } from "../../../regions/cloud/ports.ts";
+import { CloudError } from "../../../cloud/ports.ts";
 import type { FakeCloud } from "./create-fake-cloud.ts";
 import { handleEc2 } from "./endpoint-ec2.ts";
 import { handleS3, s3ActionOf, s3ErrorAnswer } from "./endpoint-s3.ts";

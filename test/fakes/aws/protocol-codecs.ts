@@ -1,5 +1,5 @@
 // Wire formats of the fake endpoint: EC2 Query (form in, XML out), STS Query (XML) and SSM JSON 1.1.
-import type { ImageRecord } from "../../../regions/cloud/ports.ts";
+import type { ImageRecord } from "../../../cloud/ports.ts";
 
 // Parses `A.1.B=x&A.1.C.1=y` form bodies into nested objects (numbered keys stay object keys).
 export function parseQueryBody(body: string): Record<string, unknown> {

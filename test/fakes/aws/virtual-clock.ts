@@ -1,4 +1,4 @@
-import type { Clock } from "../../../regions/cloud/ports.ts";
+import type { Clock } from "../../../cloud/ports.ts";
 
 interface Timer {
   at: number;

@@ -1,7 +1,7 @@
 // What the SIP user agent server needs from the rest of the service: its address, settings and the media side.
-import type { AudioChoice } from "./sdp-answer.ts";
+import type { AudioChoice } from "../sdp/sdp-answer.ts";
 import type { CallTarget, LegHandle } from "./dialogs.ts";
-import type { Admission } from "./rooms.ts";
+import type { Admission } from "../rooms/rooms.ts";
 
 /** A network address. */
 export interface Address {

@@ -1,7 +1,7 @@
 import { CloudError, type CloudPorts } from "./ports.ts";
 import { callWithRetry } from "./retry.ts";
 import { waitFor } from "./wait.ts";
-import { markDeleted, type JournalFile } from "../journal.ts";
+import { markDeleted, type JournalFile } from "./journal.ts";
 
 // Deletes every temporary resource the journal lists and has not deleted yet: instances first (waiting until terminated),
 // then security groups and instance profiles, then roles (IAM refuses to delete a role that still has a profile; the port's

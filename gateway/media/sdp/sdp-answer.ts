@@ -1,5 +1,5 @@
 // Offer/answer for one G.711 audio stream (RFC 3264): pick a codec and direction, write the answer or our own offer.
-import type { G711Codec } from "./g711.ts";
+import type { G711Codec } from "../audio/g711.ts";
 import { parseSdp, type SessionDescription } from "./sdp-parse.ts";
 
 /** Media direction as written in SDP. */

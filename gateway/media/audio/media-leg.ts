@@ -1,7 +1,7 @@
 // The media state of one call leg: negotiated codec, a small jitter buffer of decoded samples, and its RTP sender.
 import { decodeG711, type G711Codec } from "./g711.ts";
 import { createRtpSender, type RtpPacket, type RtpSenderState } from "./rtp.ts";
-import type { AudioChoice, Direction } from "./sdp-answer.ts";
+import type { AudioChoice, Direction } from "../sdp/sdp-answer.ts";
 
 /** Samples per 20 ms frame at 8 kHz. */
 export const frameSamples = 160;

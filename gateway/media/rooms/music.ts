@@ -1,6 +1,6 @@
 // The `music` tune: a short melody synthesised here (no recordings), looped, pre-encoded for both G.711 laws.
-import { encodeG711, type G711Codec } from "./g711.ts";
-import { frameSamples } from "./media-leg.ts";
+import { encodeG711, type G711Codec } from "../audio/g711.ts";
+import { frameSamples } from "../audio/media-leg.ts";
 
 const sampleRate = 8000;
 const beatSeconds = 0.3;

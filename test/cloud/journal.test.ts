@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { test } from "node:test";
-import { openJournal, readJournal, recordTemporary, updateRegion, type Journal } from "../../regions/journal.ts";
+import { openJournal, readJournal, recordTemporary, updateRegion, type Journal } from "../../cloud/journal.ts";
 import { planPublish } from "../../regions/plan-publish.ts";
-import { makeRecipe, tempJournalPath } from "./fixtures.ts";
+import { makeRecipe, tempJournalPath } from "../aws/fixtures.ts";
 
 const fresh = (buildId: string): Journal => ({ version: 1, buildId, recipe: "rtcgw", recipeVersion: "0.1.0", amiName: "n", sourceRegion: "us-east-1", temporary: [], regions: {} });
 

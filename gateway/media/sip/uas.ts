@@ -1,14 +1,14 @@
 // The SIP user agent server: dispatches each datagram to the right transaction or dialog and answers it.
 // Sockets, timers and media are ports, so tests can drive it without a network.
-import { chooseAudio, writeAnswer, writeOffer } from "./sdp-answer.ts";
-import { readOffer, type Offer } from "./invite-offer.ts";
+import { chooseAudio, writeAnswer, writeOffer } from "../sdp/sdp-answer.ts";
+import { readOffer, type Offer } from "../sdp/invite-offer.ts";
 import type { Address, MediaPort, UasSettings } from "./uas-ports.ts";
 import { composeResponse, createToken } from "./sip-compose.ts";
 import { findHeader, parseSipMessage, type SipParseFailure, type SipRequest, type SipResponse } from "./sip-parse.ts";
 import { composeBye, createDialog, dialogKey, findCallTarget, type Dialog } from "./dialogs.ts";
 import { retransmit, ServerTransactions, type ServerTransaction, type TimerPort } from "./transactions.ts";
-import type { AudioChoice, LocalMedia } from "./sdp-answer.ts";
-import type { Admission } from "./rooms.ts";
+import type { AudioChoice, LocalMedia } from "../sdp/sdp-answer.ts";
+import type { Admission } from "../rooms/rooms.ts";
 
 // The ports, re-exported for the server and the tests.
 export type { Address, MediaPort, UasSettings } from "./uas-ports.ts";

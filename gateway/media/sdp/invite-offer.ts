@@ -1,7 +1,7 @@
 // The SDP offer of an INVITE or re-INVITE: none (we offer in the 200), an unsupported body type (415),
 // an offer we cannot serve (488), or the negotiated audio choice.
 import { chooseAudio, type AudioChoice } from "./sdp-answer.ts";
-import { findHeader, type SipRequest } from "./sip-parse.ts";
+import { findHeader, type SipRequest } from "../sip/sip-parse.ts";
 
 /** A usable offer: the audio choice and the parsed offer the answer mirrors. */
 export interface Offer {

@@ -1,13 +1,13 @@
 // The media side: one UDP socket per leg, rooms and music legs, all driven by the one frame clock.
 import { createSocket, type Socket } from "node:dgram";
-import { acceptRtp, createMediaLeg, isSending, updateMediaLeg, type MediaLeg } from "./media-leg.ts";
+import { acceptRtp, createMediaLeg, isSending, updateMediaLeg, type MediaLeg } from "../audio/media-leg.ts";
 import { checkAdmission, createRoomRegistry, joinRoom, leaveRoom, mixRoom, type Admission, type Participant } from "./rooms.ts";
 import { encodeTuneFrames, synthesiseTune } from "./music.ts";
-import { parseRtpPacket, writeRtpPacket } from "./rtp.ts";
-import type { CallTarget, LegHandle } from "./dialogs.ts";
-import type { MediaPort } from "./uas.ts";
-import type { AudioChoice } from "./sdp-answer.ts";
-import type { G711Codec } from "./g711.ts";
+import { parseRtpPacket, writeRtpPacket } from "../audio/rtp.ts";
+import type { CallTarget, LegHandle } from "../sip/dialogs.ts";
+import type { MediaPort } from "../sip/uas.ts";
+import type { AudioChoice } from "../sdp/sdp-answer.ts";
+import type { G711Codec } from "../audio/g711.ts";
 
 /** Settings of the media side. */
 export interface MediaEngineSettings {

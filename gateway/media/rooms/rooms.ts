@@ -1,7 +1,7 @@
 // Conference rooms: one per 8-digit number, created on first join, freed when the last participant leaves.
-import { encodeG711, type G711Codec } from "./g711.ts";
-import { frameSamples, isSending, takeFrame, type MediaLeg } from "./media-leg.ts";
-import { subtractAndClip, sumFrames } from "./mixer.ts";
+import { encodeG711, type G711Codec } from "../audio/g711.ts";
+import { frameSamples, isSending, takeFrame, type MediaLeg } from "../audio/media-leg.ts";
+import { subtractAndClip, sumFrames } from "../audio/mixer.ts";
 
 /** A leg in a room, with its frame for the current tick. */
 export interface Participant {

@@ -1,5 +1,5 @@
 // Dialogs the service is a UAS of (RFC 3261 12): identity, route set, CSeq, and the BYE it sends to end one.
-import type { AudioChoice } from "./sdp-answer.ts";
+import type { AudioChoice } from "../sdp/sdp-answer.ts";
 import { composeRequest, createToken } from "./sip-compose.ts";
 import { findHeader, type SipRequest } from "./sip-parse.ts";
 import { parseNameAddr, uriHostPort, uriUser } from "./sip-headers.ts";
