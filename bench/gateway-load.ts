@@ -32,11 +32,11 @@ export async function runLoad(stack: GatewayStack, options: LoadOptions): Promis
   const gateway = `127.0.0.1:${stack.gatewayPorts.sip[0]}`;
   const scenario = (role: string) => new URL(`gateway-sipp/${role}-${options.kind}.xml`, import.meta.url).pathname;
   const timeoutSeconds = Math.ceil(options.calls / options.rate) + 30;
-  const uas = startSipp({
+  const uas = await startSipp({
     name: `bench-uas-${options.kind}-${options.rate}`, workDir: stack.workDir, scenario: scenario("uas"), localAddress: answererAddress, localPort: uasPort!,
     calls: options.calls, timeoutSeconds, extraArgs: ["-mi", answererAddress, "-mp", String(uasMedia)],
   });
-  const uac = startSipp({
+  const uac = await startSipp({
     name: `bench-uac-${options.kind}-${options.rate}`, workDir: stack.workDir, scenario: scenario("uac"), localAddress: callerAddress, localPort: uacPort!,
     remote: gateway, calls: options.calls, timeoutSeconds,
     keys: { uas: `${answererAddress}:${uasPort}`, gateway },

@@ -1,5 +1,5 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, openSync, fsyncSync, closeSync } from "node:fs";
-import { dirname } from "node:path";
+import { readFileSync, existsSync } from "node:fs";
+import { writeFileAtomicSync } from "../io/write-file-atomic.ts";
 
 /** A temporary cloud resource, recorded as soon as its id is known. */
 export interface JournalResource {
@@ -51,15 +51,9 @@ export function readJournal(path: string): Journal | undefined {
   return { ...journal, temporary: journal.temporary.filter((r) => (r.kind as string) !== "role-policy") };
 }
 
-// Writes the journal atomically: a temp file in the same folder, fsync, then rename over the old one.
+// Writes the journal atomically and durably.
 export function writeJournal(path: string, journal: Journal): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(journal, null, 2)}\n`);
-  const fd = openSync(temp, "r");
-  fsyncSync(fd);
-  closeSync(fd);
-  renameSync(temp, path);
+  writeFileAtomicSync(path, `${JSON.stringify(journal, null, 2)}\n`);
 }
 
 // Opens (or starts) the journal of a build. A journal of another build that still lists live temporary resources or

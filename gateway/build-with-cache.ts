@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { build, version as esbuildVersion, type BuildOptions } from "esbuild";
+import { writeFileAtomicSync } from "../io/write-file-atomic.ts";
 import { projectRoot } from "./render-template.ts";
 
 const cacheDir = join(projectRoot, "node_modules", ".cache", "rtcgw", "programs");
@@ -28,9 +29,6 @@ export async function buildWithCache(options: BuildOptions): Promise<string> {
   const result = await build({ ...options, absWorkingDir: projectRoot, write: false, metafile: true });
   const output = result.outputFiles![0]!.text;
   const inputs = Object.fromEntries(Object.keys(result.metafile!.inputs).map((path) => [path, hashFile(join(projectRoot, path))]));
-  mkdirSync(cacheDir, { recursive: true });
-  const temporary = `${cacheFile}.${process.pid}.tmp`;
-  writeFileSync(temporary, JSON.stringify({ inputs, output } satisfies CacheEntry));
-  renameSync(temporary, cacheFile);
+  writeFileAtomicSync(cacheFile, JSON.stringify({ inputs, output } satisfies CacheEntry));
   return output;
 }

@@ -9,7 +9,7 @@ import type { Command } from "../command.ts";
 import { displayPath } from "../display-path.ts";
 import { ExitError, UsageError } from "../errors.ts";
 import { defaultRecipePath } from "../recipe-argument.ts";
-import { writeFileAtomically } from "../write-file-atomically.ts";
+import { writeFileAtomic } from "../../io/write-file-atomic.ts";
 
 export const initCommand: Command = {
   name: "init",
@@ -42,7 +42,7 @@ Options:
     const target = resolve(io.cwd, positionals[0] ?? defaultRecipePath);
     const text = await renderNewRecipe(target, { pbx, domain, name });
     try {
-      await writeFileAtomically(target, text, { exclusive: true });
+      await writeFileAtomic(target, text, { exclusive: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === "EEXIST") throw new ExitError(`${displayPath(io.cwd, target)} already exists: choose another file name (rtcgw init never overwrites)`);
       throw error;

@@ -6,7 +6,7 @@ import { projectRoot } from "../../gateway/render-template.ts";
 import { parseCommandArgs } from "../args.ts";
 import type { Command } from "../command.ts";
 import { ExitError, UsageError } from "../errors.ts";
-import { writeFileAtomically } from "../write-file-atomically.ts";
+import { writeFileAtomic } from "../../io/write-file-atomic.ts";
 
 const defaultPublicKey = resolve(projectRoot, "gateway/agent/license/vendor-public-key.pem");
 
@@ -55,11 +55,11 @@ Options:
     if (action === "keygen") {
       if (!values["private-key"]) throw new UsageError("`license keygen` needs --private-key FILE");
       const keys = generateLicenseKeys();
-      await writeFileAtomically(path(values["private-key"]), keys.privateKeyPem, { mode: 0o600, exclusive: true }).catch((error: NodeJS.ErrnoException) => {
+      await writeFileAtomic(path(values["private-key"]), keys.privateKeyPem, { mode: 0o600, exclusive: true }).catch((error: NodeJS.ErrnoException) => {
         throw error.code === "EEXIST" ? new ExitError(`${values["private-key"]} exists: refusing to replace a signing key`) : error;
       });
       const publicPath = values["public-key"] ? path(values["public-key"]) : defaultPublicKey;
-      await writeFileAtomically(publicPath, keys.publicKeyPem);
+      await writeFileAtomic(publicPath, keys.publicKeyPem);
       io.stdout(`wrote the private key to ${values["private-key"]} (keep it secret) and the public key to ${publicPath}\nimages built from now on accept licenses signed with this key only\n`);
       return 0;
     }

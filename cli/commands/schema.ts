@@ -1,5 +1,5 @@
 import { resolve } from "node:path";
-import { writeFileAtomically } from "../write-file-atomically.ts";
+import { writeFileAtomic } from "../../io/write-file-atomic.ts";
 import { recipeJsonSchema } from "../../dsl/json-schema.ts";
 import { parseCommandArgs } from "../args.ts";
 import type { Command } from "../command.ts";
@@ -23,7 +23,7 @@ Options:
       io.stdout(text);
       return 0;
     }
-    await writeFileAtomically(resolve(io.cwd, values.out), text);
+    await writeFileAtomic(resolve(io.cwd, values.out), text);
     io.stdout(`wrote ${values.out}\n`);
     return 0;
   },

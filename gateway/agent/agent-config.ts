@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
 import type { Recipe } from "../../dsl/resolve.ts";
+import { hashRecipe } from "../../dsl/hash-recipe.ts";
 import { kamailioLoopback } from "./contract.ts";
 
 /** `/usr/lib/rtcgw/agent.json`: what the agent knows about the recipe it was built from. */
@@ -47,10 +47,6 @@ export function compileAgentConfig(recipe: Recipe, licensePublicKeyPem: string):
   };
 }
 
-// sha256 over the recipe's canonical JSON (keys sorted): names the configuration in the admin UI.
-export function hashRecipe(recipe: Recipe): string {
-  return createHash("sha256").update(canonicalJson(recipe)).digest("hex");
-}
 
 function describeRoute(route: Recipe["gateway"]["dialPlan"][number]): string {
   switch (route.kind) {
@@ -63,13 +59,4 @@ function describeRoute(route: Recipe["gateway"]["dialPlan"][number]): string {
     case "reject":
       return `reject with ${route.status ?? 403}`;
   }
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
 }

@@ -1,35 +1,27 @@
 // Scenario 2: a browser calls a PBX phone. The INVITE leaves the browser as WebRTC SDP (DTLS-SRTP,
 // ICE, Opus + PCMU, a video m-line) and reaches the PBX as plain RTP/AVP with G.711; the answer reaches
 // the browser as WebRTC SDP and audio flows both ways through rtpengine.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { connectionOf, startBrowser, type Browser } from "../harness/browser.ts";
-import { pbxAddress, pbxPassword, startGatewayStack, type GatewayStack } from "../harness/gateway-stack.ts";
+import { connectionOf } from "../harness/browser.ts";
+import { pbxAddress } from "../harness/gateway-stack.ts";
 import { startRtpEcho } from "../harness/rtp-echo.ts";
 import { sippScenario, startSipp } from "../harness/sipp.ts";
-import { sleep } from "../harness/start-process.ts";
-import { buildE2eRecipe, e2eDomain } from "./e2e-recipe.ts";
+import { settleWithin } from "../harness/wait-until.ts";
+import { e2eDomain } from "./e2e-recipe.ts";
+import { useGatewayStack } from "./use-gateway-stack.ts";
 
-let stack: GatewayStack;
-let browser: Browser;
-before(async () => {
-  stack = await startGatewayStack(buildE2eRecipe());
-  browser = await startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.loopback}`, "alice", e2eDomain, pbxPassword);
-  assert.equal(await browser.register(), 200);
-}, { timeout: 60_000 });
-after(async () => {
-  browser?.stop();
-  await stack?.stop();
-});
+const gw = useGatewayStack({ browsers: ["alice"] });
 
-test("browser → PBX: WebRTC offer becomes RTP/AVP G.711 at the PBX, answer is WebRTC, audio flows both ways", { timeout: 120_000 }, async () => {
+test("browser → PBX: WebRTC offer becomes RTP/AVP G.711 at the PBX, answer is WebRTC, audio flows both ways", { timeout: 120_000 }, async (t) => {
   const echo = await startRtpEcho(pbxAddress);
-  const phone = startSipp({
-    name: "phone", workDir: stack.workDir, scenario: sippScenario("uas-answer-video-rejected.xml"),
-    localAddress: pbxAddress, localPort: stack.phonePort, rtp: { address: pbxAddress, port: echo.port }, calls: 1,
+  // Closed also when an assertion fails: an open socket would keep the test process alive until the runner\'s timeout.
+  t.after(() => echo.close());
+  const phone = await startSipp({
+    name: "phone", workDir: gw.stack.workDir, scenario: sippScenario("uas-answer-video-rejected.xml"),
+    localAddress: pbxAddress, localPort: gw.stack.phonePort, rtp: { address: pbxAddress, port: echo.port }, calls: 1,
   });
-  await sleep(300);
-  const session = await browser.call(`sip:bob@${e2eDomain}`, { video: true });
+  const session = await gw.browser().call(`sip:bob@${e2eDomain}`, { video: true });
 
   const offerSent = session._request?.body ?? "";
   assert.match(offerSent, /m=audio \d+ UDP\/TLS\/RTP\/SAVPF/);
@@ -50,11 +42,10 @@ test("browser → PBX: WebRTC offer becomes RTP/AVP G.711 at the PBX, answer is 
   assert.match(answer, /a=fingerprint:/);
 
   await pc.sendAudio(50);
-  await sleep(500);
+  await settleWithin(3000, () => echo.received >= 45 && pc.received.audio >= 40);
   assert.ok(echo.received >= 45, `the PBX side got ${echo.received} of 50 packets`);
   assert.deepEqual(echo.payloadTypes, [0], "the PBX side gets PCMU");
   assert.ok(pc.received.audio >= 40, `the browser got ${pc.received.audio} of 50 echoed packets back`);
   session.terminate();
-  await echo.close();
   assert.equal(await phone.process.exited, 0, `sipp phone failed:\n${phone.messages().slice(-2000)}`);
 });

@@ -2,41 +2,31 @@
 // browser and the PBX phone get a BYE within 5 ± 1 s and rtpengine no longer holds the call. The
 // browsers answer the gateway's BYE at once, so the second test also covers the race between that
 // answer and the gateway's second BYE (docs/DECISIONS.md).
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { startBrowser, type Browser } from "../harness/browser.ts";
-import { pbxAddress, pbxPassword, startGatewayStack, type GatewayStack } from "../harness/gateway-stack.ts";
+import { startBrowser } from "../harness/browser.ts";
+import { pbxAddress, pbxPassword } from "../harness/gateway-stack.ts";
 import { countRtpengineCalls } from "../harness/rtpengine.ts";
 import { startRtpEcho } from "../harness/rtp-echo.ts";
 import { sippScenario, startSipp } from "../harness/sipp.ts";
-import { sleep } from "../harness/start-process.ts";
 import { starveKamailioTimers } from "../harness/starve-kamailio-timers.ts";
+import { settleWithin } from "../harness/wait-until.ts";
 import { buildE2eRecipe, e2eDomain } from "./e2e-recipe.ts";
+import { useGatewayStack } from "./use-gateway-stack.ts";
 
-let stack: GatewayStack;
-let browser: Browser;
-before(async () => {
-  stack = await startGatewayStack(buildE2eRecipe((r) => r.gateway.rules.push({ kind: "max-call-duration", limit: "5s" })));
-  browser = await startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.loopback}`, "dave", e2eDomain, pbxPassword);
-  assert.equal(await browser.register(), 200);
-}, { timeout: 60_000 });
-after(async () => {
-  browser?.stop();
-  await stack?.stop();
-});
+const gw = useGatewayStack({ recipe: buildE2eRecipe((r) => r.gateway.rules.push({ kind: "max-call-duration", limit: "5s" })), browsers: ["dave"] });
 
 test("max-call-duration 5s: BYE to both sides within 5 ± 1 s, rtpengine session gone", { timeout: 120_000 }, async (t) => {
   const echo = await startRtpEcho(pbxAddress);
   // Closed also when an assertion fails: an open socket would keep the test process alive until the runner's timeout.
   t.after(() => echo.close());
-  const phone = startSipp({
-    name: "phone", workDir: stack.workDir, scenario: sippScenario("uas-answer.xml"),
-    localAddress: pbxAddress, localPort: stack.phonePort, rtp: { address: pbxAddress, port: echo.port },
+  const phone = await startSipp({
+    name: "phone", workDir: gw.stack.workDir, scenario: sippScenario("uas-answer.xml"),
+    localAddress: pbxAddress, localPort: gw.stack.phonePort, rtp: { address: pbxAddress, port: echo.port },
   });
-  await sleep(300);
-  const session = await browser.call(`sip:bob@${e2eDomain}`);
+  const session = await gw.browser().call(`sip:bob@${e2eDomain}`);
   const answeredAt = Date.now();
-  assert.equal(await countRtpengineCalls(stack.rtpengine), 1);
+  assert.equal(await countRtpengineCalls(gw.stack.rtpengine), 1);
 
   const browserEnded = new Promise<{ at: number; originator: string }>((resolve) =>
     session.once("ended", (e: { originator: string }) => resolve({ at: Date.now(), originator: e.originator })),
@@ -51,8 +41,8 @@ test("max-call-duration 5s: BYE to both sides within 5 ± 1 s, rtpengine session
   assert.equal(phoneEnd.code, 0, `the phone did not get a BYE:\n${phone.messages().slice(-2000)}`);
   assert.ok(Math.abs(phoneSeconds - 5) <= 1, `the phone got its BYE after ${phoneSeconds} s`);
   assert.match(phone.messages(), /^BYE sip:/m);
-  await sleep(300);
-  assert.equal(await countRtpengineCalls(stack.rtpengine), 0, "rtpengine still holds the call");
+  await settleWithin(2000, async () => (await countRtpengineCalls(gw.stack.rtpengine)) === 0);
+  assert.equal(await countRtpengineCalls(gw.stack.rtpengine), 0, "rtpengine still holds the call 2 s after the BYEs");
 });
 
 // Kamailio 5.6 sends the two BYEs one after the other; when the browser's 200 OK to the first is handled
@@ -63,17 +53,16 @@ test("max-call-duration with a starved timer process: 4 parallel calls, every ph
   const echo = await startRtpEcho(pbxAddress);
   t.after(() => echo.close());
   const browsers = await Promise.all(["erin", "fred", "gina", "hank"].map((user) =>
-    startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.loopback}`, user, e2eDomain, pbxPassword)));
+    startBrowser(`ws://127.0.0.1:${gw.stack.gatewayPorts.loopback}`, user, e2eDomain, pbxPassword)));
   t.after(() => browsers.forEach((b) => b.stop()));
   for (const b of browsers) assert.equal(await b.register(), 200);
-  const phone = startSipp({
-    name: "phones", workDir: stack.workDir, scenario: sippScenario("uas-answer.xml"), calls: browsers.length,
-    localAddress: pbxAddress, localPort: stack.phonePort, rtp: { address: pbxAddress, port: echo.port },
+  const phone = await startSipp({
+    name: "phones", workDir: gw.stack.workDir, scenario: sippScenario("uas-answer.xml"), calls: browsers.length,
+    localAddress: pbxAddress, localPort: gw.stack.phonePort, rtp: { address: pbxAddress, port: echo.port },
   });
-  await sleep(300);
   const sessions = await Promise.all(browsers.map((b) => b.call(`sip:bob@${e2eDomain}`)));
   const ended = sessions.map((session) => new Promise<string>((resolve) => session.once("ended", (e: { originator: string }) => resolve(e.originator))));
-  const starvation = await starveKamailioTimers(`http://127.0.0.1:${stack.gatewayPorts.loopback}/RPC`);
+  const starvation = await starveKamailioTimers(`http://127.0.0.1:${gw.stack.gatewayPorts.loopback}/RPC`);
   t.after(() => starvation.stop());
   assert.ok(starvation.starved.includes("timer"), `starved: ${starvation.starved.join(", ")}`);
 
@@ -83,10 +72,6 @@ test("max-call-duration with a starved timer process: 4 parallel calls, every ph
   const byes = phone.messages().match(/^BYE sip:/gm) ?? [];
   assert.equal(byes.length, browsers.length, `the phones got ${byes.length} BYEs for ${browsers.length} calls`);
   assert.equal(phoneCode, 0, "sipp ended with calls still up");
-  let calls = await countRtpengineCalls(stack.rtpengine);
-  for (let tries = 0; calls > 0 && tries < 20; tries++) {
-    await sleep(100);
-    calls = await countRtpengineCalls(stack.rtpengine);
-  }
-  assert.equal(calls, 0, "rtpengine still holds calls 2 s after the BYEs");
+  await settleWithin(2000, async () => (await countRtpengineCalls(gw.stack.rtpengine)) === 0);
+  assert.equal(await countRtpengineCalls(gw.stack.rtpengine), 0, "rtpengine still holds calls 2 s after the BYEs");
 });

@@ -2,15 +2,14 @@
 // demo mode) win over the recipe's. The recipe allows 60 s calls; the runtime file says 4 s and one
 // parallel call: a second call while one is up gets 503, and the gateway ends the call at 4 ± 1 s with a
 // BYE to both sides.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
 import { renderKamailioDefines } from "../../gateway/agent/firstboot/render-runtime-settings.ts";
-import { startBrowser, type Browser } from "../harness/browser.ts";
-import { pbxAddress, pbxPassword, startGatewayStack, type GatewayStack } from "../harness/gateway-stack.ts";
+import { pbxAddress } from "../harness/gateway-stack.ts";
 import { startRtpEcho } from "../harness/rtp-echo.ts";
 import { sippScenario, startSipp } from "../harness/sipp.ts";
-import { sleep } from "../harness/start-process.ts";
 import { buildE2eRecipe, e2eDomain } from "./e2e-recipe.ts";
+import { useGatewayStack } from "./use-gateway-stack.ts";
 
 const runtimeFile = renderKamailioDefines({
   identity: { instanceId: "i-0123456789abcdef0", region: "us-east-1", localIpv4: "127.0.0.1", publicIpv4: "127.0.0.1" },
@@ -18,38 +17,24 @@ const runtimeFile = renderKamailioDefines({
   advertise: undefined,
 });
 
-let stack: GatewayStack;
-const browsers: Browser[] = [];
-before(async () => {
-  stack = await startGatewayStack(buildE2eRecipe((r) => r.gateway.rules.push({ kind: "max-call-duration", limit: "60s" })), { runtimeFile });
-  for (const user of ["frank", "grace"]) {
-    const browser = await startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.loopback}`, user, e2eDomain, pbxPassword);
-    browsers.push(browser);
-    assert.equal(await browser.register(), 200);
-  }
-}, { timeout: 60_000 });
-after(async () => {
-  for (const browser of browsers) browser.stop();
-  await stack?.stop();
-});
+const gw = useGatewayStack({ recipe: buildE2eRecipe((r) => r.gateway.rules.push({ kind: "max-call-duration", limit: "60s" })), runtimeFile, browsers: ["frank", "grace"] });
 
 test("runtime file: a second parallel call gets 503; the call ends at the file's 4 s (not the recipe's 60 s) with BYE to both sides", { timeout: 120_000 }, async (t) => {
   const echo = await startRtpEcho(pbxAddress);
   // Closed also when an assertion fails: an open socket would keep the test process alive until the runner's timeout.
   t.after(() => echo.close());
-  const phone = startSipp({
-    name: "phone", workDir: stack.workDir, scenario: sippScenario("uas-answer.xml"),
-    localAddress: pbxAddress, localPort: stack.phonePort, rtp: { address: pbxAddress, port: echo.port },
+  const phone = await startSipp({
+    name: "phone", workDir: gw.stack.workDir, scenario: sippScenario("uas-answer.xml"),
+    localAddress: pbxAddress, localPort: gw.stack.phonePort, rtp: { address: pbxAddress, port: echo.port },
   });
-  await sleep(300);
-  const session = await browsers[0]!.call(`sip:bob@${e2eDomain}`);
+  const session = await gw.browser("frank").call(`sip:bob@${e2eDomain}`);
   const answeredAt = Date.now();
   const browserEnded = new Promise<{ at: number; originator: string }>((resolve) =>
     session.once("ended", (e: { originator: string }) => resolve({ at: Date.now(), originator: e.originator })),
   );
   const phoneEnded = phone.process.exited.then((code) => ({ at: Date.now(), code }));
 
-  const refused = await browsers[1]!.call(`sip:bob@${e2eDomain}`).then(
+  const refused = await gw.browser("grace").call(`sip:bob@${e2eDomain}`).then(
     () => assert.fail("a second call went through although the runtime file allows one"),
     (error: { status?: number }) => error,
   );

@@ -6,7 +6,7 @@ import { connectionOf, startBrowser, type Browser } from "../harness/browser.ts"
 import { pbxAddress, pbxPassword, startGatewayStack, type GatewayStack } from "../harness/gateway-stack.ts";
 import { startRtpEcho } from "../harness/rtp-echo.ts";
 import { sippScenario, startSipp } from "../harness/sipp.ts";
-import { sleep } from "../harness/start-process.ts";
+import { settleWithin } from "../harness/wait-until.ts";
 import { buildE2eRecipe, e2eDomain } from "./e2e-recipe.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
@@ -25,11 +25,10 @@ async function startCall(stripVideo: boolean) {
   const audio = await startRtpEcho(pbxAddress);
   const video = await startRtpEcho(pbxAddress);
   cleanups.push(() => audio.close(), () => video.close());
-  const phone = startSipp({
+  const phone = await startSipp({
     name: "phone", workDir: stack.workDir, scenario: sippScenario(stripVideo ? "uas-answer-video-rejected.xml" : "uas-answer-video.xml"),
     localAddress: pbxAddress, localPort: stack.phonePort, rtp: { address: pbxAddress, port: audio.port, videoPort: video.port },
   });
-  await sleep(300);
   const session = await browser.call(`sip:bob@${e2eDomain}`, { video: true });
   const invite = phone.messages().split(/-{20,}/).find((block) => block.includes("INVITE sip:")) ?? "";
   return { stack, browser, session, phone, invite, video };
@@ -44,7 +43,7 @@ describe("video", () => {
     const pc = connectionOf(session);
     assert.match(pc.remoteDescription?.sdp ?? "", /^m=video 0 /m);
     await pc.sendAudio(25);
-    await sleep(300);
+    await settleWithin(3000, () => pc.received.audio >= 20);
     assert.ok(pc.received.audio >= 20, `audio came back ${pc.received.audio} times`);
     session.terminate();
     assert.equal(await phone.process.exited, 0);
@@ -56,7 +55,7 @@ describe("video", () => {
     const pc = connectionOf(session);
     assert.match(pc.remoteDescription?.sdp ?? "", /^m=video [1-9]\d* UDP\/TLS\/RTP\/SAVPF/m);
     await pc.sendMedia("video", 25);
-    await sleep(300);
+    await settleWithin(3000, () => video.received >= 20 && pc.received.video >= 20);
     assert.ok(video.received >= 20, `the PBX side got ${video.received} of 25 video packets`);
     assert.ok(pc.received.video >= 20, `video came back ${pc.received.video} times`);
     session.terminate();

@@ -20,7 +20,7 @@ test("Chromium calls a PBX phone from /tryit/ through the agent and the real gat
 
   const echo = await startRtpEcho(pbxAddress);
   t.after(() => echo.close());
-  const phone = startSipp({
+  const phone = await startSipp({
     name: "phone", workDir: stack.workDir, scenario: sippScenario("uas-answer.xml"),
     localAddress: pbxAddress, localPort: stack.phonePort, rtp: { address: pbxAddress, port: echo.port }, calls: 2,
   });

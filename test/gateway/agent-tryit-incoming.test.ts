@@ -93,7 +93,7 @@ async function callCarol(page: Page, workDir: string, pbxPort: number, echo: Rtp
   // The previous call left "ended: …" in the page's state: mark it so that only this call's outcome counts.
   await page.evaluate(() => (document.body.dataset.callState = "waiting for a call"));
   const [callerPort] = await findFreePorts(1);
-  const caller = startSipp({
+  const caller = await startSipp({
     name: `caller-${call}`, workDir, scenario: sippScenario("uac-call.xml"), remote: `${pbxAddress}:${pbxPort}`,
     localAddress: pbxAddress, localPort: callerPort!, rtp: { address: pbxAddress, port: echo.port },
     extraArgs: ["-s", "carol", "-d", "6000"], keys: { domain: e2eDomain },

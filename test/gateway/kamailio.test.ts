@@ -7,7 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Recipe } from "../../dsl/resolve.ts";
 import { buildTestRecipe, loopbackGatewayDefines, writeKamailioConfig } from "../harness/gateway-config.ts";
-import { checkKamailioConfig, startKamailio, tail } from "../harness/kamailio.ts";
+import { checkKamailioConfig, startKamailio } from "../harness/kamailio.ts";
+import { tail } from "../harness/start-process.ts";
 import { stopAllProcesses } from "../harness/start-process.ts";
 import { createSelfSignedCertificate } from "../harness/tls-certificate.ts";
 
@@ -54,8 +55,8 @@ for (const [name, recipe] of Object.entries(variants)) {
     });
 
     test("starts on loopback and runs until stopped by PID", async () => {
-      const { defines } = await loopbackGatewayDefines(recipe, tls);
-      const gateway = await startKamailio("gateway", configPath, join(workDir, name.replace(/[^a-z0-9]+/g, "-")), defines);
+      const { defines, ports } = await loopbackGatewayDefines(recipe, tls);
+      const gateway = await startKamailio("gateway", configPath, join(workDir, name.replace(/[^a-z0-9]+/g, "-")), { defines, ready: { address: "127.0.0.1", port: ports.sip[0]! } });
       assert.ok(gateway.isAlive(), tail(gateway.logPath));
       await gateway.stop();
       assert.equal(gateway.isAlive(), false);

@@ -3,34 +3,26 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { RtpHeader, RtpPacket } from "werift";
-import { connectionOf, CountingPeerConnection, startBrowser, type Browser } from "../harness/browser.ts";
-import { pbxPassword, startGatewayStack, type GatewayStack } from "../harness/gateway-stack.ts";
-import { buildE2eRecipe, e2eDomain } from "../e2e/e2e-recipe.ts";
+import { connectionOf, CountingPeerConnection, type Browser } from "../harness/browser.ts";
+import { e2eDomain } from "../e2e/e2e-recipe.ts";
+import { useGatewayStack } from "../e2e/use-gateway-stack.ts";
 import { startMediaService, type RunningMediaService } from "../../gateway/media/server.ts";
 import { defaultMediaSettings } from "../../gateway/media/settings.ts";
 import { decodeG711, encodeG711 } from "../../gateway/media/audio/g711.ts";
 import { measureRms, measureToneShare, writeToneFrame } from "./media-audio.ts";
 
-let stack: GatewayStack;
+const gw = useGatewayStack({ browsers: ["alice", "carol", "dave"] });
 let service: RunningMediaService;
-const browsers: Browser[] = [];
 const logs: string[] = [];
 
 before(async () => {
-  stack = await startGatewayStack(buildE2eRecipe());
+  const stack = await gw.started();
   service = await startMediaService({ ...defaultMediaSettings, port: stack.mediaPort }, { log: (line) => logs.push(line) });
-  for (const user of ["alice", "carol", "dave"]) {
-    const browser = await startBrowser(`ws://127.0.0.1:${stack.gatewayPorts.loopback}`, user, e2eDomain, pbxPassword);
-    browsers.push(browser);
-    assert.equal(await browser.register(), 200);
-  }
   // startBrowser installed the werift peer connection as the global JsSIP uses; record audio on top of it.
   (globalThis as any).RTCPeerConnection = RecordingPeerConnection;
 });
 after(async () => {
-  for (const browser of browsers) browser.stop();
   await service?.stop();
-  await stack?.stop();
 });
 
 /** What a browser heard: decoded PCMU samples and every payload type seen. */
@@ -94,7 +86,7 @@ async function sendTone(pc: CountingPeerConnection, frequency: number, count: nu
 }
 
 test("browsers dialling *12345678 through Kamailio and rtpengine meet in one room; `music` plays; hang-ups free the room", async (t) => {
-  const [alice, carol, dave] = browsers as [Browser, Browser, Browser];
+  const [alice, carol, dave] = [gw.browser("alice"), gw.browser("carol"), gw.browser("dave")];
   const diagnostic = (line: string) => t.diagnostic(line);
   const aliceSession = await callConnected(alice, `sip:*12345678@${e2eDomain}`, diagnostic);
   const carolSession = await callConnected(carol, `sip:*12345678@${e2eDomain}`, diagnostic);

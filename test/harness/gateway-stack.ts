@@ -78,8 +78,9 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
 
     const ctlSocket = join(workDir, "pbx.ctl");
     const pbx = await startKamailio("pbx", new URL("../e2e/fixtures/pbx-kamailio.cfg", import.meta.url).pathname, workDir, {
-      PBX_ADDR: pbxAddress, PBX_PORT: pbxPort!, PHONE_URI: `"sip:${pbxAddress}:${phonePort}"`, PASSWORD: `"${pbxPassword}"`, CTL_SOCKET: `"unix:${ctlSocket}"`,
-    }, 1000);
+      defines: { PBX_ADDR: pbxAddress, PBX_PORT: pbxPort!, PHONE_URI: `"sip:${pbxAddress}:${phonePort}"`, PASSWORD: `"${pbxPassword}"`, CTL_SOCKET: `"unix:${ctlSocket}"` },
+      ready: { address: pbxAddress, port: pbxPort! },
+    });
     started.push(pbx);
 
     const tls = createSelfSignedCertificate(workDir);
@@ -90,7 +91,7 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
       RTPENGINE_SOCKET: `"udp:127.0.0.1:${ngPort}"`, MEDIA_PORT: mediaPort!, LOG_LEVEL: options.logLevel ?? 2, ...options.gatewayDefines,
     });
     if (options.bindFromRuntimeFile) delete defines.LISTEN_ADDR;
-    const gateway = await startKamailio("gateway", configPath, workDir, defines, 2000, options.sharedMemoryMb);
+    const gateway = await startKamailio("gateway", configPath, workDir, { defines, ready: { address: gatewayAddress, port: ports.sip[0]! }, sharedMemoryMb: options.sharedMemoryMb });
     started.push(gateway);
 
     const kamcmd = requireBinary("kamcmd", "kamailio");

@@ -1,8 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { requireBinary } from "./require-binary.ts";
-import { sleep, startProcess, type RunningProcess } from "./start-process.ts";
+import { buildSipRequest, openSipUdpClient, statusOf } from "./sip-udp.ts";
+import { startProcess, tail, type RunningProcess } from "./start-process.ts";
+import { waitUntil } from "./wait-until.ts";
 
 /** `-A NAME=value` overrides; strings must carry their double quotes. */
 export type KamailioDefines = Record<string, string | number>;
@@ -21,25 +23,38 @@ export function checkKamailioConfig(configPath: string, defines: KamailioDefines
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
-// Starts Kamailio in the foreground with a private run directory; fails unless it is still alive after `settleMs`.
-export async function startKamailio(name: string, configPath: string, workDir: string, defines: KamailioDefines = {}, settleMs = 2000, sharedMemoryMb = 64): Promise<RunningProcess> {
+/** How to start Kamailio: `-A` overrides, shared memory, and the UDP socket that proves it is ready. */
+export interface KamailioStart {
+  defines?: KamailioDefines;
+  /** A UDP SIP socket of the config: Kamailio is ready once a request sent there gets any reply. */
+  ready: { address: string; port: number };
+  /** Shared memory in MB (64 by default). */
+  sharedMemoryMb?: number;
+}
+
+// Starts Kamailio in the foreground with a private run directory and waits until a worker answers an
+// OPTIONS on `ready` (any status: a 483 or 404 proves a worker runs the config); fails with the log's
+// tail when it exits first or does not answer within 20 s.
+export async function startKamailio(name: string, configPath: string, workDir: string, start: KamailioStart): Promise<RunningProcess> {
   const rundir = join(workDir, `${name}-run`);
   mkdirSync(rundir, { recursive: true });
   const logPath = join(workDir, `${name}.log`);
-  const args = ["-DD", "-E", "-Y", rundir, "-f", configPath, "-m", String(sharedMemoryMb), "-M", "8", ...defineArgs(defines)];
+  const args = ["-DD", "-E", "-Y", rundir, "-f", configPath, "-m", String(start.sharedMemoryMb ?? 64), "-M", "8", ...defineArgs(start.defines ?? {})];
   const proc = startProcess(name, kamailioBinary(), args, logPath);
-  await sleep(settleMs);
-  if (!proc.isAlive()) {
-    throw new Error(`${name} (kamailio) exited during start-up with ${await proc.exited}:\n${tail(logPath)}`);
+  const { address, port } = start.ready;
+  const probe = await openSipUdpClient(address, address, port);
+  try {
+    const options = () => buildSipRequest({ method: "OPTIONS", uri: `sip:${address}:${port}`, from: probe, userAgent: "rtcgw-test-harness" });
+    await waitUntil(async () => statusOf(await probe.request(options(), 200)), {
+      what: `${name} (kamailio) answering OPTIONS on ${address}:${port}`,
+      timeoutMs: 20_000,
+      failWhen: () => (proc.isAlive() ? undefined : "it exited during start-up"),
+    });
+  } catch (error) {
+    await proc.stop();
+    throw new Error(`${(error as Error).message}\n${tail(logPath)}`);
+  } finally {
+    await probe.close();
   }
   return proc;
-}
-
-// The last lines of a log file, for failure messages.
-export function tail(path: string, lines = 30): string {
-  try {
-    return readFileSync(path, "utf8").split("\n").slice(-lines).join("\n");
-  } catch {
-    return "(no log)";
-  }
 }

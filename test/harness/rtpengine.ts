@@ -1,8 +1,7 @@
 import { createSocket } from "node:dgram";
 import { join } from "node:path";
 import { requireBinary } from "./require-binary.ts";
-import { sleep, startProcess, type RunningProcess } from "./start-process.ts";
-import { tail } from "./kamailio.ts";
+import { sleep, startProcess, tail, type RunningProcess } from "./start-process.ts";
 
 /** A running userspace rtpengine and its control (ng) port. */
 export interface RunningRtpengine {

@@ -1,7 +1,8 @@
 import { join } from "node:path";
 import { readFileSync } from "node:fs";
 import { requireBinary } from "./require-binary.ts";
-import { startProcess, type RunningProcess } from "./start-process.ts";
+import { startProcess, tail, type RunningProcess } from "./start-process.ts";
+import { isUdpPortBound, waitUntil } from "./wait-until.ts";
 
 /** A sipp instance and the file it logs every SIP message to. */
 export interface RunningSipp {
@@ -39,8 +40,9 @@ function rtpKeys(rtp: SippOptions["rtp"]): Record<string, string> {
   return { rtp_ip: rtp.address, rtp_port: String(rtp.port), video_port: String(rtp.videoPort ?? rtp.port + 2) };
 }
 
-// Starts sipp (UAS when there is no `remote`) with a message trace; media is left to `options.rtp`.
-export function startSipp(options: SippOptions): RunningSipp {
+// Starts sipp (UAS when there is no `remote`) with a message trace; media is left to `options.rtp`. A UAS
+// is returned once its SIP socket is bound, so a call placed next cannot reach a closed port.
+export async function startSipp(options: SippOptions): Promise<RunningSipp> {
   const sipp = requireBinary("sipp", "sip-tester");
   const messageFile = join(options.workDir, `${options.name}-messages.log`);
   const args = [
@@ -50,7 +52,14 @@ export function startSipp(options: SippOptions): RunningSipp {
     ...Object.entries({ ...rtpKeys(options.rtp), ...options.keys }).flatMap(([key, value]) => ["-key", key, value]),
     ...(options.extraArgs ?? []),
   ];
-  const proc = startProcess(options.name, sipp, args, join(options.workDir, `${options.name}.log`));
+  const logPath = join(options.workDir, `${options.name}.log`);
+  const proc = startProcess(options.name, sipp, args, logPath);
+  if (!options.remote) {
+    await waitUntil(() => isUdpPortBound(options.localAddress, options.localPort), {
+      what: `sipp ${options.name} binding ${options.localAddress}:${options.localPort}`,
+      failWhen: () => (proc.isAlive() ? undefined : `it exited:\n${tail(logPath)}`),
+    });
+  }
   return {
     process: proc,
     messageFile,

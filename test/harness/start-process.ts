@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream } from "node:fs";
+import { createWriteStream, readFileSync } from "node:fs";
 
 /** A started child process: its output goes to a log file; `stop()` ends it by PID. */
 export interface RunningProcess {
@@ -64,4 +64,13 @@ export async function stopAllProcesses(): Promise<void> {
 // Resolves after `ms` milliseconds.
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// The last lines of a log file, for failure messages.
+export function tail(path: string, lines = 30): string {
+  try {
+    return readFileSync(path, "utf8").split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
 }

@@ -1,6 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { planLocalBuild, hashRecipe } from "../../image/builders/local/plan-local-build.ts";
+import { planLocalBuild } from "../../image/builders/local/plan-local-build.ts";
+import { hashRecipe } from "../../dsl/hash-recipe.ts";
 import { renderNamespaceCommand, renderNamespaceScript, quoteShell } from "../../image/builders/local/namespace-script.ts";
 import { renderBootstrapCommand } from "../../image/builders/local/bootstrap-rootfs.ts";
 import { buildLocalImage } from "../../image/builders/local/build-local-image.ts";

@@ -1,11 +1,12 @@
 // manifest.json of a local image artifact: what was built from what, how it was checked, and `good`,
 // which is true only when every step passed. Written last, atomically (temp file + rename).
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import type { SysctlMismatch } from "../../audit/check-sysctl-statically.ts";
 import type { LynisSummary } from "../../audit/parse-lynis-report.ts";
 import type { SmokeResult } from "../../smoke/smoke-test-rootfs.ts";
 import type { InstalledPackage } from "./package-rootfs.ts";
+import { writeFileAtomicSync } from "../../../io/write-file-atomic.ts";
 import type { BaseImage } from "./plan-local-build.ts";
 
 /** The artifact's description. */
@@ -30,9 +31,7 @@ export const artifactFiles = { tarball: "rootfs.tar.zst", manifest: "manifest.js
 
 // Writes manifest.json in `dir` atomically.
 export function writeManifest(dir: string, manifest: LocalImageManifest): void {
-  const temp = join(dir, `.${artifactFiles.manifest}.tmp-${process.pid}`);
-  writeFileSync(temp, `${JSON.stringify(manifest, null, 2)}\n`);
-  renameSync(temp, join(dir, artifactFiles.manifest));
+  writeFileAtomicSync(join(dir, artifactFiles.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 // The manifest of a good artifact in `dir` built from `bundleHash` whose tarball is intact, or undefined.

@@ -1,7 +1,7 @@
 // Pure: what a local build will do, where it writes, and the exact mmdebstrap command, for
 // `--dry-run` and for the builder itself.
-import { createHash } from "node:crypto";
 import { join } from "node:path";
+import { hashRecipe } from "../../../dsl/hash-recipe.ts";
 import type { Recipe } from "../../../dsl/resolve.ts";
 
 /** The steps of a local build, in order. */
@@ -125,19 +125,4 @@ export function renderMmdebstrapArgs(base: BaseImage, mode: "root" | "unshare", 
     target,
     ...base.mirrors,
   ];
-}
-
-// sha256 over the recipe as canonical JSON (keys sorted), so key order does not change it.
-export function hashRecipe(recipe: Recipe): string {
-  return createHash("sha256").update(canonicalJson(recipe)).digest("hex");
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>).filter(([, v]) => v !== undefined);
-    entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value) ?? "null";
 }
