@@ -5,11 +5,12 @@ import { checkRtpCapacity } from "./capacity.ts";
 import { checkDialPlan } from "./dial-plan.ts";
 import { checkUpstreams } from "./upstreams.ts";
 import { checkPublishing } from "./publishing.ts";
+import { checkInstanceArchitecture } from "./instance-type.ts";
 
 /** A cross-field rule: reads the resolved recipe, returns what it finds. */
 export type RecipeRule = (recipe: Recipe) => Problem[];
 
-const rules: readonly RecipeRule[] = [checkPortOverlaps, checkRtpCapacity, checkUpstreams, checkDialPlan, checkPublishing];
+const rules: readonly RecipeRule[] = [checkPortOverlaps, checkRtpCapacity, checkUpstreams, checkDialPlan, checkPublishing, checkInstanceArchitecture];
 
 // Runs every rule; all problems are reported at once.
 export function checkRules(recipe: Recipe): Problem[] {
