@@ -61,7 +61,7 @@ test("changing one recipe field, an extra file or the base changes the hash", ()
     rtp: compileBundle(loadRecipe((r) => (r.gateway.listen.rtp = "20000-21000")), from).hash,
     sshPort: compileBundle(loadRecipe((r) => (r.image.ssh.port = 2222)), from).hash,
     package: compileBundle(loadRecipe((r) => (r.image.packages = ["jq"])), from).hash,
-    arch: compileBundle(loadRecipe((r) => (r.image.arch = "arm64")), from).hash,
+    arch: compileBundle(loadRecipe((r) => { r.image.arch = "arm64"; r.image.builder.instanceType = "t4g.small"; }), from).hash,
     extra: compileBundle(loadRecipe(), from, [{ path: "files/usr/lib/rtcgw/agent.mjs", content: "export {};\n", mode: 0o644 }]).hash,
     extraMode: compileBundle(loadRecipe(), from, [{ path: "files/usr/lib/rtcgw/agent.mjs", content: "export {};\n", mode: 0o755 }]).hash,
   };
