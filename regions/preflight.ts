@@ -3,11 +3,12 @@ import type { CloudPorts } from "../cloud/ports.ts";
 import { callWithRetry } from "../cloud/retry.ts";
 import { tagKeys } from "../cloud/naming.ts";
 import { artifactPrefixFor, overlapsPrivatePrefix } from "../cloud/bucket-layout.ts";
+import { checkEncryptedPublish } from "./preflight-encryption.ts";
 
 /** One thing that would make the run fail, found before anything is created. */
 export interface PreflightProblem {
   region?: string;
-  code: "credentials" | "region-unknown" | "region-disabled" | "name-taken" | "block-public-access" | "public-quota" | "public-encrypted" | "shared-encrypted" | "cloud-error"
+  code: "credentials" | "region-unknown" | "region-disabled" | "name-taken" | "block-public-access" | "public-quota" | "public-encrypted" | "shared-encrypted" | "ebs-encryption-by-default" | "cloud-error"
     | "s3-block-public-access" | "deprecation-too-late" | "artifact-prefix" | "no-default-vpc" | "subnet-not-found";
   message: string;
 }
@@ -27,8 +28,8 @@ const publicQuota = 5;
 /** AWS caps the deprecation time of a public AMI at 2 years after its creation. */
 export const publicDeprecationLimitSeconds = 730 * 86400;
 
-// Checks credentials, regions, the AMI name, block-public-access and the public-AMI quota in every target region
-// (in parallel, read-only) and reports every problem in one list.
+// Checks credentials, regions, the AMI name, block-public-access, the public-AMI quota and EBS encryption by default in every
+// target region (in parallel, read-only) and reports every problem in one list.
 export async function runPreflight(input: PreflightInput, ports: CloudPorts, signal?: AbortSignal): Promise<PreflightResult> {
   const { recipe, amiName, buildId } = input;
   const retry = <T>(fn: () => Promise<T>) => callWithRetry(fn, { clock: ports.clock, signal, budgetMs: 120_000 });
@@ -36,9 +37,6 @@ export async function runPreflight(input: PreflightInput, ports: CloudPorts, sig
   const isPublic = recipe.publish.visibility === "public";
   if (isPublic && recipe.image.disk.encrypted) {
     problems.push({ code: "public-encrypted", message: "publish.visibility is `public` but image.disk.encrypted is true: public AMIs cannot have encrypted snapshots; share with `{ accounts: [...] }` or turn encryption off" });
-  }
-  if (typeof recipe.publish.visibility === "object" && recipe.image.disk.encrypted) {
-    problems.push({ code: "shared-encrypted", message: "publish.visibility shares with accounts but image.disk.encrypted is true: snapshots encrypted with the AWS managed key (aws/ebs) cannot be shared; turn encryption off (a customer managed KMS key is not supported yet)" });
   }
   if (isPublic && recipe.publish.deprecateAfter > publicDeprecationLimitSeconds) {
     problems.push({ code: "deprecation-too-late", message: `publish.deprecateAfter is ${Math.round(recipe.publish.deprecateAfter / 86400)} d but a public AMI is deprecated at most 2 years (730 d) after its creation: lower publish.deprecateAfter to "730d" or less` });
@@ -64,6 +62,7 @@ export async function runPreflight(input: PreflightInput, ports: CloudPorts, sig
   }
   const perRegion = await Promise.all(usable.map((region) => checkRegion(region, { amiName, buildId, isPublic }, ports, retry).catch((error: Error): PreflightProblem[] => [{ region, code: "cloud-error", message: error.message }])));
   problems.push(...perRegion.flat());
+  if (recipe.publish.visibility !== "private") problems.push(...(await checkEbsEncryption(recipe, input.sourceRegion, usable, ports, retry)));
   if (isPublic) problems.push(...(await checkAccountS3Block(input.sourceRegion, account, ports, retry)));
   return problems.length ? { ok: false, problems } : { ok: true, account, regions: usable };
 }
@@ -83,6 +82,20 @@ async function checkRegion(region: string, input: { amiName: string; buildId: st
     problems.push({ region, code: "public-quota", message: `${publicCount} public AMIs already in ${region} (quota ${publicQuota}): run \`rtcgw retire --keep N\` or request a quota increase` });
   }
   return problems;
+}
+
+// Reads EBS encryption by default and its key in every usable region (the source first), then checks the visibility against them.
+async function checkEbsEncryption(recipe: Recipe, sourceRegion: string, regions: string[], ports: CloudPorts, retry: <T>(fn: () => Promise<T>) => Promise<T>): Promise<PreflightProblem[]> {
+  const ordered = [...new Set([sourceRegion, ...regions])].filter((r) => regions.includes(r));
+  const read = await Promise.all(ordered.map(async (region) => {
+    try {
+      return { region, defaults: await retry(() => ports.ec2.getEbsEncryptionDefaults(region)) };
+    } catch (error) {
+      return { region, error: `cannot read EBS encryption by default: ${(error as Error).message}` };
+    }
+  }));
+  const failed = read.flatMap((r): PreflightProblem[] => (r.error ? [{ region: r.region, code: "cloud-error", message: r.error }] : []));
+  return [...failed, ...checkEncryptedPublish(recipe, sourceRegion, new Map(read.flatMap((r) => (r.defaults ? [[r.region, r.defaults] as const] : []))))];
 }
 
 // A public Launch-Stack template needs a public bucket policy: the account-level S3 Block Public Access must allow it.

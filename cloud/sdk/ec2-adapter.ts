@@ -1,7 +1,7 @@
 import {
   CopyImageCommand, CreateImageCommand, CreateTagsCommand, CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DeleteSnapshotCommand, DeregisterImageCommand,
   DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand, DescribeRegionsCommand,
-  DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client, EnableImageDeprecationCommand, GetImageBlockPublicAccessStateCommand, ModifyImageAttributeCommand,
+  DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client, EnableImageDeprecationCommand, GetEbsDefaultKmsKeyIdCommand, GetEbsEncryptionByDefaultCommand, GetImageBlockPublicAccessStateCommand, ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand, RunInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, type Filter, type Image, type _InstanceType,
 } from "@aws-sdk/client-ec2";
 import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord } from "../ports.ts";
@@ -27,6 +27,13 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
     async getImageBlockPublicAccessState(region) {
       const out = await send<{ ImageBlockPublicAccessState?: string }>(region, new GetImageBlockPublicAccessStateCommand({}));
       return out.ImageBlockPublicAccessState === "block-new-sharing" ? "block-new-sharing" : "unblocked";
+    },
+    async getEbsEncryptionDefaults(region) {
+      const [byDefault, key] = await Promise.all([
+        send<{ EbsEncryptionByDefault?: boolean }>(region, new GetEbsEncryptionByDefaultCommand({})),
+        send<{ KmsKeyId?: string }>(region, new GetEbsDefaultKmsKeyIdCommand({})),
+      ]);
+      return { enabled: byDefault.EbsEncryptionByDefault === true, kmsKeyId: key.KmsKeyId ?? "alias/aws/ebs" };
     },
     async copyImage(region, input) {
       const out = await send<{ ImageId?: string }>(region, new CopyImageCommand({

@@ -1,4 +1,5 @@
 import type { CloudPorts } from "../../../cloud/ports.ts";
+import type { AccountSettings } from "./account-settings.ts";
 import { createFakeEc2, imageState, instanceState } from "./fake-ec2.ts";
 import { createFakeIam, createFakeSts } from "./fake-s3-iam-sts.ts";
 import { createFakeS3 } from "./fake-s3.ts";
@@ -35,9 +36,9 @@ function imageStates(ctx: FakeContext, region?: string) {
     .map((i) => ({ ...i, state: imageState(ctx, i) }));
 }
 
-// Makes a fake AWS account with a default VPC (unless `faults.noDefaultVpcIn` says otherwise) and official Debian 12 base
+// Makes a fake AWS account (with the given per-region account settings) with a default VPC (unless `faults.noDefaultVpcIn` says otherwise) and official Debian 12 base
 // images (without the SSM agent, as the real ones) in every region.
-export function createFakeCloud(options: { regions?: string[]; faults?: Partial<FakeFaults>; timings?: Partial<FakeTimings>; clock?: VirtualClock } = {}): FakeCloud {
+export function createFakeCloud(options: { regions?: string[]; faults?: Partial<FakeFaults>; timings?: Partial<FakeTimings>; clock?: VirtualClock; accountSettings?: Record<string, Partial<AccountSettings>> } = {}): FakeCloud {
   const clock = options.clock ?? createVirtualClock();
   const regions = options.regions ?? defaultRegions;
   const faults: FakeFaults = { throttleNext: 0, instanceInvisibleMs: 0, profileInvisibleMs: 0, ssmAgentDelayMs: 0, provisionFails: false, smokeFails: false, copyFailsIn: [], blockPublicAccessIn: [], publicQuotaReachedIn: [], disabledRegions: [], ...options.faults };
@@ -47,7 +48,7 @@ export function createFakeCloud(options: { regions?: string[]; faults?: Partial<
   };
   const state: FakeState = {
     accountId: "111122223333", regions, images: [], snapshots: [], instances: [], vpcs: [], subnets: [], securityGroups: [], roles: [], profiles: [], commands: [],
-    parameters: new Map(), buckets: new Map(), launchTemplateImageIds: new Map(), clientTokens: new Map(),
+    parameters: new Map(), buckets: new Map(), metricData: [], accountSettings: new Map(Object.entries(options.accountSettings ?? {})), launchTemplateImageIds: new Map(), clientTokens: new Map(),
   };
   const context = createFakeContext(clock, state, faults, timings);
   const seedTime = clock.now() - 86_400_000;

@@ -42,6 +42,19 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
   if (action === "GetImageBlockPublicAccessState") {
     return ec2Response(action, `<imageBlockPublicAccessState>${await ec2.getImageBlockPublicAccessState(region)}</imageBlockPublicAccessState>`);
   }
+  if (action === "GetEbsEncryptionByDefault" || action === "GetEbsDefaultKmsKeyId") {
+    const { enabled, kmsKeyId } = await ec2.getEbsEncryptionDefaults(region);
+    return ec2Response(action, action === "GetEbsEncryptionByDefault" ? `<ebsEncryptionByDefault>${enabled}</ebsEncryptionByDefault>` : `<kmsKeyId>${xmlEscape(kmsKeyId)}</kmsKeyId>`);
+  }
+  if (action === "DescribeLaunchTemplates" || action === "DescribeLaunchTemplateVersions") {
+    // One launch template per image id the test put in `launchTemplateImageIds`, with one version naming it.
+    const imageIds = await ec2.listLaunchTemplateImageIds(region);
+    const id = (i: number) => `lt-${String(i).padStart(17, "0")}`;
+    if (action === "DescribeLaunchTemplates") return ec2Response(action, `<launchTemplates>${imageIds.map((_, i) => `<item><launchTemplateId>${id(i)}</launchTemplateId><launchTemplateName>t${i}</launchTemplateName></item>`).join("")}</launchTemplates>`);
+    const index = imageIds.findIndex((_, i) => id(i) === input.LaunchTemplateId);
+    if (index < 0) throw new CloudError("InvalidLaunchTemplateId.NotFound", `The launch template ID '${input.LaunchTemplateId}' does not exist`);
+    return ec2Response(action, `<launchTemplateVersionSet><item><launchTemplateId>${id(index)}</launchTemplateId><versionNumber>1</versionNumber><launchTemplateData><imageId>${imageIds[index]}</imageId></launchTemplateData></item></launchTemplateVersionSet>`);
+  }
   if (action === "CreateSecurityGroup") {
     const groupId = await ec2.createSecurityGroup(region, {
       name: String(input.GroupName), description: String(input.GroupDescription ?? ""), tags: tagsFor(input, "security-group"), ...(input.VpcId === undefined ? {} : { vpcId: String(input.VpcId) }),

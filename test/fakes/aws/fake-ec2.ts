@@ -1,4 +1,5 @@
 import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord } from "../../../cloud/ports.ts";
+import { accountSettingsIn, encryptionIn, isAwsManagedEbsKey } from "./account-settings.ts";
 import { instanceHasSsmAgent } from "./fake-cloud-init.ts";
 import { defaultVpcOrFail, launchSubnet } from "./fake-network.ts";
 import { matchesTag, withClientToken, type FakeContext, type FakeImage, type FakeInstance } from "./fake-state.ts";
@@ -39,9 +40,9 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
     ...(image.deprecationTime ? { deprecationTime: image.deprecationTime } : {}),
     ...(image.fails && imageState(ctx, image) === "failed" ? { stateReason: "Copy failed: internal error" } : {}),
   });
-  const addImage = (region: string, fields: Pick<FakeImage, "name" | "tags" | "availableAt" | "fails" | "encrypted" | "provisioned" | "arch" | "ssmAgent" | "sealed">) => {
+  const addImage = (region: string, fields: Pick<FakeImage, "name" | "tags" | "availableAt" | "fails" | "encrypted" | "kmsKeyId" | "provisioned" | "arch" | "ssmAgent" | "sealed">) => {
     const snapshotId = ctx.nextId("snap");
-    state.snapshots.push({ snapshotId, region, tags: { ...fields.tags }, encrypted: fields.encrypted, accounts: [], deleted: false });
+    state.snapshots.push({ snapshotId, region, tags: { ...fields.tags }, encrypted: fields.encrypted, ...(fields.kmsKeyId ? { kmsKeyId: fields.kmsKeyId } : {}), accounts: [], deleted: false });
     const image: FakeImage = { ...fields, imageId: ctx.nextId("ami"), region, ownerId: state.accountId, createdAt: clock.now(), deregistered: false, public: false, launchAccounts: [], snapshotIds: [snapshotId], imdsV2: false };
     state.images.push(image);
     return image.imageId;
@@ -65,7 +66,12 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
     },
     async getImageBlockPublicAccessState(region) {
       ctx.enter("GetImageBlockPublicAccessState", region);
-      return faults.blockPublicAccessIn.includes(region) ? "block-new-sharing" : "unblocked";
+      return accountSettingsIn(ctx, region).imageBlockPublicAccess;
+    },
+    async getEbsEncryptionDefaults(region) {
+      ctx.enter("GetEbsEncryptionByDefault", region);
+      const settings = accountSettingsIn(ctx, region);
+      return { enabled: settings.ebsEncryptionByDefault, kmsKeyId: settings.ebsDefaultKmsKeyId };
     },
     async copyImage(region, input) {
       ctx.enter("CopyImage", region);
@@ -74,7 +80,7 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
         if (imageState(ctx, source) !== "available") throw new CloudError("IncorrectState", `Image ${source.imageId} is not available`);
         if (state.images.some((i) => i.region === region && i.name === input.name && !i.deregistered)) throw new CloudError("InvalidAMIName.Duplicate", `AMI name ${input.name} is already in use`);
         const copyMs = timings.copyMsByRegion[region] ?? timings.copyMs;
-        return addImage(region, { name: input.name, tags: input.tags, availableAt: clock.now() + copyMs, fails: faults.copyFailsIn.includes(region), encrypted: source.encrypted, provisioned: source.provisioned, arch: source.arch, ssmAgent: source.ssmAgent, sealed: source.sealed });
+        return addImage(region, { name: input.name, tags: input.tags, availableAt: clock.now() + copyMs, fails: faults.copyFailsIn.includes(region), ...encryptionIn(ctx, region, source.encrypted), provisioned: source.provisioned, arch: source.arch, ssmAgent: source.ssmAgent, sealed: source.sealed });
       });
     },
     async createImage(region, input) {
@@ -87,7 +93,7 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
       const ssmAgent = instanceHasSsmAgent(ctx, instance);
       const sealed = ssmAgent ? Boolean(instance.sealArmed) : (base?.sealed ?? true);
       return addImage(region, {
-        name: input.name, tags: input.tags, availableAt: clock.now() + timings.createImageMs, fails: false, encrypted: Boolean(instance.encrypted || base?.encrypted), provisioned: instance.provisioned,
+        name: input.name, tags: input.tags, availableAt: clock.now() + timings.createImageMs, fails: false, encrypted: Boolean(instance.encrypted || base?.encrypted), ...(instance.kmsKeyId ? { kmsKeyId: instance.kmsKeyId } : {}), provisioned: instance.provisioned,
         arch: base?.arch ?? "amd64", ssmAgent, sealed,
       });
     },
@@ -103,11 +109,12 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
     async shareImage(region, imageId, share) {
       ctx.enter("ModifyImageAttribute", region);
       const image = findImage(region, imageId);
-      const encrypted = state.snapshots.some((s) => image.snapshotIds.includes(s.snapshotId) && s.encrypted);
-      if ("accounts" in share && encrypted) throw new CloudError("InvalidParameter", "Snapshots encrypted with the AWS managed key cannot be shared");
+      const snapshots = state.snapshots.filter((s) => image.snapshotIds.includes(s.snapshotId));
+      const encrypted = snapshots.some((s) => s.encrypted);
+      if ("accounts" in share && snapshots.some((s) => s.encrypted && isAwsManagedEbsKey(s.kmsKeyId))) throw new CloudError("InvalidParameter", "Snapshots encrypted with the AWS managed key cannot be shared");
       if ("accounts" in share) return void (image.launchAccounts = [...new Set([...image.launchAccounts, ...share.accounts])]);
       if (image.public) return;
-      if (faults.blockPublicAccessIn.includes(region)) throw new CloudError("OperationNotPermitted", "Image block public access is enabled for this region");
+      if (accountSettingsIn(ctx, region).imageBlockPublicAccess === "block-new-sharing") throw new CloudError("OperationNotPermitted", "Image block public access is enabled for this region");
       if (encrypted) throw new CloudError("InvalidParameter", "Images with encrypted snapshots cannot be made public");
       const publicCount = state.images.filter((i) => i.region === region && i.public && !i.deregistered && i.ownerId === state.accountId).length;
       if (publicCount >= publicQuota) throw new CloudError("ResourceLimitExceeded", `You have reached your quota of ${publicQuota} public AMIs in ${region}`);
@@ -178,7 +185,7 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
         if (!state.profiles.some((p) => p.name === input.instanceProfileName && !p.deleted && p.roleName && clock.now() >= p.createdAt + faults.profileInvisibleMs)) throw new CloudError("InvalidParameterValue", `Value (${input.instanceProfileName}) for parameter iamInstanceProfile.name is invalid`);
         const source = state.images.find((i) => i.imageId === input.imageId);
         const instanceId = ctx.nextId("i");
-        state.instances.push({ instanceId, region, imageId: input.imageId, tags: { ...input.tags }, launchedAt: clock.now(), profile: input.instanceProfileName, securityGroupId: input.securityGroupId, subnetId: subnet.subnetId, imdsV2Required: true, provisioned: source?.provisioned ?? false, encrypted: input.encrypted,
+        state.instances.push({ instanceId, region, imageId: input.imageId, tags: { ...input.tags }, launchedAt: clock.now(), profile: input.instanceProfileName, securityGroupId: input.securityGroupId, subnetId: subnet.subnetId, imdsV2Required: true, provisioned: source?.provisioned ?? false, ...encryptionIn(ctx, region, input.encrypted),
           ...(input.userData === undefined ? {} : { userData: input.userData }) });
         return instanceId;
       });

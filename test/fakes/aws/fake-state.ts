@@ -1,4 +1,5 @@
 import { CloudError, type ExpiryRule, type PublicAccessBlock, type Tags } from "../../../cloud/ports.ts";
+import type { AccountSettings } from "./account-settings.ts";
 import type { VirtualClock } from "./virtual-clock.ts";
 
 /** How long things take in the fake cloud (virtual ms). */
@@ -28,6 +29,7 @@ export interface FakeFaults {
   provisionFails: boolean;
   smokeFails: boolean;
   copyFailsIn: string[];
+  /** Regions where AMI block public access is on (as `accountSettings`' imageBlockPublicAccess; tests flip it mid-run). */
   blockPublicAccessIn: string[];
   /** Regions where the account already has 5 public AMIs. */
   publicQuotaReachedIn: string[];
@@ -45,6 +47,8 @@ export interface FakeFaults {
 export interface FakeImage {
   imageId: string; region: string; name: string; ownerId: string; createdAt: number; availableAt: number; fails: boolean; deregistered: boolean;
   public: boolean; launchAccounts: string[]; tags: Tags; snapshotIds: string[]; deprecationTime?: string; imdsV2: boolean; encrypted: boolean;
+  /** The KMS key of its snapshots when encrypted (account-settings.ts). */
+  kmsKeyId?: string;
   /** Whether the instance it came from ran the bundle successfully (what the smoke test finds). */
   provisioned: boolean;
   arch: "amd64" | "arm64";
@@ -57,6 +61,8 @@ export interface FakeImage {
 export interface FakeInstance {
   instanceId: string; region: string; imageId: string; tags: Tags; launchedAt: number; stopAt?: number; terminateAt?: number;
   profile: string; securityGroupId: string; imdsV2Required: boolean; provisioned: boolean; encrypted?: boolean;
+  /** The KMS key of its volume when encrypted. */
+  kmsKeyId?: string;
   /** The subnet it runs in (RunInstances' SubnetId, or the default VPC's default subnet). */
   subnetId?: string;
   /** The user data as cloud-init reads it (decoded). */
@@ -124,7 +130,7 @@ export interface FakeState {
   accountId: string;
   regions: string[];
   images: FakeImage[];
-  snapshots: { snapshotId: string; region: string; tags: Tags; encrypted: boolean; accounts: string[]; deleted: boolean }[];
+  snapshots: { snapshotId: string; region: string; tags: Tags; encrypted: boolean; kmsKeyId?: string; accounts: string[]; deleted: boolean }[];
   instances: FakeInstance[];
   vpcs: FakeVpc[];
   subnets: FakeSubnet[];
@@ -136,6 +142,10 @@ export interface FakeState {
   buckets: Map<string, FakeBucket>;
   /** The account-level S3 Block Public Access (undefined: not configured). */
   accountPublicAccessBlock?: PublicAccessBlock;
+  /** PutMetricData calls (the appliance's metrics), in order. */
+  metricData: { region: string; namespace: string; names: string[] }[];
+  /** Per region: EBS encryption by default and its key, AMI block public access (absent: AWS's defaults; account-settings.ts). */
+  accountSettings: Map<string, Partial<AccountSettings>>;
   launchTemplateImageIds: Map<string, string[]>;
   clientTokens: Map<string, { params: string; result: string }>;
 }
