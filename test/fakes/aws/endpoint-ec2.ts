@@ -61,6 +61,12 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
     });
     return ec2Response(action, `<return>true</return><groupId>${groupId}</groupId>`);
   }
+  if (action === "DescribeSecurityGroups") {
+    const { tag } = readFilters(input);
+    if (!tag) throw new CloudError("InvalidParameterValue", "the fake describes security groups by tag only");
+    const groups = await ec2.describeSecurityGroups(region, tag);
+    return ec2Response(action, `<securityGroupInfo>${groups.map((g) => `<item><groupId>${g.groupId}</groupId>${tagSetXml(g.tags)}</item>`).join("")}</securityGroupInfo>`);
+  }
   if (action === "DescribeVpcs") {
     const { values } = readFilters(input);
     const isDefault = values("is-default")[0];

@@ -71,6 +71,16 @@ export function createIamHandler(cloud: FakeCloud) {
       delete role.inlinePolicies[String(input.PolicyName)];
       return respond(action);
     }
+    if (action === "ListRoles") {
+      const roles = await iam.listRoles(String(input.PathPrefix ?? "/"));
+      const members = roles.map((r) => { const role = cloud.state.roles.find((x) => x.name === r.name && !x.deleted)!; return `<member><Path>${xmlEscape(role.path)}</Path><RoleName>${xmlEscape(r.name)}</RoleName><RoleId>AROAFAKE</RoleId><Arn>arn:aws:iam::${accountId}:role${role.path}${r.name}</Arn><CreateDate>${new Date(0).toISOString()}</CreateDate></member>`; });
+      return respond(action, `<Roles>${members.join("")}</Roles><IsTruncated>false</IsTruncated>`);
+    }
+    if (action === "ListRoleTags") {
+      const role = cloud.state.roles.find((r) => r.name === input.RoleName && !r.deleted);
+      if (!role) throw new CloudError("NoSuchEntity", `The role with name ${input.RoleName} cannot be found.`);
+      return respond(action, `<Tags>${Object.entries(role.tags).map(([k, v]) => `<member><Key>${xmlEscape(k)}</Key><Value>${xmlEscape(v)}</Value></member>`).join("")}</Tags><IsTruncated>false</IsTruncated>`);
+    }
     if (action === "DeleteRole") {
       const role = cloud.state.roles.find((r) => r.name === input.RoleName && !r.deleted);
       if (!role) throw new CloudError("NoSuchEntity", `The role with name ${input.RoleName} cannot be found.`);

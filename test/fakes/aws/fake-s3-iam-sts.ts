@@ -21,7 +21,7 @@ export function createFakeIam(ctx: FakeContext): IamPort {
       ctx.enter("CreateInstanceProfile", "global");
       if (state.profiles.some((p) => p.name === input.name && !p.deleted)) throw new CloudError("EntityAlreadyExists", `Instance Profile ${input.name} already exists.`);
       if (!liveRole(input.roleName)) throw new CloudError("NoSuchEntity", `The role with name ${input.roleName} cannot be found.`);
-      state.profiles.push({ name: input.name, roleName: input.roleName, tags: { ...input.tags }, deleted: false, createdAt: ctx.clock.now() });
+      state.profiles.push({ name: input.name, path: input.path, roleName: input.roleName, tags: { ...input.tags }, deleted: false, createdAt: ctx.clock.now() });
     },
     async deleteInstanceProfile(name) {
       ctx.enter("DeleteInstanceProfile", "global");

@@ -136,9 +136,10 @@ export interface FakeState {
   subnets: FakeSubnet[];
   securityGroups: { groupId: string; region: string; name: string; vpcId: string; tags: Tags; deleted: boolean }[];
   roles: FakeRole[];
-  profiles: { name: string; roleName: string | undefined; tags: Tags; deleted: boolean; createdAt: number }[];
+  profiles: { name: string; path?: string; roleName: string | undefined; tags: Tags; deleted: boolean; createdAt: number }[];
   commands: FakeCommand[];
-  parameters: Map<string, { value: string; dataType: string; version: number }>;
+  /** Parameters by `region:name`; `kmsKeyId`: a SecureString under that customer managed key (tests seed it: GetParameter with decryption then needs kms:Decrypt). */
+  parameters: Map<string, { value: string; dataType: string; version: number; kmsKeyId?: string }>;
   buckets: Map<string, FakeBucket>;
   /** The account-level S3 Block Public Access (undefined: not configured). */
   accountPublicAccessBlock?: PublicAccessBlock;

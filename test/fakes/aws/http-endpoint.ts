@@ -2,10 +2,12 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CloudError } from "../../../cloud/ports.ts";
 import type { FakeCloud } from "./create-fake-cloud.ts";
+import { handleCloudWatch } from "./endpoint-cloudwatch.ts";
 import { handleEc2 } from "./endpoint-ec2.ts";
 import { handleS3, s3ActionOf, s3ErrorAnswer } from "./endpoint-s3.ts";
 import { handleSsm } from "./endpoint-ssm.ts";
 import { createIamHandler } from "./endpoint-iam.ts";
+import { s3CallInput, type IamAuthorizer } from "./iam-authorizer.ts";
 import { ec2Error, parseQueryBody, stsError, stsResponse } from "./protocol-codecs.ts";
 
 /** A local HTTP endpoint that real SDK v3 clients talk to, backed by a fake cloud. */
@@ -19,11 +21,13 @@ export interface FakeEndpoint {
 }
 
 const throttling = new Set(["RequestLimitExceeded", "Throttling", "ThrottlingException"]);
+const denied = new Set(["AccessDenied", "UnauthorizedOperation", "AuthFailure", "InvalidClientTokenId"]);
 
 // Starts the endpoint on 127.0.0.1 (a free port). Region and service come from the request's SigV4 credential scope
 // (EC2 and STS: Query, SSM: JSON 1.1, S3: REST-XML path-style and S3 Control) or a presigned URL's X-Amz-Credential;
-// an unsigned request is an anonymous S3 read.
-export async function startFakeEndpoint(cloud: FakeCloud): Promise<FakeEndpoint> {
+// an unsigned request is an anonymous S3 read. With an `authorizer`, every signed request (presigned URLs too, as their
+// signer) must be allowed by the IAM policies of its access key's principal first (iam-authorizer.ts).
+export async function startFakeEndpoint(cloud: FakeCloud, options: { authorizer?: IamAuthorizer } = {}): Promise<FakeEndpoint> {
   const served: string[] = [];
   const loseNextResponse = new Set<string>();
   const handleIam = createIamHandler(cloud);
@@ -34,6 +38,8 @@ export async function startFakeEndpoint(cloud: FakeCloud): Promise<FakeEndpoint>
     const scope = /Credential=[^/]+\/\d+\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? "") ?? (presigned ? /^[^/]+\/\d+\/([^/]+)\/([^/]+)\//.exec(presigned) : null);
     const region = scope?.[1] ?? "us-east-1";
     const service = scope?.[2] ?? "s3";
+    const accessKeyId = /Credential=([^/]+)\//.exec(req.headers.authorization ?? "")?.[1] ?? presigned?.split("/")[0] ?? "";
+    const authorize = (action: string, input: Record<string, unknown>) => options.authorizer?.authorize({ cloud, accessKeyId, service, action, region, input });
     if (service === "s3") {
       const action = s3ActionOf(req.method ?? "GET", url);
       served.push(action);
@@ -43,6 +49,7 @@ export async function startFakeEndpoint(cloud: FakeCloud): Promise<FakeEndpoint>
         if (presigned && signedAt && Date.now() > Date.UTC(+signedAt[1]!, +signedAt[2]! - 1, +signedAt[3]!, +signedAt[4]!, +signedAt[5]!, +signedAt[6]!) + Number(url.searchParams.get("X-Amz-Expires") ?? 0) * 1000) {
           throw new CloudError("AccessDenied", "Request has expired");
         }
+        if (scope) await authorize(action, s3CallInput(url, raw));
         const answer = await handleS3(cloud, { method: req.method ?? "GET", url, headers: req.headers, body: raw, region, anonymous: !scope });
         if (loseNextResponse.delete(action)) throw new CloudError("InternalError", "We encountered an internal error (response lost after the effect)");
         res.writeHead(answer.status, answer.headers).end(answer.body);
@@ -59,6 +66,7 @@ export async function startFakeEndpoint(cloud: FakeCloud): Promise<FakeEndpoint>
     const action = json ? target.split(".").pop()! : String(form.Action);
     served.push(action);
     try {
+      await authorize(action, json ? JSON.parse(body || "{}") : form);
       const payload = service === "iam" ? await handleIam(action, form) : await handle(cloud, service, action, region, json ? JSON.parse(body || "{}") : form);
       if (payload === undefined) throw new CloudError("InvalidAction", `The fake endpoint does not implement iam:${action}`);
       if (loseNextResponse.delete(action)) throw new CloudError("InternalError", "An internal error has occurred (response lost after the effect)");
@@ -66,7 +74,7 @@ export async function startFakeEndpoint(cloud: FakeCloud): Promise<FakeEndpoint>
     } catch (error) {
       const code = error instanceof CloudError ? error.code : "InternalError";
       const message = error instanceof Error ? error.message : String(error);
-      const status = code === "InternalError" ? 500 : throttling.has(code) && service === "ec2" ? 503 : code === "NoSuchEntity" ? 404 : code === "EntityAlreadyExists" || code === "DeleteConflict" ? 409 : 400;
+      const status = code === "InternalError" ? 500 : denied.has(code) ? 403 : throttling.has(code) && service === "ec2" ? 503 : code === "NoSuchEntity" ? 404 : code === "EntityAlreadyExists" || code === "DeleteConflict" ? 409 : 400;
       if (json) res.writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": code }).end(JSON.stringify({ __type: code, message }));
       else res.writeHead(status, { "content-type": "text/xml" }).end(service === "ec2" ? ec2Error(code, message) : stsError(code, message));
     }
@@ -81,7 +89,8 @@ async function handle(cloud: FakeCloud, service: string, action: string, region:
     const id = await cloud.ports.sts.getCallerIdentity();
     return stsResponse(action, `<Arn>${id.arn}</Arn><UserId>AIDAFAKE</UserId><Account>${id.account}</Account>`);
   }
-  const answer = service === "ssm" ? await handleSsm(cloud, action, region, input) : service === "ec2" ? await handleEc2(cloud, action, region, input) : undefined;
+  const answer = service === "ssm" ? await handleSsm(cloud, action, region, input) : service === "ec2" ? await handleEc2(cloud, action, region, input)
+    : service === "monitoring" ? await handleCloudWatch(cloud, action, region, input) : undefined;
   if (answer === undefined) throw new CloudError("InvalidAction", `The fake endpoint does not implement ${service}:${action}`);
   return answer;
 }
