@@ -12,9 +12,10 @@ import { retire } from "../../regions/retire.ts";
 import { sweep } from "../../regions/sweep.ts";
 import { runPreflight } from "../../regions/preflight.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
+import { addSubnet } from "../fakes/aws/fake-network.ts";
 import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint.ts";
 import { createIamAuthorizer, evaluateIamRequest, type IamAuthorizer } from "../fakes/aws/iam-authorizer.ts";
-import type { IamRequest } from "../fakes/aws/iam-requests.ts";
+import { iamRequestsByOperation, type IamRequest } from "../fakes/aws/iam-requests.ts";
 import { accessKeys, operatorPrincipal, readDocumentedPolicy, type PolicyDocument } from "./documented-policies.ts";
 import { makeRecipe, tempJournalPath, testBundle } from "./fixtures.ts";
 
@@ -31,10 +32,11 @@ async function startAuthorizedCloud(policy?: PolicyDocument): Promise<{ cloud: F
   return { cloud, endpoint, authorizer, ports: { ...sdk, clock: cloud.clock } };
 }
 
-const recipeOf = (version: string, visibility: unknown) => ({ ...makeRecipe({ regions, publish: { visibility } }), version });
+const recipeOf = (version: string, visibility: unknown, subnetId?: string) =>
+  ({ ...makeRecipe({ regions, publish: { visibility }, ...(subnetId ? { image: { builder: { instanceType: "t3.small", subnetId } } } : {}) }), version });
 
-async function buildAndPublish(ports: CloudPorts, version: string, visibility: unknown) {
-  const recipe = recipeOf(version, visibility);
+async function buildAndPublish(ports: CloudPorts, version: string, visibility: unknown, subnetId?: string) {
+  const recipe = recipeOf(version, visibility, subnetId);
   const journalPath = tempJournalPath();
   const built = await buildAwsImage({ recipe, bundle: testBundle, region: "us-east-1", journalPath }, ports);
   assert.equal(built.kind, "built", `${version}: ${JSON.stringify(built)}`);
@@ -48,10 +50,11 @@ let run: Awaited<ReturnType<typeof startAuthorizedCloud>>;
 before(async () => (run = await startAuthorizedCloud()));
 after(() => run.endpoint.close());
 
-test("the documented operator policy allows every request of two builds and publishes, a killed build and its sweep, an interrupted build and retire", async () => {
+test("the documented operator policy allows every request of two builds and publishes, a killed build and its sweep, an interrupted build and retire", async (t) => {
   const { cloud, ports, authorizer, endpoint } = run;
   await buildAndPublish(ports, "0.1.0", "public");
-  const latest = await buildAndPublish(ports, "0.2.0", { accounts: [shareWith] });
+  const subnet = addSubnet(cloud.context, "us-east-1", { mapPublicIpOnLaunch: true }); // the second build runs in a subnet of its own VPC
+  const latest = await buildAndPublish(ports, "0.2.0", { accounts: [shareWith] }, subnet.subnetId);
   for (const region of regions) assert.deepEqual(cloud.listOwnImages(region).map((i) => [i.name.split("-")[1], i.public, i.launchAccounts]), [["0.1.0", true, []], ["0.2.0", false, [shareWith]]], region);
 
   // Killed (as by kill -9) when the smoke test starts: every call fails from then on, so the build cannot clean up.
@@ -83,6 +86,7 @@ test("the documented operator policy allows every request of two builds and publ
   assert.ok(endpoint.served.slice(servedBefore).includes("CancelCommand"));
   assert.deepEqual(cloud.listLeftovers(), []);
 
+  cloud.state.launchTemplateImageIds.set("eu-west-1", [cloud.listOwnImages("eu-west-1").find((i) => i.name.includes("0.2.0"))!.imageId]);
   const retired = await retire({ recipe: latest, keep: 1, regions }, ports);
   assert.equal(retired.ok, true, JSON.stringify(retired));
   for (const region of regions) assert.deepEqual(cloud.listOwnImages(region).map((i) => i.name.split("-")[1]), ["0.2.0"], region);
@@ -95,6 +99,8 @@ test("the documented operator policy allows every request of two builds and publ
   const ignored = [...new Set(authorizer.records.filter((r) => r.ignoredKeys.length).map((r) => `${r.request.action} on ${r.request.resource.replace(/\/[^/]*$/, "/…")}: ${r.ignoredKeys.join(", ")}`))];
   assert.deepEqual(ignored, [], "iam-requests.ts gives context keys the Service Authorization Reference does not list for these actions");
   assert.ok(authorizer.records.length > 300, `${authorizer.records.length} authorizations`);
+  const exercised = new Set(authorizer.records.map((r) => r.operation));
+  t.diagnostic(`${authorizer.records.length} authorizations, ${exercised.size} operations; rows not exercised here: ${Object.keys(iamRequestsByOperation).filter((o) => !exercised.has(o) && o !== "sts:GetCallerIdentity").join(", ")}`);
 });
 
 // The distinct requests of the run above, with one operation that made each.
