@@ -17,7 +17,7 @@ export interface EbsDefaults {
 
 // Whether a key id is the AWS managed EBS key (its alias or the alias's ARN; its key ARN cannot be told apart without
 // kms:DescribeKey, which rtcgw does not call: AWS answers the alias unless the account chose another key).
-export function isAwsManagedEbsKey(keyId: string): boolean {
+function isAwsManagedEbsKey(keyId: string): boolean {
   return keyId === "alias/aws/ebs" || /:alias\/aws\/ebs$/.test(keyId);
 }
 

@@ -2,7 +2,7 @@ import type { Recipe } from "../../dsl/resolve.ts";
 import { formatPortRange } from "../../dsl/units.ts";
 
 /** A network load balancer takes at most 50 listeners (the default Elastic Load Balancing quota "Listeners per Network Load Balancer"). */
-export const nlbListenerQuota = 50;
+const nlbListenerQuota = 50;
 
 /** One port the load balancer forwards to the gateways, with its listener protocol. */
 interface ForwardedPort {
@@ -14,7 +14,7 @@ interface ForwardedPort {
 // What the load balancer forwards: WSS/HTTPS, SIP TLS when the recipe has it, and every SIP port (a listener is one
 // port and one protocol: TCP_UDP when SIP runs on both), as many as the listener quota leaves room for. RTP does not go
 // through the load balancer: the gateway advertises its own public address in SDP.
-export function planLoadBalancerPorts(recipe: Recipe): { ports: ForwardedPort[]; notForwarded?: { from: number; to: number } } {
+function planLoadBalancerPorts(recipe: Recipe): { ports: ForwardedPort[]; notForwarded?: { from: number; to: number } } {
   const { sip, wss, tls } = recipe.gateway.listen;
   const ports: ForwardedPort[] = [{ name: "Https", port: wss.port, protocol: "TCP" }];
   if (tls) ports.push({ name: "SipTls", port: tls.port, protocol: "TCP" });

@@ -63,10 +63,12 @@ const existing = (call: FakeCall, id: string): { type: string; tags?: Tags; owne
   if (id.startsWith("vpc-")) return { type: "vpc" };
   throw new Error(`iam-requests: no resource type for ${id}`);
 };
-// An action on existing resources, with their tags and (images, snapshots) owner.
+// An action on an existing EC2 resource (an image, snapshot, instance, ...), with its tags and, for EC2's own actions, the
+// `ec2:ResourceTag` alias and the owner of images and snapshots (EBS direct actions such as ebs:PutSnapshotBlock get aws:ResourceTag only).
 const on = (action: string, id: string, extra: Record<string, string | string[]> = {}) => (call: FakeCall): IamRequest => {
   const r = existing(call, id);
-  return { action, resource: ec2Arn(call, r.type, id), context: { ...resourceTags(r.tags, "ec2:ResourceTag"), ...(r.owner ? { "ec2:Owner": r.owner } : {}), ...extra } };
+  const ec2Keys = action.startsWith("ec2:") ? { ...resourceTags(r.tags, "ec2:ResourceTag"), ...(r.owner ? { "ec2:Owner": r.owner } : {}) } : resourceTags(r.tags);
+  return { action, resource: ec2Arn(call, r.type, id), context: { ...ec2Keys, ...extra } };
 };
 const onEach = (action: string, field: string): Row => (call) => listOf<string>(call.input[field]).map((id) => on(action, id)(call));
 const onOne = (action: string, field: string): Row => (call) => [on(action, String(call.input[field]))(call)];
