@@ -79,6 +79,14 @@ test("a public publish in regions without the setting is not affected, and a pri
   assert.equal((await runPreflight(onlyUs, cloud.ports)).ok, true);
 });
 
+test("AMI block public access is an account setting per region: pre-flight of a public publish names the region, a private one does not care", async () => {
+  const cloud = createFakeCloud({ regions, accountSettings: { "eu-west-1": { imageBlockPublicAccess: "block-new-sharing" } } });
+  const input = (visibility: unknown) => ({ recipe: makeRecipe({ regions, publish: { visibility } }), sourceRegion: "us-east-1", amiName: "rtcgw-0.1.0-x", buildId: "x" });
+  const blocked = await runPreflight(input("public"), cloud.ports);
+  assert.deepEqual(blocked.ok ? [] : blocked.problems.map((p) => [p.region, p.code]), [["eu-west-1", "block-public-access"]]);
+  assert.equal((await runPreflight(input("private"), cloud.ports)).ok, true);
+});
+
 let endpoint: FakeEndpoint;
 const sdkCloud = createFakeCloud({ regions, accountSettings: { "eu-west-1": { ebsEncryptionByDefault: true, ebsDefaultKmsKeyId: customerKey("eu-west-1") } } });
 before(async () => (endpoint = await startFakeEndpoint(sdkCloud)));
