@@ -41,9 +41,10 @@ async function buildAndPublish(ports: CloudPorts, version: string, visibility: u
   const built = await buildAwsImage({ recipe, bundle: testBundle, region: "us-east-1", journalPath }, ports);
   assert.equal(built.kind, "built", `${version}: ${JSON.stringify(built)}`);
   assert.deepEqual(built.ok && built.cleanupProblems, []);
-  const published = await publishImage({ recipe, buildId: built.buildId, sourceRegion: "us-east-1", sourceImageId: built.ok ? built.imageId : "", journalPath }, ports);
+  const options = { recipe, buildId: built.buildId, sourceRegion: "us-east-1", sourceImageId: built.ok ? built.imageId : "", journalPath };
+  const published = await publishImage(options, ports);
   assert.equal(published.kind, "published", `${version}: ${JSON.stringify(published)}`);
-  return recipe;
+  return options;
 }
 
 let run: Awaited<ReturnType<typeof startAuthorizedCloud>>;
@@ -53,8 +54,11 @@ after(() => run.endpoint.close());
 test("the documented operator policy allows every request of two builds and publishes, a killed build and its sweep, an interrupted build and retire", async (t) => {
   const { cloud, ports, authorizer, endpoint } = run;
   await buildAndPublish(ports, "0.1.0", "public");
+  // Someone removed the bucket's tags and expiry rules: the next build puts them back.
+  Object.assign(cloud.state.buckets.get(bucket)!, { tags: {}, expiry: [] });
   const subnet = addSubnet(cloud.context, "us-east-1", { mapPublicIpOnLaunch: true }); // the second build runs in a subnet of its own VPC
-  const latest = await buildAndPublish(ports, "0.2.0", { accounts: [shareWith] }, subnet.subnetId);
+  const shared = await buildAndPublish(ports, "0.2.0", { accounts: [shareWith] }, subnet.subnetId);
+  const latest = shared.recipe;
   for (const region of regions) assert.deepEqual(cloud.listOwnImages(region).map((i) => [i.name.split("-")[1], i.public, i.launchAccounts]), [["0.1.0", true, []], ["0.2.0", false, [shareWith]]], region);
 
   // Killed (as by kill -9) when the smoke test starts: every call fails from then on, so the build cannot clean up.
@@ -86,6 +90,10 @@ test("the documented operator policy allows every request of two builds and publ
   assert.ok(endpoint.served.slice(servedBefore).includes("CancelCommand"));
   assert.deepEqual(cloud.listLeftovers(), []);
 
+  // Published again as private: the artifacts' bucket policy goes.
+  const again = await publishImage({ ...shared, recipe: { ...latest, publish: { ...latest.publish, visibility: "private" } } }, ports);
+  assert.equal(again.kind, "published", JSON.stringify(again));
+  assert.equal(cloud.state.buckets.get(bucket)!.policy, undefined);
   cloud.state.launchTemplateImageIds.set("eu-west-1", [cloud.listOwnImages("eu-west-1").find((i) => i.name.includes("0.2.0"))!.imageId]);
   const retired = await retire({ recipe: latest, keep: 1, regions }, ports);
   assert.equal(retired.ok, true, JSON.stringify(retired));
