@@ -172,7 +172,6 @@ export const iamRequestsByOperation: Record<string, Row> = {
   "s3:GetBucketLifecycleConfiguration": onBucket("s3:GetLifecycleConfiguration"),
   "s3:PutBucketLifecycleConfiguration": onBucket("s3:PutLifecycleConfiguration"),
   "s3:GetObject": onObject("s3:GetObject"),
-  "s3:HeadObject": onObject("s3:GetObject"),
   "s3:PutObject": onObject("s3:PutObject"),
   "s3:DeleteObject": onObject("s3:DeleteObject"),
   "s3:GetAccountPublicAccessBlock": anywhere("s3:GetAccountPublicAccessBlock"),
