@@ -19,8 +19,8 @@ test("every recipe the TypeScript types accept is accepted by the zod schema's i
   assert.deepEqual(
     typeErrors(`
       import type { z } from "zod";
-      import type { recipeSchema } from "./schema.ts";
-      import type { RecipeInput } from "./types.ts";
+      import type { recipeSchema } from "../dsl/schema.ts";
+      import type { RecipeInput } from "../dsl/types.ts";
       type Mutable<T> = T extends readonly (infer U)[] ? Mutable<U>[] : T extends object ? { -readonly [K in keyof T]: Mutable<T[K]> } : T;
       // The dial plan's upstream type carries an editor-only hint literal the schema rightly refuses.
       type Exact = Mutable<Omit<RecipeInput, "gateway"> & { gateway: Omit<RecipeInput["gateway"], "dialPlan"> }>;
@@ -31,7 +31,7 @@ test("every recipe the TypeScript types accept is accepted by the zod schema's i
 });
 
 const recipeWith = (gatewayExtra: string) => `
-  import { defineRecipe } from "./index.ts";
+  import { defineRecipe } from "../dsl/index.ts";
   export default defineRecipe({
     name: "t",
     gateway: {
@@ -55,7 +55,7 @@ test("defineRecipe catches an unknown upstream, a wrong rule kind and a misspelt
 test("a recipe with two upstreams may route to either", () => {
   assert.deepEqual(
     typeErrors(`
-      import { defineRecipe } from "./index.ts";
+      import { defineRecipe } from "../dsl/index.ts";
       export default defineRecipe({
         name: "t",
         gateway: {
