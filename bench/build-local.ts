@@ -12,7 +12,7 @@ import { checkLocalBuildPrerequisites } from "../image/builders/local/check-prer
 import gateway from "../recipes/gateway.ts";
 
 const { values } = parseArgs({ options: { out: { type: "string" }, "apt-cache": { type: "string" }, keep: { type: "boolean", default: false } } });
-const problems = checkLocalBuildPrerequisites();
+const problems = await checkLocalBuildPrerequisites();
 if (problems.length > 0) {
   for (const line of problems) console.error(line);
   process.exit(1);

@@ -1,18 +1,14 @@
 #!/usr/bin/env node
-// Entry point. The CLI is TypeScript; it is bundled once with esbuild into node_modules/.cache/rtcgw
-// (rebuilt when a source file changes, ~0.1 s) because importing the bundle starts several hundred
-// milliseconds faster than compiling each file on every run. `import.meta.url` keeps pointing at each
-// original source file, so code that reads files beside itself (templates, assets) works unchanged.
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+// Entry point. The CLI is TypeScript and runs from an esbuild bundle, because importing a bundle starts
+// several hundred milliseconds faster than compiling each file on every run. The published package ships
+// that bundle (dist/cli, made by `npm pack`): nothing is written at start-up, so a read-only install works.
+// A clone bundles into node_modules/.cache/rtcgw instead, rebuilt when a source file changes (~0.1 s).
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const sourceDirs = ["cli", "dsl", "gateway", "image", "regions"];
-const cacheDir = join(root, "node_modules", ".cache", "rtcgw");
-const bundleDir = join(cacheDir, "cli");
-const bundlePath = join(bundleDir, "main.js");
-const stampPath = join(cacheDir, "cli.stamp");
+const sourceDirs = ["cli", "dsl", "gateway", "image", "regions", "cloud", "io"];
 
 function sourceStamp() {
   let newest = 0;
@@ -31,37 +27,27 @@ function sourceStamp() {
   return `${count}:${newest}`;
 }
 
-async function buildBundle(stamp) {
-  mkdirSync(cacheDir, { recursive: true });
-  const { build } = await import("esbuild");
-  const keepImportMeta = {
-    name: "keep-import-meta",
-    setup(b) {
-      b.onLoad({ filter: /\.ts$/ }, (args) => {
-        const url = pathToFileURL(args.path).href;
-        const contents = readFileSync(args.path, "utf8")
-          .replaceAll("import.meta.url", JSON.stringify(url))
-          .replaceAll("import.meta.dirname", JSON.stringify(dirname(args.path)));
-        return { contents, loader: "ts" };
-      });
-    },
-  };
-  // Code splitting keeps each command's imports (the AWS SDK, ts-morph, ...) out of the start-up path.
-  const temporary = `${bundleDir}.${process.pid}.tmp`;
-  await build({ entryPoints: { main: join(root, "cli/main.ts") }, outdir: temporary, bundle: true, splitting: true, platform: "node", format: "esm", target: "node20", packages: "external", logLevel: "error", outExtension: { ".js": ".js" }, plugins: [keepImportMeta] });
-  writeFileSync(join(temporary, "package.json"), '{ "type": "module" }\n');
-  rmSync(bundleDir, { recursive: true, force: true });
-  renameSync(temporary, bundleDir);
-  writeFileSync(stampPath, stamp);
+// The bundle to run: the shipped one in an installed package, else the clone's cached one (rebuilt if stale).
+// A clone (it has .git) never runs a dist/ left behind by an interrupted `npm pack`.
+async function findBundle() {
+  const shipped = join(root, "dist", "cli", "main.js");
+  if (existsSync(shipped) && !existsSync(join(root, ".git"))) return shipped;
+  const cacheDir = join(root, "node_modules", ".cache", "rtcgw");
+  const stampPath = join(cacheDir, "cli.stamp");
+  const stamp = sourceStamp();
+  let cached;
+  try {
+    cached = readFileSync(stampPath, "utf8");
+  } catch {
+    cached = undefined;
+  }
+  if (cached !== stamp) {
+    const { bundleCli } = await import("./bundle-cli.mjs");
+    await bundleCli(root, join(cacheDir, "cli"));
+    writeFileSync(stampPath, stamp);
+  }
+  return join(cacheDir, "cli", "main.js");
 }
 
-const stamp = sourceStamp();
-let cached;
-try {
-  cached = readFileSync(stampPath, "utf8");
-} catch {
-  cached = undefined;
-}
-if (cached !== stamp) await buildBundle(stamp);
-const { main } = await import(pathToFileURL(bundlePath).href);
+const { main } = await import(pathToFileURL(await findBundle()).href);
 process.exitCode = await main(process.argv.slice(2));

@@ -11,9 +11,9 @@ export interface CommandIo {
   signal: AbortSignal;
 }
 
+/** A command; its one-line summary lives in main.ts's table, which lists commands without loading them. */
 export interface Command {
   name: string;
-  summary: string;
   /** Full `--help` text. */
   help: string;
   /** A more specific help for these arguments (e.g. one target of a command), when there is one. */

@@ -1,5 +1,10 @@
-import { relative } from "node:path";
+import { dirname, join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import type { Problem } from "./problems.ts";
+
+// `import ... from "rtcgw"` is checked against this rtcgw's own DSL, the one that loads the recipe
+// (load-recipe.ts aliases it the same way), wherever the recipe lives.
+const dslEntry = join(dirname(fileURLToPath(import.meta.url)), "index.ts");
 
 // Type-checks a `.ts` recipe with lean compiler options (ES2022 lib only, no @types): a few hundred
 // milliseconds instead of the many seconds full default libs take. ts-morph is imported only here.
@@ -17,6 +22,7 @@ export async function typecheckRecipe(file: string, cwd = process.cwd()): Promis
       noEmit: true,
       allowImportingTsExtensions: true,
       allowJs: true,
+      paths: { rtcgw: [dslEntry] },
     },
     skipAddingFilesFromTsConfig: true,
   });

@@ -16,7 +16,6 @@ import { cloudFlags, cloudFlagsHelp, exitCodeOf, journalPathFor, makeSdkPorts, p
 export function createBuildAmiCommand(makePorts: MakeCloudPorts = makeSdkPorts): Command {
   return {
     name: "build-ami",
-    summary: "build the AMI on AWS, smoke-test it, copy it to every region and publish launch links",
     help: `Usage: rtcgw build-ami [recipe] --target aws [options]
 
 Pre-flight in every target region (credentials, opt-in regions, AMI name, block public access, public

@@ -12,7 +12,6 @@ import { cloudFlags, cloudFlagsHelp, makeSdkPorts, pickRegion, printProgress, ty
 export function createSweepCommand(makePorts: MakeCloudPorts = makeSdkPorts): Command {
   return {
     name: "sweep",
-    summary: "find and delete temporary AWS resources left by builds (by build tag)",
     help: `Usage: rtcgw sweep (--build ID | --all) [--regions a,b|all] [options]
 
 Options:
@@ -43,7 +42,6 @@ ${cloudFlagsHelp}
 export function createRetireCommand(makePorts: MakeCloudPorts = makeSdkPorts): Command {
   return {
     name: "retire",
-    summary: "deregister old AMIs of a recipe (and their snapshots), keeping the newest N and any still in use",
     help: `Usage: rtcgw retire [recipe] --keep N [options]
 
 Options:

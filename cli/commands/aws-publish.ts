@@ -13,7 +13,6 @@ import { cloudFlags, cloudFlagsHelp, exitCodeOf, journalPathFor, makeSdkPorts, p
 export function createPublishCommand(makePorts: MakeCloudPorts = makeSdkPorts): Command {
   return {
     name: "publish",
-    summary: "finish publishing a built AMI from the journal (--resume): only the missing regions are touched",
     help: `Usage: rtcgw publish [recipe] --resume [options]
 
 Reads the journal of the last \`rtcgw build-ami\` of the recipe and finishes what is missing: copies

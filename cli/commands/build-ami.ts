@@ -2,12 +2,13 @@ import { resolve } from "node:path";
 import { checkRecipeFile } from "../../dsl/check-recipe.ts";
 import { assembleBundle } from "../../image/assemble-bundle.ts";
 import { buildLocalImage, type LocalBuildResult } from "../../image/builders/local/build-local-image.ts";
-import { checkLocalBuildPrerequisites, requiredTools } from "../../image/builders/local/check-prerequisites.ts";
+import { checkLocalBuildPrerequisites } from "../../image/builders/local/check-prerequisites.ts";
 import { localBuildSteps } from "../../image/builders/local/plan-local-build.ts";
 import { parseCommandArgs } from "../args.ts";
 import type { Command, CommandIo } from "../command.ts";
 import { displayPath } from "../display-path.ts";
 import { UsageError } from "../errors.ts";
+import { installBuildPackages } from "../install-build-packages.ts";
 import { printProblems } from "../print-problems.ts";
 import { resolveRecipeArgument } from "../recipe-argument.ts";
 import { createProgressRenderer } from "../render-progress.ts";
@@ -17,8 +18,7 @@ const stepTitles: Record<string, string> = { ...Object.fromEntries(localBuildSte
 export const buildAmiCommand: Command = {
   helpFor: async (argv) => (targetsAws(argv) ? (await import("./aws-build-ami.ts")).buildAmiCommand.help : undefined),
   name: "build-ami",
-  summary: "build, seal, audit and smoke-test the gateway image (local by default, or on AWS)",
-  help: `Usage: rtcgw build-ami [recipe] [--target local|aws] [--out DIR] [--dry-run] [--json]
+  help: `Usage: rtcgw build-ami [recipe] [--target local|aws] [--out DIR] [--dry-run] [--no-install] [--json]
 
 Compiles the recipe's provisioning bundle and builds the image from it.
 
@@ -27,7 +27,9 @@ Compiles the recipe's provisioning bundle and builds the image from it.
                             answers OPTIONS and relays a WebSocket REGISTER, rtpengine answers ping,
                             nftables loads) and audited with Lynis. Writes <out>/<name>-<hash>/ with
                             rootfs.tar.zst, manifest.json and build.log. An unchanged recipe reuses the
-                            existing good image in seconds. Needs root and Debian's mmdebstrap.
+                            existing good image in seconds. Needs root on Debian 12; it first installs
+                            the Debian packages it needs (mmdebstrap, lynis, ...: the [build] section of
+                            debian-packages.txt) if any is missing, saying which.
   --target aws              The same bundle on an EC2 builder through SSM Run Command, smoke-tested,
                             copied to every region and published; see \`rtcgw build-ami --target aws --help\`.
 
@@ -38,6 +40,7 @@ Options:
   --target T        local or aws (default local)
   --out DIR         where images go (default out/images)
   --dry-run         print the plan (steps, paths, the mmdebstrap command) and build nothing
+  --no-install      never install Debian packages: stop and name the missing ones instead
   --require-audit   fail unless Lynis scores ≥ 80 with no warnings
   --json            print the result as JSON on stdout, no progress
   -h, --help        show this help
@@ -49,7 +52,7 @@ Ctrl-C stops the build and removes its work directory; nothing half-built is eve
     if (targetsAws(argv)) return (await import("./aws-build-ami.ts")).buildAmiCommand.run(argv, io);
     const { values, positionals } = parseCommandArgs(
       argv,
-      { target: { type: "string", default: "local" }, out: { type: "string" }, "dry-run": { type: "boolean" }, "require-audit": { type: "boolean" }, json: { type: "boolean" } },
+      { target: { type: "string", default: "local" }, out: { type: "string" }, "dry-run": { type: "boolean" }, "no-install": { type: "boolean" }, "require-audit": { type: "boolean" }, json: { type: "boolean" } },
       "build-ami",
     );
     if (values.target !== "local") throw new UsageError(`--target must be local or aws, got ${JSON.stringify(values.target)}`);
@@ -62,7 +65,9 @@ Ctrl-C stops the build and removes its work directory; nothing half-built is eve
     }
     const outDir = resolve(io.cwd, values.out ?? "out/images");
     if (!values["dry-run"]) {
-      const missing = checkLocalBuildPrerequisites({ outDir });
+      const packages = await installBuildPackages(io, { install: !values["no-install"] });
+      if (!packages.ok) return reportMissingPrerequisites(io, [packages.reason], json);
+      const missing = await checkLocalBuildPrerequisites({ outDir });
       if (missing.length > 0) return reportMissingPrerequisites(io, missing, json);
     }
     const bundle = await assembleBundle(checked.recipe, path);
@@ -90,8 +95,6 @@ function reportMissingPrerequisites(io: CommandIo, missing: string[], json: bool
     return 1;
   }
   io.stderr(`rtcgw build-ami cannot build here yet:\n${missing.map((m) => `  - ${m}`).join("\n")}\n`);
-  const packages = [...new Set(requiredTools.map((t) => t.debianPackage))].join(" ");
-  io.stderr(`All the builder's tools at once: sudo apt-get install -y ${packages}\n`);
   return 1;
 }
 

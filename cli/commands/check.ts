@@ -10,7 +10,6 @@ import { displayPath } from "../display-path.ts";
 
 export const checkCommand: Command = {
   name: "check",
-  summary: "type-check and validate a recipe; report every problem with file:line:col",
   help: `Usage: rtcgw check [recipe] [--json] [--no-typecheck]
 
 Type-checks the recipe with TypeScript, validates it against the schema and runs the rules

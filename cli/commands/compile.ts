@@ -10,7 +10,6 @@ import { writeOutputTree } from "../write-output-tree.ts";
 
 export const compileCommand: Command = {
   name: "compile",
-  summary: "compile a recipe into the gateway's config files and the image's provisioning bundle",
   help: `Usage: rtcgw compile [recipe] [--out DIR] [--json]
 
 Validates the recipe (schema and rules; run \`rtcgw check\` for the type-check too) and writes the

@@ -13,7 +13,6 @@ const defaultPublicKey = resolve(projectRoot, "gateway/agent/license/vendor-publ
 // `rtcgw license keygen|issue|verify`: the vendor side of gateway licenses.
 export const licenseCommand: Command = {
   name: "license",
-  summary: "vendor side: make a signing key, issue and verify gateway licenses",
   help: `Usage: rtcgw license keygen --private-key FILE [--public-key FILE]
        rtcgw license issue --private-key FILE --licensee NAME --expires DATE [--max-call-duration D] [--max-parallel-calls N]
        rtcgw license verify [--public-key FILE] (LICENSE | --file FILE)

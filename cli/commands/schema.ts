@@ -6,7 +6,6 @@ import type { Command } from "../command.ts";
 
 export const schemaCommand: Command = {
   name: "schema",
-  summary: "print (or write) the recipe's JSON Schema, for editors and JSON/YAML recipes",
   help: `Usage: rtcgw schema [--out FILE]
 
 Prints the JSON Schema of a recipe (draft 2020-12), generated from the same zod schema that

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { makeTempDir } from "../make-temp-dir.ts";
 import { runCli } from "./run-cli.ts";
 
-const commands = ["init", "check", "compile", "build-ami", "publish", "sweep", "retire", "schema", "license"];
+const commands = ["init", "check", "compile", "build-ami", "publish", "sweep", "retire", "recipe", "schema", "license"];
 
 test("every command has --help, and the top-level help lists them all", async () => {
   const top = await runCli(["--help"]);

@@ -15,8 +15,8 @@ import { loadRecipe } from "./load-test-recipe.ts";
 
 const aptCacheDir = process.env.RTCGW_APT_CACHE ?? join(homedir(), ".cache", "rtcgw", "apt");
 
-function prepare(t: { after: (fn: () => void) => void }): string {
-  assert.deepEqual(checkLocalBuildPrerequisites({ outDir: tmpdir() }), [], "local build prerequisites");
+async function prepare(t: { after: (fn: () => void) => void }): Promise<string> {
+  assert.deepEqual(await checkLocalBuildPrerequisites({ outDir: tmpdir() }), [], "local build prerequisites");
   const outDir = mkdtempSync(join(tmpdir(), "rtcgw-local-"));
   t.after(() => rmSync(outDir, { recursive: true, force: true }));
   return outDir;
@@ -55,7 +55,7 @@ function fixtureBundle(provision: string): LocalBuildOptions["bundle"] {
 }
 
 test("the default recipe's image builds with mmdebstrap, is sealed, passes the smoke test, and is reused", async (t) => {
-  const outDir = prepare(t);
+  const outDir = await prepare(t);
   const recipe = loadRecipe();
   const bundle = await assembleBundle(recipe, "recipes/gateway.ts");
   const steps: string[] = [];
@@ -101,7 +101,7 @@ test("the default recipe's image builds with mmdebstrap, is sealed, passes the s
 });
 
 test("a failing provision.sh fails the build, keeps its log, and marks nothing good", async (t) => {
-  const outDir = prepare(t);
+  const outDir = await prepare(t);
   const bundle = fixtureBundle('echo "provisioning the fixture"\nexit 3');
   const result = await buildLocalImage({ recipe: loadRecipe(), bundle, outDir, aptCacheDir });
   assert.ok(!result.ok, "the build fails");
@@ -115,7 +115,7 @@ test("a failing provision.sh fails the build, keeps its log, and marks nothing g
 });
 
 test("Ctrl-C during provisioning leaves no mounts, no processes and no artifact", async (t) => {
-  const outDir = prepare(t);
+  const outDir = await prepare(t);
   const marker = `rtcgw-cancel-${randomBytes(6).toString("hex")}`;
   const bundle = fixtureBundle(`mount | grep -q ' /proc ' && exec -a ${marker} sleep 600`);
   const controller = new AbortController();
@@ -135,7 +135,7 @@ test("Ctrl-C during provisioning leaves no mounts, no processes and no artifact"
 });
 
 test("Ctrl-C during mmdebstrap stops it at once and leaves no mounts, no processes and no artifact", async (t) => {
-  const outDir = prepare(t);
+  const outDir = await prepare(t);
   const gpgHomesBefore = listMmdebstrapTempDirs();
   const controller = new AbortController();
   const result = await buildLocalImage({

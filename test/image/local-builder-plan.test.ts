@@ -62,12 +62,12 @@ test("namespace runs die with their mounts: private mount and pid namespaces, ki
   assert.equal(quoteShell("it's"), `'it'\\''s'`);
 });
 
-test("the prerequisite check passes on this machine (every tool installed)", () => {
-  assert.deepEqual(checkLocalBuildPrerequisites({ outDir: "/tmp" }), []);
+test("the prerequisite check passes on this machine (every [build] package of debian-packages.txt installed)", async () => {
+  assert.deepEqual(await checkLocalBuildPrerequisites({ outDir: "/tmp" }), []);
 });
 
-test("a non-root build is told what it needs in one line per thing", () => {
-  const lines = checkLocalBuildPrerequisites({ outDir: "/tmp", uid: 1000 });
+test("a non-root build is told what it needs in one line per thing", async () => {
+  const lines = await checkLocalBuildPrerequisites({ outDir: "/tmp", uid: 1000 });
   assert.ok(lines.length >= 1);
   assert.ok(lines.every((line) => !line.includes("\n")));
   assert.ok(lines.some((line) => line.includes("root")));

@@ -1,35 +1,19 @@
-// What a local build needs from this machine, one clear line per missing thing: the Debian package
+// What a local build needs from this machine, one clear line per missing thing: the Debian packages
 // to install or the fix. An empty list means ready.
 import { accessSync, constants, existsSync, readFileSync, statfsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import process from "node:process";
-
-/** Programs the local builder runs on the host, and the Debian package of each. */
-export const requiredTools: { command: string; debianPackage: string }[] = [
-  { command: "mmdebstrap", debianPackage: "mmdebstrap" },
-  { command: "zstd", debianPackage: "zstd" },
-  { command: "tar", debianPackage: "tar" },
-  { command: "unshare", debianPackage: "util-linux" },
-  { command: "nsenter", debianPackage: "util-linux" },
-  { command: "chroot", debianPackage: "coreutils" },
-  { command: "ip", debianPackage: "iproute2" },
-  { command: "openssl", debianPackage: "openssl" },
-  { command: "lynis", debianPackage: "lynis" },
-  { command: "dpkg-query", debianPackage: "dpkg" },
-];
+import { findMissingDebianPackages, readDebianPackageList, renderAptInstallCommand } from "./debian-packages.ts";
 
 /** The least free space a build needs in the output directory (rootfs, overlays, tarball). */
 export const minimumFreeBytes = 4 * 1024 ** 3;
 
 // Lines naming each missing prerequisite for building into `outDir`.
-export function checkLocalBuildPrerequisites(options: { outDir?: string; uid?: number } = {}): string[] {
+export async function checkLocalBuildPrerequisites(options: { outDir?: string; uid?: number } = {}): Promise<string[]> {
   const uid = options.uid ?? process.getuid?.() ?? 0;
   const problems: string[] = [];
-  const missing = new Map<string, string[]>();
-  for (const tool of requiredTools) {
-    if (!findProgram(tool.command)) missing.set(tool.debianPackage, [...(missing.get(tool.debianPackage) ?? []), tool.command]);
-  }
-  for (const [pkg, commands] of missing) problems.push(`\`${commands.join("`, `")}\` not found: install it with \`apt-get install ${pkg}\``);
+  const missing = await findMissingDebianPackages(readDebianPackageList().build);
+  if (missing.length > 0) problems.push(`Debian packages not installed: ${missing.join(", ")}: install them with \`${renderAptInstallCommand(missing)}\``);
   if (uid !== 0) {
     if (!findProgram("newuidmap")) problems.push("`newuidmap` not found (mmdebstrap's unshare mode): install it with `apt-get install uidmap`");
     if (readNumber("/proc/sys/kernel/unprivileged_userns_clone") === 0) problems.push("unprivileged user namespaces are off: `sysctl -w kernel.unprivileged_userns_clone=1`");
@@ -42,7 +26,6 @@ export function checkLocalBuildPrerequisites(options: { outDir?: string; uid?: n
   if (free !== undefined && free < minimumFreeBytes) problems.push(`only ${(free / 1024 ** 3).toFixed(1)} GiB free in ${outDir}: a build needs ${minimumFreeBytes / 1024 ** 3} GiB`);
   return problems;
 }
-
 // The executable `command` on PATH (plus the sbin directories, which a non-root PATH lacks), if any.
 export function findProgram(command: string): string | undefined {
   const dirs = (process.env.PATH ?? "").split(delimiter).concat(["/usr/sbin", "/sbin"]);

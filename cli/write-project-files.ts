@@ -1,0 +1,49 @@
+import { existsSync, readFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import type { RecipeFormat } from "../dsl/edit/edit-recipe-text.ts";
+import { projectRoot } from "../gateway/render-template.ts";
+import { writeFileAtomic } from "../io/write-file-atomic.ts";
+
+/** Which project files were written, and which existing ones were left alone (with why). */
+export interface ProjectFiles {
+  written: string[];
+  kept: string[];
+}
+
+// rtcgw's own version, for the dev dependency a new project gets.
+export function readRtcgwVersion(): string {
+  return (JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { version: string }).version;
+}
+
+// Makes `dir` a recipe project when it has no package.json yet: package.json with rtcgw as a dev
+// dependency, tsconfig.json for a TypeScript recipe (the compiler options `rtcgw check` uses, so the
+// editor agrees with it) and a .gitignore for what rtcgw writes. An existing project is left as it is.
+export async function writeProjectFiles(dir: string, options: { format: RecipeFormat; recipe: string }): Promise<ProjectFiles> {
+  const files: ProjectFiles = { written: [], kept: [] };
+  if (existsSync(join(dir, "package.json"))) {
+    const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { dependencies?: object; devDependencies?: object };
+    const listed = "rtcgw" in (manifest.devDependencies ?? {}) || "rtcgw" in (manifest.dependencies ?? {});
+    if (!listed) files.kept.push("package.json (an existing project: add rtcgw with `npm install --save-dev rtcgw`)");
+    return files;
+  }
+  const write = async (name: string, content: unknown, what: string) => {
+    if (existsSync(join(dir, name))) {
+      files.kept.push(`${name} (it exists)`);
+      return;
+    }
+    await writeFileAtomic(join(dir, name), typeof content === "string" ? content : `${JSON.stringify(content, null, 2)}\n`, { exclusive: true });
+    files.written.push(`${name} (${what})`);
+  };
+  const name = basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+/, "") || "gateway";
+  await write(
+    "package.json",
+    { name, private: true, type: "module", scripts: { check: `rtcgw check ${options.recipe}`, build: `rtcgw build-ami ${options.recipe}` }, devDependencies: { rtcgw: `^${readRtcgwVersion()}` } },
+    "rtcgw as a dev dependency",
+  );
+  if (options.format === "ts") {
+    const compilerOptions = { target: "ES2022", module: "ESNext", moduleResolution: "Bundler", lib: ["ES2022"], types: [], strict: true, noEmit: true, allowImportingTsExtensions: true, skipLibCheck: true };
+    await write("tsconfig.json", { compilerOptions, include: [dirname(options.recipe) === "." ? basename(options.recipe) : dirname(options.recipe)] }, "editors check the recipe with rtcgw's types");
+  }
+  await write(".gitignore", "# What rtcgw writes: compiled bundles and images, the AWS journal.\nout/\n.rtcgw/\nnode_modules/\n", "out/, .rtcgw/, node_modules/");
+  return files;
+}
