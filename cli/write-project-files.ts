@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { RecipeFormat } from "../dsl/edit/edit-recipe-text.ts";
 import { projectRoot } from "../gateway/render-template.ts";
@@ -15,20 +15,29 @@ export function readRtcgwVersion(): string {
   return (JSON.parse(readFileSync(join(projectRoot, "package.json"), "utf8")) as { version: string }).version;
 }
 
-// Makes `dir` a recipe project when it has no package.json yet: package.json with rtcgw as a dev
-// dependency, tsconfig.json for a TypeScript recipe (the compiler options `rtcgw check` uses, so the
-// editor agrees with it) and a .gitignore for what rtcgw writes. An existing project is left as it is.
-export async function writeProjectFiles(dir: string, options: { format: RecipeFormat; recipe: string }): Promise<ProjectFiles> {
+/** What `npm install --save-dev rtcgw` leaves in an empty directory (and what `git init` adds). */
+const freshProjectEntries = new Set([".git", ".gitignore", ".npmrc", "node_modules", "package.json", "package-lock.json"]);
+
+// True when `dir` has no project of its own yet: empty, or only what installing rtcgw made.
+export function isFreshDirectory(dir: string): boolean {
+  return readdirSync(dir).every((entry) => freshProjectEntries.has(entry));
+}
+
+// Makes `dir` a recipe project when it has none yet (`fresh`, or no package.json): package.json with rtcgw
+// as a dev dependency, tsconfig.json for a TypeScript recipe (the compiler options `rtcgw check` uses, so
+// the editor agrees with it) and a .gitignore for what rtcgw writes; files that exist are kept. An
+// existing project is left as it is.
+export async function writeProjectFiles(dir: string, options: { format: RecipeFormat; recipe: string; fresh: boolean }): Promise<ProjectFiles> {
   const files: ProjectFiles = { written: [], kept: [] };
   if (existsSync(join(dir, "package.json"))) {
     const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { dependencies?: object; devDependencies?: object };
     const listed = "rtcgw" in (manifest.devDependencies ?? {}) || "rtcgw" in (manifest.dependencies ?? {});
-    if (!listed) files.kept.push("package.json (an existing project: add rtcgw with `npm install --save-dev rtcgw`)");
-    return files;
+    if (!listed) files.kept.push("package.json (add rtcgw to it: `npm install --save-dev rtcgw`)");
+    if (!options.fresh) return files;
   }
   const write = async (name: string, content: unknown, what: string) => {
     if (existsSync(join(dir, name))) {
-      files.kept.push(`${name} (it exists)`);
+      if (name !== "package.json") files.kept.push(`${name} (it exists${name === ".gitignore" ? ": add out/ and .rtcgw/ to it" : ""})`);
       return;
     }
     await writeFileAtomic(join(dir, name), typeof content === "string" ? content : `${JSON.stringify(content, null, 2)}\n`, { exclusive: true });

@@ -29,6 +29,10 @@ export async function buildWithCache(options: BuildOptions): Promise<string> {
   const result = await build({ ...options, absWorkingDir: projectRoot, write: false, metafile: true });
   const output = result.outputFiles![0]!.text;
   const inputs = Object.fromEntries(Object.keys(result.metafile!.inputs).map((path) => [path, hashFile(join(projectRoot, path))]));
-  writeFileAtomicSync(cacheFile, JSON.stringify({ inputs, output } satisfies CacheEntry));
+  try {
+    writeFileAtomicSync(cacheFile, JSON.stringify({ inputs, output } satisfies CacheEntry));
+  } catch {
+    // a read-only install: no cache, the next run builds again
+  }
   return output;
 }

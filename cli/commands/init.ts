@@ -16,7 +16,7 @@ import { writeCheckedRecipe } from "../edit-recipe-file.ts";
 import { ExitError, UsageError } from "../errors.ts";
 import { defaultRecipePath } from "../recipe-argument.ts";
 import { resolveHostAddresses } from "../resolve-host-addresses.ts";
-import { writeProjectFiles } from "../write-project-files.ts";
+import { isFreshDirectory, writeProjectFiles } from "../write-project-files.ts";
 
 export const initCommand: Command = {
   name: "init",
@@ -26,9 +26,10 @@ Writes a recipe that reproduces the default gateway (SIP 5060-5069, WSS 443, RTP
 stripped, conference on * + 8 digits, music, the rest to your PBX; calls end after 90 s until a license
 lifts the limit), pointed at your PBX. Never overwrites an existing file.
 
-In a directory without package.json it starts a project: package.json (rtcgw as a dev dependency),
-tsconfig.json (editors check the recipe with rtcgw's types) and .gitignore (out/, .rtcgw/, node_modules/).
-In an existing project it writes only the recipe.
+In an empty directory (or one with only what \`npm install --save-dev rtcgw\` made) it starts a
+project: package.json (rtcgw as a dev dependency), tsconfig.json (editors check the recipe with
+rtcgw's types) and .gitignore (out/, .rtcgw/, node_modules/), keeping any that exist. In an existing
+project it writes only the recipe.
 
 The PBX's calls are accepted from the addresses in allowFrom: HOST itself when it is an IP address,
 what a host name resolves to now, or what --allow-from says. init tells you what is still yours to set.
@@ -63,6 +64,7 @@ Options:
     const shown = displayPath(io.cwd, target);
     if (existsSync(target)) throw new ExitError(`${shown} already exists: choose another file name (rtcgw init never overwrites)`);
 
+    const fresh = isFreshDirectory(io.cwd);
     // The default recipe, then the same edits `rtcgw recipe set` makes: name, SIP domain, PBX.
     const template = await readDefaultRecipe(format, target);
     const resolved = isIpAddress(pbx) || allowFrom ? undefined : await resolveHostAddresses(pbx);
@@ -74,7 +76,7 @@ Options:
     });
     if (!outcome.ok) throw new ExitError(`internal error: the new recipe does not pass check:\n${outcome.problems.map(formatProblem).join("\n")}`, 70);
 
-    const project = await writeProjectFiles(io.cwd, { format, recipe: shown });
+    const project = await writeProjectFiles(io.cwd, { format, recipe: shown, fresh });
     const accepted = readRecipePath(await loadWrittenValue(target), ["gateway", "upstreams", 0, "allowFrom"]);
     io.stdout(`wrote ${shown}: PBX ${pbx}, SIP domain ${domain}, calls accepted from ${Array.isArray(accepted) && accepted.length > 0 ? accepted.join(", ") : "nowhere yet"}\n`);
     for (const line of project.written) io.stdout(`wrote ${line}\n`);

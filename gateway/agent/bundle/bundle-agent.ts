@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Recipe } from "../../../dsl/resolve.ts";
 import { generatedHeader, type GeneratedFile, type GeneratedFrom } from "../../generated-file.ts";
@@ -47,7 +48,8 @@ async function buildAgentScript(from: GeneratedFrom): Promise<string> {
 // JsSIP's browser build (the npm package ships only CommonJS), exposed as `window.JsSIP`.
 async function buildJsSipForBrowsers(): Promise<string> {
   return buildWithCache({
-    entryPoints: [join(projectRoot, "node_modules/jssip/lib/JsSIP.js")],
+    // Resolved like an import: rtcgw installed in a project may find jssip hoisted beside it.
+    entryPoints: [createRequire(import.meta.url).resolve("jssip/lib/JsSIP.js")],
     bundle: true,
     platform: "browser",
     format: "iife",
