@@ -4,7 +4,7 @@
 import { ts } from "ts-morph";
 import { RecipeEditError, type RecipeEdit, type RecipePath } from "./recipe-edits.ts";
 import { formatPath } from "../problems.ts";
-import { detectIndentUnit, printJsonValue, printTypeScriptValue } from "./print-value.ts";
+import { detectIndentUnit, printJsonInline, printJsonValue, printTypeScriptValue } from "./print-value.ts";
 
 interface TextChange {
   start: number;
@@ -115,7 +115,8 @@ function planEdit(parsed: Parsed, edit: RecipeEdit, style: Style): TextChange[] 
     if (located.found) {
       const shorthand = located.property && ts.isShorthandPropertyAssignment(located.property) ? located.property : undefined;
       const target = shorthand ?? located.node;
-      const printed = print(value, style, lineIndent(parsed.file.text, target.getStart(parsed.file)));
+      const inline = !located.node.getText(parsed.file).includes("\n");
+      const printed = print(value, style, lineIndent(parsed.file.text, target.getStart(parsed.file)), inline);
       return [{ start: target.getStart(parsed.file), end: target.getEnd(), text: shorthand ? `${shorthand.name.text}: ${printed}` : printed }];
     }
     return insertProperty(parsed, located.object, located.missing, value, style);
@@ -124,7 +125,7 @@ function planEdit(parsed: Parsed, edit: RecipeEdit, style: Style): TextChange[] 
   if (!located.found) throw new RecipeEditError(`${formatPath(edit.path)} is not in the recipe: nothing to remove`);
   const array = followToLiteral(located.node, parsed.file);
   if (!ts.isArrayLiteralExpression(array)) throw new RecipeEditError(`${formatPath(edit.path)} is ${describe(array, parsed.file)}, not an array literal: edit it by hand`, where(parsed.file, array.getStart(parsed.file)));
-  if (edit.kind === "append") return insertItem(parsed.file, array, array.elements, (indent) => print(edit.value, style, indent));
+  if (edit.kind === "append") return insertItem(parsed.file, array, array.elements, (indent, inline) => print(edit.value, style, indent, inline));
   const spread = array.elements.slice(0, edit.index + 1).find(ts.isSpreadElement);
   if (spread || edit.index >= array.elements.length) throw new RecipeEditError(`${formatPath(edit.path)} has no literal element [${edit.index}] to remove`, where(parsed.file, array.getStart(parsed.file)));
   return removeItem(parsed.file, array.elements, edit.index);
@@ -142,10 +143,10 @@ function insertProperty(parsed: Parsed, object: ts.ObjectLiteralExpression, miss
   const [key, ...rest] = missing as string[];
   const nested = rest.reduceRight<unknown>((inner, name) => ({ [name]: inner }), value);
   const printKey = style.json || !/^[A-Za-z_$][\w$]*$/.test(key!) ? JSON.stringify(key) : key!;
-  const text = (indent: string) => `${printKey}: ${print(nested, style, indent)}`;
+  const text = (indent: string, inline: boolean) => `${printKey}: ${print(nested, style, indent, inline)}`;
   if (object.properties.length === 0) {
     const indent = lineIndent(parsed.file.text, object.getStart(parsed.file));
-    const body = style.json ? `{\n${indent}${style.indentUnit}${text(indent + style.indentUnit)}\n${indent}}` : `{ ${text(indent)} }`;
+    const body = style.json ? `{\n${indent}${style.indentUnit}${text(indent + style.indentUnit, false)}\n${indent}}` : `{ ${text(indent, true)} }`;
     return [{ start: object.getStart(parsed.file), end: object.getEnd(), text: body }];
   }
   return insertItem(parsed.file, object, object.properties, text);
@@ -153,23 +154,23 @@ function insertProperty(parsed: Parsed, object: ts.ObjectLiteralExpression, miss
 
 // Inserts an item after the last one of an object or array literal, in the literal's own layout: on a new
 // line with the same indentation (after any comment that ends the last line) or inline after `, `.
-function insertItem(file: ts.SourceFile, container: ts.Node, items: ts.NodeArray<ts.Node>, printItem: (indent: string) => string): TextChange[] {
+function insertItem(file: ts.SourceFile, container: ts.Node, items: ts.NodeArray<ts.Node>, printItem: (indent: string, inline: boolean) => string): TextChange[] {
   const text = file.text;
   const last = items.at(-1);
   if (!last) {
     const open = container.getStart(file);
-    return [{ start: open + 1, end: container.getEnd() - 1, text: printItem(lineIndent(text, open)) }];
+    return [{ start: open + 1, end: container.getEnd() - 1, text: printItem(lineIndent(text, open), true) }];
   }
   const comma = /^[ \t]*,/.exec(text.slice(last.getEnd()));
   const afterItem = last.getEnd() + (comma ? comma[0].length : 0);
   if (lineOf(file, items[0]!.getStart(file)) === lineOf(file, container.getStart(file))) {
-    return [{ start: afterItem, end: afterItem, text: comma ? ` ${printItem("")},` : `, ${printItem("")}` }];
+    return [{ start: afterItem, end: afterItem, text: comma ? ` ${printItem("", true)},` : `, ${printItem("", true)}` }];
   }
   const indent = lineIndent(text, last.getStart(file));
   const lineEnd = text.indexOf("\n", afterItem);
   const restOfLine = lineEnd === -1 ? "" : text.slice(afterItem, lineEnd);
   const at = lineEnd !== -1 && /^\s*(\/\/.*|\/\*.*?\*\/\s*)*$/.test(restOfLine) ? lineEnd : afterItem;
-  const changes: TextChange[] = [{ start: at, end: at, text: `\n${indent}${printItem(indent)}${comma ? "," : ""}` }];
+  const changes: TextChange[] = [{ start: at, end: at, text: `\n${indent}${printItem(indent, false)}${comma ? "," : ""}` }];
   if (!comma) changes.unshift({ start: last.getEnd(), end: last.getEnd(), text: "," });
   return changes;
 }
@@ -200,8 +201,10 @@ function removeItem(file: ts.SourceFile, items: ts.NodeArray<ts.Node>, index: nu
   return [{ start: items[index - 1]!.getEnd(), end: item.getEnd(), text: "" }];
 }
 
-function print(value: unknown, style: Style, indent: string): string {
-  return style.json ? printJsonValue(value, style.indentUnit, indent) : printTypeScriptValue(value, style.quote);
+// TypeScript values print on one line; JSON on one line where it replaces or joins a one-line value, else laid out.
+function print(value: unknown, style: Style, indent: string, inline: boolean): string {
+  if (!style.json) return printTypeScriptValue(value, style.quote);
+  return inline ? printJsonInline(value) : printJsonValue(value, style.indentUnit, indent);
 }
 
 // Applies changes from the end of the text backwards; of two at one position, the first listed ends up first.

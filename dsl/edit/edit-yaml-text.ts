@@ -12,7 +12,8 @@ export function editYamlText(text: string, edits: readonly RecipeEdit[]): string
   if (!isMap(document.contents)) throw new RecipeEditError("the YAML recipe is not a mapping (name: ..., gateway: ...)");
   for (const edit of edits) applyEdit(document, edit);
   const indent = detectYamlIndent(text);
-  return document.toString({ indent: indent.step, indentSeq: indent.sequencesIndented, lineWidth: 0, minContentWidth: 0 });
+  const flowCollectionPadding = /[[{] \S/.test(text.replace(/#.*/g, ""));
+  return document.toString({ indent: indent.step, indentSeq: indent.sequencesIndented, flowCollectionPadding, lineWidth: 0, minContentWidth: 0 });
 }
 
 function applyEdit(document: Document, edit: RecipeEdit): void {

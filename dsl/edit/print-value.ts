@@ -27,3 +27,10 @@ export function printTypeScriptValue(value: unknown, quote = '"'): string {
 export function printJsonValue(value: unknown, indentUnit: string, indent: string): string {
   return JSON.stringify(value, null, indentUnit).replace(/\n/g, `\n${indent}`);
 }
+
+// JSON for `value` on one line: `["a", "b"]`, `{"name": "pbx", "port": 5060}`.
+export function printJsonInline(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(printJsonInline).join(", ")}]`;
+  if (value !== null && typeof value === "object") return `{${Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}: ${printJsonInline(item)}`).join(", ")}}`;
+  return JSON.stringify(value) ?? "null";
+}
