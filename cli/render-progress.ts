@@ -1,6 +1,6 @@
 import type { CommandIo } from "./command.ts";
 
-/** A step event from any long-running stage (local build, AWS build, publish). */
+/** A step event of the local build (the AWS build, publish, sweep and retire print theirs with printProgress in aws-shared.ts). */
 export interface StepEvent {
   step: string;
   state: "start" | "done" | "failed";
