@@ -53,6 +53,6 @@ export async function writeProjectFiles(dir: string, options: { format: RecipeFo
     const compilerOptions = { target: "ES2022", module: "ESNext", moduleResolution: "Bundler", lib: ["ES2022"], types: [], strict: true, noEmit: true, allowImportingTsExtensions: true, skipLibCheck: true };
     await write("tsconfig.json", { compilerOptions, include: [dirname(options.recipe) === "." ? basename(options.recipe) : dirname(options.recipe)] }, "editors check the recipe with rtcgw's types");
   }
-  await write(".gitignore", "# What rtcgw writes: compiled bundles and images, the AWS journal.\nout/\n.rtcgw/\nnode_modules/\n", "out/, .rtcgw/, node_modules/");
+  await write(".gitignore", "# What rtcgw writes: compiled bundles and images, the AWS journal, temporary files a crash may leave.\nout/\n.rtcgw/\n*.rtcgw-tmp*\nnode_modules/\n", "out/, .rtcgw/, node_modules/");
   return files;
 }

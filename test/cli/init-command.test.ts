@@ -16,7 +16,7 @@ test("init in an empty directory makes a project whose recipe imports rtcgw", as
   const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
   assert.match(manifest.devDependencies.rtcgw, /^\^\d+\.\d+\.\d+$/);
   assert.deepEqual(JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8")).include, ["recipes"]);
-  assert.equal(readFileSync(join(dir, ".gitignore"), "utf8"), "# What rtcgw writes: compiled bundles and images, the AWS journal.\nout/\n.rtcgw/\nnode_modules/\n");
+  assert.equal(readFileSync(join(dir, ".gitignore"), "utf8"), "# What rtcgw writes: compiled bundles and images, the AWS journal, temporary files a crash may leave.\nout/\n.rtcgw/\n*.rtcgw-tmp*\nnode_modules/\n");
   const recipe = readFileSync(join(dir, "recipes/gateway.ts"), "utf8");
   assert.match(recipe, /^import \{ defineRecipe \} from "rtcgw";\n/);
   assert.match(recipe, /^  name: "acme",$/m);
