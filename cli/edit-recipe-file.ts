@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join, relative } from "node:path";
 import { checkRecipeFile } from "../dsl/check-recipe.ts";
 import { editRecipeText } from "../dsl/edit/edit-recipe-text.ts";
@@ -19,6 +19,7 @@ export async function writeCheckedRecipe(path: string, source: { original: strin
   const mode = options.exclusive ? 0o644 : (await stat(path)).mode & 0o7777;
   const extension = extname(path);
   const candidate = join(dirname(path), `.${basename(path, extension)}.rtcgw-tmp-${process.pid}-${randomBytes(4).toString("hex")}${extension}`);
+  await mkdir(dirname(path), { recursive: true });
   try {
     await writeFile(candidate, text, { mode, flag: "wx" });
     const checked = await checkRecipeFile(candidate, { cwd: options.cwd, typecheck: true });

@@ -20,7 +20,7 @@ test("the packed rtcgw installs into an empty project, where init, check, compil
   for (const needed of ["bin/rtcgw.mjs", "dist/cli/main.js", "dist/dsl/index.js", "dist/types/dsl/index.d.ts", "recipes/gateway.ts", "debian-packages.txt", "gateway/kamailio/kamailio.cfg.hbs"]) {
     assert.ok(files.includes(needed), `the tarball has ${needed}`);
   }
-  assert.deepEqual(files.filter((f) => /(^|\/)(test|bench|fixtures)\/|\.test\.ts$/.test(f)), [], "no tests, benchmarks or fixtures in the tarball");
+  assert.deepEqual(files.filter((f) => /(^|\/)(test|bench|fixtures)\/|\.test\.ts$|prepare-package/.test(f)), [], "no tests, benchmarks, fixtures or pack-time scripts in the tarball");
   assert.equal(existsSync(join(projectDir, "dist")), false, "postpack removed dist/ from the clone");
 
   const project = makeTempDir(t, "rtcgw-project-");
