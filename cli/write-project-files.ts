@@ -4,10 +4,11 @@ import type { RecipeFormat } from "../dsl/edit/edit-recipe-text.ts";
 import { projectRoot } from "../gateway/render-template.ts";
 import { writeFileAtomic } from "../io/write-file-atomic.ts";
 
-/** Which project files were written, and which existing ones were left alone (with why). */
+/** Which project files were written, which existing ones were left alone (with why), and advice. */
 export interface ProjectFiles {
   written: string[];
   kept: string[];
+  notes: string[];
 }
 
 // rtcgw's own version, for the dev dependency a new project gets.
@@ -28,12 +29,15 @@ export function isFreshDirectory(dir: string): boolean {
 // the editor agrees with it) and a .gitignore for what rtcgw writes; files that exist are kept. An
 // existing project is left as it is.
 export async function writeProjectFiles(dir: string, options: { format: RecipeFormat; recipe: string; fresh: boolean }): Promise<ProjectFiles> {
-  const files: ProjectFiles = { written: [], kept: [] };
+  const files: ProjectFiles = { written: [], kept: [], notes: [] };
   if (existsSync(join(dir, "package.json"))) {
     const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { dependencies?: object; devDependencies?: object };
     const listed = "rtcgw" in (manifest.devDependencies ?? {}) || "rtcgw" in (manifest.dependencies ?? {});
     if (!listed) files.kept.push("package.json (add rtcgw to it: `npm install --save-dev rtcgw`)");
-    if (!options.fresh) return files;
+    if (!options.fresh) {
+      if (options.format === "ts" && !existsSync(join(dir, "tsconfig.json"))) files.notes.push('this project has no tsconfig.json: for your editor to check the recipe with rtcgw\'s types, add one with "moduleResolution": "bundler"');
+      return files;
+    }
   }
   const write = async (name: string, content: unknown, what: string) => {
     if (existsSync(join(dir, name))) {

@@ -3,6 +3,7 @@ import { checkRecipeFile } from "../../dsl/check-recipe.ts";
 import { assembleBundle } from "../../image/assemble-bundle.ts";
 import { buildLocalImage, type LocalBuildResult } from "../../image/builders/local/build-local-image.ts";
 import { checkLocalBuildPrerequisites } from "../../image/builders/local/check-prerequisites.ts";
+import { findMissingDebianPackages, readDebianPackageList, renderAptInstallCommand } from "../../image/builders/local/debian-packages.ts";
 import { localBuildSteps } from "../../image/builders/local/plan-local-build.ts";
 import { parseCommandArgs } from "../args.ts";
 import type { Command, CommandIo } from "../command.ts";
@@ -39,7 +40,7 @@ Arguments:
 Options:
   --target T        local or aws (default local)
   --out DIR         where images go (default out/images)
-  --dry-run         print the plan (steps, paths, the mmdebstrap command) and build nothing
+  --dry-run         print the plan (steps, paths, the mmdebstrap command, Debian packages to install) and build nothing
   --no-install      never install Debian packages: stop and name the missing ones instead
   --require-audit   fail unless Lynis scores ≥ 80 with no warnings
   --json            print the result as JSON on stdout, no progress
@@ -64,6 +65,8 @@ Ctrl-C stops the build and removes its work directory; nothing half-built is eve
       return 1;
     }
     const outDir = resolve(io.cwd, values.out ?? "out/images");
+    // A plan says what the build would install first.
+    const toInstall = values["dry-run"] ? await findMissingDebianPackages(readDebianPackageList().build) : [];
     if (!values["dry-run"]) {
       const packages = await installBuildPackages(io, { install: !values["no-install"] });
       if (!packages.ok) return reportMissingPrerequisites(io, [packages.reason], json);
@@ -81,7 +84,7 @@ Ctrl-C stops the build and removes its work directory; nothing half-built is eve
       signal: io.signal,
       onProgress: createProgressRenderer(io, stepTitles, json),
     });
-    return reportLocalBuild(io, result, json);
+    return reportLocalBuild(io, result, json, toInstall);
   },
 };
 
@@ -98,9 +101,9 @@ function reportMissingPrerequisites(io: CommandIo, missing: string[], json: bool
   return 1;
 }
 
-function reportLocalBuild(io: CommandIo, result: LocalBuildResult, json: boolean): number {
+function reportLocalBuild(io: CommandIo, result: LocalBuildResult, json: boolean, toInstall: string[]): number {
   if (json) {
-    io.stdout(`${JSON.stringify(result.ok && !result.dryRun ? { ok: true, reused: result.reused, artifactDir: result.artifactDir, tarball: result.tarball, manifest: result.manifest } : result, null, 2)}\n`);
+    io.stdout(`${JSON.stringify(result.ok && !result.dryRun ? { ok: true, reused: result.reused, artifactDir: result.artifactDir, tarball: result.tarball, manifest: result.manifest } : result.ok ? { ...result, debianPackagesToInstall: toInstall } : result, null, 2)}\n`);
     return result.ok ? 0 : result.ok === false && result.canceled ? 130 : 1;
   }
   if (!result.ok) {
@@ -113,6 +116,7 @@ function reportLocalBuild(io: CommandIo, result: LocalBuildResult, json: boolean
     const { plan } = result;
     io.stdout(`Plan for ${plan.name} (bundle ${plan.bundleHash.slice(0, 12)}):\n`);
     plan.steps.forEach((s, i) => io.stdout(`  ${i + 1}. ${s.title}\n`));
+    io.stdout(toInstall.length > 0 ? `Installs first: ${toInstall.join(" ")} (${renderAptInstallCommand(toInstall)})\n` : "Debian packages: every one the build needs is installed\n");
     io.stdout(`Artifact:  ${displayPath(io.cwd, plan.artifactDir)}/\nApt cache: ${displayPath(io.cwd, plan.aptCacheDir)}\nmmdebstrap ${plan.mmdebstrapArgs.map((a) => (/[\s"$]/.test(a) ? `'${a}'` : a)).join(" ")}\n`);
     return 0;
   }

@@ -81,6 +81,7 @@ Options:
     io.stdout(`wrote ${shown}: PBX ${pbx}, SIP domain ${domain}, calls accepted from ${Array.isArray(accepted) && accepted.length > 0 ? accepted.join(", ") : "nowhere yet"}\n`);
     for (const line of project.written) io.stdout(`wrote ${line}\n`);
     for (const line of project.kept) io.stdout(`kept ${line}\n`);
+    for (const line of project.notes) io.stdout(`note: ${line}\n`);
     for (const line of pbxPlan.todo) io.stdout(`still to set: ${line}\n`);
     const regions = readRecipePath(template.value, ["regions"]);
     io.stdout(`still to set, when you publish to AWS: regions (now ${Array.isArray(regions) ? regions.join(", ") : String(regions)}: rtcgw recipe add-region / remove-region) and a license in SSM (gateway.license; without one, calls end after 90 s)\n`);

@@ -16,7 +16,7 @@ async function buildAmiWithoutMmdebstrap(dpkg: string, out: string, flags: strin
   const script = 'set -e; mount --bind "$1" /var/lib/dpkg; mount -t tmpfs -o size=1m tmpfs "$2"; shift 2; exec "$@"';
   const argv = ["--mount", "--propagation", "private", "sh", "-c", script, "sh", dpkg, out, process.execPath, join(projectDir, "bin/rtcgw.mjs"), "build-ami", "recipes/gateway.ts", "--out", out, ...flags];
   const result = await execa("unshare", argv, { cwd: projectDir, reject: false, env: { NO_COLOR: "1" } });
-  return { exitCode: result.exitCode, stderr: String(result.stderr) };
+  return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
 
 test("build-ami names a missing build package and refuses with --no-install, else installs it with apt-get first", { timeout: 10 * 60_000 }, async (t) => {
@@ -28,6 +28,10 @@ test("build-ami names a missing build package and refuses with --no-install, els
   assert.equal(dpkgStanza(readFileSync(join(dpkg, "status"), "utf8"), "mmdebstrap"), undefined);
   const out = join(dir, "out");
   mkdirSync(out);
+
+  const plan = await buildAmiWithoutMmdebstrap(dpkg, out, ["--dry-run"]);
+  assert.equal(plan.exitCode, 0, plan.stderr);
+  assert.match(plan.stdout, /^Installs first: mmdebstrap \(apt-get install -y --no-install-recommends mmdebstrap\)$/m);
 
   const refused = await buildAmiWithoutMmdebstrap(dpkg, out, ["--no-install"]);
   assert.equal(refused.exitCode, 1);

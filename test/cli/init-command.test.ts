@@ -57,10 +57,15 @@ test("init in an existing project writes only the recipe; a host name's addresse
   assert.match(unresolved.stdout, /^wrote edge\.json: PBX pbx\.invalid, SIP domain pbx\.invalid, calls accepted from nowhere yet$/m);
   assert.match(unresolved.stdout, /^still to set: calls from the PBX are refused until you say which addresses it sends from: `rtcgw recipe set pbx pbx\.invalid --allow-from CIDR,\.\.\.` \(pbx\.invalid did not resolve here\)$/m);
 
+  const typescript = await runCli(["init", "mine.ts", "--pbx", "192.0.2.1"], { cwd: dir });
+  assert.equal(typescript.exitCode, 0, typescript.stderr);
+  assert.match(typescript.stdout, /^note: this project has no tsconfig\.json: for your editor to check the recipe with rtcgw's types, add one with "moduleResolution": "bundler"$/m);
+  assert.equal(existsSync(join(dir, "tsconfig.json")), false);
+
   const given = await runCli(["init", "given.yaml", "--pbx", "pbx.invalid", "--allow-from", "198.51.100.0/28,2001:db8::5"], { cwd: dir });
   assert.equal(given.exitCode, 0, given.stderr);
   assert.deepEqual(parse(readFileSync(join(dir, "given.yaml"), "utf8")).gateway.upstreams[0].allowFrom, ["198.51.100.0/28", "2001:db8::5"]);
-  for (const file of ["edge.yaml", "edge.json", "given.yaml"]) assert.equal((await runCli(["check", file], { cwd: dir })).exitCode, 0, file);
+  for (const file of ["edge.yaml", "edge.json", "given.yaml", "mine.ts"]) assert.equal((await runCli(["check", file], { cwd: dir })).exitCode, 0, file);
 });
 
 test("init refuses a clash of --format and file name, a bad --allow-from, and never overwrites", async (t) => {
