@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { basename, dirname, extname, join, relative } from "node:path";
 import { checkRecipeFile } from "../dsl/check-recipe.ts";
 import { editRecipeText } from "../dsl/edit/edit-recipe-text.ts";
@@ -20,6 +20,7 @@ export async function writeCheckedRecipe(path: string, source: { original: strin
   const extension = extname(path);
   const candidate = join(dirname(path), `.${basename(path, extension)}.rtcgw-tmp-${process.pid}-${randomBytes(4).toString("hex")}${extension}`);
   await mkdir(dirname(path), { recursive: true });
+  await removeStaleCandidates(path);
   try {
     await writeFile(candidate, text, { mode, flag: "wx" });
     const checked = await checkRecipeFile(candidate, { cwd: options.cwd, typecheck: true });
@@ -30,6 +31,25 @@ export async function writeCheckedRecipe(path: string, source: { original: strin
     return { ok: true, text, warnings: problems };
   } finally {
     await rm(candidate, { force: true });
+  }
+}
+
+// Checked copies a killed edit left beside the recipe (their process is gone) are removed.
+async function removeStaleCandidates(path: string): Promise<void> {
+  const extension = extname(path);
+  const pattern = new RegExp(`^\\.${basename(path, extension).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.rtcgw-tmp-(\\d+)-[0-9a-f]{8}${extension.replace(".", "\\.")}$`);
+  for (const entry of await readdir(dirname(path))) {
+    const pid = pattern.exec(entry)?.[1];
+    if (pid !== undefined && !isRunning(Number(pid))) await rm(join(dirname(path), entry), { force: true });
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 

@@ -154,6 +154,7 @@ for (const [file, before, after] of [
 test("a change that would not pass check writes nothing and names the problem in the recipe", async (t) => {
   const dir = makeTempDir(t, "rtcgw-recipe-");
   writeFileSync(join(dir, "edge.ts"), typescriptRecipe);
+  writeFileSync(join(dir, ".edge.rtcgw-tmp-3999999-0badcafe.ts"), "// the checked copy of an edit killed with -9\n");
   const typo = await runCli(["recipe", "set", "gateway.dialPlan[0].upstream", "pbz", "edge.ts"], { cwd: dir });
   assert.equal(typo.exitCode, 1);
   assert.match(typo.stderr, /^edge\.ts:10:49 error TS2322: Type '"pbz"' is not assignable to type '[^']*"pbx"[^']*'\.\n1 error\nedge\.ts is unchanged: the change would not pass check$/);
@@ -164,7 +165,7 @@ test("a change that would not pass check writes nothing and names the problem in
   assert.equal(schema.exitCode, 1);
   assert.match(schema.stderr, /error (TS\d+|image\.disk\.sizeGiB)/);
   assert.equal(readFileSync(join(dir, "edge.ts"), "utf8"), typescriptRecipe);
-  assert.deepEqual(readdirSync(dir), ["edge.ts"], "no temporary file is left");
+  assert.deepEqual(readdirSync(dir), ["edge.ts"], "no temporary file is left, and a killed edit's is removed");
 });
 
 test("recipe edits refuse what they cannot do, saying why", async (t) => {
