@@ -66,7 +66,7 @@ Options:
       const outcome = await writeCheckedRecipe(path, { original, edits: plan.edits }, { cwd: io.cwd, dryRun: Boolean(values["dry-run"]) });
       if (!outcome.ok) {
         printProblems(io, outcome.problems, json);
-        if (!json) io.stderr(`${shown} is unchanged: the change would not pass check\n`);
+        if (!json) io.stderr(`${shown} is unchanged: the change would not pass check (line numbers are those of the changed recipe)\n`);
         return 1;
       }
       if (values["dry-run"] && !json) io.stdout(outcome.text);

@@ -157,7 +157,7 @@ test("a change that would not pass check writes nothing and names the problem in
   writeFileSync(join(dir, ".edge.rtcgw-tmp-3999999-0badcafe.ts"), "// the checked copy of an edit killed with -9\n");
   const typo = await runCli(["recipe", "set", "gateway.dialPlan[0].upstream", "pbz", "edge.ts"], { cwd: dir });
   assert.equal(typo.exitCode, 1);
-  assert.match(typo.stderr, /^edge\.ts:10:49 error TS2322: Type '"pbz"' is not assignable to type '[^']*"pbx"[^']*'\.\n1 error\nedge\.ts is unchanged: the change would not pass check$/);
+  assert.match(typo.stderr, /^edge\.ts:10:49 error TS2322: Type '"pbz"' is not assignable to type '[^']*"pbx"[^']*'\.\n1 error\nedge\.ts is unchanged: the change would not pass check \(line numbers are those of the changed recipe\)$/);
   const rule = await runCli(["recipe", "set", "gateway.listen.rtp", "10000-10004", "edge.ts"], { cwd: dir });
   assert.equal(rule.exitCode, 1);
   assert.match(rule.stderr, /^edge\.ts:\d+:\d+ error gateway\.listen\.rtp: RTP range 10000-10004 holds 1 call/);
