@@ -8,7 +8,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const sourceDirs = ["cli", "dsl", "gateway", "image", "regions", "cloud", "io"];
+// The source folders are the package's: the folders package.json's `files` ships, except the built dist/.
+const sourceDirs = JSON.parse(readFileSync(join(root, "package.json"), "utf8"))
+  .files.filter((entry) => entry.endsWith("/") && entry !== "dist/")
+  .map((entry) => entry.slice(0, -1));
 
 function sourceStamp() {
   let newest = 0;

@@ -7,9 +7,8 @@ import { builtinModules } from "node:module";
 import { join, relative } from "node:path";
 import { projectDir } from "./run-cli.ts";
 
-const productFolders = ["bin", "cli", "cloud", "dsl", "gateway", "image", "io", "recipes", "regions"];
-// Runs in a clone when `npm pack` builds dist/ (with the dev dependencies there); not in the package.
-const packTimeOnly = ["bin/prepare-package.mjs"];
+// What the package ships (package.json's `files`), without dist/, which is built from it.
+const shipped = (JSON.parse(readFileSync(join(projectDir, "package.json"), "utf8")) as { files: string[] }).files.filter((entry) => entry !== "dist/");
 
 function listSources(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
@@ -30,7 +29,9 @@ test("the product code imports only runtime dependencies (never a devDependency)
   const manifest = JSON.parse(readFileSync(join(projectDir, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
   const wrong: string[] = [];
   let imports = 0;
-  for (const file of productFolders.flatMap((folder) => listSources(join(projectDir, folder))).filter((f) => !packTimeOnly.includes(relative(projectDir, f)))) {
+  const files = shipped.flatMap((entry) => (entry.endsWith("/") ? listSources(join(projectDir, entry)) : /\.(ts|mjs|js)$/.test(entry) ? [join(projectDir, entry)] : []));
+  assert.ok(files.some((f) => f.endsWith("cli/main.ts")) && files.some((f) => f.endsWith("bin/rtcgw.mjs")), "the shipped sources are scanned");
+  for (const file of files) {
     const text = readFileSync(file, "utf8");
     for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s+"([^"]+)"|import\(\s*"([^"]+)"\s*\)/g)) {
       const name = packageOf(match[1] ?? match[2]!);
