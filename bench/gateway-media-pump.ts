@@ -32,6 +32,9 @@ export interface PumpResult {
   delayP50Ms: number;
   delayP99Ms: number;
   delayMaxMs: number;
+  /** The same per direction: packets B sent that reached A, and packets A sent that reached B. */
+  toA: { received: number; delayP50Ms: number; delayP99Ms: number; delayMaxMs: number };
+  toB: { received: number; delayP50Ms: number; delayP99Ms: number; delayMaxMs: number };
   /** Wall time from `onStart` (50 ms before the first send) to the end of the drain. */
   wallMs: number;
   /** True when a packet rtpengine encrypted toward B decrypted to A's payload (SRTP leg only). */
@@ -117,20 +120,26 @@ export async function pumpMedia(calls: CallPorts[], endpoints: MediaEndpoint[], 
   const totalTicks = packets * packetMs;
   const sentAt = new Float64Array(totalTicks);
   const delays = new Uint32Array(delayBuckets + 1);
+  const delaysToA = new Uint32Array(delayBuckets + 1);
+  const delaysToB = new Uint32Array(delayBuckets + 1);
 
   await Promise.all(calls.map(async (call, i) => {
     const a = endpoints[2 * i]!;
     const b = endpoints[2 * i + 1]!;
-    const arrival = (k: number) => {
+    const arrival = (direction: Uint32Array) => (k: number) => {
       const tick = k * packetMs + (i % packetMs);
-      if (tick < totalTicks) delays[Math.min(delayBuckets, Math.round((performance.now() - sentAt[tick]!) / delayBucketMs))]!++;
+      if (tick >= totalTicks) return;
+      const bucket = Math.min(delayBuckets, Math.round((performance.now() - sentAt[tick]!) / delayBucketMs));
+      delays[bucket]!++;
+      direction[bucket]!++;
     };
-    listen(a, (packet) => streams.b.index(packet, i, a.received), arrival);
-    listen(b, (packet) => streams.a.index(packet, i, b.received), arrival);
+    listen(a, (packet) => streams.b.index(packet, i, a.received), arrival(delaysToA));
+    listen(b, (packet) => streams.a.index(packet, i, b.received), arrival(delaysToB));
     await Promise.all([connect(a.socket, call.portForA), connect(b.socket, call.portForB)]);
   }));
 
-  const result: PumpResult = { sent: 0, received: 0, foreign: 0, errors: 0, lateSends: 0, maxLagMs: 0, delayP50Ms: 0, delayP99Ms: 0, delayMaxMs: 0, wallMs: 0 };
+  const none = { received: 0, delayP50Ms: 0, delayP99Ms: 0, delayMaxMs: 0 };
+  const result: PumpResult = { sent: 0, received: 0, foreign: 0, errors: 0, lateSends: 0, maxLagMs: 0, delayP50Ms: 0, delayP99Ms: 0, delayMaxMs: 0, toA: none, toB: none, wallMs: 0 };
   const start = performance.now() + 50;
   let tick = 0;
   let began = 0;
@@ -169,6 +178,9 @@ export async function pumpMedia(calls: CallPorts[], endpoints: MediaEndpoint[], 
     result.errors += e.errors;
   }
   Object.assign(result, delayPercentiles(delays, result.received));
+  const receivedAt = (side: number) => endpoints.filter((_, n) => n % 2 === side).reduce((sum, e) => sum + e.received, 0);
+  result.toA = { received: receivedAt(0), ...delayPercentiles(delaysToA, receivedAt(0)) };
+  result.toB = { received: receivedAt(1), ...delayPercentiles(delaysToB, receivedAt(1)) };
   if (!options.streams && calls[0]?.keys) result.srtpChecked = checkSrtp(calls[0], endpoints[1]!);
   return result;
 }

@@ -1,0 +1,64 @@
+// Benchmark (not a test): WebRTC-to-SIP calls through rtcgw's compiled gateway and through Janus (SIP plugin)
+// side by side, with the same browsers (a second rtpengine doing ICE + DTLS-SRTP + RTCP-mux), the same PBX
+// stand-in and the same media. Run: `nice npx tsx bench/webrtc.ts` (`--quick`; `--calls=100,400`, `--seconds=20`,
+// `--rate=50`, `--gateways=rtcgw,janus`, `--codecs=PCMU,opus`, `--json`).
+import { mkdtempSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
+import { stopAllProcesses } from "../test/harness/start-process.ts";
+import { findHostAddress, startBrowsers, type BrowserCodec } from "./webrtc/browsers.ts";
+import type { GatewayName } from "./webrtc/gateways.ts";
+import { encodeOpusTone } from "./webrtc/opus-frames.ts";
+import { formatWebrtcTable, webrtcNotes } from "./webrtc/report.ts";
+import { browserPorts, browserThreads, runCalls, type RunResult } from "./webrtc/run-calls.ts";
+
+const quick = process.argv.includes("--quick");
+const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
+const list = (name: string, fallback: string) => (option(name) ?? fallback).split(",").filter(Boolean);
+const seconds = Number(option("seconds") ?? (quick ? 5 : 20));
+const rate = Number(option("rate") ?? 50);
+const callCounts = list("calls", quick ? "50,200" : "100,200,400,600").map(Number);
+const gateways = list("gateways", "rtcgw,janus") as GatewayName[];
+const codecs = list("codecs", "PCMU,opus") as BrowserCodec[];
+if ([seconds, rate, ...callCounts].some((n) => !(n > 0)) || gateways.some((g) => g !== "rtcgw" && g !== "janus") || codecs.some((c) => c !== "PCMU" && c !== "opus")) {
+  console.error("usage: npx tsx bench/webrtc.ts [--quick] [--calls=N,N] [--seconds=S] [--rate=CPS] [--gateways=rtcgw,janus] [--codecs=PCMU,opus] [--json]");
+  process.exit(2);
+}
+
+const abort = new AbortController();
+const workDir = mkdtempSync(join(tmpdir(), "rtcgw-bench-webrtc-"));
+let stopping = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: hanging up and stopping every process of the run`);
+    stopping = true;
+    abort.abort();
+    setTimeout(() => void stopAllProcesses().finally(() => process.exit(130)), 15_000).unref();
+  });
+}
+
+const hostAddress = findHostAddress();
+console.log(`WebRTC-leg benchmark: ${seconds} s of audio per run, call setups offered at ${rate}/s, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+const results: RunResult[] = [];
+try {
+  const encoder = await startBrowsers(workDir, browserPorts, browserThreads, hostAddress);
+  const opusFrames = await encodeOpusTone(encoder).finally(() => encoder.stop());
+  for (const calls of callCounts) {
+    for (const codec of codecs) {
+      for (const gateway of gateways) {
+        if (stopping) break;
+        // Janus relays media as negotiated and never transcodes: an Opus browser and a PCMU-only PBX cannot talk through it.
+        if (gateway === "janus" && codec === "opus") continue;
+        const result = await runCalls({ gateway, codec, calls, rate, seconds, workDir, hostAddress, opusFrames, signal: abort.signal });
+        results.push(result);
+        console.log(`  ${formatWebrtcTable([result]).split("\n")[2]}`);
+      }
+    }
+  }
+} finally {
+  await stopAllProcesses();
+  rmSync(workDir, { recursive: true, force: true });
+}
+if (stopping) process.exit(130);
+if (process.argv.includes("--json")) console.log(JSON.stringify(results, null, 2));
+console.log(`\n${formatWebrtcTable(results)}\n\n${webrtcNotes(results).join("\n")}`);

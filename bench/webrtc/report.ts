@@ -1,0 +1,61 @@
+// The WebRTC benchmark's table and its reading: loss, setup, CPU per call for each gateway, and the ratios.
+import type { RunResult } from "./run-calls.ts";
+
+// A Markdown table of runs (one row each).
+export function formatWebrtcTable(results: RunResult[]): string {
+  const header = ["gateway", "codec (browser → PBX)", "calls", "setups ok / failed", "setup p50 / p99 ms", "setups/s", "sent", "loss %", "lost → PBX / → browser", "transit → PBX p50 / p99 ms", "transit → browser p50 / p99 ms", "gateway CPU", "CPU per call", "setup CPU per call", "browsers CPU", "generator CPU", "late sends", "load 1 min"];
+  const rows = results.map((r) => {
+    const wall = r.media.wallMs || 1;
+    const loss = r.media.sent ? (100 * (r.media.sent - r.media.received)) / r.media.sent : NaN;
+    return [
+      r.options.gateway, r.options.codec === "opus" ? "Opus → PCMU (transcoded)" : "PCMU → PCMU", String(r.options.calls),
+      `${r.setup.established} / ${r.setup.failed}`, `${r.setup.p50Ms.toFixed(0)} / ${r.setup.p99Ms.toFixed(0)}`, r.setup.achievedRate.toFixed(1),
+      String(r.media.sent), loss.toFixed(3), `${r.media.sent / 2 - r.media.toB.received} / ${r.media.sent / 2 - r.media.toA.received}`, `${r.media.toB.delayP50Ms.toFixed(1)} / ${r.media.toB.delayP99Ms.toFixed(1)}`, `${r.media.toA.delayP50Ms.toFixed(1)} / ${r.media.toA.delayP99Ms.toFixed(1)}`,
+      percent(r.cpu.gatewayMs, wall), r.setup.established ? percent(r.cpu.gatewayMs / r.setup.established, wall, 3) : "—",
+      `${r.setup.gatewayCpuMsPerCall.toFixed(1)} ms`, percent(r.cpu.browsersMs, wall), percent(r.cpu.ownMs, wall), String(r.media.lateSends), r.load[0]!.toFixed(2),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;
+  return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)].join("\n");
+}
+
+// The figures the issue asks for: most calls with < 0.1 % loss and every setup good, CPU per call, and rtcgw against Janus.
+export function webrtcNotes(results: RunResult[]): string[] {
+  const notes = [
+    "CPU is % of one core over the audio phase (gateway: every process and thread of it; browsers: the browser rtpengine;",
+    "generator: this Node process, which sends and counts the audio and is the PBX stand-in). setup CPU per call: the",
+    "gateway's CPU during the setup phase divided by its calls (SIP or Janus API, ICE, DTLS handshake). A setup ends",
+    "when the browser's first RTP packet reaches the PBX endpoint. loss: both directions, counted 1 s after the last send.",
+    "Janus is measured with PCMU only: it relays media as negotiated and never transcodes, so an Opus browser and a",
+    "PCMU-only PBX get no call through it (its SIP plugin offers the PBX the browser's codec: 488).",
+  ];
+  for (const key of new Set(results.map((r) => `${r.options.gateway} ${r.options.codec}`))) {
+    const clean = results.filter((r) => `${r.options.gateway} ${r.options.codec}` === key && isClean(r));
+    const best = clean.sort((a, b) => b.options.calls - a.options.calls)[0];
+    notes.push(best
+      ? `${key}: most parallel calls with < 0.1 % loss and no failed setup: ${best.options.calls} (CPU per call ${perCall(best).toFixed(3)} % of a core)`
+      : `${key}: no run with < 0.1 % loss and no failed setup`);
+  }
+  for (const r of results.filter((r) => r.setup.firstError)) notes.push(`${r.options.gateway} ${r.options.codec} ${r.options.calls} calls: ${r.setup.failed} setups failed, first: ${r.setup.firstError}`);
+  for (const calls of new Set(results.map((r) => r.options.calls))) {
+    const rtcgw = results.find((r) => r.options.gateway === "rtcgw" && r.options.codec === "PCMU" && r.options.calls === calls);
+    const janus = results.find((r) => r.options.gateway === "janus" && r.options.codec === "PCMU" && r.options.calls === calls);
+    if (rtcgw && janus && perCall(rtcgw) > 0) notes.push(`${calls} PCMU calls: Janus uses ${(perCall(janus) / perCall(rtcgw)).toFixed(2)}× rtcgw's CPU per call (calls per core ratio rtcgw/Janus ${(perCall(janus) / perCall(rtcgw)).toFixed(2)})`);
+  }
+  return notes;
+}
+
+// A run counts when every setup succeeded and less than 0.1 % of the audio was lost.
+export function isClean(r: RunResult): boolean {
+  return r.setup.failed === 0 && r.media.sent > 0 && (r.media.sent - r.media.received) / r.media.sent < 0.001;
+}
+
+// The gateway's CPU per established call during the audio phase, in % of one core.
+export function perCall(r: RunResult): number {
+  return r.setup.established && r.media.wallMs ? (100 * r.cpu.gatewayMs) / r.media.wallMs / r.setup.established : NaN;
+}
+
+function percent(ms: number, wallMs: number, digits = 0): string {
+  return `${((100 * ms) / wallMs).toFixed(digits)} %`;
+}
