@@ -1,6 +1,7 @@
 // Benchmark (not a test): N parallel calls with G.711 RTP flowing through rtpengine, started with the
 // compiled rtpengine.conf, beside the reference product's published parallel-call figures.
-// Run: `npx tsx bench/gateway-media.ts` (`--quick` for a short run; `--calls=100,400`, `--seconds=20` to choose).
+// Run: `npx tsx bench/gateway-media.ts` (`--quick` for a short run; `--calls=100,400`, `--seconds=20` to choose;
+// `--no-capacity` leaves dsl/measured-capacity.json as it is).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,6 +13,7 @@ import { countCalls, createCall, deleteCall, type AnchoredCall, type LegSecurity
 import { processCpuMs, processRunDelayMs } from "./gateway-media-cpu.ts";
 import { loopbackUdpDrops } from "./gateway-media-drops.ts";
 import { closeEndpoints, openEndpoints, pumpMedia, type MediaEndpoint, type PumpResult } from "./gateway-media-pump.ts";
+import { recordCapacityFigures } from "./capacity-file.ts";
 
 const quick = process.argv.includes("--quick");
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -76,6 +78,15 @@ console.log([
   `rtpengine worker threads: ${workerThreads}.`,
   ...verdicts(),
 ].join("\n"));
+recordCapacityFigures(mediaCapacityFigure());
+
+// The most plain-RTP calls with < 0.1 % loss (the limit when a larger run lost more).
+function mediaCapacityFigure() {
+  const plain = rows.filter((r) => r[0] === "rtp");
+  const best = plain.filter((r) => Number(r[5]) < 0.1).sort((a, b) => Number(b[1]) - Number(a[1]))[0];
+  if (!best) return {};
+  return { callsWithMedia: { value: Number(best[1]), limitFound: plain.some((r) => Number(r[1]) > Number(best[1])), loadAverage: Number(best[12]) } };
+}
 
 // One run: rtpengine with the recipe for `calls`, `calls` anchored calls, media for `seconds`, then teardown.
 async function runOne(calls: number, leg: LegSecurity): Promise<string[]> {

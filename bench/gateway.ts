@@ -1,7 +1,8 @@
 // Benchmark (not a test): the signalling ceiling. sipp offers calls through the compiled gateway and through a
 // minimal stock Kamailio proxy (bench/gateway-sipp/stock-proxy.cfg) in the same run, stepping the offered rate
 // until a step has failed calls or retransmissions; signalling only and rtpengine-anchored.
-// Run: `nice npx tsx bench/gateway.ts` (`--quick`: 3 s per step; `--seconds=10`, `--json`).
+// Run: `nice npx tsx bench/gateway.ts` (`--quick`: 3 s per step; `--seconds=10`, `--json`; `--no-capacity` leaves
+// dsl/measured-capacity.json as it is).
 import { cpus, loadavg } from "node:os";
 import { buildE2eRecipe } from "../test/e2e/e2e-recipe.ts";
 import { startGatewayStack } from "../test/harness/gateway-stack.ts";
@@ -10,6 +11,7 @@ import { findFreePorts } from "../test/harness/free-ports.ts";
 import { sleep } from "../test/harness/start-process.ts";
 import { processCpuMs, processTreeCpuMs } from "./gateway-media-cpu.ts";
 import { runLoad, type LoadOptions, type LoadResult, type LoadTarget } from "./gateway-load.ts";
+import { recordCapacityFigures, type FigureResult } from "./capacity-file.ts";
 
 const quick = process.argv.includes("--quick");
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
@@ -68,10 +70,15 @@ try {
 if (process.argv.includes("--json")) console.log(JSON.stringify(rows, null, 2));
 printTable(["proxy", "calls", "offered CPS", "achieved CPS", "successful", "failed", "retrans", "proxy CPU (+ rtpengine)", "sipp CPU", "load 1 min"], rows.map(formatRow));
 console.log("");
+const figures: Record<string, FigureResult> = {};
 for (const kind of ["signalling", "anchored"] as const) {
   for (const proxy of ["rtcgw", "stock"] as const) {
     const best = rows.filter((r) => r.kind === kind && r.proxy === proxy && isClean(r.result)).sort((a, b) => b.result.rate - a.result.rate)[0];
     console.log(`${proxy} ${kind}: highest clean offered rate ${best ? `${best.result.rate} CPS (achieved ${best.result.cps.toFixed(1)}, sipp CPU ${percent(best.result.sippCpuMs, best.result.wallMs)})` : "none"}`);
+    if (proxy === "rtcgw" && best) {
+      const limitFound = rows.some((r) => r.kind === kind && r.proxy === proxy && !isClean(r.result));
+      figures[kind === "signalling" ? "signallingCps" : "anchoredCps"] = { value: best.result.rate, limitFound, loadAverage: best.load };
+    }
   }
 }
 console.log([
@@ -80,6 +87,7 @@ console.log([
   "workers, plus rtpengine; sipp: caller and answerer). Anchored: rtcgw offers toward a browser (ICE, DTLS fingerprint,",
   "SAVPF), the stock proxy with plain flags; both through the same rtpengine.",
 ].join("\n"));
+recordCapacityFigures(figures);
 
 function isClean(result: LoadResult): boolean {
   return result.failed === 0 && result.retransmissions === 0 && result.successful === result.rate * seconds;

@@ -1,7 +1,7 @@
 // Benchmark (not a test): WebRTC-to-SIP calls through rtcgw's compiled gateway and through Janus (SIP plugin)
 // side by side, with the same browsers (a second rtpengine doing ICE + DTLS-SRTP + RTCP-mux), the same PBX
 // stand-in and the same media. Run: `nice npx tsx bench/webrtc.ts` (`--quick`; `--calls=100,400`, `--seconds=20`,
-// `--rate=50`, `--gateways=rtcgw,janus`, `--codecs=PCMU,opus`, `--json`).
+// `--rate=50`, `--gateways=rtcgw,janus`, `--codecs=PCMU,opus`, `--json`; `--no-capacity` leaves dsl/measured-capacity.json).
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +9,8 @@ import { stopAllProcesses } from "../test/harness/start-process.ts";
 import { findHostAddress, startBrowsers, type BrowserCodec } from "./webrtc/browsers.ts";
 import type { GatewayName } from "./webrtc/gateways.ts";
 import { encodeOpusTone } from "./webrtc/opus-frames.ts";
-import { formatWebrtcTable, webrtcNotes } from "./webrtc/report.ts";
+import { recordCapacityFigures } from "./capacity-file.ts";
+import { formatWebrtcTable, webrtcCapacityFigures, webrtcNotes } from "./webrtc/report.ts";
 import { browserPorts, browserThreads, runCalls, type RunResult } from "./webrtc/run-calls.ts";
 
 const quick = process.argv.includes("--quick");
@@ -21,7 +22,7 @@ const callCounts = list("calls", quick ? "50,200" : "100,200,400,600").map(Numbe
 const gateways = list("gateways", "rtcgw,janus") as GatewayName[];
 const codecs = list("codecs", "PCMU,opus") as BrowserCodec[];
 if ([seconds, rate, ...callCounts].some((n) => !(n > 0)) || gateways.some((g) => g !== "rtcgw" && g !== "janus") || codecs.some((c) => c !== "PCMU" && c !== "opus")) {
-  console.error("usage: npx tsx bench/webrtc.ts [--quick] [--calls=N,N] [--seconds=S] [--rate=CPS] [--gateways=rtcgw,janus] [--codecs=PCMU,opus] [--json]");
+  console.error("usage: npx tsx bench/webrtc.ts [--quick] [--calls=N,N] [--seconds=S] [--rate=CPS] [--gateways=rtcgw,janus] [--codecs=PCMU,opus] [--json] [--no-capacity]");
   process.exit(2);
 }
 
@@ -36,6 +37,14 @@ for (const signal of ["SIGINT", "SIGTERM"] as const) {
     setTimeout(() => void stopAllProcesses().finally(() => process.exit(130)), 15_000).unref();
   });
 }
+
+process.once("uncaughtException", (error) => {
+  console.error(error);
+  void stopAllProcesses().finally(() => {
+    rmSync(workDir, { recursive: true, force: true });
+    process.exit(1);
+  });
+});
 
 const hostAddress = findHostAddress();
 console.log(`WebRTC-leg benchmark: ${seconds} s of audio per run, call setups offered at ${rate}/s, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
@@ -62,3 +71,4 @@ try {
 if (stopping) process.exit(130);
 if (process.argv.includes("--json")) console.log(JSON.stringify(results, null, 2));
 console.log(`\n${formatWebrtcTable(results)}\n\n${webrtcNotes(results).join("\n")}`);
+recordCapacityFigures(webrtcCapacityFigures(results, rate));

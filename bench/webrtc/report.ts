@@ -1,9 +1,10 @@
 // The WebRTC benchmark's table and its reading: loss, setup, CPU per call for each gateway, and the ratios.
+import type { FigureResult } from "../capacity-file.ts";
 import type { RunResult } from "./run-calls.ts";
 
 // A Markdown table of runs (one row each).
 export function formatWebrtcTable(results: RunResult[]): string {
-  const header = ["gateway", "codec (browser → PBX)", "calls", "setups ok / failed", "setup p50 / p99 ms", "setups/s", "sent", "loss %", "lost → PBX / → browser", "transit → PBX p50 / p99 ms", "transit → browser p50 / p99 ms", "gateway CPU", "CPU per call", "setup CPU per call", "browsers CPU", "generator CPU", "late sends", "load 1 min"];
+  const header = ["gateway", "codec (browser → PBX)", "calls", "setups ok / failed", "setup p50 / p99 ms", "setups/s", "sent", "loss %", "lost → PBX / → browser", "transit → PBX p50 / p99 ms", "transit → browser p50 / p99 ms", "gateway CPU", "CPU per call", "setup CPU per call", "browsers CPU", "generator CPU", "late sends", "drops at generator", "load 1 min"];
   const rows = results.map((r) => {
     const wall = r.media.wallMs || 1;
     const loss = r.media.sent ? (100 * (r.media.sent - r.media.received)) / r.media.sent : NaN;
@@ -12,7 +13,7 @@ export function formatWebrtcTable(results: RunResult[]): string {
       `${r.setup.established} / ${r.setup.failed}`, `${r.setup.p50Ms.toFixed(0)} / ${r.setup.p99Ms.toFixed(0)}`, r.setup.achievedRate.toFixed(1),
       String(r.media.sent), loss.toFixed(3), `${r.media.sent / 2 - r.media.toB.received} / ${r.media.sent / 2 - r.media.toA.received}`, `${r.media.toB.delayP50Ms.toFixed(1)} / ${r.media.toB.delayP99Ms.toFixed(1)}`, `${r.media.toA.delayP50Ms.toFixed(1)} / ${r.media.toA.delayP99Ms.toFixed(1)}`,
       percent(r.cpu.gatewayMs, wall), r.setup.established ? percent(r.cpu.gatewayMs / r.setup.established, wall, 3) : "—",
-      `${r.setup.gatewayCpuMsPerCall.toFixed(1)} ms`, percent(r.cpu.browsersMs, wall), percent(r.cpu.ownMs, wall), String(r.media.lateSends), r.load[0]!.toFixed(2),
+      `${r.setup.gatewayCpuMsPerCall.toFixed(1)} ms`, percent(r.cpu.browsersMs, wall), percent(r.cpu.ownMs, wall), String(r.media.lateSends), String(r.media.generatorDrops), r.load[0]!.toFixed(2),
     ];
   });
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
@@ -58,4 +59,20 @@ export function perCall(r: RunResult): number {
 
 function percent(ms: number, wallMs: number, digits = 0): string {
   return `${((100 * ms) / wallMs).toFixed(digits)} %`;
+}
+
+// The capacity file's figures from rtcgw's runs: most clean PCMU and Opus calls (the limit when a larger run was not
+// clean), and the offered setup rate when no rtcgw call setup failed.
+export function webrtcCapacityFigures(results: RunResult[], rate: number): Partial<Record<"webrtcCalls" | "transcodedCalls" | "webrtcSetupsPerSecond", FigureResult>> {
+  const rtcgw = results.filter((r) => r.options.gateway === "rtcgw");
+  const figures: Partial<Record<"webrtcCalls" | "transcodedCalls" | "webrtcSetupsPerSecond", FigureResult>> = {};
+  for (const [name, codec] of [["webrtcCalls", "PCMU"], ["transcodedCalls", "opus"]] as const) {
+    const runs = rtcgw.filter((r) => r.options.codec === codec);
+    const best = runs.filter(isClean).sort((a, b) => b.options.calls - a.options.calls)[0];
+    if (best) figures[name] = { value: best.options.calls, limitFound: runs.some((r) => r.options.calls > best.options.calls), loadAverage: best.load[0]! };
+  }
+  if (rtcgw.length > 0 && rtcgw.every((r) => r.setup.failed === 0)) {
+    figures.webrtcSetupsPerSecond = { value: rate, limitFound: false, loadAverage: Math.max(...rtcgw.map((r) => r.load[0]!)) };
+  }
+  return figures;
 }
