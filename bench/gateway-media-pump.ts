@@ -140,7 +140,7 @@ export async function pumpMedia(calls: CallPorts[], endpoints: MediaEndpoint[], 
 
   const none = { received: 0, delayP50Ms: 0, delayP99Ms: 0, delayMaxMs: 0 };
   const result: PumpResult = { sent: 0, received: 0, foreign: 0, errors: 0, lateSends: 0, maxLagMs: 0, delayP50Ms: 0, delayP99Ms: 0, delayMaxMs: 0, toA: none, toB: none, wallMs: 0 };
-  const start = performance.now() + 50;
+  let start = 0;
   let tick = 0;
   let began = 0;
   await new Promise<void>((resolve) => {
@@ -164,9 +164,11 @@ export async function pumpMedia(calls: CallPorts[], endpoints: MediaEndpoint[], 
       if (tick >= totalTicks || options.signal?.aborted) resolve();
       else setTimeout(step, Math.max(0, start + tick - performance.now()));
     };
+    // The schedule starts after onStart (which may read /proc for a while), so its first ticks are not already late.
     options.onStart?.();
     began = performance.now();
-    setTimeout(step, start - began);
+    start = began + 50;
+    setTimeout(step, 50);
   });
   if (options.signal?.aborted) return result;
   await new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 1000));

@@ -38,6 +38,7 @@ export function webrtcNotes(results: RunResult[]): string[] {
       ? `${key}: most parallel calls with < 0.1 % loss and no failed setup: ${best.options.calls} (CPU per call ${perCall(best).toFixed(3)} % of a core)`
       : `${key}: no run with < 0.1 % loss and no failed setup`);
   }
+  for (const r of results) notes.push(`${r.options.gateway} ${r.options.codec} ${r.options.calls} calls: PBX stand-in got ${JSON.stringify(r.pbxRequests)}; generator event loop stalled up to ${r.eventLoopMaxMs.toFixed(0)} ms`);
   for (const r of results.filter((r) => r.setup.firstError)) notes.push(`${r.options.gateway} ${r.options.codec} ${r.options.calls} calls: ${r.setup.failed} setups failed, first: ${r.setup.firstError}`);
   for (const calls of new Set(results.map((r) => r.options.calls))) {
     const rtcgw = results.find((r) => r.options.gateway === "rtcgw" && r.options.codec === "PCMU" && r.options.calls === calls);

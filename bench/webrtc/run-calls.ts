@@ -2,6 +2,7 @@
 // set rate; each call's setup ends when the browser's first RTP packet reaches the PBX endpoint (ICE, DTLS-SRTP
 // done); then every call carries 20 ms audio both ways for a while; then all hang up.
 import { loadavg } from "node:os";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { mediaPort } from "../gateway-media-calls.ts";
 import { processCpuMs } from "../gateway-media-cpu.ts";
 import { loopbackUdpDrops } from "../gateway-media-drops.ts";
@@ -34,6 +35,10 @@ export interface RunResult {
   cpu: { gatewayMs: number; browsersMs: number; ownMs: number };
   /** What the gateway's CPU figure covers. */
   gatewayProcesses: string;
+  /** SIP requests the PBX stand-in received per method by the end of the audio phase. */
+  pbxRequests: Record<string, number>;
+  /** The generator's event loop: longest stall during the audio phase, ms. */
+  eventLoopMaxMs: number;
   load: number[];
 }
 
@@ -85,10 +90,15 @@ export async function runCalls(options: RunOptions): Promise<RunResult> {
     const browserPid = browsers.engine.process.pid;
     const sample = () => ({ gateway: gateway.cpuMs(), browsers: processCpuMs(browserPid), own: processCpuMs("self") });
     let start = sample();
+    const loop = monitorEventLoopDelay({ resolution: 10 });
     const media = await pumpMedia(live.map(({ p }) => p), liveEndpoints, {
       seconds: options.seconds, signal: options.signal, streams,
-      onStart: () => (start = sample()),
+      onStart: () => {
+        start = sample();
+        loop.enable();
+      },
       onDrained: () => {
+        loop.disable();
         const end = sample();
         Object.assign(cpu, { gatewayMs: end.gateway - start.gateway, browsersMs: end.browsers - start.browsers, ownMs: end.own - start.own });
       },
@@ -103,7 +113,7 @@ export async function runCalls(options: RunOptions): Promise<RunResult> {
         p50Ms: at(0.5), p99Ms: at(0.99), achievedRate: (1000 * established.length) / Math.max(1, setupSpanMs), gatewayCpuMsPerCall: setupCpuMs / calls,
       },
       media: { ...media, generatorDrops: loopbackUdpDrops((port) => ownPorts.has(port)) },
-      cpu, gatewayProcesses: gateway.describe, load,
+      cpu, gatewayProcesses: gateway.describe, pbxRequests: { ...pbx.counts }, eventLoopMaxMs: loop.max / 1e6, load,
     };
   } finally {
     await hangUpAll(hangups);
