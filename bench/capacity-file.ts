@@ -20,10 +20,15 @@ export function describeThisMachine(): string {
   return `${cpus().length} cores (${model}), load generator on the same machine, loopback`;
 }
 
-// Records `figures` for this machine unless the command line has --no-capacity; prints what it wrote.
+// Records `figures` for this machine unless the command line has --no-capacity (`--record=a,b`: only those figures);
+// prints what it wrote.
 export function recordCapacityFigures(figures: Partial<Record<CapacityFigureName, FigureResult>>, argv = process.argv): void {
+  const only = argv.find((a) => a.startsWith("--record="))?.slice("--record=".length).split(",");
+  const unknown = only?.filter((name) => !(name in capacityFigureLabels)) ?? [];
+  if (unknown.length) throw new Error(`--record: unknown figure ${unknown.join(", ")}; known: ${Object.keys(capacityFigureLabels).join(", ")}`);
+  if (only) figures = Object.fromEntries(Object.entries(figures).filter(([name]) => only.includes(name)));
   if (argv.includes("--no-capacity") || Object.keys(figures).length === 0) return;
-  const command = `npx tsx ${argv.slice(1).map((a) => a.replace(/^.*\/(bench\/)/, "$1")).join(" ")}`;
+  const command = `npx tsx ${argv.slice(1).filter((a) => !a.startsWith("--record=")).map((a) => a.replace(/^.*\/(bench\/)/, "$1")).join(" ")}`;
   const measuredAt = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const capacity = parseMeasuredCapacity(JSON.parse(readFileSync(capacityFile, "utf8")), capacityFile);
   const machine = describeThisMachine();

@@ -1,7 +1,8 @@
 // Benchmark (not a test): WebRTC-to-SIP calls through rtcgw's compiled gateway and through Janus (SIP plugin)
 // side by side, with the same browsers (a second rtpengine doing ICE + DTLS-SRTP + RTCP-mux), the same PBX
 // stand-in and the same media. Run: `nice npx tsx bench/webrtc.ts` (`--quick`; `--calls=100,400`, `--seconds=20`,
-// `--rate=50`, `--gateways=rtcgw,janus`, `--codecs=PCMU,opus`, `--json`; `--no-capacity` leaves dsl/measured-capacity.json).
+// `--rate=50` (or `--rate=50,100,200` to step the setup rate), `--gateways=rtcgw,janus`, `--codecs=PCMU,opus`, `--json`;
+// `--no-capacity` leaves dsl/measured-capacity.json as it is).
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -17,12 +18,12 @@ const quick = process.argv.includes("--quick");
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const list = (name: string, fallback: string) => (option(name) ?? fallback).split(",").filter(Boolean);
 const seconds = Number(option("seconds") ?? (quick ? 5 : 20));
-const rate = Number(option("rate") ?? 50);
+const rates = list("rate", "50").map(Number);
 const callCounts = list("calls", quick ? "50,200" : "100,200,400,600").map(Number);
 const gateways = list("gateways", "rtcgw,janus") as GatewayName[];
 const codecs = list("codecs", "PCMU,opus") as BrowserCodec[];
-if ([seconds, rate, ...callCounts].some((n) => !(n > 0)) || gateways.some((g) => g !== "rtcgw" && g !== "janus") || codecs.some((c) => c !== "PCMU" && c !== "opus")) {
-  console.error("usage: npx tsx bench/webrtc.ts [--quick] [--calls=N,N] [--seconds=S] [--rate=CPS] [--gateways=rtcgw,janus] [--codecs=PCMU,opus] [--json] [--no-capacity]");
+if ([seconds, ...rates, ...callCounts].some((n) => !(n > 0)) || gateways.some((g) => g !== "rtcgw" && g !== "janus") || codecs.some((c) => c !== "PCMU" && c !== "opus")) {
+  console.error("usage: npx tsx bench/webrtc.ts [--quick] [--calls=N,N] [--seconds=S] [--rate=CPS,CPS] [--gateways=rtcgw,janus] [--codecs=PCMU,opus] [--json] [--no-capacity]");
   process.exit(2);
 }
 
@@ -47,13 +48,13 @@ process.once("uncaughtException", (error) => {
 });
 
 const hostAddress = findHostAddress();
-console.log(`WebRTC-leg benchmark: ${seconds} s of audio per run, call setups offered at ${rate}/s, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(`WebRTC-leg benchmark: ${seconds} s of audio per run, call setups offered at ${rates.join(", ")}/s, ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
 const results: RunResult[] = [];
 try {
   const encoder = await startBrowsers(workDir, browserPorts, browserThreads, hostAddress);
   const opusFrames = await encodeOpusTone(encoder).finally(() => encoder.stop());
   for (const calls of callCounts) {
-    for (const codec of codecs) {
+    for (const rate of rates) for (const codec of codecs) {
       for (const gateway of gateways) {
         if (stopping) break;
         // Janus relays media as negotiated and never transcodes: an Opus browser and a PCMU-only PBX cannot talk through it.
@@ -71,4 +72,4 @@ try {
 if (stopping) process.exit(130);
 if (process.argv.includes("--json")) console.log(JSON.stringify(results, null, 2));
 console.log(`\n${formatWebrtcTable(results)}\n\n${webrtcNotes(results).join("\n")}`);
-recordCapacityFigures(webrtcCapacityFigures(results, rate));
+recordCapacityFigures(webrtcCapacityFigures(results));

@@ -4,12 +4,12 @@ import type { RunResult } from "./run-calls.ts";
 
 // A Markdown table of runs (one row each).
 export function formatWebrtcTable(results: RunResult[]): string {
-  const header = ["gateway", "codec (browser → PBX)", "calls", "setups ok / failed", "setup p50 / p99 ms", "setups/s", "sent", "loss %", "lost → PBX / → browser", "transit → PBX p50 / p99 ms", "transit → browser p50 / p99 ms", "gateway CPU", "CPU per call", "setup CPU per call", "browsers CPU", "generator CPU", "late sends", "drops at generator", "load 1 min"];
+  const header = ["gateway", "codec (browser → PBX)", "calls", "offered setups/s", "setups ok / failed", "setup p50 / p99 ms", "setups/s", "sent", "loss %", "lost → PBX / → browser", "transit → PBX p50 / p99 ms", "transit → browser p50 / p99 ms", "gateway CPU", "CPU per call", "setup CPU per call", "browsers CPU", "generator CPU", "late sends", "drops at generator", "load 1 min"];
   const rows = results.map((r) => {
     const wall = r.media.wallMs || 1;
     const loss = r.media.sent ? (100 * (r.media.sent - r.media.received)) / r.media.sent : NaN;
     return [
-      r.options.gateway, r.options.codec === "opus" ? "Opus → PCMU (transcoded)" : "PCMU → PCMU", String(r.options.calls),
+      r.options.gateway, r.options.codec === "opus" ? "Opus → PCMU (transcoded)" : "PCMU → PCMU", String(r.options.calls), String(r.options.rate),
       `${r.setup.established} / ${r.setup.failed}`, `${r.setup.p50Ms.toFixed(0)} / ${r.setup.p99Ms.toFixed(0)}`, r.setup.achievedRate.toFixed(1),
       String(r.media.sent), loss.toFixed(3), `${r.media.sent / 2 - r.media.toB.received} / ${r.media.sent / 2 - r.media.toA.received}`, `${r.media.toB.delayP50Ms.toFixed(1)} / ${r.media.toB.delayP99Ms.toFixed(1)}`, `${r.media.toA.delayP50Ms.toFixed(1)} / ${r.media.toA.delayP99Ms.toFixed(1)}`,
       percent(r.cpu.gatewayMs, wall), r.setup.established ? percent(r.cpu.gatewayMs / r.setup.established, wall, 3) : "—",
@@ -40,10 +40,11 @@ export function webrtcNotes(results: RunResult[]): string[] {
   }
   for (const r of results) notes.push(`${r.options.gateway} ${r.options.codec} ${r.options.calls} calls: PBX stand-in got ${JSON.stringify(r.pbxRequests)}; generator event loop stalled up to ${r.eventLoopMaxMs.toFixed(0)} ms`);
   for (const r of results.filter((r) => r.setup.firstError)) notes.push(`${r.options.gateway} ${r.options.codec} ${r.options.calls} calls: ${r.setup.failed} setups failed, first: ${r.setup.firstError}`);
-  for (const calls of new Set(results.map((r) => r.options.calls))) {
-    const rtcgw = results.find((r) => r.options.gateway === "rtcgw" && r.options.codec === "PCMU" && r.options.calls === calls);
-    const janus = results.find((r) => r.options.gateway === "janus" && r.options.codec === "PCMU" && r.options.calls === calls);
-    if (rtcgw && janus && perCall(rtcgw) > 0) notes.push(`${calls} PCMU calls: Janus uses ${(perCall(janus) / perCall(rtcgw)).toFixed(2)}× rtcgw's CPU per call (calls per core ratio rtcgw/Janus ${(perCall(janus) / perCall(rtcgw)).toFixed(2)})`);
+  for (const r of results.filter((r) => r.options.gateway === "rtcgw" && r.options.codec === "PCMU")) {
+    const { calls, rate } = r.options;
+    const rtcgw = r;
+    const janus = results.find((j) => j.options.gateway === "janus" && j.options.codec === "PCMU" && j.options.calls === calls && j.options.rate === rate);
+    if (rtcgw && janus && perCall(rtcgw) > 0) notes.push(`${calls} PCMU calls at ${rate} setups/s: Janus uses ${(perCall(janus) / perCall(rtcgw)).toFixed(2)}× rtcgw's CPU per call, i.e. rtcgw carries ${(perCall(janus) / perCall(rtcgw)).toFixed(2)}× the calls per core (target ≥ 1.5×)`);
   }
   return notes;
 }
@@ -63,8 +64,8 @@ function percent(ms: number, wallMs: number, digits = 0): string {
 }
 
 // The capacity file's figures from rtcgw's runs: most clean PCMU and Opus calls (the limit when a larger run was not
-// clean), and the offered setup rate when no rtcgw call setup failed.
-export function webrtcCapacityFigures(results: RunResult[], rate: number): Partial<Record<"webrtcCalls" | "transcodedCalls" | "webrtcSetupsPerSecond", FigureResult>> {
+// clean), and the highest offered setup rate at which no rtcgw call setup failed (the limit when a higher one failed).
+export function webrtcCapacityFigures(results: RunResult[]): Partial<Record<"webrtcCalls" | "transcodedCalls" | "webrtcSetupsPerSecond", FigureResult>> {
   const rtcgw = results.filter((r) => r.options.gateway === "rtcgw");
   const figures: Partial<Record<"webrtcCalls" | "transcodedCalls" | "webrtcSetupsPerSecond", FigureResult>> = {};
   for (const [name, codec] of [["webrtcCalls", "PCMU"], ["transcodedCalls", "opus"]] as const) {
@@ -72,8 +73,11 @@ export function webrtcCapacityFigures(results: RunResult[], rate: number): Parti
     const best = runs.filter(isClean).sort((a, b) => b.options.calls - a.options.calls)[0];
     if (best) figures[name] = { value: best.options.calls, limitFound: runs.some((r) => r.options.calls > best.options.calls), loadAverage: best.load[0]! };
   }
-  if (rtcgw.length > 0 && rtcgw.every((r) => r.setup.failed === 0)) {
-    figures.webrtcSetupsPerSecond = { value: rate, limitFound: false, loadAverage: Math.max(...rtcgw.map((r) => r.load[0]!)) };
+  const failedAt = (rate: number) => rtcgw.some((r) => r.options.rate === rate && r.setup.failed > 0);
+  const cleanRates = [...new Set(rtcgw.map((r) => r.options.rate))].filter((rate) => !failedAt(rate)).sort((a, b) => b - a);
+  if (cleanRates[0] !== undefined) {
+    const rate = cleanRates[0];
+    figures.webrtcSetupsPerSecond = { value: rate, limitFound: rtcgw.some((r) => r.options.rate > rate), loadAverage: Math.max(...rtcgw.filter((r) => r.options.rate === rate).map((r) => r.load[0]!)) };
   }
   return figures;
 }
