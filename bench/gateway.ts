@@ -38,8 +38,9 @@ try {
   const [stockPort] = await findFreePorts(1);
   const stockConfig = new URL("gateway-sipp/stock-proxy.cfg", import.meta.url).pathname;
   const stock = await startKamailio("stock", stockConfig, stack.workDir, {
-    SIP_PORT: stockPort!, WORKERS: 4, ANCHOR: 1, RTPENGINE_SOCKET: `"udp:127.0.0.1:${stack.rtpengine.ngPort}"`,
-  }, 2000, 512);
+    defines: { SIP_PORT: stockPort!, WORKERS: 4, ANCHOR: 1, RTPENGINE_SOCKET: `"udp:127.0.0.1:${stack.rtpengine.ngPort}"` },
+    ready: { address: "127.0.0.1", port: stockPort! }, sharedMemoryMb: 512,
+  });
   const rtpengineCpu = () => processCpuMs(stack.rtpengine.process.pid);
   const targets: Record<CpsRow["proxy"], LoadTarget> = {
     rtcgw: { workDir: stack.workDir, sipAddress: `127.0.0.1:${stack.gatewayPorts.sip[0]}`, cpuMs: () => processTreeCpuMs(stack.gateway.pid) + rtpengineCpu() },

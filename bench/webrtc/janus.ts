@@ -6,8 +6,7 @@ import { join } from "node:path";
 import WebSocket from "ws";
 import { requireBinary } from "../../test/harness/require-binary.ts";
 import { findFreePorts } from "../../test/harness/free-ports.ts";
-import { sleep, startProcess, type RunningProcess } from "../../test/harness/start-process.ts";
-import { tail } from "../../test/harness/kamailio.ts";
+import { sleep, startProcess, tail, type RunningProcess } from "../../test/harness/start-process.ts";
 
 const libraries = "/usr/lib/x86_64-linux-gnu/janus";
 const otherPlugins = ["audiobridge", "duktape", "echotest", "lua", "nosip", "recordplay", "streaming", "textroom", "videocall", "videoroom", "voicemail"];
