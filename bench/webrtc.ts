@@ -60,6 +60,7 @@ try {
         // Janus relays media as negotiated and never transcodes: an Opus browser and a PCMU-only PBX cannot talk through it.
         if (gateway === "janus" && codec === "opus") continue;
         const result = await runCalls({ gateway, codec, calls, rate, seconds, workDir, hostAddress, opusFrames, signal: abort.signal });
+        if (stopping) break;
         results.push(result);
         console.log(`  ${formatWebrtcTable([result]).split("\n")[2]}`);
       }

@@ -72,7 +72,10 @@ admin: {
 	admin_wss = false
 }
 `);
-  const proc = startProcess("janus", binary, ["--config", join(config, "janus.jcfg"), "--configs-folder", config, "--disable-colors", "--no-media-timer=0"], join(workDir, "janus.log"));
+  // setpriv: Janus gets SIGKILL when this process dies, even by kill -9 (its threads and ports would stay otherwise).
+  const setpriv = requireBinary("setpriv", "util-linux");
+  const args = ["--pdeathsig", "KILL", binary, "--config", join(config, "janus.jcfg"), "--configs-folder", config, "--disable-colors", "--no-media-timer=0"];
+  const proc = startProcess("janus", setpriv, args, join(workDir, "janus.log"));
   const url = `ws://127.0.0.1:${wsPort}`;
   for (let attempt = 0; attempt < 50; attempt++) {
     if (!proc.isAlive()) break;
