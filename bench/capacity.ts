@@ -1,6 +1,7 @@
 // Benchmark (not a test): every capacity benchmark in a row, each writing its figures to dsl/measured-capacity.json —
 // the one command to refresh the capacity the go page, the templates and `rtcgw check` quote. Run it on a quiet
-// machine: `nice npx tsx bench/capacity.ts` (about 25 minutes; `--quick` for a 5-minute check that the tools work).
+// machine: `nice npx tsx bench/capacity.ts` (about 25 minutes; `--quick --no-capacity` for a 5-minute check that the
+// tools work without rewriting the figures).
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 
@@ -14,7 +15,10 @@ const runs: string[][] = quick
     ["bench/gateway.ts"],
   ];
 
-for (const args of runs) {
+// Flags every benchmark understands pass through (--no-capacity: check the tools without rewriting the figures).
+const passed = process.argv.slice(2).filter((a) => a === "--no-capacity");
+for (const run of runs) {
+  const args = [...run, ...passed];
   console.log(`\n=== npx tsx ${args.join(" ")} (load average ${loadavg().map((l) => l.toFixed(2)).join(" ")})`);
   const result = spawnSync(process.execPath, ["--import", "tsx", ...args], { stdio: "inherit" });
   if (result.status !== 0) {
