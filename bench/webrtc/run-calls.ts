@@ -8,7 +8,7 @@ import { processCpuMs } from "../gateway-media-cpu.ts";
 import { loopbackUdpDrops } from "../gateway-media-drops.ts";
 import { closeEndpoints, openEndpoints, pumpMedia, type CallPorts, type MediaEndpoint, type PumpResult } from "../gateway-media-pump.ts";
 import { plainSdp, startBrowsers, type BrowserCodec, type Browsers } from "./browsers.ts";
-import { startGateway, type GatewayName } from "./gateways.ts";
+import { startGateway, type GatewayName, type GatewayUnderTest } from "./gateways.ts";
 import { startPbxUas } from "./pbx-uas.ts";
 import { buildStream } from "./streams.ts";
 
@@ -66,10 +66,11 @@ export async function runCalls(options: RunOptions): Promise<RunResult> {
     },
     ended: () => {},
   });
-  const gateway = await startGateway(options.gateway, { workDir: options.workDir, pbxPort: pbx.port, calls, hostAddress: options.hostAddress });
   const hangups: (() => Promise<void>)[] = [];
+  let gateway: GatewayUnderTest | undefined;
   let browsers: Browsers | undefined;
   try {
+    gateway = await startGateway(options.gateway, { workDir: options.workDir, pbxPort: pbx.port, calls, hostAddress: options.hostAddress });
     browsers = await startBrowsers(options.workDir, browserPorts, browserThreads, options.hostAddress);
     const cpuBefore = gateway.cpuMs();
     const setups = await setUpCalls(options, browsers, endpoints, ports, gateway.call, hangups);
@@ -88,7 +89,8 @@ export async function runCalls(options: RunOptions): Promise<RunResult> {
     };
     const cpu = { gatewayMs: 0, browsersMs: 0, ownMs: 0 };
     const browserPid = browsers.engine.process.pid;
-    const sample = () => ({ gateway: gateway.cpuMs(), browsers: processCpuMs(browserPid), own: processCpuMs("self") });
+    const gatewayCpuMs = gateway.cpuMs;
+    const sample = () => ({ gateway: gatewayCpuMs(), browsers: processCpuMs(browserPid), own: processCpuMs("self") });
     let start = sample();
     const loop = monitorEventLoopDelay({ resolution: 10 });
     const media = await pumpMedia(live.map(({ p }) => p), liveEndpoints, {
@@ -118,7 +120,7 @@ export async function runCalls(options: RunOptions): Promise<RunResult> {
   } finally {
     await hangUpAll(hangups);
     await browsers?.stop();
-    await gateway.stop();
+    await gateway?.stop();
     await pbx.close();
     await closeEndpoints(endpoints);
   }
