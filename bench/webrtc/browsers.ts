@@ -37,7 +37,7 @@ export async function startBrowsers(workDir: string, ports: { min: number; max: 
   return {
     engine,
     offer: async (callId, port, codec, ssrc) => {
-      const reply = await ngCommand(engine, {
+      const reply = await browserCommand(engine, {
         command: "offer", "call-id": callId, "from-tag": "browser", sdp: plainSdp(port, codec, ssrc),
         flags: ["trust-address", "generate-mid"], replace: ["origin", "session-connection"],
         "transport-protocol": "UDP/TLS/RTP/SAVPF", ICE: "force", "rtcp-mux": ["offer", "require"], SDES: ["off"],
@@ -45,7 +45,7 @@ export async function startBrowsers(workDir: string, ports: { min: number; max: 
       return String(reply.sdp);
     },
     answer: async (callId, sdp) => {
-      const reply = await ngCommand(engine, {
+      const reply = await browserCommand(engine, {
         command: "answer", "call-id": callId, "from-tag": "browser", "to-tag": "gateway", sdp,
         flags: ["trust-address"], replace: ["origin", "session-connection"], "transport-protocol": "RTP/AVP", ICE: "remove",
       });
@@ -63,6 +63,21 @@ export function findHostAddress(): string {
   const address = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
   if (!address) throw new Error("no non-loopback IPv4 address on this machine: Janus gathers no ICE candidates on loopback");
   return address;
+}
+
+/** What a failure of the browser stand-in (the load generator, not the gateway) says first. */
+export const browserFailure = "browser stand-in:";
+
+// An ng command to the browser rtpengine, retried for about 10 s when it does not answer (a busy load generator must not
+// count as a failed gateway; offer and answer with the same tags are idempotent); its failures start with `browserFailure`.
+async function browserCommand(engine: RunningRtpengine, message: Parameters<typeof ngCommand>[1]): Promise<Awaited<ReturnType<typeof ngCommand>>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await ngCommand(engine, message);
+    } catch (error) {
+      if (attempt >= 10 || !/timeout/.test(String(error))) throw new Error(`${browserFailure} ${String(message.command)}: ${(error as Error).message}`);
+    }
+  }
 }
 
 // A one-stream audio SDP on 127.0.0.1 for `codec`, 20 ms packets; with `ssrc`, the a=ssrc line a browser

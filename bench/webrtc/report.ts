@@ -4,13 +4,13 @@ import type { RunResult } from "./run-calls.ts";
 
 // A Markdown table of runs (one row each).
 export function formatWebrtcTable(results: RunResult[]): string {
-  const header = ["gateway", "codec (browser → PBX)", "calls", "offered setups/s", "setups ok / failed", "setup p50 / p99 ms", "setups/s", "sent", "loss %", "lost → PBX / → browser", "transit → PBX p50 / p99 ms", "transit → browser p50 / p99 ms", "gateway CPU", "CPU per call", "setup CPU per call", "browsers CPU", "generator CPU", "late sends", "drops at generator", "load 1 min"];
+  const header = ["gateway", "codec (browser → PBX)", "calls", "offered setups/s", "setups ok / failed (by generator)", "setup p50 / p99 ms", "setups/s", "sent", "loss %", "lost → PBX / → browser", "transit → PBX p50 / p99 ms", "transit → browser p50 / p99 ms", "gateway CPU", "CPU per call", "setup CPU per call", "browsers CPU", "generator CPU", "late sends", "drops at generator", "load 1 min"];
   const rows = results.map((r) => {
     const wall = r.media.wallMs || 1;
     const loss = r.media.sent ? (100 * (lostToPbx(r) + lostToBrowser(r))) / r.media.sent : NaN;
     return [
       r.options.gateway, r.options.codec === "opus" ? "Opus → PCMU (transcoded)" : "PCMU → PCMU", String(r.options.calls), String(r.options.rate),
-      `${r.setup.established} / ${r.setup.failed}`, `${r.setup.p50Ms.toFixed(0)} / ${r.setup.p99Ms.toFixed(0)}`, r.setup.achievedRate.toFixed(1),
+      `${r.setup.established} / ${r.setup.failed} (${r.setup.failedByGenerator})`, `${r.setup.p50Ms.toFixed(0)} / ${r.setup.p99Ms.toFixed(0)}`, r.setup.achievedRate.toFixed(1),
       String(r.media.sent), loss.toFixed(3), `${lostToPbx(r)} / ${lostToBrowser(r)}`, `${r.media.toB.delayP50Ms.toFixed(1)} / ${r.media.toB.delayP99Ms.toFixed(1)}`, `${r.media.toA.delayP50Ms.toFixed(1)} / ${r.media.toA.delayP99Ms.toFixed(1)}`,
       percent(r.cpu.gatewayMs, wall), r.setup.established ? percent(r.cpu.gatewayMs / r.setup.established, wall, 3) : "—",
       `${r.setup.gatewayCpuMsPerCall.toFixed(1)} ms`, percent(r.cpu.browsersMs, wall), percent(r.cpu.ownMs, wall), String(r.media.lateSends), String(r.media.generatorDrops), r.load[0]!.toFixed(2),

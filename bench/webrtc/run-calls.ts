@@ -7,7 +7,7 @@ import { mediaPort } from "../gateway-media-calls.ts";
 import { processCpuMs } from "../gateway-media-cpu.ts";
 import { loopbackUdpDrops } from "../gateway-media-drops.ts";
 import { closeEndpoints, openEndpoints, pumpMedia, type CallPorts, type MediaEndpoint, type PumpResult } from "../gateway-media-pump.ts";
-import { plainSdp, startBrowsers, type BrowserCodec, type Browsers } from "./browsers.ts";
+import { browserFailure, plainSdp, startBrowsers, type BrowserCodec, type Browsers } from "./browsers.ts";
 import { startGateway, type GatewayName, type GatewayUnderTest } from "./gateways.ts";
 import { startPbxUas } from "./pbx-uas.ts";
 import { buildStream } from "./streams.ts";
@@ -30,7 +30,7 @@ export interface RunOptions {
 /** What one run measured. */
 export interface RunResult {
   options: Omit<RunOptions, "opusFrames" | "signal" | "workDir" | "hostAddress">;
-  setup: { established: number; failed: number; firstError?: string; p50Ms: number; p99Ms: number; achievedRate: number; gatewayCpuMsPerCall: number };
+  setup: { established: number; failed: number; failedByGenerator: number; firstError?: string; p50Ms: number; p99Ms: number; achievedRate: number; gatewayCpuMsPerCall: number };
   media: PumpResult & { generatorDrops: number };
   cpu: { gatewayMs: number; browsersMs: number; ownMs: number };
   /** What the gateway's CPU figure covers. */
@@ -111,7 +111,8 @@ export async function runCalls(options: RunOptions): Promise<RunResult> {
     return {
       options: { gateway: options.gateway, codec: options.codec, calls, rate: options.rate, seconds: options.seconds },
       setup: {
-        established: established.length, failed: calls - established.length, ...(failures[0] ? { firstError: failures[0].error } : {}),
+        established: established.length, failed: calls - established.length, failedByGenerator: failures.filter((f) => f.error!.startsWith(browserFailure)).length,
+        ...(failures[0] ? { firstError: failures[0].error } : {}),
         p50Ms: at(0.5), p99Ms: at(0.99), achievedRate: (1000 * established.length) / Math.max(1, setupSpanMs), gatewayCpuMsPerCall: setupCpuMs / calls,
       },
       media: { ...media, generatorDrops: loopbackUdpDrops((port) => ownPorts.has(port)) },
