@@ -1,7 +1,7 @@
 // Benchmark (not a test): every capacity benchmark in a row, each writing its figures to dsl/measured-capacity.json —
 // the one command to refresh the capacity the go page, the templates and `rtcgw check` quote. Run it on a quiet
-// machine: `nice npx tsx bench/capacity.ts` (about 25 minutes; `--quick --no-capacity` for a 5-minute check that the
-// tools work without rewriting the figures).
+// machine: `nice npx tsx bench/capacity.ts` (about 25 minutes; `--quick --no-capacity` for a 5–10 minute check that
+// the tools work without rewriting the figures).
 import { spawnSync } from "node:child_process";
 import { loadavg } from "node:os";
 

@@ -18,7 +18,7 @@ const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name
 const seconds = Number(option("seconds") ?? (quick ? 3 : 10));
 /** Offered rates per kind: start, step, last. */
 const steps: Record<LoadOptions["kind"], number[]> = {
-  signalling: range(Number(option("signalling-from") ?? 1000), Number(option("signalling-step") ?? 500), Number(option("signalling-to") ?? 5000)),
+  signalling: range(Number(option("signalling-from") ?? 500), Number(option("signalling-step") ?? 500), Number(option("signalling-to") ?? 5000)),
   anchored: range(Number(option("anchored-from") ?? 200), Number(option("anchored-step") ?? 200), Number(option("anchored-to") ?? 2000)),
 };
 
