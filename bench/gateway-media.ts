@@ -1,6 +1,7 @@
 // Benchmark (not a test): N parallel calls with G.711 RTP flowing through rtpengine, started with the
 // compiled rtpengine.conf, beside the reference product's published parallel-call figures.
-// Run: `npx tsx bench/gateway-media.ts` (`--quick` for a short run; `--calls=100,400`, `--seconds=20` to choose;
+// Run: `npx tsx bench/gateway-media.ts` (`--quick` for a short run; `--calls=100,400`, `--seconds=20`, `--legs=rtp`,
+// `--threads=2` (rtpengine worker threads) to choose;
 // `--no-capacity` leaves dsl/measured-capacity.json as it is).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
@@ -19,7 +20,9 @@ const quick = process.argv.includes("--quick");
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const seconds = Number(option("seconds") ?? (quick ? 5 : 20));
 const callCounts = (option("calls") ?? (quick ? "100,400" : "100,200,300,400,500")).split(",").map(Number);
-const legs: LegSecurity[] = ["rtp", "sdes-srtp"];
+const legs: LegSecurity[] = (option("legs") ?? "rtp,sdes-srtp").split(",") as LegSecurity[];
+// rtpengine worker threads: the compiled default (none passed: one per core, at least 4) unless `--threads=N`.
+const threads = option("threads") === undefined ? "default" : Number(option("threads"));
 const bKey = Buffer.alloc(30, 0x5a).toString("base64"); // B's SDES master key + salt (same for every call)
 
 /** What is running right now, so Ctrl-C and errors can delete sessions and stop rtpengine. */
@@ -95,7 +98,7 @@ async function runOne(calls: number, leg: LegSecurity): Promise<string[]> {
   const workDir = (current.workDir = mkdtempSync(join(tmpdir(), "rtcgw-bench-media-")));
   const [ngPort] = await findFreePorts(1);
   const configPath = writeRtpengineConfig(recipe, workDir);
-  current.engine = await startRtpengine(workDir, { ngPort: ngPort!, portMin: rtp.from, portMax: rtp.to, configPath });
+  current.engine = await startRtpengine(workDir, { ngPort: ngPort!, portMin: rtp.from, portMax: rtp.to, configPath, threads });
   const engine = current.engine;
   workerThreads = rtpengineWorkerThreads(engine.process.pid);
   current.endpoints = await openEndpoints(2 * calls);
