@@ -30,6 +30,12 @@ if ([seconds, janusRate, ...rates, ...callCounts].some((n) => !(n > 0)) || gatew
   process.exit(2);
 }
 
+const most = Math.floor((browserPorts.max - browserPorts.min + 1) / 4);
+if (callCounts.some((n) => n > most)) {
+  console.error(`--calls: at most ${most} calls per run (the browser rtpengine's ports ${browserPorts.min}-${browserPorts.max}, 4 per call)`);
+  process.exit(2);
+}
+
 const abort = new AbortController();
 const workDir = mkdtempSync(join(tmpdir(), "rtcgw-bench-webrtc-"));
 let stopping = false;
