@@ -12,7 +12,7 @@ export function formatWebrtcTable(results: RunResult[]): string {
       r.options.gateway, r.options.codec === "opus" ? "Opus → PCMU (transcoded)" : "PCMU → PCMU", String(r.options.calls), String(r.options.rate),
       `${r.setup.established} / ${r.setup.failed} (${r.setup.failedByGenerator})`, `${r.setup.p50Ms.toFixed(0)} / ${r.setup.p99Ms.toFixed(0)}`, r.setup.achievedRate.toFixed(1),
       String(r.media.sent), loss.toFixed(3), `${lostToPbx(r)} / ${lostToBrowser(r)}`, `${r.media.toB.delayP50Ms.toFixed(1)} / ${r.media.toB.delayP99Ms.toFixed(1)}`, `${r.media.toA.delayP50Ms.toFixed(1)} / ${r.media.toA.delayP99Ms.toFixed(1)}`,
-      percent(r.cpu.gatewayMs, wall), r.setup.established ? percent(r.cpu.gatewayMs / r.setup.established, wall, 3) : "—",
+      percent(r.cpu.gatewayMs, wall), Number.isFinite(perCall(r)) ? `${perCall(r).toFixed(3)} %` : "—",
       `${r.setup.gatewayCpuMsPerCall.toFixed(1)} ms`, percent(r.cpu.browsersMs, wall), percent(r.cpu.ownMs, wall), String(r.media.lateSends), String(r.media.generatorDrops), r.load[0]!.toFixed(2),
     ];
   });
@@ -26,7 +26,8 @@ export function webrtcNotes(results: RunResult[]): string[] {
   const notes = [
     "CPU is % of one core over the audio phase (gateway: every process and thread of it; browsers: the browser rtpengine;",
     "generator: this Node process, which sends and counts the audio and is the PBX stand-in). setup CPU per call: the",
-    "gateway's CPU during the setup phase divided by its calls (SIP or Janus API, ICE, DTLS handshake). A setup ends",
+    "gateway's CPU during the setup phase divided by its calls (SIP or Janus API, ICE, DTLS handshake). CPU per call: the",
+    "gateway's CPU per packet that arrived × 100 packets per call-second, in % of a core. A setup ends",
     "when the browser's first RTP packet reaches the PBX endpoint. loss: both directions, counted 1 s after the last send.",
     "Janus is measured with PCMU only: it relays media as negotiated and never transcodes, so an Opus browser and a",
     "PCMU-only PBX get no call through it (its SIP plugin offers the PBX the browser's codec: 488). Toward an Opus",
@@ -68,10 +69,16 @@ export function lostToBrowser(r: RunResult): number {
   return Math.max(0, r.media.sent / 2 - r.media.toA.received - heldByEncoder);
 }
 
-// The gateway's CPU per established call during the audio phase, in % of one core.
+// The gateway's CPU per call in % of one core: its CPU per packet that arrived, times the 100 packets a call carries
+// each second (50 each way). Per packet rather than per wall second, so a run in which the busy machine kept the
+// generator from sending still compares the gateways' work, not how long they waited for packets.
 export function perCall(r: RunResult): number {
-  return r.setup.established && r.media.wallMs ? (100 * r.cpu.gatewayMs) / r.media.wallMs / r.setup.established : NaN;
+  const arrived = r.media.toA.received + r.media.toB.received;
+  return arrived > 0 ? ((1000 * r.cpu.gatewayMs) / arrived) * packetsPerCallSecond / 1e4 : NaN;
 }
+
+/** Packets one call carries per second: 20 ms packets both ways. */
+const packetsPerCallSecond = 100;
 
 function percent(ms: number, wallMs: number, digits = 0): string {
   return `${((100 * ms) / wallMs).toFixed(digits)} %`;
