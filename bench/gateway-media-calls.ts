@@ -75,7 +75,8 @@ function sdp(port: number, protocol: string, extra?: string): string {
   return `${lines.join("\r\n")}\r\n`;
 }
 
-function mediaPort(body: string): number {
+// The port of the first audio m-line of an SDP body.
+export function mediaPort(body: string): number {
   const match = /^m=audio (\d+) /m.exec(body);
   if (!match) throw new Error(`no audio m-line in rtpengine's SDP:\n${body}`);
   return Number(match[1]);

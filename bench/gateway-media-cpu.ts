@@ -24,3 +24,19 @@ export function processRunDelayMs(pid: number | "self"): number {
   }
   return nanoseconds / 1e6;
 }
+
+// CPU milliseconds of process `pid` and its direct children (Kamailio forks its workers; a child's time reaches the
+// parent's /proc/<pid>/stat only when it exits).
+export function processTreeCpuMs(pid: number): number {
+  let total = processCpuMs(pid);
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      if (Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === pid) total += processCpuMs(Number(entry));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
+}

@@ -1,5 +1,5 @@
-// The media load generator: both endpoints of every call send G.711 20 ms RTP (160-byte payload,
-// 50 packets/s per direction) toward rtpengine on a drift-free absolute schedule, and count what arrives.
+// The media load generator: both endpoints of every call send 20 ms RTP packets (G.711 unless the caller
+// gives other streams; 50 packets/s per direction) on a drift-free absolute schedule, and count what arrives.
 import { createSocket, type Socket } from "node:dgram";
 import { performance } from "node:perf_hooks";
 import type { AnchoredCall } from "./gateway-media-calls.ts";
@@ -32,14 +32,33 @@ export interface PumpResult {
   delayP50Ms: number;
   delayP99Ms: number;
   delayMaxMs: number;
+  /** The same per direction: packets B sent that reached A, and packets A sent that reached B. */
+  toA: { received: number; delayP50Ms: number; delayP99Ms: number; delayMaxMs: number };
+  toB: { received: number; delayP50Ms: number; delayP99Ms: number; delayMaxMs: number };
   /** Wall time from `onStart` (50 ms before the first send) to the end of the drain. */
   wallMs: number;
   /** True when a packet rtpengine encrypted toward B decrypted to A's payload (SRTP leg only). */
   srtpChecked?: boolean;
 }
 
+/** What one side of every call sends, and how its peer recognises it. */
+export interface MediaStream {
+  /** The k-th packet call `i`'s endpoint sends. */
+  packet(i: number, k: number): Buffer;
+  /**
+   * The index k of a received packet of this stream on call `i` (`ordinal`: packets of it accepted so far on that
+   * endpoint, for streams a transcoder renumbers), or undefined when the packet is not this stream (foreign).
+   */
+  index(packet: Buffer, i: number, ordinal: number): number | undefined;
+}
+
+/** Where an endpoint sends: the relay's port for A's leg and for B's leg. */
+export type CallPorts = Pick<AnchoredCall, "portForA" | "portForB" | "keys">;
+
 /** Packet cadence and run length. */
 export interface PumpOptions {
+  /** What A (endpoint 2i) and B (endpoint 2i+1) send; plain G.711 (B SDES-SRTP when the calls have keys) unless given. */
+  streams?: { a: MediaStream; b: MediaStream };
   seconds: number;
   /** A send later than this behind its target counts as late (default: one packet interval, 20 ms). */
   lateMs?: number;
@@ -93,36 +112,35 @@ export async function closeEndpoints(endpoints: MediaEndpoint[]): Promise<void> 
 // Pumps RTP on every call for `options.seconds`: A (endpoint 2i) ↔ rtpengine ↔ B (endpoint 2i+1). Calls are
 // spread over the 20 ms cycle (call i sends at i mod 20 ms); each tick targets start + k ms, so late
 // wake-ups catch up instead of drifting, and every send's lag behind its target is measured.
-export async function pumpMedia(calls: AnchoredCall[], endpoints: MediaEndpoint[], options: PumpOptions): Promise<PumpResult> {
+export async function pumpMedia(calls: CallPorts[], endpoints: MediaEndpoint[], options: PumpOptions): Promise<PumpResult> {
   const packets = Math.round((options.seconds * 1000) / packetMs);
   const lateMs = options.lateMs ?? packetMs;
-  const srtp = calls[0]?.keys !== undefined;
-  // B's stream is the same for every call (same SSRC and, on the SRTP leg, the same SDES key), so it is built once.
-  const bKeys = srtp ? deriveSrtpKeys(calls[0]!.keys!.fromB) : undefined;
-  const bPackets = Array.from({ length: packets }, (_, k) => {
-    const plain = rtpPacket(bSsrc, k);
-    return bKeys ? protectRtp(bKeys, plain) : plain;
-  });
   if (packets > 0xffff) throw new Error("a run must fit in one RTP sequence-number cycle (about 21 minutes)");
-  const aSsrc = (i: number) => (0x0a000000 + i) >>> 0;
+  const streams = options.streams ?? buildG711Streams(calls, packets);
   const totalTicks = packets * packetMs;
   const sentAt = new Float64Array(totalTicks);
   const delays = new Uint32Array(delayBuckets + 1);
+  const delaysToA = new Uint32Array(delayBuckets + 1);
+  const delaysToB = new Uint32Array(delayBuckets + 1);
 
   await Promise.all(calls.map(async (call, i) => {
     const a = endpoints[2 * i]!;
     const b = endpoints[2 * i + 1]!;
-    const arrival = (packet: Buffer) => {
-      const tick = (packet.readUInt16BE(2) - 1) * packetMs + (i % packetMs);
-      delays[Math.min(delayBuckets, Math.round((performance.now() - sentAt[tick]!) / delayBucketMs))]!++;
+    const arrival = (direction: Uint32Array) => (k: number) => {
+      const tick = k * packetMs + (i % packetMs);
+      if (tick >= totalTicks) return;
+      const bucket = Math.min(delayBuckets, Math.round((performance.now() - sentAt[tick]!) / delayBucketMs));
+      delays[bucket]!++;
+      direction[bucket]!++;
     };
-    listen(a, bSsrc, headerBytes + samplesPerPacket, arrival);
-    listen(b, aSsrc(i), headerBytes + samplesPerPacket + (srtp ? srtpTagBytes : 0), arrival);
+    listen(a, (packet) => streams.b.index(packet, i, a.received), arrival(delaysToA));
+    listen(b, (packet) => streams.a.index(packet, i, b.received), arrival(delaysToB));
     await Promise.all([connect(a.socket, call.portForA), connect(b.socket, call.portForB)]);
   }));
 
-  const result: PumpResult = { sent: 0, received: 0, foreign: 0, errors: 0, lateSends: 0, maxLagMs: 0, delayP50Ms: 0, delayP99Ms: 0, delayMaxMs: 0, wallMs: 0 };
-  const start = performance.now() + 50;
+  const none = { received: 0, delayP50Ms: 0, delayP99Ms: 0, delayMaxMs: 0 };
+  const result: PumpResult = { sent: 0, received: 0, foreign: 0, errors: 0, lateSends: 0, maxLagMs: 0, delayP50Ms: 0, delayP99Ms: 0, delayMaxMs: 0, toA: none, toB: none, wallMs: 0 };
+  let start = 0;
   let tick = 0;
   let began = 0;
   await new Promise<void>((resolve) => {
@@ -135,8 +153,8 @@ export async function pumpMedia(calls: AnchoredCall[], endpoints: MediaEndpoint[
         const k = Math.floor(tick / packetMs);
         sentAt[tick] = now;
         for (let i = tick % packetMs; i < calls.length; i += packetMs) {
-          endpoints[2 * i]!.socket.send(rtpPacket(aSsrc(i), k));
-          endpoints[2 * i + 1]!.socket.send(bPackets[k]!);
+          endpoints[2 * i]!.socket.send(streams.a.packet(i, k));
+          endpoints[2 * i + 1]!.socket.send(streams.b.packet(i, k));
           result.sent += 2;
           if (lag > lateMs) result.lateSends += 2;
         }
@@ -146,9 +164,11 @@ export async function pumpMedia(calls: AnchoredCall[], endpoints: MediaEndpoint[
       if (tick >= totalTicks || options.signal?.aborted) resolve();
       else setTimeout(step, Math.max(0, start + tick - performance.now()));
     };
+    // The schedule starts after onStart (which may read /proc for a while), so its first ticks are not already late.
     options.onStart?.();
     began = performance.now();
-    setTimeout(step, start - began);
+    start = began + 50;
+    setTimeout(step, 50);
   });
   if (options.signal?.aborted) return result;
   await new Promise((resolve) => setTimeout(resolve, options.drainMs ?? 1000));
@@ -160,8 +180,30 @@ export async function pumpMedia(calls: AnchoredCall[], endpoints: MediaEndpoint[
     result.errors += e.errors;
   }
   Object.assign(result, delayPercentiles(delays, result.received));
-  if (srtp) result.srtpChecked = checkSrtp(calls[0]!, endpoints[1]!);
+  const receivedAt = (side: number) => endpoints.filter((_, n) => n % 2 === side).reduce((sum, e) => sum + e.received, 0);
+  result.toA = { received: receivedAt(0), ...delayPercentiles(delaysToA, receivedAt(0)) };
+  result.toB = { received: receivedAt(1), ...delayPercentiles(delaysToB, receivedAt(1)) };
+  if (!options.streams && calls[0]?.keys) result.srtpChecked = checkSrtp(calls[0], endpoints[1]!);
   return result;
+}
+
+// The G.711 benchmark's streams: A sends PCMU with its own SSRC per call; B sends one shared PCMU stream,
+// SRTP-protected with B's SDES key when the calls have keys. Packets are recognised by SSRC, payload type and length.
+function buildG711Streams(calls: CallPorts[], packets: number): { a: MediaStream; b: MediaStream } {
+  const bKeys = calls[0]?.keys ? deriveSrtpKeys(calls[0].keys.fromB) : undefined;
+  // B's stream is the same for every call (same SSRC and, on the SRTP leg, the same SDES key), so it is built once.
+  const bPackets = Array.from({ length: packets }, (_, k) => {
+    const plain = rtpPacket(bSsrc, k);
+    return bKeys ? protectRtp(bKeys, plain) : plain;
+  });
+  const aSsrc = (i: number) => (0x0a000000 + i) >>> 0;
+  const bLength = headerBytes + samplesPerPacket + (bKeys ? srtpTagBytes : 0);
+  const sequenceIndex = (packet: Buffer, ssrc: number, length: number) =>
+    packet.length === length && (packet[1]! & 0x7f) === payloadType && packet.readUInt32BE(8) === ssrc ? packet.readUInt16BE(2) - 1 : undefined;
+  return {
+    a: { packet: (i, k) => rtpPacket(aSsrc(i), k), index: (packet, i) => sequenceIndex(packet, aSsrc(i), bLength) },
+    b: { packet: (_i, k) => bPackets[k]!, index: (packet) => sequenceIndex(packet, bSsrc, headerBytes + samplesPerPacket) },
+  };
 }
 
 // An RTP packet of PCMU: sequence k + 1, timestamp 160 k, marker on the first packet.
@@ -176,14 +218,17 @@ function rtpPacket(ssrc: number, k: number): Buffer {
   return packet;
 }
 
-// Counts packets of the expected stream (SSRC, payload type, length); anything else is foreign.
-function listen(endpoint: MediaEndpoint, ssrc: number, length: number, arrival: (packet: Buffer) => void): void {
+// Counts packets of the expected stream (`index` recognises them); anything else is foreign.
+function listen(endpoint: MediaEndpoint, index: (packet: Buffer) => number | undefined, arrival: (k: number) => void): void {
   endpoint.socket.on("message", (packet) => {
-    if (packet.length === length && (packet[1]! & 0x7f) === payloadType && packet.readUInt32BE(8) === ssrc) {
-      endpoint.received++;
-      arrival(packet);
-      endpoint.first ??= Buffer.from(packet);
-    } else endpoint.foreign++;
+    const k = index(packet);
+    if (k === undefined) {
+      endpoint.foreign++;
+      return;
+    }
+    endpoint.received++;
+    arrival(k);
+    endpoint.first ??= Buffer.from(packet);
   });
 }
 
@@ -204,7 +249,7 @@ function connect(socket: Socket, port: number): Promise<void> {
 }
 
 // Decrypts B's first packet with the key rtpengine offered toward B: it must carry A's payload.
-function checkSrtp(call: AnchoredCall, b: MediaEndpoint): boolean {
+function checkSrtp(call: CallPorts, b: MediaEndpoint): boolean {
   if (!call.keys || !b.first) return false;
   const plain = unprotectRtp(deriveSrtpKeys(call.keys.toB), b.first);
   return plain !== undefined && plain.subarray(headerBytes).equals(payload);

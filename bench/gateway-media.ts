@@ -1,6 +1,8 @@
 // Benchmark (not a test): N parallel calls with G.711 RTP flowing through rtpengine, started with the
 // compiled rtpengine.conf, beside the reference product's published parallel-call figures.
-// Run: `npx tsx bench/gateway-media.ts` (`--quick` for a short run; `--calls=100,400`, `--seconds=20` to choose).
+// Run: `npx tsx bench/gateway-media.ts` (`--quick` for a short run; `--calls=100,400`, `--seconds=20`, `--legs=rtp`,
+// `--threads=2` (rtpengine worker threads) to choose;
+// `--no-capacity` leaves dsl/measured-capacity.json as it is).
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,12 +14,15 @@ import { countCalls, createCall, deleteCall, type AnchoredCall, type LegSecurity
 import { processCpuMs, processRunDelayMs } from "./gateway-media-cpu.ts";
 import { loopbackUdpDrops } from "./gateway-media-drops.ts";
 import { closeEndpoints, openEndpoints, pumpMedia, type MediaEndpoint, type PumpResult } from "./gateway-media-pump.ts";
+import { recordCapacityFigures } from "./capacity-file.ts";
 
 const quick = process.argv.includes("--quick");
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const seconds = Number(option("seconds") ?? (quick ? 5 : 20));
 const callCounts = (option("calls") ?? (quick ? "100,400" : "100,200,300,400,500")).split(",").map(Number);
-const legs: LegSecurity[] = ["rtp", "sdes-srtp"];
+const legs: LegSecurity[] = (option("legs") ?? "rtp,sdes-srtp").split(",") as LegSecurity[];
+// rtpengine worker threads: the compiled default (none passed: one per core, at least 4) unless `--threads=N`.
+const threads = option("threads") === undefined ? "default" : Number(option("threads"));
 const bKey = Buffer.alloc(30, 0x5a).toString("base64"); // B's SDES master key + salt (same for every call)
 
 /** What is running right now, so Ctrl-C and errors can delete sessions and stop rtpengine. */
@@ -76,6 +81,15 @@ console.log([
   `rtpengine worker threads: ${workerThreads}.`,
   ...verdicts(),
 ].join("\n"));
+recordCapacityFigures(mediaCapacityFigure());
+
+// The most plain-RTP calls with < 0.1 % loss (the limit when a larger run lost more).
+function mediaCapacityFigure() {
+  const plain = rows.filter((r) => r[0] === "rtp");
+  const best = plain.filter((r) => Number(r[5]) < 0.1).sort((a, b) => Number(b[1]) - Number(a[1]))[0];
+  if (!best) return {};
+  return { callsWithMedia: { value: Number(best[1]), limitFound: plain.some((r) => Number(r[1]) > Number(best[1])), loadAverage: Number(best[12]) } };
+}
 
 // One run: rtpengine with the recipe for `calls`, `calls` anchored calls, media for `seconds`, then teardown.
 async function runOne(calls: number, leg: LegSecurity): Promise<string[]> {
@@ -84,7 +98,7 @@ async function runOne(calls: number, leg: LegSecurity): Promise<string[]> {
   const workDir = (current.workDir = mkdtempSync(join(tmpdir(), "rtcgw-bench-media-")));
   const [ngPort] = await findFreePorts(1);
   const configPath = writeRtpengineConfig(recipe, workDir);
-  current.engine = await startRtpengine(workDir, { ngPort: ngPort!, portMin: rtp.from, portMax: rtp.to, configPath });
+  current.engine = await startRtpengine(workDir, { ngPort: ngPort!, portMin: rtp.from, portMax: rtp.to, configPath, threads });
   const engine = current.engine;
   workerThreads = rtpengineWorkerThreads(engine.process.pid);
   current.endpoints = await openEndpoints(2 * calls);

@@ -2,7 +2,7 @@ import type { Recipe } from "../dsl/resolve.ts";
 import type { CloudPorts } from "../cloud/ports.ts";
 import { amiNameFor } from "../cloud/naming.ts";
 import { publishArtifacts, type PublishedArtifacts } from "./artifacts/publish-artifacts.ts";
-import type { CapacityRow } from "./artifacts/render-go-page.ts";
+import type { CapacityRow } from "./artifacts/capacity-advice.ts";
 import { distributeImage, type RegionOutcome, type RegionProgress } from "./distribute.ts";
 import { openJournal, readJournal, type Journal, type RegionEntry } from "../cloud/journal.ts";
 import { planPublish, type PublishPlan } from "./plan-publish.ts";

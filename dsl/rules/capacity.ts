@@ -1,6 +1,7 @@
 import type { Recipe } from "../resolve.ts";
 import { problemAt, type Problem } from "../problems.ts";
 import { formatPortRange, portCount } from "../units.ts";
+import { describeMeasuredFigure, findCallCapacity, measuredCapacity, type MeasuredCapacity } from "../measured-capacity.ts";
 
 /** rtpengine opens RTP and RTCP on both legs: 4 ports per bridged call. */
 export const rtpPortsPerCall = 4;
@@ -22,6 +23,22 @@ export function checkRtpCapacity(recipe: Recipe): Problem[] {
     problemAt(
       ["gateway", "listen", "rtp"],
       `RTP range ${formatPortRange(rtp)} holds ${holds} call${holds === 1 ? "" : "s"} (${rtpPortsPerCall} ports per call) but gateway.capacity.parallelCalls is ${target}: ${fix}`,
+    ),
+  ];
+}
+
+// Warns when the capacity target asks one instance for more calls than was measured (the message names the figure);
+// silent while the RTP range cannot hold the target anyway (that error comes first) or nothing was measured.
+export function checkMeasuredCapacity(recipe: Recipe, capacity: MeasuredCapacity = measuredCapacity): Problem[] {
+  const target = recipe.gateway.capacity.parallelCalls;
+  const measured = findCallCapacity(capacity);
+  if (!measured || target <= measured.figure.value || checkRtpCapacity(recipe).length > 0) return [];
+  const { name, figure, configuration } = measured;
+  return [
+    problemAt(
+      ["gateway", "capacity", "parallelCalls"],
+      `${target} calls per instance is more than measured: ${describeMeasuredFigure(name, figure, configuration)} (docs/PERFORMANCE.md); calls beyond it may lose audio: lower it, or run several instances (the cluster template)`,
+      "warning",
     ),
   ];
 }

@@ -1,7 +1,7 @@
 import type { Recipe } from "../resolve.ts";
 import type { Problem } from "../problems.ts";
 import { checkPortOverlaps } from "./ports.ts";
-import { checkRtpCapacity } from "./capacity.ts";
+import { checkMeasuredCapacity, checkRtpCapacity } from "./capacity.ts";
 import { checkDialPlan } from "./dial-plan.ts";
 import { checkUpstreams } from "./upstreams.ts";
 import { checkPublishing } from "./publishing.ts";
@@ -10,7 +10,7 @@ import { checkInstanceArchitecture } from "./instance-type.ts";
 /** A cross-field rule: reads the resolved recipe, returns what it finds. */
 export type RecipeRule = (recipe: Recipe) => Problem[];
 
-const rules: readonly RecipeRule[] = [checkPortOverlaps, checkRtpCapacity, checkUpstreams, checkDialPlan, checkPublishing, checkInstanceArchitecture];
+const rules: readonly RecipeRule[] = [checkPortOverlaps, checkRtpCapacity, checkUpstreams, checkDialPlan, checkPublishing, checkInstanceArchitecture, checkMeasuredCapacity];
 
 // Runs every rule; all problems are reported at once.
 export function checkRules(recipe: Recipe): Problem[] {

@@ -1,5 +1,6 @@
 import type { Recipe } from "../../dsl/resolve.ts";
 import { regionImageId, renderAmiMappings, renderInstanceRole, type RegionImages } from "./ami-mappings.ts";
+import { describeInstanceSize } from "./capacity-advice.ts";
 import { listIngressRules, toSecurityGroupIngress } from "./public-ports.ts";
 import { renderLoadBalancer } from "./cluster-load-balancer.ts";
 import { hasKeyNameCondition, keyNameParameter, optionalKeyName } from "./key-pair-parameter.ts";
@@ -39,7 +40,7 @@ export function renderClusterTemplate(recipe: Recipe, images: RegionImages): Rec
     ...(loadBalancer.note ? { Metadata: { "rtcgw:LoadBalancer": loadBalancer.note } } : {}),
     Parameters: {
       ...keyNameParameter,
-      InstanceType: { Type: "String", Default: recipe.image.builder.instanceType },
+      InstanceType: { Type: "String", Default: recipe.image.builder.instanceType, Description: describeInstanceSize(recipe) },
       VpcId: { Type: "AWS::EC2::VPC::Id" },
       Subnets: { Type: "List<AWS::EC2::Subnet::Id>", Description: "Public subnets, one per availability zone" },
       HostedZoneId: { Type: "String", Default: "", Description: "Optional: a Route53 hosted zone for a latency-routed record" },

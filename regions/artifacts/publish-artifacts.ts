@@ -9,7 +9,8 @@ import type { Journal } from "../../cloud/journal.ts";
 import type { PublishPlan } from "../plan-publish.ts";
 import { renderClusterTemplate } from "./cluster-template.ts";
 import { formatS3Url } from "./console-links.ts";
-import { renderGoPage, type CapacityRow } from "./render-go-page.ts";
+import { renderGoPage } from "./render-go-page.ts";
+import type { CapacityRow } from "./capacity-advice.ts";
 import { renderManifest } from "./render-manifest.ts";
 import { renderSingleInstanceTemplate } from "./single-instance-template.ts";
 

@@ -3,19 +3,13 @@ import Handlebars from "handlebars";
 import type { Recipe } from "../../dsl/resolve.ts";
 import { formatLaunchInstanceUrl, formatLaunchStackUrl } from "./console-links.ts";
 import { listIngressRules } from "./public-ports.ts";
+import { listCapacityRows, type CapacityRow } from "./capacity-advice.ts";
 
 /** One published region on the go page. */
 export interface GoPageRegion {
   region: string;
   imageId: string;
   deprecationTime?: string | undefined;
-}
-
-/** A measured capacity figure. */
-export interface CapacityRow {
-  instanceType: string;
-  parallelCalls: number;
-  source: string;
 }
 
 /** What the go page shows. */
@@ -45,6 +39,6 @@ export function renderGoPage(input: GoPageInput): string {
       launchStackClusterUrl: formatLaunchStackUrl(r.region, input.templateUrls.cluster, `${stackName}-cluster`),
     })),
     ports: listIngressRules(recipe).map((p) => ({ protocol: p.protocol.toUpperCase(), range: p.from === p.to ? String(p.from) : `${p.from}-${p.to}`, label: p.label })),
-    capacity: input.capacity ?? [{ instanceType: recipe.image.builder.instanceType, parallelCalls: recipe.gateway.capacity.parallelCalls, source: "recipe (gateway.capacity.parallelCalls)" }],
+    capacity: input.capacity ?? listCapacityRows(recipe),
   });
 }

@@ -25,6 +25,8 @@ export interface RtpengineOptions {
   threads?: number | "default";
   /** `--log-level` (6 = info unless given; 7 = debug, with every ICE and DTLS step). */
   logLevel?: number;
+  /** More command-line options (e.g. a second `--interface` for more ICE host candidates). */
+  extraArgs?: string[];
 }
 
 // Starts rtpengine in userspace (`table = -1`, no kernel module) on 127.0.0.1 and waits until it answers `ping`.
@@ -48,6 +50,7 @@ export async function startRtpengine(workDir: string, options: RtpengineOptions)
     `--listen-ng=127.0.0.1:${options.ngPort}`, `--port-min=${options.portMin}`, `--port-max=${options.portMax}`,
     "--delete-delay=0", "--log-stderr", `--log-level=${options.logLevel ?? 6}`, "--timeout=60",
     ...(threads === "default" ? [] : [`--num-threads=${threads}`]),
+    ...(options.extraArgs ?? []),
   ];
   const proc = startProcess("rtpengine", binary, args, join(workDir, "rtpengine.log"));
   const engine: RunningRtpengine = { process: proc, ngPort: options.ngPort, command: (b) => sendNg(options.ngPort, b) };
