@@ -3,6 +3,7 @@ import { isIpAddress } from "../../dsl/patterns.ts";
 import { kamailioLoopback, runtimePaths } from "../agent/contract.ts";
 import { unlimitedCallSeconds } from "../agent/firstboot/render-runtime-settings.ts";
 import { buildRtpengineFlags, type RtpengineFlags } from "./rtpengine-flags.ts";
+import { defaultInstanceSize, sizeGatewayLimits } from "./size-gateway-limits.ts";
 
 /** One `#!trydef NAME value` line: every address, port and limit, overridable with `kamailio -A NAME=value`. */
 export interface KamailioDefine {
@@ -60,6 +61,8 @@ export interface KamailioConfigContext {
   /** Lower-case POSIX regex alternation of scanner user-agent fragments; empty when the list is empty. */
   scannerPattern: string;
   rtpengine: RtpengineFlags;
+  /** How long a proven source's flood counter lives: two windows. */
+  floodCounterSeconds: number;
 }
 
 /** The appliance's certificate pair, written by the first-boot agent. */
@@ -121,6 +124,7 @@ export function buildKamailioConfigContext(recipe: Recipe): KamailioConfigContex
   define("RTCGW_MAX_CALL_SECONDS", rules.maxCallSeconds === undefined ? unlimitedCallSeconds : Math.max(1, Math.ceil(rules.maxCallSeconds)),
     "the recipe's limit; the runtime file (license, demo mode) wins");
   define("RTCGW_MAX_PARALLEL_CALLS", recipe.gateway.capacity.parallelCalls, "new INVITEs beyond this get 503");
+  defineAttackLimits(define);
 
   return {
     runtimeFile: `/${runtimePaths.kamailioDefines}`,
@@ -139,7 +143,24 @@ export function buildKamailioConfigContext(recipe: Recipe): KamailioConfigContex
     dialPlan: recipe.gateway.dialPlan.map((route) => buildDialRoute(route, recipe)),
     scannerPattern: security.scanners.map((fragment) => escapeRegex(fragment.toLowerCase())).join("|"),
     rtpengine: buildRtpengineFlags(rules.codecs),
+    floodCounterSeconds: 2 * Math.max(1, Math.ceil(security.flood.window)),
   };
+}
+
+// The limits that keep attackers and overload from costing others their calls (defaults for the instance
+// size the image assumes; first boot writes the sized ones into the runtime file, which wins).
+function defineAttackLimits(define: (name: string, value: string | number, comment?: string) => void): void {
+  const limits = sizeGatewayLimits(defaultInstanceSize);
+  define("TCP_IDLE_SECONDS", 20, "a TCP/TLS/WS connection without a valid SIP request is closed after this");
+  define("TCP_LIFETIME", 3605, "idle lifetime once a valid SIP request came");
+  define("TCP_MAX_CONNECTIONS", limits.tcpMaxConnections, "sized with shared memory by first boot");
+  define("BAN_NEW_PER_MINUTE", 2000, "at most this many new bans a minute (bounded ban table)");
+  define("AUTH_FAILURES", 5, "failed authentications per hour before a client address or a user is banned");
+  define("AUTH_BAN", 60, "seconds of the first authentication ban, doubled at every further ban of the day");
+  define("ANONYMOUS_SHARE", 20, "% of RTCGW_MAX_PARALLEL_CALLS that unregistered WebSocket clients may hold");
+  define("CALLS_PER_CLIENT", 4, "parallel anonymous calls per client address");
+  define("OVERLOAD_CPS", limits.overloadCps, "new calls per second before 503 (first boot: from the cores)");
+  define("OVERLOAD_RETRY_AFTER", 5, "seconds, in the 503 of a shed call");
 }
 
 // Debian's multiarch directory for an image architecture.

@@ -2,6 +2,7 @@ import type { Recipe } from "../../dsl/resolve.ts";
 import { withGeneratedHeader, type GeneratedFile, type GeneratedFrom } from "../generated-file.ts";
 import { renderTemplate } from "../render-template.ts";
 import { runtimeEnvPath, runtimeEnvVariables } from "../systemd/runtime-env.ts";
+import { kamailioLoopback } from "../agent/contract.ts";
 
 /** Where the start script lives in the image; the rtpengine unit's ExecStart runs it. */
 export const rtpengineStartScriptPath = "usr/libexec/rtcgw/start-rtpengine";
@@ -15,7 +16,14 @@ export interface RtpengineContext {
   deleteDelaySeconds: number;
   timeoutSeconds: number;
   silentTimeoutSeconds: number;
+  /** Where rtpengine reports a call that timed out without media (Kamailio's loopback listener). */
+  teardownUrl: string;
   logLevel: number;
+}
+
+// Kamailio's endpoint for rtpengine's teardown callback on a listener at `port` (127.0.0.1:8090 on the appliance).
+export function formatTeardownUrl(port: number = kamailioLoopback.port): string {
+  return `http://${kamailioLoopback.address}:${port}${kamailioLoopback.rpcPath}2`;
 }
 
 /** What start-rtpengine.sh.hbs needs. */
@@ -45,6 +53,7 @@ export function buildRtpengineContext(recipe: Recipe): RtpengineContext {
     deleteDelaySeconds: 30,
     timeoutSeconds: 60,
     silentTimeoutSeconds: 3600,
+    teardownUrl: formatTeardownUrl(),
     logLevel: 6,
   };
 }

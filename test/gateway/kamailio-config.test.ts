@@ -76,7 +76,7 @@ test("the runtime file is imported before every #!trydef default; no listener on
   assert.doesNotMatch(config, /^(listen=.*443|#!trydef \w+ 443)\b/m);
   assert.match(config, /^listen=tcp:WS_LOOPBACK_ADDR:WS_LOOPBACK_PORT$/m);
   assert.match(config, /modparam\("jsonrpcs", "transport", 1\)/);
-  assert.match(config, /\$sht\(wsclient=>\$conid\) = \$hdr\(X-Forwarded-For\)/);
+  assert.match(config, /\$var\(client\) = \$hdr\(X-Forwarded-For\);[^]*\$sht\(wsclient=>\$conid\) = \$var\(client\)/);
   assert.match(config, /modparam\("dialog", "default_timeout", RTCGW_MAX_CALL_SECONDS\)/);
   assert.match(config, /\$stat\(active_dialogs\) >= RTCGW_MAX_PARALLEL_CALLS/);
 });

@@ -124,6 +124,8 @@ export class CountingPeerConnection extends RTCPeerConnection {
 }
 
 let installed = false;
+/** Where the next browser's WebSocket comes from, set by startBrowser. */
+let nextOptions: BrowserOptions = {};
 function installGlobals(): void {
   if (installed) return;
   installed = true;
@@ -132,7 +134,11 @@ function installGlobals(): void {
   // Self-signed test certificates: the browser stand-in trusts them.
   g.WebSocket = class extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, { rejectUnauthorized: false });
+      super(url, protocols, {
+        rejectUnauthorized: false,
+        ...(nextOptions.localAddress ? { localAddress: nextOptions.localAddress } : {}),
+        ...(nextOptions.forwardedFor ? { headers: { "X-Forwarded-For": nextOptions.forwardedFor } } : {}),
+      });
     }
   };
   g.RTCPeerConnection = CountingPeerConnection;
@@ -163,8 +169,16 @@ function createMediaStream(video: boolean): MediaStream {
   return new MediaStream(tracks);
 }
 
+/** Where the browser runs. */
+export interface BrowserOptions {
+  /** Binds its WebSocket to this loopback address (a browser on another host, straight to a public WS port). */
+  localAddress?: string;
+  /** The X-Forwarded-For the appliance's agent would add: a browser at this address behind the agent's WSS proxy. */
+  forwardedFor?: string;
+}
+
 // Starts a JsSIP user agent for `user@domain` connected to `url` (ws:// or wss://).
-export async function startBrowser(url: string, user: string, domain: string, password: string): Promise<Browser> {
+export async function startBrowser(url: string, user: string, domain: string, password: string, options: BrowserOptions = {}): Promise<Browser> {
   installGlobals();
   const sessions: any[] = [];
   const socket = new JsSIP.WebSocketInterface(url);
@@ -181,10 +195,12 @@ export async function startBrowser(url: string, user: string, domain: string, pa
     if (next) next(event.session);
     else incoming.push(event.session);
   });
+  nextOptions = options;
   await new Promise<void>((resolve, reject) => {
     ua.once("connected", () => resolve());
     setTimeout(() => reject(new Error(`browser ${user}: WebSocket to ${url} did not connect`)), 5000);
     ua.start();
+    nextOptions = {};
   });
   const received: string[] = [];
   (socket as any)._ws.on("message", (data: Buffer) => received.push(data.toString()));

@@ -10,6 +10,7 @@ import { requireBinary } from "./require-binary.ts";
 import { startRtpengine, type RunningRtpengine } from "./rtpengine.ts";
 import { stopAllProcesses, type RunningProcess } from "./start-process.ts";
 import { createSelfSignedCertificate } from "./tls-certificate.ts";
+import { formatTeardownUrl } from "../../gateway/rtpengine/compile-rtpengine-config.ts";
 
 /** Loopback addresses: the gateway, the PBX side (PBX and its phones) and a stranger. */
 export const gatewayAddress = "127.0.0.1";
@@ -52,6 +53,8 @@ export interface StackOptions {
   rtpengineThreads?: number | "default";
   /** rtpengine's `--log-level` (6 unless given; 7 logs ICE and DTLS steps). */
   rtpengineLogLevel?: number;
+  /** rtpengine's media timeout in seconds (60 unless given): a call without media ends after it. */
+  rtpTimeoutSeconds?: number;
 }
 
 // Starts rtpengine, the PBX stand-in and the gateway compiled from `recipe` (whose first upstream is
@@ -68,11 +71,20 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
   };
   try {
     const [ngPort, pbxPort, phonePort, mediaPort, rtpBase] = await findFreePorts(5);
+    const tls = createSelfSignedCertificate(workDir);
+    const { ports, defines } = await loopbackGatewayDefines(recipe, tls, {
+      UPSTREAM_0_HOST: `"${pbxAddress}"`, UPSTREAM_0_PORT: pbxPort!, UPSTREAM_0_ALLOW: `"${pbxAddress}/32"`,
+      RTPENGINE_SOCKET: `"udp:127.0.0.1:${ngPort}"`, MEDIA_PORT: mediaPort!, LOG_LEVEL: options.logLevel ?? 2,
+      ...options.gatewayDefines,
+    });
+    if (options.bindFromRuntimeFile) delete defines.LISTEN_ADDR;
+
     const rtpCount = options.rtpPortCount ?? 400;
     const portMin = 20000 + ((rtpBase! * 7) % 20000) - ((rtpBase! * 7) % 4);
     const rtpengineConfig = writeRtpengineConfig(recipe, workDir);
     const rtpengine = await startRtpengine(workDir, {
       ngPort: ngPort!, portMin, portMax: portMin + rtpCount - 1, configPath: rtpengineConfig, threads: options.rtpengineThreads, logLevel: options.rtpengineLogLevel,
+      timeoutSeconds: options.rtpTimeoutSeconds, teardownUrl: formatTeardownUrl(ports.loopback),
     });
     started.push(rtpengine.process);
 
@@ -83,14 +95,8 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
     });
     started.push(pbx);
 
-    const tls = createSelfSignedCertificate(workDir);
     const configPath = writeKamailioConfig(recipe, workDir);
     if (options.runtimeFile !== undefined) writeFileSync(runtimeFilePath(workDir), options.runtimeFile);
-    const { ports, defines } = await loopbackGatewayDefines(recipe, tls, {
-      UPSTREAM_0_HOST: `"${pbxAddress}"`, UPSTREAM_0_PORT: pbxPort!, UPSTREAM_0_ALLOW: `"${pbxAddress}/32"`,
-      RTPENGINE_SOCKET: `"udp:127.0.0.1:${ngPort}"`, MEDIA_PORT: mediaPort!, LOG_LEVEL: options.logLevel ?? 2, ...options.gatewayDefines,
-    });
-    if (options.bindFromRuntimeFile) delete defines.LISTEN_ADDR;
     const gateway = await startKamailio("gateway", configPath, workDir, { defines, ready: { address: gatewayAddress, port: ports.sip[0]! }, sharedMemoryMb: options.sharedMemoryMb });
     started.push(gateway);
 

@@ -27,6 +27,10 @@ export interface RtpengineOptions {
   logLevel?: number;
   /** More command-line options (e.g. a second `--interface` for more ICE host candidates). */
   extraArgs?: string[];
+  /** Seconds without media before rtpengine ends a call (60 unless given). */
+  timeoutSeconds?: number;
+  /** Where rtpengine reports a call that timed out (the test gateway's loopback listener), instead of the compiled URL. */
+  teardownUrl?: string;
 }
 
 // Starts rtpengine in userspace (`table = -1`, no kernel module) on 127.0.0.1 and waits until it answers `ping`.
@@ -48,7 +52,8 @@ export async function startRtpengine(workDir: string, options: RtpengineOptions)
     ...(options.configPath ? [`--config-file=${options.configPath}`, "--config-section=rtpengine"] : ["--config-file=none"]),
     "--foreground", "--table=-1", "--no-fallback", "--interface=127.0.0.1",
     `--listen-ng=127.0.0.1:${options.ngPort}`, `--port-min=${options.portMin}`, `--port-max=${options.portMax}`,
-    "--delete-delay=0", "--log-stderr", `--log-level=${options.logLevel ?? 6}`, "--timeout=60",
+    "--delete-delay=0", "--log-stderr", `--log-level=${options.logLevel ?? 6}`, `--timeout=${options.timeoutSeconds ?? 60}`,
+    ...(options.teardownUrl ? [`--b2b-url=${options.teardownUrl}`] : []),
     ...(threads === "default" ? [] : [`--num-threads=${threads}`]),
     ...(options.extraArgs ?? []),
   ];

@@ -56,6 +56,10 @@ export interface SipRequestFields {
   userAgent?: string;
   headers?: string[];
   body?: string;
+  /** Via transport (UDP unless given: TCP, WS). */
+  transport?: string;
+  /** A To-tag, as an in-dialog request carries. */
+  toTag?: string;
 }
 
 // Builds a well-formed SIP request over UDP (fresh branch, tag and Call-ID each time).
@@ -64,10 +68,10 @@ export function buildSipRequest(fields: SipRequestFields): string {
   const body = fields.body ?? "";
   return [
     `${fields.method} ${fields.uri} SIP/2.0`,
-    `Via: SIP/2.0/UDP ${fields.from.address}:${fields.from.port};branch=z9hG4bK${id};rport`,
+    `Via: SIP/2.0/${fields.transport ?? "UDP"} ${fields.from.address}:${fields.from.port};branch=z9hG4bK${id};rport`,
     "Max-Forwards: 70",
     `From: <sip:tester@${fields.from.address}>;tag=${id}`,
-    `To: <${fields.uri}>`,
+    `To: <${fields.uri}>${fields.toTag ? `;tag=${fields.toTag}` : ""}`,
     `Call-ID: ${id}@${fields.from.address}`,
     `CSeq: 1 ${fields.method}`,
     `Contact: <sip:tester@${fields.from.address}:${fields.from.port}>`,
