@@ -7,9 +7,13 @@ export function callGatewayRpc(stack: GatewayStack, method: string, params: unkn
   return callKamailioRpc({ url: `http://127.0.0.1:${stack.gatewayPorts.loopback}/RPC`, timeoutMs: 5000 }, method, params);
 }
 
-// The number of dialogs (calls) the gateway holds now.
+// Dialog state 5 is "deleted": the call has ended and Kamailio keeps it only until its BYE transaction is freed.
+const endedState = 5;
+
+// The number of calls (dialogs not yet ended) the gateway holds now.
 export async function countGatewayCalls(stack: GatewayStack): Promise<number> {
-  return (await listActiveCalls({ url: `http://127.0.0.1:${stack.gatewayPorts.loopback}/RPC`, timeoutMs: 5000 })).length;
+  const calls = await listActiveCalls({ url: `http://127.0.0.1:${stack.gatewayPorts.loopback}/RPC`, timeoutMs: 5000 });
+  return calls.filter((call) => call.state < endedState).length;
 }
 
 // Polls until the gateway holds `expected` calls (or `timeoutMs` passes) and returns the last count.
