@@ -5,6 +5,9 @@
 /** Measured shared memory per WebSocket connection through the agent (docs/PERFORMANCE.md, bench/gateway-ws-memory.ts). */
 export const sharedMemoryPerConnectionKiB = 86;
 
+/** Open TCP connections one source address may hold (nftables): above the agent's WebSockets per address plus a browser's HTTPS connections. */
+export const tcpConnectionsPerSource = 50;
+
 /** What an instance has. */
 export interface InstanceSize {
   memoryMiB: number;

@@ -124,20 +124,26 @@ export class CountingPeerConnection extends RTCPeerConnection {
 }
 
 let installed = false;
-/** Where the next browser's WebSocket comes from, set by startBrowser. */
-let nextOptions: BrowserOptions = {};
+const localAddressParam = "rtcgw-test-local-address";
+const forwardedForParam = "rtcgw-test-forwarded-for";
 function installGlobals(): void {
   if (installed) return;
   installed = true;
   const g = globalThis as any;
   g.window ??= g;
   // Self-signed test certificates: the browser stand-in trusts them.
+  // Where a browser runs travels in its URL (JsSIP reconnects with the same URL), and is taken out here.
   g.WebSocket = class extends WebSocket {
     constructor(url: string, protocols?: string | string[]) {
-      super(url, protocols, {
+      const parsed = new URL(url);
+      const localAddress = parsed.searchParams.get(localAddressParam);
+      const forwardedFor = parsed.searchParams.get(forwardedForParam);
+      parsed.searchParams.delete(localAddressParam);
+      parsed.searchParams.delete(forwardedForParam);
+      super(parsed.toString(), protocols, {
         rejectUnauthorized: false,
-        ...(nextOptions.localAddress ? { localAddress: nextOptions.localAddress } : {}),
-        ...(nextOptions.forwardedFor ? { headers: { "X-Forwarded-For": nextOptions.forwardedFor } } : {}),
+        ...(localAddress ? { localAddress } : {}),
+        ...(forwardedFor ? { headers: { "X-Forwarded-For": forwardedFor } } : {}),
       });
     }
   };
@@ -181,7 +187,10 @@ export interface BrowserOptions {
 export async function startBrowser(url: string, user: string, domain: string, password: string, options: BrowserOptions = {}): Promise<Browser> {
   installGlobals();
   const sessions: any[] = [];
-  const socket = new JsSIP.WebSocketInterface(url);
+  const located = new URL(url);
+  if (options.localAddress) located.searchParams.set(localAddressParam, options.localAddress);
+  if (options.forwardedFor) located.searchParams.set(forwardedForParam, options.forwardedFor);
+  const socket = new JsSIP.WebSocketInterface(located.toString());
   const ua = new JsSIP.UA({ sockets: [socket], uri: `sip:${user}@${domain}`, password, register: false, session_timers: false, user_agent: "rtcgw-e2e-browser" });
   const incoming: any[] = [];
   const waiting: ((session: any) => void)[] = [];
@@ -195,12 +204,16 @@ export async function startBrowser(url: string, user: string, domain: string, pa
     if (next) next(event.session);
     else incoming.push(event.session);
   });
-  nextOptions = options;
   await new Promise<void>((resolve, reject) => {
-    ua.once("connected", () => resolve());
-    setTimeout(() => reject(new Error(`browser ${user}: WebSocket to ${url} did not connect`)), 5000);
+    const timer = setTimeout(() => {
+      ua.stop();
+      reject(new Error(`browser ${user}: WebSocket to ${url} did not connect`));
+    }, 5000);
+    ua.once("connected", () => {
+      clearTimeout(timer);
+      resolve();
+    });
     ua.start();
-    nextOptions = {};
   });
   const received: string[] = [];
   (socket as any)._ws.on("message", (data: Buffer) => received.push(data.toString()));
