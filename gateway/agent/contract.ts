@@ -7,6 +7,8 @@ export const runtimePaths = {
   runtimeEnv: "etc/rtcgw/runtime.env",
   /** `#!trydef`/`#!substdef` lines Kamailio pulls in with `import_file` before its own defaults. */
   kamailioDefines: "etc/rtcgw/kamailio-runtime.cfg",
+  /** SHM_MEMORY/PKG_MEMORY for Debian's kamailio.service (its `EnvironmentFile=-/etc/default/kamailio.d/*`). */
+  kamailioMemory: "etc/default/kamailio.d/rtcgw-memory",
   tlsCertificate: "etc/rtcgw/tls/cert.pem",
   tlsKey: "etc/rtcgw/tls/key.pem",
   /** The admin password hash (scrypt), never the password. */

@@ -2,8 +2,8 @@
 // (memory, cores), so that the limits bind before memory runs out. First boot writes the result for Kamailio
 // (shared memory, TCP connections, overload cap) and the agent applies the same figures to its WebSocket proxy.
 
-/** Measured shared memory per WebSocket connection through the agent (docs/PERFORMANCE.md, bench/gateway-ws-memory.ts). */
-export const sharedMemoryPerConnectionKiB = 86;
+/** Measured shared memory per WebSocket connection after one SIP request (docs/PERFORMANCE.md, bench/gateway-ws-memory.ts: 96.3 KiB). */
+export const sharedMemoryPerConnectionKiB = 96;
 
 /** Open TCP connections one source address may hold (nftables): above the agent's WebSockets per address plus a browser's HTTPS connections. */
 export const tcpConnectionsPerSource = 50;

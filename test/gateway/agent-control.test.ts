@@ -1,5 +1,5 @@
 // The agent against the real control interfaces: Kamailio (WS handshake through the agent's proxy,
-// JSONRPC for registrations and calls) and rtpengine (ng `list` and `statistics`).
+// JSONRPC for registrations (htable.dump wsreg, as the gateway keeps them) and calls) and rtpengine (ng `list` and `statistics`).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -119,7 +119,7 @@ test("the admin UI shows a browser registered through the agent's WSS proxy and 
   assert.equal(status.status, 200);
   const body = JSON.parse(status.body);
   assert.equal(body.registrations.ok, true, status.body);
-  assert.deepEqual(body.registrations.value.map((r: { aor: string; userAgent: string }) => [r.aor, r.userAgent]), [["alice", "agent-contract-test"]]);
+  assert.deepEqual(body.registrations.value.map((r: { aor: string; userAgent: string }) => [r.aor, r.userAgent]), [["sip:alice@pbx.example.com", "agent-contract-test"]]);
   assert.deepEqual(body.calls, { ok: true, value: [] });
   assert.deepEqual(body.rtpengine, { ok: true, value: { callIds: ["agent-call-1"], sessions: 1 } });
   assert.equal(body.license.value.limits.mode, "demo");

@@ -52,7 +52,7 @@ test("first boot writes keys, certificate, password hash and runtime settings; t
     await Promise.all([imds.close(), ssm.close(), rm(root, { recursive: true, force: true })]);
   });
   const lines: string[] = [];
-  const options = { root, config: agentConfigFor(), imdsEndpoint: imds.endpoint, ssmEndpoint: ssm.endpoint, ssmCredentials: credentials, log: (l: string) => lines.push(l) };
+  const options = { root, config: agentConfigFor(), imdsEndpoint: imds.endpoint, ssmEndpoint: ssm.endpoint, ssmCredentials: credentials, log: (l: string) => lines.push(l), instanceSize: { memoryMiB: 1024, cores: 2 } };
 
   const first = await runFirstBoot(options);
   assert.equal(first.newInstance, true);
@@ -67,6 +67,10 @@ test("first boot writes keys, certificate, password hash and runtime settings; t
   const defines = await readFile(join(root, runtimePaths.kamailioDefines), "utf8");
   assert.match(defines, /^#!trydef RTCGW_MAX_CALL_SECONDS 90$/m);
   assert.match(defines, /^#!substdef "!RTCGW_PUBLIC_IPV4!203\.0\.113\.45!g"$/m);
+  // Sized from the instance (1 GiB, 2 cores): 256 MiB of shared memory, (256 - 48) MiB / 96 KiB connections.
+  assert.match(defines, /^#!trydef TCP_MAX_CONNECTIONS 2218$/m);
+  assert.match(defines, /^#!trydef OVERLOAD_CPS 2000$/m);
+  assert.match(await readFile(join(root, runtimePaths.kamailioMemory), "utf8"), /^SHM_MEMORY=256\nPKG_MEMORY=16$/m);
 
   const cert = new X509Certificate(await readFile(join(root, runtimePaths.tlsCertificate)));
   assert.match(cert.subjectAltName ?? "", /IP Address:203\.0\.113\.45/);

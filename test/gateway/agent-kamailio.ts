@@ -54,12 +54,16 @@ loadmodule "websocket.so"
 loadmodule "jsonrpcs.so"
 modparam("jsonrpcs", "transport", 1)
 modparam("htable", "htable", "wsclient=>size=8;autoexpire=7200")
+modparam("htable", "htable", "wsreg=>size=8;autoexpire=3600")
 modparam("pike", "sampling_time_unit", 2)
 modparam("pike", "reqs_density_per_unit", 30)
 
 request_route {
 	if ($proto == "ws" && is_method("REGISTER")) {
 		xlog("L_NOTICE", "REGISTER over ws from browser $sht(wsclient=>$conid)\\n");
+		# As the gateway does (kamailio.cfg.hbs, route[REGISTRATION_ENTRY]): "EXPIRES-AT AOR USER-AGENT" per connection.
+		$var(expires_at) = $Ts + 600;
+		$sht(wsreg=>$conid) = "" + $var(expires_at) + " " + $tu + " " + $ua;
 		if (!save("location")) sl_reply_error();
 		exit;
 	}

@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { uptime } from "node:os";
+import { cpus, totalmem, uptime } from "node:os";
 import { join } from "node:path";
 import type { AgentConfig } from "../agent-config.ts";
 import { runtimePaths } from "../contract.ts";
@@ -12,6 +12,7 @@ import type { GatewayStatusSources } from "./collect-gateway-status.ts";
 import { createLoginLimiter } from "./limit-login-attempts.ts";
 import { loadStaticAssets } from "./load-static-assets.ts";
 import { startGatewayHttps, type GatewayHttps } from "./start-gateway-https.ts";
+import { sizeGatewayLimits } from "../../kamailio/size-gateway-limits.ts";
 
 /** Paths and overrides for `agent.mjs serve`; the systemd unit passes credential paths. */
 export interface AdminServiceOptions {
@@ -52,6 +53,7 @@ export async function runAdminService(options: AdminServiceOptions): Promise<Gat
     checkLogin: createAdminLoginCheck({ user: config.admin.user, readPasswordHash: () => readFile(options.passwordHashPath, "utf8"), limiter: createLoginLimiter() }),
     assets,
     kamailio,
+    webSockets: sizeWebSocketLimits(),
     bootedAt: new Date(Date.now() - uptime() * 1000),
     log,
   });
@@ -78,4 +80,10 @@ export async function runAdminService(options: AdminServiceOptions): Promise<Gat
 // `NAME=value` lines (the runtime.env the first boot wrote).
 export function parseEnvFile(text: string): Record<string, string> {
   return Object.fromEntries(text.split("\n").filter((line) => /^[A-Z_][A-Z0-9_]*=/.test(line)).map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
+}
+
+// The WebSocket limits for this instance: the same sizing first boot gave Kamailio's shared memory.
+function sizeWebSocketLimits(): { perAddress: number; total: number } {
+  const limits = sizeGatewayLimits({ memoryMiB: Math.floor(totalmem() / 2 ** 20), cores: cpus().length });
+  return { perAddress: limits.webSocketPerAddress, total: limits.webSocketTotal };
 }

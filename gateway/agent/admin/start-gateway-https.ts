@@ -19,6 +19,8 @@ export interface GatewayHttpsOptions {
   assets: Map<string, StaticAsset>;
   /** Kamailio's loopback WebSocket listener. */
   kamailio: { address: string; port: number };
+  /** WebSockets per client address and in total (sized with Kamailio's shared memory: sizeGatewayLimits). */
+  webSockets?: { perAddress: number; total: number };
   bootedAt: Date;
   now?: () => Date;
   /** Access log: method, path, status and address only (never headers, so never credentials). */
@@ -46,7 +48,8 @@ const tryitPolicy = "default-src 'self'; connect-src 'self' wss:; media-src 'sel
 // upgrades to Kamailio, all on one TLS port.
 export async function startGatewayHttps(options: GatewayHttpsOptions): Promise<GatewayHttps> {
   const log = options.log ?? (() => {});
-  const server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: "TLSv1.2" }, (req, res) => {
+  // A connection that has not finished its TLS handshake after 10 s, or its request head after 10 more, is closed.
+  const server = createServer({ cert: options.tls.cert, key: options.tls.key, minVersion: "TLSv1.2", handshakeTimeout: 10_000 }, (req, res) => {
     const address = (req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
     res.on("finish", () => log(`${address} ${req.method} ${safePath(req)} ${res.statusCode}`));
     handleRequest(options, req, res, address).catch((error: Error) => {
@@ -57,7 +60,7 @@ export async function startGatewayHttps(options: GatewayHttpsOptions): Promise<G
   });
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
-  server.on("upgrade", createWebSocketProxy({ target: options.kamailio, log }));
+  server.on("upgrade", createWebSocketProxy({ target: options.kamailio, log, ...options.webSockets }));
   server.on("tlsClientError", () => {});
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

@@ -42,17 +42,16 @@ export async function callKamailioRpc(endpoint: KamailioRpcEndpoint, method: str
   return body.result;
 }
 
-// Current registrations from `ul.dump` (every usrloc domain, every AoR, every contact).
-export async function listRegistrations(endpoint: KamailioRpcEndpoint): Promise<Registration[]> {
-  const result = (await callKamailioRpc(endpoint, "ul.dump")) as { Domains?: { Domain?: { AoRs?: unknown[] } }[] } | undefined;
+// Current registrations. The gateway registers browsers through to the PBX and keeps no location table: its
+// htable `wsreg` holds one "EXPIRES-AT AOR USER-AGENT" entry per registered WebSocket connection.
+export async function listRegistrations(endpoint: KamailioRpcEndpoint, now: () => number = Date.now): Promise<Registration[]> {
+  const result = await callKamailioRpc(endpoint, "htable.dump", ["wsreg"]);
   const registrations: Registration[] = [];
-  for (const domain of asArray(result?.Domains)) {
-    for (const entry of asArray((domain as { Domain?: { AoRs?: unknown[] } }).Domain?.AoRs)) {
-      const info = (entry as { Info?: { AoR?: string; Contacts?: unknown[] } }).Info;
-      for (const item of asArray(info?.Contacts)) {
-        const contact = (item as { Contact?: Record<string, unknown> }).Contact ?? {};
-        registrations.push({ aor: String(info?.AoR ?? ""), contact: String(contact.Address ?? ""), expires: Number(contact.Expires ?? 0), userAgent: String(contact["User-Agent"] ?? "") });
-      }
+  for (const entry of asArray(result)) {
+    for (const item of asArray((entry as { slot?: unknown }).slot)) {
+      const { name, value } = item as { name?: unknown; value?: unknown };
+      const [expiresAt = "", aor = "", ...userAgent] = String(value ?? "").split(" ");
+      registrations.push({ aor, contact: `WebSocket connection ${String(name)}`, expires: Math.max(0, Number(expiresAt) - Math.floor(now() / 1000)), userAgent: userAgent.join(" ") });
     }
   }
   return registrations;

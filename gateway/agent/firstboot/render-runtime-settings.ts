@@ -1,5 +1,6 @@
 import type { InstanceIdentity } from "./read-instance-identity.ts";
 import type { EffectiveLimits } from "../license/resolve-limits.ts";
+import type { GatewayLimits } from "../../kamailio/size-gateway-limits.ts";
 
 /** The dialog module's own default timeout (12 h): what "no call duration limit" becomes in Kamailio. */
 export const unlimitedCallSeconds = 43200;
@@ -10,6 +11,8 @@ export interface RuntimeSettings {
   limits: EffectiveLimits;
   /** The recipe's `listen.advertise`, which wins over the instance's public address. */
   advertise: string | undefined;
+  /** Memory and connection limits sized from the instance (sizeGatewayLimits); without them the compiled defaults apply. */
+  sizing?: GatewayLimits;
 }
 
 // The address announced in SDP and Record-Route: the recipe's, else the public IPv4, else the local one.
@@ -47,6 +50,7 @@ export function renderKamailioDefines(settings: RuntimeSettings): string {
     `#!trydef RTCGW_MAX_CALL_SECONDS ${limits.maxCallSeconds ?? unlimitedCallSeconds}`,
     `#!trydef RTCGW_MAX_PARALLEL_CALLS ${limits.maxParallelCalls}`,
     `#!trydef RTCGW_LICENSED ${limits.mode === "licensed" ? 1 : 0}`,
+    ...(settings.sizing ? [`#!trydef TCP_MAX_CONNECTIONS ${settings.sizing.tcpMaxConnections}`, `#!trydef OVERLOAD_CPS ${settings.sizing.overloadCps}`] : []),
     substdef("RTCGW_PUBLIC_IPV4", advertised),
     substdef("RTCGW_LOCAL_IPV4", identity.localIpv4),
     "",
@@ -56,4 +60,10 @@ export function renderKamailioDefines(settings: RuntimeSettings): string {
 function substdef(name: string, address: string): string {
   if (!/^[0-9.]+$/.test(address) && !/^[a-z0-9.-]+$/i.test(address)) throw new Error(`refusing to write ${name} \`${address}\``);
   return `#!ifndef ${name}\n#!substdef "!${name}!${address}!g"\n#!endif`;
+}
+
+// Kamailio's memory for Debian's kamailio.service (`-m $SHM_MEMORY -M $PKG_MEMORY`), sized with its connection
+// limits so that they bind before shared memory runs out.
+export function renderKamailioMemory(sizing: GatewayLimits): string {
+  return `# written by rtcgw-firstboot at every boot from the instance's memory, do not edit\nSHM_MEMORY=${sizing.kamailioSharedMiB}\nPKG_MEMORY=${sizing.kamailioPrivateMiB}\n`;
 }

@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import type { AgentConfig } from "../agent-config.ts";
 import { runtimePaths } from "../contract.ts";
@@ -8,7 +9,8 @@ import { readLocalIdentity } from "./read-local-identity.ts";
 import { ensureSshHostKeys } from "./ensure-ssh-host-keys.ts";
 import { ensureTlsCertificate } from "./ensure-tls-certificate.ts";
 import { hashAdminPassword, verifyAdminPassword } from "./admin-password.ts";
-import { renderKamailioDefines, renderRuntimeEnv } from "./render-runtime-settings.ts";
+import { renderKamailioDefines, renderKamailioMemory, renderRuntimeEnv } from "./render-runtime-settings.ts";
+import { sizeGatewayLimits, type InstanceSize } from "../../kamailio/size-gateway-limits.ts";
 import { verifyLicense, type LicenseVerdict } from "../license/license-document.ts";
 import { resolveLimits, type EffectiveLimits } from "../license/resolve-limits.ts";
 import { readLicenseParameter } from "../license/read-license-parameter.ts";
@@ -24,6 +26,8 @@ export interface FirstBootOptions {
   ssmCredentials?: { accessKeyId: string; secretAccessKey: string };
   now?: () => Date;
   log?: (line: string) => void;
+  /** The instance's memory and cores (tests); this machine's otherwise. */
+  instanceSize?: InstanceSize;
 }
 
 /** What a boot did, file by file. */
@@ -64,10 +68,13 @@ export async function runFirstBoot(options: FirstBootOptions): Promise<FirstBoot
   const verdict = await readLicense(options, identity.region, log);
   const limits = resolveLimits(options.config.limits, verdict);
   log(limits.summary);
-  const settings = { identity, limits, advertise: options.config.advertise };
+  const sizing = sizeGatewayLimits(options.instanceSize ?? { memoryMiB: Math.floor(totalmem() / 2 ** 20), cores: cpus().length });
+  log(`sized for ${sizing.kamailioSharedMiB} MiB of Kamailio shared memory: ${sizing.tcpMaxConnections} TCP connections, ${sizing.overloadCps} new calls per second`);
+  const settings = { identity, limits, advertise: options.config.advertise, sizing };
   writes.licenseState = await writeFileIfChanged(path(runtimePaths.licenseState), `${JSON.stringify({ verdict: describeVerdict(verdict), limits }, null, 2)}\n`);
   writes.runtimeEnv = await writeFileIfChanged(path(runtimePaths.runtimeEnv), renderRuntimeEnv(settings));
   writes.kamailioDefines = await writeFileIfChanged(path(runtimePaths.kamailioDefines), renderKamailioDefines(settings));
+  writes.kamailioMemory = await writeFileIfChanged(path(runtimePaths.kamailioMemory), renderKamailioMemory(sizing));
   writes.instanceMarker = await writeFileIfChanged(path(runtimePaths.instanceMarker), `${identity.instanceId}\n`);
   log(`files: ${Object.entries(writes).map(([name, outcome]) => `${name} ${outcome}`).join(", ")}`);
   return { identity, newInstance, limits, verdict: verdict.status, writes };
