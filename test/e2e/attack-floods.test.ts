@@ -54,8 +54,7 @@ test("media-less anonymous calls get only their share of the capacity; the media
 
 test("a call where neither side sends media ends at rtpengine's media timeout, with BYE to both sides", { timeout: 120_000 }, async () => {
   assert.equal(await waitForGatewayCalls(stack, 0, 10_000), 0, "the earlier calls have ended");
-  const phone = startSipp({ name: "silent-phone", workDir: stack.workDir, scenario: sippScenario("uas-answer.xml"), localAddress: pbxAddress, localPort: stack.phonePort, rtp: { address: pbxAddress, port: 9 } });
-  await sleep(300);
+  const phone = await startSipp({ name: "silent-phone", workDir: stack.workDir, scenario: sippScenario("uas-answer.xml"), localAddress: pbxAddress, localPort: stack.phonePort, rtp: { address: pbxAddress, port: 9 } });
   const caller = await anonymousClient("127.0.2.9");
   assert.equal((await placeRawCall(caller, `sip:bob@${e2eDomain}`, "WS")).status, 200);
   assert.equal(await countGatewayCalls(stack), 1);

@@ -61,11 +61,10 @@ export async function startLegitimateCalls(stack: GatewayStack, user: string, do
 }
 
 async function callPbx(stack: GatewayStack, browser: Browser, echo: RtpEcho, domain: string, label: string, name: string): Promise<void> {
-  const phone = startSipp({
+  const phone = await startSipp({
     name, workDir: stack.workDir, scenario: sippScenario("uas-answer.xml"), localAddress: pbxAddress, localPort: stack.phonePort,
     rtp: { address: pbxAddress, port: echo.port }, timeoutSeconds: 20,
   });
-  await sleep(200);
   const session = await browser.call(`sip:bob@${domain}`).catch((error: Error) => assert.fail(`${label}: ${error.message}`));
   const before = echo.received;
   const pc = connectionOf(session);
@@ -80,7 +79,7 @@ async function callPbx(stack: GatewayStack, browser: Browser, echo: RtpEcho, dom
 async function callBrowser(stack: GatewayStack, browser: Browser, echo: RtpEcho, user: string, domain: string, label: string, name: string): Promise<void> {
   const [port] = await findFreePorts(1);
   const answered = browser.answerNext();
-  const caller = startSipp({
+  const caller = await startSipp({
     name, workDir: stack.workDir, scenario: sippScenario("uac-call.xml"), remote: `${pbxAddress}:${stack.pbxPort}`, localAddress: pbxAddress, localPort: port!,
     rtp: { address: pbxAddress, port: echo.port }, extraArgs: ["-s", user, "-d", "2500"], keys: { domain }, timeoutSeconds: 20,
   });
