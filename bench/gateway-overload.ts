@@ -9,7 +9,8 @@ import { cpus, loadavg } from "node:os";
 import { buildE2eRecipe } from "../test/e2e/e2e-recipe.ts";
 import { pbxAddress, startGatewayStack } from "../test/harness/gateway-stack.ts";
 import { sizeGatewayLimits } from "../gateway/kamailio/size-gateway-limits.ts";
-import { runLoad } from "./gateway-load.ts";
+import { runLoad, type LoadTarget } from "./gateway-load.ts";
+import { processTreeCpuMs } from "./gateway-media-cpu.ts";
 import { startOverloadProbe } from "./overload-probe.ts";
 
 const option = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
@@ -25,6 +26,7 @@ const stack = await startGatewayStack(recipe, { rtpPortCount: 8000, logLevel: 0,
 // Ctrl-C or a kill ends every process of the run (gateway, rtpengine, PBX stand-in, sipp) before exiting.
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.once(signal, () => void stack.stop().finally(() => process.exit(130)));
 const gateway = `127.0.0.1:${stack.gatewayPorts.sip[0]}`;
+const target: LoadTarget = { workDir: stack.workDir, sipAddress: gateway, cpuMs: () => processTreeCpuMs(stack.gateway.pid) };
 const rows: string[][] = [];
 console.log(`${kind} calls, ${seconds} s per step, clean rate ${clean} CPS, overload cap ${cap} CPS, ${cpus().length} cores`);
 try {
@@ -32,7 +34,7 @@ try {
     const rate = Math.round(clean * multiplier);
     const probe = await startOverloadProbe(pbxAddress, gateway);
     const started = Date.now();
-    const result = await runLoad(stack, { kind, rate, calls: rate * seconds });
+    const result = await runLoad(target, { kind, rate, calls: rate * seconds });
     const burstEnd = started + seconds * 1000;
     await probe.stop();
     const lastRefused = Math.max(0, ...probe.refusedAt.filter((at) => at >= burstEnd - 1000));
