@@ -13,6 +13,11 @@ import { runLoad, type LoadTarget } from "./gateway-load.ts";
 import { processTreeCpuMs } from "./gateway-media-cpu.ts";
 import { startOverloadProbe } from "./overload-probe.ts";
 
+if (process.argv.includes("--help")) {
+  console.log("usage: nice npx tsx bench/gateway-overload.ts [--clean=CPS] [--cap=CPS] [--seconds=N] [--kind=signalling|anchored]\n" +
+    "goodput at 1x, 1.5x, 2x and 3x the clean rate through the compiled gateway, and the time to admit new calls after each burst");
+  process.exit(0);
+}
 const option = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
 const cap = Number(option("cap", String(sizeGatewayLimits({ memoryMiB: 2048, cores: cpus().length }).overloadCps)));
 const clean = Number(option("clean", String(cap)));
