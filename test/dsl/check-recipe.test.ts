@@ -36,9 +36,9 @@ test("a catch-all route before the conference route shadows every later route", 
   assert.equal(lines.length, 3);
   assert.equal(
     lines[0],
-    "test/dsl/fixtures/shadowed-route.ts:20:38 error gateway.dialPlan[1].pattern: route 1 (conference ^\\*([0-9]{8})$) is never reached: route 0 (upstream .*) matches everything it matches; move it earlier",
+    "test/dsl/fixtures/shadowed-route.ts:20:38 error gateway.dialPlan[1].pattern: route 2 (conference ^\\*([0-9]{8})$) is never reached: the routes before it take every number it matches (e.g. \"*00000000\" goes to route 1, upstream .*); move it earlier",
   );
-  assert.match(lines[1]!, /^test\/dsl\/fixtures\/shadowed-route\.ts:21:33 error gateway\.dialPlan\[2\]\.pattern: route 2 \(music \^music\$\) is never reached/);
+  assert.match(lines[1]!, /^test\/dsl\/fixtures\/shadowed-route\.ts:21:33 error gateway\.dialPlan\[2\]\.pattern: route 3 \(music \^music\$\) is never reached/);
 });
 
 test("an invalid regular expression is reported where it is written", async () => {
