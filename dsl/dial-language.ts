@@ -81,7 +81,7 @@ function replaceAnchors(node: Element): Element {
 
 // `^` parses as (?<![^]) and `$` as (?![^]): a negated assertion over one character of any kind.
 function isAnyCharacter(alternatives: readonly Element[]): boolean {
-  const [only] = alternatives as { elements?: { type: string; characters?: CharSet }[] }[];
+  const [only] = alternatives as unknown as { elements?: { type: string; characters?: CharSet }[] }[];
   const element = alternatives.length === 1 && only?.elements?.length === 1 ? only.elements[0] : undefined;
   return element?.type === "CharacterClass" && element.characters!.isAll;
 }

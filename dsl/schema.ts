@@ -151,6 +151,8 @@ const publish = z.strictObject({
 });
 
 export const recipeSchema = z.strictObject({
+  /** JSON and YAML recipes may name the schema their editor validates them with (`rtcgw schema`); ignored. */
+  $schema: z.string().max(2048).optional(),
   name,
   version: z.string().regex(versionPattern, 'expected a version such as "1.2.3"').default("0.1.0"),
   gateway,

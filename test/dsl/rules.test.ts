@@ -44,8 +44,8 @@ test("unknown fields are typos: each is reported at its own path", () => {
   recipe.gateway.listen.rpt = "10000-11000";
   recipe.imgae = {};
   assert.deepEqual(problems(recipe).sort(), [
-    "gateway.listen.rpt: unknown field `rpt` in gateway.listen: check the spelling (see `rtcgw schema`)",
-    "imgae: unknown field `imgae`: check the spelling (see `rtcgw schema`)",
+    "gateway.listen.rpt: unknown field `rpt` in gateway.listen: did you mean `rtp`? (see `rtcgw schema`)",
+    "imgae: unknown field `imgae`: did you mean `image`? (see `rtcgw schema`)",
   ]);
 });
 
