@@ -83,7 +83,9 @@ test("the runtime file is imported before every #!trydef default; no listener on
 
 test("the module path follows the image architecture", () => {
   const amd64 = compileKamailioConfig(buildTestRecipe(), from)[0]!.content;
-  const arm64 = compileKamailioConfig(buildTestRecipe((r) => { r.image.arch = "arm64"; r.image.builder.instanceType = "t4g.small"; }), from)[0]!.content;
+  const amd64Recipe = buildTestRecipe();
+  // check refuses arm64 until it is boot-tested (issue 13); the config already follows the architecture.
+  const arm64 = compileKamailioConfig({ ...amd64Recipe, image: { ...amd64Recipe.image, arch: "arm64" } }, from)[0]!.content;
   assert.match(amd64, /^mpath="\/usr\/lib\/x86_64-linux-gnu\/kamailio\/modules\/"$/m);
   assert.match(arm64, /^mpath="\/usr\/lib\/aarch64-linux-gnu\/kamailio\/modules\/"$/m);
   assert.doesNotMatch(arm64, /x86_64/);
