@@ -1,8 +1,11 @@
 import type { DialRoute, ParsedRecipe, Upstream } from "./schema.ts";
 import { isIpAddress } from "./patterns.ts";
 
-/** An upstream with every default applied. */
-export type ResolvedUpstream = Required<Omit<Upstream, "allowFrom">> & { allowFrom: string[] };
+/** How the gateway checks a TLS upstream's certificate: a pinned CA, the system's CA bundle, or (opted out) not at all. */
+export type UpstreamTls = { verify: true; ca: string | undefined } | { verify: false };
+
+/** An upstream with every default applied; `tls` is set for TLS upstreams only. */
+export type ResolvedUpstream = Required<Omit<Upstream, "allowFrom" | "tls">> & { allowFrom: string[]; tls: UpstreamTls | undefined };
 
 /** The rules folded into what the compilers need. */
 export interface ResolvedRules {
@@ -42,6 +45,7 @@ function resolveUpstream(upstream: Upstream): ResolvedUpstream {
     ...upstream,
     port: upstream.port ?? (upstream.transport === "tls" ? 5061 : 5060),
     allowFrom: upstream.allowFrom ?? (isIpAddress(upstream.host) ? [upstream.host] : []),
+    tls: upstream.transport !== "tls" ? undefined : upstream.tls?.verify === false ? { verify: false } : { verify: true, ca: upstream.tls?.ca },
   };
 }
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import {
-  accountPattern, cidrPattern, debianPackagePattern, dialPatternPattern, hostnamePattern, imagePathPattern,
+  accountPattern, cidrPattern, pemCertificatesPattern, debianPackagePattern, dialPatternPattern, hostnamePattern, imagePathPattern,
   instanceProfilePattern, instanceTypePattern, isIpAddress, namePattern, regionPattern, ssmNamePattern, subnetIdPattern, titlePattern,
   unixUserPattern, userAgentFragmentPattern, versionPattern,
 } from "./patterns.ts";
@@ -31,12 +31,20 @@ function regexError(pattern: string): string | undefined {
   }
 }
 
+const upstreamTls = z.strictObject({
+  ca: z.string().max(65536).regex(pemCertificatesPattern, 'expected PEM certificates ("-----BEGIN CERTIFICATE-----" ... "-----END CERTIFICATE-----")').optional(),
+  verify: z.boolean().default(true),
+});
+
 const upstream = z.strictObject({
   name,
   host,
   port: portSchema.optional(),
   transport: z.enum(["udp", "tcp", "tls"]).default("udp"),
   allowFrom: z.array(cidr).optional(),
+  tls: upstreamTls.optional(),
+}).superRefine((value, ctx) => {
+  if (value.tls && value.transport !== "tls") ctx.addIssue({ code: "custom", path: ["tls"], message: `tls settings apply to transport "tls" only; this upstream uses "${value.transport}"` });
 });
 
 const listen = z.strictObject({

@@ -25,6 +25,14 @@ export interface UpstreamInput<Name extends string = string> {
    * @default the upstream's `host` when it is an IP address, else none (calls from the PBX are then refused)
    */
   allowFrom?: readonly string[];
+  /**
+   * How the gateway checks a `tls` upstream's certificate. By default its chain must lead to a CA of the image's CA
+   * bundle (Debian's ca-certificates); `ca` pins the CA certificates to trust instead (PEM text). Kamailio 5.6 does not
+   * match the certificate's name against `host`, so pin the CA when a certificate a public CA issued for another name
+   * must not pass. `verify: false` turns the check off (anyone on the path can then pose as the PBX); `check` warns.
+   * @default { verify: true } (the image's CA bundle)
+   */
+  tls?: { ca?: string; verify?: boolean };
 }
 
 /** SIP listeners and media ports. */

@@ -15,6 +15,9 @@ export function checkUpstreams(recipe: Recipe): Problem[] {
   upstreams.forEach((upstream, index) => {
     const missing = missingListener(recipe, upstream.transport);
     if (missing) problems.push(problemAt(["gateway", "upstreams", index, "transport"], `upstream "${upstream.name}" uses ${upstream.transport.toUpperCase()} but the gateway has no ${missing}`));
+    if (upstream.tls?.verify === false) {
+      problems.push(problemAt(["gateway", "upstreams", index, "tls", "verify"], `upstream "${upstream.name}": its TLS certificate is not verified, so anyone on the path can pose as it; pin its CA with tls: { ca: "-----BEGIN CERTIFICATE-----..." } instead`, "warning"));
+    }
     if (upstream.allowFrom.length === 0 && !isIpAddress(upstream.host)) {
       problems.push(problemAt(["gateway", "upstreams", index, "allowFrom"], `upstream "${upstream.name}" is a host name and allowFrom is empty: the gateway refuses every call from it; list its source addresses, e.g. allowFrom: ["192.0.2.10/32"]`, "warning"));
     }

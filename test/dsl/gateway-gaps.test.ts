@@ -103,3 +103,18 @@ test("arm64 is refused until its bootable disk is built and boot-tested", () => 
     'image.arch: arm64 images are not built yet (the bootable disk and its boot test are amd64 only): use "amd64"',
   ]);
 });
+
+test("TLS upstream settings: only for TLS upstreams, PEM certificates only, and the opt-out is a warning", () => {
+  const recipe = copy();
+  recipe.gateway.upstreams[0].tls = { verify: false };
+  assert.deepEqual(problems(recipe), ['gateway.upstreams[0].tls: tls settings apply to transport "tls" only; this upstream uses "udp"']);
+  recipe.gateway.upstreams[0].transport = "tls";
+  recipe.gateway.listen.tls = { port: 5081 };
+  assert.deepEqual(warnings(recipe), [
+    'gateway.upstreams[0].tls.verify: upstream "pbx": its TLS certificate is not verified, so anyone on the path can pose as it; pin its CA with tls: { ca: "-----BEGIN CERTIFICATE-----..." } instead',
+  ]);
+  recipe.gateway.upstreams[0].tls = { ca: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n[client:default]\nverify_certificate = no\n' };
+  assert.deepEqual(problems(recipe), ['gateway.upstreams[0].tls.ca: expected PEM certificates ("-----BEGIN CERTIFICATE-----" ... "-----END CERTIFICATE-----")']);
+  recipe.gateway.upstreams[0].tls = { ca: "-----BEGIN CERTIFICATE-----\nMIIBAA==\n-----END CERTIFICATE-----\n" };
+  assert.deepEqual(problems(recipe), []);
+});

@@ -19,7 +19,7 @@ test("every port of the default recipe is its own overridable define; TLS and WS
   assert.equal(defines.WS_LOOPBACK_PORT, "8090");
   assert.equal(defines.RTCGW_MAX_CALL_SECONDS, "43200", "no duration rule: only first boot's demo or license limit applies");
   assert.equal(defines.RTCGW_MAX_PARALLEL_CALLS, "250");
-  assert.equal(defines.TLS_CERT, '"/etc/rtcgw/tls/cert.pem"');
+  assert.equal(defines.TLS_CONFIG, undefined, "no TLS listener, no TLS profiles");
   assert.equal(defines.UPSTREAM_0_ALLOW, '"192.0.2.10/32"');
   assert.equal(defines.TLS_PORT, undefined);
   assert.equal(defines.WS_PORT, undefined);
