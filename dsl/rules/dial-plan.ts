@@ -3,7 +3,7 @@ import { problemAt, type Problem } from "../problems.ts";
 import { buildDialLanguage, findUnreachable, type DialLanguage } from "../dial-language.ts";
 import { routeNumber } from "../route-number.ts";
 
-// Each route must be reachable: flags a route whose every dialled user the earlier routes already take,
+// Conference and music routes need a UDP socket to reach the media service. Each route must be reachable: flags a route whose every dialled user the earlier routes already take,
 // decided exactly (language inclusion between the patterns' automata), with an example user in the message.
 export function checkDialPlan(recipe: Recipe): Problem[] {
   const routes = recipe.gateway.dialPlan;
@@ -16,6 +16,9 @@ export function checkDialPlan(recipe: Recipe): Problem[] {
     if (perlEscape) problems.push(problemAt(at, `"${perlEscape[0]}" is not POSIX (Kamailio matches with POSIX ERE): use a bracket expression such as [0-9]`));
     if (route.kind === "conference" && !hasCaptureGroup(compiled[j]!)) {
       problems.push(problemAt(at, "a conference pattern needs a group naming the room, e.g. ^\\*([0-9]{8})$"));
+    }
+    if ((route.kind === "conference" || route.kind === "music") && !recipe.gateway.listen.sip.transports.includes("udp")) {
+      problems.push(problemAt(["gateway", "dialPlan", j, "kind"], `route ${routeNumber(j)} (${route.kind}) relays to the on-board media service over UDP but the gateway has no SIP UDP listener: add "udp" to gateway.listen.sip.transports`));
     }
     const language = perlEscape ? undefined : tryBuildDialLanguage(route.pattern);
     languages.push(language);

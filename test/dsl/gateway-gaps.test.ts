@@ -23,6 +23,7 @@ test("a TCP upstream needs a SIP TCP listener: Kamailio would relay it through i
 test("a UDP upstream needs a SIP UDP listener", () => {
   const recipe = copy();
   recipe.gateway.listen.sip.transports = ["tcp"];
+  recipe.gateway.dialPlan = [{ kind: "upstream", pattern: ".*", upstream: "pbx" }];
   assert.deepEqual(problems(recipe), [
     'gateway.upstreams[0].transport: upstream "pbx" uses UDP but the gateway has no SIP UDP listener to reach it from: add "udp" to gateway.listen.sip.transports',
   ]);
@@ -117,4 +118,14 @@ test("TLS upstream settings: only for TLS upstreams, PEM certificates only, and 
   assert.deepEqual(problems(recipe), ['gateway.upstreams[0].tls.ca: expected PEM certificates ("-----BEGIN CERTIFICATE-----" ... "-----END CERTIFICATE-----")']);
   recipe.gateway.upstreams[0].tls = { ca: "-----BEGIN CERTIFICATE-----\nMIIBAA==\n-----END CERTIFICATE-----\n" };
   assert.deepEqual(problems(recipe), []);
+});
+
+test("conference and music routes need a SIP UDP listener: the media service speaks SIP over UDP (found by the generated-recipe test, seed 15)", () => {
+  const recipe = copy();
+  recipe.gateway.listen.sip.transports = ["tcp"];
+  recipe.gateway.upstreams[0].transport = "tcp";
+  assert.deepEqual(problems(recipe), [
+    'gateway.dialPlan[0].kind: route 1 (conference) relays to the on-board media service over UDP but the gateway has no SIP UDP listener: add "udp" to gateway.listen.sip.transports',
+    'gateway.dialPlan[1].kind: route 2 (music) relays to the on-board media service over UDP but the gateway has no SIP UDP listener: add "udp" to gateway.listen.sip.transports',
+  ]);
 });

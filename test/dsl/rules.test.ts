@@ -91,7 +91,7 @@ test("defaults: a minimal recipe gets the reference gateway's listeners and dial
   const { gateway: g } = result.recipe;
   assert.deepEqual(g.listen.sip.ports, { from: 5060, to: 5069 });
   assert.deepEqual(g.listen.rtp, { from: 10000, to: 11000 });
-  assert.deepEqual(g.upstreams[0], { name: "pbx", host: "192.0.2.10", port: 5060, transport: "udp", allowFrom: ["192.0.2.10"] });
+  assert.deepEqual(g.upstreams[0], { name: "pbx", host: "192.0.2.10", port: 5060, transport: "udp", allowFrom: ["192.0.2.10"], tls: undefined });
   assert.deepEqual(g.dialPlan.map((r) => [r.kind, r.pattern]), [["conference", "^\\*([0-9]{8})$"], ["music", "^music$"], ["upstream", ".*"]]);
   assert.equal(result.recipe.image.name, "mini");
   assert.equal(result.recipe.publish.deprecateAfter, 730 * 86400);
