@@ -1,5 +1,6 @@
 import type { DialRoute, ParsedRecipe, Upstream } from "./schema.ts";
 import { isIpAddress } from "./patterns.ts";
+import { defaultCodecs, defaultDialPlan } from "./defaults.ts";
 
 /** How the gateway checks a TLS upstream's certificate: a pinned CA, the system's CA bundle, or (opted out) not at all. */
 export type UpstreamTls = { verify: true; ca: string | undefined } | { verify: false };
@@ -49,16 +50,9 @@ function resolveUpstream(upstream: Upstream): ResolvedUpstream {
   };
 }
 
-function defaultDialPlan(upstream: string): DialRoute[] {
-  return [
-    { kind: "conference", pattern: "^\\*([0-9]{8})$" },
-    { kind: "music", pattern: "^music$" },
-    { kind: "upstream", pattern: ".*", upstream },
-  ];
-}
 
 function resolveRules(rules: ParsedRecipe["gateway"]["rules"]): ResolvedRules {
-  const resolved: ResolvedRules = { stripVideo: false, maxCallSeconds: undefined, codecs: { webrtc: ["opus", "PCMU", "PCMA"], sip: ["PCMU", "PCMA"] } };
+  const resolved: ResolvedRules = { stripVideo: false, maxCallSeconds: undefined, codecs: { webrtc: [...defaultCodecs.webrtc], sip: [...defaultCodecs.sip] } };
   for (const rule of rules) {
     if (rule.kind === "strip-video") resolved.stripVideo = true;
     else if (rule.kind === "max-call-duration") resolved.maxCallSeconds = Math.min(rule.limit, resolved.maxCallSeconds ?? Infinity);

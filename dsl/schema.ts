@@ -5,6 +5,7 @@ import {
   unixUserPattern, userAgentFragmentPattern, versionPattern,
 } from "./patterns.ts";
 import { durationSchema, portRangeSchema, portSchema } from "./units.ts";
+import { catchAllPattern, defaultCodecs, defaultConferencePattern, defaultMusicPattern } from "./defaults.ts";
 
 // The runtime source of truth for recipes: strict objects (typos are errors), defaults filled in,
 // units normalised (port ranges to { from, to }, durations to seconds).
@@ -69,14 +70,11 @@ const rule = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("max-call-duration"), limit: durationSchema }),
   z.strictObject({
     kind: z.literal("codec-policy"),
-    webrtc: z.array(webrtcCodec).min(1).default(["opus", "PCMU", "PCMA"]),
-    sip: z.array(webrtcCodec).min(1).default(["PCMU", "PCMA"]),
+    webrtc: z.array(webrtcCodec).min(1).default([...defaultCodecs.webrtc]),
+    sip: z.array(webrtcCodec).min(1).default([...defaultCodecs.sip]),
   }),
 ]);
 
-export const defaultConferencePattern = "^\\*([0-9]{8})$";
-export const defaultMusicPattern = "^music$";
-export const catchAllPattern = ".*";
 
 const dialRoute = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("conference"), pattern: dialPattern.default(defaultConferencePattern) }),
