@@ -11,9 +11,9 @@ import { compileTlsConfig, systemCaDirectory } from "../../gateway/kamailio/comp
 import { startBrowser } from "../harness/browser.ts";
 import { findFreePorts } from "../harness/free-ports.ts";
 import { buildTestRecipe, loopbackGatewayDefines, writeKamailioConfig } from "../harness/gateway-config.ts";
-import { startKamailio, tail } from "../harness/kamailio.ts";
+import { startKamailio } from "../harness/kamailio.ts";
+import { stopAllProcesses, tail } from "../harness/start-process.ts";
 import { requireBinary } from "../harness/require-binary.ts";
-import { stopAllProcesses } from "../harness/start-process.ts";
 import { createSelfSignedCertificate } from "../harness/tls-certificate.ts";
 
 const pbxAddress = "127.0.0.2";
@@ -90,7 +90,7 @@ async function registerThrough(name: string, tls: Record<string, unknown> | unde
   assert.ok(tls?.ca || tls?.verify === false || compileTlsConfig(recipe, { recipeFile: "t.ts", recipeName: "t" })[0]!.content.includes(`ca_path = ${systemCaDirectory}`));
   const { ports, defines } = await loopbackGatewayDefines(recipe, createSelfSignedCertificate(dir), { LOG_LEVEL: 2 });
   assert.match(readFileSync(JSON.parse(String(defines.TLS_CONFIG)), "utf8"), /^\[client:any\]\nserver_id = UPSTREAM_0$/m);
-  const gateway = await startKamailio("gateway", configPath, dir, defines);
+  const gateway = await startKamailio("gateway", configPath, dir, { defines, ready: readySocket(recipe, ports) });
   let stopBrowser = () => {};
   try {
     const browser = await startBrowser(`ws://127.0.0.1:${ports.loopback}`, `alice-${name}`, domain, "secret").catch((error: Error) => {
@@ -130,3 +130,8 @@ test("verify: false (the documented opt-out) connects without checking", { timeo
   assert.equal(await registerThrough("no-verify", { verify: false }), 200);
   assert.ok(pbx.registers.length > before, "the PBX stand-in got no REGISTER");
 });
+
+// Where Kamailio proves it is ready: a UDP SIP port, or its loopback HTTP listener when it has no UDP.
+function readySocket(recipe: { gateway: { listen: { sip: { transports: readonly string[] } } } }, ports: { sip: number[]; loopback: number }) {
+  return recipe.gateway.listen.sip.transports.includes("udp") ? { address: "127.0.0.1", port: ports.sip[0]! } : { http: `http://127.0.0.1:${ports.loopback}/` };
+}

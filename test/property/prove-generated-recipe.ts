@@ -11,7 +11,8 @@ import { compileGateway } from "../../gateway/compile-gateway.ts";
 import { compileHardeningFiles, sshdDropInPath } from "../../image/hardening/compile-hardening-files.ts";
 import { startBrowser } from "../harness/browser.ts";
 import { loopbackGatewayDefines, writeKamailioConfig } from "../harness/gateway-config.ts";
-import { checkKamailioConfig, startKamailio, tail } from "../harness/kamailio.ts";
+import { checkKamailioConfig, startKamailio } from "../harness/kamailio.ts";
+import { tail } from "../harness/start-process.ts";
 import { requireBinary } from "../harness/require-binary.ts";
 import type { TlsPair } from "../harness/tls-certificate.ts";
 import { runTool } from "../image/require-tool.ts";
@@ -49,7 +50,7 @@ export async function proveGeneratedRecipe(recipe: Recipe, env: ProofEnvironment
     const { ports, defines } = await loopbackGatewayDefines(recipe, env.gatewayTls, extra);
     const checked = checkKamailioConfig(configPath, defines);
     assert.equal(checked.status, 0, `kamailio -c:\n${checked.output}`);
-    const gateway = await startKamailio("gateway", configPath, dir, defines);
+    const gateway = await startKamailio("gateway", configPath, dir, { defines, ready: readySocket(recipe, ports) });
     try {
       await proveCalls(recipe, ports.loopback, standins, media);
     } catch (error) {
@@ -133,4 +134,9 @@ async function checkSshd(dropIn: string, dir: string): Promise<void> {
 
 function escapeRegex(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+// Where Kamailio proves it is ready: a UDP SIP port, or its loopback HTTP listener when it has no UDP.
+function readySocket(recipe: { gateway: { listen: { sip: { transports: readonly string[] } } } }, ports: { sip: number[]; loopback: number }) {
+  return recipe.gateway.listen.sip.transports.includes("udp") ? { address: "127.0.0.1", port: ports.sip[0]! } : { http: `http://127.0.0.1:${ports.loopback}/` };
 }
