@@ -1,3 +1,4 @@
+import { TooManyNodesError } from "refa";
 import type { Recipe } from "../resolve.ts";
 import { problemAt, type Problem } from "../problems.ts";
 import { buildDialLanguage, findUnreachable, type DialLanguage } from "../dial-language.ts";
@@ -23,9 +24,16 @@ export function checkDialPlan(recipe: Recipe): Problem[] {
     const language = perlEscape ? undefined : tryBuildDialLanguage(route.pattern);
     languages.push(language);
     if (!language) return;
-    const unreachable = findUnreachable(language, languages.slice(0, j).filter((l): l is DialLanguage => l !== undefined));
-    if (!unreachable) return;
     const self = `route ${routeNumber(j)} (${route.kind} ${route.pattern})`;
+    let unreachable;
+    try {
+      unreachable = findUnreachable(language, languages.slice(0, j).filter((l): l is DialLanguage => l !== undefined));
+    } catch (error) {
+      if (!(error instanceof TooManyNodesError)) throw error;
+      problems.push(problemAt(at, `${self}: whether it is ever reached cannot be decided (the patterns up to it need more than 10000 automaton states): simplify them, e.g. fewer ".*" followed by counted repeats`, "warning"));
+      return;
+    }
+    if (!unreachable) return;
     if (unreachable.kind === "empty") {
       problems.push(problemAt(at, `${self} matches no dialled number: check the pattern's ^ and $`));
       return;

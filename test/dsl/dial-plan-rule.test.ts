@@ -2,6 +2,7 @@
 // take every dialled number it matches (language inclusion), with an example number in the message.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { parseRecipe } from "../../dsl/parse.ts";
 import { copyDefaultRecipe as copy, listProblems as problems } from "./recipe-variants.ts";
 
 function withDialPlan(patterns: string[]): string[] {
@@ -35,4 +36,14 @@ test("anchors are exact: an unanchored pattern matches anywhere in the number, ^
 
 test("a pattern that matches no number at all is reported", () => {
   assert.deepEqual(withDialPlan([".*", "a^b"]), ["gateway.dialPlan[1].pattern: route 2 (upstream a^b) matches no dialled number: check the pattern's ^ and $"]);
+});
+
+test("patterns too complex to decide get a warning, not a crash", () => {
+  const recipe = copy();
+  recipe.gateway.dialPlan = [".*1.{14}$", "^1"].map((pattern) => ({ kind: "upstream", pattern, upstream: "pbx" }));
+  const parsed = parseRecipe(recipe);
+  assert.ok(parsed.ok);
+  assert.deepEqual(parsed.warnings.map((p) => `${p.path}: ${p.message}`), [
+    'gateway.dialPlan[1].pattern: route 2 (upstream ^1): whether it is ever reached cannot be decided (the patterns up to it need more than 10000 automaton states): simplify them, e.g. fewer ".*" followed by counted repeats',
+  ]);
 });
