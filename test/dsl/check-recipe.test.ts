@@ -84,3 +84,10 @@ test("several problems in one recipe are all reported at once, in source order",
     ],
   );
 });
+
+test("an upstream without a listener of its transport and a misspelt region, at their lines in YAML", async () => {
+  assert.deepEqual(await problemLines("transport-and-region.yaml"), [
+    'test/dsl/fixtures/transport-and-region.yaml:7:7 error gateway.upstreams[0].transport: upstream "pbx" uses TCP but the gateway has no SIP TCP listener to reach it from: add "tcp" to gateway.listen.sip.transports',
+    'test/dsl/fixtures/transport-and-region.yaml:12:5 error regions[0]: unknown AWS region "eu-centrl-1": did you mean "eu-central-1"?',
+  ]);
+});
