@@ -100,6 +100,7 @@ test("JSON recipes may name their schema with $schema", () => {
 test("arm64 is refused until its bootable disk is built and boot-tested", () => {
   const recipe = copy();
   recipe.image.arch = "arm64";
+  recipe.image.builder.instanceType = "t4g.small";
   assert.deepEqual(problems(recipe), [
     'image.arch: arm64 images are not built yet (the bootable disk and its boot test are amd64 only): use "amd64"',
   ]);
