@@ -1,4 +1,5 @@
-import { relative } from "node:path";
+import { basename, relative } from "node:path";
+import { recipeFileNamePattern } from "./patterns.ts";
 import { loadRecipeFile, RecipeLoadError } from "./load-recipe.ts";
 import { locateProblems } from "./locate-problems.ts";
 import { parseRecipe } from "./parse.ts";
@@ -20,6 +21,8 @@ export interface CheckOptions {
 export async function checkRecipeFile(path: string, options: CheckOptions = {}): Promise<CheckResult> {
   const cwd = options.cwd ?? process.cwd();
   const shownPath = relative(cwd, path) || path;
+  const nameProblem = checkRecipeFileName(path);
+  if (nameProblem) return { ok: false, problems: [nameProblem], path };
   let loaded;
   try {
     loaded = await loadRecipeFile(path, shownPath);
@@ -40,6 +43,17 @@ export async function checkRecipeFile(path: string, options: CheckOptions = {}):
   const errors = problems.filter((p) => p.severity === "error");
   if (!parsed.ok || errors.length > 0) return { ok: false, problems, path };
   return { ok: true, recipe: parsed.recipe, warnings: problems, path, source: loaded.source };
+}
+
+// The file's base name goes into the header of every generated file: it passes the same kind of tight pattern as
+// every recipe value that reaches a config.
+function checkRecipeFileName(path: string): Problem | undefined {
+  const name = basename(path);
+  if (recipeFileNamePattern.test(name)) return undefined;
+  return {
+    severity: "error", path: "", segments: [],
+    message: `recipe file name ${JSON.stringify(name)} would be written into every generated file's header: rename it to letters, digits, spaces and . _ - + @`,
+  };
 }
 
 function sortProblems(problems: Problem[]): Problem[] {

@@ -1,5 +1,5 @@
-import { randomBytes } from "node:crypto";
-import { readFile, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { basename, dirname, extname, join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -53,11 +53,12 @@ async function parseYaml(source: string, path: string): Promise<unknown> {
   return document.toJS();
 }
 
-// Bundles the recipe to a temporary module beside it (so relative paths in stack traces stay right),
-// imports it and removes the temporary file.
+// Bundles the recipe (with everything it imports) to a temporary module under the OS temp directory, never
+// beside the recipe (a read-only folder works, a crash leaves no litter there), imports it and removes it.
 async function importModule(absolute: string, shownPath: string): Promise<unknown> {
   const { build } = await import("esbuild");
-  const outfile = join(dirname(absolute), `.${basename(absolute)}.rtcgw-tmp-${process.pid}-${randomBytes(4).toString("hex")}.mjs`);
+  const tempDir = await mkdtemp(join(tmpdir(), "rtcgw-recipe-"));
+  const outfile = join(tempDir, `${basename(absolute)}.mjs`);
   try {
     await build({
       entryPoints: [absolute],
@@ -83,6 +84,6 @@ async function importModule(absolute: string, shownPath: string): Promise<unknow
     if (error instanceof RecipeLoadError) throw error;
     throw new RecipeLoadError(`${shownPath} failed while loading: ${(error as Error).message}`);
   } finally {
-    await rm(outfile, { force: true });
+    await rm(tempDir, { recursive: true, force: true });
   }
 }

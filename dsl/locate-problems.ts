@@ -3,7 +3,8 @@ import type { Problem, SourceLocation } from "./problems.ts";
 type Segments = readonly (string | number)[];
 type Locator = (segments: Segments, pointAtKey: boolean) => SourceLocation | undefined;
 
-// Gives every problem a file:line:col by following its recipe path through the source: the object
+// Gives every problem a file:line:col by following its recipe path through the source (a field's name, an
+// array item's start): the object
 // literal in `export default defineRecipe({...})` (also through consts declared in the same file),
 // a JSON document, or a YAML document.
 export async function locateProblems(problems: readonly Problem[], file: string, source: string, shownPath: string): Promise<Problem[]> {
@@ -11,7 +12,8 @@ export async function locateProblems(problems: readonly Problem[], file: string,
   const locate = file.endsWith(".yaml") || file.endsWith(".yml") ? await yamlLocator(source, shownPath) : await typescriptLocator(file, source, shownPath);
   return problems.map((problem) => {
     if (problem.location) return problem;
-    const location = locate(problem.segments, problem.message.startsWith("unknown field"));
+    // Like tsc, a problem with a field points at the field's name, so check (with tsc) and compile (without) agree.
+    const location = locate(problem.segments, typeof problem.segments.at(-1) === "string");
     return location ? { ...problem, location } : { ...problem, location: { file: shownPath, line: 1, column: 1 } };
   });
 }

@@ -3,6 +3,8 @@ import { recipeSchema } from "./schema.ts";
 import { resolveRecipe, type Recipe } from "./resolve.ts";
 import { formatPath, problemAt, type Problem } from "./problems.ts";
 import { checkRules } from "./rules/index.ts";
+import { listKnownKeys } from "./schema-keys.ts";
+import { closestName } from "./suggest.ts";
 
 /** The outcome of validating a recipe value: the resolved recipe, or every problem found. */
 export type ParseResult = { ok: true; recipe: Recipe; warnings: Problem[] } | { ok: false; problems: Problem[] };
@@ -31,7 +33,12 @@ export function parseRecipe(value: unknown): ParseResult {
 function issueToProblems(issue: z.core.$ZodIssue): Problem[] {
   const path = issue.path as (string | number)[];
   if (issue.code === "unrecognized_keys") {
-    return issue.keys.map((key) => problemAt([...path, key], `unknown field \`${key}\`${path.length ? ` in ${formatPath(path)}` : ""}: check the spelling (see \`rtcgw schema\`)`));
+    const known = listKnownKeys(recipeSchema, path);
+    return issue.keys.map((key) => {
+      const guess = closestName(key, known);
+      const hint = guess ? `did you mean \`${guess}\`?` : "check the spelling";
+      return problemAt([...path, key], `unknown field \`${key}\`${path.length ? ` in ${formatPath(path)}` : ""}: ${hint} (see \`rtcgw schema\`)`);
+    });
   }
   return [problemAt(path, issue.message)];
 }

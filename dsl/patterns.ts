@@ -25,6 +25,10 @@ export const regionPattern = /^[a-z]{2}(?:-gov|-iso[a-z]*)?-[a-z]+-[0-9]$/;
 export const accountPattern = /^[0-9]{12}$/;
 export const versionPattern = /^[0-9]+\.[0-9]+\.[0-9]+(?:[-+][A-Za-z0-9.]{1,32})?$/;
 export const titlePattern = /^[^\u0000-\u001f\u007f<>"'`&\\]{1,80}$/;
+/** One or more PEM certificates (a CA to trust): base64 bodies only, nothing a config could interpret. */
+export const pemCertificatesPattern = /^(?:-----BEGIN CERTIFICATE-----\r?\n(?:[A-Za-z0-9+/=]{1,76}\r?\n)+-----END CERTIFICATE-----\r?\n?)+$/;
+/** A recipe file's base name: it is written into every generated file's header comment. */
+export const recipeFileNamePattern = /^[A-Za-z0-9._+@-][A-Za-z0-9 ._+@-]{0,127}$/;
 export const durationPattern = /^([0-9]{1,7})(ms|s|m|h|d)$/;
 export const portRangePattern = /^([0-9]{1,5})-([0-9]{1,5})$/;
 

@@ -1,8 +1,12 @@
 import type { DialRoute, ParsedRecipe, Upstream } from "./schema.ts";
 import { isIpAddress } from "./patterns.ts";
+import { defaultCodecs, defaultDialPlan } from "./defaults.ts";
 
-/** An upstream with every default applied. */
-export type ResolvedUpstream = Required<Omit<Upstream, "allowFrom">> & { allowFrom: string[] };
+/** How the gateway checks a TLS upstream's certificate: a pinned CA, the system's CA bundle, or (opted out) not at all. */
+export type UpstreamTls = { verify: true; ca: string | undefined } | { verify: false };
+
+/** An upstream with every default applied; `tls` is set for TLS upstreams only. */
+export type ResolvedUpstream = Required<Omit<Upstream, "allowFrom" | "tls">> & { allowFrom: string[]; tls: UpstreamTls | undefined };
 
 /** The rules folded into what the compilers need. */
 export interface ResolvedRules {
@@ -42,19 +46,13 @@ function resolveUpstream(upstream: Upstream): ResolvedUpstream {
     ...upstream,
     port: upstream.port ?? (upstream.transport === "tls" ? 5061 : 5060),
     allowFrom: upstream.allowFrom ?? (isIpAddress(upstream.host) ? [upstream.host] : []),
+    tls: upstream.transport !== "tls" ? undefined : upstream.tls?.verify === false ? { verify: false } : { verify: true, ca: upstream.tls?.ca },
   };
 }
 
-function defaultDialPlan(upstream: string): DialRoute[] {
-  return [
-    { kind: "conference", pattern: "^\\*([0-9]{8})$" },
-    { kind: "music", pattern: "^music$" },
-    { kind: "upstream", pattern: ".*", upstream },
-  ];
-}
 
 function resolveRules(rules: ParsedRecipe["gateway"]["rules"]): ResolvedRules {
-  const resolved: ResolvedRules = { stripVideo: false, maxCallSeconds: undefined, codecs: { webrtc: ["opus", "PCMU", "PCMA"], sip: ["PCMU", "PCMA"] } };
+  const resolved: ResolvedRules = { stripVideo: false, maxCallSeconds: undefined, codecs: { webrtc: [...defaultCodecs.webrtc], sip: [...defaultCodecs.sip] } };
   for (const rule of rules) {
     if (rule.kind === "strip-video") resolved.stripVideo = true;
     else if (rule.kind === "max-call-duration") resolved.maxCallSeconds = Math.min(rule.limit, resolved.maxCallSeconds ?? Infinity);

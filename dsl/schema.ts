@@ -1,10 +1,11 @@
 import { z } from "zod";
 import {
-  accountPattern, cidrPattern, debianPackagePattern, dialPatternPattern, hostnamePattern, imagePathPattern,
+  accountPattern, cidrPattern, pemCertificatesPattern, debianPackagePattern, dialPatternPattern, hostnamePattern, imagePathPattern,
   instanceProfilePattern, instanceTypePattern, isIpAddress, namePattern, regionPattern, ssmNamePattern, subnetIdPattern, titlePattern,
   unixUserPattern, userAgentFragmentPattern, versionPattern,
 } from "./patterns.ts";
 import { durationSchema, portRangeSchema, portSchema } from "./units.ts";
+import { catchAllPattern, defaultCodecs, defaultConferencePattern, defaultMusicPattern } from "./defaults.ts";
 
 // The runtime source of truth for recipes: strict objects (typos are errors), defaults filled in,
 // units normalised (port ranges to { from, to }, durations to seconds).
@@ -31,12 +32,20 @@ function regexError(pattern: string): string | undefined {
   }
 }
 
+const upstreamTls = z.strictObject({
+  ca: z.string().max(65536).regex(pemCertificatesPattern, 'expected PEM certificates ("-----BEGIN CERTIFICATE-----" ... "-----END CERTIFICATE-----")').optional(),
+  verify: z.boolean().default(true),
+});
+
 const upstream = z.strictObject({
   name,
   host,
   port: portSchema.optional(),
   transport: z.enum(["udp", "tcp", "tls"]).default("udp"),
   allowFrom: z.array(cidr).optional(),
+  tls: upstreamTls.optional(),
+}).superRefine((value, ctx) => {
+  if (value.tls && value.transport !== "tls") ctx.addIssue({ code: "custom", path: ["tls"], message: `tls settings apply to transport "tls" only; this upstream uses "${value.transport}"` });
 });
 
 const listen = z.strictObject({
@@ -61,14 +70,11 @@ const rule = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("max-call-duration"), limit: durationSchema }),
   z.strictObject({
     kind: z.literal("codec-policy"),
-    webrtc: z.array(webrtcCodec).min(1).default(["opus", "PCMU", "PCMA"]),
-    sip: z.array(webrtcCodec).min(1).default(["PCMU", "PCMA"]),
+    webrtc: z.array(webrtcCodec).min(1).default([...defaultCodecs.webrtc]),
+    sip: z.array(webrtcCodec).min(1).default([...defaultCodecs.sip]),
   }),
 ]);
 
-export const defaultConferencePattern = "^\\*([0-9]{8})$";
-export const defaultMusicPattern = "^music$";
-export const catchAllPattern = ".*";
 
 const dialRoute = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("conference"), pattern: dialPattern.default(defaultConferencePattern) }),
@@ -151,6 +157,8 @@ const publish = z.strictObject({
 });
 
 export const recipeSchema = z.strictObject({
+  /** JSON and YAML recipes may name the schema their editor validates them with (`rtcgw schema`); ignored. */
+  $schema: z.string().max(2048).optional(),
   name,
   version: z.string().regex(versionPattern, 'expected a version such as "1.2.3"').default("0.1.0"),
   gateway,

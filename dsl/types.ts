@@ -2,7 +2,15 @@
 // schema.ts is the runtime source of truth and test/dsl/types.test.ts keeps the two in step.
 
 /** A port range: `"10000-11000"`, `{ from: 10000, to: 11000 }` or a single port `5060`. */
-export type PortRangeInput = `${number}-${number}` | { from: number; to: number } | number;
+export type PortRangeInput =
+  | `${number}-${number}`
+  | {
+      /** First port of the range. */
+      from: number;
+      /** Last port of the range (inclusive). */
+      to: number;
+    }
+  | number;
 
 /** A duration: `"90s"`, `"5m"`, `"2h"`, `"730d"`. */
 export type DurationInput = `${number}${"ms" | "s" | "m" | "h" | "d"}`;
@@ -14,7 +22,10 @@ export type SipTransport = "udp" | "tcp" | "tls";
 export interface UpstreamInput<Name extends string = string> {
   /** Name used by dial routes (`{ kind: "upstream", upstream: "pbx" }`). Lowercase letters, digits and `-`. */
   name: Name;
-  /** Host name or IP address of the upstream. */
+  /**
+   * Host name or IP address of the upstream.
+   * @example "pbx.example.com"
+   */
   host: string;
   /** @default 5060 (5061 for `tls`) */
   port?: number;
@@ -25,6 +36,19 @@ export interface UpstreamInput<Name extends string = string> {
    * @default the upstream's `host` when it is an IP address, else none (calls from the PBX are then refused)
    */
   allowFrom?: readonly string[];
+  /**
+   * How the gateway checks a `tls` upstream's certificate. By default its chain must lead to a CA of the image's CA
+   * bundle (Debian's ca-certificates); `ca` pins the CA certificates to trust instead (PEM text). Kamailio 5.6 does not
+   * match the certificate's name against `host`, so pin the CA when a certificate a public CA issued for another name
+   * must not pass. `verify: false` turns the check off (anyone on the path can then pose as the PBX); `check` warns.
+   * @default { verify: true } (the image's CA bundle)
+   */
+  tls?: {
+    /** PEM CA certificates the upstream's certificate must chain to, instead of the image's CA bundle. */
+    ca?: string;
+    /** `false` turns the certificate check off (not recommended). @default true */
+    verify?: boolean;
+  };
 }
 
 /** SIP listeners and media ports. */
@@ -40,13 +64,31 @@ export interface ListenInput {
    */
   advertise?: string;
   /** SIP over UDP and TCP. @default { ports: "5060-5069", transports: ["udp", "tcp"] } */
-  sip?: { ports?: PortRangeInput; transports?: readonly ("udp" | "tcp")[] };
+  sip?: {
+    /** Ports Kamailio listens on for SIP (each with every transport below). @default "5060-5069" */
+    ports?: PortRangeInput;
+    /** Transports on those ports; an upstream needs a listener of its transport, conference and music need `udp`. @default ["udp", "tcp"] */
+    transports?: readonly ("udp" | "tcp")[];
+  };
   /** SIP over TLS. @default false (disabled) */
-  tls?: false | { port?: number };
+  tls?:
+    | false
+    | {
+        /** SIP over TLS port. @default 5061 */
+        port?: number;
+      };
   /** WebSocket over TLS for browsers; the admin UI and `/tryit/` share this port. @default { port: 443 } */
-  wss?: { port?: number };
+  wss?: {
+    /** HTTPS and WSS port (the agent's). @default 443 */
+    port?: number;
+  };
   /** Plain WebSocket (for tests and TLS-terminating load balancers). @default false */
-  ws?: false | { port?: number };
+  ws?:
+    | false
+    | {
+        /** Plain WebSocket port. @default 8080 */
+        port?: number;
+      };
   /** RTP/RTCP range rtpengine allocates from (4 ports per call). @default "10000-11000" */
   rtp?: PortRangeInput;
   /** rtpengine's control (ng) port on loopback. @default 2223 */
@@ -58,7 +100,11 @@ export type RuleInput =
   /** Remove video between WebRTC and SIP: the PBX never sees an active video stream. */
   | { kind: "strip-video" }
   /** End every call after `limit` with a BYE to both sides. */
-  | { kind: "max-call-duration"; limit: DurationInput }
+  | {
+      kind: "max-call-duration";
+      /** Longest call, e.g. `"90s"` or `"1h"`. */
+      limit: DurationInput;
+    }
   /** Codecs offered on each side; rtpengine transcodes between them. */
   | {
       kind: "codec-policy";
@@ -108,7 +154,14 @@ export type DialRouteInput<Upstream extends string = string> =
 /** Limits that keep scanners and floods away. */
 export interface SecurityInput {
   /** Source IP flood limit (Kamailio pike). @default { requests: 30, window: "2s", ban: "300s" } */
-  flood?: { requests?: number; window?: DurationInput; ban?: DurationInput };
+  flood?: {
+    /** Requests a source may send per window. @default 30 */
+    requests?: number;
+    /** The counting window. @default "2s" */
+    window?: DurationInput;
+    /** How long a source over the limit stays banned (its requests dropped unanswered). @default "300s" */
+    ban?: DurationInput;
+  };
   /** User-Agent substrings dropped without an answer. @default ["friendly-scanner", "sipvicious", "sipcli", "VaxSIPUserAgent", "sip-scan", "iWar", "sundayddr", "SIPScan", "Ozeki"] */
   scanners?: readonly string[];
   /** `deny`: only the recipe's domains and upstreams are reachable (403 otherwise). @default "deny" */
@@ -130,13 +183,27 @@ export interface GatewayInput<Upstream extends string = string> {
   /** @default see each field */
   security?: SecurityInput;
   /** On-board conference and music service (loopback only). @default { port: 5090, roomLimit: 50 } */
-  media?: { port?: number; roomLimit?: number };
+  media?: {
+    /** The media service's SIP port on loopback. @default 5090 */
+    port?: number;
+    /** Most participants in one conference room. @default 50 */
+    roomLimit?: number;
+  };
   /** Admin UI login. @default { user: "sbcadmin" } (password = instance ID) */
-  admin?: { user?: string };
+  admin?: {
+    /** Admin login name. @default "sbcadmin" */
+    user?: string;
+  };
   /** SSM parameter holding the license; demo mode (90 s calls) without one. @default { parameter: "/rtcgw/license" } */
-  license?: { parameter?: string };
+  license?: {
+    /** SSM parameter name. @default "/rtcgw/license" */
+    parameter?: string;
+  };
   /** Concurrent calls the gateway must carry; the RTP range must hold them. @default { parallelCalls: 200 } */
-  capacity?: { parallelCalls?: number };
+  capacity?: {
+    /** Concurrent calls; new calls beyond it get 503. @default 200 */
+    parallelCalls?: number;
+  };
   /** Prometheus metrics at `/metrics` (Kamailio, local requests only), and call counts (`ActiveCalls`, `Registrations`) published to CloudWatch every 60 s, namespace `rtcgw`; the published templates' instance role allows `cloudwatch:PutMetricData` only when true. @default true */
   metrics?: boolean;
 }
@@ -166,7 +233,18 @@ export interface ImageInput {
   /** `cis-l1`: CIS Debian 12 Level 1 items that fit an appliance plus the dev-sec SSH baseline. @default "cis-l1" */
   hardening?: "cis-l1" | "minimal";
   /** SSH access. @default { port: 22, allowFrom: ["0.0.0.0/0", "::/0"], rateLimitPerMinute: 10 } */
-  ssh?: { port?: number; allowFrom?: readonly string[]; rateLimitPerMinute?: number };
+  ssh?: {
+    /** @default 22 */
+    port?: number;
+    /**
+     * Source addresses (CIDR) allowed to connect.
+     * @default ["0.0.0.0/0", "::/0"]
+     * @example ["198.51.100.0/24"]
+     */
+    allowFrom?: readonly string[];
+    /** New connections per minute per source. @default 10 */
+    rateLimitPerMinute?: number;
+  };
   /** EC2 builder (AWS target): the temporary instance that builds the image, and the one that smoke-tests it. @default { instanceType: "t3.small" } */
   builder?: {
     /** @default "t3.small" */
@@ -182,23 +260,41 @@ export interface ImageInput {
     subnetId?: string;
   };
   /** Root volume. @default { sizeGiB: 8, encrypted: false } */
-  disk?: { sizeGiB?: number; encrypted?: boolean };
+  disk?: {
+    /** @default 8 */
+    sizeGiB?: number;
+    /** Encrypted EBS snapshots (not allowed for public AMIs). @default false */
+    encrypted?: boolean;
+  };
 }
 
 /** How the AMI is shared and announced. */
 export interface PublishInput {
   /** `public`, or a list of AWS account IDs. @default "private" */
-  visibility?: "public" | "private" | { accounts: readonly string[] };
+  visibility?:
+    | "public"
+    | "private"
+    | {
+        /** 12-digit AWS account IDs. */
+        accounts: readonly string[];
+      };
   /** SSM parameter prefix for AMI IDs. @default "/rtcgw" */
   ssmPrefix?: string;
   /** Static go page with Launch links. @default { title: "rtcgw — WebRTC to SIP gateway" } */
-  goPage?: false | { title?: string };
+  goPage?:
+    | false
+    | {
+        /** @default "rtcgw — WebRTC to SIP gateway" */
+        title?: string;
+      };
   /** Deprecate the AMI after this long. @default "730d" */
   deprecateAfter?: DurationInput;
 }
 
 /** A whole recipe. */
 export interface RecipeInput<Upstream extends string = string> {
+  /** JSON and YAML recipes: the JSON Schema their editor validates them with (`rtcgw schema --out FILE`); ignored. */
+  $schema?: string;
   /** Recipe name; names the image and the build. Lowercase letters, digits and `-`. */
   name: string;
   /** @default "0.1.0" */
@@ -207,7 +303,11 @@ export interface RecipeInput<Upstream extends string = string> {
   gateway: GatewayInput<Upstream>;
   /** @default see each field */
   image?: ImageInput;
-  /** AWS regions, or every region enabled in the account. @default ["us-east-1"] */
+  /**
+   * AWS regions (one partition; opt-in regions must be enabled in the account), or every region enabled in the account.
+   * @default ["us-east-1"]
+   * @example ["us-east-1", "eu-central-1"]
+   */
   regions?: readonly string[] | "all-enabled";
   /** @default see each field */
   publish?: PublishInput;

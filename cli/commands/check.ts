@@ -12,9 +12,13 @@ export const checkCommand: Command = {
   name: "check",
   help: `Usage: rtcgw check [recipe] [--json] [--no-typecheck]
 
-Type-checks the recipe with TypeScript, validates it against the schema and runs the rules
-(port overlaps, RTP capacity, shadowed dial routes, unknown upstreams, public + encrypted, ...).
-Every problem is reported at once as  file:line:col error path: message. Writes nothing.
+Type-checks the recipe with TypeScript, validates it against the schema and runs the rules:
+port overlaps (the appliance's internal ports included), a listener for every upstream's transport,
+RTP capacity, dial routes never reached (decided exactly, with an example number), unknown upstreams,
+fields and AWS regions (with "did you mean"), public + encrypted, TLS certificate checks, ...
+Every problem is reported at once as  file:line:col error path: message; warnings do not fail.
+Writes nothing beside the recipe (a .ts recipe is bundled under the OS temp directory).
+docs/DECISIONS.md says what a passing check guarantees and what it does not.
 
 Arguments:
   recipe            recipe file (.ts, .js, .json, .yaml); default recipes/gateway.ts

@@ -17,7 +17,7 @@ Options:
 `,
   async run(argv, io) {
     const { values } = parseCommandArgs(argv, { out: { type: "string" } }, "schema");
-    const text = `${JSON.stringify(recipeJsonSchema(), null, 2)}\n`;
+    const text = `${JSON.stringify(await recipeJsonSchema(), null, 2)}\n`;
     if (!values.out) {
       io.stdout(text);
       return 0;

@@ -6,11 +6,13 @@ import { checkDialPlan } from "./dial-plan.ts";
 import { checkUpstreams } from "./upstreams.ts";
 import { checkPublishing } from "./publishing.ts";
 import { checkInstanceArchitecture } from "./instance-type.ts";
+import { checkRegions } from "./regions.ts";
+import { checkImageArch } from "./image-arch.ts";
 
 /** A cross-field rule: reads the resolved recipe, returns what it finds. */
 export type RecipeRule = (recipe: Recipe) => Problem[];
 
-const rules: readonly RecipeRule[] = [checkPortOverlaps, checkRtpCapacity, checkUpstreams, checkDialPlan, checkPublishing, checkInstanceArchitecture, checkMeasuredCapacity];
+const rules: readonly RecipeRule[] = [checkPortOverlaps, checkRtpCapacity, checkUpstreams, checkDialPlan, checkPublishing, checkInstanceArchitecture, checkMeasuredCapacity, checkRegions, checkImageArch];
 
 // Runs every rule; all problems are reported at once.
 export function checkRules(recipe: Recipe): Problem[] {

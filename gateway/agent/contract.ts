@@ -1,5 +1,6 @@
 // The agent's contract with the rest of the appliance: where it writes, what Kamailio and rtpengine read.
 // gateway/agent/README.md explains each item; keep the two in step.
+import { kamailioLoopbackPort } from "../../dsl/appliance-ports.ts";
 
 /** Files the first boot writes, relative to the root (`/` on the appliance, a temp dir in tests). */
 export const runtimePaths = {
@@ -28,7 +29,7 @@ export const installPaths = {
 } as const;
 
 /** Kamailio's plain WebSocket + JSONRPC listener on loopback; the agent proxies WSS upgrades to it. */
-export const kamailioLoopback = { address: "127.0.0.1", port: 8090, rpcPath: "/RPC" } as const;
+export const kamailioLoopback = { address: "127.0.0.1", port: kamailioLoopbackPort, rpcPath: "/RPC" } as const;
 
 /** Demo mode (no valid license): calls end after this many seconds. */
 export const demoMaxCallSeconds = 90;

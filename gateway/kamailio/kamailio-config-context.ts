@@ -4,6 +4,7 @@ import { kamailioLoopback, runtimePaths } from "../agent/contract.ts";
 import { unlimitedCallSeconds } from "../agent/firstboot/render-runtime-settings.ts";
 import { buildRtpengineFlags, type RtpengineFlags } from "./rtpengine-flags.ts";
 import { defaultInstanceSize, sizeGatewayLimits } from "./size-gateway-limits.ts";
+import { tlsConfigPath, upstreamServerId } from "./compile-tls-config.ts";
 
 /** One `#!trydef NAME value` line: every address, port and limit, overridable with `kamailio -A NAME=value`. */
 export interface KamailioDefine {
@@ -24,6 +25,8 @@ export interface KamailioUpstream {
   name: string;
   prefix: string;
   transport: "udp" | "tcp" | "tls";
+  /** For TLS: the tls.cfg profile relays to it select, and whether its host name goes out as SNI. */
+  tlsProfile?: { serverId: string; sni: boolean };
 }
 
 /** One dial-plan route, ready for the template. */
@@ -34,6 +37,7 @@ export interface KamailioDialRoute {
   roomSubst?: string;
   upstreamPrefix?: string;
   transport?: "udp" | "tcp" | "tls";
+  tlsProfile?: KamailioUpstream["tlsProfile"];
   status?: number;
   reason?: string;
 }
@@ -56,6 +60,7 @@ export interface KamailioConfigContext {
   /** The upstream that receives REGISTERs (the first one). */
   registrarPrefix: string;
   registrarTransport: "udp" | "tcp" | "tls";
+  registrarTlsProfile?: KamailioUpstream["tlsProfile"];
   domainDefines: string[];
   dialPlan: KamailioDialRoute[];
   /** Lower-case POSIX regex alternation of scanner user-agent fragments; empty when the list is empty. */
@@ -64,10 +69,6 @@ export interface KamailioConfigContext {
   /** How long a proven source's flood counter lives: two windows. */
   floodCounterSeconds: number;
 }
-
-/** The appliance's certificate pair, written by the first-boot agent. */
-export const defaultTlsCertificate = "/etc/rtcgw/tls/cert.pem";
-export const defaultTlsKey = "/etc/rtcgw/tls/key.pem";
 
 const reasons: Record<number, string> = {
   403: "Forbidden", 404: "Not Found", 480: "Temporarily Unavailable", 486: "Busy Here", 488: "Not Acceptable Here",
@@ -98,8 +99,7 @@ export function buildKamailioConfigContext(recipe: Recipe): KamailioConfigContex
   }
   define("WS_LOOPBACK_ADDR", kamailioLoopback.address, `plain WS + HTTP for the agent, which owns port ${listen.wss.port} (WSS) and proxies to it`);
   define("WS_LOOPBACK_PORT", kamailioLoopback.port);
-  define("TLS_CERT", quote(defaultTlsCertificate));
-  define("TLS_KEY", quote(defaultTlsKey));
+  if (listen.tls) define("TLS_CONFIG", quote(`/${tlsConfigPath}`), "TLS profiles: each upstream's certificate check");
   define("WORKERS", 4, "UDP workers per socket and TCP workers");
   define("LOG_LEVEL", 1, "1 = notices, warnings and errors; 2 adds info");
   define("RTPENGINE_SOCKET", quote(`udp:127.0.0.1:${listen.rtpengineControl}`));
@@ -111,7 +111,8 @@ export function buildKamailioConfigContext(recipe: Recipe): KamailioConfigContex
     define(`${prefix}_HOST`, quote(upstream.host), `upstream "${upstream.name}"`);
     define(`${prefix}_PORT`, upstream.port);
     define(`${prefix}_ALLOW`, quote(upstream.allowFrom.map(withPrefixLength).join(",")), "sources allowed to send calls in");
-    return { name: upstream.name, prefix, transport: upstream.transport };
+    const tlsProfile = upstream.tls ? { tlsProfile: { serverId: upstreamServerId(i), sni: !isIpAddress(upstream.host) } } : {};
+    return { name: upstream.name, prefix, transport: upstream.transport, ...tlsProfile };
   });
   const domainDefines = recipe.gateway.domains.map((domain, i) => {
     define(`DOMAIN_${i}`, quote(domain));
@@ -139,6 +140,7 @@ export function buildKamailioConfigContext(recipe: Recipe): KamailioConfigContex
     upstreams,
     registrarPrefix: upstreams[0]!.prefix,
     registrarTransport: upstreams[0]!.transport,
+    ...(upstreams[0]!.tlsProfile ? { registrarTlsProfile: upstreams[0]!.tlsProfile } : {}),
     domainDefines,
     dialPlan: recipe.gateway.dialPlan.map((route) => buildDialRoute(route, recipe)),
     scannerPattern: security.scanners.map((fragment) => escapeRegex(fragment.toLowerCase())).join("|"),
@@ -177,7 +179,9 @@ function buildDialRoute(route: Recipe["gateway"]["dialPlan"][number], recipe: Re
     case "upstream": {
       const index = recipe.gateway.upstreams.findIndex((upstream) => upstream.name === route.upstream);
       if (index < 0) throw new Error(`dial route names the unknown upstream \`${route.upstream}\` (the rules pass should have caught it)`);
-      return { kind: "upstream", pattern: route.pattern, upstreamPrefix: `UPSTREAM_${index}`, transport: recipe.gateway.upstreams[index]!.transport };
+      const upstream = recipe.gateway.upstreams[index]!;
+      const tlsProfile = upstream.tls ? { tlsProfile: { serverId: upstreamServerId(index), sni: !isIpAddress(upstream.host) } } : {};
+      return { kind: "upstream", pattern: route.pattern, upstreamPrefix: `UPSTREAM_${index}`, transport: upstream.transport, ...tlsProfile };
     }
     case "reject":
       return { kind: "reject", pattern: route.pattern, status: route.status, reason: reasons[route.status] ?? "Rejected" };

@@ -1,5 +1,5 @@
 import type { Recipe } from "../../dsl/resolve.ts";
-import { listBoundRanges } from "../../dsl/rules/ports.ts";
+import { listOpenListeners } from "../../dsl/appliance-ports.ts";
 
 /** One inbound rule of the gateway's security group. */
 export interface IngressRule {
@@ -10,20 +10,15 @@ export interface IngressRule {
   label: string;
 }
 
-// Recipe paths of listeners bound to loopback only (rtpengine control, media service): never opened in a security group.
-const loopbackOnly = ["gateway.listen.rtpengineControl", "gateway.media.port"];
-
-// The security group rules: every public listener of the recipe; SSH only from `image.ssh.allowFrom`.
+// The security group rules: every listener the appliance opens (dsl/appliance-ports.ts); SSH only from `image.ssh.allowFrom`.
 export function listIngressRules(recipe: Recipe): IngressRule[] {
-  return listBoundRanges(recipe)
-    .filter((r) => !loopbackOnly.includes(r.segments.join(".")))
-    .map((r) => ({
-      protocol: r.protocol,
-      from: r.range.from,
-      to: r.range.to,
-      label: r.label,
-      cidrs: r.segments.join(".") === "image.ssh.port" ? [...recipe.image.ssh.allowFrom] : ["0.0.0.0/0", "::/0"],
-    }));
+  return listOpenListeners(recipe).map((listener) => ({
+    protocol: listener.protocol,
+    from: listener.range.from,
+    to: listener.range.to,
+    label: listener.label,
+    cidrs: listener.exposure === "admin" ? [...recipe.image.ssh.allowFrom] : ["0.0.0.0/0", "::/0"],
+  }));
 }
 
 // The rules in CloudFormation's `SecurityGroupIngress` shape (IPv4 and IPv6 entries).

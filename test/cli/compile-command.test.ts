@@ -69,7 +69,7 @@ test("a failing compile leaves the previous output intact and says why", async (
   const bad = await recipeVariant(dir, "bad.ts", (s) => s.replace('rtp: "10000-11000"', 'rtp: "10000-10010"'));
   const { exitCode, stderr } = await runCli(["compile", bad, "--out", out]);
   assert.equal(exitCode, 1);
-  assert.match(stderr, /bad\.ts:15:12 error gateway\.listen\.rtp: RTP range 10000-10010 holds 2 calls/);
+  assert.match(stderr, /bad\.ts:15:7 error gateway\.listen\.rtp: RTP range 10000-10010 holds 2 calls/);
   assert.deepEqual(await readTree(out), before);
   assert.deepEqual((await readdir(dir)).sort(), ["bad.ts", "out"], "no temporary directory left behind");
 });

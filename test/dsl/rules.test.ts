@@ -36,7 +36,7 @@ test("a specific route after a narrower one is reachable, after a broader one it
     { kind: "upstream", pattern: "^[0-9]+$", upstream: "pbx" },
     { kind: "reject", pattern: "^12[0-9]{2}$" },
   ];
-  assert.deepEqual(problems(recipe), ["gateway.dialPlan[2].pattern: route 2 (reject ^12[0-9]{2}$) is never reached: route 1 (upstream ^[0-9]+$) matches everything it matches; move it earlier"]);
+  assert.deepEqual(problems(recipe), ['gateway.dialPlan[2].pattern: route 3 (reject ^12[0-9]{2}$) is never reached: the routes before it take every number it matches (e.g. "1200" goes to route 2, upstream ^[0-9]+$); move it earlier']);
 });
 
 test("unknown fields are typos: each is reported at its own path", () => {
@@ -44,8 +44,8 @@ test("unknown fields are typos: each is reported at its own path", () => {
   recipe.gateway.listen.rpt = "10000-11000";
   recipe.imgae = {};
   assert.deepEqual(problems(recipe).sort(), [
-    "gateway.listen.rpt: unknown field `rpt` in gateway.listen: check the spelling (see `rtcgw schema`)",
-    "imgae: unknown field `imgae`: check the spelling (see `rtcgw schema`)",
+    "gateway.listen.rpt: unknown field `rpt` in gateway.listen: did you mean `rtp`? (see `rtcgw schema`)",
+    "imgae: unknown field `imgae`: did you mean `image`? (see `rtcgw schema`)",
   ]);
 });
 
@@ -91,7 +91,7 @@ test("defaults: a minimal recipe gets the reference gateway's listeners and dial
   const { gateway: g } = result.recipe;
   assert.deepEqual(g.listen.sip.ports, { from: 5060, to: 5069 });
   assert.deepEqual(g.listen.rtp, { from: 10000, to: 11000 });
-  assert.deepEqual(g.upstreams[0], { name: "pbx", host: "192.0.2.10", port: 5060, transport: "udp", allowFrom: ["192.0.2.10"] });
+  assert.deepEqual(g.upstreams[0], { name: "pbx", host: "192.0.2.10", port: 5060, transport: "udp", allowFrom: ["192.0.2.10"], tls: undefined });
   assert.deepEqual(g.dialPlan.map((r) => [r.kind, r.pattern]), [["conference", "^\\*([0-9]{8})$"], ["music", "^music$"], ["upstream", ".*"]]);
   assert.equal(result.recipe.image.name, "mini");
   assert.equal(result.recipe.publish.deprecateAfter, 730 * 86400);

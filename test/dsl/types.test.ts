@@ -10,7 +10,7 @@ function typeErrors(snippet: string): string[] {
     compilerOptions: { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, lib: ["lib.es2022.d.ts"], types: [], skipLibCheck: true, noEmit: true, allowImportingTsExtensions: true },
     skipAddingFilesFromTsConfig: true,
   });
-  const file = project.createSourceFile(join(projectDir, "recipes", "__snippet__.ts"), snippet);
+  const file = project.createSourceFile(join(projectDir, "dsl", "__snippet__.ts"), snippet);
   project.resolveSourceFileDependencies();
   return project.getProgram().compilerObject.getSemanticDiagnostics(file.compilerNode).map((d) => ts.flattenDiagnosticMessageText(d.messageText, " "));
 }

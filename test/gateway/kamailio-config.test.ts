@@ -19,7 +19,7 @@ test("every port of the default recipe is its own overridable define; TLS and WS
   assert.equal(defines.WS_LOOPBACK_PORT, "8090");
   assert.equal(defines.RTCGW_MAX_CALL_SECONDS, "43200", "no duration rule: only first boot's demo or license limit applies");
   assert.equal(defines.RTCGW_MAX_PARALLEL_CALLS, "250");
-  assert.equal(defines.TLS_CERT, '"/etc/rtcgw/tls/cert.pem"');
+  assert.equal(defines.TLS_CONFIG, undefined, "no TLS listener, no TLS profiles");
   assert.equal(defines.UPSTREAM_0_ALLOW, '"192.0.2.10/32"');
   assert.equal(defines.TLS_PORT, undefined);
   assert.equal(defines.WS_PORT, undefined);
@@ -83,7 +83,9 @@ test("the runtime file is imported before every #!trydef default; no listener on
 
 test("the module path follows the image architecture", () => {
   const amd64 = compileKamailioConfig(buildTestRecipe(), from)[0]!.content;
-  const arm64 = compileKamailioConfig(buildTestRecipe((r) => { r.image.arch = "arm64"; r.image.builder.instanceType = "t4g.small"; }), from)[0]!.content;
+  const amd64Recipe = buildTestRecipe();
+  // check refuses arm64 until it is boot-tested (issue 13); the config already follows the architecture.
+  const arm64 = compileKamailioConfig({ ...amd64Recipe, image: { ...amd64Recipe.image, arch: "arm64" } }, from)[0]!.content;
   assert.match(amd64, /^mpath="\/usr\/lib\/x86_64-linux-gnu\/kamailio\/modules\/"$/m);
   assert.match(arm64, /^mpath="\/usr\/lib\/aarch64-linux-gnu\/kamailio\/modules\/"$/m);
   assert.doesNotMatch(arm64, /x86_64/);

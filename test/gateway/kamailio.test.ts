@@ -33,6 +33,7 @@ const variants: Record<string, Recipe> = {
       { name: "carrier", host: "203.0.113.5", transport: "tcp" },
       { name: "backup", host: "backup.example.com", transport: "tls" },
     ];
+    r.gateway.listen.tls = { port: 5081 };
     r.gateway.domains = ["pbx.example.com", "example.org"];
     r.gateway.dialPlan = [
       { kind: "conference", pattern: "^\\*([0-9]{8})$" },

@@ -1,11 +1,12 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { parseRecipe } from "../../dsl/parse.ts";
 import type { Recipe } from "../../dsl/resolve.ts";
 import defaultRecipe from "../../recipes/gateway.ts";
 import { compileKamailioConfig } from "../../gateway/kamailio/compile-kamailio-config.ts";
 import { runtimePaths } from "../../gateway/agent/contract.ts";
 import { compileRtpengineConfig } from "../../gateway/rtpengine/compile-rtpengine-config.ts";
+import { compileTlsConfig, tlsConfigPath } from "../../gateway/kamailio/compile-tls-config.ts";
 import { findFreePorts } from "./free-ports.ts";
 import type { KamailioDefines } from "./kamailio.ts";
 import type { TlsPair } from "./tls-certificate.ts";
@@ -70,9 +71,27 @@ export async function loopbackGatewayDefines(recipe: Recipe, tls: TlsPair, extra
   const sipCount = listen.sip.ports.to - listen.sip.ports.from + 1;
   const free = await findFreePorts(sipCount + 3);
   const ports: GatewayPorts = { sip: free.slice(0, sipCount), loopback: free[sipCount]! };
-  const defines: KamailioDefines = { LISTEN_ADDR: "127.0.0.1", TLS_CERT: `"${tls.cert}"`, TLS_KEY: `"${tls.key}"`, WORKERS: 1, WS_LOOPBACK_PORT: ports.loopback };
+  const defines: KamailioDefines = { LISTEN_ADDR: "127.0.0.1", WORKERS: 1, WS_LOOPBACK_PORT: ports.loopback };
+  if (listen.tls) defines.TLS_CONFIG = `"${writeTlsConfig(recipe, dirname(tls.cert), tls)}"`;
   ports.sip.forEach((port, i) => (defines[`SIP_PORT_${i}`] = port));
   if (listen.tls) defines.TLS_PORT = ports.tls = free[sipCount + 1]!;
   if (listen.ws) defines.WS_PORT = ports.ws = free[sipCount + 2]!;
   return { ports, defines: { ...defines, ...extra } };
+}
+
+// Writes the recipe's TLS profiles (tls.cfg and pinned CAs) into `dir`, their image paths pointed at the test's
+// certificate pair and at copies in `dir`; returns the tls.cfg path.
+export function writeTlsConfig(recipe: Recipe, dir: string, tls: TlsPair): string {
+  const files = compileTlsConfig(recipe, { recipeFile: "test-recipe.ts", recipeName: recipe.name });
+  let config = files.find((f) => f.path === tlsConfigPath)!.content
+    .replace(`certificate = /${runtimePaths.tlsCertificate}`, `certificate = ${tls.cert}`)
+    .replace(`private_key = /${runtimePaths.tlsKey}`, `private_key = ${tls.key}`);
+  for (const file of files.filter((f) => f.path !== tlsConfigPath)) {
+    const local = join(dir, file.path.replaceAll("/", "_"));
+    writeFileSync(local, file.content);
+    config = config.replaceAll(`/${file.path}`, local);
+  }
+  const path = join(dir, "tls.cfg");
+  writeFileSync(path, config);
+  return path;
 }

@@ -26,8 +26,11 @@ export function checkKamailioConfig(configPath: string, defines: KamailioDefines
 /** How to start Kamailio: `-A` overrides, shared memory, and the UDP socket that proves it is ready. */
 export interface KamailioStart {
   defines?: KamailioDefines;
-  /** A UDP SIP socket of the config: Kamailio is ready once a request sent there gets any reply. */
-  ready: { address: string; port: number };
+  /**
+   * A UDP SIP socket of the config: Kamailio is ready once a request sent there gets any reply. Or, for a config
+   * without UDP listeners, its HTTP (xhttp) URL: ready once a worker answers a GET with any status.
+   */
+  ready: { address: string; port: number } | { http: string };
   /** Shared memory in MB (64 by default). */
   sharedMemoryMb?: number;
 }
@@ -41,6 +44,20 @@ export async function startKamailio(name: string, configPath: string, workDir: s
   const logPath = join(workDir, `${name}.log`);
   const args = ["-DD", "-E", "-Y", rundir, "-f", configPath, "-m", String(start.sharedMemoryMb ?? 64), "-M", "8", ...defineArgs(start.defines ?? {})];
   const proc = startProcess(name, kamailioBinary(), args, logPath);
+  if ("http" in start.ready) {
+    const url = start.ready.http;
+    try {
+      await waitUntil(async () => (await fetch(url, { signal: AbortSignal.timeout(500) }).catch(() => undefined))?.status, {
+        what: `${name} (kamailio) answering HTTP on ${url}`,
+        timeoutMs: 20_000,
+        failWhen: () => (proc.isAlive() ? undefined : "it exited during start-up"),
+      });
+    } catch (error) {
+      await proc.stop();
+      throw new Error(`${(error as Error).message}\n${tail(logPath)}`);
+    }
+    return proc;
+  }
   const { address, port } = start.ready;
   const probe = await openSipUdpClient(address, address, port);
   try {

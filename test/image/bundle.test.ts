@@ -61,7 +61,7 @@ test("changing one recipe field, an extra file or the base changes the hash", ()
     rtp: compileBundle(loadRecipe((r) => (r.gateway.listen.rtp = "20000-21000")), from).hash,
     sshPort: compileBundle(loadRecipe((r) => (r.image.ssh.port = 2222)), from).hash,
     package: compileBundle(loadRecipe((r) => (r.image.packages = ["jq"])), from).hash,
-    arch: compileBundle(loadRecipe((r) => { r.image.arch = "arm64"; r.image.builder.instanceType = "t4g.small"; }), from).hash,
+    arch: compileBundle(withArm64(loadRecipe()), from).hash,
     extra: compileBundle(loadRecipe(), from, [{ path: "files/usr/lib/rtcgw/agent.mjs", content: "export {};\n", mode: 0o644 }]).hash,
     extraMode: compileBundle(loadRecipe(), from, [{ path: "files/usr/lib/rtcgw/agent.mjs", content: "export {};\n", mode: 0o755 }]).hash,
   };
@@ -93,3 +93,8 @@ test("extra files keep their bundle paths, units they ship are enabled, collisio
   assert.match(script, /^systemctl enable .*'rtcgw-firstboot\.service'/m);
   assert.throws(() => compileBundle(loadRecipe(), from, [{ path: "files/etc/nftables.conf", content: "" }]), /files\/etc\/nftables\.conf/);
 });
+
+// arm64 is refused by check until it is boot-tested (issue 13), but the bundle already follows the architecture.
+function withArm64(recipe: ReturnType<typeof loadRecipe>): ReturnType<typeof loadRecipe> {
+  return { ...recipe, image: { ...recipe.image, arch: "arm64" } };
+}

@@ -36,7 +36,7 @@ export async function bundleAgent(recipe: Recipe, options: BundleAgentOptions = 
     { path: files(`${installPaths.tryit}/jssip.min.js`), content: jssip, mode: 0o644 },
     { path: files(`${installPaths.tryit}/config.json`), content: `${JSON.stringify({ generatedBy: generatedHeader(from, "#").slice(2), domains: config.readable.domains })}\n`, mode: 0o644 },
     { path: files("etc/systemd/system/rtcgw-firstboot.service"), content: renderFirstBootUnit(generatedHeader(from, "#")), mode: 0o644 },
-    { path: files("etc/systemd/system/rtcgw-admin.service"), content: renderAdminUnit(generatedHeader(from, "#")), mode: 0o644 },
+    { path: files("etc/systemd/system/rtcgw-admin.service"), content: renderAdminUnit(generatedHeader(from, "#"), recipe.gateway.listen.wss.port), mode: 0o644 },
   ];
 }
 

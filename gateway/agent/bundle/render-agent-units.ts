@@ -34,12 +34,12 @@ WantedBy=multi-user.target
 `;
 }
 
-// The HTTPS/WSS listener: an unprivileged dynamic user that may bind 443; the TLS key and password hash
+// The HTTPS/WSS listener on the recipe's WSS port: an unprivileged dynamic user that may bind ports below 1024; the TLS key and password hash
 // reach it as systemd credentials (private copies), so it never needs read access to /etc/rtcgw/tls.
-export function renderAdminUnit(header: string): string {
+export function renderAdminUnit(header: string, wssPort: number): string {
   return `${header}
 [Unit]
-Description=rtcgw admin UI (/), WebRTC demo (/tryit/) and WSS proxy to Kamailio on port 443
+Description=rtcgw admin UI (/), WebRTC demo (/tryit/) and WSS proxy to Kamailio, on port ${wssPort}
 Wants=rtcgw-firstboot.service
 After=rtcgw-firstboot.service network-online.target kamailio.service
 
