@@ -103,7 +103,8 @@ test("abort during provisioning cancels the command and removes every temporary 
 
 test("pre-flight reports every problem at once and creates nothing", async () => {
   const cloud = createFakeCloud({ regions: ["us-east-1", "eu-central-1", "eu-west-1", "af-south-1"], faults: { blockPublicAccessIn: ["eu-central-1"], publicQuotaReachedIn: ["eu-west-1"], disabledRegions: ["af-south-1"] } });
-  const recipe = makeRecipe({ regions: ["us-east-1", "eu-central-1", "eu-west-1", "af-south-1", "xx-nowhere-1"], publish: { visibility: "public" } });
+  // `check` refuses an unknown region; the cloud's pre-flight must too (a recipe object built in code skips check).
+  const recipe = { ...makeRecipe({ regions: ["us-east-1", "eu-central-1", "eu-west-1", "af-south-1"], publish: { visibility: "public" } }), regions: ["us-east-1", "eu-central-1", "eu-west-1", "af-south-1", "xx-nowhere-1"] };
   const result = await buildAwsImage({ recipe, bundle: testBundle, region: "us-east-1", journalPath: tempJournalPath() }, cloud.ports);
   assert.equal(result.kind, "preflight-failed");
   const problems = result.kind === "preflight-failed" ? result.problems : [];

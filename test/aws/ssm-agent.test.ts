@@ -84,7 +84,9 @@ test("without the user data a builder from the official Debian AMI never gets an
 test("with the user data the build succeeds: the agent stays in the image, the builder's agent state does not, and an instance of the image is managed without user data", async () => {
   for (const arch of ["amd64", "arm64"] as const) {
     const cloud = createFakeCloud({ regions: [region, "eu-central-1"] });
-    const recipe = makeRecipe({ image: { arch, builder: { instanceType: arch === "arm64" ? "t4g.small" : "t3.small" } } });
+    // `check` refuses arm64 until its image is boot-tested; the builder's code path for it is still held here.
+    const parsed = makeRecipe();
+    const recipe = { ...parsed, image: { ...parsed.image, arch, builder: { ...parsed.image.builder, instanceType: arch === "arm64" ? "t4g.small" : "t3.small" } } };
     const result = await buildAwsImage({ recipe, bundle: testBundle, region, journalPath: tempJournalPath() }, cloud.ports);
     assert.equal(result.kind, "built", `${arch}: ${JSON.stringify(result)}`);
     const [builder, smoke] = cloud.state.instances;
