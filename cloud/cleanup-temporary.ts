@@ -1,7 +1,8 @@
 import { CloudError, type CloudPorts } from "./ports.ts";
 import { callWithRetry } from "./retry.ts";
 import { waitFor } from "./wait.ts";
-import { markDeleted, type JournalFile } from "./journal.ts";
+import { markDeleted, type Journal, type JournalFile, type JournalResource } from "./journal.ts";
+import { isSmokeTested } from "./naming.ts";
 
 // Deletes every temporary resource the journal lists and has not deleted yet: instances first (waiting until terminated),
 // then security groups and instance profiles, then roles (IAM refuses to delete a role that still has a profile; the port's
@@ -37,9 +38,22 @@ export async function cleanupTemporary(ports: CloudPorts, journal: JournalFile, 
       const [bucket, ...key] = r.id.split("/");
       await attempt(`delete s3://${r.id}`, async () => void (await retry(() => ports.s3.deleteObject(r.region, bucket!, key.join("/"))), markDeleted(journal, "s3-object", r.id)));
     }
-    if (r.kind === "candidate-image") await attempt(`deregister ${r.id}`, async () => void (await deregisterWithSnapshots(ports, r.region, r.id), markDeleted(journal, "candidate-image", r.id)));
+    if (r.kind === "candidate-image") await attempt(`deregister ${r.id}`, async () => void (await deregisterCandidate(ports, r.region, r.id), markDeleted(journal, "candidate-image", r.id)));
   }
   return problems;
+}
+
+// Deletes resources no journal lists (found by their tags): the same cleanup, over a journal that lives only in memory.
+export async function cleanupLeftovers(ports: CloudPorts, items: readonly Omit<JournalResource, "deleted">[]): Promise<string[]> {
+  let journal: Journal = { version: 1, buildId: "leftovers", recipe: "", recipeVersion: "", amiName: "", sourceRegion: "", temporary: items.map((i) => ({ ...i, deleted: false })), regions: {} };
+  return cleanupTemporary(ports, { path: "", read: () => journal, update: (change) => { const next = structuredClone(journal); change(next); journal = next; } });
+}
+
+// A candidate image is deregistered with its snapshots, unless it passed its smoke test: then it is the build's image (a
+// crash came between the tag and the journal's note), no longer temporary.
+async function deregisterCandidate(ports: CloudPorts, region: string, imageId: string): Promise<void> {
+  const [image] = await callWithRetry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))), { clock: ports.clock });
+  if (image && !isSmokeTested(image.tags)) await deregisterWithSnapshots(ports, region, imageId);
 }
 
 // Deregisters an image and deletes its snapshots (a failed candidate, a retired AMI).

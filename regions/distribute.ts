@@ -101,7 +101,7 @@ async function obtainImage(plan: PublishPlan, rp: RegionPlan, ctx: DistributeCon
     return reusable.imageId;
   }
   const attempt = entry?.failedAttempts ?? 0;
-  const tags = { ...buildTags({ buildId: plan.buildId, recipe: recipe.name, version: recipe.version, role: "image", name: plan.amiName }), [tagKeys.build]: plan.buildId, "rtcgw:smoke": "passed" };
+  const tags = { ...buildTags({ buildId: plan.buildId, recipe: recipe.name, version: recipe.version, role: "image", name: plan.amiName }), [tagKeys.build]: plan.buildId, [tagKeys.smoke]: "passed" };
   const imageId = await retry(() =>
     ports.ec2.copyImage(region, {
       sourceRegion: plan.sourceRegion, sourceImageId: ctx.sourceImageId, name: plan.amiName, description: `${recipe.name} ${recipe.version} (rtcgw build ${plan.buildId.slice(0, 12)})`,

@@ -50,7 +50,7 @@ ${cloudFlagsHelp}
         const plan = await planAwsBuild(options, ports, io.signal);
         const publishPlan = plan.ok ? await publishImage({ recipe, buildId: plan.buildId, sourceRegion: region, sourceImageId: plan.reuseImageId ?? "(to be built)", journalPath, dryRun: true }, ports, io.signal) : undefined;
         if (values.json) io.stdout(`${JSON.stringify({ build: plan, publish: publishPlan }, null, 2)}\n`);
-        else if (!plan.ok) printBuildResult(io, plan);
+        else if (!plan.ok) printBuildResult(io, { ...plan, cleanupProblems: [] });
         else {
           io.stdout(`build ${plan.buildId} from ${plan.baseImage} in ${region} (${plan.builderNetwork}): ${plan.reuseImageId ? `reuse ${plan.reuseImageId}` : "build a new image"}\n`);
           if (publishPlan) printPublishResult(io, publishPlan);

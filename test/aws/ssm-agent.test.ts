@@ -68,7 +68,7 @@ async function prepare(cloud: FakeCloud) {
   await cloud.ports.s3.ensureBucket(region, "bucket", bucketSetupFor("bucket"));
   const journal = openJournal(tempJournalPath(), { version: 1, buildId: "b1", recipe: "rtcgw", recipeVersion: "0.1.0", amiName: "n", sourceRegion: region, temporary: [], regions: {} });
   const base = cloud.state.images.find((i) => i.region === region && i.name === "debian-12-amd64-20251020-2270")!;
-  const launch: LaunchInput = { region, buildId: "b1", purpose: "builder", imageId: base.imageId, instanceType: "t3.small", instanceProfileName: "builder", securityGroupId: groupId, diskSizeGiB: 12, encrypted: true, tags: {} };
+  const launch: LaunchInput = { region, buildId: "b1", attempt: 1, purpose: "builder", imageId: base.imageId, instanceType: "t3.small", instanceProfileName: "builder", securityGroupId: groupId, diskSizeGiB: 12, encrypted: true, tags: {} };
   return { journal, launch };
 }
 

@@ -9,11 +9,13 @@ export interface LaunchInput extends Omit<RunInstanceInput, "clientToken"> {
   region: string;
   buildId: string;
   purpose: "builder" | "smoke";
+  /** The build attempt (journal.ts): a rerun's RunInstances must not reuse an earlier attempt's ClientToken, made with other parameters. */
+  attempt: number;
   /** Time allowed until the SSM agent is online. @default 20 min */
   budgetMs?: number;
 }
 
-// Starts an instance (IMDSv2 required, tagged at creation, ClientToken per build and purpose), journals it at once,
+// Starts an instance (IMDSv2 required, tagged at creation, ClientToken per build, attempt and purpose), journals it at once,
 // and waits until it runs and its SSM agent is online (on a Debian base only when `userData` installs the agent:
 // see ssm-agent-user-data.ts).
 export async function launchManagedInstance(input: LaunchInput, ports: CloudPorts, journal: JournalFile, signal?: AbortSignal): Promise<string> {
@@ -23,7 +25,7 @@ export async function launchManagedInstance(input: LaunchInput, ports: CloudPort
   // A fresh instance profile is not usable for a few seconds (IAM is eventually consistent): InvalidParameterValue is retried.
   const instanceId = await retry(() => ports.ec2.runInstance(region, {
     imageId: input.imageId, instanceType: input.instanceType, instanceProfileName: input.instanceProfileName, securityGroupId: input.securityGroupId,
-    diskSizeGiB: input.diskSizeGiB, encrypted: input.encrypted, clientToken: clientTokenFor(input.buildId, region, input.purpose), tags: input.tags,
+    diskSizeGiB: input.diskSizeGiB, encrypted: input.encrypted, clientToken: clientTokenFor(input.buildId, region, `${input.purpose}#${input.attempt}`), tags: input.tags,
     ...(input.userData === undefined ? {} : { userData: input.userData }), ...(input.subnetId === undefined ? {} : { subnetId: input.subnetId }),
   }), ["InvalidParameterValue"]);
   recordTemporary(journal, { kind: "instance", region, id: instanceId });
