@@ -6,7 +6,7 @@ import { isSmokeTested } from "./naming.ts";
 
 // Deletes every temporary resource the journal lists and has not deleted yet: instances first (waiting until terminated),
 // then security groups and instance profiles, then roles (IAM refuses to delete a role that still has a profile; the port's
-// deleteRole removes the role's policies first) and staging objects. Runs to the end even if some deletions fail.
+// deleteRole removes the role's policies first), staging objects, candidate images and volumes, then orphaned snapshots. Runs to the end even if some deletions fail.
 export async function cleanupTemporary(ports: CloudPorts, journal: JournalFile, budgetMs = 20 * 60_000): Promise<string[]> {
   const problems: string[] = [];
   const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, retryCodes, budgetMs });
@@ -39,6 +39,11 @@ export async function cleanupTemporary(ports: CloudPorts, journal: JournalFile, 
       await attempt(`delete s3://${r.id}`, async () => void (await retry(() => ports.s3.deleteObject(r.region, bucket!, key.join("/"))), markDeleted(journal, "s3-object", r.id)));
     }
     if (r.kind === "candidate-image") await attempt(`deregister ${r.id}`, async () => void (await deregisterCandidate(ports, r.region, r.id), markDeleted(journal, "candidate-image", r.id)));
+    if (r.kind === "volume") await attempt(`delete volume ${r.id}`, async () => void (await retry(() => ports.ec2.deleteVolume(r.region, r.id).catch(ignoreNotFound), ["VolumeInUse"]), markDeleted(journal, "volume", r.id)));
+  }
+  // Snapshots last: an image deregistered above frees its snapshots.
+  for (const r of live()) {
+    if (r.kind === "snapshot") await attempt(`delete snapshot ${r.id}`, async () => void (await retry(() => ports.ec2.deleteSnapshot(r.region, r.id).catch(ignoreNotFound)), markDeleted(journal, "snapshot", r.id)));
   }
   return problems;
 }

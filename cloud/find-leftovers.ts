@@ -1,7 +1,8 @@
 // What rtcgw builds left in the cloud, found by their `rtcgw:build` tag (and the role path `/rtcgw/`): the one place
 // that knows which tagged resources are temporary. `sweep` deletes what it finds; a build looks for its own before it
 // starts, so that a rerun after a crash (when the journal missed a resource made just before the kill) starts clean.
-// Images that passed their smoke test (and published copies) are never leftovers.
+// Images that passed their smoke test (and published copies) are never leftovers; snapshots are, once no image of the
+// account uses them (a process killed between DeregisterImage and DeleteSnapshot), and volumes attached to nothing.
 import type { CloudPorts } from "./ports.ts";
 import { isSmokeTested, tagKeys } from "./naming.ts";
 import { callWithRetry } from "./retry.ts";
@@ -32,6 +33,10 @@ export async function findLeftovers(ports: CloudPorts, query: LeftoverQuery, sig
     for (const image of await retry(() => ports.ec2.describeImages(region, { owners: ["self"], tag }))) {
       if (image.tags[tagKeys.role] === "candidate" && !isSmokeTested(image.tags)) items.push({ kind: "candidate-image", region, id: image.imageId });
     }
+    const ownImages = await retry(() => ports.ec2.describeImages(region, { owners: ["self"] }));
+    const used = new Set(ownImages.filter((i) => i.state !== "deregistered").flatMap((i) => i.snapshotIds));
+    for (const s of await retry(() => ports.ec2.describeSnapshots(region, tag))) if (!used.has(s.snapshotId)) items.push({ kind: "snapshot", region, id: s.snapshotId });
+    for (const v of await retry(() => ports.ec2.describeVolumes(region, tag))) if (v.state === "available") items.push({ kind: "volume", region, id: v.volumeId });
     onRegion?.(region, items.length);
     found.push(...items);
   }));

@@ -3,7 +3,7 @@ import { writeFileAtomicSync } from "../io/write-file-atomic.ts";
 
 /** A temporary cloud resource, recorded as soon as its id is known. */
 export interface JournalResource {
-  kind: "instance" | "security-group" | "role" | "instance-profile" | "s3-object" | "command" | "candidate-image";
+  kind: "instance" | "security-group" | "role" | "instance-profile" | "s3-object" | "command" | "candidate-image" | "snapshot" | "volume";
   region: string;
   id: string;
   deleted: boolean;

@@ -36,6 +36,19 @@ export interface InstanceRecord {
   tags: Tags;
 }
 
+/** An EBS snapshot as rtcgw sees it (one the account owns). */
+export interface SnapshotRecord {
+  snapshotId: string;
+  tags: Tags;
+}
+
+/** An EBS volume as rtcgw sees it: `available` is attached to no instance. */
+export interface VolumeRecord {
+  volumeId: string;
+  state: "creating" | "available" | "in-use" | "deleting" | "deleted" | "error";
+  tags: Tags;
+}
+
 /** What RunInstances needs for a builder or smoke-test instance. */
 export interface RunInstanceInput {
   imageId: string;
@@ -77,6 +90,10 @@ export interface Ec2Port {
   deprecateImage(region: string, imageId: string, at: Date): Promise<void>;
   deregisterImage(region: string, imageId: string): Promise<void>;
   deleteSnapshot(region: string, snapshotId: string): Promise<void>;
+  /** Snapshots the account owns with the tag. */
+  describeSnapshots(region: string, tag: { key: string; value?: string }): Promise<SnapshotRecord[]>;
+  describeVolumes(region: string, tag: { key: string; value?: string }): Promise<VolumeRecord[]>;
+  deleteVolume(region: string, volumeId: string): Promise<void>;
   /** The subnet, undefined when the region has none of that id. */
   describeSubnet(region: string, subnetId: string): Promise<SubnetRecord | undefined>;
   /** The id of the region's default VPC, undefined when the account has none there. */

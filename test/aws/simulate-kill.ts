@@ -12,8 +12,10 @@ export interface ArmedKill {
   settle(): void;
 }
 
-// Kills the process at the first call for which `at` is true (after `skip` such calls).
-export function armKill(cloud: FakeCloud, journalPath: string, at: (operation: string, region: string) => boolean, skip = 0): ArmedKill {
+// Kills the process at the first call for which `at` is true (after `skip` such calls): after that call took effect, or,
+// with `before`, just before it is sent.
+export function armKill(cloud: FakeCloud, journalPath: string, at: (operation: string, region: string) => boolean, options: { skip?: number; before?: boolean } = {}): ArmedKill {
+  const skip = options.skip ?? 0;
   let dead = false;
   let seen = 0;
   let journalAtKill: string | undefined;
@@ -22,6 +24,7 @@ export function armKill(cloud: FakeCloud, journalPath: string, at: (operation: s
     if (!at(operation, region) || seen++ < skip) return;
     journalAtKill = existsSync(journalPath) ? readFileSync(journalPath, "utf8") : undefined;
     dead = true;
+    if (options.before) throw new CloudError("ProcessKilled", `the rtcgw process is gone (${operation} never sent)`);
   };
   return {
     get fired() {

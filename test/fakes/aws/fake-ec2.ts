@@ -2,7 +2,7 @@ import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord } from 
 import { accountSettingsIn, encryptionIn, isAwsManagedEbsKey } from "./account-settings.ts";
 import { instanceHasSsmAgent } from "./fake-cloud-init.ts";
 import { defaultVpcOrFail, launchSubnet } from "./fake-network.ts";
-import { matchesTag, withClientToken, type FakeContext, type FakeImage, type FakeInstance } from "./fake-state.ts";
+import { matchesTag, withClientToken, type FakeContext, type FakeImage, type FakeInstance, type FakeVolume } from "./fake-state.ts";
 
 const publicQuota = 5;
 
@@ -19,6 +19,14 @@ export function instanceState(ctx: FakeContext, i: FakeInstance): InstanceRecord
   if (i.terminateAt !== undefined) return now < i.terminateAt + ctx.timings.terminateMs ? "shutting-down" : "terminated";
   if (i.stopAt !== undefined) return now < i.stopAt + ctx.timings.stopMs ? "stopping" : "stopped";
   return now < i.launchedAt + ctx.timings.instanceBootMs ? "pending" : "running";
+}
+
+// Volumes not deleted: one of a terminated instance went with it (DeleteOnTermination).
+export function liveVolumes(ctx: FakeContext): FakeVolume[] {
+  return ctx.state.volumes.filter((v) => {
+    const instance = v.instanceId ? ctx.state.instances.find((i) => i.instanceId === v.instanceId) : undefined;
+    return !v.deleted && !(instance && instanceState(ctx, instance) === "terminated");
+  });
 }
 
 // The EC2 port of the fake cloud.
@@ -146,6 +154,21 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
       if (state.images.some((i) => !i.deregistered && i.snapshotIds.includes(snapshotId))) throw new CloudError("InvalidSnapshot.InUse", `The snapshot ${snapshotId} is currently in use by an AMI`);
       snapshot.deleted = true;
     },
+    async describeSnapshots(region, tag) {
+      ctx.enter("DescribeSnapshots", region);
+      return state.snapshots.filter((s) => s.region === region && !s.deleted && matchesTag(s.tags, tag)).map((s) => ({ snapshotId: s.snapshotId, tags: { ...s.tags } }));
+    },
+    async describeVolumes(region, tag) {
+      ctx.enter("DescribeVolumes", region);
+      return liveVolumes(ctx).filter((v) => v.region === region && matchesTag(v.tags, tag)).map((v) => ({ volumeId: v.volumeId, state: v.instanceId ? "in-use" as const : "available" as const, tags: { ...v.tags } }));
+    },
+    async deleteVolume(region, volumeId) {
+      ctx.enter("DeleteVolume", region);
+      const volume = liveVolumes(ctx).find((v) => v.region === region && v.volumeId === volumeId);
+      if (!volume) throw new CloudError("InvalidVolume.NotFound", `The volume '${volumeId}' does not exist.`);
+      if (volume.instanceId) throw new CloudError("VolumeInUse", `Volume ${volumeId} is currently attached to ${volume.instanceId}`);
+      volume.deleted = true;
+    },
     async describeSubnet(region, subnetId) {
       ctx.enter("DescribeSubnets", region);
       const subnet = state.subnets.find((s) => s.region === region && s.subnetId === subnetId);
@@ -187,6 +210,7 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
         const instanceId = ctx.nextId("i");
         state.instances.push({ instanceId, region, imageId: input.imageId, tags: { ...input.tags }, launchedAt: clock.now(), profile: input.instanceProfileName, securityGroupId: input.securityGroupId, subnetId: subnet.subnetId, imdsV2Required: true, provisioned: source?.provisioned ?? false, ...encryptionIn(ctx, region, input.encrypted),
           ...(input.userData === undefined ? {} : { userData: input.userData }) });
+        state.volumes.push({ volumeId: ctx.nextId("vol"), region, instanceId, tags: { ...input.tags }, deleted: false });
         return instanceId;
       });
     },

@@ -70,6 +70,12 @@ export interface FakeInstance {
   /** A provisioning command armed the seal that runs when the instance stops. */
   sealArmed?: boolean;
 }
+/** An EBS volume in the fake cloud. */
+export interface FakeVolume {
+  volumeId: string; region: string; tags: Tags; deleted: boolean;
+  /** The instance it is attached to (and goes with when terminated). */
+  instanceId?: string;
+}
 /** An SSM Run Command invocation in the fake cloud. */
 export interface FakeCommand {
   commandId: string; region: string; instanceId: string; kind: "provision" | "smoke" | "other"; startedAt: number; endsAt: number; ok: boolean; output: string;
@@ -132,6 +138,8 @@ export interface FakeState {
   images: FakeImage[];
   snapshots: { snapshotId: string; region: string; tags: Tags; encrypted: boolean; kmsKeyId?: string; accounts: string[]; deleted: boolean }[];
   instances: FakeInstance[];
+  /** EBS volumes: RunInstances makes one per instance (deleted with it, DeleteOnTermination); tests seed orphans without `instanceId`. */
+  volumes: FakeVolume[];
   vpcs: FakeVpc[];
   subnets: FakeSubnet[];
   securityGroups: { groupId: string; region: string; name: string; vpcId: string; tags: Tags; deleted: boolean }[];
