@@ -98,7 +98,7 @@ test("with the user data the build succeeds: the agent stays in the image, the b
     assert.deepEqual([image?.imageId, image?.ssmAgent, image?.sealed, image?.arch], [result.ok && result.imageId, true, true, arch]);
 
     const { journal, launch } = await prepare(cloud);
-    const customer = await launchManagedInstance({ ...launch, buildId: "customer", purpose: "smoke", imageId: image!.imageId }, cloud.ports, journal);
+    const customer = await launchManagedInstance({ ...launch, buildId: "customer", purpose: "smoke", imageId: image!.imageId, instanceType: recipe.image.builder.instanceType }, cloud.ports, journal);
     assert.equal(cloud.state.instances.find((i) => i.instanceId === customer)?.userData, undefined);
   }
 });

@@ -6,6 +6,10 @@ import { matchesTag, withClientToken, type FakeContext, type FakeImage, type Fak
 
 const publicQuota = 5;
 
+// The architecture of the instance types the tests use, as EC2 knows it (its own table: not the code's rule for `check`).
+const instanceTypeArch: Record<string, "amd64" | "arm64"> = { t2: "amd64", t3: "amd64", t3a: "amd64", m5: "amd64", m6i: "amd64", c5: "amd64", c6i: "amd64", t4g: "arm64", m6g: "arm64", m7g: "arm64", c6g: "arm64", c7g: "arm64", a1: "arm64" };
+const ec2ArchName = { amd64: "x86_64", arm64: "arm64" } as const;
+
 // Where an image is now, derived from the virtual clock.
 export function imageState(ctx: FakeContext, image: FakeImage): ImageRecord["state"] {
   if (image.deregistered) return "deregistered";
@@ -201,11 +205,16 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
     async runInstance(region, input) {
       ctx.enter("RunInstances", region);
       return withClientToken(ctx, `${region}:RunInstances`, input.clientToken, input, () => {
-        findImage(region, input.imageId);
+        const image = findImage(region, input.imageId);
+        const typeArch = instanceTypeArch[input.instanceType.split(".")[0]!];
+        if (!typeArch) throw new CloudError("InvalidParameterValue", `Invalid value '${input.instanceType}' for InstanceType.`);
+        if (typeArch !== image.arch) {
+          throw new CloudError("InvalidParameterValue", `The architecture '${ec2ArchName[typeArch]}' of the specified instance type does not match the architecture '${ec2ArchName[image.arch]}' of the specified AMI. Specify an instance type and an AMI that have matching architectures, and try again. You can use 'describe-instance-types' or 'describe-images' to discover the architecture of the instance type or AMI.`);
+        }
         const group = state.securityGroups.find((g) => g.region === region && g.groupId === input.securityGroupId && !g.deleted);
         if (!group) throw new CloudError("InvalidGroup.NotFound", `The security group '${input.securityGroupId}' does not exist`);
         const subnet = launchSubnet(ctx, region, input.subnetId, group.vpcId, group.groupId);
-        if (!state.profiles.some((p) => p.name === input.instanceProfileName && !p.deleted && p.roleName && clock.now() >= p.createdAt + faults.profileInvisibleMs)) throw new CloudError("InvalidParameterValue", `Value (${input.instanceProfileName}) for parameter iamInstanceProfile.name is invalid`);
+        if (!state.profiles.some((p) => p.name === input.instanceProfileName && !p.deleted && p.roleName && clock.now() >= p.createdAt + faults.profileInvisibleMs)) throw new CloudError("InvalidParameterValue", `Value (${input.instanceProfileName}) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name`);
         const source = state.images.find((i) => i.imageId === input.imageId);
         const instanceId = ctx.nextId("i");
         state.instances.push({ instanceId, region, imageId: input.imageId, tags: { ...input.tags }, launchedAt: clock.now(), profile: input.instanceProfileName, securityGroupId: input.securityGroupId, subnetId: subnet.subnetId, imdsV2Required: true, provisioned: source?.provisioned ?? false, ...encryptionIn(ctx, region, input.encrypted),
