@@ -16,6 +16,8 @@ export interface ImageRecord {
   launchAccounts: string[];
   deprecationTime?: string;
   stateReason?: string;
+  /** `v2.0`: instances of the image require IMDSv2 (ModifyImageAttribute ImdsSupport). */
+  imdsSupport?: "v2.0";
 }
 
 /** Which images to list; every given field must match. */

@@ -9,6 +9,8 @@ export interface RetryOptions {
   budgetMs?: number;
   /** Extra error codes to retry (eventual consistency, e.g. `InvalidInstanceID.NotFound`). */
   retryCodes?: readonly string[];
+  /** The longest wait between two attempts, in ms. @default 20_000 */
+  maxBackoffMs?: number;
   /** Other errors to retry, by more than their code (e.g. one message of a code that is otherwise permanent). */
   retryIf?: (error: CloudError) => boolean;
   signal?: AbortSignal | undefined;
@@ -22,7 +24,7 @@ export function isThrottling(error: unknown): boolean {
 // Calls `fn` until it succeeds, retrying throttling and the given codes with capped exponential backoff
 // inside a time budget (not an attempt count: a throttling burst may last minutes).
 export async function callWithRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
-  const { clock, budgetMs = 300_000, retryCodes = [], retryIf, signal } = options;
+  const { clock, budgetMs = 300_000, retryCodes = [], retryIf, maxBackoffMs = 20_000, signal } = options;
   const deadline = clock.now() + budgetMs;
   for (let attempt = 0; ; attempt++) {
     signal?.throwIfAborted();
@@ -30,7 +32,7 @@ export async function callWithRetry<T>(fn: () => Promise<T>, options: RetryOptio
       return await fn();
     } catch (error) {
       const retryable = isThrottling(error) || (error instanceof CloudError && (retryCodes.includes(error.code) || Boolean(retryIf?.(error))));
-      const backoff = Math.min(20_000, 500 * 2 ** attempt);
+      const backoff = Math.min(maxBackoffMs, 500 * 2 ** attempt);
       if (!retryable || clock.now() + backoff > deadline) throw error;
       await clock.sleep(backoff, signal);
     }

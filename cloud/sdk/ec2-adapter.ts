@@ -156,5 +156,6 @@ function toImageRecord(image: Image): ImageRecord {
     snapshotIds: (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
     ...(image.DeprecationTime ? { deprecationTime: image.DeprecationTime } : {}),
     ...(image.StateReason?.Message ? { stateReason: image.StateReason.Message } : {}),
+    ...(image.ImdsSupport === "v2.0" ? { imdsSupport: "v2.0" as const } : {}),
   };
 }

@@ -51,6 +51,7 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
     public: image.public, tags: { ...image.tags }, snapshotIds: [...image.snapshotIds], launchAccounts: [...image.launchAccounts],
     ...(image.deprecationTime ? { deprecationTime: image.deprecationTime } : {}),
     ...(image.fails && imageState(ctx, image) === "failed" ? { stateReason: "Copy failed: internal error" } : {}),
+    ...(image.imdsV2 ? { imdsSupport: "v2.0" as const } : {}),
   });
   const addImage = (region: string, fields: Pick<FakeImage, "name" | "tags" | "availableAt" | "fails" | "encrypted" | "kmsKeyId" | "provisioned" | "arch" | "ssmAgent" | "sealed">) => {
     const snapshotId = ctx.nextId("snap");
@@ -91,6 +92,10 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
         const source = findImage(input.sourceRegion, input.sourceImageId);
         if (imageState(ctx, source) !== "available") throw new CloudError("IncorrectState", `Image ${source.imageId} is not available`);
         if (state.images.some((i) => i.region === region && i.name === input.name && !i.deregistered)) throw new CloudError("InvalidAMIName.Duplicate", `AMI name ${input.name} is already in use`);
+        const inFlight = state.images.filter((i) => i.region === region && i.ownerId === state.accountId && imageState(ctx, i) === "pending").length;
+        if (faults.concurrentCopyLimit !== undefined && inFlight >= faults.concurrentCopyLimit) {
+          throw new CloudError("ResourceLimitExceeded", `You have reached the maximum number of concurrent AMI copies (${faults.concurrentCopyLimit}) in ${region}. Try again after an in-progress copy completes.`);
+        }
         const copyMs = timings.copyMsByRegion[region] ?? timings.copyMs;
         return addImage(region, { name: input.name, tags: input.tags, availableAt: clock.now() + copyMs, fails: faults.copyFailsIn.includes(region), ...encryptionIn(ctx, region, source.encrypted), provisioned: source.provisioned, arch: source.arch, ssmAgent: source.ssmAgent, sealed: source.sealed });
       });

@@ -29,6 +29,8 @@ export interface FakeFaults {
   provisionFails: boolean;
   smokeFails: boolean;
   copyFailsIn: string[];
+  /** Copies the account may have in flight into one region (EC2's concurrent CopyImage limit): one more is refused with ResourceLimitExceeded. */
+  concurrentCopyLimit?: number;
   /** Regions where AMI block public access is on (as `accountSettings`' imageBlockPublicAccess; tests flip it mid-run). */
   blockPublicAccessIn: string[];
   /** Regions where the account already has 5 public AMIs. */
