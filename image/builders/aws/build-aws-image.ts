@@ -56,15 +56,15 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     onProgress?.({ stage: "build", step, elapsedMs: ports.clock.now() - started });
   };
   const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes });
-  at("settle"); // the temporary resources an earlier run journaled and did not delete (it failed, or was killed)
-  const settled = await settleJournalFile(ports, options.journalPath);
+  at("settle"); // what an earlier run journaled and did not delete (it failed, or was killed), and what its build's tag names
+  const settled = await settleJournalFile(ports, options.journalPath, signal);
   at("base-image"); // base AMI, build id, pre-flight in every region, reuse check
   const prepared = await prepareAwsBuild(options, ports, signal);
-  if (!prepared.ok) return { ...prepared, cleanupProblems: settled };
+  if (!prepared.ok) return { ...prepared, cleanupProblems: settled.problems };
   const { buildId, amiName, base, packed, account, existing, network } = prepared;
   const journal = openJournal(options.journalPath, { version: 1, buildId, recipe: recipe.name, recipeVersion: recipe.version, amiName, sourceRegion: region, account, temporary: [], regions: {} });
-  at("settle"); // what carries this build's tag but no journal lists (a crash between a create call and its journal entry)
-  const settleProblems = [...settled, ...(await removeBuildLeftovers(ports, region, buildId, signal))];
+  // What carries this build's tag when the journal settled was another build's (or there was none).
+  const settleProblems = [...settled.problems, ...(settled.buildId === buildId ? [] : await removeBuildLeftovers(ports, region, buildId, signal))];
   const reusable = existing.find((i) => i.state === "available" && isSmokeTested(i.tags));
   if (reusable) return { kind: "reused", ok: true, buildId, imageId: reusable.imageId, region, amiName, cleanupProblems: settleProblems };
   if (settleProblems.length > 0) {
