@@ -1,11 +1,12 @@
 import { CloudError, type CloudPorts } from "./ports.ts";
 import { callWithRetry } from "./retry.ts";
 import { waitFor } from "./wait.ts";
-import { markDeleted, type JournalFile } from "./journal.ts";
+import { markDeleted, type Journal, type JournalFile, type JournalResource } from "./journal.ts";
+import { isSmokeTested } from "./naming.ts";
 
 // Deletes every temporary resource the journal lists and has not deleted yet: instances first (waiting until terminated),
 // then security groups and instance profiles, then roles (IAM refuses to delete a role that still has a profile; the port's
-// deleteRole removes the role's policies first) and staging objects. Runs to the end even if some deletions fail.
+// deleteRole removes the role's policies first), staging objects, candidate images and volumes, then orphaned snapshots. Runs to the end even if some deletions fail.
 export async function cleanupTemporary(ports: CloudPorts, journal: JournalFile, budgetMs = 20 * 60_000): Promise<string[]> {
   const problems: string[] = [];
   const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, retryCodes, budgetMs });
@@ -37,9 +38,27 @@ export async function cleanupTemporary(ports: CloudPorts, journal: JournalFile, 
       const [bucket, ...key] = r.id.split("/");
       await attempt(`delete s3://${r.id}`, async () => void (await retry(() => ports.s3.deleteObject(r.region, bucket!, key.join("/"))), markDeleted(journal, "s3-object", r.id)));
     }
-    if (r.kind === "candidate-image") await attempt(`deregister ${r.id}`, async () => void (await deregisterWithSnapshots(ports, r.region, r.id), markDeleted(journal, "candidate-image", r.id)));
+    if (r.kind === "candidate-image") await attempt(`deregister ${r.id}`, async () => void (await deregisterCandidate(ports, r.region, r.id), markDeleted(journal, "candidate-image", r.id)));
+    if (r.kind === "volume") await attempt(`delete volume ${r.id}`, async () => void (await retry(() => ports.ec2.deleteVolume(r.region, r.id).catch(ignoreNotFound), ["VolumeInUse"]), markDeleted(journal, "volume", r.id)));
+  }
+  // Snapshots last: an image deregistered above frees its snapshots.
+  for (const r of live()) {
+    if (r.kind === "snapshot") await attempt(`delete snapshot ${r.id}`, async () => void (await retry(() => ports.ec2.deleteSnapshot(r.region, r.id).catch(ignoreNotFound)), markDeleted(journal, "snapshot", r.id)));
   }
   return problems;
+}
+
+// Deletes resources no journal lists (found by their tags): the same cleanup, over a journal that lives only in memory.
+export async function cleanupLeftovers(ports: CloudPorts, items: readonly Omit<JournalResource, "deleted">[]): Promise<string[]> {
+  let journal: Journal = { version: 1, buildId: "leftovers", recipe: "", recipeVersion: "", amiName: "", sourceRegion: "", temporary: items.map((i) => ({ ...i, deleted: false })), regions: {} };
+  return cleanupTemporary(ports, { path: "", read: () => journal, update: (change) => { const next = structuredClone(journal); change(next); journal = next; } });
+}
+
+// A candidate image is deregistered with its snapshots, unless it passed its smoke test: then it is the build's image (a
+// crash came between the tag and the journal's note), no longer temporary.
+async function deregisterCandidate(ports: CloudPorts, region: string, imageId: string): Promise<void> {
+  const [image] = await callWithRetry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))), { clock: ports.clock });
+  if (image && !isSmokeTested(image.tags)) await deregisterWithSnapshots(ports, region, imageId);
 }
 
 // Deregisters an image and deletes its snapshots (a failed candidate, a retired AMI).

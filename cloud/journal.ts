@@ -3,7 +3,7 @@ import { writeFileAtomicSync } from "../io/write-file-atomic.ts";
 
 /** A temporary cloud resource, recorded as soon as its id is known. */
 export interface JournalResource {
-  kind: "instance" | "security-group" | "role" | "instance-profile" | "s3-object" | "command" | "candidate-image";
+  kind: "instance" | "security-group" | "role" | "instance-profile" | "s3-object" | "command" | "candidate-image" | "snapshot" | "volume";
   region: string;
   id: string;
   deleted: boolean;
@@ -32,6 +32,8 @@ export interface Journal {
   sourceImageId?: string;
   account?: string;
   temporary: JournalResource[];
+  /** Build attempts started so far: each attempt's RunInstances calls get a ClientToken of their own. */
+  attempts?: number;
   regions: Record<string, RegionEntry>;
   artifacts?: { bucket: string; keys: string[] };
 }
@@ -80,11 +82,20 @@ export function hasPendingWork(journal: Journal): boolean {
   return journal.temporary.some((r) => !r.deleted) || Object.values(journal.regions).some((r) => r.status !== "published");
 }
 
-// Records a temporary resource (idempotent).
+// Records a temporary resource as live (idempotent). A resource made again under an id the journal already holds (a
+// rerun reuses names: role, instance profile, staging key) is live again.
 export function recordTemporary(file: JournalFile, resource: Omit<JournalResource, "deleted">): void {
   file.update((j) => {
-    if (!j.temporary.some((r) => r.kind === resource.kind && r.id === resource.id)) j.temporary.push({ ...resource, deleted: false });
+    const known = j.temporary.find((r) => r.kind === resource.kind && r.id === resource.id);
+    if (known) known.deleted = false;
+    else j.temporary.push({ ...resource, deleted: false });
   });
+}
+
+// Starts a build attempt: its number, from 1 (kept in the journal, so a rerun after a crash counts on).
+export function startAttempt(file: JournalFile): number {
+  file.update((j) => void (j.attempts = (j.attempts ?? 0) + 1));
+  return file.read().attempts!;
 }
 
 // Marks a temporary resource deleted.

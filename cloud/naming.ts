@@ -1,7 +1,12 @@
 import { createHash } from "node:crypto";
 
 /** Tag keys every rtcgw resource carries. */
-export const tagKeys = { build: "rtcgw:build", recipe: "rtcgw:recipe", role: "rtcgw:role", version: "rtcgw:version" } as const;
+export const tagKeys = { build: "rtcgw:build", recipe: "rtcgw:recipe", role: "rtcgw:role", version: "rtcgw:version", smoke: "rtcgw:smoke" } as const;
+
+// Whether an image's tags say it passed its smoke test: the build's good image, never a temporary one.
+export function isSmokeTested(tags: Record<string, string>): boolean {
+  return tags[tagKeys.smoke] === "passed";
+}
 
 /** What a tagged resource is for. */
 export type ResourceRole = "builder" | "smoke" | "candidate" | "image" | "staging";

@@ -16,6 +16,8 @@ export interface ImageRecord {
   launchAccounts: string[];
   deprecationTime?: string;
   stateReason?: string;
+  /** `v2.0`: instances of the image require IMDSv2 (ModifyImageAttribute ImdsSupport). */
+  imdsSupport?: "v2.0";
 }
 
 /** Which images to list; every given field must match. */
@@ -33,6 +35,19 @@ export interface InstanceRecord {
   instanceId: string;
   state: "pending" | "running" | "stopping" | "stopped" | "shutting-down" | "terminated";
   imageId: string;
+  tags: Tags;
+}
+
+/** An EBS snapshot as rtcgw sees it (one the account owns). */
+export interface SnapshotRecord {
+  snapshotId: string;
+  tags: Tags;
+}
+
+/** An EBS volume as rtcgw sees it: `available` is attached to no instance. */
+export interface VolumeRecord {
+  volumeId: string;
+  state: "creating" | "available" | "in-use" | "deleting" | "deleted" | "error";
   tags: Tags;
 }
 
@@ -77,6 +92,10 @@ export interface Ec2Port {
   deprecateImage(region: string, imageId: string, at: Date): Promise<void>;
   deregisterImage(region: string, imageId: string): Promise<void>;
   deleteSnapshot(region: string, snapshotId: string): Promise<void>;
+  /** Snapshots the account owns with the tag. */
+  describeSnapshots(region: string, tag: { key: string; value?: string }): Promise<SnapshotRecord[]>;
+  describeVolumes(region: string, tag: { key: string; value?: string }): Promise<VolumeRecord[]>;
+  deleteVolume(region: string, volumeId: string): Promise<void>;
   /** The subnet, undefined when the region has none of that id. */
   describeSubnet(region: string, subnetId: string): Promise<SubnetRecord | undefined>;
   /** The id of the region's default VPC, undefined when the account has none there. */

@@ -9,6 +9,10 @@ export interface RetryOptions {
   budgetMs?: number;
   /** Extra error codes to retry (eventual consistency, e.g. `InvalidInstanceID.NotFound`). */
   retryCodes?: readonly string[];
+  /** The longest wait between two attempts, in ms. @default 20_000 */
+  maxBackoffMs?: number;
+  /** Other errors to retry, by more than their code (e.g. one message of a code that is otherwise permanent). */
+  retryIf?: (error: CloudError) => boolean;
   signal?: AbortSignal | undefined;
 }
 
@@ -20,15 +24,15 @@ export function isThrottling(error: unknown): boolean {
 // Calls `fn` until it succeeds, retrying throttling and the given codes with capped exponential backoff
 // inside a time budget (not an attempt count: a throttling burst may last minutes).
 export async function callWithRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
-  const { clock, budgetMs = 300_000, retryCodes = [], signal } = options;
+  const { clock, budgetMs = 300_000, retryCodes = [], retryIf, maxBackoffMs = 20_000, signal } = options;
   const deadline = clock.now() + budgetMs;
   for (let attempt = 0; ; attempt++) {
     signal?.throwIfAborted();
     try {
       return await fn();
     } catch (error) {
-      const retryable = isThrottling(error) || (error instanceof CloudError && retryCodes.includes(error.code));
-      const backoff = Math.min(20_000, 500 * 2 ** attempt);
+      const retryable = isThrottling(error) || (error instanceof CloudError && (retryCodes.includes(error.code) || Boolean(retryIf?.(error))));
+      const backoff = Math.min(maxBackoffMs, 500 * 2 ** attempt);
       if (!retryable || clock.now() + backoff > deadline) throw error;
       await clock.sleep(backoff, signal);
     }

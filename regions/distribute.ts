@@ -5,7 +5,6 @@ import { callWithRetry } from "../cloud/retry.ts";
 import { waitFor } from "../cloud/wait.ts";
 import { updateRegion, type JournalFile, type RegionEntry } from "../cloud/journal.ts";
 import type { PublishPlan, RegionPlan } from "./plan-publish.ts";
-import { runLimitedPerKey } from "./run-limited.ts";
 
 /** Live progress of one region. */
 export interface RegionProgress {
@@ -23,10 +22,8 @@ export interface DistributeContext {
   sourceImageId: string;
   signal?: AbortSignal | undefined;
   onProgress?: ((event: RegionProgress) => void) | undefined;
-  /** Time allowed for one copy. @default 3 h */
+  /** Time allowed for one copy (also for a free copy slot in its region). @default 3 h */
   copyBudgetMs?: number;
-  /** Concurrent copies into one region. @default 2 */
-  copiesPerRegion?: number;
 }
 
 /** The end state of one region. */
@@ -37,11 +34,12 @@ export interface RegionOutcome {
   error?: string;
 }
 
-// Copies, shares, deprecates and records parameters in every planned region in parallel; a failing region does not stop the others.
+// Copies, shares, deprecates and records parameters in every planned region in parallel (one copy per region: EC2's limit
+// of concurrent copies into a region is met by waiting for a slot, obtainImage); a failing region does not stop the others.
 export async function distributeImage(plan: PublishPlan, ctx: DistributeContext): Promise<RegionOutcome[]> {
   const pending = plan.regions.filter((r) => r.action !== "done");
   const done = plan.regions.filter((r) => r.action === "done").map((r): RegionOutcome => ({ region: r.region, ok: true, imageId: ctx.journal.read().regions[r.region]?.imageId ?? "" }));
-  const outcomes = await runLimitedPerKey(pending, (r) => r.region, ctx.copiesPerRegion ?? 2, (r) => finishRegion(plan, r, ctx));
+  const outcomes = await Promise.all(pending.map((r) => finishRegion(plan, r, ctx)));
   return [...done, ...outcomes];
 }
 
@@ -101,20 +99,25 @@ async function obtainImage(plan: PublishPlan, rp: RegionPlan, ctx: DistributeCon
     return reusable.imageId;
   }
   const attempt = entry?.failedAttempts ?? 0;
-  const tags = { ...buildTags({ buildId: plan.buildId, recipe: recipe.name, version: recipe.version, role: "image", name: plan.amiName }), [tagKeys.build]: plan.buildId, "rtcgw:smoke": "passed" };
-  const imageId = await retry(() =>
+  const tags = { ...buildTags({ buildId: plan.buildId, recipe: recipe.name, version: recipe.version, role: "image", name: plan.amiName }), [tagKeys.build]: plan.buildId, [tagKeys.smoke]: "passed" };
+  // ResourceLimitExceeded: the region has as many copies in flight as EC2 allows; one of them ends within the copy budget.
+  const imageId = await callWithRetry(() =>
     ports.ec2.copyImage(region, {
       sourceRegion: plan.sourceRegion, sourceImageId: ctx.sourceImageId, name: plan.amiName, description: `${recipe.name} ${recipe.version} (rtcgw build ${plan.buildId.slice(0, 12)})`,
       clientToken: clientTokenFor(plan.buildId, region, `copy#${attempt}`), tags,
-    }),
-  );
+    }), { clock: ports.clock, signal: ctx.signal, retryCodes: ["ResourceLimitExceeded"], maxBackoffMs: 60_000, budgetMs: ctx.copyBudgetMs ?? 3 * 3600_000 },
+  ).catch((error: unknown) => Promise.reject(error instanceof CloudError && error.code === "ResourceLimitExceeded"
+    ? new CloudError(error.code, `no copy slot in ${region} within the copy budget: ${error.message} Wait for copies into ${region} to finish, then run \`rtcgw publish --resume\``)
+    : error));
   updateRegion(journal, region, { status: "copying", imageId, error: undefined });
   return imageId;
 }
 
-// Launch permissions (public, or accounts with their snapshots) and the deprecation time; returns the deprecation time.
+// IMDSv2 only (a copy does not inherit it from the source), launch permissions (public, or accounts with their snapshots)
+// and the deprecation time; returns the deprecation time.
 async function shareImage(plan: PublishPlan, region: string, image: ImageRecord, ctx: DistributeContext, retry: <T>(fn: () => Promise<T>) => Promise<T>): Promise<string> {
   const { ports } = ctx;
+  if (image.imdsSupport !== "v2.0") await retry(() => ports.ec2.requireImdsV2(region, image.imageId));
   const visibility = plan.visibility;
   if (visibility === "public" && !image.public) await retry(() => ports.ec2.shareImage(region, image.imageId, { public: true }));
   if (typeof visibility === "object") {

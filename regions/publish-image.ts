@@ -24,8 +24,6 @@ export interface PublishOptions {
   dryRun?: boolean;
   /** @default 3 h */
   copyBudgetMs?: number;
-  /** @default 2 */
-  copiesPerRegion?: number;
   capacity?: CapacityRow[];
 }
 
@@ -64,7 +62,7 @@ export async function publishImage(options: PublishOptions, ports: CloudPorts, s
   });
   try {
     const regions = await distributeImage(plan, {
-      recipe, ports, journal, sourceImageId: options.sourceImageId, signal, copyBudgetMs: options.copyBudgetMs, copiesPerRegion: options.copiesPerRegion,
+      recipe, ports, journal, sourceImageId: options.sourceImageId, signal, copyBudgetMs: options.copyBudgetMs,
       onProgress: (event) => onProgress?.({ stage: "region", ...event }),
     });
     onProgress?.({ stage: "artifacts" });

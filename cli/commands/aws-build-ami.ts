@@ -22,6 +22,8 @@ Pre-flight in every target region (credentials, opt-in regions, AMI name, block 
 quota) and of the builder's network (image.builder.subnetId, or the default VPC), then builds the image from the recipe's bundle on a temporary EC2 instance through SSM Run
 Command, smoke-tests it, copies it to every region, shares it, sets the SSM parameters and uploads
 manifest.json, the CloudFormation templates and the go page. An unchanged recipe reuses its image.
+Every run first removes what an earlier failed, interrupted or killed run left (its journal's temporary
+resources and whatever carries its build tag), then builds or reuses.
 Ctrl-C removes every temporary resource; copies in flight are finished by \`rtcgw publish --resume\`.
 
 Options:
@@ -50,7 +52,7 @@ ${cloudFlagsHelp}
         const plan = await planAwsBuild(options, ports, io.signal);
         const publishPlan = plan.ok ? await publishImage({ recipe, buildId: plan.buildId, sourceRegion: region, sourceImageId: plan.reuseImageId ?? "(to be built)", journalPath, dryRun: true }, ports, io.signal) : undefined;
         if (values.json) io.stdout(`${JSON.stringify({ build: plan, publish: publishPlan }, null, 2)}\n`);
-        else if (!plan.ok) printBuildResult(io, plan);
+        else if (!plan.ok) printBuildResult(io, { ...plan, cleanupProblems: [] });
         else {
           io.stdout(`build ${plan.buildId} from ${plan.baseImage} in ${region} (${plan.builderNetwork}): ${plan.reuseImageId ? `reuse ${plan.reuseImageId}` : "build a new image"}\n`);
           if (publishPlan) printPublishResult(io, publishPlan);

@@ -13,7 +13,11 @@ export function printPreflightProblems(io: CommandIo, problems: readonly Preflig
 
 // A build's outcome (failure: step, error, log tail, cleanup problems).
 export function printBuildResult(io: CommandIo, result: BuildResult): void {
-  if (result.kind === "preflight-failed") return printPreflightProblems(io, result.problems);
+  if (result.kind === "preflight-failed") {
+    printPreflightProblems(io, result.problems);
+    for (const p of result.cleanupProblems) io.stderr(`cleanup of an earlier run: ${p} (run \`rtcgw sweep --all\`)\n`);
+    return;
+  }
   if (result.kind === "built" || result.kind === "reused") io.stdout(`${result.kind} ${result.imageId} (${result.amiName}) in ${result.region}\n`);
   if (result.kind === "failed") {
     io.stderr(`build failed at ${result.step}: ${result.error}\n`);

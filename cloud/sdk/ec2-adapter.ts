@@ -1,10 +1,10 @@
 import {
-  CopyImageCommand, CreateImageCommand, CreateTagsCommand, CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DeleteSnapshotCommand, DeregisterImageCommand,
+  CopyImageCommand, CreateImageCommand, CreateTagsCommand, CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DeleteSnapshotCommand, DeleteVolumeCommand, DeregisterImageCommand,
   DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand, DescribeRegionsCommand,
-  DescribeSecurityGroupsCommand, DescribeSubnetsCommand, DescribeVpcsCommand, EC2Client, EnableImageDeprecationCommand, GetEbsDefaultKmsKeyIdCommand, GetEbsEncryptionByDefaultCommand, GetImageBlockPublicAccessStateCommand, ModifyImageAttributeCommand,
+  DescribeSecurityGroupsCommand, DescribeSnapshotsCommand, DescribeSubnetsCommand, DescribeVolumesCommand, DescribeVpcsCommand, EC2Client, EnableImageDeprecationCommand, GetEbsDefaultKmsKeyIdCommand, GetEbsEncryptionByDefaultCommand, GetImageBlockPublicAccessStateCommand, ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand, RunInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, type Filter, type Image, type _InstanceType,
 } from "@aws-sdk/client-ec2";
-import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord } from "../ports.ts";
+import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord, type VolumeRecord } from "../ports.ts";
 import { clientConfig, fromTagList, mapSdkError, perRegion, toTagList, type SdkOptions } from "./client-options.ts";
 
 // The EC2 port over real SDK v3 clients, one per region.
@@ -70,6 +70,17 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
     },
     async deleteSnapshot(region, snapshotId) {
       await send(region, new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
+    },
+    async describeSnapshots(region, tag) {
+      const out = await send<{ Snapshots?: { SnapshotId?: string; Tags?: { Key?: string; Value?: string }[] }[] }>(region, new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: tagFilter(tag) }));
+      return (out.Snapshots ?? []).map((s) => ({ snapshotId: s.SnapshotId ?? "", tags: fromTagList(s.Tags) }));
+    },
+    async describeVolumes(region, tag) {
+      const out = await send<{ Volumes?: { VolumeId?: string; State?: string; Tags?: { Key?: string; Value?: string }[] }[] }>(region, new DescribeVolumesCommand({ Filters: tagFilter(tag) }));
+      return (out.Volumes ?? []).map((v) => ({ volumeId: v.VolumeId ?? "", state: (v.State ?? "in-use") as VolumeRecord["state"], tags: fromTagList(v.Tags) }));
+    },
+    async deleteVolume(region, volumeId) {
+      await send(region, new DeleteVolumeCommand({ VolumeId: volumeId }));
     },
     async describeSubnet(region, subnetId) {
       try {
@@ -145,5 +156,6 @@ function toImageRecord(image: Image): ImageRecord {
     snapshotIds: (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
     ...(image.DeprecationTime ? { deprecationTime: image.DeprecationTime } : {}),
     ...(image.StateReason?.Message ? { stateReason: image.StateReason.Message } : {}),
+    ...(image.ImdsSupport === "v2.0" ? { imdsSupport: "v2.0" as const } : {}),
   };
 }

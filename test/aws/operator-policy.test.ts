@@ -215,7 +215,7 @@ test("destructive EC2 actions need the rtcgw:build tag, and tags are written onl
   const resourceTag = `aws:ResourceTag/${tagKeys.build}`;
   const hasKey = (s: Statement, key: string) => Object.values(s.Condition ?? {}).some((keys) => key in keys);
   const requiresTag = (s: Statement) => s.Condition?.Null?.[resourceTag] === "false";
-  const destructive = ["ec2:StopInstances", "ec2:TerminateInstances", "ec2:DeleteSecurityGroup", "ec2:DeregisterImage", "ec2:DeleteSnapshot", "ec2:ModifyImageAttribute", "ec2:ModifySnapshotAttribute", "ec2:EnableImageDeprecation"];
+  const destructive = ["ec2:StopInstances", "ec2:TerminateInstances", "ec2:DeleteSecurityGroup", "ec2:DeleteVolume", "ec2:DeregisterImage", "ec2:DeleteSnapshot", "ec2:ModifyImageAttribute", "ec2:ModifySnapshotAttribute", "ec2:EnableImageDeprecation"];
   for (const action of destructive) {
     const statements = statementsAllowing(policy, action);
     assert.ok(statements.length > 0, `${action} is not allowed at all`);
@@ -295,7 +295,7 @@ test("S3 and SSM: only rtcgw's buckets and the recipe's AMI-id parameters, never
 // (a key that an action does not support makes the statement never match).
 const conditionKeySupport: Record<string, string[]> = {
   "aws:RequestTag/${TagKey}": ["ec2:CopyImage", "ec2:CreateImage", "ec2:CreateSecurityGroup", "ec2:CreateTags", "ec2:RunInstances", "iam:CreateInstanceProfile", "iam:CreateRole", "iam:TagInstanceProfile", "iam:TagRole", "s3:CreateBucket", "s3:TagResource", "ssm:PutParameter"],
-  "aws:ResourceTag/${TagKey}": ["cloudwatch:PutMetricData", "ec2:CreateImage", "ec2:CreateSecurityGroup", "ec2:CreateTags", "ec2:DeleteSecurityGroup", "ec2:DeleteSnapshot", "ec2:DeregisterImage", "ec2:EnableImageDeprecation",
+  "aws:ResourceTag/${TagKey}": ["cloudwatch:PutMetricData", "ec2:CreateImage", "ec2:CreateSecurityGroup", "ec2:CreateTags", "ec2:DeleteSecurityGroup", "ec2:DeleteSnapshot", "ec2:DeleteVolume", "ec2:DeregisterImage", "ec2:EnableImageDeprecation",
     "ec2:ModifyImageAttribute", "ec2:ModifySnapshotAttribute", "ec2:RunInstances", "ec2:StopInstances", "ec2:TerminateInstances", "ssm:GetParameter", "ssm:SendCommand"],
   "aws:TagKeys": ["ec2:CopyImage", "ec2:CreateImage", "ec2:CreateSecurityGroup", "ec2:CreateTags", "ec2:RunInstances", "iam:CreateInstanceProfile", "iam:CreateRole", "iam:TagInstanceProfile", "iam:TagRole", "s3:CreateBucket", "s3:TagResource", "ssm:PutParameter"],
   "ec2:CreateAction": ["ec2:CreateTags"],

@@ -68,7 +68,7 @@ async function prepare(cloud: FakeCloud) {
   await cloud.ports.s3.ensureBucket(region, "bucket", bucketSetupFor("bucket"));
   const journal = openJournal(tempJournalPath(), { version: 1, buildId: "b1", recipe: "rtcgw", recipeVersion: "0.1.0", amiName: "n", sourceRegion: region, temporary: [], regions: {} });
   const base = cloud.state.images.find((i) => i.region === region && i.name === "debian-12-amd64-20251020-2270")!;
-  const launch: LaunchInput = { region, buildId: "b1", purpose: "builder", imageId: base.imageId, instanceType: "t3.small", instanceProfileName: "builder", securityGroupId: groupId, diskSizeGiB: 12, encrypted: true, tags: {} };
+  const launch: LaunchInput = { region, buildId: "b1", attempt: 1, purpose: "builder", imageId: base.imageId, instanceType: "t3.small", instanceProfileName: "builder", securityGroupId: groupId, diskSizeGiB: 12, encrypted: true, tags: {} };
   return { journal, launch };
 }
 
@@ -98,7 +98,7 @@ test("with the user data the build succeeds: the agent stays in the image, the b
     assert.deepEqual([image?.imageId, image?.ssmAgent, image?.sealed, image?.arch], [result.ok && result.imageId, true, true, arch]);
 
     const { journal, launch } = await prepare(cloud);
-    const customer = await launchManagedInstance({ ...launch, buildId: "customer", purpose: "smoke", imageId: image!.imageId }, cloud.ports, journal);
+    const customer = await launchManagedInstance({ ...launch, buildId: "customer", purpose: "smoke", imageId: image!.imageId, instanceType: recipe.image.builder.instanceType }, cloud.ports, journal);
     assert.equal(cloud.state.instances.find((i) => i.instanceId === customer)?.userData, undefined);
   }
 });

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { existsSync, readdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { test } from "node:test";
-import { openJournal, readJournal, recordTemporary, updateRegion, type Journal } from "../../cloud/journal.ts";
+import { markDeleted, openJournal, readJournal, recordTemporary, updateRegion, type Journal } from "../../cloud/journal.ts";
 import { planPublish } from "../../regions/plan-publish.ts";
 import { makeRecipe, tempJournalPath } from "../aws/fixtures.ts";
 
@@ -37,4 +37,12 @@ test("the publish plan resumes recorded copies, skips published regions and retr
   assert.deepEqual(plan.regions.find((r) => r.region === "eu-west-1")!.parameters, ["/rtcgw/0.1.0/ami-id", "/rtcgw/latest"]);
   const other = planPublish({ recipe: makeRecipe(), buildId: "b2", amiName: "n", sourceRegion: "us-east-1", regions: ["us-east-1", "eu-west-1"], artifactBucket: "bk", journal });
   assert.deepEqual(other.regions.map((r) => r.action), ["source", "copy"], "another build's journal is ignored");
+});
+
+test("a resource recreated under an id the journal marked deleted is live again (a rerun reuses names)", () => {
+  const journal = openJournal(tempJournalPath(), fresh("b1"));
+  recordTemporary(journal, { kind: "role", region: "global", id: "rtcgw-build-b1" });
+  markDeleted(journal, "role", "rtcgw-build-b1");
+  recordTemporary(journal, { kind: "role", region: "global", id: "rtcgw-build-b1" });
+  assert.deepEqual(journal.read().temporary, [{ kind: "role", region: "global", id: "rtcgw-build-b1", deleted: false }], "one entry, live: cleanup will delete it");
 });

@@ -1,9 +1,9 @@
 import type { CloudPorts } from "../../../cloud/ports.ts";
-import { buildTags, tagKeys } from "../../../cloud/naming.ts";
+import { buildTags, isSmokeTested, tagKeys } from "../../../cloud/naming.ts";
 import { callWithRetry } from "../../../cloud/retry.ts";
 import { waitFor } from "../../../cloud/wait.ts";
 import { bucketSetupFor } from "../../../cloud/bucket-layout.ts";
-import { markDeleted, openJournal, recordTemporary, type JournalFile } from "../../../cloud/journal.ts";
+import { markDeleted, openJournal, recordTemporary, startAttempt, type JournalFile } from "../../../cloud/journal.ts";
 import type { PreflightProblem } from "../../../regions/preflight.ts";
 import type { BuildAwsImageOptions } from "./build-aws-image-options.ts";
 import { launchManagedInstance } from "./launch-instance.ts";
@@ -13,11 +13,12 @@ import { renderArmSealCommands } from "./seal-at-stop.ts";
 import { renderSsmAgentUserData } from "./ssm-agent-user-data.ts";
 import { cleanupTemporary, deregisterWithSnapshots } from "../../../cloud/cleanup-temporary.ts";
 import { createBuilderProfile, createBuilderSecurityGroup } from "./temporary-resources.ts";
+import { removeBuildLeftovers, settleJournalFile } from "./settle-earlier-attempts.ts";
 import { describeLog, logKeyFor, logUrlExpirySeconds, runSsmScript } from "./run-ssm-script.ts";
 
 
 /** A build step, for progress display. */
-export type BuildStep = "base-image" | "upload" | "iam" | "security-group" | "launch" | "provision" | "stop" | "create-image" | "smoke" | "cleanup" | "done";
+export type BuildStep = "settle" | "base-image" | "upload" | "iam" | "security-group" | "launch" | "provision" | "stop" | "create-image" | "smoke" | "cleanup" | "done";
 
 /** Progress events of a build. */
 export interface BuildProgress {
@@ -29,7 +30,7 @@ export interface BuildProgress {
 /** The outcome of a build: a smoke-tested private AMI (new or reused), or why not. `cleanupProblems` lists deletions that failed. */
 export type BuildResult =
   | { kind: "built" | "reused"; ok: true; buildId: string; imageId: string; region: string; amiName: string; cleanupProblems: string[] }
-  | { kind: "preflight-failed"; ok: false; problems: PreflightProblem[] }
+  | { kind: "preflight-failed"; ok: false; problems: PreflightProblem[]; cleanupProblems: string[] }
   | { kind: "failed"; ok: false; buildId: string; step: BuildStep; error: string; logTail?: string; cleanupProblems: string[] }
   | { kind: "aborted"; ok: false; buildId: string; step: BuildStep; cleanupProblems: string[] };
 
@@ -44,7 +45,8 @@ class StepError extends Error {
 // Debian lacks) provisioned through SSM with the bundle from S3 (each command uploads its own log to `logs/<build id>/` through
 // a URL the operator presigned for that one key), sealed as it stops, CreateImage (IMDSv2 only, private),
 // smoke-test gate; temporary resources are removed whatever happens (also on abort).
-// An image of the same build that passed its smoke test is reused.
+// First of all, whatever earlier attempts left is removed (settle-earlier-attempts.ts); then an image of the same build that
+// passed its smoke test is reused. Each attempt launches with ClientTokens of its own (the journal counts attempts).
 export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: BuildProgress) => void): Promise<BuildResult> {
   const { recipe, region } = options;
   const started = ports.clock.now();
@@ -54,14 +56,22 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     onProgress?.({ stage: "build", step, elapsedMs: ports.clock.now() - started });
   };
   const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes });
+  at("settle"); // what an earlier run journaled and did not delete (it failed, or was killed), and what its build's tag names
+  const settled = await settleJournalFile(ports, options.journalPath, signal);
   at("base-image"); // base AMI, build id, pre-flight in every region, reuse check
   const prepared = await prepareAwsBuild(options, ports, signal);
-  if (!prepared.ok) return prepared;
+  if (!prepared.ok) return { ...prepared, cleanupProblems: settled.problems };
   const { buildId, amiName, base, packed, account, existing, network } = prepared;
-  const reusable = existing.find((i) => i.state === "available" && i.tags["rtcgw:smoke"] === "passed");
-  if (reusable) return { kind: "reused", ok: true, buildId, imageId: reusable.imageId, region, amiName, cleanupProblems: [] };
-  for (const stale of existing) await deregisterWithSnapshots(ports, region, stale.imageId);
   const journal = openJournal(options.journalPath, { version: 1, buildId, recipe: recipe.name, recipeVersion: recipe.version, amiName, sourceRegion: region, account, temporary: [], regions: {} });
+  // What carries this build's tag when the journal settled was another build's (or there was none).
+  const settleProblems = [...settled.problems, ...(settled.buildId === buildId ? [] : await removeBuildLeftovers(ports, region, buildId, signal))];
+  const reusable = existing.find((i) => i.state === "available" && isSmokeTested(i.tags));
+  if (reusable) return { kind: "reused", ok: true, buildId, imageId: reusable.imageId, region, amiName, cleanupProblems: settleProblems };
+  if (settleProblems.length > 0) {
+    return { kind: "failed", ok: false, buildId, step: "settle", error: `what an earlier attempt of build ${buildId} left could not all be removed, so this one would collide with it: fix the cause below and run again, or run \`rtcgw sweep --build ${buildId}\``, cleanupProblems: settleProblems };
+  }
+  for (const stale of existing) await deregisterWithSnapshots(ports, region, stale.imageId);
+  const attempt = startAttempt(journal);
   const bucket = options.stagingBucket ?? `rtcgw-${account}-${region}`;
   const tags = (role: "builder" | "smoke" | "candidate", name: string) => buildTags({ buildId, recipe: recipe.name, version: recipe.version, role, name });
   const short = buildId.slice(0, 12);
@@ -78,7 +88,7 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     at("security-group");
     const groupId = await createBuilderSecurityGroup({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`), network.vpcId);
     const launch = {
-      region, buildId, instanceType: recipe.image.builder.instanceType, instanceProfileName: profile, securityGroupId: groupId, diskSizeGiB: recipe.image.disk.sizeGiB,
+      region, buildId, attempt, instanceType: recipe.image.builder.instanceType, instanceProfileName: profile, securityGroupId: groupId, diskSizeGiB: recipe.image.disk.sizeGiB,
       encrypted: recipe.image.disk.encrypted, userData: renderSsmAgentUserData(region, recipe.image.arch), ...(network.subnetId ? { subnetId: network.subnetId } : {}),
     };
     at("launch");
@@ -102,7 +112,7 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     const smokeLogUrl = await ports.s3.presignPut(region, bucket, smokeLog.key, logUrlExpirySeconds(smokeBudgetMs));
     const smoke = await runSsmScript({ region, instanceId: smokeId, commands: renderSmokeCommands(recipe, smokeLogUrl), comment: `rtcgw smoke ${short}`, log: smokeLog, budgetMs: smokeBudgetMs }, ports, journal, signal);
     if (!smoke.ok) throw new StepError(`smoke test ${smoke.status.toLowerCase()} on ${smokeId}: the candidate ${imageId} is deregistered (${describeLog(smoke)})`, smoke.tail);
-    await retry(() => ports.ec2.tagResource(region, imageId, { "rtcgw:smoke": "passed", [tagKeys.role]: "image" }));
+    await retry(() => ports.ec2.tagResource(region, imageId, { [tagKeys.smoke]: "passed", [tagKeys.role]: "image" }));
     markDeleted(journal, "candidate-image", imageId);
     at("cleanup");
     const cleanupProblems = await cleanupTemporary(ports, journal);

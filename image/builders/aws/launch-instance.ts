@@ -1,4 +1,4 @@
-import type { CloudPorts, RunInstanceInput } from "../../../cloud/ports.ts";
+import { CloudError, type CloudPorts, type RunInstanceInput } from "../../../cloud/ports.ts";
 import { clientTokenFor } from "../../../cloud/naming.ts";
 import { callWithRetry } from "../../../cloud/retry.ts";
 import { WaitTimeoutError, waitFor } from "../../../cloud/wait.ts";
@@ -9,23 +9,26 @@ export interface LaunchInput extends Omit<RunInstanceInput, "clientToken"> {
   region: string;
   buildId: string;
   purpose: "builder" | "smoke";
+  /** The build attempt (journal.ts): a rerun's RunInstances must not reuse an earlier attempt's ClientToken, made with other parameters. */
+  attempt: number;
   /** Time allowed until the SSM agent is online. @default 20 min */
   budgetMs?: number;
 }
 
-// Starts an instance (IMDSv2 required, tagged at creation, ClientToken per build and purpose), journals it at once,
+// Starts an instance (IMDSv2 required, tagged at creation, ClientToken per build, attempt and purpose), journals it at once,
 // and waits until it runs and its SSM agent is online (on a Debian base only when `userData` installs the agent:
 // see ssm-agent-user-data.ts).
 export async function launchManagedInstance(input: LaunchInput, ports: CloudPorts, journal: JournalFile, signal?: AbortSignal): Promise<string> {
   const { region } = input;
   const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes });
   const budgetMs = input.budgetMs ?? 20 * 60_000;
-  // A fresh instance profile is not usable for a few seconds (IAM is eventually consistent): InvalidParameterValue is retried.
-  const instanceId = await retry(() => ports.ec2.runInstance(region, {
+  // A fresh instance profile is not usable for a few seconds (IAM is eventually consistent): that one InvalidParameterValue is
+  // retried; any other is permanent (an instance type of the other architecture, ...) and fails the launch at once.
+  const instanceId = await callWithRetry(() => ports.ec2.runInstance(region, {
     imageId: input.imageId, instanceType: input.instanceType, instanceProfileName: input.instanceProfileName, securityGroupId: input.securityGroupId,
-    diskSizeGiB: input.diskSizeGiB, encrypted: input.encrypted, clientToken: clientTokenFor(input.buildId, region, input.purpose), tags: input.tags,
+    diskSizeGiB: input.diskSizeGiB, encrypted: input.encrypted, clientToken: clientTokenFor(input.buildId, region, `${input.purpose}#${input.attempt}`), tags: input.tags,
     ...(input.userData === undefined ? {} : { userData: input.userData }), ...(input.subnetId === undefined ? {} : { subnetId: input.subnetId }),
-  }), ["InvalidParameterValue"]);
+  }), { clock: ports.clock, signal, retryIf: isProfilePropagation }).catch((error: unknown) => Promise.reject(describeLaunchError(error, input)));
   recordTemporary(journal, { kind: "instance", region, id: instanceId });
   await waitFor(async () => {
     const [found] = await retry(() => ports.ec2.describeInstances(region, { instanceIds: [instanceId] }), ["InvalidInstanceID.NotFound"]);
@@ -41,6 +44,22 @@ export async function launchManagedInstance(input: LaunchInput, ports: CloudPort
     throw new WaitTimeoutError(`${error.message}: the instance needs outbound internet access from ${network} to download the agent and reach SSM`);
   });
   return instanceId;
+}
+
+// EC2's answer while a new instance profile has not reached it yet: "Value (NAME) for parameter iamInstanceProfile.name is
+// invalid. Invalid IAM Instance Profile name" (pure).
+export function isProfilePropagation(error: CloudError): boolean {
+  return error.code === "InvalidParameterValue" && /parameter iamInstanceProfile\.name is invalid/i.test(error.message);
+}
+
+// A permanent InvalidParameterValue of RunInstances, said with where it happened and which recipe field to look at (pure).
+export function describeLaunchError(error: unknown, input: Pick<LaunchInput, "region" | "purpose" | "instanceType">): unknown {
+  if (!(error instanceof CloudError) || error.code !== "InvalidParameterValue") return error;
+  const parameter = /for parameter (\S+)/i.exec(error.message)?.[1] ?? (/instance type|InstanceType/.test(error.message) ? "instanceType" : undefined);
+  const fix = parameter === "instanceType"
+    ? `image.builder.instanceType (${input.instanceType}) must be a type of image.arch's architecture that ${input.region} offers`
+    : "check the recipe's image.builder settings";
+  return new CloudError(error.code, `RunInstances of the ${input.purpose} instance in ${input.region} was refused${parameter ? ` (parameter ${parameter})` : ""}, not retried: ${error.message.replace(/^InvalidParameterValue: /, "")} Fix: ${fix}.`);
 }
 
 // Finds the newest official Debian 12 AMI for an architecture (owner 136693071363).

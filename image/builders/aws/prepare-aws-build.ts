@@ -1,5 +1,5 @@
 import type { CloudPorts, ImageRecord } from "../../../cloud/ports.ts";
-import { amiNameFor, hashParts, tagKeys } from "../../../cloud/naming.ts";
+import { amiNameFor, hashParts, isSmokeTested, tagKeys } from "../../../cloud/naming.ts";
 import { callWithRetry } from "../../../cloud/retry.ts";
 import { runPreflight, type PreflightProblem } from "../../../regions/preflight.ts";
 import type { BuildAwsImageOptions } from "./build-aws-image-options.ts";
@@ -42,7 +42,7 @@ export async function prepareAwsBuild(options: BuildAwsImageOptions, ports: Clou
 export async function planAwsBuild(options: BuildAwsImageOptions, ports: CloudPorts, signal?: AbortSignal): Promise<AwsBuildPlan> {
   const prepared = await prepareAwsBuild(options, ports, signal);
   if (!prepared.ok) return prepared;
-  const reuse = prepared.existing.find((i) => i.state === "available" && i.tags["rtcgw:smoke"] === "passed");
+  const reuse = prepared.existing.find((i) => i.state === "available" && isSmokeTested(i.tags));
   return {
     kind: "planned", ok: true, buildId: prepared.buildId, amiName: prepared.amiName, region: options.region, regions: prepared.regions, baseImage: `${prepared.base.imageId} (${prepared.base.name})`,
     builderNetwork: describeBuilderNetwork(prepared.network),

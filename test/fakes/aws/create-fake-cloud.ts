@@ -1,6 +1,6 @@
 import type { CloudPorts } from "../../../cloud/ports.ts";
 import type { AccountSettings } from "./account-settings.ts";
-import { createFakeEc2, imageState, instanceState } from "./fake-ec2.ts";
+import { createFakeEc2, imageState, instanceState, liveVolumes } from "./fake-ec2.ts";
 import { createFakeIam, createFakeSts } from "./fake-s3-iam-sts.ts";
 import { createFakeS3 } from "./fake-s3.ts";
 import { createFakeSsm } from "./fake-ssm.ts";
@@ -24,7 +24,7 @@ export interface FakeCloud {
   timings: FakeTimings;
   clock: VirtualClock;
   context: FakeContext;
-  /** Temporary resources still alive: what a test expects to be empty after any run. */
+  /** Temporary resources still alive (rtcgw-tagged snapshots no image uses and volumes attached to nothing too): what a test expects to be empty after any run. */
   listLeftovers(): string[];
   /** Live images owned by the account, per region. */
   listOwnImages(region?: string): ReturnType<typeof imageStates>;
@@ -47,7 +47,7 @@ export function createFakeCloud(options: { regions?: string[]; faults?: Partial<
     createImageMs: 6 * 60_000, copyMsByRegion: {}, copyMs: 25 * 60_000, ...options.timings,
   };
   const state: FakeState = {
-    accountId: "111122223333", regions, images: [], snapshots: [], instances: [], vpcs: [], subnets: [], securityGroups: [], roles: [], profiles: [], commands: [],
+    accountId: "111122223333", regions, images: [], snapshots: [], instances: [], volumes: [], vpcs: [], subnets: [], securityGroups: [], roles: [], profiles: [], commands: [],
     parameters: new Map(), buckets: new Map(), metricData: [], accountSettings: new Map(Object.entries(options.accountSettings ?? {})), launchTemplateImageIds: new Map(), clientTokens: new Map(),
   };
   const context = createFakeContext(clock, state, faults, timings);
@@ -80,6 +80,8 @@ export function createFakeCloud(options: { regions?: string[]; faults?: Partial<
       ...state.securityGroups.filter((g) => !g.deleted).map((g) => `security group ${g.groupId} (${g.region})`),
       ...state.roles.filter((r) => !r.deleted).map((r) => `role ${r.name}`),
       ...state.profiles.filter((p) => !p.deleted).map((p) => `instance profile ${p.name}`),
+      ...state.snapshots.filter((s) => !s.deleted && s.tags["rtcgw:build"] && !state.images.some((i) => !i.deregistered && i.snapshotIds.includes(s.snapshotId))).map((s) => `snapshot ${s.snapshotId} (${s.region})`),
+      ...liveVolumes(context).filter((v) => !v.instanceId && v.tags["rtcgw:build"]).map((v) => `volume ${v.volumeId} (${v.region})`),
       ...[...state.buckets.entries()].flatMap(([name, b]) => [...b.objects.keys()].filter((k) => k.startsWith("staging/")).map((k) => `staging object s3://${name}/${k}`)),
     ],
   };

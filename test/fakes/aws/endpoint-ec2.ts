@@ -67,6 +67,17 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
     const groups = await ec2.describeSecurityGroups(region, tag);
     return ec2Response(action, `<securityGroupInfo>${groups.map((g) => `<item><groupId>${g.groupId}</groupId>${tagSetXml(g.tags)}</item>`).join("")}</securityGroupInfo>`);
   }
+  if (action === "DescribeSnapshots" || action === "DescribeVolumes") {
+    const { tag } = readFilters(input);
+    if (!tag) throw new CloudError("InvalidParameterValue", `the fake's ${action} filters by tag only`);
+    if (action === "DescribeSnapshots") {
+      if (listOf<string>(input.Owner)[0] !== "self") throw new CloudError("InvalidParameterValue", "the fake describes the account's own snapshots only (OwnerIds self)");
+      const snapshots = await ec2.describeSnapshots(region, tag);
+      return ec2Response(action, `<snapshotSet>${snapshots.map((s) => `<item><snapshotId>${s.snapshotId}</snapshotId><status>completed</status><ownerId>${cloud.state.accountId}</ownerId>${tagSetXml(s.tags)}</item>`).join("")}</snapshotSet>`);
+    }
+    const volumes = await ec2.describeVolumes(region, tag);
+    return ec2Response(action, `<volumeSet>${volumes.map((v) => `<item><volumeId>${v.volumeId}</volumeId><status>${v.state}</status>${tagSetXml(v.tags)}</item>`).join("")}</volumeSet>`);
+  }
   if (action === "DescribeVpcs") {
     const { values } = readFilters(input);
     const isDefault = values("is-default")[0];
@@ -87,6 +98,7 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
   const ok = () => ec2Response(action, "<return>true</return>");
   if (action === "DeleteSecurityGroup") return (await ec2.deleteSecurityGroup(region, String(input.GroupId)), ok());
   if (action === "DeregisterImage") return (await ec2.deregisterImage(region, String(input.ImageId)), ok());
+  if (action === "DeleteVolume") return (await ec2.deleteVolume(region, String(input.VolumeId)), ok());
   if (action === "DeleteSnapshot") return (await ec2.deleteSnapshot(region, String(input.SnapshotId)), ok());
   if (action === "EnableImageDeprecation") return (await ec2.deprecateImage(region, String(input.ImageId), new Date(String(input.DeprecateAt))), ok());
   if (action === "CreateTags") {

@@ -2,9 +2,13 @@ import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord } from 
 import { accountSettingsIn, encryptionIn, isAwsManagedEbsKey } from "./account-settings.ts";
 import { instanceHasSsmAgent } from "./fake-cloud-init.ts";
 import { defaultVpcOrFail, launchSubnet } from "./fake-network.ts";
-import { matchesTag, withClientToken, type FakeContext, type FakeImage, type FakeInstance } from "./fake-state.ts";
+import { matchesTag, withClientToken, type FakeContext, type FakeImage, type FakeInstance, type FakeVolume } from "./fake-state.ts";
 
 const publicQuota = 5;
+
+// The architecture of the instance types the tests use, as EC2 knows it (its own table: not the code's rule for `check`).
+const instanceTypeArch: Record<string, "amd64" | "arm64"> = { t2: "amd64", t3: "amd64", t3a: "amd64", m5: "amd64", m6i: "amd64", c5: "amd64", c6i: "amd64", t4g: "arm64", m6g: "arm64", m7g: "arm64", c6g: "arm64", c7g: "arm64", a1: "arm64" };
+const ec2ArchName = { amd64: "x86_64", arm64: "arm64" } as const;
 
 // Where an image is now, derived from the virtual clock.
 export function imageState(ctx: FakeContext, image: FakeImage): ImageRecord["state"] {
@@ -19,6 +23,14 @@ export function instanceState(ctx: FakeContext, i: FakeInstance): InstanceRecord
   if (i.terminateAt !== undefined) return now < i.terminateAt + ctx.timings.terminateMs ? "shutting-down" : "terminated";
   if (i.stopAt !== undefined) return now < i.stopAt + ctx.timings.stopMs ? "stopping" : "stopped";
   return now < i.launchedAt + ctx.timings.instanceBootMs ? "pending" : "running";
+}
+
+// Volumes not deleted: one of a terminated instance went with it (DeleteOnTermination).
+export function liveVolumes(ctx: FakeContext): FakeVolume[] {
+  return ctx.state.volumes.filter((v) => {
+    const instance = v.instanceId ? ctx.state.instances.find((i) => i.instanceId === v.instanceId) : undefined;
+    return !v.deleted && !(instance && instanceState(ctx, instance) === "terminated");
+  });
 }
 
 // The EC2 port of the fake cloud.
@@ -39,6 +51,7 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
     public: image.public, tags: { ...image.tags }, snapshotIds: [...image.snapshotIds], launchAccounts: [...image.launchAccounts],
     ...(image.deprecationTime ? { deprecationTime: image.deprecationTime } : {}),
     ...(image.fails && imageState(ctx, image) === "failed" ? { stateReason: "Copy failed: internal error" } : {}),
+    ...(image.imdsV2 ? { imdsSupport: "v2.0" as const } : {}),
   });
   const addImage = (region: string, fields: Pick<FakeImage, "name" | "tags" | "availableAt" | "fails" | "encrypted" | "kmsKeyId" | "provisioned" | "arch" | "ssmAgent" | "sealed">) => {
     const snapshotId = ctx.nextId("snap");
@@ -79,6 +92,10 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
         const source = findImage(input.sourceRegion, input.sourceImageId);
         if (imageState(ctx, source) !== "available") throw new CloudError("IncorrectState", `Image ${source.imageId} is not available`);
         if (state.images.some((i) => i.region === region && i.name === input.name && !i.deregistered)) throw new CloudError("InvalidAMIName.Duplicate", `AMI name ${input.name} is already in use`);
+        const inFlight = state.images.filter((i) => i.region === region && i.ownerId === state.accountId && imageState(ctx, i) === "pending").length;
+        if (faults.concurrentCopyLimit !== undefined && inFlight >= faults.concurrentCopyLimit) {
+          throw new CloudError("ResourceLimitExceeded", `You have reached the maximum number of concurrent AMI copies (${faults.concurrentCopyLimit}) in ${region}. Try again after an in-progress copy completes.`);
+        }
         const copyMs = timings.copyMsByRegion[region] ?? timings.copyMs;
         return addImage(region, { name: input.name, tags: input.tags, availableAt: clock.now() + copyMs, fails: faults.copyFailsIn.includes(region), ...encryptionIn(ctx, region, source.encrypted), provisioned: source.provisioned, arch: source.arch, ssmAgent: source.ssmAgent, sealed: source.sealed });
       });
@@ -146,6 +163,21 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
       if (state.images.some((i) => !i.deregistered && i.snapshotIds.includes(snapshotId))) throw new CloudError("InvalidSnapshot.InUse", `The snapshot ${snapshotId} is currently in use by an AMI`);
       snapshot.deleted = true;
     },
+    async describeSnapshots(region, tag) {
+      ctx.enter("DescribeSnapshots", region);
+      return state.snapshots.filter((s) => s.region === region && !s.deleted && matchesTag(s.tags, tag)).map((s) => ({ snapshotId: s.snapshotId, tags: { ...s.tags } }));
+    },
+    async describeVolumes(region, tag) {
+      ctx.enter("DescribeVolumes", region);
+      return liveVolumes(ctx).filter((v) => v.region === region && matchesTag(v.tags, tag)).map((v) => ({ volumeId: v.volumeId, state: v.instanceId ? "in-use" as const : "available" as const, tags: { ...v.tags } }));
+    },
+    async deleteVolume(region, volumeId) {
+      ctx.enter("DeleteVolume", region);
+      const volume = liveVolumes(ctx).find((v) => v.region === region && v.volumeId === volumeId);
+      if (!volume) throw new CloudError("InvalidVolume.NotFound", `The volume '${volumeId}' does not exist.`);
+      if (volume.instanceId) throw new CloudError("VolumeInUse", `Volume ${volumeId} is currently attached to ${volume.instanceId}`);
+      volume.deleted = true;
+    },
     async describeSubnet(region, subnetId) {
       ctx.enter("DescribeSubnets", region);
       const subnet = state.subnets.find((s) => s.region === region && s.subnetId === subnetId);
@@ -178,15 +210,21 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
     async runInstance(region, input) {
       ctx.enter("RunInstances", region);
       return withClientToken(ctx, `${region}:RunInstances`, input.clientToken, input, () => {
-        findImage(region, input.imageId);
+        const image = findImage(region, input.imageId);
+        const typeArch = instanceTypeArch[input.instanceType.split(".")[0]!];
+        if (!typeArch) throw new CloudError("InvalidParameterValue", `Invalid value '${input.instanceType}' for InstanceType.`);
+        if (typeArch !== image.arch) {
+          throw new CloudError("InvalidParameterValue", `The architecture '${ec2ArchName[typeArch]}' of the specified instance type does not match the architecture '${ec2ArchName[image.arch]}' of the specified AMI. Specify an instance type and an AMI that have matching architectures, and try again. You can use 'describe-instance-types' or 'describe-images' to discover the architecture of the instance type or AMI.`);
+        }
         const group = state.securityGroups.find((g) => g.region === region && g.groupId === input.securityGroupId && !g.deleted);
         if (!group) throw new CloudError("InvalidGroup.NotFound", `The security group '${input.securityGroupId}' does not exist`);
         const subnet = launchSubnet(ctx, region, input.subnetId, group.vpcId, group.groupId);
-        if (!state.profiles.some((p) => p.name === input.instanceProfileName && !p.deleted && p.roleName && clock.now() >= p.createdAt + faults.profileInvisibleMs)) throw new CloudError("InvalidParameterValue", `Value (${input.instanceProfileName}) for parameter iamInstanceProfile.name is invalid`);
+        if (!state.profiles.some((p) => p.name === input.instanceProfileName && !p.deleted && p.roleName && clock.now() >= p.createdAt + faults.profileInvisibleMs)) throw new CloudError("InvalidParameterValue", `Value (${input.instanceProfileName}) for parameter iamInstanceProfile.name is invalid. Invalid IAM Instance Profile name`);
         const source = state.images.find((i) => i.imageId === input.imageId);
         const instanceId = ctx.nextId("i");
         state.instances.push({ instanceId, region, imageId: input.imageId, tags: { ...input.tags }, launchedAt: clock.now(), profile: input.instanceProfileName, securityGroupId: input.securityGroupId, subnetId: subnet.subnetId, imdsV2Required: true, provisioned: source?.provisioned ?? false, ...encryptionIn(ctx, region, input.encrypted),
           ...(input.userData === undefined ? {} : { userData: input.userData }) });
+        state.volumes.push({ volumeId: ctx.nextId("vol"), region, instanceId, tags: { ...input.tags }, deleted: false });
         return instanceId;
       });
     },

@@ -29,6 +29,8 @@ export interface FakeFaults {
   provisionFails: boolean;
   smokeFails: boolean;
   copyFailsIn: string[];
+  /** Copies the account may have in flight into one region (EC2's concurrent CopyImage limit): one more is refused with ResourceLimitExceeded. */
+  concurrentCopyLimit?: number;
   /** Regions where AMI block public access is on (as `accountSettings`' imageBlockPublicAccess; tests flip it mid-run). */
   blockPublicAccessIn: string[];
   /** Regions where the account already has 5 public AMIs. */
@@ -69,6 +71,12 @@ export interface FakeInstance {
   userData?: string;
   /** A provisioning command armed the seal that runs when the instance stops. */
   sealArmed?: boolean;
+}
+/** An EBS volume in the fake cloud. */
+export interface FakeVolume {
+  volumeId: string; region: string; tags: Tags; deleted: boolean;
+  /** The instance it is attached to (and goes with when terminated). */
+  instanceId?: string;
 }
 /** An SSM Run Command invocation in the fake cloud. */
 export interface FakeCommand {
@@ -132,6 +140,8 @@ export interface FakeState {
   images: FakeImage[];
   snapshots: { snapshotId: string; region: string; tags: Tags; encrypted: boolean; kmsKeyId?: string; accounts: string[]; deleted: boolean }[];
   instances: FakeInstance[];
+  /** EBS volumes: RunInstances makes one per instance (deleted with it, DeleteOnTermination); tests seed orphans without `instanceId`. */
+  volumes: FakeVolume[];
   vpcs: FakeVpc[];
   subnets: FakeSubnet[];
   securityGroups: { groupId: string; region: string; name: string; vpcId: string; tags: Tags; deleted: boolean }[];

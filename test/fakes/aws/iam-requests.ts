@@ -58,6 +58,7 @@ const existing = (call: FakeCall, id: string): { type: string; tags?: Tags; owne
   if (id.startsWith("ami-")) return { type: "image", tags: imageOf(call, id)?.tags, owner: imageOf(call, id)?.ownerId ?? account(call) };
   if (id.startsWith("snap-")) return { type: "snapshot", tags: state.snapshots.find((s) => s.snapshotId === id)?.tags, owner: account(call) };
   if (id.startsWith("sg-")) return { type: "security-group", tags: state.securityGroups.find((g) => g.groupId === id)?.tags };
+  if (id.startsWith("vol-")) return { type: "volume", tags: state.volumes.find((v) => v.volumeId === id)?.tags };
   if (id.startsWith("i-")) return { type: "instance", tags: state.instances.find((i) => i.instanceId === id)?.tags };
   if (id.startsWith("subnet-")) return { type: "subnet" };
   if (id.startsWith("vpc-")) return { type: "vpc" };
@@ -96,7 +97,7 @@ export const iamRequestsByOperation: Record<string, Row> = {
   "sts:GetCallerIdentity": () => [],
   // EC2: reads without resource-level permissions
   ...Object.fromEntries(["DescribeRegions", "DescribeImages", "DescribeInstances", "DescribeSecurityGroups", "DescribeVpcs", "DescribeSubnets", "DescribeLaunchTemplates",
-    "DescribeLaunchTemplateVersions", "GetImageBlockPublicAccessState", "GetEbsEncryptionByDefault", "GetEbsDefaultKmsKeyId"].map((a) => [`ec2:${a}`, anywhere(`ec2:${a}`)])),
+    "DescribeLaunchTemplateVersions", "GetImageBlockPublicAccessState", "GetEbsEncryptionByDefault", "GetEbsDefaultKmsKeyId", "DescribeSnapshots", "DescribeVolumes"].map((a) => [`ec2:${a}`, anywhere(`ec2:${a}`)])),
   "ec2:CreateSecurityGroup": (call) => [...created(call, "ec2:CreateSecurityGroup", "security-group", "CreateSecurityGroup"), on("ec2:CreateSecurityGroup", String(call.input.VpcId ?? defaultVpc(call)))(call)],
   "ec2:DeleteSecurityGroup": onOne("ec2:DeleteSecurityGroup", "GroupId"),
   "ec2:RunInstances": (call) => {
@@ -118,6 +119,7 @@ export const iamRequestsByOperation: Record<string, Row> = {
   "ec2:EnableImageDeprecation": onOne("ec2:EnableImageDeprecation", "ImageId"),
   "ec2:DeregisterImage": onOne("ec2:DeregisterImage", "ImageId"),
   "ec2:DeleteSnapshot": onOne("ec2:DeleteSnapshot", "SnapshotId"),
+  "ec2:DeleteVolume": onOne("ec2:DeleteVolume", "VolumeId"),
   "ec2:CreateTags": (call) => {
     const tags = Object.fromEntries(listOf<{ Key: string; Value: string }>(call.input.Tag).map((t) => [t.Key, t.Value]));
     return listOf<string>(call.input.ResourceId).map((id) => on("ec2:CreateTags", id, requestTags(tags))(call));

@@ -47,7 +47,7 @@ export function imageXml(image: ImageRecord): string {
   const devices = image.snapshotIds.map((s) => `<item><deviceName>/dev/xvda</deviceName><ebs><snapshotId>${s}</snapshotId></ebs></item>`).join("");
   return `<item><imageId>${image.imageId}</imageId><name>${escape(image.name)}</name><imageState>${image.state}</imageState><imageOwnerId>${image.ownerId}</imageOwnerId>`
     + `<creationDate>${image.creationDate}</creationDate><isPublic>${image.public}</isPublic><blockDeviceMapping>${devices}</blockDeviceMapping>${tagSetXml(image.tags)}`
-    + `${image.deprecationTime ? `<deprecationTime>${image.deprecationTime}</deprecationTime>` : ""}</item>`;
+    + `${image.deprecationTime ? `<deprecationTime>${image.deprecationTime}</deprecationTime>` : ""}${image.imdsSupport ? `<imdsSupport>${image.imdsSupport}</imdsSupport>` : ""}</item>`;
 }
 
 // An STS (awsQuery) response document.
