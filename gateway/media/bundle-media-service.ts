@@ -5,6 +5,7 @@ import { bundleNodeProgram } from "../bundle-node-program.ts";
 import type { Recipe } from "../../dsl/resolve.ts";
 import type { GeneratedFile, GeneratedFrom } from "../generated-file.ts";
 import { generatedHeader } from "../generated-file.ts";
+import { kernelAndHostProtection, unitLines } from "../systemd/sandbox.ts";
 import { defaultMediaSettings } from "./settings.ts";
 
 /** Where the bundle is installed on the image. */
@@ -49,12 +50,7 @@ PrivateTmp=yes
 PrivateDevices=yes
 ProtectSystem=strict
 ProtectHome=yes
-ProtectKernelTunables=yes
-ProtectKernelModules=yes
-ProtectKernelLogs=yes
-ProtectControlGroups=yes
-ProtectClock=yes
-ProtectHostname=yes
+${unitLines(kernelAndHostProtection)}
 ProtectProc=invisible
 ProcSubset=pid
 RestrictAddressFamilies=AF_INET AF_UNIX

@@ -3,35 +3,17 @@ import { withGeneratedHeader, type GeneratedFile, type GeneratedFrom } from "../
 import { renderTemplate } from "../render-template.ts";
 import { rtpengineStartScriptPath } from "../rtpengine/compile-rtpengine-config.ts";
 import { runtimeEnvPath } from "./runtime-env.ts";
+import { daemonSandbox } from "./sandbox.ts";
 
 /** The first-boot oneshot (written by the appliance agent) that every gateway service starts after. */
 export const firstBootUnit = "rtcgw-firstboot.service";
-
-// Confinement both daemons tolerate: they only need the network, their runtime directory and /etc to read.
-const sandbox = [
-  "NoNewPrivileges=yes",
-  "ProtectHome=yes",
-  "PrivateTmp=yes",
-  "PrivateDevices=yes",
-  "ProtectKernelTunables=yes",
-  "ProtectKernelModules=yes",
-  "ProtectKernelLogs=yes",
-  "ProtectControlGroups=yes",
-  "ProtectClock=yes",
-  "ProtectHostname=yes",
-  "RestrictSUIDSGID=yes",
-  "RestrictNamespaces=yes",
-  "LockPersonality=yes",
-  "SystemCallArchitectures=native",
-  "RestrictAddressFamilies=AF_UNIX AF_INET AF_INET6 AF_NETLINK",
-];
 
 /** What the kamailio drop-in template needs. */
 export interface KamailioUnitContext {
   firstBootUnit: string;
   /** Kamailio's own listeners below 1024 (WSS/HTTPS on 443 belongs to the agent): each needs CAP_NET_BIND_SERVICE. */
   privilegedPorts: number[];
-  sandbox: string[];
+  sandbox: readonly string[];
 }
 
 /** What the rtpengine drop-in template needs. */
@@ -39,7 +21,7 @@ export interface RtpengineUnitContext {
   firstBootUnit: string;
   runtimeEnvPath: string;
   startScript: string;
-  sandbox: string[];
+  sandbox: readonly string[];
 }
 
 // The kamailio drop-in's context (pure): the bind capability only when one of its ports needs it.
@@ -49,13 +31,13 @@ export function buildKamailioUnitContext(recipe: Recipe): KamailioUnitContext {
   return {
     firstBootUnit,
     privilegedPorts: [...new Set(lowest.filter((port) => port < 1024))].sort((a, b) => a - b),
-    sandbox,
+    sandbox: daemonSandbox,
   };
 }
 
 // The rtpengine drop-in's context (pure): runtime.env feeds the start script.
 export function buildRtpengineUnitContext(): RtpengineUnitContext {
-  return { firstBootUnit, runtimeEnvPath, startScript: rtpengineStartScriptPath, sandbox };
+  return { firstBootUnit, runtimeEnvPath, startScript: rtpengineStartScriptPath, sandbox: daemonSandbox };
 }
 
 // The units the bundle enables (Debian's own units; the drop-ins below adjust them).

@@ -1,4 +1,5 @@
 import { installPaths, runtimePaths } from "../contract.ts";
+import { kernelAndHostProtection, unitLines } from "../../systemd/sandbox.ts";
 
 // The pinned AWS SDK runs on Debian 12's node 18 (tested) but warns at every start that later versions will not.
 const quietSdk = "Environment=AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true";
@@ -58,12 +59,7 @@ ProtectSystem=strict
 ProtectHome=yes
 PrivateTmp=yes
 PrivateDevices=yes
-ProtectKernelTunables=yes
-ProtectKernelModules=yes
-ProtectKernelLogs=yes
-ProtectControlGroups=yes
-ProtectClock=yes
-ProtectHostname=yes
+${unitLines(kernelAndHostProtection)}
 RestrictNamespaces=yes
 RestrictSUIDSGID=yes
 LockPersonality=yes

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { CloudError } from "../../../cloud/ports.ts";
 import type { FakeCloud } from "./create-fake-cloud.ts";
@@ -31,7 +31,7 @@ export async function startFakeEndpoint(cloud: FakeCloud, options: { authorizer?
   const served: string[] = [];
   const loseNextResponse = new Set<string>();
   const handleIam = createIamHandler(cloud);
-  const server: Server = createServer(async (req, res) => {
+  const answerRequest = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const raw = await readBody(req);
     const url = new URL(req.url ?? "/", "http://fake");
     const presigned = url.searchParams.get("X-Amz-Credential");
@@ -78,6 +78,13 @@ export async function startFakeEndpoint(cloud: FakeCloud, options: { authorizer?
       if (json) res.writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": code }).end(JSON.stringify({ __type: code, message }));
       else res.writeHead(status, { "content-type": "text/xml" }).end(service === "ec2" ? ec2Error(code, message) : stsError(code, message));
     }
+  };
+  // A failure outside the answers above (the request body could not be read, say) is a 500 for the client, never an unhandled rejection.
+  const server: Server = createServer((req, res) => {
+    answerRequest(req, res).catch((error: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" }).end(error instanceof Error ? error.message : String(error));
+      else res.destroy();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
