@@ -1,5 +1,5 @@
 import { CloudError, type CloudPorts } from "./ports.ts";
-import { callWithRetry } from "./retry.ts";
+import { bindRetry } from "./retry.ts";
 import { waitFor } from "./wait.ts";
 import { markDeleted, type Journal, type JournalFile, type JournalResource } from "./journal.ts";
 import { isSmokeTested } from "./naming.ts";
@@ -9,7 +9,7 @@ import { isSmokeTested } from "./naming.ts";
 // deleteRole removes the role's policies first), staging objects, candidate images and volumes, then orphaned snapshots. Runs to the end even if some deletions fail.
 export async function cleanupTemporary(ports: CloudPorts, journal: JournalFile, budgetMs = 20 * 60_000): Promise<string[]> {
   const problems: string[] = [];
-  const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, retryCodes, budgetMs });
+  const withRetry = bindRetry({ clock: ports.clock, budgetMs });
   const live = () => journal.read().temporary.filter((r) => !r.deleted);
   const attempt = async (what: string, fn: () => Promise<void>) => {
     try {
@@ -20,30 +20,30 @@ export async function cleanupTemporary(ports: CloudPorts, journal: JournalFile, 
   };
   const instances = live().filter((r) => r.kind === "instance");
   await Promise.all(instances.map((r) => attempt(`terminate ${r.id}`, async () => {
-    await retry(() => ports.ec2.terminateInstance(r.region, r.id).catch(ignoreNotFound), ["InvalidInstanceID.NotFound"]);
+    await withRetry(() => ports.ec2.terminateInstance(r.region, r.id).catch(ignoreNotFound), { retryCodes: ["InvalidInstanceID.NotFound"] });
     await waitFor(async () => {
-      const [found] = await retry(() => ports.ec2.describeInstances(r.region, { instanceIds: [r.id] }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))));
+      const [found] = await withRetry(() => ports.ec2.describeInstances(r.region, { instanceIds: [r.id] }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))));
       return !found || found.state === "terminated" ? true : undefined;
     }, { clock: ports.clock, what: `instance ${r.id} to terminate`, budgetMs, intervalMs: 10_000 });
     markDeleted(journal, "instance", r.id);
   })));
   for (const r of live()) {
     if (r.kind === "command") await attempt(`cancel ${r.id}`, async () => void (await ports.ssm.cancelCommand(r.region, r.id).catch(() => undefined), markDeleted(journal, "command", r.id)));
-    if (r.kind === "security-group") await attempt(`delete ${r.id}`, async () => void (await retry(() => ports.ec2.deleteSecurityGroup(r.region, r.id).catch(ignoreNotFound), ["DependencyViolation"]), markDeleted(journal, "security-group", r.id)));
-    if (r.kind === "instance-profile") await attempt(`delete instance profile ${r.id}`, async () => void (await retry(() => ports.iam.deleteInstanceProfile(r.id, r.id)), markDeleted(journal, "instance-profile", r.id)));
+    if (r.kind === "security-group") await attempt(`delete ${r.id}`, async () => void (await withRetry(() => ports.ec2.deleteSecurityGroup(r.region, r.id).catch(ignoreNotFound), { retryCodes: ["DependencyViolation"] }), markDeleted(journal, "security-group", r.id)));
+    if (r.kind === "instance-profile") await attempt(`delete instance profile ${r.id}`, async () => void (await withRetry(() => ports.iam.deleteInstanceProfile(r.id, r.id)), markDeleted(journal, "instance-profile", r.id)));
   }
   for (const r of live()) {
-    if (r.kind === "role") await attempt(`delete role ${r.id}`, async () => void (await retry(() => ports.iam.deleteRole(r.id), ["DeleteConflict"]), markDeleted(journal, "role", r.id)));
+    if (r.kind === "role") await attempt(`delete role ${r.id}`, async () => void (await withRetry(() => ports.iam.deleteRole(r.id), { retryCodes: ["DeleteConflict"] }), markDeleted(journal, "role", r.id)));
     if (r.kind === "s3-object") {
       const [bucket, ...key] = r.id.split("/");
-      await attempt(`delete s3://${r.id}`, async () => void (await retry(() => ports.s3.deleteObject(r.region, bucket!, key.join("/"))), markDeleted(journal, "s3-object", r.id)));
+      await attempt(`delete s3://${r.id}`, async () => void (await withRetry(() => ports.s3.deleteObject(r.region, bucket!, key.join("/"))), markDeleted(journal, "s3-object", r.id)));
     }
     if (r.kind === "candidate-image") await attempt(`deregister ${r.id}`, async () => void (await deregisterCandidate(ports, r.region, r.id), markDeleted(journal, "candidate-image", r.id)));
-    if (r.kind === "volume") await attempt(`delete volume ${r.id}`, async () => void (await retry(() => ports.ec2.deleteVolume(r.region, r.id).catch(ignoreNotFound), ["VolumeInUse"]), markDeleted(journal, "volume", r.id)));
+    if (r.kind === "volume") await attempt(`delete volume ${r.id}`, async () => void (await withRetry(() => ports.ec2.deleteVolume(r.region, r.id).catch(ignoreNotFound), { retryCodes: ["VolumeInUse"] }), markDeleted(journal, "volume", r.id)));
   }
   // Snapshots last: an image deregistered above frees its snapshots.
   for (const r of live()) {
-    if (r.kind === "snapshot") await attempt(`delete snapshot ${r.id}`, async () => void (await retry(() => ports.ec2.deleteSnapshot(r.region, r.id).catch(ignoreNotFound)), markDeleted(journal, "snapshot", r.id)));
+    if (r.kind === "snapshot") await attempt(`delete snapshot ${r.id}`, async () => void (await withRetry(() => ports.ec2.deleteSnapshot(r.region, r.id).catch(ignoreNotFound)), markDeleted(journal, "snapshot", r.id)));
   }
   return problems;
 }
@@ -57,17 +57,18 @@ export async function cleanupLeftovers(ports: CloudPorts, items: readonly Omit<J
 // A candidate image is deregistered with its snapshots, unless it passed its smoke test: then it is the build's image (a
 // crash came between the tag and the journal's note), no longer temporary.
 async function deregisterCandidate(ports: CloudPorts, region: string, imageId: string): Promise<void> {
-  const [image] = await callWithRetry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))), { clock: ports.clock });
+  const withRetry = bindRetry({ clock: ports.clock });
+  const [image] = await withRetry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))));
   if (image && !isSmokeTested(image.tags)) await deregisterWithSnapshots(ports, region, imageId);
 }
 
 // Deregisters an image and deletes its snapshots (a failed candidate, a retired AMI).
 export async function deregisterWithSnapshots(ports: CloudPorts, region: string, imageId: string): Promise<void> {
-  const retry = <T>(fn: () => Promise<T>) => callWithRetry(fn, { clock: ports.clock });
-  const [image] = await retry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))));
+  const withRetry = bindRetry({ clock: ports.clock });
+  const [image] = await withRetry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))));
   if (!image) return;
-  await retry(() => ports.ec2.deregisterImage(region, imageId));
-  for (const snapshotId of image.snapshotIds) await retry(() => ports.ec2.deleteSnapshot(region, snapshotId).catch(ignoreNotFound));
+  await withRetry(() => ports.ec2.deregisterImage(region, imageId));
+  for (const snapshotId of image.snapshotIds) await withRetry(() => ports.ec2.deleteSnapshot(region, snapshotId).catch(ignoreNotFound));
 }
 
 function isNotFound(error: unknown): boolean {

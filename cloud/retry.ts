@@ -21,9 +21,20 @@ export function isThrottling(error: unknown): boolean {
   return error instanceof CloudError && throttlingCodes.has(error.code);
 }
 
+/** The parts of `RetryOptions` one call may set on top of its run's bound retry. */
+export type RetryOverrides = Omit<RetryOptions, "clock" | "signal">;
+
+/** A retry bound to one run's clock and abort signal: each call names only what differs from the run's defaults. */
+export type WithRetry = <T>(fn: () => Promise<T>, overrides?: RetryOverrides) => Promise<T>;
+
+// Binds the retry once where a run's clock and abort signal come together, so that call sites pass neither.
+export function bindRetry(run: RetryOptions): WithRetry {
+  return (fn, overrides) => callWithRetry(fn, { ...run, ...overrides });
+}
+
 // Calls `fn` until it succeeds, retrying throttling and the given codes with capped exponential backoff
 // inside a time budget (not an attempt count: a throttling burst may last minutes).
-export async function callWithRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
+async function callWithRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
   const { clock, budgetMs = 300_000, retryCodes = [], retryIf, maxBackoffMs = 20_000, signal } = options;
   const deadline = clock.now() + budgetMs;
   for (let attempt = 0; ; attempt++) {

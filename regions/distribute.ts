@@ -1,7 +1,7 @@
 import type { Recipe } from "../dsl/resolve.ts";
 import { CloudError, type CloudPorts, type ImageRecord } from "../cloud/ports.ts";
 import { buildTags, clientTokenFor, tagKeys } from "../cloud/naming.ts";
-import { callWithRetry } from "../cloud/retry.ts";
+import type { WithRetry } from "../cloud/retry.ts";
 import { waitFor } from "../cloud/wait.ts";
 import { updateRegion, type JournalFile, type RegionEntry } from "../cloud/journal.ts";
 import type { PublishPlan, RegionPlan } from "./plan-publish.ts";
@@ -21,6 +21,8 @@ export interface DistributeContext {
   journal: JournalFile;
   sourceImageId: string;
   signal?: AbortSignal | undefined;
+  /** The run's retry, bound to its clock and `signal`. */
+  withRetry: WithRetry;
   onProgress?: ((event: RegionProgress) => void) | undefined;
   /** Time allowed for one copy (also for a free copy slot in its region). @default 3 h */
   copyBudgetMs?: number;
@@ -44,16 +46,15 @@ export async function distributeImage(plan: PublishPlan, ctx: DistributeContext)
 }
 
 async function finishRegion(plan: PublishPlan, rp: RegionPlan, ctx: DistributeContext): Promise<RegionOutcome> {
-  const { ports, journal, signal } = ctx;
+  const { ports, journal, signal, withRetry } = ctx;
   const { region } = rp;
   const started = ports.clock.now();
-  const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes });
   const report = (status: RegionEntry["status"], message?: string) => ctx.onProgress?.({ region, status, elapsedMs: ports.clock.now() - started, ...(message ? { message } : {}) });
   try {
-    const imageId = await obtainImage(plan, rp, ctx, retry);
+    const imageId = await obtainImage(plan, rp, ctx);
     const image = await waitFor(
       async () => {
-        const [found] = await retry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }), ["InvalidAMIID.NotFound"]);
+        const [found] = await withRetry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }), { retryCodes: ["InvalidAMIID.NotFound"] });
         report("copying");
         if (found?.state === "failed") throw new CloudError("CopyFailed", found.stateReason ?? "the copy failed");
         return found?.state === "available" ? found : undefined;
@@ -62,12 +63,12 @@ async function finishRegion(plan: PublishPlan, rp: RegionPlan, ctx: DistributeCo
     );
     updateRegion(journal, region, { status: "available", snapshotIds: image.snapshotIds, creationDate: image.creationDate });
     report("available");
-    const deprecationTime = await shareImage(plan, region, image, ctx, retry);
+    const deprecationTime = await shareImage(plan, region, image, ctx);
     updateRegion(journal, region, { status: "shared", deprecationTime });
     report("shared");
     for (const name of rp.parameters) {
-      if ((await retry(() => ports.ssm.getParameter(region, name))) === imageId) continue;
-      await retry(() => ports.ssm.putParameter(region, { name, value: imageId, dataType: "aws:ec2:image", tags: {} }));
+      if ((await withRetry(() => ports.ssm.getParameter(region, name))) === imageId) continue;
+      await withRetry(() => ports.ssm.putParameter(region, { name, value: imageId, dataType: "aws:ec2:image", tags: {} }));
     }
     updateRegion(journal, region, { status: "published" });
     report("published");
@@ -75,7 +76,7 @@ async function finishRegion(plan: PublishPlan, rp: RegionPlan, ctx: DistributeCo
   } catch (error) {
     if (signal?.aborted) throw error;
     const message = (error as Error).message;
-    await discardFailedCopy(region, ctx, retry).catch(() => undefined);
+    await discardFailedCopy(region, ctx).catch(() => undefined);
     updateRegion(journal, region, { status: "failed", error: message, failedAttempts: (journal.read().regions[region]?.failedAttempts ?? 0) + 1 });
     report("failed", message);
     return { region, ok: false, error: message };
@@ -83,8 +84,8 @@ async function finishRegion(plan: PublishPlan, rp: RegionPlan, ctx: DistributeCo
 }
 
 // The region's image: the source itself, a recorded copy, a copy found by its build tag, or a new CopyImage (ClientToken per build, region and attempt).
-async function obtainImage(plan: PublishPlan, rp: RegionPlan, ctx: DistributeContext, retry: <T>(fn: () => Promise<T>) => Promise<T>): Promise<string> {
-  const { ports, journal, recipe } = ctx;
+async function obtainImage(plan: PublishPlan, rp: RegionPlan, ctx: DistributeContext): Promise<string> {
+  const { ports, journal, recipe, withRetry } = ctx;
   const { region } = rp;
   if (rp.action === "source") {
     updateRegion(journal, region, { status: "copying", imageId: ctx.sourceImageId });
@@ -92,7 +93,7 @@ async function obtainImage(plan: PublishPlan, rp: RegionPlan, ctx: DistributeCon
   }
   const entry = journal.read().regions[region];
   if (entry?.imageId && entry.status !== "failed") return entry.imageId;
-  const tagged = await retry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.build, value: plan.buildId } }));
+  const tagged = await withRetry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.build, value: plan.buildId } }));
   const reusable = tagged.find((i) => i.state !== "failed" && i.tags[tagKeys.role] === "image");
   if (reusable) {
     updateRegion(journal, region, { status: "copying", imageId: reusable.imageId });
@@ -101,11 +102,11 @@ async function obtainImage(plan: PublishPlan, rp: RegionPlan, ctx: DistributeCon
   const attempt = entry?.failedAttempts ?? 0;
   const tags = { ...buildTags({ buildId: plan.buildId, recipe: recipe.name, version: recipe.version, role: "image", name: plan.amiName }), [tagKeys.build]: plan.buildId, [tagKeys.smoke]: "passed" };
   // ResourceLimitExceeded: the region has as many copies in flight as EC2 allows; one of them ends within the copy budget.
-  const imageId = await callWithRetry(() =>
+  const imageId = await withRetry(() =>
     ports.ec2.copyImage(region, {
       sourceRegion: plan.sourceRegion, sourceImageId: ctx.sourceImageId, name: plan.amiName, description: `${recipe.name} ${recipe.version} (rtcgw build ${plan.buildId.slice(0, 12)})`,
       clientToken: clientTokenFor(plan.buildId, region, `copy#${attempt}`), tags,
-    }), { clock: ports.clock, signal: ctx.signal, retryCodes: ["ResourceLimitExceeded"], maxBackoffMs: 60_000, budgetMs: ctx.copyBudgetMs ?? 3 * 3600_000 },
+    }), { retryCodes: ["ResourceLimitExceeded"], maxBackoffMs: 60_000, budgetMs: ctx.copyBudgetMs ?? 3 * 3600_000 },
   ).catch((error: unknown) => Promise.reject(error instanceof CloudError && error.code === "ResourceLimitExceeded"
     ? new CloudError(error.code, `no copy slot in ${region} within the copy budget: ${error.message} Wait for copies into ${region} to finish, then run \`rtcgw publish --resume\``)
     : error));
@@ -115,28 +116,29 @@ async function obtainImage(plan: PublishPlan, rp: RegionPlan, ctx: DistributeCon
 
 // IMDSv2 only (a copy does not inherit it from the source), launch permissions (public, or accounts with their snapshots)
 // and the deprecation time; returns the deprecation time.
-async function shareImage(plan: PublishPlan, region: string, image: ImageRecord, ctx: DistributeContext, retry: <T>(fn: () => Promise<T>) => Promise<T>): Promise<string> {
-  const { ports } = ctx;
-  if (image.imdsSupport !== "v2.0") await retry(() => ports.ec2.requireImdsV2(region, image.imageId));
+async function shareImage(plan: PublishPlan, region: string, image: ImageRecord, ctx: DistributeContext): Promise<string> {
+  const { ports, withRetry } = ctx;
+  if (image.imdsSupport !== "v2.0") await withRetry(() => ports.ec2.requireImdsV2(region, image.imageId));
   const visibility = plan.visibility;
-  if (visibility === "public" && !image.public) await retry(() => ports.ec2.shareImage(region, image.imageId, { public: true }));
+  if (visibility === "public" && !image.public) await withRetry(() => ports.ec2.shareImage(region, image.imageId, { public: true }));
   if (typeof visibility === "object") {
     const missing = visibility.accounts.filter((a) => !image.launchAccounts.includes(a));
-    if (missing.length) await retry(() => ports.ec2.shareImage(region, image.imageId, { accounts: missing }));
-    for (const snapshotId of image.snapshotIds) await retry(() => ports.ec2.shareSnapshot(region, snapshotId, visibility.accounts));
+    if (missing.length) await withRetry(() => ports.ec2.shareImage(region, image.imageId, { accounts: missing }));
+    for (const snapshotId of image.snapshotIds) await withRetry(() => ports.ec2.shareSnapshot(region, snapshotId, visibility.accounts));
   }
   const at = new Date(Date.parse(image.creationDate) + plan.deprecateAfterSeconds * 1000);
   at.setUTCSeconds(0, 0);
-  if (image.deprecationTime !== at.toISOString()) await retry(() => ports.ec2.deprecateImage(region, image.imageId, at));
+  if (image.deprecationTime !== at.toISOString()) await withRetry(() => ports.ec2.deprecateImage(region, image.imageId, at));
   return at.toISOString();
 }
 
 // A failed copy leaves an image in state `failed`: deregister it and its snapshots so a retry starts clean.
-async function discardFailedCopy(region: string, ctx: DistributeContext, retry: <T>(fn: () => Promise<T>) => Promise<T>): Promise<void> {
+async function discardFailedCopy(region: string, ctx: DistributeContext): Promise<void> {
+  const { withRetry } = ctx;
   const entry = ctx.journal.read().regions[region];
   if (!entry?.imageId || entry.imageId === ctx.sourceImageId) return;
-  const [image] = await retry(() => ctx.ports.ec2.describeImages(region, { imageIds: [entry.imageId!] }));
+  const [image] = await withRetry(() => ctx.ports.ec2.describeImages(region, { imageIds: [entry.imageId!] }));
   if (image?.state !== "failed") return;
-  await retry(() => ctx.ports.ec2.deregisterImage(region, image.imageId));
-  for (const snapshotId of image.snapshotIds) await retry(() => ctx.ports.ec2.deleteSnapshot(region, snapshotId));
+  await withRetry(() => ctx.ports.ec2.deregisterImage(region, image.imageId));
+  for (const snapshotId of image.snapshotIds) await withRetry(() => ctx.ports.ec2.deleteSnapshot(region, snapshotId));
 }

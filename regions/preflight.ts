@@ -1,6 +1,6 @@
 import type { Recipe } from "../dsl/resolve.ts";
 import type { CloudPorts } from "../cloud/ports.ts";
-import { callWithRetry } from "../cloud/retry.ts";
+import { bindRetry, type WithRetry } from "../cloud/retry.ts";
 import { tagKeys } from "../cloud/naming.ts";
 import { artifactPrefixFor, overlapsPrivatePrefix } from "../cloud/bucket-layout.ts";
 import { checkEncryptedPublish } from "./preflight-encryption.ts";
@@ -32,7 +32,7 @@ export const publicDeprecationLimitSeconds = 730 * 86400;
 // target region (in parallel, read-only) and reports every problem in one list.
 export async function runPreflight(input: PreflightInput, ports: CloudPorts, signal?: AbortSignal): Promise<PreflightResult> {
   const { recipe, amiName, buildId } = input;
-  const retry = <T>(fn: () => Promise<T>) => callWithRetry(fn, { clock: ports.clock, signal, budgetMs: 120_000 });
+  const withRetry = bindRetry({ clock: ports.clock, signal, budgetMs: 120_000 });
   const problems: PreflightProblem[] = [];
   const isPublic = recipe.publish.visibility === "public";
   if (isPublic && recipe.image.disk.encrypted) {
@@ -46,11 +46,11 @@ export async function runPreflight(input: PreflightInput, ports: CloudPorts, sig
   }
   let account = "";
   try {
-    account = (await retry(() => ports.sts.getCallerIdentity())).account;
+    account = (await withRetry(() => ports.sts.getCallerIdentity())).account;
   } catch (error) {
     return { ok: false, problems: [...problems, { code: "credentials", message: `cannot get the caller identity (check the credentials, \`--profile\`): ${(error as Error).message}` }] };
   }
-  const known = await retry(() => ports.ec2.describeRegions());
+  const known = await withRetry(() => ports.ec2.describeRegions());
   const enabled = known.filter((r) => r.optInStatus !== "not-opted-in").map((r) => r.name);
   const wanted = recipe.regions === "all-enabled" ? enabled : [...new Set([input.sourceRegion, ...recipe.regions])];
   const usable: string[] = [];
@@ -60,24 +60,24 @@ export async function runPreflight(input: PreflightInput, ports: CloudPorts, sig
     else if (info.optInStatus === "not-opted-in") problems.push({ region, code: "region-disabled", message: `region \`${region}\` is an opt-in region not enabled for account ${account}: enable it in the console (Account → AWS Regions) or remove it from \`regions\`` });
     else usable.push(region);
   }
-  const perRegion = await Promise.all(usable.map((region) => checkRegion(region, { amiName, buildId, isPublic }, ports, retry).catch((error: Error): PreflightProblem[] => [{ region, code: "cloud-error", message: error.message }])));
+  const perRegion = await Promise.all(usable.map((region) => checkRegion(region, { amiName, buildId, isPublic }, ports, withRetry).catch((error: Error): PreflightProblem[] => [{ region, code: "cloud-error", message: error.message }])));
   problems.push(...perRegion.flat());
-  if (recipe.publish.visibility !== "private") problems.push(...(await checkEbsEncryption(recipe, input.sourceRegion, usable, ports, retry)));
-  if (isPublic) problems.push(...(await checkAccountS3Block(input.sourceRegion, account, ports, retry)));
+  if (recipe.publish.visibility !== "private") problems.push(...(await checkEbsEncryption(recipe, input.sourceRegion, usable, ports, withRetry)));
+  if (isPublic) problems.push(...(await checkAccountS3Block(input.sourceRegion, account, ports, withRetry)));
   return problems.length ? { ok: false, problems } : { ok: true, account, regions: usable };
 }
 
-async function checkRegion(region: string, input: { amiName: string; buildId: string; isPublic: boolean }, ports: CloudPorts, retry: <T>(fn: () => Promise<T>) => Promise<T>): Promise<PreflightProblem[]> {
+async function checkRegion(region: string, input: { amiName: string; buildId: string; isPublic: boolean }, ports: CloudPorts, withRetry: WithRetry): Promise<PreflightProblem[]> {
   const problems: PreflightProblem[] = [];
-  const named = await retry(() => ports.ec2.describeImages(region, { owners: ["self"], name: input.amiName }));
+  const named = await withRetry(() => ports.ec2.describeImages(region, { owners: ["self"], name: input.amiName }));
   const foreign = named.find((i) => i.tags[tagKeys.build] !== input.buildId);
   if (foreign) problems.push({ region, code: "name-taken", message: `AMI name \`${input.amiName}\` is already used by ${foreign.imageId} (not this build): bump \`version\` or deregister it` });
   if (!input.isPublic) return problems;
-  if ((await retry(() => ports.ec2.getImageBlockPublicAccessState(region))) === "block-new-sharing") {
+  if ((await withRetry(() => ports.ec2.getImageBlockPublicAccessState(region))) === "block-new-sharing") {
     problems.push({ region, code: "block-public-access", message: `image block public access is on in ${region}: the AMI cannot be made public; turn it off (EC2 → Data protection → Block public access for AMIs) or publish privately` });
   }
   const ours = named.some((i) => i.public);
-  const publicCount = (await retry(() => ports.ec2.describeImages(region, { owners: ["self"], publicOnly: true }))).length;
+  const publicCount = (await withRetry(() => ports.ec2.describeImages(region, { owners: ["self"], publicOnly: true }))).length;
   if (!ours && publicCount >= publicQuota) {
     problems.push({ region, code: "public-quota", message: `${publicCount} public AMIs already in ${region} (quota ${publicQuota}): run \`rtcgw retire --keep N\` or request a quota increase` });
   }
@@ -85,11 +85,11 @@ async function checkRegion(region: string, input: { amiName: string; buildId: st
 }
 
 // Reads EBS encryption by default and its key in every usable region (the source first), then checks the visibility against them.
-async function checkEbsEncryption(recipe: Recipe, sourceRegion: string, regions: string[], ports: CloudPorts, retry: <T>(fn: () => Promise<T>) => Promise<T>): Promise<PreflightProblem[]> {
+async function checkEbsEncryption(recipe: Recipe, sourceRegion: string, regions: string[], ports: CloudPorts, withRetry: WithRetry): Promise<PreflightProblem[]> {
   const ordered = [...new Set([sourceRegion, ...regions])].filter((r) => regions.includes(r));
   const read = await Promise.all(ordered.map(async (region) => {
     try {
-      return { region, defaults: await retry(() => ports.ec2.getEbsEncryptionDefaults(region)) };
+      return { region, defaults: await withRetry(() => ports.ec2.getEbsEncryptionDefaults(region)) };
     } catch (error) {
       return { region, error: `cannot read EBS encryption by default: ${(error as Error).message}` };
     }
@@ -99,9 +99,9 @@ async function checkEbsEncryption(recipe: Recipe, sourceRegion: string, regions:
 }
 
 // A public Launch-Stack template needs a public bucket policy: the account-level S3 Block Public Access must allow it.
-async function checkAccountS3Block(region: string, account: string, ports: CloudPorts, retry: <T>(fn: () => Promise<T>) => Promise<T>): Promise<PreflightProblem[]> {
+async function checkAccountS3Block(region: string, account: string, ports: CloudPorts, withRetry: WithRetry): Promise<PreflightProblem[]> {
   try {
-    const block = await retry(() => ports.s3.getAccountPublicAccessBlock(region, account));
+    const block = await withRetry(() => ports.s3.getAccountPublicAccessBlock(region, account));
     const on = block ? (["blockPublicPolicy", "restrictPublicBuckets"] as const).filter((k) => block[k]) : [];
     if (!on.length) return [];
     const names = on.map((k) => (k === "blockPublicPolicy" ? "BlockPublicPolicy" : "RestrictPublicBuckets")).join(" and ");

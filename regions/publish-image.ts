@@ -1,6 +1,7 @@
 import type { Recipe } from "../dsl/resolve.ts";
 import type { CloudPorts } from "../cloud/ports.ts";
 import { amiNameFor } from "../cloud/naming.ts";
+import { bindRetry } from "../cloud/retry.ts";
 import { publishArtifacts, type PublishedArtifacts } from "./artifacts/publish-artifacts.ts";
 import type { CapacityRow } from "./artifacts/capacity-advice.ts";
 import { distributeImage, type RegionOutcome, type RegionProgress } from "./distribute.ts";
@@ -44,6 +45,7 @@ export type PublishResult =
 export async function publishImage(options: PublishOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: PublishProgress) => void): Promise<PublishResult> {
   const { recipe, buildId, sourceRegion } = options;
   const amiName = amiNameFor(recipe.image.name, recipe.version, buildId);
+  const withRetry = bindRetry({ clock: ports.clock, signal });
   onProgress?.({ stage: "preflight" });
   const preflight = await runPreflight({ recipe, sourceRegion, amiName, buildId }, ports, signal);
   if (!preflight.ok) return { kind: "preflight-failed", ok: false, problems: preflight.problems };
@@ -62,7 +64,7 @@ export async function publishImage(options: PublishOptions, ports: CloudPorts, s
   });
   try {
     const regions = await distributeImage(plan, {
-      recipe, ports, journal, sourceImageId: options.sourceImageId, signal, copyBudgetMs: options.copyBudgetMs,
+      recipe, ports, journal, sourceImageId: options.sourceImageId, signal, withRetry, copyBudgetMs: options.copyBudgetMs,
       onProgress: (event) => onProgress?.({ stage: "region", ...event }),
     });
     onProgress?.({ stage: "artifacts" });

@@ -2,7 +2,7 @@ import { deregisterWithSnapshots } from "../cloud/cleanup-temporary.ts";
 import type { Recipe } from "../dsl/resolve.ts";
 import type { CloudPorts, ImageRecord } from "../cloud/ports.ts";
 import { tagKeys } from "../cloud/naming.ts";
-import { callWithRetry } from "../cloud/retry.ts";
+import { bindRetry } from "../cloud/retry.ts";
 import { listTargetRegions } from "./list-target-regions.ts";
 import { listParameterNames } from "./plan-publish.ts";
 
@@ -42,16 +42,16 @@ export function planRetire(images: readonly ImageRecord[], keep: number, inUse: 
 // AMI still used by an instance, a launch template or the `latest` parameter.
 export async function retire(options: RetireOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: { stage: "retire"; region: string; retired: number }) => void): Promise<RetireResult> {
   if (!Number.isInteger(options.keep) || options.keep < 1) return { ok: false, regions: [], error: `Expected the \`keep\` option to be a positive integer, got \`${options.keep}\` (${typeof options.keep})` };
-  const retry = <T>(fn: () => Promise<T>) => callWithRetry(fn, { clock: ports.clock, signal });
+  const withRetry = bindRetry({ clock: ports.clock, signal });
   const regions = await listTargetRegions(options.regions ?? options.recipe.regions, ports, signal);
   const latest = listParameterNames(options.recipe)[1]!;
   const results = await Promise.all(regions.map(async (region): Promise<RetireRegion> => {
     try {
-      const images = (await retry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.recipe, value: options.recipe.name } }))).filter((i) => i.tags[tagKeys.role] === "image");
+      const images = (await withRetry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.recipe, value: options.recipe.name } }))).filter((i) => i.tags[tagKeys.role] === "image");
       const inUse = new Map<string, string>();
-      for (const i of await retry(() => ports.ec2.describeInstances(region, { imageIds: images.map((x) => x.imageId) }))) if (i.state !== "terminated") inUse.set(i.imageId, `used by instance ${i.instanceId}`);
-      for (const id of await retry(() => ports.ec2.listLaunchTemplateImageIds(region))) inUse.set(id, "used by a launch template");
-      const current = await retry(() => ports.ssm.getParameter(region, latest));
+      for (const i of await withRetry(() => ports.ec2.describeInstances(region, { imageIds: images.map((x) => x.imageId) }))) if (i.state !== "terminated") inUse.set(i.imageId, `used by instance ${i.instanceId}`);
+      for (const id of await withRetry(() => ports.ec2.listLaunchTemplateImageIds(region))) inUse.set(id, "used by a launch template");
+      const current = await withRetry(() => ports.ssm.getParameter(region, latest));
       if (current) inUse.set(current, `${latest} points to it`);
       const plan = planRetire(images, options.keep, inUse);
       if (!options.dryRun) for (const imageId of plan.retired) await deregisterWithSnapshots(ports, region, imageId);

@@ -1,5 +1,5 @@
 import type { CloudPorts, PublicAccessBlock } from "../../cloud/ports.ts";
-import { callWithRetry } from "../../cloud/retry.ts";
+import { bindRetry } from "../../cloud/retry.ts";
 import { mergeArtifactAccess, type ArtifactAccess } from "./plan-artifact-access.ts";
 
 /** The bucket's access after applying: the policy written (undefined: none) and whether it is public. */
@@ -12,16 +12,16 @@ const sameBlock = (a: PublicAccessBlock | undefined, b: PublicAccessBlock) =>
 // becomes public, BPA for policies is lifted first (and the policy retried while the change propagates: S3 answers AccessDenied
 // meanwhile); when it stops being public, the policy goes first and BPA is restored after.
 export async function applyArtifactAccess(ports: CloudPorts, region: string, bucket: string, access: ArtifactAccess, signal?: AbortSignal): Promise<AppliedAccess> {
-  const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes, budgetMs: 180_000 });
-  const current = await retry(() => ports.s3.getBucketPolicy(region, bucket));
+  const withRetry = bindRetry({ clock: ports.clock, signal, budgetMs: 180_000 });
+  const current = await withRetry(() => ports.s3.getBucketPolicy(region, bucket));
   const change = mergeArtifactAccess(bucket, access, current);
   if (!change.ok) return change;
-  const block = await retry(() => ports.s3.getPublicAccessBlock(region, bucket));
+  const block = await withRetry(() => ports.s3.getPublicAccessBlock(region, bucket));
   const writeBlock = async () => {
-    if (!sameBlock(block, change.publicAccessBlock)) await retry(() => ports.s3.putPublicAccessBlock(region, bucket, change.publicAccessBlock));
+    if (!sameBlock(block, change.publicAccessBlock)) await withRetry(() => ports.s3.putPublicAccessBlock(region, bucket, change.publicAccessBlock));
   };
   const writePolicy = async () => {
-    if (normalize(current) !== normalize(change.policy)) await retry(() => ports.s3.putBucketPolicy(region, bucket, change.policy), change.public ? ["AccessDenied"] : []);
+    if (normalize(current) !== normalize(change.policy)) await withRetry(() => ports.s3.putBucketPolicy(region, bucket, change.policy), { retryCodes: change.public ? ["AccessDenied"] : [] });
   };
   if (change.public) {
     await writeBlock();

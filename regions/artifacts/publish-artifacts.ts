@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Recipe } from "../../dsl/resolve.ts";
 import type { CloudPorts } from "../../cloud/ports.ts";
-import { callWithRetry } from "../../cloud/retry.ts";
+import { bindRetry } from "../../cloud/retry.ts";
 import { bucketSetupFor } from "../../cloud/bucket-layout.ts";
 import { applyArtifactAccess } from "./apply-artifact-access.ts";
 import type { Journal } from "../../cloud/journal.ts";
@@ -42,13 +42,13 @@ export async function publishArtifacts(input: { recipe: Recipe; plan: PublishPla
       regions: published.map(([r, e]) => ({ region: r, imageId: e.imageId!, deprecationTime: e.deprecationTime })),
     });
   }
-  const retry = <T>(fn: () => Promise<T>) => callWithRetry(fn, { clock: ports.clock, signal: input.signal });
-  await retry(() => ports.s3.ensureBucket(region, bucket, bucketSetupFor(bucket)));
+  const withRetry = bindRetry({ clock: ports.clock, signal: input.signal });
+  await withRetry(() => ports.s3.ensureBucket(region, bucket, bucketSetupFor(bucket)));
   for (const [key, content] of Object.entries(files)) {
-    const current = await retry(() => ports.s3.getObject(region, bucket, key));
+    const current = await withRetry(() => ports.s3.getObject(region, bucket, key));
     if (current && Buffer.from(current).toString("utf8") === content) continue;
     const type = key.endsWith(".html") ? "text/html; charset=utf-8" : "application/json";
-    await retry(() => ports.s3.putObject(region, bucket, key, content, type));
+    await withRetry(() => ports.s3.putObject(region, bucket, key, content, type));
   }
   if (input.outDir) {
     for (const [key, content] of Object.entries(files)) {

@@ -1,6 +1,6 @@
 import type { CloudPorts } from "../../../cloud/ports.ts";
 import { buildTags, isSmokeTested, tagKeys } from "../../../cloud/naming.ts";
-import { callWithRetry } from "../../../cloud/retry.ts";
+import { bindRetry, type WithRetry } from "../../../cloud/retry.ts";
 import { waitFor } from "../../../cloud/wait.ts";
 import { bucketSetupFor } from "../../../cloud/bucket-layout.ts";
 import { markDeleted, openJournal, recordTemporary, startAttempt, type JournalFile } from "../../../cloud/journal.ts";
@@ -55,7 +55,7 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     step = next;
     onProgress?.({ stage: "build", step, elapsedMs: ports.clock.now() - started });
   };
-  const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes });
+  const withRetry = bindRetry({ clock: ports.clock, signal });
   at("settle"); // what an earlier run journaled and did not delete (it failed, or was killed), and what its build's tag names
   const settled = await settleJournalFile(ports, options.journalPath, signal);
   at("base-image"); // base AMI, build id, pre-flight in every region, reuse check
@@ -77,16 +77,16 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
   const short = buildId.slice(0, 12);
   try {
     at("upload");
-    await retry(() => ports.s3.ensureBucket(region, bucket, bucketSetupFor(bucket)));
+    await withRetry(() => ports.s3.ensureBucket(region, bucket, bucketSetupFor(bucket)));
     const key = `staging/${buildId}/bundle.tar.gz`;
     recordTemporary(journal, { kind: "s3-object", region, id: `${bucket}/${key}` });
-    await retry(() => ports.s3.putObject(region, bucket, key, packed.tarGz, "application/gzip"));
+    await withRetry(() => ports.s3.putObject(region, bucket, key, packed.tarGz, "application/gzip"));
     const url = await ports.s3.presignGet(region, bucket, key, 3 * 3600);
     at("iam");
     const profile = recipe.image.builder.instanceProfile
-      ?? (await createBuilderProfile({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`)));
+      ?? (await createBuilderProfile({ ports, journal, region, withRetry }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`)));
     at("security-group");
-    const groupId = await createBuilderSecurityGroup({ ports, journal, region, signal }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`), network.vpcId);
+    const groupId = await createBuilderSecurityGroup({ ports, journal, region, withRetry }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`), network.vpcId);
     const launch = {
       region, buildId, attempt, instanceType: recipe.image.builder.instanceType, instanceProfileName: profile, securityGroupId: groupId, diskSizeGiB: recipe.image.disk.sizeGiB,
       encrypted: recipe.image.disk.encrypted, userData: renderSsmAgentUserData(region, recipe.image.arch), ...(network.subnetId ? { subnetId: network.subnetId } : {}),
@@ -101,10 +101,10 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     const provision = await runSsmScript({ region, instanceId: builderId, commands: provisionCommands, comment: `rtcgw provision ${short}`, log: provisionLog, budgetMs: provisionBudgetMs }, ports, journal, signal);
     if (!provision.ok) throw new StepError(`provision.sh ${provision.status.toLowerCase()} on ${builderId} (${describeLog(provision)})`, provision.tail);
     at("stop"); // the shutdown runs the seal armed by the provisioning command (seal-at-stop.ts)
-    await retry(() => ports.ec2.stopInstance(region, builderId), ["InvalidInstanceID.NotFound"]);
-    await waitFor(async () => ((await retry(() => ports.ec2.describeInstances(region, { instanceIds: [builderId] })))[0]?.state === "stopped" ? true : undefined), { clock: ports.clock, what: `${builderId} to stop`, budgetMs: 20 * 60_000, intervalMs: 10_000, signal });
+    await withRetry(() => ports.ec2.stopInstance(region, builderId), { retryCodes: ["InvalidInstanceID.NotFound"] });
+    await waitFor(async () => ((await withRetry(() => ports.ec2.describeInstances(region, { instanceIds: [builderId] })))[0]?.state === "stopped" ? true : undefined), { clock: ports.clock, what: `${builderId} to stop`, budgetMs: 20 * 60_000, intervalMs: 10_000, signal });
     at("create-image");
-    const imageId = await createCandidate(journal, ports, region, { instanceId: builderId, name: amiName, description: `${recipe.name} ${recipe.version} (rtcgw build ${short})`, tags: tags("candidate", amiName) }, signal);
+    const imageId = await createCandidate(journal, ports, region, { instanceId: builderId, name: amiName, description: `${recipe.name} ${recipe.version} (rtcgw build ${short})`, tags: tags("candidate", amiName) }, withRetry, signal);
     at("smoke");
     const smokeId = await launchManagedInstance({ ...launch, purpose: "smoke", imageId, tags: tags("smoke", `rtcgw-smoke-${short}`) }, ports, journal, signal);
     const smokeBudgetMs = 30 * 60_000;
@@ -112,7 +112,7 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     const smokeLogUrl = await ports.s3.presignPut(region, bucket, smokeLog.key, logUrlExpirySeconds(smokeBudgetMs));
     const smoke = await runSsmScript({ region, instanceId: smokeId, commands: renderSmokeCommands(recipe, smokeLogUrl), comment: `rtcgw smoke ${short}`, log: smokeLog, budgetMs: smokeBudgetMs }, ports, journal, signal);
     if (!smoke.ok) throw new StepError(`smoke test ${smoke.status.toLowerCase()} on ${smokeId}: the candidate ${imageId} is deregistered (${describeLog(smoke)})`, smoke.tail);
-    await retry(() => ports.ec2.tagResource(region, imageId, { [tagKeys.smoke]: "passed", [tagKeys.role]: "image" }));
+    await withRetry(() => ports.ec2.tagResource(region, imageId, { [tagKeys.smoke]: "passed", [tagKeys.role]: "image" }));
     markDeleted(journal, "candidate-image", imageId);
     at("cleanup");
     const cleanupProblems = await cleanupTemporary(ports, journal);
@@ -129,15 +129,14 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
 }
 
 // CreateImage from the stopped builder, journaled as a candidate (deleted on failure), IMDSv2-only once available.
-async function createCandidate(journal: JournalFile, ports: CloudPorts, region: string, input: { instanceId: string; name: string; description: string; tags: Record<string, string> }, signal?: AbortSignal): Promise<string> {
-  const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes });
-  const imageId = await retry(() => ports.ec2.createImage(region, input));
+async function createCandidate(journal: JournalFile, ports: CloudPorts, region: string, input: { instanceId: string; name: string; description: string; tags: Record<string, string> }, withRetry: WithRetry, signal?: AbortSignal): Promise<string> {
+  const imageId = await withRetry(() => ports.ec2.createImage(region, input));
   recordTemporary(journal, { kind: "candidate-image", region, id: imageId });
   await waitFor(async () => {
-    const [image] = await retry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }), ["InvalidAMIID.NotFound"]);
+    const [image] = await withRetry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }), { retryCodes: ["InvalidAMIID.NotFound"] });
     if (image?.state === "failed") throw new Error(`CreateImage failed: ${image.stateReason ?? "unknown reason"}`);
     return image?.state === "available" ? true : undefined;
   }, { clock: ports.clock, what: `image ${imageId}`, budgetMs: 2 * 3600_000, intervalMs: 15_000, signal });
-  await retry(() => ports.ec2.requireImdsV2(region, imageId));
+  await withRetry(() => ports.ec2.requireImdsV2(region, imageId));
   return imageId;
 }

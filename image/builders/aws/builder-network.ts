@@ -10,7 +10,7 @@
 // SSM agent online, and the launch says so after its time budget.
 import type { Recipe } from "../../../dsl/resolve.ts";
 import type { CloudPorts } from "../../../cloud/ports.ts";
-import { callWithRetry } from "../../../cloud/retry.ts";
+import { bindRetry } from "../../../cloud/retry.ts";
 import type { PreflightProblem } from "../../../regions/preflight.ts";
 
 /** The VPC (and subnet, when the recipe names one) the build's instances and security group go into. */
@@ -34,15 +34,15 @@ export function subnetNotFoundMessage(subnetId: string, region: string): string 
 
 // Finds the builder's network in the build's region (read-only).
 export async function findBuilderNetwork(recipe: Recipe, region: string, ports: CloudPorts, signal?: AbortSignal): Promise<BuilderNetworkCheck> {
-  const retry = <T>(fn: () => Promise<T>) => callWithRetry(fn, { clock: ports.clock, signal, budgetMs: 120_000 });
+  const withRetry = bindRetry({ clock: ports.clock, signal, budgetMs: 120_000 });
   const { subnetId } = recipe.image.builder;
   try {
     if (subnetId) {
-      const subnet = await retry(() => ports.ec2.describeSubnet(region, subnetId));
+      const subnet = await withRetry(() => ports.ec2.describeSubnet(region, subnetId));
       if (!subnet) return { ok: false, problem: { region, code: "subnet-not-found", message: subnetNotFoundMessage(subnetId, region) } };
       return { ok: true, network: { vpcId: subnet.vpcId, subnetId } };
     }
-    const vpcId = await retry(() => ports.ec2.findDefaultVpc(region));
+    const vpcId = await withRetry(() => ports.ec2.findDefaultVpc(region));
     if (!vpcId) return { ok: false, problem: { region, code: "no-default-vpc", message: noDefaultVpcMessage(region) } };
     return { ok: true, network: { vpcId } };
   } catch (error) {

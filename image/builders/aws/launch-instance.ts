@@ -1,6 +1,6 @@
 import { CloudError, type CloudPorts, type RunInstanceInput } from "../../../cloud/ports.ts";
 import { clientTokenFor } from "../../../cloud/naming.ts";
-import { callWithRetry } from "../../../cloud/retry.ts";
+import { bindRetry } from "../../../cloud/retry.ts";
 import { WaitTimeoutError, waitFor } from "../../../cloud/wait.ts";
 import { recordTemporary, type JournalFile } from "../../../cloud/journal.ts";
 
@@ -20,23 +20,23 @@ export interface LaunchInput extends Omit<RunInstanceInput, "clientToken"> {
 // see ssm-agent-user-data.ts).
 export async function launchManagedInstance(input: LaunchInput, ports: CloudPorts, journal: JournalFile, signal?: AbortSignal): Promise<string> {
   const { region } = input;
-  const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes });
+  const withRetry = bindRetry({ clock: ports.clock, signal });
   const budgetMs = input.budgetMs ?? 20 * 60_000;
   // A fresh instance profile is not usable for a few seconds (IAM is eventually consistent): that one InvalidParameterValue is
   // retried; any other is permanent (an instance type of the other architecture, ...) and fails the launch at once.
-  const instanceId = await callWithRetry(() => ports.ec2.runInstance(region, {
+  const instanceId = await withRetry(() => ports.ec2.runInstance(region, {
     imageId: input.imageId, instanceType: input.instanceType, instanceProfileName: input.instanceProfileName, securityGroupId: input.securityGroupId,
     diskSizeGiB: input.diskSizeGiB, encrypted: input.encrypted, clientToken: clientTokenFor(input.buildId, region, `${input.purpose}#${input.attempt}`), tags: input.tags,
     ...(input.userData === undefined ? {} : { userData: input.userData }), ...(input.subnetId === undefined ? {} : { subnetId: input.subnetId }),
-  }), { clock: ports.clock, signal, retryIf: isProfilePropagation }).catch((error: unknown) => Promise.reject(describeLaunchError(error, input)));
+  }), { retryIf: isProfilePropagation }).catch((error: unknown) => Promise.reject(describeLaunchError(error, input)));
   recordTemporary(journal, { kind: "instance", region, id: instanceId });
   await waitFor(async () => {
-    const [found] = await retry(() => ports.ec2.describeInstances(region, { instanceIds: [instanceId] }), ["InvalidInstanceID.NotFound"]);
+    const [found] = await withRetry(() => ports.ec2.describeInstances(region, { instanceIds: [instanceId] }), { retryCodes: ["InvalidInstanceID.NotFound"] });
     if (found && ["terminated", "shutting-down", "stopped"].includes(found.state)) throw new Error(`${input.purpose} instance ${instanceId} is ${found.state}`);
     return found?.state === "running" ? true : undefined;
   }, { clock: ports.clock, what: `${input.purpose} instance ${instanceId} to run`, budgetMs, intervalMs: 5_000, signal });
   // The agent comes online only if the instance reaches the internet (the agent's download, then SSM): a timeout names the subnet.
-  await waitFor(async () => ((await retry(() => ports.ssm.isInstanceManaged(region, instanceId))) ? true : undefined), {
+  await waitFor(async () => ((await withRetry(() => ports.ssm.isInstanceManaged(region, instanceId))) ? true : undefined), {
     clock: ports.clock, what: `the SSM agent of ${instanceId}`, budgetMs, intervalMs: 10_000, signal,
   }).catch((error: unknown) => {
     if (!(error instanceof WaitTimeoutError)) throw error;
@@ -64,7 +64,8 @@ export function describeLaunchError(error: unknown, input: Pick<LaunchInput, "re
 
 // Finds the newest official Debian 12 AMI for an architecture (owner 136693071363).
 export async function findDebianBaseImage(ports: CloudPorts, region: string, arch: "amd64" | "arm64", signal?: AbortSignal): Promise<{ imageId: string; name: string } | undefined> {
-  const images = await callWithRetry(() => ports.ec2.describeImages(region, { owners: ["136693071363"], name: `debian-12-${arch}-*` }), { clock: ports.clock, signal });
+  const withRetry = bindRetry({ clock: ports.clock, signal });
+  const images = await withRetry(() => ports.ec2.describeImages(region, { owners: ["136693071363"], name: `debian-12-${arch}-*` }));
   const newest = images.filter((i) => i.state === "available").sort((a, b) => b.creationDate.localeCompare(a.creationDate))[0];
   return newest ? { imageId: newest.imageId, name: newest.name } : undefined;
 }

@@ -1,6 +1,6 @@
 import type { CloudPorts, ImageRecord } from "../../../cloud/ports.ts";
 import { amiNameFor, hashParts, isSmokeTested, tagKeys } from "../../../cloud/naming.ts";
-import { callWithRetry } from "../../../cloud/retry.ts";
+import { bindRetry } from "../../../cloud/retry.ts";
 import { runPreflight, type PreflightProblem } from "../../../regions/preflight.ts";
 import type { BuildAwsImageOptions } from "./build-aws-image-options.ts";
 import { describeBuilderNetwork, findBuilderNetwork, type BuilderNetwork } from "./builder-network.ts";
@@ -34,7 +34,8 @@ export async function prepareAwsBuild(options: BuildAwsImageOptions, ports: Clou
     const problems = [...(preflight.ok ? [] : preflight.problems), ...(network.ok || credentials ? [] : [network.problem])];
     return { kind: "preflight-failed", ok: false, problems };
   }
-  const existing = await callWithRetry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.build, value: buildId } }), { clock: ports.clock, signal });
+  const withRetry = bindRetry({ clock: ports.clock, signal });
+  const existing = await withRetry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.build, value: buildId } }));
   return { ok: true, buildId, amiName, account: preflight.account, regions: preflight.regions, base, packed, existing, network: network.network };
 }
 

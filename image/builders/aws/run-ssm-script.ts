@@ -1,5 +1,5 @@
 import type { CloudPorts, CommandInvocation } from "../../../cloud/ports.ts";
-import { callWithRetry } from "../../../cloud/retry.ts";
+import { bindRetry } from "../../../cloud/retry.ts";
 import { waitFor } from "../../../cloud/wait.ts";
 import { recordTemporary, markDeleted, type JournalFile } from "../../../cloud/journal.ts";
 
@@ -37,17 +37,17 @@ export function logUrlExpirySeconds(budgetMs: number): number {
 // script uploaded itself (renderLogCapture in ssm-scripts.ts), read back through the operator's own S3 access.
 export async function runSsmScript(input: RunScriptInput, ports: CloudPorts, journal: JournalFile, signal?: AbortSignal): Promise<ScriptOutcome> {
   const { region, instanceId } = input;
-  const retry = <T>(fn: () => Promise<T>, retryCodes: string[] = []) => callWithRetry(fn, { clock: ports.clock, signal, retryCodes });
+  const withRetry = bindRetry({ clock: ports.clock, signal });
   // A log from an earlier attempt of the same build must not pass for this command's.
-  await retry(() => ports.s3.deleteObject(region, input.log.bucket, input.log.key));
-  const commandId = await retry(() => ports.ssm.sendShellCommand(region, { instanceId, commands: input.commands, comment: input.comment, timeoutSeconds: Math.ceil(input.budgetMs / 1000) }), ["InvalidInstanceId"]);
+  await withRetry(() => ports.s3.deleteObject(region, input.log.bucket, input.log.key));
+  const commandId = await withRetry(() => ports.ssm.sendShellCommand(region, { instanceId, commands: input.commands, comment: input.comment, timeoutSeconds: Math.ceil(input.budgetMs / 1000) }), { retryCodes: ["InvalidInstanceId"] });
   recordTemporary(journal, { kind: "command", region, id: commandId });
   const done = await waitFor(async () => {
-    const invocation = await retry(() => ports.ssm.getCommandInvocation(region, commandId, instanceId), ["InvocationDoesNotExist"]);
+    const invocation = await withRetry(() => ports.ssm.getCommandInvocation(region, commandId, instanceId), { retryCodes: ["InvocationDoesNotExist"] });
     return ["Pending", "InProgress", "Delayed", "Cancelling"].includes(invocation.status) ? undefined : invocation;
   }, { clock: ports.clock, what: input.comment, budgetMs: input.budgetMs, intervalMs: 15_000, signal });
   markDeleted(journal, "command", commandId);
-  const body = await retry(() => ports.s3.getObject(region, input.log.bucket, input.log.key)).catch(() => undefined);
+  const body = await withRetry(() => ports.s3.getObject(region, input.log.bucket, input.log.key)).catch(() => undefined);
   const text = body ? Buffer.from(body).toString("utf8") : `${done.stdout}\n${done.stderr}`;
   return { ok: done.status === "Success", status: done.status, tail: text.trimEnd().split("\n").slice(-40).join("\n"), ...(body ? { logUri: `s3://${input.log.bucket}/${input.log.key}` } : {}) };
 }

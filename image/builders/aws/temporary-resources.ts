@@ -1,5 +1,5 @@
 import type { CloudPorts, Tags } from "../../../cloud/ports.ts";
-import { callWithRetry } from "../../../cloud/retry.ts";
+import type { WithRetry } from "../../../cloud/retry.ts";
 import { recordTemporary, type JournalFile } from "../../../cloud/journal.ts";
 
 const ssmCorePolicy = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
@@ -9,27 +9,27 @@ export interface TemporaryContext {
   ports: CloudPorts;
   journal: JournalFile;
   region: string;
-  signal?: AbortSignal | undefined;
+  /** The run's retry, bound to its clock and abort signal. */
+  withRetry: WithRetry;
 }
 
 // Creates the builder's role (AmazonSSMManagedInstanceCore and nothing else: no S3 access, no inline policy; the command
 // scripts upload their logs through URLs the operator presigned) and its instance profile, each journaled before anything
 // waits on them.
 export async function createBuilderProfile(ctx: TemporaryContext, name: string, tags: Tags): Promise<string> {
-  const { ports, journal, signal } = ctx;
-  const retry = <T>(fn: () => Promise<T>) => callWithRetry(fn, { clock: ports.clock, signal });
-  await retry(() => ports.iam.createRole({ name, path: "/rtcgw/", trustService: "ec2.amazonaws.com", tags }));
+  const { ports, journal, withRetry } = ctx;
+  await withRetry(() => ports.iam.createRole({ name, path: "/rtcgw/", trustService: "ec2.amazonaws.com", tags }));
   recordTemporary(journal, { kind: "role", region: "global", id: name });
-  await retry(() => ports.iam.attachRolePolicy(name, ssmCorePolicy));
-  await retry(() => ports.iam.createInstanceProfile({ name, path: "/rtcgw/", roleName: name, tags }));
+  await withRetry(() => ports.iam.attachRolePolicy(name, ssmCorePolicy));
+  await withRetry(() => ports.iam.createInstanceProfile({ name, path: "/rtcgw/", roleName: name, tags }));
   recordTemporary(journal, { kind: "instance-profile", region: "global", id: name });
   return name;
 }
 
 // Creates a security group with no inbound rules (SSM needs only outbound) in the builder's VPC, journaled at once.
 export async function createBuilderSecurityGroup(ctx: TemporaryContext, name: string, tags: Tags, vpcId: string): Promise<string> {
-  const { ports, journal, region, signal } = ctx;
-  const groupId = await callWithRetry(() => ports.ec2.createSecurityGroup(region, { name, description: "rtcgw image build: no inbound rules, SSM only", tags, vpcId }), { clock: ports.clock, signal });
+  const { ports, journal, region, withRetry } = ctx;
+  const groupId = await withRetry(() => ports.ec2.createSecurityGroup(region, { name, description: "rtcgw image build: no inbound rules, SSM only", tags, vpcId }));
   recordTemporary(journal, { kind: "security-group", region, id: groupId });
   return groupId;
 }
