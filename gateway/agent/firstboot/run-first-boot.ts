@@ -8,6 +8,8 @@ import { readInstanceIdentity, type InstanceIdentity } from "./read-instance-ide
 import { readLocalIdentity } from "./read-local-identity.ts";
 import { ensureSshHostKeys } from "./ensure-ssh-host-keys.ts";
 import { ensureTlsCertificate } from "./ensure-tls-certificate.ts";
+import { authorizeLaunchKey } from "./authorize-launch-key.ts";
+import { applyHostname } from "./apply-hostname.ts";
 import { hashAdminPassword, verifyAdminPassword } from "./admin-password.ts";
 import { renderKamailioDefines, renderKamailioMemory, renderRuntimeEnv } from "./render-runtime-settings.ts";
 import { sizeGatewayLimits, type InstanceSize } from "../../kamailio/size-gateway-limits.ts";
@@ -28,6 +30,10 @@ export interface FirstBootOptions {
   log?: (line: string) => void;
   /** The instance's memory and cores (tests); this machine's otherwise. */
   instanceSize?: InstanceSize;
+  /** How long to wait for the metadata service to become reachable. @default 0 */
+  imdsWaitMs?: number;
+  /** The login the launch key pair's key is authorized for. @default "admin" */
+  adminLogin?: string;
 }
 
 /** What a boot did, file by file. */
@@ -44,7 +50,7 @@ export interface FirstBootReport {
 export async function runFirstBoot(options: FirstBootOptions): Promise<FirstBootReport> {
   const log = options.log ?? ((line: string) => console.log(line));
   const path = (relative: string) => join(options.root, relative);
-  const identity = await readInstanceIdentity({ endpoint: options.imdsEndpoint }).catch(async (error: Error) => {
+  const identity = await readInstanceIdentity({ endpoint: options.imdsEndpoint, waitMs: options.imdsWaitMs ?? 0 }).catch(async (error: Error) => {
     log(`no instance metadata at ${options.imdsEndpoint} (${error.message}): running as a local machine`);
     return readLocalIdentity(options.root);
   });
@@ -63,6 +69,11 @@ export async function runFirstBoot(options: FirstBootOptions): Promise<FirstBoot
     },
     newInstance,
   );
+  const launchKey = await authorizeLaunchKey(options.root, options.adminLogin ?? "admin", identity.openSshKey);
+  if (launchKey !== "no key" && launchKey !== "no login") writes.authorizedKeys = launchKey;
+  else log(`launch key pair: ${launchKey === "no key" ? "none in the instance metadata" : `no login ${options.adminLogin ?? "admin"} in this image`}, no authorized_keys written`);
+  const hostname = await applyHostname(options.root, identity.localHostname);
+  if (hostname !== "no name") writes.hostname = hostname;
   writes.adminPassword = await ensureAdminPasswordHash(path(runtimePaths.adminPasswordHash), identity.instanceId);
 
   const verdict = await readLicense(options, identity.region, log);
