@@ -64,6 +64,8 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
     `--dhcp-range=${guest},${guest},255.255.255.0,12h`, `--dhcp-option=option:router,${hostSide}`, `--dhcp-option=option:dns-server,${hostSide}`,
     `--dhcp-leasefile=${plan.dnsmasqLeases}`, "--no-resolv", "--no-hosts",
     ...plan.dnsNames.map((name) => `--address=/${name}/${hostSide}`),
+    // Every other name does not exist (a closed network): answered at once, where REFUSED had resolvers retry.
+    "--address=/#/",
   ], { reject: false, stdout: "ignore", stderr: "pipe" });
   const imds = await startImdsStandin({ ...plan.instance, localIpv4: guest }, { address: "169.254.169.254", port: 80 });
 

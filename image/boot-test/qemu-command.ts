@@ -35,8 +35,8 @@ export function renderQemuArgs(vm: VmSpec): string[] {
       : [];
   return [
     "-machine", `q35,accel=${vm.accelerator}`,
-    // TCG: QEMU's default model (qemu64). "max" emulates AVX and SVM, which cost time (and load kvm_amd in the guest).
-    ...(vm.accelerator === "kvm" ? ["-cpu", "host"] : []),
+    // TCG: QEMU's default model without SVM. "max" emulates AVX, and SVM has the guest load kvm_amd: both cost boot time.
+    "-cpu", vm.accelerator === "kvm" ? "host" : "qemu64,-svm",
     "-smp", String(vm.cpus ?? 2),
     "-m", String(vm.memoryMiB ?? 2048),
     "-nodefaults", "-display", "none", "-no-reboot",

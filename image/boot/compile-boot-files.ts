@@ -20,6 +20,8 @@ export function compileBootFiles(from: GeneratedFrom): GeneratedFile[] {
     file("etc/systemd/system/systemd-networkd-wait-online.service.d/50-rtcgw.conf", "wait-online.conf.hbs", {}),
     file("etc/fstab", "fstab.hbs", { rootLabel: diskLabels.root }),
     file("etc/locale.conf", "locale.conf.hbs", {}),
+    // Debian's PAM (pam_env) reads the locale from here; systemd from /etc/locale.conf.
+    file("etc/default/locale", "locale.conf.hbs", {}),
     file("etc/systemd/journald.conf.d/60-rtcgw-console.conf", "journald-console.conf.hbs", {}),
     file("etc/repart.d/50-rtcgw-root.conf", "repart-root.conf.hbs", {}),
     file(`etc/sudoers.d/90-rtcgw-${adminLogin}`, "sudoers.hbs", { adminLogin }, 0o440),

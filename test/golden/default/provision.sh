@@ -84,6 +84,7 @@ place() {
 }
 place 0644 'etc/apt/apt.conf.d/20auto-upgrades'
 place 0644 'etc/apt/apt.conf.d/52rtcgw-unattended-upgrades'
+place 0644 'etc/default/locale'
 place 0644 'etc/fstab'
 place 0644 'etc/issue'
 place 0644 'etc/issue.net'
