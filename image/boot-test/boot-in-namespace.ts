@@ -17,11 +17,12 @@ export interface BootPlan {
   instance: Omit<ImdsInstance, "localIpv4">;
   serialLog: string;
   dnsmasqLeases: string;
+  /** The console line that ends the wait: the gateway's ready line, or systemd's welcome (the second firmware). */
   readyMarker: string;
   /** From power-on. */
   readyTimeoutMs: number;
-  /** full: every check from outside; ready: only the ready line (the second firmware). */
-  checks: "full" | "ready";
+  /** full: every check from outside; console: only the marker on the console (the second firmware). */
+  checks: "full" | "console";
   sshKey: string;
   adminLogin: string;
   sshPort: number;
@@ -80,7 +81,8 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
       const text = chunk.toString("utf8");
       serial += text;
       appendFileSync(plan.serialLog, text);
-      if (readyAt === undefined && serial.includes(plan.readyMarker)) {
+      // Colours and cursor moves (systemd's status lines) are stripped before matching; the tail covers a marker split across chunks.
+      if (readyAt === undefined && serial.slice(-4096).replace(/\x1b\[[0-9;=?]*[A-Za-z]/g, "").includes(plan.readyMarker)) {
         readyAt = Date.now();
         resolve();
       }

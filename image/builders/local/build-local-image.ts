@@ -194,7 +194,7 @@ async function describeArtifact(
 
 // One line for the progress renderer: accelerator, power-on to ready per firmware, checks passed.
 function describeBootTest(result: BootTestResult): string {
-  const boots = result.boots.map((b) => `${b.firmware} ${b.readySeconds === undefined ? "not ready" : `ready in ${b.readySeconds} s`}`).join(", ");
+  const boots = result.boots.map((b, i) => `${b.firmware} ${b.readySeconds === undefined ? "did not get there" : `${i === 0 ? "ready" : "systemd up"} in ${b.readySeconds} s`}`).join(", ");
   const checks = result.boots.flatMap((b) => b.checks);
   return `${result.accelerator.name}: ${boots}; ${checks.filter((c) => c.ok).length}/${checks.length} checks`;
 }
