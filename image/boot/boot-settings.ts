@@ -19,6 +19,10 @@ export const bootPackages = [
 /** Units provision.sh enables for the machine layer. */
 export const bootUnits = ["systemd-networkd.service", "systemd-resolved.service", "systemd-timesyncd.service"];
 
+/** Units a booted appliance does not need: e2scrub_reap cleans up e2scrub's LVM snapshots (there is no LVM), and
+ * took 29 s of CPU at every boot under TCG. */
+export const bootUnitsToDisable = ["e2scrub_reap.service"];
+
 /** The login the launch key pair's public key is authorized for (Debian's AMIs call it `admin`). */
 export const adminLogin = "admin";
 

@@ -2,7 +2,7 @@ import type { Recipe } from "../../dsl/resolve.ts";
 import { withGeneratedHeader, type GeneratedFile, type GeneratedFrom } from "../../gateway/generated-file.ts";
 import { renderTemplate } from "../../gateway/render-template.ts";
 import { listGatewayUnits } from "../../gateway/systemd/compile-systemd-units.ts";
-import { adminLogin, bootPackages, bootUnits } from "../boot/boot-settings.ts";
+import { adminLogin, bootPackages, bootUnits, bootUnitsToDisable } from "../boot/boot-settings.ts";
 import { listHardeningPackages, listLoginDefsSettings, timeDaemonPackages } from "../hardening/hardening-settings.ts";
 import { filesRoot, formatMode, listShippedUnitsToEnable } from "./bundle-files.ts";
 
@@ -35,6 +35,8 @@ export interface ProvisionContext {
   loginDefs: { key: string; value: string }[];
   strictPermissions: boolean;
   units: string[];
+  /** Units installed packages enable that the appliance does not need. */
+  unitsToDisable: string[];
   /** The login the launch key pair's key is for (created locked: key login only). */
   adminLogin: string;
 }
@@ -60,6 +62,7 @@ export function buildProvisionContext(recipe: Recipe, bundleFiles: readonly Gene
     loginDefs: listLoginDefsSettings(recipe.image.hardening),
     strictPermissions: recipe.image.hardening === "cis-l1",
     units: [...new Set([...listGatewayUnits(), ...bootUnits, ...listShippedUnitsToEnable(bundleFiles)])],
+    unitsToDisable: bootUnitsToDisable,
     adminLogin,
   };
 }

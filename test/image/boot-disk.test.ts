@@ -60,8 +60,8 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
   }
   assert.equal(bootTest.boots[0]!.report?.state, "running");
 
-  // The artifact: the compressed disk whose raw bytes the manifest's SHA-256 names, and nothing else of the build.
-  assert.deepEqual(readdirSync(result.artifactDir).sort(), ["build.log", "disk.raw.zst", "manifest.json"]);
+  // The artifact: the compressed disk whose raw bytes the manifest's SHA-256 names, the Lynis report, nothing else of the build.
+  assert.deepEqual(readdirSync(result.artifactDir).sort(), ["audit", "build.log", "disk.raw.zst", "manifest.json"]);
   assert.ok(manifest.disk.compressedBytes < 400 * 1024 ** 2, `disk.raw.zst is ${manifest.disk.compressedBytes} bytes`);
   assert.equal(manifest.disk.logicalBytes, 2 * 1024 ** 3);
   const raw = join(outDir, "check.raw");

@@ -59,24 +59,32 @@ export async function runFirstBoot(options: FirstBootOptions): Promise<FirstBoot
   log(`instance ${identity.instanceId} in ${identity.region}, local ${identity.localIpv4}, public ${identity.publicIpv4 ?? "none"}${newInstance ? " (new instance: renewing keys, certificate and password)" : ""}`);
 
   const writes: Record<string, WriteOutcome> = {};
-  for (const [type, outcome] of Object.entries(await ensureSshHostKeys(path(runtimePaths.sshDirectory), newInstance))) writes[`ssh_host_${type}_key`] = outcome;
-  writes.tls = await ensureTlsCertificate(
-    {
-      certificatePath: path(runtimePaths.tlsCertificate),
-      keyPath: path(runtimePaths.tlsKey),
-      names: [identity.publicIpv4, options.config.advertise, identity.localIpv4].filter((n): n is string => Boolean(n)),
-      keyGroupId: await readGroupId(path("etc/group"), "kamailio"),
-    },
-    newInstance,
-  );
+  // Host keys, certificate, password hash and the license read do not depend on each other: run them at once
+  // (key generation and scrypt are CPU-bound; an instance has at least 2 vCPUs).
+  const keyGroupId = await readGroupId(path("etc/group"), "kamailio");
+  const [sshKeys, tls, adminPassword, verdict] = await Promise.all([
+    ensureSshHostKeys(path(runtimePaths.sshDirectory), newInstance),
+    ensureTlsCertificate(
+      {
+        certificatePath: path(runtimePaths.tlsCertificate),
+        keyPath: path(runtimePaths.tlsKey),
+        names: [identity.publicIpv4, options.config.advertise, identity.localIpv4].filter((n): n is string => Boolean(n)),
+        keyGroupId,
+      },
+      newInstance,
+    ),
+    ensureAdminPasswordHash(path(runtimePaths.adminPasswordHash), identity.instanceId),
+    readLicense(options, identity.region, log),
+  ]);
+  for (const [type, outcome] of Object.entries(sshKeys)) writes[`ssh_host_${type}_key`] = outcome;
+  writes.tls = tls;
   const launchKey = await authorizeLaunchKey(options.root, options.adminLogin ?? "admin", identity.openSshKey);
   if (launchKey !== "no key" && launchKey !== "no login") writes.authorizedKeys = launchKey;
   else log(`launch key pair: ${launchKey === "no key" ? "none in the instance metadata" : `no login ${options.adminLogin ?? "admin"} in this image`}, no authorized_keys written`);
   const hostname = await applyHostname(options.root, identity.localHostname);
   if (hostname !== "no name") writes.hostname = hostname;
-  writes.adminPassword = await ensureAdminPasswordHash(path(runtimePaths.adminPasswordHash), identity.instanceId);
+  writes.adminPassword = adminPassword;
 
-  const verdict = await readLicense(options, identity.region, log);
   const limits = resolveLimits(options.config.limits, verdict);
   log(limits.summary);
   const sizing = sizeGatewayLimits(options.instanceSize ?? { memoryMiB: Math.floor(totalmem() / 2 ** 20), cores: cpus().length });

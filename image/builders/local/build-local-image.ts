@@ -151,7 +151,7 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
       return { ...record, layout };
     }, (d) => `${(d.compressedBytes / 1024 ** 2).toFixed(0)} MiB compressed, sha256 ${d.sha256.slice(0, 12)}`);
     const manifest = await step("manifest", async () => {
-      for (const leftover of ["rootfs", "bundle", "apt.conf", "boot-test"]) rmSync(join(plan.workDir, leftover), { recursive: true, force: true });
+      for (const leftover of ["rootfs", "bundle", "apt.conf", "boot-test", "mmdebstrap-tmp"]) rmSync(join(plan.workDir, leftover), { recursive: true, force: true });
       const manifest = await describeArtifact(plan, { started, finished: now(), stepTimes, packages, rootfsBytes, disk, bootTest, changed: changed.length, smoke, lynis, meetsTarget, sysctlMismatches });
       writeManifest(plan.workDir, manifest);
       promoteWorkDir(plan.workDir, plan.artifactDir);

@@ -142,5 +142,6 @@ chmod 0700 /root
 
 step "enabling services"
 systemctl enable 'nftables.service' 'rtpengine-daemon.service' 'kamailio.service' 'ssh.service' 'systemd-networkd.service' 'systemd-resolved.service' 'systemd-timesyncd.service' 'rtcgw-ready.service' 'rtcgw-firstboot.service' 'rtcgw-admin.service' 'rtcgw-media.service'
+systemctl disable 'e2scrub_reap.service'
 
 step provisioned 'rtcgw' '0.1.0'
