@@ -26,11 +26,13 @@ export const bootUnitsToDisable = ["e2scrub_reap.service"];
 /** The login the launch key pair's public key is authorized for (Debian's AMIs call it `admin`). */
 export const adminLogin = "admin";
 
-/** Labels of the disk's file systems: /etc/fstab and grub.cfg find them by label, never by device name. */
+/** Labels of the disk's file systems: /etc/fstab and GRUB's embedded configuration find them by label, never by device name. */
 export const diskLabels = { root: "rtcgw-root", esp: "RTCGW-ESP" } as const;
 
-/** The kernel command line: serial console first for the boot test and EC2's console output, then the screen. */
-// The last console= is /dev/console, where systemd writes its status lines: the serial port, as on Debian's cloud images.
+/**
+ * The kernel command line. The last `console=` is /dev/console, where systemd writes its status lines: the serial
+ * port (EC2's console output, the boot test), as on Debian's cloud images. No `quiet`: that output explains a failed boot.
+ */
 export const kernelCommandLine = `root=LABEL=${diskLabels.root} ro console=tty0 console=ttyS0,115200`;
 
 /** The line rtcgw-ready.service writes to the console once the gateway's services have started. */
