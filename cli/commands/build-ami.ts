@@ -26,8 +26,12 @@ Compiles the recipe's provisioning bundle and builds the image from it.
   --target local (default)  Debian 12 root file system with mmdebstrap on this machine, provision.sh run
                             inside it, sealed (no keys, no machine-id, no logs), smoke-tested (Kamailio
                             answers OPTIONS and relays a WebSocket REGISTER, rtpengine answers ping,
-                            nftables loads) and audited with Lynis. Writes <out>/<name>-<hash>/ with
-                            rootfs.tar.zst, manifest.json and build.log. An unchanged recipe reuses the
+                            nftables loads) and audited with Lynis; then written to a bootable 2 GiB GPT
+                            disk (GRUB for BIOS and UEFI, Debian's cloud kernel) that is booted under
+                            QEMU (KVM when it works here, TCG otherwise) and checked from outside (SSH
+                            with a launch key from an IMDSv2 stand-in, no failed unit, SIP OPTIONS,
+                            HTTPS 401): the gate. Writes <out>/<name>-<hash>/ with disk.raw.zst,
+                            manifest.json (the disk's SHA-256 and sizes) and build.log. An unchanged recipe reuses the
                             existing good image in seconds. Needs root on Debian 12; it first installs
                             the Debian packages it needs (mmdebstrap, lynis, ...: the [build] section of
                             debian-packages.txt) if any is missing, saying which.
@@ -103,12 +107,13 @@ function reportMissingPrerequisites(io: CommandIo, missing: string[], json: bool
 
 function reportLocalBuild(io: CommandIo, result: LocalBuildResult, json: boolean, toInstall: string[]): number {
   if (json) {
-    io.stdout(`${JSON.stringify(result.ok && !result.dryRun ? { ok: true, reused: result.reused, artifactDir: result.artifactDir, tarball: result.tarball, manifest: result.manifest } : result.ok ? { ...result, debianPackagesToInstall: toInstall } : result, null, 2)}\n`);
+    io.stdout(`${JSON.stringify(result.ok && !result.dryRun ? { ok: true, reused: result.reused, artifactDir: result.artifactDir, disk: result.disk, manifest: result.manifest } : result.ok ? { ...result, debianPackagesToInstall: toInstall } : result, null, 2)}\n`);
     return result.ok ? 0 : result.ok === false && result.canceled ? 130 : 1;
   }
   if (!result.ok) {
     io.stderr(`rtcgw: build ${result.canceled ? "canceled" : "failed"} at step "${result.step}": ${result.message}\n`);
     for (const violation of result.violations ?? []) io.stderr(`  ${violation.path}: ${violation.message}\n`);
+    for (const boot of result.bootTest?.boots ?? []) io.stderr(`  ${boot.firmware} boot: serial console in ${displayPath(io.cwd, boot.serialLog)}\n`);
     if (result.failedLog) io.stderr(`Full log: ${displayPath(io.cwd, result.failedLog)} (nothing was marked good)\n`);
     return result.canceled ? 130 : 1;
   }
@@ -126,7 +131,10 @@ function reportLocalBuild(io: CommandIo, result: LocalBuildResult, json: boolean
     [
       `${result.reused ? "Reused" : "Built"} ${m.name}: ${displayPath(io.cwd, result.artifactDir)}/`,
       `  bundle hash   ${m.bundleHash}`,
-      `  image         ${displayPath(io.cwd, result.tarball)} (${mib(m.sizes.tarballBytes)} compressed, ${mib(m.sizes.rootfsBytes)} unpacked)`,
+      `  disk          ${displayPath(io.cwd, result.disk)}`,
+      `  sha256        ${m.disk.sha256} (raw disk)`,
+      `  sizes         ${mib(m.disk.logicalBytes)} disk, ${mib(m.disk.allocatedBytes)} of it data, ${mib(m.disk.compressedBytes)} compressed; file system ${mib(m.sizes.rootfsBytes)}`,
+      `  boot test     ${m.bootTest.ok ? "passed" : "FAILED"} under ${m.bootTest.accelerator.name.toUpperCase()} (${m.bootTest.accelerator.reason}): ${m.bootTest.boots.map((b) => `${b.firmware.toUpperCase()} "${b.marker}" ${b.readySeconds} s after power-on`).join(", ")}; ${m.bootTest.boots.flatMap((b) => b.checks).filter((c) => c.ok).length} of ${m.bootTest.boots.flatMap((b) => b.checks).length} checks`,
       `  smoke test    ${m.smoke.ok ? "passed" : "FAILED"}: ${m.smoke.checks.filter((c) => c.ok).length} of ${m.smoke.checks.length} checks (each in manifest.json)`,
       `  Lynis         hardening index ${m.audit.hardeningIndex}, ${m.audit.warnings.length} warning(s)${m.audit.meetsTarget ? "" : " — below the target of 80 with no warnings"}`,
       `  build time    ${m.build.seconds} s${result.reused ? " (original build)" : ""}`,

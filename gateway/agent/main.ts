@@ -1,5 +1,5 @@
 // The appliance agent's entry point, bundled to /usr/lib/rtcgw/agent.mjs for Debian 12's nodejs:
-//   agent.mjs firstboot   (rtcgw-firstboot.service, every boot, before Kamailio and rtpengine)
+//   agent.mjs firstboot   (rtcgw-firstboot.service, every boot, before Kamailio and rtpengine; --imds-wait SECONDS)
 //   agent.mjs serve       (rtcgw-admin.service: admin UI, /tryit/, WSS proxy, metrics)
 // Flags override the appliance defaults; tests and the local image use them.
 import { readFile } from "node:fs/promises";
@@ -16,6 +16,7 @@ const { positionals, values } = parseArgs({
     root: { type: "string", default: "/" },
     config: { type: "string" },
     imds: { type: "string", default: process.env.RTCGW_IMDS_ENDPOINT ?? "http://169.254.169.254" },
+    "imds-wait": { type: "string", default: "0" },
     "ssm-endpoint": { type: "string", default: process.env.RTCGW_SSM_ENDPOINT },
     "cloudwatch-endpoint": { type: "string", default: process.env.RTCGW_CLOUDWATCH_ENDPOINT },
     "tls-cert": { type: "string" },
@@ -34,7 +35,7 @@ const config = JSON.parse(await readFile(values.config ?? join(root, installPath
 const log = (line: string) => console.log(line);
 
 if (positionals[0] === "firstboot") {
-  await runFirstBoot({ root, config, imdsEndpoint: values.imds!, ...(values["ssm-endpoint"] ? { ssmEndpoint: values["ssm-endpoint"] } : {}), log });
+  await runFirstBoot({ root, config, imdsEndpoint: values.imds!, imdsWaitMs: Number(values["imds-wait"]) * 1000, ...(values["ssm-endpoint"] ? { ssmEndpoint: values["ssm-endpoint"] } : {}), log });
 } else if (positionals[0] === "serve") {
   const https = await runAdminService({
     root,

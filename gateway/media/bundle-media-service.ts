@@ -62,8 +62,11 @@ MemoryDenyWriteExecute=no
 SystemCallArchitectures=native
 SystemCallFilter=@system-service
 SystemCallFilter=~@privileged @resources
+# Node's V8 asks for memory protection keys at start-up (pkey_alloc): outside @system-service, killed (SIGSYS) without this.
+SystemCallFilter=pkey_alloc pkey_free pkey_mprotect
 IPAddressDeny=any
-IPAddressAllow=localhost
+# rtpengine relays a call's RTP to the service from the instance's private address, not from loopback.
+IPAddressAllow=localhost 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10
 UMask=0077
 MemoryMax=512M
 TasksMax=64

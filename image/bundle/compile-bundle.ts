@@ -1,6 +1,7 @@
 import type { Recipe } from "../../dsl/resolve.ts";
 import { compileGateway } from "../../gateway/compile-gateway.ts";
 import { generatedHeader, type GeneratedFile, type GeneratedFrom } from "../../gateway/generated-file.ts";
+import { compileBootFiles } from "../boot/compile-boot-files.ts";
 import { compileHardeningFiles } from "../hardening/compile-hardening-files.ts";
 import { assertUniquePaths, listRecipeImageFiles, placeInBundle } from "./bundle-files.ts";
 import { hashBundle } from "./bundle-hash.ts";
@@ -23,7 +24,7 @@ export function describeBaseImage(recipe: Recipe): string {
 // Recipe → bundle (pure): gateway configs, hardening, recipe files and `extraFiles` (bundle paths, e.g. the
 // built agent under `files/`), provision.sh, and bundle.json with the content hash. Sorted by path.
 export function compileBundle(recipe: Recipe, from: GeneratedFrom, extraFiles: readonly GeneratedFile[] = []): Bundle {
-  const imageFiles = [...compileGateway(recipe, from), ...compileHardeningFiles(recipe, from), ...listRecipeImageFiles(recipe)].map(placeInBundle);
+  const imageFiles = [...compileGateway(recipe, from), ...compileHardeningFiles(recipe, from), ...compileBootFiles(from), ...listRecipeImageFiles(recipe)].map(placeInBundle);
   const content = [...imageFiles, ...extraFiles];
   assertUniquePaths([...content, { path: "provision.sh", content: "" }, { path: "bundle.json", content: "" }]);
   const hashed = [...content, compileProvisionScript(recipe, from, content)];

@@ -2,6 +2,7 @@ import type { Recipe } from "../../dsl/resolve.ts";
 import { withGeneratedHeader, type GeneratedFile, type GeneratedFrom } from "../../gateway/generated-file.ts";
 import { renderTemplate } from "../../gateway/render-template.ts";
 import { listGatewayUnits } from "../../gateway/systemd/compile-systemd-units.ts";
+import { adminLogin, bootPackages, bootUnits, bootUnitsToDisable } from "../boot/boot-settings.ts";
 import { listHardeningPackages, listLoginDefsSettings, timeDaemonPackages } from "../hardening/hardening-settings.ts";
 import { filesRoot, formatMode, listShippedUnitsToEnable } from "./bundle-files.ts";
 
@@ -20,6 +21,8 @@ const basePackages = [
   "openssh-server",
   "unattended-upgrades",
   "nodejs",
+  // The machine layer: kernel, udev, D-Bus, resolved, sudo (image/boot).
+  ...bootPackages,
 ];
 
 /** What provision.sh.hbs needs. */
@@ -32,6 +35,10 @@ export interface ProvisionContext {
   loginDefs: { key: string; value: string }[];
   strictPermissions: boolean;
   units: string[];
+  /** Units installed packages enable that the appliance does not need. */
+  unitsToDisable: string[];
+  /** The login the launch key pair's key is for (created locked: key login only). */
+  adminLogin: string;
 }
 
 // The Debian packages the image installs: the gateway's, the hardening profile's, then the recipe's extras
@@ -54,7 +61,9 @@ export function buildProvisionContext(recipe: Recipe, bundleFiles: readonly Gene
     files,
     loginDefs: listLoginDefsSettings(recipe.image.hardening),
     strictPermissions: recipe.image.hardening === "cis-l1",
-    units: [...new Set([...listGatewayUnits(), ...listShippedUnitsToEnable(bundleFiles)])],
+    units: [...new Set([...listGatewayUnits(), ...bootUnits, ...listShippedUnitsToEnable(bundleFiles)])],
+    unitsToDisable: bootUnitsToDisable,
+    adminLogin,
   };
 }
 

@@ -14,12 +14,12 @@ export interface SmokeCheck {
 
 // Sends OPTIONS to host:port over UDP and waits for a final response; ok on any final response (the
 // status, which depends on the config's policy for the Request-URI, is the detail).
-export function probeSipOptions(host: string, port: number, timeoutMs: number): Promise<SmokeCheck> {
+export function probeSipOptions(host: string, port: number, timeoutMs: number, bindAddress = host): Promise<SmokeCheck> {
   return udpExchange(host, port, (local) => renderOptions(`${host}:${port}`, local), timeoutMs, (reply) => {
     const status = parseSipMessage(reply).startLine;
     if (/^SIP\/2\.0 1\d\d/.test(status)) return undefined;
     return { name: "kamailio answers SIP OPTIONS", ok: /^SIP\/2\.0 [2-6]\d\d /.test(status), detail: status };
-  }, "kamailio answers SIP OPTIONS");
+  }, "kamailio answers SIP OPTIONS", bindAddress);
 }
 
 // Sends bencoded `ping` to rtpengine's ng port; ok on `pong`.
@@ -86,7 +86,7 @@ export function probeHttps(name: string, url: string, expect: HttpsExpectation, 
   });
 }
 
-function udpExchange(host: string, port: number, render: (local: string) => string, timeoutMs: number, judge: (reply: string) => SmokeCheck | undefined, name: string): Promise<SmokeCheck> {
+function udpExchange(host: string, port: number, render: (local: string) => string, timeoutMs: number, judge: (reply: string) => SmokeCheck | undefined, name: string, bindAddress = host): Promise<SmokeCheck> {
   return new Promise((resolve) => {
     const socket = createSocket("udp4");
     const finish = (check: SmokeCheck) => {
@@ -100,9 +100,9 @@ function udpExchange(host: string, port: number, render: (local: string) => stri
       if (check) finish(check);
     });
     socket.on("error", (error) => finish({ name, ok: false, detail: error.message }));
-    // The target is on this machine: the same address is a source it can answer.
-    socket.bind(0, host, () => {
-      const local = `${host}:${socket.address().port}`;
+    // By default the target is on this machine: the same address is a source it can answer.
+    socket.bind(0, bindAddress, () => {
+      const local = `${bindAddress}:${socket.address().port}`;
       socket.send(render(local), port, host);
     });
   });

@@ -11,6 +11,9 @@ export interface FakeInstance {
   region: string;
   localIpv4: string;
   publicIpv4?: string;
+  localHostname?: string;
+  /** The launch key pair's public key. */
+  openSshKey?: string;
 }
 
 /** A running stand-in. */
@@ -47,6 +50,8 @@ export async function startFakeImds(instance: FakeInstance): Promise<FakeImds> {
       "/latest/meta-data/placement/region": instance.region,
       "/latest/meta-data/local-ipv4": instance.localIpv4,
       "/latest/meta-data/public-ipv4": instance.publicIpv4,
+      "/latest/meta-data/local-hostname": instance.localHostname,
+      "/latest/meta-data/public-keys/0/openssh-key": instance.openSshKey,
     };
     const value = values[path];
     return value === undefined ? reply(404, "Not Found") : reply(200, value);

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createHash, X509Certificate } from "node:crypto";
-import { mkdir, readFile, stat, rm, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readFile, stat, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { startFakeImds } from "../fakes/imds.ts";
 import { agentConfigFor, makeRoot, startSsm } from "./agent-helpers.ts";
@@ -10,7 +10,7 @@ import { readInstanceIdentity } from "../../gateway/agent/firstboot/read-instanc
 import { verifyAdminPassword } from "../../gateway/agent/firstboot/admin-password.ts";
 import { runtimePaths } from "../../gateway/agent/contract.ts";
 
-const instance = { instanceId: "i-0123456789abcdef0", region: "eu-central-1", localIpv4: "10.0.1.23", publicIpv4: "203.0.113.45" };
+const instance = { instanceId: "i-0123456789abcdef0", region: "eu-central-1", localIpv4: "10.0.1.23", publicIpv4: "203.0.113.45", localHostname: "ip-10-0-1-23.eu-central-1.compute.internal", openSshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOq1 launch-key" };
 const credentials = { accessKeyId: "AKIDTEST", secretAccessKey: "secret" };
 const watched = [
   runtimePaths.runtimeEnv,
@@ -131,4 +131,23 @@ test("when the image has a kamailio group, the TLS key is readable by it (0640) 
   const key = await stat(join(root, runtimePaths.tlsKey));
   assert.equal(key.mode & 0o777, 0o640);
   assert.equal(key.gid, 4242);
+});
+
+test("first boot authorizes the launch key pair for the admin login and sets the host name from IMDS", async (t) => {
+  const [imds, ssm, root] = await Promise.all([startFakeImds(instance), startSsm(), makeRoot()]);
+  t.after(async () => {
+    await Promise.all([imds.close(), ssm.close(), rm(root, { recursive: true, force: true })]);
+  });
+  await mkdir(join(root, "etc"), { recursive: true });
+  await appendFile(join(root, "etc/passwd"), `admin:x:${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}:admin:/home/admin:/bin/bash\n`);
+  const report = await runFirstBoot({ root, config: agentConfigFor(), imdsEndpoint: imds.endpoint, ssmEndpoint: ssm.endpoint, ssmCredentials: credentials, log: () => {}, instanceSize: { memoryMiB: 1024, cores: 2 } });
+  assert.equal(report.writes.authorizedKeys, "created");
+  const keyFile = join(root, "home/admin/.ssh/authorized_keys");
+  assert.equal(await readFile(keyFile, "utf8"), `${instance.openSshKey}\n`);
+  assert.equal((await stat(keyFile)).mode & 0o777, 0o600);
+  assert.equal((await stat(join(root, "home/admin/.ssh"))).mode & 0o777, 0o700);
+  assert.equal(await readFile(join(root, "etc/hostname"), "utf8"), "ip-10-0-1-23\n");
+  const again = await runFirstBoot({ root, config: agentConfigFor(), imdsEndpoint: imds.endpoint, ssmEndpoint: ssm.endpoint, ssmCredentials: credentials, log: () => {}, instanceSize: { memoryMiB: 1024, cores: 2 } });
+  assert.equal(again.writes.authorizedKeys, "unchanged");
+  assert.equal(again.writes.hostname, "unchanged");
 });

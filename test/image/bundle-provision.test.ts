@@ -35,7 +35,10 @@ test("provision.sh installs every file under files/ with its mode, enables the u
     const mode = (file.mode ?? 0o644).toString(8).padStart(4, "0");
     assert.ok(script.includes(`place ${mode} '${file.path.slice("files/".length)}'`), file.path);
   }
-  assert.match(script, /^systemctl enable 'nftables\.service' 'rtpengine-daemon\.service' 'kamailio\.service' 'ssh\.service'$/m);
+  // The gateway's daemons, then the machine layer's (image/boot) and the units the bundle ships (none here: no agent).
+  assert.match(script, /^systemctl enable 'nftables\.service' 'rtpengine-daemon\.service' 'kamailio\.service' 'ssh\.service' 'systemd-networkd\.service' 'systemd-resolved\.service' 'systemd-timesyncd\.service' 'rtcgw-ready\.service'$/m);
+  assert.match(script, /^systemctl disable 'e2scrub_reap\.service'$/m);
+  assert.match(script, /^\tuseradd --create-home --shell \/bin\/bash --user-group 'admin'$/m);
   assert.doesNotMatch(script, /systemctl (start|restart|reload)|--now|service \S+ start|sysctl (-p|--system)/);
   assert.match(script, /exit 101/);
 });

@@ -17,7 +17,7 @@ test("the plan names the artifact by recipe name and bundle hash and builds in a
   assert.equal(plan.rootfsDir, "/out/.tmp-9893117b07d5-4242/rootfs");
   assert.equal(plan.aptCacheDir, "/out/.cache/apt");
   assert.equal(plan.mode, "root");
-  assert.deepEqual(plan.steps.map((s) => s.id), ["bootstrap", "provision", "seal", "assert-sealed", "smoke", "audit", "package", "manifest"]);
+  assert.deepEqual(plan.steps.map((s) => s.id), ["bootstrap", "provision", "seal", "assert-sealed", "smoke", "audit", "disk", "boot-test", "package", "manifest"]);
 });
 
 test("mmdebstrap bootstraps bookworm minbase into the rootfs, syncing .debs with the shared apt cache", () => {

@@ -18,11 +18,15 @@ ConditionPathExists=/${installPaths.config}
 [Service]
 Type=oneshot
 RemainAfterExit=yes
-ExecStart=/usr/bin/node /${installPaths.agent} firstboot
+# The DHCP route may come a moment after network-online.target: ask IMDS for up to 20 s before running as a local machine.
+ExecStart=/usr/bin/node /${installPaths.agent} firstboot --imds-wait 20
 ${quietSdk}
+# The AWS SDK looks for ~/.aws: a system service has no home of its own.
+Environment=HOME=/
 TimeoutStartSec=180
 NoNewPrivileges=yes
-ProtectHome=yes
+# It writes the admin login's ~/.ssh/authorized_keys (the launch key pair).
+ProtectHome=no
 PrivateTmp=yes
 PrivateDevices=yes
 ProtectKernelTunables=yes
@@ -48,6 +52,7 @@ After=rtcgw-firstboot.service network-online.target kamailio.service
 Type=simple
 ExecStart=/usr/bin/node /${installPaths.agent} serve --tls-cert %d/tls-cert --tls-key %d/tls-key --password-hash %d/admin-password-hash
 ${quietSdk}
+Environment=HOME=/
 LoadCredential=tls-cert:/${runtimePaths.tlsCertificate}
 LoadCredential=tls-key:/${runtimePaths.tlsKey}
 LoadCredential=admin-password-hash:/${runtimePaths.adminPasswordHash}

@@ -8,6 +8,10 @@ export interface InstanceIdentity {
   localIpv4: string;
   /** Absent when the instance has no public address (private subnet behind a load balancer). */
   publicIpv4: string | undefined;
+  /** The instance's private DNS name (`ip-10-0-0-5.ec2.internal`), when IMDS has one. */
+  localHostname?: string | undefined;
+  /** The launch key pair's public key (`public-keys/0/openssh-key`), absent when launched without one. */
+  openSshKey?: string | undefined;
 }
 
 /** The metadata service to ask; `http://169.254.169.254` on EC2, a local stand-in in tests. */
@@ -16,27 +20,44 @@ export interface ImdsOptions {
   fetch?: typeof fetch;
   /** Per request. @default 2000 */
   timeoutMs?: number;
+  /**
+   * How long to keep asking for a token while the service cannot be reached (early in boot the DHCP
+   * route may not be there yet). An answer with an HTTP error status is not retried. @default 0
+   */
+  waitMs?: number;
 }
 
 // Reads the instance identity through IMDSv2.
 export async function readInstanceIdentity(options: ImdsOptions): Promise<InstanceIdentity> {
   const token = await requestToken(options);
   const get = (path: string) => getMetadata(options, token, path);
-  const [instanceId, region, localIpv4, publicIpv4] = await Promise.all([
+  const [instanceId, region, localIpv4, publicIpv4, localHostname, openSshKey] = await Promise.all([
     get("instance-id"),
     get("placement/region"),
     get("local-ipv4"),
     get("public-ipv4"),
+    get("local-hostname"),
+    get("public-keys/0/openssh-key"),
   ]);
   if (!instanceId || !/^i-[0-9a-f]{8,17}$/.test(instanceId)) throw new Error(`IMDS returned an unexpected instance id: \`${instanceId}\``);
   if (!region || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new Error(`IMDS returned an unexpected region: \`${region}\``);
   if (!localIpv4 || !isIpv4(localIpv4)) throw new Error(`IMDS returned an unexpected local-ipv4: \`${localIpv4}\``);
-  return { instanceId, region, localIpv4, publicIpv4: publicIpv4 && isIpv4(publicIpv4) ? publicIpv4 : undefined };
+  return { instanceId, region, localIpv4, publicIpv4: publicIpv4 && isIpv4(publicIpv4) ? publicIpv4 : undefined, ...(localHostname ? { localHostname } : {}), ...(openSshKey ? { openSshKey } : {}) };
 }
 
 // The token for the reads (IMDSv2 session, 6 hours).
 async function requestToken(options: ImdsOptions): Promise<string> {
-  const response = await call(options, "/latest/api/token", { method: "PUT", headers: { "X-aws-ec2-metadata-token-ttl-seconds": "21600" } });
+  const deadline = Date.now() + (options.waitMs ?? 0);
+  let response: Response;
+  for (;;) {
+    try {
+      response = await call(options, "/latest/api/token", { method: "PUT", headers: { "X-aws-ec2-metadata-token-ttl-seconds": "21600" } });
+      break;
+    } catch (error) {
+      if (Date.now() >= deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
   if (!response.ok) throw new Error(`IMDSv2 token request failed: HTTP ${response.status}`);
   return (await response.text()).trim();
 }

@@ -8,6 +8,8 @@ import { readInstanceIdentity, type InstanceIdentity } from "./read-instance-ide
 import { readLocalIdentity } from "./read-local-identity.ts";
 import { ensureSshHostKeys } from "./ensure-ssh-host-keys.ts";
 import { ensureTlsCertificate } from "./ensure-tls-certificate.ts";
+import { authorizeLaunchKey } from "./authorize-launch-key.ts";
+import { applyHostname } from "./apply-hostname.ts";
 import { hashAdminPassword, verifyAdminPassword } from "./admin-password.ts";
 import { renderKamailioDefines, renderKamailioMemory, renderRuntimeEnv } from "./render-runtime-settings.ts";
 import { sizeGatewayLimits, type InstanceSize } from "../../kamailio/size-gateway-limits.ts";
@@ -28,6 +30,10 @@ export interface FirstBootOptions {
   log?: (line: string) => void;
   /** The instance's memory and cores (tests); this machine's otherwise. */
   instanceSize?: InstanceSize;
+  /** How long to wait for the metadata service to become reachable. @default 0 */
+  imdsWaitMs?: number;
+  /** The login the launch key pair's key is authorized for. @default "admin" */
+  adminLogin?: string;
 }
 
 /** What a boot did, file by file. */
@@ -44,7 +50,7 @@ export interface FirstBootReport {
 export async function runFirstBoot(options: FirstBootOptions): Promise<FirstBootReport> {
   const log = options.log ?? ((line: string) => console.log(line));
   const path = (relative: string) => join(options.root, relative);
-  const identity = await readInstanceIdentity({ endpoint: options.imdsEndpoint }).catch(async (error: Error) => {
+  const identity = await readInstanceIdentity({ endpoint: options.imdsEndpoint, waitMs: options.imdsWaitMs ?? 0 }).catch(async (error: Error) => {
     log(`no instance metadata at ${options.imdsEndpoint} (${error.message}): running as a local machine`);
     return readLocalIdentity(options.root);
   });
@@ -53,19 +59,32 @@ export async function runFirstBoot(options: FirstBootOptions): Promise<FirstBoot
   log(`instance ${identity.instanceId} in ${identity.region}, local ${identity.localIpv4}, public ${identity.publicIpv4 ?? "none"}${newInstance ? " (new instance: renewing keys, certificate and password)" : ""}`);
 
   const writes: Record<string, WriteOutcome> = {};
-  for (const [type, outcome] of Object.entries(await ensureSshHostKeys(path(runtimePaths.sshDirectory), newInstance))) writes[`ssh_host_${type}_key`] = outcome;
-  writes.tls = await ensureTlsCertificate(
-    {
-      certificatePath: path(runtimePaths.tlsCertificate),
-      keyPath: path(runtimePaths.tlsKey),
-      names: [identity.publicIpv4, options.config.advertise, identity.localIpv4].filter((n): n is string => Boolean(n)),
-      keyGroupId: await readGroupId(path("etc/group"), "kamailio"),
-    },
-    newInstance,
-  );
-  writes.adminPassword = await ensureAdminPasswordHash(path(runtimePaths.adminPasswordHash), identity.instanceId);
+  // Host keys, certificate, password hash and the license read do not depend on each other: run them at once
+  // (key generation and scrypt are CPU-bound; an instance has at least 2 vCPUs).
+  const keyGroupId = await readGroupId(path("etc/group"), "kamailio");
+  const [sshKeys, tls, adminPassword, verdict] = await Promise.all([
+    ensureSshHostKeys(path(runtimePaths.sshDirectory), newInstance),
+    ensureTlsCertificate(
+      {
+        certificatePath: path(runtimePaths.tlsCertificate),
+        keyPath: path(runtimePaths.tlsKey),
+        names: [identity.publicIpv4, options.config.advertise, identity.localIpv4].filter((n): n is string => Boolean(n)),
+        keyGroupId,
+      },
+      newInstance,
+    ),
+    ensureAdminPasswordHash(path(runtimePaths.adminPasswordHash), identity.instanceId),
+    readLicense(options, identity.region, log),
+  ]);
+  for (const [type, outcome] of Object.entries(sshKeys)) writes[`ssh_host_${type}_key`] = outcome;
+  writes.tls = tls;
+  const launchKey = await authorizeLaunchKey(options.root, options.adminLogin ?? "admin", identity.openSshKey);
+  if (launchKey !== "no key" && launchKey !== "no login") writes.authorizedKeys = launchKey;
+  else log(`launch key pair: ${launchKey === "no key" ? "none in the instance metadata" : `no login ${options.adminLogin ?? "admin"} in this image`}, no authorized_keys written`);
+  const hostname = await applyHostname(options.root, identity.localHostname);
+  if (hostname !== "no name") writes.hostname = hostname;
+  writes.adminPassword = adminPassword;
 
-  const verdict = await readLicense(options, identity.region, log);
   const limits = resolveLimits(options.config.limits, verdict);
   log(limits.summary);
   const sizing = sizeGatewayLimits(options.instanceSize ?? { memoryMiB: Math.floor(totalmem() / 2 ** 20), cores: cpus().length });

@@ -1,4 +1,5 @@
-import { GetParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+// The SDK is loaded when first needed: evaluating it is most of the agent's start-up (24 s of Node's time under
+// QEMU's TCG), and the admin service never reads the license.
 
 /** Where to read the license: the instance's region with the instance role; `endpoint` for tests. */
 export interface LicenseParameterSource {
@@ -11,6 +12,7 @@ export interface LicenseParameterSource {
 
 // The parameter's value; undefined when it does not exist. Other failures (no role, throttling) throw.
 export async function readLicenseParameter(source: LicenseParameterSource): Promise<string | undefined> {
+  const { GetParameterCommand, SSMClient } = await import("@aws-sdk/client-ssm");
   const client = new SSMClient({
     region: source.region,
     maxAttempts: 3,

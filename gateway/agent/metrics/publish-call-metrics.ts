@@ -1,4 +1,4 @@
-import { CloudWatchClient, PutMetricDataCommand, type MetricDatum } from "@aws-sdk/client-cloudwatch";
+import type { MetricDatum } from "@aws-sdk/client-cloudwatch";
 
 /** The numbers a cluster scales on. */
 export interface CallCounts {
@@ -32,18 +32,26 @@ export function buildMetricData(counts: CallCounts, gateway: string, instanceId:
 }
 
 // Publishes call counts to CloudWatch every interval; a failed reading or call is logged and the next tick tries again.
+// The SDK is loaded at the first publication, not at the agent's start (see read-license-parameter.ts).
 export function startCallMetrics(options: CallMetricsOptions): { publishOnce(): Promise<void>; stop(): void } {
-  const client = new CloudWatchClient({
-    region: options.region,
-    maxAttempts: 2,
-    ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-    ...(options.credentials ? { credentials: options.credentials } : {}),
-  });
+  let sdk: Promise<typeof import("@aws-sdk/client-cloudwatch")> | undefined;
+  let client: Promise<import("@aws-sdk/client-cloudwatch").CloudWatchClient> | undefined;
+  const connect = () => {
+    sdk ??= import("@aws-sdk/client-cloudwatch");
+    client ??= sdk.then(({ CloudWatchClient }) => new CloudWatchClient({
+      region: options.region,
+      maxAttempts: 2,
+      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+      ...(options.credentials ? { credentials: options.credentials } : {}),
+    }));
+    return { sdk, client };
+  };
   let lastError = "";
   const publishOnce = async () => {
     try {
       const counts = await options.read();
-      await client.send(new PutMetricDataCommand({ Namespace: options.namespace, MetricData: buildMetricData(counts, options.gateway, options.instanceId, new Date()) }));
+      const { PutMetricDataCommand } = await connect().sdk;
+      await (await connect().client).send(new PutMetricDataCommand({ Namespace: options.namespace, MetricData: buildMetricData(counts, options.gateway, options.instanceId, new Date()) }));
       if (lastError) options.log?.("CloudWatch metrics are published again");
       lastError = "";
     } catch (error) {
@@ -58,7 +66,7 @@ export function startCallMetrics(options: CallMetricsOptions): { publishOnce(): 
     publishOnce,
     stop: () => {
       (options.clearInterval ?? clearInterval)(timer);
-      client.destroy();
+      void client?.then((c) => c.destroy());
     },
   };
 }

@@ -1,8 +1,9 @@
 // `rtcgw build-ami --target local`: bootstrap Debian 12 with mmdebstrap, run the bundle's provision.sh
-// in it, seal, assert the seal, smoke-test, audit with Lynis, pack, and mark the artifact good, in
+// in it, seal, assert the seal, smoke-test, audit with Lynis, write the bootable disk from that sealed
+// tree, boot it under QEMU as the gate, compress it, and mark the artifact good, in
 // `<out>/.tmp-<hash12>-<pid>` renamed to `<out>/<name>-<hash12>` only when everything passed.
 import { execa } from "execa";
-import { mkdirSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import process from "node:process";
 import type { Recipe } from "../../../dsl/resolve.ts";
@@ -17,7 +18,10 @@ import { smokeTestRootfs, type SmokeResult } from "../../smoke/smoke-test-rootfs
 import { bootstrapRootfs } from "./bootstrap-rootfs.ts";
 import { openBuildLog } from "./build-log.ts";
 import { artifactFiles, readGoodManifest, writeManifest, type LocalImageManifest } from "./image-manifest.ts";
-import { listInstalledPackages, measureTree, packRootfs } from "./package-rootfs.ts";
+import { listInstalledPackages, measureTree } from "./package-rootfs.ts";
+import { writeDisk } from "../../disk/write-disk.ts";
+import { compressDisk } from "../../disk/compress-disk.ts";
+import { bootTestDisk, type BootTestResult } from "../../boot-test/boot-test-disk.ts";
 import { planLocalBuild, type LocalBuildPlan, type LocalBuildStepId } from "./plan-local-build.ts";
 import { provisionRootfs } from "./provision-rootfs.ts";
 import { discardWorkDir, promoteWorkDir, sweepStaleWorkDirs } from "./work-dir.ts";
@@ -37,6 +41,8 @@ export interface LocalBuildOptions {
   requireAuditTarget?: boolean;
   /** Keep `<out>/.tmp-…` (rootfs included) when the build fails, to look into it. @default false */
   keepFailedWorkDir?: boolean;
+  /** Power-on to ready, per boot of the boot test. @default 600 s under TCG, 120 s under KVM */
+  bootTimeoutMs?: number;
   signal?: AbortSignal;
   onProgress?: (event: LocalBuildProgress) => void;
   /** Injected clock (ms). */
@@ -57,14 +63,14 @@ export interface LocalBuildProgress {
 /** The outcome; errors are values (the CLI decides the exit code). */
 export type LocalBuildResult =
   | { ok: true; dryRun: true; plan: LocalBuildPlan }
-  | { ok: true; dryRun: false; reused: boolean; artifactDir: string; tarball: string; manifest: LocalImageManifest; plan: LocalBuildPlan }
-  | { ok: false; step: LocalBuildStepId; message: string; canceled: boolean; failedLog?: string; violations?: SealViolation[]; smoke?: SmokeResult; plan: LocalBuildPlan };
+  | { ok: true; dryRun: false; reused: boolean; artifactDir: string; disk: string; manifest: LocalImageManifest; plan: LocalBuildPlan }
+  | { ok: false; step: LocalBuildStepId; message: string; canceled: boolean; failedLog?: string; violations?: SealViolation[]; smoke?: SmokeResult; bootTest?: BootTestResult; plan: LocalBuildPlan };
 
 /** Lynis target of issue 4. */
 export const auditTarget = { hardeningIndex: 80, warnings: 0 };
 
 class StepFailure extends Error {
-  constructor(readonly step: LocalBuildStepId, message: string, readonly extra: { violations?: SealViolation[]; smoke?: SmokeResult } = {}) {
+  constructor(readonly step: LocalBuildStepId, message: string, readonly extra: { violations?: SealViolation[]; smoke?: SmokeResult; bootTest?: BootTestResult } = {}) {
     super(message);
   }
 }
@@ -80,7 +86,7 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
   const reused = readGoodManifest(plan.artifactDir, plan.bundleHash);
   if (reused) {
     emit({ step: "reuse", state: "done", stepMs: now() - started, detail: plan.artifactDir });
-    return { ok: true, dryRun: false, reused: true, artifactDir: plan.artifactDir, tarball: join(plan.artifactDir, artifactFiles.tarball), manifest: reused, plan };
+    return { ok: true, dryRun: false, reused: true, artifactDir: plan.artifactDir, disk: join(plan.artifactDir, artifactFiles.disk), manifest: reused, plan };
   }
 
   sweepStaleWorkDirs(options.outDir);
@@ -126,21 +132,32 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
     for (const m of sysctlMismatches) log.note(`sysctl: ${m.key} is ${m.actual ?? "unset"}, Lynis expects ${m.expected.join(" or ")}`);
     const meetsTarget = lynis.hardeningIndex >= auditTarget.hardeningIndex && lynis.warnings.length <= auditTarget.warnings;
     if (options.requireAuditTarget && !meetsTarget) throw new StepFailure("audit", `Lynis hardening index ${lynis.hardeningIndex} with ${lynis.warnings.length} warning(s) misses the target (≥ ${auditTarget.hardeningIndex}, 0 warnings)`);
-    const tarball = join(plan.workDir, artifactFiles.tarball);
-    const packed = await step("package", async () => {
-      const packages = await listInstalledPackages(plan.rootfsDir);
-      const rootfsBytes = await measureTree(plan.rootfsDir);
-      failIf("package", await packRootfs(plan.rootfsDir, tarball, log, signal));
-      return { packages, rootfsBytes, tarballBytes: statSync(tarball).size };
-    }, (p) => `${(p.tarballBytes / 1024 ** 2).toFixed(0)} MiB`);
+    const packages = await listInstalledPackages(plan.rootfsDir);
+    const rootfsBytes = await measureTree(plan.rootfsDir);
+    const raw = join(plan.workDir, "disk.raw");
+    const layout = await step("disk", async () => {
+      const written = await writeDisk({ rootDir: plan.rootfsDir, workDir: plan.workDir, output: raw, log, ...(signal ? { signal } : {}) });
+      if (!written.ok) throw new StepFailure("disk", written.message);
+      return written.layout;
+    }, () => `${raw}`);
+    // The tree is on the disk now: free its space before the boot test's overlay grows.
+    rmSync(plan.rootfsDir, { recursive: true, force: true });
+    const bootTest = await step("boot-test", async () => bootTestDisk({ disk: raw, workDir: plan.workDir, recipe: options.recipe, log, ...(options.bootTimeoutMs ? { readyTimeoutMs: options.bootTimeoutMs } : {}), ...(signal ? { signal } : {}) }), describeBootTest);
+    if (!bootTest.ok) throw new StepFailure("boot-test", `boot test failed (${bootTest.accelerator.name}): ${bootTest.boots.flatMap((b) => b.checks.filter((c) => !c.ok).map((c) => `${b.firmware}: ${c.name} (${c.detail})`)).join("; ")}`, { bootTest });
+    const disk = await step("package", async () => {
+      const record = await compressDisk(raw, join(plan.workDir, artifactFiles.disk), log, signal);
+      if (typeof record === "string") throw new StepFailure("package", record);
+      rmSync(raw, { force: true });
+      return { ...record, layout };
+    }, (d) => `${(d.compressedBytes / 1024 ** 2).toFixed(0)} MiB compressed, sha256 ${d.sha256.slice(0, 12)}`);
     const manifest = await step("manifest", async () => {
-      for (const leftover of ["rootfs", "bundle", "apt.conf"]) rmSync(join(plan.workDir, leftover), { recursive: true, force: true });
-      const manifest = await describeArtifact(plan, { started, finished: now(), stepTimes, packed, changed: changed.length, smoke, lynis, meetsTarget, sysctlMismatches });
+      for (const leftover of ["rootfs", "bundle", "apt.conf", "boot-test", "mmdebstrap-tmp"]) rmSync(join(plan.workDir, leftover), { recursive: true, force: true });
+      const manifest = await describeArtifact(plan, { started, finished: now(), stepTimes, packages, rootfsBytes, disk, bootTest, changed: changed.length, smoke, lynis, meetsTarget, sysctlMismatches });
       writeManifest(plan.workDir, manifest);
       promoteWorkDir(plan.workDir, plan.artifactDir);
       return manifest;
     });
-    return { ok: true, dryRun: false, reused: false, artifactDir: plan.artifactDir, tarball: join(plan.artifactDir, artifactFiles.tarball), manifest, plan };
+    return { ok: true, dryRun: false, reused: false, artifactDir: plan.artifactDir, disk: join(plan.artifactDir, artifactFiles.disk), manifest, plan };
   } catch (error) {
     const canceled = signal?.aborted === true;
     const failure = error instanceof StepFailure ? error : new StepFailure(current, canceled ? "canceled" : String((error as Error)?.stack ?? error));
@@ -154,21 +171,30 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
 
 async function describeArtifact(
   plan: LocalBuildPlan,
-  facts: { started: number; finished: number; stepTimes: Record<string, number>; packed: { packages: LocalImageManifest["packages"]; rootfsBytes: number; tarballBytes: number }; changed: number; smoke: SmokeResult; lynis: LynisSummary; meetsTarget: boolean; sysctlMismatches: SysctlMismatch[] },
+  facts: { started: number; finished: number; stepTimes: Record<string, number>; packages: LocalImageManifest["packages"]; rootfsBytes: number; disk: LocalImageManifest["disk"]; bootTest: BootTestResult; changed: number; smoke: SmokeResult; lynis: LynisSummary; meetsTarget: boolean; sysctlMismatches: SysctlMismatch[] },
 ): Promise<LocalImageManifest> {
   const mmdebstrap = (await execa("mmdebstrap", ["--version"], { reject: false })).stdout.trim();
   return {
-    schema: "rtcgw.local-image/1",
+    schema: "rtcgw.local-image/2",
     name: plan.name,
     recipeHash: plan.recipeHash,
     bundleHash: plan.bundleHash,
     base: { ...plan.base, mmdebstrap },
-    packages: facts.packed.packages,
-    sizes: { rootfsBytes: facts.packed.rootfsBytes, tarballBytes: facts.packed.tarballBytes },
+    packages: facts.packages,
+    sizes: { rootfsBytes: facts.rootfsBytes },
+    disk: facts.disk,
+    bootTest: facts.bootTest,
     build: { startedAt: new Date(facts.started).toISOString(), finishedAt: new Date(facts.finished).toISOString(), seconds: Math.round((facts.finished - facts.started) / 100) / 10, steps: facts.stepTimes },
     audit: { ...facts.lynis, target: auditTarget, meetsTarget: facts.meetsTarget, sysctlMismatches: facts.sysctlMismatches },
     smoke: facts.smoke,
     seal: { changed: facts.changed, violations: 0 },
     good: true,
   };
+}
+
+// One line for the progress renderer: accelerator, power-on to ready per firmware, checks passed.
+function describeBootTest(result: BootTestResult): string {
+  const boots = result.boots.map((b, i) => `${b.firmware} ${b.readySeconds === undefined ? "did not get there" : `${i === 0 ? "ready" : "systemd up"} in ${b.readySeconds} s`}`).join(", ");
+  const checks = result.boots.flatMap((b) => b.checks);
+  return `${result.accelerator.name}: ${boots}; ${checks.filter((c) => c.ok).length}/${checks.length} checks`;
 }

@@ -5,19 +5,26 @@ import { join } from "node:path";
 import type { SysctlMismatch } from "../../audit/check-sysctl-statically.ts";
 import type { LynisSummary } from "../../audit/parse-lynis-report.ts";
 import type { SmokeResult } from "../../smoke/smoke-test-rootfs.ts";
+import type { BootTestResult } from "../../boot-test/boot-test-disk.ts";
+import type { DiskRecord } from "../../disk/compress-disk.ts";
+import type { DiskLayout } from "../../disk/disk-layout.ts";
 import type { InstalledPackage } from "./package-rootfs.ts";
 import { writeFileAtomicSync } from "../../../io/write-file-atomic.ts";
 import type { BaseImage } from "./plan-local-build.ts";
 
 /** The artifact's description. */
 export interface LocalImageManifest {
-  schema: "rtcgw.local-image/1";
+  schema: "rtcgw.local-image/2";
   name: string;
   recipeHash: string;
   bundleHash: string;
   base: BaseImage & { mmdebstrap: string };
   packages: InstalledPackage[];
-  sizes: { rootfsBytes: number; tarballBytes: number };
+  sizes: { rootfsBytes: number };
+  /** The bootable disk: disk.raw.zst, the raw disk's SHA-256 and sizes, its partitions. */
+  disk: DiskRecord & { layout: DiskLayout };
+  /** The gate: the disk booted under QEMU and checked from outside. */
+  bootTest: BootTestResult;
   build: { startedAt: string; finishedAt: string; seconds: number; steps: Record<string, number> };
   /** Lynis in the image, plus the kernel settings Lynis would read from the host, checked in the image's sysctl.d. */
   audit: LynisSummary & { target: { hardeningIndex: number; warnings: number }; meetsTarget: boolean; sysctlMismatches: SysctlMismatch[] };
@@ -27,20 +34,20 @@ export interface LocalImageManifest {
 }
 
 /** The names of the artifact's files. */
-export const artifactFiles = { tarball: "rootfs.tar.zst", manifest: "manifest.json", log: "build.log" } as const;
+export const artifactFiles = { disk: "disk.raw.zst", manifest: "manifest.json", log: "build.log" } as const;
 
 // Writes manifest.json in `dir` atomically.
 export function writeManifest(dir: string, manifest: LocalImageManifest): void {
   writeFileAtomicSync(join(dir, artifactFiles.manifest), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
-// The manifest of a good artifact in `dir` built from `bundleHash` whose tarball is intact, or undefined.
+// The manifest of a good artifact in `dir` built from `bundleHash` whose disk is intact, or undefined.
 export function readGoodManifest(dir: string, bundleHash: string): LocalImageManifest | undefined {
   try {
     const manifest = JSON.parse(readFileSync(join(dir, artifactFiles.manifest), "utf8")) as LocalImageManifest;
-    if (manifest.good !== true || manifest.bundleHash !== bundleHash) return undefined;
-    const tarball = join(dir, artifactFiles.tarball);
-    if (!existsSync(tarball) || statSync(tarball).size !== manifest.sizes.tarballBytes) return undefined;
+    if (manifest.schema !== "rtcgw.local-image/2" || manifest.good !== true || manifest.bundleHash !== bundleHash) return undefined;
+    const disk = join(dir, artifactFiles.disk);
+    if (!existsSync(disk) || statSync(disk).size !== manifest.disk.compressedBytes) return undefined;
     return manifest;
   } catch {
     return undefined;

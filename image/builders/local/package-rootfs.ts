@@ -1,7 +1,5 @@
-// Packs the sealed rootfs into rootfs.tar.zst (numeric owners, xattrs and ACLs kept, names sorted)
-// and lists the installed packages with dpkg-query.
+// What the manifest says about the sealed rootfs: its installed packages (dpkg-query) and its size.
 import { execa } from "execa";
-import type { BuildLog } from "./build-log.ts";
 
 /** One installed Debian package. */
 export interface InstalledPackage {
@@ -9,15 +7,6 @@ export interface InstalledPackage {
   version: string;
   /** dpkg's Installed-Size, in KiB. */
   installedKiB: number;
-}
-
-// Writes `tarball` from `rootDir`; resolves to an error message or undefined on success.
-export async function packRootfs(rootDir: string, tarball: string, log: BuildLog, signal?: AbortSignal): Promise<string | undefined> {
-  const args = ["--create", "--file", tarball, "--directory", rootDir, "--numeric-owner", "--xattrs", "--xattrs-include=*", "--acls", "--sort=name", "--use-compress-program=zstd -T0 -6", "."];
-  log.note(`$ tar ${args.join(" ")}`);
-  const result = await execa("tar", args, { reject: false, stdin: "ignore", stdout: { file: log.path, append: true }, stderr: ["pipe", { file: log.path, append: true }], ...(signal ? { cancelSignal: signal } : {}) });
-  if (result.isCanceled) throw signal?.reason ?? new Error("canceled");
-  return result.exitCode === 0 ? undefined : `tar exited with ${result.exitCode}: ${String(result.stderr).slice(-300)}`;
 }
 
 // The rootfs's installed packages, sorted by name.

@@ -12,7 +12,9 @@ export const localBuildSteps = [
   { id: "assert-sealed", title: "Scan the rootfs for secrets and host state" },
   { id: "smoke", title: "Smoke-test first boot, Kamailio, rtpengine, HTTPS and nftables" },
   { id: "audit", title: "Audit with Lynis" },
-  { id: "package", title: "Write rootfs.tar.zst" },
+  { id: "disk", title: "Write the bootable disk (GPT; GRUB for BIOS and UEFI)" },
+  { id: "boot-test", title: "Boot the disk under QEMU and check it from outside" },
+  { id: "package", title: "Write disk.raw.zst" },
   { id: "manifest", title: "Write manifest.json and mark the artifact good" },
 ] as const;
 

@@ -53,6 +53,11 @@ set -- "$@" 'nftables'
 set -- "$@" 'openssh-server'
 set -- "$@" 'unattended-upgrades'
 set -- "$@" 'nodejs'
+set -- "$@" 'linux-image-cloud-amd64'
+set -- "$@" 'udev'
+set -- "$@" 'dbus'
+set -- "$@" 'systemd-resolved'
+set -- "$@" 'sudo'
 set -- "$@" 'apparmor'
 set -- "$@" 'libpam-pwquality'
 set -- "$@" 'libpam-tmpdir'
@@ -67,28 +72,43 @@ apt-get -o DPkg::Lock::Timeout=600 install -y -q --no-install-recommends \
 	-o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
 	"$@"
 
+step "creating the admin login admin (locked password: first boot authorizes the launch key pair)"
+if ! id 'admin' >/dev/null 2>&1; then
+	useradd --create-home --shell /bin/bash --user-group 'admin'
+fi
+passwd --lock 'admin' >/dev/null
+
 step "installing files"
 place() {
 	install -D -o root -g root -m "$1" "files/$2" "/$2"
 }
 place 0644 'etc/apt/apt.conf.d/20auto-upgrades'
 place 0644 'etc/apt/apt.conf.d/52rtcgw-unattended-upgrades'
+place 0644 'etc/default/locale'
+place 0644 'etc/fstab'
 place 0644 'etc/issue'
 place 0644 'etc/issue.net'
 place 0644 'etc/kamailio/kamailio.cfg'
+place 0644 'etc/locale.conf'
 place 0644 'etc/modprobe.d/60-rtcgw.conf'
 place 0755 'etc/nftables.conf'
 place 0644 'etc/profile.d/60-rtcgw-shell.sh'
+place 0644 'etc/repart.d/50-rtcgw-root.conf'
 place 0644 'etc/rtpengine/rtpengine.conf'
 place 0644 'etc/security/limits.d/60-rtcgw.conf'
 place 0600 'etc/ssh/sshd_config.d/10-rtcgw.conf'
+place 0440 'etc/sudoers.d/90-rtcgw-admin'
 place 0644 'etc/sysctl.d/99-zz-rtcgw.conf'
+place 0644 'etc/systemd/journald.conf.d/60-rtcgw-console.conf'
+place 0644 'etc/systemd/network/50-rtcgw-ethernet.network'
 place 0644 'etc/systemd/system/kamailio.service.d/50-rtcgw.conf'
 place 0644 'etc/systemd/system/rtcgw-admin.service'
 place 0644 'etc/systemd/system/rtcgw-firstboot.service'
 place 0644 'etc/systemd/system/rtcgw-media.service'
+place 0644 'etc/systemd/system/rtcgw-ready.service'
 place 0644 'etc/systemd/system/rtpengine-daemon.service.d/50-rtcgw.conf'
 place 0644 'etc/systemd/system/ssh.service.d/50-rtcgw.conf'
+place 0644 'etc/systemd/system/systemd-networkd-wait-online.service.d/50-rtcgw.conf'
 place 0644 'etc/systemd/timesyncd.conf.d/60-rtcgw.conf'
 place 0644 'usr/lib/rtcgw/agent.json'
 place 0644 'usr/lib/rtcgw/agent.mjs'
@@ -121,6 +141,7 @@ chmod 0600 /etc/ssh/sshd_config
 chmod 0700 /root
 
 step "enabling services"
-systemctl enable 'nftables.service' 'rtpengine-daemon.service' 'kamailio.service' 'ssh.service' 'rtcgw-firstboot.service' 'rtcgw-admin.service' 'rtcgw-media.service'
+systemctl enable 'nftables.service' 'rtpengine-daemon.service' 'kamailio.service' 'ssh.service' 'systemd-networkd.service' 'systemd-resolved.service' 'systemd-timesyncd.service' 'rtcgw-ready.service' 'rtcgw-firstboot.service' 'rtcgw-admin.service' 'rtcgw-media.service'
+systemctl disable 'e2scrub_reap.service'
 
 step provisioned 'rtcgw' '0.1.0'

@@ -1,0 +1,146 @@
+// The boot test's inside half: PID 1 of private pid/net/mount namespaces (boot-test-disk.ts starts it),
+// so the network it makes and every process it starts die with it. It makes a TAP device for the VM
+// (host side 10.77.0.1/24), answers DHCP and DNS with dnsmasq, serves IMDSv2 at 169.254.169.254, boots
+// the VM, waits for the ready line on the serial console, then checks the VM from outside and prints
+// one RTCGW-BOOT JSON line.
+import { appendFileSync, writeFileSync } from "node:fs";
+import process from "node:process";
+import { execa } from "execa";
+import { probeHttps, probeSipOptions, type SmokeCheck } from "../smoke/probe-gateway.ts";
+import { startImdsStandin, type ImdsInstance } from "./imds-standin.ts";
+import { renderQemuArgs, type VmSpec } from "./qemu-command.ts";
+import { readSshReport, renderSshReportScript, type SshReport } from "./ssh-report.ts";
+
+/** What the inside half needs (JSON in argv[2]). */
+export interface BootPlan {
+  vm: Omit<VmSpec, "tap" | "mac">;
+  instance: Omit<ImdsInstance, "localIpv4">;
+  serialLog: string;
+  dnsmasqLeases: string;
+  /** The console line that ends the wait: the gateway's ready line, or systemd's welcome (the second firmware). */
+  readyMarker: string;
+  /** From power-on. */
+  readyTimeoutMs: number;
+  /** full: every check from outside; console: only the marker on the console (the second firmware). */
+  checks: "full" | "console";
+  sshKey: string;
+  adminLogin: string;
+  sshPort: number;
+  sipPort: number;
+  httpsPort: number;
+  /** The root file system must have grown to at least this many bytes (the overlay is larger than the image). */
+  grownRootBytes: number;
+  /** Names the DNS stand-in answers with the host side's address (the PBX). */
+  dnsNames: string[];
+}
+
+/** What the inside half reports. */
+export interface BootOutcome {
+  readySeconds: number | undefined;
+  checks: SmokeCheck[];
+  report?: SshReport;
+  imds: { tokens: number; refused: string[] };
+  serialTail: string;
+}
+
+const hostSide = "10.77.0.1";
+const guest = "10.77.0.10";
+const tap = "rtcgw-tap0";
+const mac = "52:54:00:77:00:10";
+
+async function sh(command: string, args: string[]): Promise<void> {
+  const result = await execa(command, args, { reject: false });
+  if (result.exitCode !== 0) throw new Error(`${command} ${args.join(" ")}: ${String(result.stderr).trim()}`);
+}
+
+async function main(plan: BootPlan): Promise<BootOutcome> {
+  await sh("ip", ["link", "set", "lo", "up"]);
+  await sh("ip", ["addr", "add", "169.254.169.254/32", "dev", "lo"]);
+  await sh("ip", ["tuntap", "add", "dev", tap, "mode", "tap"]);
+  await sh("ip", ["addr", "add", `${hostSide}/24`, "dev", tap]);
+  await sh("ip", ["link", "set", tap, "up"]);
+  const dnsmasq = execa("dnsmasq", [
+    "--no-daemon", "--conf-file=/dev/null", "--user=root", "--group=root", "--pid-file=",
+    `--interface=${tap}`, "--bind-interfaces", `--listen-address=${hostSide}`,
+    `--dhcp-range=${guest},${guest},255.255.255.0,12h`, `--dhcp-option=option:router,${hostSide}`, `--dhcp-option=option:dns-server,${hostSide}`,
+    `--dhcp-leasefile=${plan.dnsmasqLeases}`, "--no-resolv", "--no-hosts",
+    ...plan.dnsNames.map((name) => `--address=/${name}/${hostSide}`),
+    // Every other name does not exist (a closed network): answered at once, where REFUSED had resolvers retry.
+    "--address=/#/",
+  ], { reject: false, stdout: "ignore", stderr: "pipe" });
+  const imds = await startImdsStandin({ ...plan.instance, localIpv4: guest }, { address: "169.254.169.254", port: 80 });
+
+  writeFileSync(plan.serialLog, "");
+  const poweredOn = Date.now();
+  const qemu = execa("qemu-system-x86_64", renderQemuArgs({ ...plan.vm, tap, mac }), { reject: false, stdin: "ignore", stdout: "pipe", stderr: "pipe", buffer: false });
+  let serial = "";
+  let readyAt: number | undefined;
+  let exited: string | undefined;
+  const ready = new Promise<void>((resolve) => {
+    qemu.stdout!.on("data", (chunk: Buffer) => {
+      const text = chunk.toString("utf8");
+      serial += text;
+      appendFileSync(plan.serialLog, text);
+      // Colours and cursor moves (systemd's status lines) are stripped before matching; the tail covers a marker split across chunks.
+      if (readyAt === undefined && serial.slice(-4096).replace(/\x1b\[[0-9;=?]*[A-Za-z]/g, "").includes(plan.readyMarker)) {
+        readyAt = Date.now();
+        resolve();
+      }
+    });
+    qemu.stderr!.on("data", (chunk: Buffer) => appendFileSync(plan.serialLog, `[qemu] ${chunk.toString("utf8")}`));
+    void qemu.then((result) => {
+      exited = `QEMU exited with ${result.exitCode ?? result.signal}`;
+      resolve();
+    });
+    setTimeout(resolve, plan.readyTimeoutMs);
+  });
+  await ready;
+  const checks: SmokeCheck[] = [];
+  const readySeconds = readyAt === undefined ? undefined : Math.round((readyAt - poweredOn) / 100) / 10;
+  checks.push({
+    name: `the console shows "${plan.readyMarker}"`,
+    ok: readyAt !== undefined,
+    detail: readyAt !== undefined ? `${readySeconds} s after power-on` : exited ?? `not within ${plan.readyTimeoutMs / 1000} s of power-on (serial console: ${plan.serialLog})`,
+  });
+  let report: SshReport | undefined;
+  if (readyAt !== undefined && plan.checks === "full") {
+    const ssh = await execa("ssh", [
+      "-i", plan.sshKey, "-p", String(plan.sshPort),
+      "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=15",
+      `${plan.adminLogin}@${guest}`, renderSshReportScript(),
+    ], { reject: false, timeout: 120_000 });
+    checks.push({ name: `SSH as ${plan.adminLogin} with the launch key pair (from IMDS)`, ok: ssh.exitCode === 0, detail: ssh.exitCode === 0 ? "logged in" : `exit ${ssh.exitCode}: ${String(ssh.stderr).trim().slice(-300)}` });
+    if (ssh.exitCode === 0) {
+      report = readSshReport(String(ssh.stdout));
+      checks.push({ name: "systemctl is-system-running: running", ok: report.state === "running", detail: report.state === "running" ? "running" : `${report.state}; failed units: ${report.failedUnits.join(", ") || "none"}` });
+      checks.push({ name: "no failed unit", ok: report.failedUnits.length === 0, detail: report.failedUnits.join(", ") || "none" });
+      checks.push({ name: "the root file system grew to the volume", ok: report.rootBytes >= plan.grownRootBytes, detail: `${(report.rootBytes / 1024 ** 3).toFixed(2)} GiB (at least ${(plan.grownRootBytes / 1024 ** 3).toFixed(2)} GiB expected)` });
+      checks.push({ name: "the host name comes from IMDS", ok: report.hostname === plan.instance.localHostname.split(".")[0], detail: report.hostname });
+    }
+    checks.push(await probeSipOptions(guest, plan.sipPort, 5000, hostSide));
+    checks.push(await probeHttps("HTTPS / asks for the admin login (401)", `https://${guest}:${plan.httpsPort}/`, { status: 401, header: { name: "www-authenticate", pattern: /^Basic / } }, 10_000));
+    checks.push({ name: "the image asks IMDS with tokens only (IMDSv2)", ok: imds.log.tokens > 0 && imds.log.refused.length === 0, detail: `${imds.log.tokens} token(s), ${imds.log.served.length} reads${imds.log.refused.length ? `, refused without a token: ${imds.log.refused.join(", ")}` : ""}` });
+  }
+  // A debugging aid: RTCGW_BOOT_TEST_HOLD=SECONDS keeps the VM up after the checks; `nsenter -t PID -n`
+  // (PID of this process, printed on stderr) reaches it at 10.77.0.10 with the launch key.
+  const hold = Number(process.env.RTCGW_BOOT_TEST_HOLD ?? 0);
+  if (hold > 0) {
+    process.stderr.write(`boot test: holding the VM for ${hold} s; nsenter -n -t $(pgrep -f boot-in-namespace.ts) ssh -i ${plan.sshKey} ${plan.adminLogin}@${guest}\n`);
+    await new Promise((resolve) => setTimeout(resolve, hold * 1000));
+  }
+  qemu.kill("SIGKILL");
+  dnsmasq.kill("SIGKILL");
+  imds.server.close();
+  return { readySeconds, checks, ...(report ? { report } : {}), imds: { tokens: imds.log.tokens, refused: imds.log.refused }, serialTail: serial.slice(-3000) };
+}
+
+main(JSON.parse(process.argv[2]!) as BootPlan).then(
+  (outcome) => {
+    process.stdout.write(`RTCGW-BOOT ${JSON.stringify(outcome)}\n`);
+    process.exit(0);
+  },
+  (error: Error) => {
+    process.stderr.write(`boot test: ${error.stack ?? error.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,105 @@
+// The boot test as a gate: boots the raw disk under QEMU (KVM when it works here, TCG otherwise) in
+// private namespaces with a network of its own (boot-in-namespace.ts), and reports power-on to ready,
+// the accelerator and every check. UEFI first with every check and the gateway's ready line; then BIOS
+// until systemd starts from the disk's root file system (boot loader, kernel, initramfs and root are what
+// differ between the two; the rest of the boot is the same and already checked). The disk
+// file is never written (a qcow2 overlay, one GiB larger, takes the VM's writes and shows growing).
+import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { execa } from "execa";
+import type { Recipe } from "../../dsl/resolve.ts";
+import { adminLogin, readyMarker } from "../boot/boot-settings.ts";
+import type { BuildLog } from "../builders/local/build-log.ts";
+import { runKillable } from "../builders/local/run-killable.ts";
+import type { SmokeCheck } from "../smoke/probe-gateway.ts";
+import type { BootOutcome, BootPlan } from "./boot-in-namespace.ts";
+import { detectAccelerator, type Accelerator } from "./detect-accelerator.ts";
+import { defaultUefiVars, type Firmware } from "./qemu-command.ts";
+import type { SshReport } from "./ssh-report.ts";
+
+/** systemd's first console line once it runs from the root file system. */
+export const systemdWelcome = "Welcome to Debian GNU/Linux";
+
+/** One boot. */
+export interface BootRun {
+  firmware: Firmware;
+  /** Power-on to the marker: the gateway's ready line (the first boot), systemd's welcome (the second). */
+  readySeconds: number | undefined;
+  marker: string;
+  checks: SmokeCheck[];
+  report?: SshReport;
+  serialLog: string;
+}
+
+/** The gate's verdict: ok only when every check of every boot passed. */
+export interface BootTestResult {
+  ok: boolean;
+  accelerator: Accelerator;
+  boots: BootRun[];
+}
+
+/** What to boot and how. */
+export interface BootTestOptions {
+  disk: string;
+  workDir: string;
+  recipe: Recipe;
+  log: BuildLog;
+  signal?: AbortSignal;
+  /** @default ["uefi", "bios"] */
+  firmwares?: Firmware[];
+  /** Power-on to ready, per boot. @default 600 s under TCG (a busy 2-core machine needed 300 s), 120 s under KVM */
+  readyTimeoutMs?: number;
+}
+
+const growBytes = 1024 ** 3;
+
+// Boots the disk and checks it; never throws for a failed boot (only for a cancel).
+export async function bootTestDisk(options: BootTestOptions): Promise<BootTestResult> {
+  const dir = join(options.workDir, "boot-test");
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const accelerator = await detectAccelerator();
+  options.log.note(`boot test: accelerator ${accelerator.name} (${accelerator.reason})`);
+  const sshKey = join(dir, "launch-key");
+  await execa("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "rtcgw-boot-test", "-f", sshKey]);
+  const openSshKey = readFileSync(`${sshKey}.pub`, "utf8").trim();
+  const diskBytes = Number((await execa("stat", ["--format=%s", options.disk])).stdout);
+  const boots: BootRun[] = [];
+  for (const firmware of options.firmwares ?? ["uefi", "bios"]) {
+    const overlay = join(dir, `${firmware}.qcow2`);
+    await execa("qemu-img", ["create", "-q", "-f", "qcow2", "-b", options.disk, "-F", "raw", overlay, String(diskBytes + growBytes)]);
+    const uefiVars = join(dir, "OVMF_VARS.fd");
+    if (firmware === "uefi") copyFileSync(defaultUefiVars, uefiVars);
+    const serialLog = join(dir, `serial-${firmware}.log`);
+    const plan: BootPlan = {
+      vm: { accelerator: accelerator.name, firmware, overlay, ...(firmware === "uefi" ? { uefiVars } : {}) },
+      instance: { instanceId: "i-0b007e57c0ffee123", region: "us-east-1", localHostname: "ip-10-77-0-10.ec2.internal", openSshKey },
+      serialLog,
+      dnsmasqLeases: join(dir, `dnsmasq-${firmware}.leases`),
+      readyMarker: boots.length === 0 ? readyMarker : systemdWelcome,
+      readyTimeoutMs: options.readyTimeoutMs ?? (accelerator.name === "kvm" ? 120_000 : 600_000),
+      checks: boots.length === 0 ? "full" : "console",
+      sshKey,
+      adminLogin,
+      sshPort: options.recipe.image.ssh.port,
+      sipPort: options.recipe.gateway.listen.sip.ports.from,
+      httpsPort: options.recipe.gateway.listen.wss.port,
+      grownRootBytes: diskBytes + growBytes / 2,
+      dnsNames: options.recipe.gateway.upstreams.map((u) => u.host).filter((host) => !/^[\d.]+$/.test(host)),
+    };
+    const inside = new URL("./boot-in-namespace.ts", import.meta.url).pathname;
+    const command = ["unshare", "--mount", "--propagation=private", "--pid", "--net", "--fork", "--kill-child", "--", "bash", "-c", 'mount -t proc proc /proc && exec "$@"', "rtcgw-boot", process.execPath, "--import", import.meta.resolve("tsx"), inside, JSON.stringify(plan)];
+    options.log.note(`boot test (${firmware}): qemu-system-x86_64 in private namespaces, serial console in ${serialLog}`);
+    const run = await runKillable(command, { log: options.log, inheritEnv: true, timeoutMs: plan.readyTimeoutMs + 240_000, ...(options.signal ? { signal: options.signal } : {}) });
+    const line = run.stdout.split("\n").find((l) => l.startsWith("RTCGW-BOOT "));
+    const outcome = line ? (JSON.parse(line.slice("RTCGW-BOOT ".length)) as BootOutcome) : undefined;
+    const checks = outcome?.checks ?? [{ name: "the boot test ran", ok: false, detail: `exit ${run.exitCode}: ${run.stderr.trim().slice(-500)}` }];
+    for (const check of checks) options.log.note(`boot (${firmware}): ${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
+    if (outcome?.report) options.log.note(`boot (${firmware}): ${outcome.report.startup}\n${outcome.report.blame.join("\n")}`);
+    boots.push({ firmware, readySeconds: outcome?.readySeconds, marker: plan.readyMarker, checks, ...(outcome?.report ? { report: outcome.report } : {}), serialLog });
+    rmSync(overlay, { force: true });
+    if (!checks.every((c) => c.ok)) break;
+  }
+  const ok = boots.length === (options.firmwares ?? ["uefi", "bios"]).length && boots.every((b) => b.checks.every((c) => c.ok));
+  return { ok, accelerator, boots };
+}

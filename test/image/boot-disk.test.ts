@@ -1,0 +1,88 @@
+// The gate for real: builds the default recipe's disk (mmdebstrap, provision, seal, smoke, Lynis, disk
+// writer) and boots it under QEMU (KVM when it works here, TCG otherwise) with an IMDSv2 stand-in and
+// DHCP/DNS on a TAP network of its own, then checks it from outside: SSH with the launch key pair
+// served by the stand-in, `systemctl is-system-running` = running, the root grown to a larger volume,
+// the host name from IMDS, SIP OPTIONS over UDP, HTTPS / 401, IMDSv2 only; UEFI first, then BIOS.
+// apt cache shared between runs in ~/.cache/rtcgw/apt or $RTCGW_APT_CACHE.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { createReadStream, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { homedir, tmpdir } from "node:os";
+import { join } from "node:path";
+import { assembleBundle } from "../../image/assemble-bundle.ts";
+import { buildLocalImage } from "../../image/builders/local/build-local-image.ts";
+import { checkLocalBuildPrerequisites } from "../../image/builders/local/check-prerequisites.ts";
+import { loadRecipe } from "./load-test-recipe.ts";
+
+const aptCacheDir = process.env.RTCGW_APT_CACHE ?? join(homedir(), ".cache", "rtcgw", "apt");
+
+async function sha256(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex");
+}
+
+test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and passes every check from outside", { timeout: 40 * 60_000 }, async (t) => {
+  assert.deepEqual(await checkLocalBuildPrerequisites({ outDir: tmpdir() }), [], "local build prerequisites");
+  const outDir = mkdtempSync(join(tmpdir(), "rtcgw-disk-"));
+  // Kept when the test fails: the work directory holds the build log and the VM's serial consoles.
+  let passed = false;
+  t.after(() => (passed ? rmSync(outDir, { recursive: true, force: true }) : console.error(`boot-disk test: kept ${outDir}`)));
+  const recipe = loadRecipe();
+  const bundle = await assembleBundle(recipe, "recipes/gateway.ts");
+  const steps: string[] = [];
+  const result = await buildLocalImage({ recipe, recipePath: "recipes/gateway.ts", bundle, outDir, aptCacheDir, keepFailedWorkDir: true, onProgress: (e) => steps.push(`${e.step}:${e.state}`) });
+  assert.ok(result.ok && !result.dryRun, JSON.stringify(result, null, 2).slice(0, 6000));
+  assert.deepEqual(steps.filter((s) => s.endsWith(":done")).map((s) => s.split(":")[0]), ["bootstrap", "provision", "seal", "assert-sealed", "smoke", "audit", "disk", "boot-test", "package", "manifest"]);
+
+  const manifest = result.manifest;
+  // The figures, for docs/PERFORMANCE.md.
+  console.log(`boot-disk: build ${manifest.build.seconds} s (${Object.entries(manifest.build.steps).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(", ")}); ${manifest.bootTest.accelerator.name}: ${manifest.bootTest.boots.map((b) => `${b.firmware} ${b.readySeconds} s`).join(", ")}; ${manifest.bootTest.boots[0]?.report?.startup ?? ""}; blame: ${manifest.bootTest.boots[0]?.report?.blame.slice(0, 6).join(" | ") ?? ""}; disk ${manifest.disk.logicalBytes} / ${manifest.disk.allocatedBytes} / ${manifest.disk.compressedBytes} bytes`);
+  assert.equal(manifest.good, true);
+  assert.equal(result.artifactDir, join(outDir, `rtcgw-${bundle.hash.slice(0, 12)}`));
+  assert.equal(manifest.bundleHash, bundle.hash);
+  assert.equal(manifest.base.suite, "bookworm");
+  const versions = new Map<string, string>(manifest.packages.map((p) => [p.name, p.version]));
+  for (const name of ["kamailio", "kamailio-websocket-modules", "kamailio-tls-modules", "rtpengine-daemon", "nftables", "openssh-server", "linux-image-cloud-amd64", "systemd-resolved", "udev"]) assert.ok(versions.get(name), `${name} is installed`);
+  assert.match(versions.get("kamailio")!, /^5\.6\./);
+  assert.equal(manifest.smoke.ok, true);
+  const smokeChecks = manifest.smoke.checks.map((c) => c.name).join("\n");
+  for (const expected of [/first boot writes the certificate/, /SIP OPTIONS/, /ng ping/, /HTTPS \/tryit\/ .*\(200\)/, /WSS port carries a REGISTER/, /PBX stand-in received both REGISTERs/, /nftables/]) assert.match(smokeChecks, expected);
+  assert.ok(Number.isFinite(manifest.audit.hardeningIndex), "Lynis hardening index recorded");
+  const { bootTest } = manifest;
+  assert.ok(["kvm", "tcg"].includes(bootTest.accelerator.name));
+  assert.deepEqual(bootTest.boots.map((b) => b.firmware), ["uefi", "bios"]);
+  for (const boot of bootTest.boots) {
+    assert.ok(boot.readySeconds !== undefined && boot.readySeconds > 0, `${boot.firmware}: power-on to ready recorded`);
+    assert.deepEqual(boot.checks.filter((c) => !c.ok), [], `${boot.firmware}: every check passed`);
+  }
+  const uefiChecks = bootTest.boots[0]!.checks.map((c) => c.name).join("\n");
+  for (const expected of [/gateway ready/, /SSH as admin with the launch key pair/, /is-system-running: running/, /no failed unit/, /root file system grew/, /host name comes from IMDS/, /SIP OPTIONS/, /HTTPS \/ asks for the admin login \(401\)/, /IMDSv2/]) {
+    assert.match(uefiChecks, expected);
+  }
+  assert.equal(bootTest.boots[0]!.report?.state, "running");
+
+  // The artifact: the compressed disk whose raw bytes the manifest's SHA-256 names, the Lynis report, nothing else of the build.
+  assert.deepEqual(readdirSync(result.artifactDir).sort(), ["audit", "build.log", "disk.raw.zst", "manifest.json"]);
+  assert.ok(manifest.disk.compressedBytes < 400 * 1024 ** 2, `disk.raw.zst is ${manifest.disk.compressedBytes} bytes`);
+  assert.equal(manifest.disk.logicalBytes, 2 * 1024 ** 3);
+  const raw = join(outDir, "check.raw");
+  execFileSync("zstd", ["-q", "-d", result.disk, "-o", raw]);
+  assert.equal(await sha256(raw), manifest.disk.sha256);
+  // The disk's file system is the sealed tree: no host keys, no authorized_keys, an empty machine-id.
+  const root = `${raw}?offset=${manifest.disk.layout.root.offsetBytes}`;
+  const ls = (path: string) => execFileSync("debugfs", ["-R", `ls -p ${path}`, root], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  assert.doesNotMatch(ls("/etc/ssh"), /ssh_host_/);
+  assert.doesNotMatch(ls("/home/admin"), /\.ssh/);
+  assert.match(execFileSync("debugfs", ["-R", "stat /etc/machine-id", root], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }), /Size: 0\b/);
+  assert.ok(existsSync(join(result.artifactDir, "build.log")));
+  assert.match(readFileSync(join(result.artifactDir, "build.log"), "utf8"), /boot \(uefi\): ok +SSH as admin/);
+  assert.deepEqual(readdirSync(outDir).filter((name) => name.startsWith(".tmp-")), [], "no work directory left");
+
+  const again = await buildLocalImage({ recipe, bundle, outDir, aptCacheDir });
+  assert.ok(again.ok && !again.dryRun && again.reused, "an unchanged bundle reuses the good artifact");
+  assert.equal(again.manifest.build.startedAt, manifest.build.startedAt);
+  passed = true;
+});
