@@ -13,7 +13,17 @@ const t = cloud.timings;
 const recipe = makeRecipe({ regions: defaultRegions, publish: { visibility: "public" } });
 const journalPath = tempJournalPath();
 const minutes = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
-const snapshot = () => JSON.stringify([cloud.state.images.length, cloud.state.snapshots.length, cloud.state.instances.length, cloud.state.securityGroups.length, cloud.state.roles.length, cloud.state.commands.length, [...cloud.state.parameters.values()], [...cloud.state.buckets.values()].map((b) => [...b.objects.keys()])]);
+const snapshot = () =>
+  JSON.stringify([
+    cloud.state.images.length,
+    cloud.state.snapshots.length,
+    cloud.state.instances.length,
+    cloud.state.securityGroups.length,
+    cloud.state.roles.length,
+    cloud.state.commands.length,
+    [...cloud.state.parameters.values()],
+    [...cloud.state.buckets.values()].map((b) => [...b.objects.keys()]),
+  ]);
 
 let smokeAt = 0;
 const onBuild = (e: BuildProgress) => void (e.step === "smoke" && (smokeAt = e.elapsedMs));
@@ -32,15 +42,24 @@ const ideal = {
 };
 const reference = ideal.build + ideal.smoke + ideal.slowestCopy;
 console.log(`full run, ${defaultRegions.length} regions (virtual time)`);
-console.log(`  build ${minutes(smokeAt)} (ideal ${minutes(ideal.build)}), smoke + cleanup ${minutes(builtAt - smokeAt)} (ideal smoke ${minutes(ideal.smoke)}), publish ${minutes(total - builtAt)} (slowest copy ${minutes(ideal.slowestCopy)})`);
-console.log(`  total ${minutes(total)} vs 1.1 × ${minutes(reference)} = ${minutes(1.1 * reference)}: ratio ${(total / reference).toFixed(3)} ${total <= 1.1 * reference ? "OK" : "TOO SLOW"}`);
+console.log(
+  `  build ${minutes(smokeAt)} (ideal ${minutes(ideal.build)}), smoke + cleanup ${minutes(builtAt - smokeAt)} (ideal smoke ${minutes(ideal.smoke)}), publish ${minutes(total - builtAt)} (slowest copy ${minutes(ideal.slowestCopy)})`,
+);
+console.log(
+  `  total ${minutes(total)} vs 1.1 × ${minutes(reference)} = ${minutes(1.1 * reference)}: ratio ${(total / reference).toFixed(3)} ${total <= 1.1 * reference ? "OK" : "TOO SLOW"}`,
+);
 
 const before = snapshot();
 const realStart = performance.now();
 const rebuilt = await buildAwsImage({ recipe, bundle: testBundle, region: "us-east-1", journalPath }, cloud.ports);
 if (!rebuilt.ok) throw new Error("re-run build failed");
-const republished = await publishImage({ recipe, buildId: rebuilt.buildId, sourceRegion: "us-east-1", sourceImageId: rebuilt.imageId, journalPath }, cloud.ports);
+const republished = await publishImage(
+  { recipe, buildId: rebuilt.buildId, sourceRegion: "us-east-1", sourceImageId: rebuilt.imageId, journalPath },
+  cloud.ports,
+);
 const realMs = performance.now() - realStart;
 const unchanged = snapshot() === before;
-console.log(`re-run, unchanged recipe: ${rebuilt.kind} + ${republished.kind} in ${(realMs / 1000).toFixed(2)} s real time; created nothing: ${unchanged ? "yes" : "NO"} ${realMs < 5000 && unchanged ? "OK" : "FAIL"}`);
+console.log(
+  `re-run, unchanged recipe: ${rebuilt.kind} + ${republished.kind} in ${(realMs / 1000).toFixed(2)} s real time; created nothing: ${unchanged ? "yes" : "NO"} ${realMs < 5000 && unchanged ? "OK" : "FAIL"}`,
+);
 process.exitCode = total <= 1.1 * reference && realMs < 5000 && unchanged ? 0 : 1;

@@ -15,12 +15,19 @@ const aptCacheDir = values["apt-cache"] ?? join(homedir(), ".cache", "rtcgw", "a
 const workDir = mkdtempSync(join(tmpdir(), "rtcgw-baseline-"));
 try {
   const log = openBuildLog(join(workDir, "build.log"));
-  const base = { suite: "bookworm" as const, variant: "minbase" as const, include: [], mirrors: ["deb http://deb.debian.org/debian bookworm main", "deb http://deb.debian.org/debian-security bookworm-security main"] };
+  const base = {
+    suite: "bookworm" as const,
+    variant: "minbase" as const,
+    include: [],
+    mirrors: ["deb http://deb.debian.org/debian bookworm main", "deb http://deb.debian.org/debian-security bookworm-security main"],
+  };
   const args = renderMmdebstrapArgs(base, "root", aptCacheDir, join(workDir, "rootfs")).filter((arg) => arg !== "--include=" && !arg.startsWith("--dpkgopt="));
   await execa("mmdebstrap", args, { stdout: { file: log.path, append: true }, stderr: { file: log.path, append: true } });
   const audit = await auditRootfs({ rootDir: join(workDir, "rootfs"), workDir, log });
   if (!audit.ok) throw new Error(audit.message);
-  console.log(`plain minbase: Lynis hardening index ${audit.lynis.hardeningIndex}, ${audit.lynis.testsPerformed} tests, ${audit.lynis.warnings.length} warning(s)${audit.lynis.warnings.map((w) => ` [${w.test}: ${w.message}]`).join("")}, ${audit.lynis.suggestions.length} suggestions`);
+  console.log(
+    `plain minbase: Lynis hardening index ${audit.lynis.hardeningIndex}, ${audit.lynis.testsPerformed} tests, ${audit.lynis.warnings.length} warning(s)${audit.lynis.warnings.map((w) => ` [${w.test}: ${w.message}]`).join("")}, ${audit.lynis.suggestions.length} suggestions`,
+  );
 } finally {
   rmSync(workDir, { recursive: true, force: true });
 }

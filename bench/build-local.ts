@@ -29,7 +29,10 @@ const options: LocalBuildOptions = {
   bundle,
   outDir,
   aptCacheDir: values["apt-cache"] ?? join(homedir(), ".cache", "rtcgw", "apt"),
-  onProgress: (e) => console.error(`  ${(e.elapsedMs / 1000).toFixed(1).padStart(6)} s  ${e.step} ${e.state}${e.stepMs !== undefined ? ` (${(e.stepMs / 1000).toFixed(1)} s)` : ""}${e.detail ? `: ${e.detail}` : ""}`),
+  onProgress: (e) =>
+    console.error(
+      `  ${(e.elapsedMs / 1000).toFixed(1).padStart(6)} s  ${e.step} ${e.state}${e.stepMs !== undefined ? ` (${(e.stepMs / 1000).toFixed(1)} s)` : ""}${e.detail ? `: ${e.detail}` : ""}`,
+    ),
 };
 
 const mib = (bytes: number) => `${(bytes / 1024 ** 2).toFixed(0)} MiB`;
@@ -44,12 +47,22 @@ const t1 = performance.now();
 const warm = await buildLocalImage(options);
 const warmSeconds = (performance.now() - t1) / 1000;
 const { manifest } = cold;
-console.log(`cold build:   ${coldSeconds.toFixed(1)} s (${Object.entries(manifest.build.steps).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(", ")})`);
+console.log(
+  `cold build:   ${coldSeconds.toFixed(1)} s (${Object.entries(manifest.build.steps)
+    .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`)
+    .join(", ")})`,
+);
 console.log(`warm build:   ${warmSeconds.toFixed(2)} s (reused: ${warm.ok && !warm.dryRun && warm.reused})`);
 console.log(`rootfs:       ${mib(manifest.sizes.rootfsBytes)}, ${manifest.packages.length} packages`);
-console.log(`disk:         ${mib(manifest.disk.logicalBytes)} logical, ${mib(manifest.disk.allocatedBytes)} data (what an upload moves, about), ${mib(manifest.disk.compressedBytes)} disk.raw.zst; sha256 ${manifest.disk.sha256}`);
-console.log(`boot test:    ${manifest.bootTest.accelerator.name} (${manifest.bootTest.accelerator.reason}); ${manifest.bootTest.boots.map((b) => `${b.firmware} ready in ${b.readySeconds} s`).join(", ")}`);
-console.log(`lynis:        hardening index ${manifest.audit.hardeningIndex}, ${manifest.audit.warnings.length} warning(s)${manifest.audit.warnings.map((w) => ` [${w.test}: ${w.message}]`).join("")}`);
+console.log(
+  `disk:         ${mib(manifest.disk.logicalBytes)} logical, ${mib(manifest.disk.allocatedBytes)} data (what an upload moves, about), ${mib(manifest.disk.compressedBytes)} disk.raw.zst; sha256 ${manifest.disk.sha256}`,
+);
+console.log(
+  `boot test:    ${manifest.bootTest.accelerator.name} (${manifest.bootTest.accelerator.reason}); ${manifest.bootTest.boots.map((b) => `${b.firmware} ready in ${b.readySeconds} s`).join(", ")}`,
+);
+console.log(
+  `lynis:        hardening index ${manifest.audit.hardeningIndex}, ${manifest.audit.warnings.length} warning(s)${manifest.audit.warnings.map((w) => ` [${w.test}: ${w.message}]`).join("")}`,
+);
 console.log(`smoke:        ${manifest.smoke.ok ? "passed" : "FAILED"} (${manifest.smoke.checks.length} checks)`);
 console.log(`artifact:     ${cold.artifactDir}`);
 if (!values.keep && values.out === undefined) rmSync(outDir, { recursive: true, force: true });

@@ -23,19 +23,32 @@ export function describeThisMachine(): string {
 // Records `figures` for this machine unless the command line has --no-capacity (`--record=a,b`: only those figures);
 // prints what it wrote.
 export function recordCapacityFigures(figures: Partial<Record<CapacityFigureName, FigureResult>>, argv = process.argv): void {
-  const only = argv.find((a) => a.startsWith("--record="))?.slice("--record=".length).split(",");
+  const only = argv
+    .find((a) => a.startsWith("--record="))
+    ?.slice("--record=".length)
+    .split(",");
   const unknown = only?.filter((name) => !(name in capacityFigureLabels)) ?? [];
   if (unknown.length) throw new Error(`--record: unknown figure ${unknown.join(", ")}; known: ${Object.keys(capacityFigureLabels).join(", ")}`);
   if (only) figures = Object.fromEntries(Object.entries(figures).filter(([name]) => only.includes(name)));
   if (argv.includes("--no-capacity") || Object.keys(figures).length === 0) return;
-  const command = `npx tsx ${argv.slice(1).filter((a) => !a.startsWith("--record=")).map((a) => a.replace(/^.*\/(bench\/)/, "$1")).join(" ")}`;
+  const command = `npx tsx ${argv
+    .slice(1)
+    .filter((a) => !a.startsWith("--record="))
+    .map((a) => a.replace(/^.*\/(bench\/)/, "$1"))
+    .join(" ")}`;
   const measuredAt = new Date().toISOString().replace(/\.\d+Z$/, "Z");
   const capacity = parseMeasuredCapacity(JSON.parse(readFileSync(capacityFile, "utf8")), capacityFile);
   const machine = describeThisMachine();
   let configuration = capacity.configurations.find((c) => c.machine === machine);
   if (!configuration) capacity.configurations.push((configuration = { machine, cores: cpus().length, figures: {} }));
   for (const [name, result] of Object.entries(figures) as [CapacityFigureName, FigureResult][]) {
-    const figure: MeasuredFigure = { value: result.value, limitFound: result.limitFound, measuredAt, command, loadAverage: Math.round(result.loadAverage * 100) / 100 };
+    const figure: MeasuredFigure = {
+      value: result.value,
+      limitFound: result.limitFound,
+      measuredAt,
+      command,
+      loadAverage: Math.round(result.loadAverage * 100) / 100,
+    };
     configuration.figures[name] = figure;
     console.log(`capacity: ${figure.limitFound ? "" : "≥ "}${figure.value} ${capacityFigureLabels[name]} → dsl/measured-capacity.json`);
   }

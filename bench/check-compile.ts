@@ -26,7 +26,8 @@ const check = await median(["check", "recipes/gateway.ts"]);
 const compile = await median(["compile", "recipes/gateway.ts", "--out", join(out, "bundle")]);
 await rm(out, { recursive: true, force: true });
 
-const row = (name: string, seconds: number) => `| ${name.padEnd(17)} | ${seconds.toFixed(2).padStart(6)} s | < ${targetSeconds} s | ${seconds < targetSeconds ? "met" : "MISSED"} |`;
+const row = (name: string, seconds: number) =>
+  `| ${name.padEnd(17)} | ${seconds.toFixed(2).padStart(6)} s | < ${targetSeconds} s | ${seconds < targetSeconds ? "met" : "MISSED"} |`;
 console.log(`rtcgw check + compile, default recipe, median of ${runs} whole-process runs (node ${process.version})\n`);
 console.log("| command           | median   | target | status |");
 console.log("|-------------------|----------|--------|--------|");

@@ -47,12 +47,26 @@ export async function runLoad(target: LoadTarget, options: LoadOptions): Promise
   const scenario = (role: string) => new URL(`gateway-sipp/${role}-${options.kind}.xml`, import.meta.url).pathname;
   const timeoutSeconds = Math.ceil(options.calls / options.rate) + 30;
   const uas = await startSipp({
-    name: `bench-uas-${options.kind}-${options.rate}-${++runs}`, trace: false, workDir: target.workDir, scenario: scenario("uas"), localAddress: answererAddress, localPort: uasPort!,
-    calls: options.calls, timeoutSeconds, extraArgs: ["-mi", answererAddress, "-mp", String(uasMedia)],
+    name: `bench-uas-${options.kind}-${options.rate}-${++runs}`,
+    trace: false,
+    workDir: target.workDir,
+    scenario: scenario("uas"),
+    localAddress: answererAddress,
+    localPort: uasPort!,
+    calls: options.calls,
+    timeoutSeconds,
+    extraArgs: ["-mi", answererAddress, "-mp", String(uasMedia)],
   });
   const uac = await startSipp({
-    name: `bench-uac-${options.kind}-${options.rate}-${runs}`, trace: false, workDir: target.workDir, scenario: scenario("uac"), localAddress: callerAddress, localPort: uacPort!,
-    remote: gateway, calls: options.calls, timeoutSeconds,
+    name: `bench-uac-${options.kind}-${options.rate}-${runs}`,
+    trace: false,
+    workDir: target.workDir,
+    scenario: scenario("uac"),
+    localAddress: callerAddress,
+    localPort: uacPort!,
+    remote: gateway,
+    calls: options.calls,
+    timeoutSeconds,
     keys: { uas: `${answererAddress}:${uasPort}`, gateway },
     extraArgs: ["-s", "bench", "-r", String(options.rate), "-d", String(options.holdMs ?? 0), "-l", "5000", "-mi", callerAddress, "-mp", String(uacMedia)],
   });
@@ -60,7 +74,10 @@ export async function runLoad(target: LoadTarget, options: LoadOptions): Promise
   const proxyBefore = target.cpuMs();
   const sippCpu = { uac: 0, uas: 0 };
   const sample = () => {
-    for (const [name, proc] of [["uac", uac.process], ["uas", uas.process]] as const) {
+    for (const [name, proc] of [
+      ["uac", uac.process],
+      ["uas", uas.process],
+    ] as const) {
       try {
         sippCpu[name] = processCpuMs(proc.pid);
       } catch {
@@ -85,7 +102,9 @@ export function parseSippStatistics(screen: string): Pick<LoadResult, "successfu
     const match = new RegExp(`${label}\\s*\\|[^|]*\\|\\s*([0-9.]+)`).exec(last);
     return match ? Number(match[1]) : NaN;
   };
-  const retransmissions = [...screen.slice(screen.lastIndexOf("Scenario Screen")).matchAll(/^\s*\S+\s+(?:-+>|<-+)\s+\d+\s+(\d+)/gm)]
-    .reduce((sum, match) => sum + Number(match[1]), 0);
+  const retransmissions = [...screen.slice(screen.lastIndexOf("Scenario Screen")).matchAll(/^\s*\S+\s+(?:-+>|<-+)\s+\d+\s+(\d+)/gm)].reduce(
+    (sum, match) => sum + Number(match[1]),
+    0,
+  );
   return { successful: cumulative("Successful call"), failed: cumulative("Failed call"), cps: cumulative("Call Rate"), retransmissions };
 }

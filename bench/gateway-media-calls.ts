@@ -31,11 +31,23 @@ export async function ngCommand(engine: RunningRtpengine, message: Record<string
 }
 
 // Creates one call: A offers PCMU from `portA`, B answers from `portB` (with `bKey` as its SDES key on an SRTP leg).
-export async function createCall(engine: RunningRtpengine, index: number, portA: number, portB: number, security: LegSecurity, bKey: string): Promise<AnchoredCall> {
+export async function createCall(
+  engine: RunningRtpengine,
+  index: number,
+  portA: number,
+  portB: number,
+  security: LegSecurity,
+  bKey: string,
+): Promise<AnchoredCall> {
   const callId = `bench-media-${index}-${randomBytes(4).toString("hex")}`;
   const offer = await ngCommand(engine, {
-    command: "offer", "call-id": callId, "from-tag": "a", sdp: sdp(portA, "RTP/AVP"),
-    flags: ["trust-address"], replace: ["origin", "session-connection"], ICE: "remove",
+    command: "offer",
+    "call-id": callId,
+    "from-tag": "a",
+    sdp: sdp(portA, "RTP/AVP"),
+    flags: ["trust-address"],
+    replace: ["origin", "session-connection"],
+    ICE: "remove",
     "transport-protocol": security === "rtp" ? "RTP/AVP" : "RTP/SAVP",
   });
   const offerToB = String(offer.sdp);
@@ -49,8 +61,13 @@ export async function createCall(engine: RunningRtpengine, index: number, portA:
     answerSdp = sdp(portB, "RTP/SAVP", `a=crypto:${crypto[1]} ${srtpSuite} inline:${bKey}`);
   }
   const answer = await ngCommand(engine, {
-    command: "answer", "call-id": callId, "from-tag": "a", "to-tag": "b", sdp: answerSdp,
-    flags: ["trust-address"], replace: ["origin", "session-connection"],
+    command: "answer",
+    "call-id": callId,
+    "from-tag": "a",
+    "to-tag": "b",
+    sdp: answerSdp,
+    flags: ["trust-address"],
+    replace: ["origin", "session-connection"],
   });
   return { callId, portForA: mediaPort(String(answer.sdp)), portForB, ...(keys ? { keys } : {}) };
 }
@@ -69,8 +86,16 @@ export async function countCalls(engine: RunningRtpengine): Promise<number> {
 // A one-stream audio SDP on 127.0.0.1: PCMU, 20 ms.
 function sdp(port: number, protocol: string, extra?: string): string {
   const lines = [
-    "v=0", `o=- ${port} 1 IN IP4 ${address}`, "s=-", `c=IN IP4 ${address}`, "t=0 0",
-    `m=audio ${port} ${protocol} 0`, "a=rtpmap:0 PCMU/8000", "a=ptime:20", "a=sendrecv", ...(extra ? [extra] : []),
+    "v=0",
+    `o=- ${port} 1 IN IP4 ${address}`,
+    "s=-",
+    `c=IN IP4 ${address}`,
+    "t=0 0",
+    `m=audio ${port} ${protocol} 0`,
+    "a=rtpmap:0 PCMU/8000",
+    "a=ptime:20",
+    "a=sendrecv",
+    ...(extra ? [extra] : []),
   ];
   return `${lines.join("\r\n")}\r\n`;
 }

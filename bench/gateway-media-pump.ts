@@ -100,13 +100,18 @@ export async function openEndpoints(count: number): Promise<MediaEndpoint[]> {
 
 // Closes endpoints (ignores ones already closed).
 export async function closeEndpoints(endpoints: MediaEndpoint[]): Promise<void> {
-  await Promise.all(endpoints.map((e) => new Promise<void>((resolve) => {
-    try {
-      e.socket.close(() => resolve());
-    } catch {
-      resolve();
-    }
-  })));
+  await Promise.all(
+    endpoints.map(
+      (e) =>
+        new Promise<void>((resolve) => {
+          try {
+            e.socket.close(() => resolve());
+          } catch {
+            resolve();
+          }
+        }),
+    ),
+  );
 }
 
 // Pumps RTP on every call for `options.seconds`: A (endpoint 2i) ↔ rtpengine ↔ B (endpoint 2i+1). Calls are
@@ -123,23 +128,38 @@ export async function pumpMedia(calls: CallPorts[], endpoints: MediaEndpoint[], 
   const delaysToA = new Uint32Array(delayBuckets + 1);
   const delaysToB = new Uint32Array(delayBuckets + 1);
 
-  await Promise.all(calls.map(async (call, i) => {
-    const a = endpoints[2 * i]!;
-    const b = endpoints[2 * i + 1]!;
-    const arrival = (direction: Uint32Array) => (k: number) => {
-      const tick = k * packetMs + (i % packetMs);
-      if (tick >= totalTicks) return;
-      const bucket = Math.min(delayBuckets, Math.round((performance.now() - sentAt[tick]!) / delayBucketMs));
-      delays[bucket]!++;
-      direction[bucket]!++;
-    };
-    listen(a, (packet) => streams.b.index(packet, i, a.received), arrival(delaysToA));
-    listen(b, (packet) => streams.a.index(packet, i, b.received), arrival(delaysToB));
-    await Promise.all([connect(a.socket, call.portForA), connect(b.socket, call.portForB)]);
-  }));
+  await Promise.all(
+    calls.map(async (call, i) => {
+      const a = endpoints[2 * i]!;
+      const b = endpoints[2 * i + 1]!;
+      const arrival = (direction: Uint32Array) => (k: number) => {
+        const tick = k * packetMs + (i % packetMs);
+        if (tick >= totalTicks) return;
+        const bucket = Math.min(delayBuckets, Math.round((performance.now() - sentAt[tick]!) / delayBucketMs));
+        delays[bucket]!++;
+        direction[bucket]!++;
+      };
+      listen(a, (packet) => streams.b.index(packet, i, a.received), arrival(delaysToA));
+      listen(b, (packet) => streams.a.index(packet, i, b.received), arrival(delaysToB));
+      await Promise.all([connect(a.socket, call.portForA), connect(b.socket, call.portForB)]);
+    }),
+  );
 
   const none = { received: 0, delayP50Ms: 0, delayP99Ms: 0, delayMaxMs: 0 };
-  const result: PumpResult = { sent: 0, received: 0, foreign: 0, errors: 0, lateSends: 0, maxLagMs: 0, delayP50Ms: 0, delayP99Ms: 0, delayMaxMs: 0, toA: none, toB: none, wallMs: 0 };
+  const result: PumpResult = {
+    sent: 0,
+    received: 0,
+    foreign: 0,
+    errors: 0,
+    lateSends: 0,
+    maxLagMs: 0,
+    delayP50Ms: 0,
+    delayP99Ms: 0,
+    delayMaxMs: 0,
+    toA: none,
+    toB: none,
+    wallMs: 0,
+  };
   let start = 0;
   let tick = 0;
   let began = 0;

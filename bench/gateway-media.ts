@@ -27,7 +27,9 @@ const bKey = Buffer.alloc(30, 0x5a).toString("base64"); // B's SDES master key +
 
 /** What is running right now, so Ctrl-C and errors can delete sessions and stop rtpengine. */
 const current: { engine?: RunningRtpengine; workDir?: string; calls: AnchoredCall[]; endpoints: MediaEndpoint[]; pump: AbortController } = {
-  calls: [], endpoints: [], pump: new AbortController(),
+  calls: [],
+  endpoints: [],
+  pump: new AbortController(),
 };
 let interrupted = false;
 let workerThreads = "";
@@ -64,23 +66,43 @@ try {
   await cleanUp();
 }
 if (interrupted) process.exit(130);
-printTable(["leg B", "calls", "RTP range", "sent", "received", "loss %", "transit p50 / p99 / max ms", "drops rtpengine / generator", "late sends (max lag ms)", "rtpengine CPU / waited", "µs/packet", "generator CPU / waited", "load 1 min", "reference (cookbook)"], rows);
-console.log([
-  "",
-  "loss: (sent - received) / sent, both directions; a packet not received 1 s after the last send counts as lost.",
-  "transit: from the actual send to this process's receive callback, an upper bound of rtpengine's delay (a high p99",
-  "means packets queued in front of a process that did not get enough CPU). CPU: % of one core over the run",
-  "(rtpengine: all its threads, from /proc/<pid>/stat; generator: this Node process, sending and receiving); waited:",
-  "time its threads were runnable but waiting for a core, summed over threads (/proc/<pid>/task/*/schedstat).",
-  "µs/packet: rtpengine CPU time per packet forwarded. drops: the kernel's UDP receive-buffer drops (/proc/net/udp)",
-  "at rtpengine's sockets and at the generator's. late sends: sends more than 20 ms behind schedule (the generator",
-  "fell behind: then the loss is the generator's, not rtpengine's).",
-  "Leg A is always plain RTP/AVP. sdes-srtp makes leg B RTP/SAVP (AES_CM_128_HMAC_SHA1_80 keyed by SDES), so rtpengine",
-  "decrypts and encrypts every packet of that leg, as it does for a WebRTC leg once DTLS has keyed it.",
-  "Not included: DTLS handshakes, ICE (STUN checks), RTCP, Opus<->PCMU transcoding, Kamailio signalling.",
-  `rtpengine worker threads: ${workerThreads}.`,
-  ...verdicts(),
-].join("\n"));
+printTable(
+  [
+    "leg B",
+    "calls",
+    "RTP range",
+    "sent",
+    "received",
+    "loss %",
+    "transit p50 / p99 / max ms",
+    "drops rtpengine / generator",
+    "late sends (max lag ms)",
+    "rtpengine CPU / waited",
+    "µs/packet",
+    "generator CPU / waited",
+    "load 1 min",
+    "reference (cookbook)",
+  ],
+  rows,
+);
+console.log(
+  [
+    "",
+    "loss: (sent - received) / sent, both directions; a packet not received 1 s after the last send counts as lost.",
+    "transit: from the actual send to this process's receive callback, an upper bound of rtpengine's delay (a high p99",
+    "means packets queued in front of a process that did not get enough CPU). CPU: % of one core over the run",
+    "(rtpengine: all its threads, from /proc/<pid>/stat; generator: this Node process, sending and receiving); waited:",
+    "time its threads were runnable but waiting for a core, summed over threads (/proc/<pid>/task/*/schedstat).",
+    "µs/packet: rtpengine CPU time per packet forwarded. drops: the kernel's UDP receive-buffer drops (/proc/net/udp)",
+    "at rtpengine's sockets and at the generator's. late sends: sends more than 20 ms behind schedule (the generator",
+    "fell behind: then the loss is the generator's, not rtpengine's).",
+    "Leg A is always plain RTP/AVP. sdes-srtp makes leg B RTP/SAVP (AES_CM_128_HMAC_SHA1_80 keyed by SDES), so rtpengine",
+    "decrypts and encrypts every packet of that leg, as it does for a WebRTC leg once DTLS has keyed it.",
+    "Not included: DTLS handshakes, ICE (STUN checks), RTCP, Opus<->PCMU transcoding, Kamailio signalling.",
+    `rtpengine worker threads: ${workerThreads}.`,
+    ...verdicts(),
+  ].join("\n"),
+);
 recordCapacityFigures(mediaCapacityFigure());
 
 // The most plain-RTP calls with < 0.1 % loss (the limit when a larger run lost more).
@@ -187,19 +209,41 @@ async function forEachLimited(count: number, limit: number, work: (i: number) =>
   await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
 }
 
-function formatRow(leg: LegSecurity, calls: number, range: string, r: PumpResult, cpu: { engine: number; own: number; engineWait: number; ownWait: number }, drops: { engine: number; own: number }, load: string): string[] {
+function formatRow(
+  leg: LegSecurity,
+  calls: number,
+  range: string,
+  r: PumpResult,
+  cpu: { engine: number; own: number; engineWait: number; ownWait: number },
+  drops: { engine: number; own: number },
+  load: string,
+): string[] {
   const loss = r.sent === 0 ? 0 : (100 * (r.sent - r.received)) / r.sent;
   const reference = calls === 400 ? "target ≥ 400, loss < 0.1 %" : calls === callCounts[0] ? "180 (m3.medium), 372 (m4.large)" : "";
   const perPacketUs = r.received === 0 ? 0 : (1000 * cpu.engine) / r.received;
   return [
-    leg, String(calls), range, String(r.sent), String(r.received) + (r.foreign ? ` (+${r.foreign} foreign)` : "") + (r.errors ? ` (${r.errors} socket errors)` : ""), loss.toFixed(3),
-    [r.delayP50Ms, r.delayP99Ms, r.delayMaxMs].map((ms) => ms.toFixed(1)).join(" / "), `${drops.engine} / ${drops.own}`, `${r.lateSends} (${r.maxLagMs.toFixed(1)})`, percent(cpu.engine, r.wallMs, cpu.engineWait), perPacketUs.toFixed(1), percent(cpu.own, r.wallMs, cpu.ownWait), load, reference,
+    leg,
+    String(calls),
+    range,
+    String(r.sent),
+    String(r.received) + (r.foreign ? ` (+${r.foreign} foreign)` : "") + (r.errors ? ` (${r.errors} socket errors)` : ""),
+    loss.toFixed(3),
+    [r.delayP50Ms, r.delayP99Ms, r.delayMaxMs].map((ms) => ms.toFixed(1)).join(" / "),
+    `${drops.engine} / ${drops.own}`,
+    `${r.lateSends} (${r.maxLagMs.toFixed(1)})`,
+    percent(cpu.engine, r.wallMs, cpu.engineWait),
+    perPacketUs.toFixed(1),
+    percent(cpu.own, r.wallMs, cpu.ownWait),
+    load,
+    reference,
   ];
 }
 
 // The target line per leg: ≥ 400 parallel calls with < 0.1 % loss.
 function verdicts(): string[] {
-  return rows.filter((r) => r[1] === "400").map((r) => `target (400 calls, < 0.1 % loss), leg B ${r[0]}: ${Number(r[5]) < 0.1 ? "met" : "NOT met"} (${r[5]} %)`);
+  return rows
+    .filter((r) => r[1] === "400")
+    .map((r) => `target (400 calls, < 0.1 % loss), leg B ${r[0]}: ${Number(r[5]) < 0.1 ? "met" : "NOT met"} (${r[5]} %)`);
 }
 
 // rtpengine's --num-threads as the harness started it, or its default (one per core, at least 4: rtpengine 10.5).
@@ -213,7 +257,9 @@ function percent(runMs: number, wallMs: number, waitMs: number): string {
 }
 
 function formatLoad(): string {
-  return loadavg().map((l) => l.toFixed(2)).join(" ");
+  return loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ");
 }
 
 function printTable(header: string[], body: string[][]): void {

@@ -14,8 +14,10 @@ import { processTreeCpuMs } from "./gateway-media-cpu.ts";
 import { startOverloadProbe } from "./overload-probe.ts";
 
 if (process.argv.includes("--help")) {
-  console.log("usage: nice npx tsx bench/gateway-overload.ts [--clean=CPS] [--cap=CPS] [--seconds=N] [--kind=signalling|anchored]\n" +
-    "goodput at 1x, 1.5x, 2x and 3x the clean rate through the compiled gateway, and the time to admit new calls after each burst");
+  console.log(
+    "usage: nice npx tsx bench/gateway-overload.ts [--clean=CPS] [--cap=CPS] [--seconds=N] [--kind=signalling|anchored]\n" +
+      "goodput at 1x, 1.5x, 2x and 3x the clean rate through the compiled gateway, and the time to admit new calls after each burst",
+  );
   process.exit(0);
 }
 const option = (name: string, fallback: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1] ?? fallback;
@@ -46,8 +48,15 @@ try {
     const recovery = lastRefused === 0 ? 0 : Math.max(0, lastRefused - burstEnd);
     const goodput = result.successful / seconds;
     rows.push([
-      `${multiplier}×`, String(rate), String(result.successful), String(result.failed), goodput.toFixed(0), `${((100 * goodput) / clean).toFixed(0)} %`,
-      String(result.retransmissions), `${(recovery / 1000).toFixed(2)} s`, loadavg()[0]!.toFixed(2),
+      `${multiplier}×`,
+      String(rate),
+      String(result.successful),
+      String(result.failed),
+      goodput.toFixed(0),
+      `${((100 * goodput) / clean).toFixed(0)} %`,
+      String(result.retransmissions),
+      `${(recovery / 1000).toFixed(2)} s`,
+      loadavg()[0]!.toFixed(2),
     ]);
     console.log(rows.at(-1)!.join("  "));
     await new Promise((resolve) => setTimeout(resolve, 2000));

@@ -18,7 +18,9 @@ const clients: SipStreamClient[] = [];
 try {
   const before = await used();
   for (let i = 0; i < count; i++) {
-    clients.push(await openSipWsClient("127.0.0.1", `ws://127.0.0.1:${stack.gatewayPorts.loopback}`, { "X-Forwarded-For": `10.1.${Math.floor(i / 250)}.${i % 250}` }));
+    clients.push(
+      await openSipWsClient("127.0.0.1", `ws://127.0.0.1:${stack.gatewayPorts.loopback}`, { "X-Forwarded-For": `10.1.${Math.floor(i / 250)}.${i % 250}` }),
+    );
   }
   await new Promise((resolve) => setTimeout(resolve, 500));
   const idle = await used();
@@ -26,7 +28,9 @@ try {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   const active = await used();
   const kib = (bytes: number) => (bytes / 1024 / count).toFixed(1);
-  console.log(`${count} WebSocket connections: ${kib(idle - before)} KiB of shared memory each after the handshake, ${kib(active - before)} KiB after one SIP request (load ${loadavg()[0]!.toFixed(2)})`);
+  console.log(
+    `${count} WebSocket connections: ${kib(idle - before)} KiB of shared memory each after the handshake, ${kib(active - before)} KiB after one SIP request (load ${loadavg()[0]!.toFixed(2)})`,
+  );
 } finally {
   for (const client of clients) client.close();
   await stack.stop();

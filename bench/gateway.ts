@@ -39,14 +39,19 @@ try {
   const stockConfig = new URL("gateway-sipp/stock-proxy.cfg", import.meta.url).pathname;
   const stock = await startKamailio("stock", stockConfig, stack.workDir, {
     defines: { SIP_PORT: stockPort!, WORKERS: 4, ANCHOR: 1, RTPENGINE_SOCKET: `"udp:127.0.0.1:${stack.rtpengine.ngPort}"` },
-    ready: { address: "127.0.0.1", port: stockPort! }, sharedMemoryMb: 512,
+    ready: { address: "127.0.0.1", port: stockPort! },
+    sharedMemoryMb: 512,
   });
   const rtpengineCpu = () => processCpuMs(stack.rtpengine.process.pid);
   const targets: Record<CpsRow["proxy"], LoadTarget> = {
     rtcgw: { workDir: stack.workDir, sipAddress: `127.0.0.1:${stack.gatewayPorts.sip[0]}`, cpuMs: () => processTreeCpuMs(stack.gateway.pid) + rtpengineCpu() },
     stock: { workDir: stack.workDir, sipAddress: `127.0.0.1:${stockPort}`, cpuMs: () => processTreeCpuMs(stock.pid) + rtpengineCpu() },
   };
-  console.log(`Signalling ceiling: ${seconds} s per step, ${cpus().length} cores, sipp and both proxies on this machine, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `Signalling ceiling: ${seconds} s per step, ${cpus().length} cores, sipp and both proxies on this machine, load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
   for (const kind of ["signalling", "anchored"] as const) {
     const clean: Record<CpsRow["proxy"], boolean> = { rtcgw: true, stock: true };
     for (const rate of steps[kind]) {
@@ -69,25 +74,32 @@ try {
   await stack.stop();
 }
 if (process.argv.includes("--json")) console.log(JSON.stringify(rows, null, 2));
-printTable(["proxy", "calls", "offered CPS", "achieved CPS", "successful", "failed", "retrans", "proxy CPU (+ rtpengine)", "sipp CPU", "load 1 min"], rows.map(formatRow));
+printTable(
+  ["proxy", "calls", "offered CPS", "achieved CPS", "successful", "failed", "retrans", "proxy CPU (+ rtpengine)", "sipp CPU", "load 1 min"],
+  rows.map(formatRow),
+);
 console.log("");
 const figures: Record<string, FigureResult> = {};
 for (const kind of ["signalling", "anchored"] as const) {
   for (const proxy of ["rtcgw", "stock"] as const) {
     const best = rows.filter((r) => r.kind === kind && r.proxy === proxy && isClean(r.result)).sort((a, b) => b.result.rate - a.result.rate)[0];
-    console.log(`${proxy} ${kind}: highest clean offered rate ${best ? `${best.result.rate} CPS (achieved ${best.result.cps.toFixed(1)}, sipp CPU ${percent(best.result.sippCpuMs, best.result.wallMs)})` : "none"}`);
+    console.log(
+      `${proxy} ${kind}: highest clean offered rate ${best ? `${best.result.rate} CPS (achieved ${best.result.cps.toFixed(1)}, sipp CPU ${percent(best.result.sippCpuMs, best.result.wallMs)})` : "none"}`,
+    );
     if (proxy === "rtcgw" && best) {
       const limitFound = rows.some((r) => r.kind === kind && r.proxy === proxy && !isClean(r.result));
       figures[kind === "signalling" ? "signallingCps" : "anchoredCps"] = { value: best.result.rate, limitFound, loadAverage: best.load };
     }
   }
 }
-console.log([
-  "Clean: every call succeeded and sipp counted no retransmission. Calls come from the PBX side with a preloaded Route",
-  "to a sipp answerer that replies 200 at once; hold time 0. CPU: % of one core over the step (proxy: Kamailio and its",
-  "workers, plus rtpengine; sipp: caller and answerer). Anchored: rtcgw offers toward a browser (ICE, DTLS fingerprint,",
-  "SAVPF), the stock proxy with plain flags; both through the same rtpengine.",
-].join("\n"));
+console.log(
+  [
+    "Clean: every call succeeded and sipp counted no retransmission. Calls come from the PBX side with a preloaded Route",
+    "to a sipp answerer that replies 200 at once; hold time 0. CPU: % of one core over the step (proxy: Kamailio and its",
+    "workers, plus rtpengine; sipp: caller and answerer). Anchored: rtcgw offers toward a browser (ICE, DTLS fingerprint,",
+    "SAVPF), the stock proxy with plain flags; both through the same rtpengine.",
+  ].join("\n"),
+);
 recordCapacityFigures(figures);
 
 function isClean(result: LoadResult): boolean {
@@ -96,7 +108,18 @@ function isClean(result: LoadResult): boolean {
 
 function formatRow(row: CpsRow): string[] {
   const r = row.result;
-  return [row.proxy, row.kind, String(r.rate), r.cps.toFixed(1), String(r.successful), String(r.failed), String(r.retransmissions), percent(r.proxyCpuMs, r.wallMs), percent(r.sippCpuMs, r.wallMs), row.load.toFixed(2)];
+  return [
+    row.proxy,
+    row.kind,
+    String(r.rate),
+    r.cps.toFixed(1),
+    String(r.successful),
+    String(r.failed),
+    String(r.retransmissions),
+    percent(r.proxyCpuMs, r.wallMs),
+    percent(r.sippCpuMs, r.wallMs),
+    row.load.toFixed(2),
+  ];
 }
 
 function percent(ms: number, wallMs: number): string {

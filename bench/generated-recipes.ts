@@ -27,7 +27,11 @@ try {
     { seed, numRuns: runs, endOnFailure: true, maxSkipsPerRun: 200 },
   );
   const seconds = (performance.now() - started) / 1000;
-  console.log(`seed ${seed}: ${details.numRuns} recipes proved, ${refused} generated recipes refused by check, ${seconds.toFixed(1)} s (${(seconds / Math.max(1, details.numRuns)).toFixed(1)} s per recipe), load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+  console.log(
+    `seed ${seed}: ${details.numRuns} recipes proved, ${refused} generated recipes refused by check, ${seconds.toFixed(1)} s (${(seconds / Math.max(1, details.numRuns)).toFixed(1)} s per recipe), load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" ")}`,
+  );
   if (details.failed) {
     console.log(`FAILED: add { "seed": ${details.seed}, "path": "${details.counterexamplePath}", "why": "..." } to test/property/regression-seeds.json`);
     console.log(details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance));

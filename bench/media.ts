@@ -14,9 +14,41 @@ import { encodeG711 } from "../gateway/media/audio/g711.ts";
 import { createRtpSender, writeRtpPacket, type RtpSenderState } from "../gateway/media/audio/rtp.ts";
 import { startFrameClock } from "../gateway/media/audio/frame-clock.ts";
 
-interface Leg { callId: string; rtp: Socket; sender: RtpSenderState; remotePort: number; received: number; frame: number }
-interface Result { rooms: number; perRoom: number; legs: number; seconds: number; cpuPercent: number; cpuPerLegPercent: number; legsPerCore: number; received: number; expected: number; lateFrames: number; maxLateMs: number; ticks: number; skipped: number; mixMsPerFrame: number; maxTickMs: number; realtime: boolean; load: string }
-interface ClockWindow { ticks: number; lateTicks: number; maxLateMs: number; skippedTicks: number; busyMs: number; maxTickMs: number }
+interface Leg {
+  callId: string;
+  rtp: Socket;
+  sender: RtpSenderState;
+  remotePort: number;
+  received: number;
+  frame: number;
+}
+interface Result {
+  rooms: number;
+  perRoom: number;
+  legs: number;
+  seconds: number;
+  cpuPercent: number;
+  cpuPerLegPercent: number;
+  legsPerCore: number;
+  received: number;
+  expected: number;
+  lateFrames: number;
+  maxLateMs: number;
+  ticks: number;
+  skipped: number;
+  mixMsPerFrame: number;
+  maxTickMs: number;
+  realtime: boolean;
+  load: string;
+}
+interface ClockWindow {
+  ticks: number;
+  lateTicks: number;
+  maxLateMs: number;
+  skippedTicks: number;
+  busyMs: number;
+  maxTickMs: number;
+}
 
 const clockTicksPerSecond = 100;
 
@@ -30,7 +62,15 @@ async function main(): Promise<void> {
   // --realtime runs the service under SCHED_FIFO (chrt, root only) to separate its own lateness from a busy shared machine's.
   const realtime = args.includes("--realtime");
   const burst = args.includes("--burst");
-  const matrix = args.includes("--rooms") ? [[option("--rooms", 1), option("--per-room", 4)] as const] : ([[1, 4], [25, 4], [125, 4], [25, 20], [200, 4]] as const);
+  const matrix = args.includes("--rooms")
+    ? [[option("--rooms", 1), option("--per-room", 4)] as const]
+    : ([
+        [1, 4],
+        [25, 4],
+        [125, 4],
+        [25, 20],
+        [200, 4],
+      ] as const);
   const dir = mkdtempSync(join(tmpdir(), "rtcgw-bench-"));
   const script = join(dir, "media-service.mjs");
   writeFileSync(script, await bundleMediaServiceScript());
@@ -40,17 +80,38 @@ async function main(): Promise<void> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  console.log(`\n| rooms × participants | legs | service CPU | CPU per leg | legs per core | mix per frame (max) | frames > 5 ms late | max lateness | RTP received | load avg |${realtime ? " service under SCHED_FIFO" : ""}${burst ? " all legs sent in one burst" : ""}`);
+  console.log(
+    `\n| rooms × participants | legs | service CPU | CPU per leg | legs per core | mix per frame (max) | frames > 5 ms late | max lateness | RTP received | load avg |${realtime ? " service under SCHED_FIFO" : ""}${burst ? " all legs sent in one burst" : ""}`,
+  );
   console.log("|---|---|---|---|---|---|---|---|---|---|");
   for (const r of results) {
-    console.log(`| ${r.rooms} × ${r.perRoom} | ${r.legs} | ${r.cpuPercent.toFixed(1)} % | ${r.cpuPerLegPercent.toFixed(3)} % | ${Math.floor(r.legsPerCore)} | ${r.mixMsPerFrame.toFixed(2)} ms (${r.maxTickMs.toFixed(1)} ms) | ${r.lateFrames} of ${r.ticks} | ${r.maxLateMs.toFixed(1)} ms | ${((100 * r.received) / r.expected).toFixed(1)} % | ${r.load} |`);
+    console.log(
+      `| ${r.rooms} × ${r.perRoom} | ${r.legs} | ${r.cpuPercent.toFixed(1)} % | ${r.cpuPerLegPercent.toFixed(3)} % | ${Math.floor(r.legsPerCore)} | ${r.mixMsPerFrame.toFixed(2)} ms (${r.maxTickMs.toFixed(1)} ms) | ${r.lateFrames} of ${r.ticks} | ${r.maxLateMs.toFixed(1)} ms | ${((100 * r.received) / r.expected).toFixed(1)} % | ${r.load} |`,
+    );
   }
 }
 
 async function runCase(script: string, rooms: number, perRoom: number, seconds: number, realtime: boolean, burst: boolean): Promise<Result> {
   const legsCount = rooms * perRoom;
   const command = realtime ? ["chrt", "-f", "10", process.execPath] : [process.execPath];
-  const child = spawn(command[0]!, [...command.slice(1), script, "--port", "0", "--room-limit", String(rooms), "--participant-limit", String(perRoom), "--max-dialogs", String(legsCount + 10), "--rtp-timeout-ms", "60000"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(
+    command[0]!,
+    [
+      ...command.slice(1),
+      script,
+      "--port",
+      "0",
+      "--room-limit",
+      String(rooms),
+      "--participant-limit",
+      String(perRoom),
+      "--max-dialogs",
+      String(legsCount + 10),
+      "--rtp-timeout-ms",
+      "60000",
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
   const lines: string[] = [];
   let buffered = "";
   child.stdout!.on("data", (chunk: Buffer) => {
@@ -81,15 +142,18 @@ async function runCase(script: string, rooms: number, perRoom: number, seconds: 
     const slots = burst ? 1 : 4;
     const all = [...legs.values()];
     let slot = 0;
-    const clock = startFrameClock(() => {
-      for (let i = slot; i < all.length; i += slots) {
-        const leg = all[i]!;
-        const packet = Buffer.allocUnsafe(172);
-        writeRtpPacket(leg.sender, 0, tones[leg.frame]!, packet);
-        leg.rtp.send(packet, leg.remotePort, "127.0.0.1");
-      }
-      slot = (slot + 1) % slots;
-    }, { intervalMs: 20 / slots });
+    const clock = startFrameClock(
+      () => {
+        for (let i = slot; i < all.length; i += slots) {
+          const leg = all[i]!;
+          const packet = Buffer.allocUnsafe(172);
+          writeRtpPacket(leg.sender, 0, tones[leg.frame]!, packet);
+          leg.rtp.send(packet, leg.remotePort, "127.0.0.1");
+        }
+        slot = (slot + 1) % slots;
+      },
+      { intervalMs: 20 / slots },
+    );
     await sleep(2000);
     const startCpu = readCpuTicks(child);
     await readStats(child, lines);
@@ -107,9 +171,23 @@ async function runCase(script: string, rooms: number, perRoom: number, seconds: 
     sip.close();
     const cpuPercent = ((endCpu - startCpu) / clockTicksPerSecond / seconds) * 100;
     const result: Result = {
-      rooms, perRoom, legs: legsCount, seconds, cpuPercent, cpuPerLegPercent: cpuPercent / legsCount, legsPerCore: (100 / cpuPercent) * legsCount,
-      received, expected: legsCount * seconds * 50, lateFrames: window.lateTicks, maxLateMs: window.maxLateMs, ticks: window.ticks, skipped: window.skippedTicks,
-      mixMsPerFrame: window.busyMs / Math.max(1, window.ticks), maxTickMs: window.maxTickMs, realtime, load: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),
+      rooms,
+      perRoom,
+      legs: legsCount,
+      seconds,
+      cpuPercent,
+      cpuPerLegPercent: cpuPercent / legsCount,
+      legsPerCore: (100 / cpuPercent) * legsCount,
+      received,
+      expected: legsCount * seconds * 50,
+      lateFrames: window.lateTicks,
+      maxLateMs: window.maxLateMs,
+      ticks: window.ticks,
+      skipped: window.skippedTicks,
+      mixMsPerFrame: window.busyMs / Math.max(1, window.ticks),
+      maxTickMs: window.maxTickMs,
+      realtime,
+      load: readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" "),
     };
     console.log(JSON.stringify(result));
     return result;
@@ -131,14 +209,34 @@ async function call(sip: Socket, port: number, user: string, answers: Map<string
   const leg: Leg = { callId, rtp, sender: createRtpSender(), remotePort: 0, received: 0, frame: 0 };
   rtp.on("message", () => leg.received++);
   const local = sip.address().port;
-  const sdp = ["v=0", "o=bench 1 1 IN IP4 127.0.0.1", "s=-", "c=IN IP4 127.0.0.1", "t=0 0", `m=audio ${rtp.address().port} RTP/AVP 0`, "a=sendrecv", ""].join("\r\n");
-  const head = (method: string, branch: string, extra: string[]) =>
-    [`${method} sip:${user}@127.0.0.1:${port} SIP/2.0`, `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=${branch}`, "Max-Forwards: 70", `From: <sip:bench@127.0.0.1>;tag=${callId.slice(0, 8)}`, `To: <sip:${user}@127.0.0.1>${extra[0] ?? ""}`, `Call-ID: ${callId}`, `CSeq: 1 ${method}`, `Contact: <sip:bench@127.0.0.1:${local}>`];
+  const sdp = ["v=0", "o=bench 1 1 IN IP4 127.0.0.1", "s=-", "c=IN IP4 127.0.0.1", "t=0 0", `m=audio ${rtp.address().port} RTP/AVP 0`, "a=sendrecv", ""].join(
+    "\r\n",
+  );
+  const head = (method: string, branch: string, extra: string[]) => [
+    `${method} sip:${user}@127.0.0.1:${port} SIP/2.0`,
+    `Via: SIP/2.0/UDP 127.0.0.1:${local};branch=${branch}`,
+    "Max-Forwards: 70",
+    `From: <sip:bench@127.0.0.1>;tag=${callId.slice(0, 8)}`,
+    `To: <sip:${user}@127.0.0.1>${extra[0] ?? ""}`,
+    `Call-ID: ${callId}`,
+    `CSeq: 1 ${method}`,
+    `Contact: <sip:bench@127.0.0.1:${local}>`,
+  ];
   const answered = new Promise<{ port: number }>((resolve) => answers.set(callId, (p) => resolve({ port: p })));
-  sip.send(`${head("INVITE", `z9hG4bK${callId.slice(0, 10)}`, []).join("\r\n")}\r\nContent-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`, port, "127.0.0.1");
+  sip.send(
+    `${head("INVITE", `z9hG4bK${callId.slice(0, 10)}`, []).join("\r\n")}\r\nContent-Type: application/sdp\r\nContent-Length: ${sdp.length}\r\n\r\n${sdp}`,
+    port,
+    "127.0.0.1",
+  );
   leg.remotePort = (await answered).port;
   answers.delete(callId);
-  sip.send(`${head("ACK", `z9hG4bKa${callId.slice(0, 10)}`, []).join("\r\n").replace("CSeq: 1 ACK", "CSeq: 1 ACK")}\r\nContent-Length: 0\r\n\r\n`, port, "127.0.0.1");
+  sip.send(
+    `${head("ACK", `z9hG4bKa${callId.slice(0, 10)}`, [])
+      .join("\r\n")
+      .replace("CSeq: 1 ACK", "CSeq: 1 ACK")}\r\nContent-Length: 0\r\n\r\n`,
+    port,
+    "127.0.0.1",
+  );
   return leg;
 }
 

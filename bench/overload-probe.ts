@@ -34,9 +34,17 @@ export async function startOverloadProbe(address: string, gateway: string, inter
     const id = randomBytes(6).toString("hex");
     const callId = `${id}@probe`;
     const request = [
-      `INVITE sip:probe-nobody@${host} SIP/2.0`, `Via: SIP/2.0/UDP ${address}:${local};branch=z9hG4bK${id};rport`, "Max-Forwards: 70",
-      `From: <sip:probe@${address}>;tag=${id}`, `To: <sip:probe-nobody@${host}>`, `Call-ID: ${callId}`, "CSeq: 1 INVITE",
-      `Contact: <sip:probe@${address}:${local}>`, "Content-Length: 0", "", "",
+      `INVITE sip:probe-nobody@${host} SIP/2.0`,
+      `Via: SIP/2.0/UDP ${address}:${local};branch=z9hG4bK${id};rport`,
+      "Max-Forwards: 70",
+      `From: <sip:probe@${address}>;tag=${id}`,
+      `To: <sip:probe-nobody@${host}>`,
+      `Call-ID: ${callId}`,
+      "CSeq: 1 INVITE",
+      `Contact: <sip:probe@${address}:${local}>`,
+      "Content-Length: 0",
+      "",
+      "",
     ].join("\r\n");
     const sentAt = Date.now();
     pending.set(callId, { sentAt, timer: setTimeout(() => (pending.delete(callId), probe.refusedAt.push(sentAt)), 1000) });

@@ -25,8 +25,14 @@ const janusRate = Number(option("janus-rate") ?? 8);
 const callCounts = list("calls", quick ? "50,200" : "100,200,400,600").map(Number);
 const gateways = list("gateways", "rtcgw,janus") as GatewayName[];
 const codecs = list("codecs", "PCMU,opus") as BrowserCodec[];
-if ([seconds, janusRate, ...rates, ...callCounts].some((n) => !(n > 0)) || gateways.some((g) => g !== "rtcgw" && g !== "janus") || codecs.some((c) => c !== "PCMU" && c !== "opus")) {
-  console.error("usage: npx tsx bench/webrtc.ts [--quick] [--calls=N,N] [--seconds=S] [--rate=CPS,CPS] [--janus-rate=CPS] [--gateways=rtcgw,janus] [--codecs=PCMU,opus] [--json] [--no-capacity]");
+if (
+  [seconds, janusRate, ...rates, ...callCounts].some((n) => !(n > 0)) ||
+  gateways.some((g) => g !== "rtcgw" && g !== "janus") ||
+  codecs.some((c) => c !== "PCMU" && c !== "opus")
+) {
+  console.error(
+    "usage: npx tsx bench/webrtc.ts [--quick] [--calls=N,N] [--seconds=S] [--rate=CPS,CPS] [--janus-rate=CPS] [--gateways=rtcgw,janus] [--codecs=PCMU,opus] [--json] [--no-capacity]",
+  );
   process.exit(2);
 }
 
@@ -57,26 +63,31 @@ process.once("uncaughtException", (error) => {
 });
 
 const hostAddress = findHostAddress();
-console.log(`WebRTC-leg benchmark: ${seconds} s of audio per run, call setups offered at ${rates.join(", ")}/s (Janus: at most ${janusRate}/s), ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(" ")}`);
+console.log(
+  `WebRTC-leg benchmark: ${seconds} s of audio per run, call setups offered at ${rates.join(", ")}/s (Janus: at most ${janusRate}/s), ${cpus().length} cores, load average ${loadavg()
+    .map((l) => l.toFixed(2))
+    .join(" ")}`,
+);
 const results: RunResult[] = [];
 try {
   const encoder = await startBrowsers(workDir, browserPorts, browserThreads, hostAddress);
   const opusFrames = await encodeOpusTone(encoder).finally(() => encoder.stop());
   for (const calls of callCounts) {
-    for (const rate of rates) for (const codec of codecs) {
-      for (const gateway of gateways) {
-        if (stopping) break;
-        // Janus relays media as negotiated and never transcodes: an Opus browser and a PCMU-only PBX cannot talk through it.
-        if (gateway === "janus" && codec === "opus") continue;
-        if (gateway === "janus" && rate !== rates[0]) continue; // Janus runs once per size, at its own rate
+    for (const rate of rates)
+      for (const codec of codecs) {
+        for (const gateway of gateways) {
+          if (stopping) break;
+          // Janus relays media as negotiated and never transcodes: an Opus browser and a PCMU-only PBX cannot talk through it.
+          if (gateway === "janus" && codec === "opus") continue;
+          if (gateway === "janus" && rate !== rates[0]) continue; // Janus runs once per size, at its own rate
 
-        const offered = gateway === "janus" ? Math.min(rate, janusRate) : rate;
-        const result = await runCalls({ gateway, codec, calls, rate: offered, seconds, workDir, hostAddress, opusFrames, signal: abort.signal });
-        if (stopping) break;
-        results.push(result);
-        console.log(`  ${formatWebrtcTable([result]).split("\n")[2]}`);
+          const offered = gateway === "janus" ? Math.min(rate, janusRate) : rate;
+          const result = await runCalls({ gateway, codec, calls, rate: offered, seconds, workDir, hostAddress, opusFrames, signal: abort.signal });
+          if (stopping) break;
+          results.push(result);
+          console.log(`  ${formatWebrtcTable([result]).split("\n")[2]}`);
+        }
       }
-    }
   }
 } finally {
   await stopAllProcesses();

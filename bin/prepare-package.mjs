@@ -15,7 +15,16 @@ rmSync(dist, { recursive: true, force: true });
 await bundleCli(root, join(dist, "cli"));
 
 const { build } = await import("esbuild");
-await build({ entryPoints: [dslEntry], outfile: join(dist, "dsl/index.js"), bundle: true, platform: "node", format: "esm", target: "node20", packages: "external", logLevel: "error" });
+await build({
+  entryPoints: [dslEntry],
+  outfile: join(dist, "dsl/index.js"),
+  bundle: true,
+  platform: "node",
+  format: "esm",
+  target: "node20",
+  packages: "external",
+  logLevel: "error",
+});
 
 const { default: ts } = await import("typescript");
 const program = ts.createProgram([dslEntry], {

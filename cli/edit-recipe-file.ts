@@ -14,7 +14,11 @@ export type RecipeFileEdit = { ok: true; text: string; warnings: Problem[] } | {
 // `rtcgw check` (types, schema, rules). It is checked as a hidden sibling with the same extension (so the
 // recipe's relative imports resolve as they will), then written with the one atomic write: a failed check
 // leaves the recipe as it was, and it is never half-written.
-export async function writeCheckedRecipe(path: string, source: { original: string; edits: readonly RecipeEdit[] } | { text: string }, options: { cwd: string; exclusive?: boolean; dryRun?: boolean }): Promise<RecipeFileEdit> {
+export async function writeCheckedRecipe(
+  path: string,
+  source: { original: string; edits: readonly RecipeEdit[] } | { text: string },
+  options: { cwd: string; exclusive?: boolean; dryRun?: boolean },
+): Promise<RecipeFileEdit> {
   const text = "text" in source ? source.text : await editRecipeText(source.original, source.edits, path);
   const mode = options.exclusive ? 0o644 : (await stat(path)).mode & 0o7777;
   const extension = extname(path);
@@ -37,7 +41,9 @@ export async function writeCheckedRecipe(path: string, source: { original: strin
 // Checked copies a killed edit left beside the recipe (their process is gone) are removed.
 async function removeStaleCandidates(path: string): Promise<void> {
   const extension = extname(path);
-  const pattern = new RegExp(`^\\.${basename(path, extension).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.rtcgw-tmp-(\\d+)-[0-9a-f]{8}${extension.replace(".", "\\.")}$`);
+  const pattern = new RegExp(
+    `^\\.${basename(path, extension).replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.rtcgw-tmp-(\\d+)-[0-9a-f]{8}${extension.replace(".", "\\.")}$`,
+  );
   for (const entry of await readdir(dirname(path))) {
     const pid = pattern.exec(entry)?.[1];
     if (pid !== undefined && !isRunning(Number(pid))) await rm(join(dirname(path), entry), { force: true });
@@ -56,5 +62,9 @@ function isRunning(pid: number): boolean {
 // The problem as if found in the recipe itself rather than in its checked copy.
 function renameLocation(problem: Problem, candidate: string, shown: string): Problem {
   const message = problem.message.split(candidate).join(shown);
-  return { ...problem, message, ...(problem.location ? { location: { ...problem.location, file: problem.location.file === candidate ? shown : problem.location.file } } : {}) };
+  return {
+    ...problem,
+    message,
+    ...(problem.location ? { location: { ...problem.location, file: problem.location.file === candidate ? shown : problem.location.file } } : {}),
+  };
 }

@@ -10,8 +10,18 @@ export async function installBuildPackages(io: CommandIo, options: { install: bo
   const missing = await findMissingDebianPackages(readDebianPackageList().build);
   if (missing.length === 0) return { ok: true, installed: [] };
   const command = renderAptInstallCommand(missing);
-  if (!options.install) return { ok: false, missing, reason: `Debian packages the build needs are not installed: ${missing.join(" ")}; install them with \`${command}\` (or run build-ami as root without --no-install)` };
-  if ((options.uid ?? process.getuid?.() ?? 0) !== 0) return { ok: false, missing, reason: `Debian packages the build needs are not installed: ${missing.join(" ")}; run \`sudo ${command}\`, or build-ami as root to install them` };
+  if (!options.install)
+    return {
+      ok: false,
+      missing,
+      reason: `Debian packages the build needs are not installed: ${missing.join(" ")}; install them with \`${command}\` (or run build-ami as root without --no-install)`,
+    };
+  if ((options.uid ?? process.getuid?.() ?? 0) !== 0)
+    return {
+      ok: false,
+      missing,
+      reason: `Debian packages the build needs are not installed: ${missing.join(" ")}; run \`sudo ${command}\`, or build-ami as root to install them`,
+    };
   io.stderr(`Installing the Debian packages the build needs (from debian-packages.txt): ${missing.join(" ")}\n  ${command}\n`);
   try {
     await installDebianPackages(missing, { onOutput: (line) => io.stderr(`  apt: ${line}\n`), signal: io.signal });

@@ -9,16 +9,56 @@ interface CommandEntry {
 }
 
 const commands: readonly CommandEntry[] = [
-  { name: "init", summary: "start a project (package.json, tsconfig.json, recipe) or add a recipe, pointed at your PBX", load: async () => (await import("./commands/init.ts")).initCommand },
-  { name: "check", summary: "type-check and validate a recipe; report every problem with file:line:col", load: async () => (await import("./commands/check.ts")).checkCommand },
-  { name: "compile", summary: "compile a recipe into the gateway's config files and the image's provisioning bundle", load: async () => (await import("./commands/compile.ts")).compileCommand },
-  { name: "build-ami", summary: "build, seal, audit and smoke-test the gateway image (local by default, or on AWS and publish it)", load: async () => (await import("./commands/build-ami.ts")).buildAmiCommand },
-  { name: "publish", summary: "finish publishing an AWS build after a crash or Ctrl-C (--resume)", load: async () => (await import("./commands/aws-publish.ts")).publishCommand },
-  { name: "sweep", summary: "find and delete temporary AWS resources a build left behind (by build tag)", load: async () => (await import("./commands/aws-housekeeping.ts")).sweepCommand },
-  { name: "retire", summary: "deregister old AMIs (and their snapshots) beyond the newest N, skipping AMIs in use", load: async () => (await import("./commands/aws-housekeeping.ts")).retireCommand },
-  { name: "recipe", summary: "change a recipe by command (PBX, regions, any field), keeping its formatting and comments", load: async () => (await import("./commands/recipe.ts")).recipeCommand },
-  { name: "schema", summary: "print (or write) the recipe's JSON Schema, for editors and JSON/YAML recipes", load: async () => (await import("./commands/schema.ts")).schemaCommand },
-  { name: "license", summary: "vendor side: make a signing key, issue and verify gateway licenses", load: async () => (await import("./commands/license.ts")).licenseCommand },
+  {
+    name: "init",
+    summary: "start a project (package.json, tsconfig.json, recipe) or add a recipe, pointed at your PBX",
+    load: async () => (await import("./commands/init.ts")).initCommand,
+  },
+  {
+    name: "check",
+    summary: "type-check and validate a recipe; report every problem with file:line:col",
+    load: async () => (await import("./commands/check.ts")).checkCommand,
+  },
+  {
+    name: "compile",
+    summary: "compile a recipe into the gateway's config files and the image's provisioning bundle",
+    load: async () => (await import("./commands/compile.ts")).compileCommand,
+  },
+  {
+    name: "build-ami",
+    summary: "build, seal, audit and smoke-test the gateway image (local by default, or on AWS and publish it)",
+    load: async () => (await import("./commands/build-ami.ts")).buildAmiCommand,
+  },
+  {
+    name: "publish",
+    summary: "finish publishing an AWS build after a crash or Ctrl-C (--resume)",
+    load: async () => (await import("./commands/aws-publish.ts")).publishCommand,
+  },
+  {
+    name: "sweep",
+    summary: "find and delete temporary AWS resources a build left behind (by build tag)",
+    load: async () => (await import("./commands/aws-housekeeping.ts")).sweepCommand,
+  },
+  {
+    name: "retire",
+    summary: "deregister old AMIs (and their snapshots) beyond the newest N, skipping AMIs in use",
+    load: async () => (await import("./commands/aws-housekeeping.ts")).retireCommand,
+  },
+  {
+    name: "recipe",
+    summary: "change a recipe by command (PBX, regions, any field), keeping its formatting and comments",
+    load: async () => (await import("./commands/recipe.ts")).recipeCommand,
+  },
+  {
+    name: "schema",
+    summary: "print (or write) the recipe's JSON Schema, for editors and JSON/YAML recipes",
+    load: async () => (await import("./commands/schema.ts")).schemaCommand,
+  },
+  {
+    name: "license",
+    summary: "vendor side: make a signing key, issue and verify gateway licenses",
+    load: async () => (await import("./commands/license.ts")).licenseCommand,
+  },
 ];
 
 function usage(): string {
@@ -89,7 +129,10 @@ export async function main(argv: string[], io?: CommandIo): Promise<number> {
     if (error instanceof Error && error.name === "CloudError") {
       const credentials = /Credentials|ExpiredToken|InvalidClientTokenId|UnrecognizedClient/.test(error.message);
       out.stderr(`rtcgw: AWS refused: ${error.message}\n`);
-      if (credentials) out.stderr("Give rtcgw AWS credentials: --profile NAME, AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (build locally instead: rtcgw build-ami without --target aws)\n");
+      if (credentials)
+        out.stderr(
+          "Give rtcgw AWS credentials: --profile NAME, AWS_PROFILE, or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY (build locally instead: rtcgw build-ami without --target aws)\n",
+        );
       return 1;
     }
     if (controller.signal.aborted) {

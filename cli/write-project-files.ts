@@ -35,7 +35,10 @@ export async function writeProjectFiles(dir: string, options: { format: RecipeFo
     const listed = "rtcgw" in (manifest.devDependencies ?? {}) || "rtcgw" in (manifest.dependencies ?? {});
     if (!listed) files.kept.push("package.json (add rtcgw to it: `npm install --save-dev rtcgw`)");
     if (!options.fresh) {
-      if (options.format === "ts" && !existsSync(join(dir, "tsconfig.json"))) files.notes.push('this project has no tsconfig.json: for your editor to check the recipe with rtcgw\'s types, add one with "moduleResolution": "bundler"');
+      if (options.format === "ts" && !existsSync(join(dir, "tsconfig.json")))
+        files.notes.push(
+          'this project has no tsconfig.json: for your editor to check the recipe with rtcgw\'s types, add one with "moduleResolution": "bundler"',
+        );
       return files;
     }
   }
@@ -47,16 +50,44 @@ export async function writeProjectFiles(dir: string, options: { format: RecipeFo
     await writeFileAtomic(join(dir, name), typeof content === "string" ? content : `${JSON.stringify(content, null, 2)}\n`, { exclusive: true });
     files.written.push(`${name} (${what})`);
   };
-  const name = basename(dir).toLowerCase().replace(/[^a-z0-9._-]+/g, "-").replace(/^[._-]+/, "") || "gateway";
+  const name =
+    basename(dir)
+      .toLowerCase()
+      .replace(/[^a-z0-9._-]+/g, "-")
+      .replace(/^[._-]+/, "") || "gateway";
   await write(
     "package.json",
-    { name, private: true, type: "module", scripts: { check: `rtcgw check ${options.recipe}`, build: `rtcgw build-ami ${options.recipe}` }, devDependencies: { rtcgw: `^${readRtcgwVersion()}` } },
+    {
+      name,
+      private: true,
+      type: "module",
+      scripts: { check: `rtcgw check ${options.recipe}`, build: `rtcgw build-ami ${options.recipe}` },
+      devDependencies: { rtcgw: `^${readRtcgwVersion()}` },
+    },
     "rtcgw as a dev dependency",
   );
   if (options.format === "ts") {
-    const compilerOptions = { target: "ES2022", module: "ESNext", moduleResolution: "Bundler", lib: ["ES2022"], types: [], strict: true, noEmit: true, allowImportingTsExtensions: true, skipLibCheck: true };
-    await write("tsconfig.json", { compilerOptions, include: [dirname(options.recipe) === "." ? basename(options.recipe) : dirname(options.recipe)] }, "editors check the recipe with rtcgw's types");
+    const compilerOptions = {
+      target: "ES2022",
+      module: "ESNext",
+      moduleResolution: "Bundler",
+      lib: ["ES2022"],
+      types: [],
+      strict: true,
+      noEmit: true,
+      allowImportingTsExtensions: true,
+      skipLibCheck: true,
+    };
+    await write(
+      "tsconfig.json",
+      { compilerOptions, include: [dirname(options.recipe) === "." ? basename(options.recipe) : dirname(options.recipe)] },
+      "editors check the recipe with rtcgw's types",
+    );
   }
-  await write(".gitignore", "# What rtcgw writes: compiled bundles and images, the AWS journal, temporary files a crash may leave.\nout/\n.rtcgw/\n*.rtcgw-tmp*\nnode_modules/\n", "out/, .rtcgw/, node_modules/");
+  await write(
+    ".gitignore",
+    "# What rtcgw writes: compiled bundles and images, the AWS journal, temporary files a crash may leave.\nout/\n.rtcgw/\n*.rtcgw-tmp*\nnode_modules/\n",
+    "out/, .rtcgw/, node_modules/",
+  );
   return files;
 }

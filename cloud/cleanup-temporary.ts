@@ -19,39 +19,101 @@ export async function cleanupTemporary(ports: CloudPorts, journal: JournalFile, 
     }
   };
   const instances = live().filter((r) => r.kind === "instance");
-  await Promise.all(instances.map((r) => attempt(`terminate ${r.id}`, async () => {
-    await withRetry(() => ports.ec2.terminateInstance(r.region, r.id).catch(ignoreNotFound), { retryCodes: ["InvalidInstanceID.NotFound"] });
-    await waitFor(async () => {
-      const [found] = await withRetry(() => ports.ec2.describeInstances(r.region, { instanceIds: [r.id] }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))));
-      return !found || found.state === "terminated" ? true : undefined;
-    }, { clock: ports.clock, what: `instance ${r.id} to terminate`, budgetMs, intervalMs: 10_000 });
-    markDeleted(journal, "instance", r.id);
-  })));
+  await Promise.all(
+    instances.map((r) =>
+      attempt(`terminate ${r.id}`, async () => {
+        await withRetry(() => ports.ec2.terminateInstance(r.region, r.id).catch(ignoreNotFound), { retryCodes: ["InvalidInstanceID.NotFound"] });
+        await waitFor(
+          async () => {
+            const [found] = await withRetry(() =>
+              ports.ec2.describeInstances(r.region, { instanceIds: [r.id] }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))),
+            );
+            return !found || found.state === "terminated" ? true : undefined;
+          },
+          { clock: ports.clock, what: `instance ${r.id} to terminate`, budgetMs, intervalMs: 10_000 },
+        );
+        markDeleted(journal, "instance", r.id);
+      }),
+    ),
+  );
   for (const r of live()) {
-    if (r.kind === "command") await attempt(`cancel ${r.id}`, async () => void (await ports.ssm.cancelCommand(r.region, r.id).catch(() => undefined), markDeleted(journal, "command", r.id)));
-    if (r.kind === "security-group") await attempt(`delete ${r.id}`, async () => void (await withRetry(() => ports.ec2.deleteSecurityGroup(r.region, r.id).catch(ignoreNotFound), { retryCodes: ["DependencyViolation"] }), markDeleted(journal, "security-group", r.id)));
-    if (r.kind === "instance-profile") await attempt(`delete instance profile ${r.id}`, async () => void (await withRetry(() => ports.iam.deleteInstanceProfile(r.id, r.id)), markDeleted(journal, "instance-profile", r.id)));
+    if (r.kind === "command")
+      await attempt(
+        `cancel ${r.id}`,
+        async () => void (await ports.ssm.cancelCommand(r.region, r.id).catch(() => undefined), markDeleted(journal, "command", r.id)),
+      );
+    if (r.kind === "security-group")
+      await attempt(
+        `delete ${r.id}`,
+        async () =>
+          void (
+            await withRetry(() => ports.ec2.deleteSecurityGroup(r.region, r.id).catch(ignoreNotFound), { retryCodes: ["DependencyViolation"] }),
+            markDeleted(journal, "security-group", r.id)
+          ),
+      );
+    if (r.kind === "instance-profile")
+      await attempt(
+        `delete instance profile ${r.id}`,
+        async () => void (await withRetry(() => ports.iam.deleteInstanceProfile(r.id, r.id)), markDeleted(journal, "instance-profile", r.id)),
+      );
   }
   for (const r of live()) {
-    if (r.kind === "role") await attempt(`delete role ${r.id}`, async () => void (await withRetry(() => ports.iam.deleteRole(r.id), { retryCodes: ["DeleteConflict"] }), markDeleted(journal, "role", r.id)));
+    if (r.kind === "role")
+      await attempt(
+        `delete role ${r.id}`,
+        async () => void (await withRetry(() => ports.iam.deleteRole(r.id), { retryCodes: ["DeleteConflict"] }), markDeleted(journal, "role", r.id)),
+      );
     if (r.kind === "s3-object") {
       const [bucket, ...key] = r.id.split("/");
-      await attempt(`delete s3://${r.id}`, async () => void (await withRetry(() => ports.s3.deleteObject(r.region, bucket!, key.join("/"))), markDeleted(journal, "s3-object", r.id)));
+      await attempt(
+        `delete s3://${r.id}`,
+        async () => void (await withRetry(() => ports.s3.deleteObject(r.region, bucket!, key.join("/"))), markDeleted(journal, "s3-object", r.id)),
+      );
     }
-    if (r.kind === "candidate-image") await attempt(`deregister ${r.id}`, async () => void (await deregisterCandidate(ports, r.region, r.id), markDeleted(journal, "candidate-image", r.id)));
-    if (r.kind === "volume") await attempt(`delete volume ${r.id}`, async () => void (await withRetry(() => ports.ec2.deleteVolume(r.region, r.id).catch(ignoreNotFound), { retryCodes: ["VolumeInUse"] }), markDeleted(journal, "volume", r.id)));
+    if (r.kind === "candidate-image")
+      await attempt(`deregister ${r.id}`, async () => void (await deregisterCandidate(ports, r.region, r.id), markDeleted(journal, "candidate-image", r.id)));
+    if (r.kind === "volume")
+      await attempt(
+        `delete volume ${r.id}`,
+        async () =>
+          void (
+            await withRetry(() => ports.ec2.deleteVolume(r.region, r.id).catch(ignoreNotFound), { retryCodes: ["VolumeInUse"] }),
+            markDeleted(journal, "volume", r.id)
+          ),
+      );
   }
   // Snapshots last: an image deregistered above frees its snapshots.
   for (const r of live()) {
-    if (r.kind === "snapshot") await attempt(`delete snapshot ${r.id}`, async () => void (await withRetry(() => ports.ec2.deleteSnapshot(r.region, r.id).catch(ignoreNotFound)), markDeleted(journal, "snapshot", r.id)));
+    if (r.kind === "snapshot")
+      await attempt(
+        `delete snapshot ${r.id}`,
+        async () => void (await withRetry(() => ports.ec2.deleteSnapshot(r.region, r.id).catch(ignoreNotFound)), markDeleted(journal, "snapshot", r.id)),
+      );
   }
   return problems;
 }
 
 // Deletes resources no journal lists (found by their tags): the same cleanup, over a journal that lives only in memory.
 export async function cleanupLeftovers(ports: CloudPorts, items: readonly Omit<JournalResource, "deleted">[]): Promise<string[]> {
-  let journal: Journal = { version: 1, buildId: "leftovers", recipe: "", recipeVersion: "", amiName: "", sourceRegion: "", temporary: items.map((i) => ({ ...i, deleted: false })), regions: {} };
-  return cleanupTemporary(ports, { path: "", read: () => journal, update: (change) => { const next = structuredClone(journal); change(next); journal = next; } });
+  let journal: Journal = {
+    version: 1,
+    buildId: "leftovers",
+    recipe: "",
+    recipeVersion: "",
+    amiName: "",
+    sourceRegion: "",
+    temporary: items.map((i) => ({ ...i, deleted: false })),
+    regions: {},
+  };
+  return cleanupTemporary(ports, {
+    path: "",
+    read: () => journal,
+    update: (change) => {
+      const next = structuredClone(journal);
+      change(next);
+      journal = next;
+    },
+  });
 }
 
 // A candidate image is deregistered with its snapshots, unless it passed its smoke test: then it is the build's image (a

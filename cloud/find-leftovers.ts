@@ -22,24 +22,34 @@ export interface LeftoverQuery {
 }
 
 // Finds leftovers in every region (in parallel, read-only); `onRegion` hears how many each region holds.
-export async function findLeftovers(ports: CloudPorts, query: LeftoverQuery, signal?: AbortSignal, onRegion?: (region: string, found: number) => void): Promise<Leftover[]> {
+export async function findLeftovers(
+  ports: CloudPorts,
+  query: LeftoverQuery,
+  signal?: AbortSignal,
+  onRegion?: (region: string, found: number) => void,
+): Promise<Leftover[]> {
   const withRetry = bindRetry({ clock: ports.clock, signal });
   const tag = { key: tagKeys.build, ...(query.buildId ? { value: query.buildId } : {}) };
   const found: Leftover[] = [];
-  await Promise.all(query.regions.map(async (region) => {
-    const items: Leftover[] = [];
-    for (const i of await withRetry(() => ports.ec2.describeInstances(region, { tag }))) if (i.state !== "terminated") items.push({ kind: "instance", region, id: i.instanceId });
-    for (const g of await withRetry(() => ports.ec2.describeSecurityGroups(region, tag))) items.push({ kind: "security-group", region, id: g.groupId });
-    for (const image of await withRetry(() => ports.ec2.describeImages(region, { owners: ["self"], tag }))) {
-      if (image.tags[tagKeys.role] === "candidate" && !isSmokeTested(image.tags)) items.push({ kind: "candidate-image", region, id: image.imageId });
-    }
-    const ownImages = await withRetry(() => ports.ec2.describeImages(region, { owners: ["self"] }));
-    const used = new Set(ownImages.filter((i) => i.state !== "deregistered").flatMap((i) => i.snapshotIds));
-    for (const s of await withRetry(() => ports.ec2.describeSnapshots(region, tag))) if (!used.has(s.snapshotId)) items.push({ kind: "snapshot", region, id: s.snapshotId });
-    for (const v of await withRetry(() => ports.ec2.describeVolumes(region, tag))) if (v.state === "available") items.push({ kind: "volume", region, id: v.volumeId });
-    onRegion?.(region, items.length);
-    found.push(...items);
-  }));
+  await Promise.all(
+    query.regions.map(async (region) => {
+      const items: Leftover[] = [];
+      for (const i of await withRetry(() => ports.ec2.describeInstances(region, { tag })))
+        if (i.state !== "terminated") items.push({ kind: "instance", region, id: i.instanceId });
+      for (const g of await withRetry(() => ports.ec2.describeSecurityGroups(region, tag))) items.push({ kind: "security-group", region, id: g.groupId });
+      for (const image of await withRetry(() => ports.ec2.describeImages(region, { owners: ["self"], tag }))) {
+        if (image.tags[tagKeys.role] === "candidate" && !isSmokeTested(image.tags)) items.push({ kind: "candidate-image", region, id: image.imageId });
+      }
+      const ownImages = await withRetry(() => ports.ec2.describeImages(region, { owners: ["self"] }));
+      const used = new Set(ownImages.filter((i) => i.state !== "deregistered").flatMap((i) => i.snapshotIds));
+      for (const s of await withRetry(() => ports.ec2.describeSnapshots(region, tag)))
+        if (!used.has(s.snapshotId)) items.push({ kind: "snapshot", region, id: s.snapshotId });
+      for (const v of await withRetry(() => ports.ec2.describeVolumes(region, tag)))
+        if (v.state === "available") items.push({ kind: "volume", region, id: v.volumeId });
+      onRegion?.(region, items.length);
+      found.push(...items);
+    }),
+  );
   for (const role of await withRetry(() => ports.iam.listRoles("/rtcgw/"))) {
     if (role.tags[tagKeys.build] && (!query.buildId || role.tags[tagKeys.build] === query.buildId)) {
       found.push({ kind: "instance-profile", region: "global", id: role.name }, { kind: "role", region: "global", id: role.name });
@@ -47,7 +57,9 @@ export async function findLeftovers(ports: CloudPorts, query: LeftoverQuery, sig
   }
   if (query.stagingBucket) {
     const region = query.stagingRegion ?? query.regions[0] ?? "us-east-1";
-    const keys = await withRetry(() => ports.s3.listObjects(region, query.stagingBucket!, query.buildId ? `staging/${query.buildId}/` : "staging/")).catch(() => []);
+    const keys = await withRetry(() => ports.s3.listObjects(region, query.stagingBucket!, query.buildId ? `staging/${query.buildId}/` : "staging/")).catch(
+      () => [],
+    );
     found.push(...keys.map((key): Leftover => ({ kind: "s3-object", region, id: `${query.stagingBucket}/${key}` })));
   }
   return found;

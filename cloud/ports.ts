@@ -83,7 +83,10 @@ export interface Ec2Port {
   getImageBlockPublicAccessState(region: string): Promise<"unblocked" | "block-new-sharing">;
   /** EBS encryption by default in the region, and the key new encrypted volumes and AMI copies get there (`alias/aws/ebs` unless the account chose a customer managed key). */
   getEbsEncryptionDefaults(region: string): Promise<{ enabled: boolean; kmsKeyId: string }>;
-  copyImage(region: string, input: { sourceRegion: string; sourceImageId: string; name: string; description: string; clientToken: string; tags: Tags }): Promise<string>;
+  copyImage(
+    region: string,
+    input: { sourceRegion: string; sourceImageId: string; name: string; description: string; clientToken: string; tags: Tags },
+  ): Promise<string>;
   createImage(region: string, input: { instanceId: string; name: string; description: string; tags: Tags }): Promise<string>;
   requireImdsV2(region: string, imageId: string): Promise<void>;
   tagResource(region: string, resourceId: string, tags: Tags): Promise<void>;

@@ -1,6 +1,17 @@
 import { CloudError, type Clock } from "./ports.ts";
 
-const throttlingCodes = new Set(["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "RequestThrottled", "SlowDown", "ServiceUnavailable", "InternalError", "InternalFailure", "Unavailable"]);
+const throttlingCodes = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "RequestLimitExceeded",
+  "TooManyRequestsException",
+  "RequestThrottled",
+  "SlowDown",
+  "ServiceUnavailable",
+  "InternalError",
+  "InternalFailure",
+  "Unavailable",
+]);
 
 /** How long and on what to retry one call. */
 export interface RetryOptions {

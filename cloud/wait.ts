@@ -23,7 +23,8 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, options: W
     const value = await check();
     if (value !== undefined) return value;
     const elapsed = clock.now() - started;
-    if (elapsed >= budgetMs) throw new WaitTimeoutError(`gave up waiting for ${what} after ${Math.round(elapsed / 1000)} s (budget ${Math.round(budgetMs / 1000)} s)`);
+    if (elapsed >= budgetMs)
+      throw new WaitTimeoutError(`gave up waiting for ${what} after ${Math.round(elapsed / 1000)} s (budget ${Math.round(budgetMs / 1000)} s)`);
     await clock.sleep(Math.min(intervalMs, budgetMs - elapsed), signal);
   }
 }

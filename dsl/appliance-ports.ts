@@ -32,7 +32,8 @@ export function listApplianceListeners(recipe: Recipe): ApplianceListener[] {
   const listeners: ApplianceListener[] = [];
   const add = (protocol: "udp" | "tcp", label: string, range: PortRange, exposure: PortExposure, segments: (string | number)[]) =>
     listeners.push({ protocol, label, range, exposure, segments });
-  for (const transport of listen.sip.transports) add(transport, `SIP ${transport.toUpperCase()}`, listen.sip.ports, "public", ["gateway", "listen", "sip", "ports"]);
+  for (const transport of listen.sip.transports)
+    add(transport, `SIP ${transport.toUpperCase()}`, listen.sip.ports, "public", ["gateway", "listen", "sip", "ports"]);
   if (listen.tls) add("tcp", "SIP TLS", single(listen.tls.port), "public", ["gateway", "listen", "tls", "port"]);
   add("tcp", "WSS/HTTPS", single(listen.wss.port), "public", ["gateway", "listen", "wss", "port"]);
   if (listen.ws) add("tcp", "WS", single(listen.ws.port), "public", ["gateway", "listen", "ws", "port"]);

@@ -7,9 +7,7 @@ import type { Problem } from "./problems.ts";
 import type { Recipe } from "./resolve.ts";
 
 /** A checked recipe file: the resolved recipe, or every problem with its file:line:col. */
-export type CheckResult =
-  | { ok: true; recipe: Recipe; warnings: Problem[]; path: string; source: string }
-  | { ok: false; problems: Problem[]; path: string };
+export type CheckResult = { ok: true; recipe: Recipe; warnings: Problem[]; path: string; source: string } | { ok: false; problems: Problem[]; path: string };
 
 export interface CheckOptions {
   /** Type-check `.ts` recipes with the TypeScript compiler (slower: `rtcgw check` does, `compile` does not). */
@@ -51,7 +49,9 @@ function checkRecipeFileName(path: string): Problem | undefined {
   const name = basename(path);
   if (recipeFileNamePattern.test(name)) return undefined;
   return {
-    severity: "error", path: "", segments: [],
+    severity: "error",
+    path: "",
+    segments: [],
     message: `recipe file name ${JSON.stringify(name)} would be written into every generated file's header: rename it to letters, digits, spaces and . _ - + @`,
   };
 }

@@ -1,6 +1,12 @@
 import { parseDefaultText, type FieldDoc } from "./recipe-docs.ts";
 
-type JsonSchemaNode = { [key: string]: unknown; properties?: Record<string, JsonSchemaNode>; items?: JsonSchemaNode; anyOf?: JsonSchemaNode[]; oneOf?: JsonSchemaNode[] };
+type JsonSchemaNode = {
+  [key: string]: unknown;
+  properties?: Record<string, JsonSchemaNode>;
+  items?: JsonSchemaNode;
+  anyOf?: JsonSchemaNode[];
+  oneOf?: JsonSchemaNode[];
+};
 
 // Adds each documented field's description, default and examples (dsl/types.ts TSDoc) to the recipe's JSON Schema, in place.
 export function describeJsonSchema(schema: JsonSchemaNode, docs: readonly FieldDoc[]): void {
@@ -10,7 +16,10 @@ export function describeJsonSchema(schema: JsonSchemaNode, docs: readonly FieldD
       const defaultSentence = doc.defaultText === undefined ? "" : ` Default: ${doc.defaultText}.`;
       node.description = `${doc.description}${defaultSentence}`.trim();
       if (parsed && "literal" in parsed && !("default" in node)) node.default = parsed.literal;
-      const examples = doc.examples.map((text) => parseDefaultText(text)).filter((e) => "literal" in e).map((e) => e.literal);
+      const examples = doc.examples
+        .map((text) => parseDefaultText(text))
+        .filter((e) => "literal" in e)
+        .map((e) => e.literal);
       if (examples.length > 0) node.examples = examples;
     }
   }

@@ -27,7 +27,10 @@ export function buildDialLanguage(pattern: string): DialLanguage {
     type: "Concatenation",
     elements: [anything, { type: "Alternation", alternatives: expression.alternatives.map((a) => replaceAnchors(a)) } as NoParent<RegexNode>, anything],
   } as NoParent<RegexNode>;
-  const framed: NoParent<RegexNode> = { type: "Concatenation", elements: [charClass(only(start)), repeat(charClass(userCharacters)), charClass(only(end))] } as NoParent<RegexNode>;
+  const framed: NoParent<RegexNode> = {
+    type: "Concatenation",
+    elements: [charClass(only(start)), repeat(charClass(userCharacters)), charClass(only(end))],
+  } as NoParent<RegexNode>;
   const options = { maxCharacter };
   return NFA.fromIntersection(NFA.fromRegex(search as never, options), NFA.fromRegex(framed as never, options));
 }

@@ -30,7 +30,9 @@ export async function loadRecipeFile(path: string, shownPath = path): Promise<Lo
   try {
     source = await readFile(absolute, "utf8");
   } catch (error) {
-    throw new RecipeLoadError(`cannot read recipe ${shownPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; pass an existing file (e.g. recipes/gateway.ts) or create one with \`rtcgw init\``);
+    throw new RecipeLoadError(
+      `cannot read recipe ${shownPath}: ${(error as NodeJS.ErrnoException).code ?? String(error)}; pass an existing file (e.g. recipes/gateway.ts) or create one with \`rtcgw init\``,
+    );
   }
   const extension = extname(absolute);
   if (extension === ".json") return { path: absolute, source, value: parseJson(source, shownPath) };

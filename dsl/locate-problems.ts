@@ -30,7 +30,8 @@ async function typescriptLocator(file: string, source: string, shownPath: string
   const unwrap = (node: import("ts-morph").ts.Node | undefined): import("ts-morph").ts.Node | undefined => {
     let current = node;
     for (let depth = 0; current && depth < 20; depth++) {
-      if (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current)) current = current.expression;
+      if (ts.isParenthesizedExpression(current) || ts.isAsExpression(current) || ts.isSatisfiesExpression(current) || ts.isTypeAssertionExpression(current))
+        current = current.expression;
       else if (ts.isCallExpression(current) && current.arguments.length === 1) current = current.arguments[0];
       else if (ts.isIdentifier(current)) current = findConstInitializer(current.text) ?? undefined;
       else return current;
@@ -95,7 +96,10 @@ async function yamlLocator(source: string, shownPath: string): Promise<Locator> 
       let target: unknown = length === 0 ? document.contents : document.getIn(path, true);
       if (pointAtKey && length === segments.length && length > 0) {
         const parent = document.getIn(path.slice(0, -1), true);
-        if (isMap(parent)) target = parent.items.find((item) => isPair(item) && isNode(item.key) && String((item.key as { value: unknown }).value) === String(path.at(-1)))?.key ?? target;
+        if (isMap(parent))
+          target =
+            parent.items.find((item) => isPair(item) && isNode(item.key) && String((item.key as { value: unknown }).value) === String(path.at(-1)))?.key ??
+            target;
       }
       if (isNode(target) && target.range) {
         const { line, col } = lineCounter.linePos(target.range[0]);

@@ -27,12 +27,14 @@ const figureSchema = z.strictObject({
 });
 
 const capacitySchema = z.strictObject({
-  configurations: z.array(z.strictObject({
-    /** What was measured on: cores, CPU, where the load generator ran. */
-    machine: z.string().min(1),
-    cores: z.int().min(1),
-    figures: z.partialRecord(z.enum(Object.keys(capacityFigureLabels) as [CapacityFigureName, ...CapacityFigureName[]]), figureSchema),
-  })),
+  configurations: z.array(
+    z.strictObject({
+      /** What was measured on: cores, CPU, where the load generator ran. */
+      machine: z.string().min(1),
+      cores: z.int().min(1),
+      figures: z.partialRecord(z.enum(Object.keys(capacityFigureLabels) as [CapacityFigureName, ...CapacityFigureName[]]), figureSchema),
+    }),
+  ),
 });
 
 /** One measured figure. */
@@ -45,7 +47,10 @@ export type MeasuredConfiguration = MeasuredCapacity["configurations"][number];
 // Validates capacity data (the committed file, or what a benchmark is about to write); a broken file names what is wrong.
 export function parseMeasuredCapacity(value: unknown, source = "dsl/measured-capacity.json"): MeasuredCapacity {
   const parsed = capacitySchema.safeParse(value);
-  if (!parsed.success) throw new Error(`${source}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}; re-run the benchmarks (docs/PERFORMANCE.md) to rewrite it`);
+  if (!parsed.success)
+    throw new Error(
+      `${source}: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}; re-run the benchmarks (docs/PERFORMANCE.md) to rewrite it`,
+    );
   return parsed.data;
 }
 

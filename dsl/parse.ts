@@ -24,7 +24,9 @@ export function parseRecipe(value: unknown): ParseResult {
   const repaired = parseWithoutFailingValues(value, parsed.error.issues);
   if (repaired) {
     const failing = problems.map((p) => p.path);
-    const more = checkRules(resolveRecipe(repaired)).filter((p) => !failing.some((f) => p.path === f || p.path.startsWith(`${f}.`) || p.path.startsWith(`${f}[`)));
+    const more = checkRules(resolveRecipe(repaired)).filter(
+      (p) => !failing.some((f) => p.path === f || p.path.startsWith(`${f}.`) || p.path.startsWith(`${f}[`)),
+    );
     problems.push(...more);
   }
   return { ok: false, problems };

@@ -66,7 +66,15 @@ export async function readRecipeDocs(): Promise<FieldDoc[]> {
 
 function kindOf(ts: typeof import("ts-morph").ts, literal: import("ts-morph").ts.TypeLiteralNode): string | undefined {
   for (const member of literal.members) {
-    if (ts.isPropertySignature(member) && member.name && ts.isIdentifier(member.name) && member.name.text === "kind" && member.type && ts.isLiteralTypeNode(member.type) && ts.isStringLiteral(member.type.literal)) {
+    if (
+      ts.isPropertySignature(member) &&
+      member.name &&
+      ts.isIdentifier(member.name) &&
+      member.name.text === "kind" &&
+      member.type &&
+      ts.isLiteralTypeNode(member.type) &&
+      ts.isStringLiteral(member.type.literal)
+    ) {
       return member.type.literal.text;
     }
   }
@@ -77,7 +85,8 @@ function readJsDoc(ts: typeof import("ts-morph").ts, node: import("ts-morph").ts
   const jsDocs = (node as { jsDoc?: import("ts-morph").ts.JSDoc[] }).jsDoc;
   if (!jsDocs?.length) return undefined;
   const doc = jsDocs.at(-1)!;
-  const text = (comment: string | import("ts-morph").ts.NodeArray<import("ts-morph").ts.JSDocComment> | undefined) => (typeof comment === "string" ? comment : ts.getTextOfJSDocComment(comment) ?? "").replace(/\s+/g, " ").trim();
+  const text = (comment: string | import("ts-morph").ts.NodeArray<import("ts-morph").ts.JSDocComment> | undefined) =>
+    (typeof comment === "string" ? comment : (ts.getTextOfJSDocComment(comment) ?? "")).replace(/\s+/g, " ").trim();
   const tags = doc.tags ?? [];
   const defaultTag = tags.find((tag) => tag.tagName.text === "default");
   return {

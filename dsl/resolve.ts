@@ -50,7 +50,6 @@ function resolveUpstream(upstream: Upstream): ResolvedUpstream {
   };
 }
 
-
 function resolveRules(rules: ParsedRecipe["gateway"]["rules"]): ResolvedRules {
   const resolved: ResolvedRules = { stripVideo: false, maxCallSeconds: undefined, codecs: { webrtc: [...defaultCodecs.webrtc], sip: [...defaultCodecs.sip] } };
   for (const rule of rules) {

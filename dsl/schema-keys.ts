@@ -7,7 +7,11 @@ export function listKnownKeys(schema: z.ZodType, path: readonly (string | number
   for (const segment of path) {
     candidates = candidates.flatMap((candidate) => unwrap(candidate)).flatMap((node) => step(node, segment));
   }
-  return [...new Set(candidates.flatMap((candidate) => unwrap(candidate)).flatMap((node) => (def(node).type === "object" ? Object.keys(def(node).shape as object) : [])))];
+  return [
+    ...new Set(
+      candidates.flatMap((candidate) => unwrap(candidate)).flatMap((node) => (def(node).type === "object" ? Object.keys(def(node).shape as object) : [])),
+    ),
+  ];
 }
 
 type Def = { type: string; [key: string]: unknown };

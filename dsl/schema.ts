@@ -1,8 +1,23 @@
 import { z } from "zod";
 import {
-  accountPattern, cidrPattern, pemCertificatesPattern, debianPackagePattern, dialPatternPattern, hostnamePattern, imagePathPattern,
-  instanceProfilePattern, instanceTypePattern, isIpAddress, namePattern, regionPattern, ssmNamePattern, subnetIdPattern, titlePattern,
-  unixUserPattern, userAgentFragmentPattern, versionPattern,
+  accountPattern,
+  cidrPattern,
+  pemCertificatesPattern,
+  debianPackagePattern,
+  dialPatternPattern,
+  hostnamePattern,
+  imagePathPattern,
+  instanceProfilePattern,
+  instanceTypePattern,
+  isIpAddress,
+  namePattern,
+  regionPattern,
+  ssmNamePattern,
+  subnetIdPattern,
+  titlePattern,
+  unixUserPattern,
+  userAgentFragmentPattern,
+  versionPattern,
 } from "./patterns.ts";
 import { durationSchema, portRangeSchema, portSchema } from "./units.ts";
 import { catchAllPattern, defaultCodecs, defaultConferencePattern, defaultMusicPattern } from "./defaults.ts";
@@ -11,9 +26,7 @@ import { catchAllPattern, defaultCodecs, defaultConferencePattern, defaultMusicP
 // units normalised (port ranges to { from, to }, durations to seconds).
 
 const name = z.string().regex(namePattern, "expected lowercase letters, digits and '-', starting with a letter");
-const host = z
-  .string()
-  .refine((value) => hostnamePattern.test(value) || isIpAddress(value), "expected a host name or an IP address");
+const host = z.string().refine((value) => hostnamePattern.test(value) || isIpAddress(value), "expected a host name or an IP address");
 const cidr = z.string().regex(cidrPattern, 'expected an IP address or CIDR such as "203.0.113.10/32"');
 const dialPattern = z
   .string()
@@ -33,20 +46,27 @@ function regexError(pattern: string): string | undefined {
 }
 
 const upstreamTls = z.strictObject({
-  ca: z.string().max(65536).regex(pemCertificatesPattern, 'expected PEM certificates ("-----BEGIN CERTIFICATE-----" ... "-----END CERTIFICATE-----")').optional(),
+  ca: z
+    .string()
+    .max(65536)
+    .regex(pemCertificatesPattern, 'expected PEM certificates ("-----BEGIN CERTIFICATE-----" ... "-----END CERTIFICATE-----")')
+    .optional(),
   verify: z.boolean().default(true),
 });
 
-const upstream = z.strictObject({
-  name,
-  host,
-  port: portSchema.optional(),
-  transport: z.enum(["udp", "tcp", "tls"]).default("udp"),
-  allowFrom: z.array(cidr).optional(),
-  tls: upstreamTls.optional(),
-}).superRefine((value, ctx) => {
-  if (value.tls && value.transport !== "tls") ctx.addIssue({ code: "custom", path: ["tls"], message: `tls settings apply to transport "tls" only; this upstream uses "${value.transport}"` });
-});
+const upstream = z
+  .strictObject({
+    name,
+    host,
+    port: portSchema.optional(),
+    transport: z.enum(["udp", "tcp", "tls"]).default("udp"),
+    allowFrom: z.array(cidr).optional(),
+    tls: upstreamTls.optional(),
+  })
+  .superRefine((value, ctx) => {
+    if (value.tls && value.transport !== "tls")
+      ctx.addIssue({ code: "custom", path: ["tls"], message: `tls settings apply to transport "tls" only; this upstream uses "${value.transport}"` });
+  });
 
 const listen = z.strictObject({
   address: host.default("0.0.0.0"),
@@ -54,7 +74,10 @@ const listen = z.strictObject({
   sip: z
     .strictObject({
       ports: portRangeSchema.default({ from: 5060, to: 5069 }),
-      transports: z.array(z.enum(["udp", "tcp"])).min(1).default(["udp", "tcp"]),
+      transports: z
+        .array(z.enum(["udp", "tcp"]))
+        .min(1)
+        .default(["udp", "tcp"]),
     })
     .prefault({}),
   tls: z.union([z.literal(false), z.strictObject({ port: portSchema.default(5061) })]).default(false),
@@ -70,11 +93,16 @@ const rule = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("max-call-duration"), limit: durationSchema }),
   z.strictObject({
     kind: z.literal("codec-policy"),
-    webrtc: z.array(webrtcCodec).min(1).default([...defaultCodecs.webrtc]),
-    sip: z.array(webrtcCodec).min(1).default([...defaultCodecs.sip]),
+    webrtc: z
+      .array(webrtcCodec)
+      .min(1)
+      .default([...defaultCodecs.webrtc]),
+    sip: z
+      .array(webrtcCodec)
+      .min(1)
+      .default([...defaultCodecs.sip]),
   }),
 ]);
-
 
 const dialRoute = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("conference"), pattern: dialPattern.default(defaultConferencePattern) }),
@@ -110,7 +138,9 @@ const gateway = z.strictObject({
   security: security.prefault({}),
   media: z.strictObject({ port: portSchema.default(5090), roomLimit: z.int().min(1).max(10000).default(50) }).prefault({}),
   admin: z.strictObject({ user: z.string().regex(unixUserPattern, "expected a Unix-style user name").default("sbcadmin") }).prefault({}),
-  license: z.strictObject({ parameter: z.string().regex(ssmNamePattern, 'expected an SSM parameter name such as "/rtcgw/license"').default("/rtcgw/license") }).prefault({}),
+  license: z
+    .strictObject({ parameter: z.string().regex(ssmNamePattern, 'expected an SSM parameter name such as "/rtcgw/license"').default("/rtcgw/license") })
+    .prefault({}),
   capacity: z.strictObject({ parallelCalls: z.int().min(1).max(100000).default(200) }).prefault({}),
   metrics: z.boolean().default(true),
 });
@@ -123,9 +153,15 @@ const image = z.strictObject({
   files: z
     .array(
       z.strictObject({
-        path: z.string().regex(imagePathPattern, "expected an absolute path of letters, digits and _ . @ + -").refine((p) => !p.split("/").includes(".."), "must not contain '..'"),
+        path: z
+          .string()
+          .regex(imagePathPattern, "expected an absolute path of letters, digits and _ . @ + -")
+          .refine((p) => !p.split("/").includes(".."), "must not contain '..'"),
         content: z.string().max(1_000_000),
-        mode: z.string().regex(/^0[0-7]{3}$/, 'expected an octal mode such as "0644"').default("0644"),
+        mode: z
+          .string()
+          .regex(/^0[0-7]{3}$/, 'expected an octal mode such as "0644"')
+          .default("0644"),
       }),
     )
     .default([]),
@@ -149,10 +185,18 @@ const image = z.strictObject({
 
 const publish = z.strictObject({
   visibility: z
-    .union([z.enum(["public", "private"]), z.strictObject({ accounts: z.array(z.string().regex(accountPattern, "expected a 12-digit AWS account ID")).min(1) })])
+    .union([
+      z.enum(["public", "private"]),
+      z.strictObject({ accounts: z.array(z.string().regex(accountPattern, "expected a 12-digit AWS account ID")).min(1) }),
+    ])
     .default("private"),
   ssmPrefix: z.string().regex(ssmNamePattern, 'expected an SSM path such as "/rtcgw"').default("/rtcgw"),
-  goPage: z.union([z.literal(false), z.strictObject({ title: z.string().regex(titlePattern, "no control characters, quotes, < > & or \\").default("rtcgw — WebRTC to SIP gateway") })]).prefault({}),
+  goPage: z
+    .union([
+      z.literal(false),
+      z.strictObject({ title: z.string().regex(titlePattern, "no control characters, quotes, < > & or \\").default("rtcgw — WebRTC to SIP gateway") }),
+    ])
+    .prefault({}),
   deprecateAfter: durationSchema.default(730 * 86400),
 });
 
@@ -163,7 +207,9 @@ export const recipeSchema = z.strictObject({
   version: z.string().regex(versionPattern, 'expected a version such as "1.2.3"').default("0.1.0"),
   gateway,
   image: image.prefault({}),
-  regions: z.union([z.array(z.string().regex(regionPattern, 'expected an AWS region such as "eu-central-1"')).min(1), z.literal("all-enabled")]).default(["us-east-1"]),
+  regions: z
+    .union([z.array(z.string().regex(regionPattern, 'expected an AWS region such as "eu-central-1"')).min(1), z.literal("all-enabled")])
+    .default(["us-east-1"]),
   publish: publish.prefault({}),
 });
 

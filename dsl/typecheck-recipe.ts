@@ -28,10 +28,14 @@ export async function typecheckRecipe(file: string, cwd = process.cwd()): Promis
   });
   const sourceFile = project.addSourceFileAtPath(file);
   project.resolveSourceFileDependencies();
-  const diagnostics = project.getProgram().compilerObject.getSemanticDiagnostics(sourceFile.compilerNode).concat(project.getProgram().compilerObject.getSyntacticDiagnostics(sourceFile.compilerNode));
+  const diagnostics = project
+    .getProgram()
+    .compilerObject.getSemanticDiagnostics(sourceFile.compilerNode)
+    .concat(project.getProgram().compilerObject.getSyntacticDiagnostics(sourceFile.compilerNode));
   return diagnostics.map((diagnostic) => {
     const shownFile = diagnostic.file ? relative(cwd, diagnostic.file.fileName) : relative(cwd, file);
-    const position = diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : { line: 0, character: 0 };
+    const position =
+      diagnostic.file && diagnostic.start !== undefined ? diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start) : { line: 0, character: 0 };
     return {
       severity: diagnostic.category === ts.DiagnosticCategory.Warning ? "warning" : "error",
       path: "",

@@ -34,11 +34,7 @@ export const durationSchema = z
   .transform((text) => parseDurationSeconds(text) as number);
 
 export const portRangeSchema = z
-  .union([
-    portSchema,
-    z.string().regex(portRangePattern, 'expected a port range such as "10000-11000"'),
-    z.strictObject({ from: portSchema, to: portSchema }),
-  ])
+  .union([portSchema, z.string().regex(portRangePattern, 'expected a port range such as "10000-11000"'), z.strictObject({ from: portSchema, to: portSchema })])
   .transform((value, ctx): PortRange => {
     let range: PortRange;
     if (typeof value === "number") range = { from: value, to: value };

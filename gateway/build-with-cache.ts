@@ -18,7 +18,9 @@ const hashFile = (path: string) => createHash("sha256").update(readFileSync(path
 // hashes are kept from esbuild's metafile): `rtcgw compile` then does not rebuild the agent, JsSIP and the
 // media service on every run. The output is the same either way.
 export async function buildWithCache(options: BuildOptions): Promise<string> {
-  const key = createHash("sha256").update(`${esbuildVersion}\n${JSON.stringify(options)}`).digest("hex");
+  const key = createHash("sha256")
+    .update(`${esbuildVersion}\n${JSON.stringify(options)}`)
+    .digest("hex");
   const cacheFile = join(cacheDir, `${key}.json`);
   try {
     const cached = JSON.parse(readFileSync(cacheFile, "utf8")) as CacheEntry;

@@ -40,7 +40,9 @@ export interface RegionOutcome {
 // of concurrent copies into a region is met by waiting for a slot, obtainImage); a failing region does not stop the others.
 export async function distributeImage(plan: PublishPlan, ctx: DistributeContext): Promise<RegionOutcome[]> {
   const pending = plan.regions.filter((r) => r.action !== "done");
-  const done = plan.regions.filter((r) => r.action === "done").map((r): RegionOutcome => ({ region: r.region, ok: true, imageId: ctx.journal.read().regions[r.region]?.imageId ?? "" }));
+  const done = plan.regions
+    .filter((r) => r.action === "done")
+    .map((r): RegionOutcome => ({ region: r.region, ok: true, imageId: ctx.journal.read().regions[r.region]?.imageId ?? "" }));
   const outcomes = await Promise.all(pending.map((r) => finishRegion(plan, r, ctx)));
   return [...done, ...outcomes];
 }
@@ -49,7 +51,8 @@ async function finishRegion(plan: PublishPlan, rp: RegionPlan, ctx: DistributeCo
   const { ports, journal, signal, withRetry } = ctx;
   const { region } = rp;
   const started = ports.clock.now();
-  const report = (status: RegionEntry["status"], message?: string) => ctx.onProgress?.({ region, status, elapsedMs: ports.clock.now() - started, ...(message ? { message } : {}) });
+  const report = (status: RegionEntry["status"], message?: string) =>
+    ctx.onProgress?.({ region, status, elapsedMs: ports.clock.now() - started, ...(message ? { message } : {}) });
   try {
     const imageId = await obtainImage(plan, rp, ctx);
     const image = await waitFor(
@@ -100,16 +103,33 @@ async function obtainImage(plan: PublishPlan, rp: RegionPlan, ctx: DistributeCon
     return reusable.imageId;
   }
   const attempt = entry?.failedAttempts ?? 0;
-  const tags = { ...buildTags({ buildId: plan.buildId, recipe: recipe.name, version: recipe.version, role: "image", name: plan.amiName }), [tagKeys.build]: plan.buildId, [tagKeys.smoke]: "passed" };
+  const tags = {
+    ...buildTags({ buildId: plan.buildId, recipe: recipe.name, version: recipe.version, role: "image", name: plan.amiName }),
+    [tagKeys.build]: plan.buildId,
+    [tagKeys.smoke]: "passed",
+  };
   // ResourceLimitExceeded: the region has as many copies in flight as EC2 allows; one of them ends within the copy budget.
-  const imageId = await withRetry(() =>
-    ports.ec2.copyImage(region, {
-      sourceRegion: plan.sourceRegion, sourceImageId: ctx.sourceImageId, name: plan.amiName, description: `${recipe.name} ${recipe.version} (rtcgw build ${plan.buildId.slice(0, 12)})`,
-      clientToken: clientTokenFor(plan.buildId, region, `copy#${attempt}`), tags,
-    }), { retryCodes: ["ResourceLimitExceeded"], maxBackoffMs: 60_000, budgetMs: ctx.copyBudgetMs ?? 3 * 3600_000 },
-  ).catch((error: unknown) => Promise.reject(error instanceof CloudError && error.code === "ResourceLimitExceeded"
-    ? new CloudError(error.code, `no copy slot in ${region} within the copy budget: ${error.message} Wait for copies into ${region} to finish, then run \`rtcgw publish --resume\``)
-    : error));
+  const imageId = await withRetry(
+    () =>
+      ports.ec2.copyImage(region, {
+        sourceRegion: plan.sourceRegion,
+        sourceImageId: ctx.sourceImageId,
+        name: plan.amiName,
+        description: `${recipe.name} ${recipe.version} (rtcgw build ${plan.buildId.slice(0, 12)})`,
+        clientToken: clientTokenFor(plan.buildId, region, `copy#${attempt}`),
+        tags,
+      }),
+    { retryCodes: ["ResourceLimitExceeded"], maxBackoffMs: 60_000, budgetMs: ctx.copyBudgetMs ?? 3 * 3600_000 },
+  ).catch((error: unknown) =>
+    Promise.reject(
+      error instanceof CloudError && error.code === "ResourceLimitExceeded"
+        ? new CloudError(
+            error.code,
+            `no copy slot in ${region} within the copy budget: ${error.message} Wait for copies into ${region} to finish, then run \`rtcgw publish --resume\``,
+          )
+        : error,
+    ),
+  );
   updateRegion(journal, region, { status: "copying", imageId, error: undefined });
   return imageId;
 }

@@ -6,5 +6,8 @@ export async function listTargetRegions(regions: readonly string[] | "all-enable
   if (regions !== "all-enabled") return [...regions];
   const withRetry = bindRetry({ clock: ports.clock, signal });
   const known = await withRetry(() => ports.ec2.describeRegions());
-  return known.filter((r) => r.optInStatus !== "not-opted-in").map((r) => r.name).sort();
+  return known
+    .filter((r) => r.optInStatus !== "not-opted-in")
+    .map((r) => r.name)
+    .sort();
 }

@@ -45,15 +45,27 @@ export function planPublish(input: PlanPublishInput): PublishPlan {
   const base = `${recipe.name}/${recipe.version}`;
   const regions = [input.sourceRegion, ...[...input.regions].filter((r) => r !== input.sourceRegion).sort()].map((region): RegionPlan => {
     const entry = journal?.buildId === input.buildId ? journal.regions[region] : undefined;
-    const action = entry?.status === "published" ? "done" : region === input.sourceRegion ? "source" : entry?.imageId && entry.status !== "failed" ? "resume" : "copy";
+    const action =
+      entry?.status === "published" ? "done" : region === input.sourceRegion ? "source" : entry?.imageId && entry.status !== "failed" ? "resume" : "copy";
     return { region, action, parameters: action === "done" ? [] : listParameterNames(recipe) };
   });
   return {
-    buildId: input.buildId, amiName: input.amiName, sourceRegion: input.sourceRegion, visibility: recipe.publish.visibility,
-    deprecateAfterSeconds: recipe.publish.deprecateAfter, regions,
+    buildId: input.buildId,
+    amiName: input.amiName,
+    sourceRegion: input.sourceRegion,
+    visibility: recipe.publish.visibility,
+    deprecateAfterSeconds: recipe.publish.deprecateAfter,
+    regions,
     artifacts: {
-      bucket: input.artifactBucket, region: input.sourceRegion, access: planArtifactAccess(recipe.publish.visibility, artifactPrefixFor(recipe.name)),
-      keys: { manifest: `${base}/manifest.json`, single: `${base}/single-instance.template.json`, cluster: `${base}/cluster.template.json`, goPage: `${base}/index.html` },
+      bucket: input.artifactBucket,
+      region: input.sourceRegion,
+      access: planArtifactAccess(recipe.publish.visibility, artifactPrefixFor(recipe.name)),
+      keys: {
+        manifest: `${base}/manifest.json`,
+        single: `${base}/single-instance.template.json`,
+        cluster: `${base}/cluster.template.json`,
+        goPage: `${base}/index.html`,
+      },
     },
   };
 }
@@ -61,11 +73,18 @@ export function planPublish(input: PlanPublishInput): PublishPlan {
 // Renders a plan for `--dry-run`.
 export function formatPlan(plan: PublishPlan): string {
   const visibility = typeof plan.visibility === "string" ? plan.visibility : `accounts ${plan.visibility.accounts.join(", ")}`;
-  const lines = [`publish ${plan.amiName} (build ${plan.buildId.slice(0, 12)}), ${visibility}, deprecated after ${Math.round(plan.deprecateAfterSeconds / 86400)} d`];
+  const lines = [
+    `publish ${plan.amiName} (build ${plan.buildId.slice(0, 12)}), ${visibility}, deprecated after ${Math.round(plan.deprecateAfterSeconds / 86400)} d`,
+  ];
   for (const r of plan.regions) lines.push(`  ${r.region.padEnd(16)} ${r.action.padEnd(7)} ${r.parameters.join(", ")}`);
   lines.push(`  artifacts → s3://${plan.artifacts.bucket}/${Object.values(plan.artifacts.keys).join(", ")}`);
   const { access } = plan.artifacts;
-  const readers = access.readers === "everyone" ? "everyone (bucket policy s3:GetObject; the bucket's Block Public Access for policies is turned off)" : access.readers === "accounts" ? `accounts ${access.accounts.join(", ")} (bucket policy s3:GetObject)` : "the owner only (no bucket policy)";
+  const readers =
+    access.readers === "everyone"
+      ? "everyone (bucket policy s3:GetObject; the bucket's Block Public Access for policies is turned off)"
+      : access.readers === "accounts"
+        ? `accounts ${access.accounts.join(", ")} (bucket policy s3:GetObject)`
+        : "the owner only (no bucket policy)";
   lines.push(`  s3://${plan.artifacts.bucket}/${access.prefix}* readable by ${readers}; staging/ and logs/ stay private`);
   return lines.join("\n");
 }

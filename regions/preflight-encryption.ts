@@ -32,15 +32,30 @@ export function checkEncryptedPublish(recipe: Recipe, sourceRegion: string, defa
     const fromRecipe = region === sourceRegion && recipe.image.disk.encrypted;
     if (!(sourceEncrypted || d.enabled)) continue;
     const key = isAwsManagedEbsKey(d.kmsKeyId) ? "the AWS managed key alias/aws/ebs" : `key ${d.kmsKeyId}`;
-    const cause = d.enabled ? `EBS encryption by default is on in ${region} with ${key}`
-      : fromRecipe ? `image.disk.encrypted is true: the builder's disk is encrypted with ${region}'s default EBS key, ${key}`
+    const cause = d.enabled
+      ? `EBS encryption by default is on in ${region} with ${key}`
+      : fromRecipe
+        ? `image.disk.encrypted is true: the builder's disk is encrypted with ${region}'s default EBS key, ${key}`
         : `the copy in ${region} comes from an encrypted image and is encrypted with ${region}'s default EBS key, ${key}`;
-    const off = d.enabled ? `turn it off (\`aws ec2 disable-ebs-encryption-by-default --region ${region}\`, or EC2 → Settings → Data protection and security)` : fromRecipe ? "set image.disk.encrypted to false" : `turn encryption off where it starts (${sourceRegion})`;
+    const off = d.enabled
+      ? `turn it off (\`aws ec2 disable-ebs-encryption-by-default --region ${region}\`, or EC2 → Settings → Data protection and security)`
+      : fromRecipe
+        ? "set image.disk.encrypted to false"
+        : `turn encryption off where it starts (${sourceRegion})`;
     if (visibility === "public") {
       // The recipe's own encryption with a public AMI is refused by `rtcgw check` and above, region-less.
-      if (d.enabled) problems.push({ region, code: "ebs-encryption-by-default", message: `${cause}: every volume, snapshot and AMI copy there is encrypted, and an AMI with encrypted snapshots cannot be made public; ${off}, remove ${region} from \`regions\`, or publish to \`{ accounts: [...] }\` with a customer managed default key` });
+      if (d.enabled)
+        problems.push({
+          region,
+          code: "ebs-encryption-by-default",
+          message: `${cause}: every volume, snapshot and AMI copy there is encrypted, and an AMI with encrypted snapshots cannot be made public; ${off}, remove ${region} from \`regions\`, or publish to \`{ accounts: [...] }\` with a customer managed default key`,
+        });
     } else if (isAwsManagedEbsKey(d.kmsKeyId)) {
-      problems.push({ region, code: "shared-encrypted", message: `${cause}: snapshots under that key cannot be shared with other accounts; make a customer managed KMS key the region's default EBS key (\`aws ec2 modify-ebs-default-kms-key-id --region ${region} --kms-key-id KEY-ARN\`) and let the accounts use it in its key policy, or ${off}` });
+      problems.push({
+        region,
+        code: "shared-encrypted",
+        message: `${cause}: snapshots under that key cannot be shared with other accounts; make a customer managed KMS key the region's default EBS key (\`aws ec2 modify-ebs-default-kms-key-id --region ${region} --kms-key-id KEY-ARN\`) and let the accounts use it in its key policy, or ${off}`,
+      });
     }
   }
   return problems;

@@ -42,7 +42,12 @@ export type PublishResult =
 
 // Pre-flight in every region, then copy, share, deprecate, set parameters and publish manifest, templates and go page.
 // Re-running with the same build finishes only what the journal says is missing.
-export async function publishImage(options: PublishOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: PublishProgress) => void): Promise<PublishResult> {
+export async function publishImage(
+  options: PublishOptions,
+  ports: CloudPorts,
+  signal?: AbortSignal,
+  onProgress?: (event: PublishProgress) => void,
+): Promise<PublishResult> {
   const { recipe, buildId, sourceRegion } = options;
   const amiName = amiNameFor(recipe.image.name, recipe.version, buildId);
   const withRetry = bindRetry({ clock: ports.clock, signal });
@@ -51,11 +56,27 @@ export async function publishImage(options: PublishOptions, ports: CloudPorts, s
   if (!preflight.ok) return { kind: "preflight-failed", ok: false, problems: preflight.problems };
   const previous = readJournal(options.journalPath);
   const plan = planPublish({
-    recipe, buildId, amiName, sourceRegion, regions: preflight.regions, journal: previous,
+    recipe,
+    buildId,
+    amiName,
+    sourceRegion,
+    regions: preflight.regions,
+    journal: previous,
     artifactBucket: options.artifactBucket ?? `rtcgw-${preflight.account}-${sourceRegion}`,
   });
   if (options.dryRun) return { kind: "planned", ok: true, plan };
-  const fresh: Journal = { version: 1, buildId, recipe: recipe.name, recipeVersion: recipe.version, amiName, sourceRegion, sourceImageId: options.sourceImageId, account: preflight.account, temporary: [], regions: {} };
+  const fresh: Journal = {
+    version: 1,
+    buildId,
+    recipe: recipe.name,
+    recipeVersion: recipe.version,
+    amiName,
+    sourceRegion,
+    sourceImageId: options.sourceImageId,
+    account: preflight.account,
+    temporary: [],
+    regions: {},
+  };
   const journal = openJournal(options.journalPath, fresh);
   journal.update((j) => {
     j.account = preflight.account;
@@ -64,7 +85,13 @@ export async function publishImage(options: PublishOptions, ports: CloudPorts, s
   });
   try {
     const regions = await distributeImage(plan, {
-      recipe, ports, journal, sourceImageId: options.sourceImageId, signal, withRetry, copyBudgetMs: options.copyBudgetMs,
+      recipe,
+      ports,
+      journal,
+      sourceImageId: options.sourceImageId,
+      signal,
+      withRetry,
+      copyBudgetMs: options.copyBudgetMs,
       onProgress: (event) => onProgress?.({ stage: "region", ...event }),
     });
     onProgress?.({ stage: "artifacts" });
@@ -79,11 +106,26 @@ export async function publishImage(options: PublishOptions, ports: CloudPorts, s
 }
 
 // Finishes a crashed or interrupted publish from its journal: only the regions not yet published are touched.
-export async function resumePublish(options: Omit<PublishOptions, "buildId" | "sourceRegion" | "sourceImageId">, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: PublishProgress) => void): Promise<PublishResult> {
+export async function resumePublish(
+  options: Omit<PublishOptions, "buildId" | "sourceRegion" | "sourceImageId">,
+  ports: CloudPorts,
+  signal?: AbortSignal,
+  onProgress?: (event: PublishProgress) => void,
+): Promise<PublishResult> {
   const journal = readJournal(options.journalPath);
-  if (!journal?.sourceImageId) return { kind: "failed", ok: false, error: `no publish to resume: ${options.journalPath} ${journal ? "has no source image" : "does not exist"}` };
+  if (!journal?.sourceImageId)
+    return { kind: "failed", ok: false, error: `no publish to resume: ${options.journalPath} ${journal ? "has no source image" : "does not exist"}` };
   if (journal.recipe !== options.recipe.name || journal.recipeVersion !== options.recipe.version) {
-    return { kind: "failed", ok: false, error: `the journal is for ${journal.recipe} ${journal.recipeVersion}, the recipe is ${options.recipe.name} ${options.recipe.version}` };
+    return {
+      kind: "failed",
+      ok: false,
+      error: `the journal is for ${journal.recipe} ${journal.recipeVersion}, the recipe is ${options.recipe.name} ${options.recipe.version}`,
+    };
   }
-  return publishImage({ ...options, buildId: journal.buildId, sourceRegion: journal.sourceRegion, sourceImageId: journal.sourceImageId }, ports, signal, onProgress);
+  return publishImage(
+    { ...options, buildId: journal.buildId, sourceRegion: journal.sourceRegion, sourceImageId: journal.sourceImageId },
+    ports,
+    signal,
+    onProgress,
+  );
 }

@@ -22,9 +22,19 @@ export type SweepResult = { ok: boolean; found: SweepItem[]; deleted: boolean; p
 
 // Finds temporary resources by their rtcgw build tag (cloud/find-leftovers.ts) and deletes them in dependency order (a
 // role's policies go with it, the inline one of an older build's role too). Published AMIs are never touched.
-export async function sweep(options: SweepOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: { stage: "sweep"; region: string; found: number }) => void): Promise<SweepResult> {
+export async function sweep(
+  options: SweepOptions,
+  ports: CloudPorts,
+  signal?: AbortSignal,
+  onProgress?: (event: { stage: "sweep"; region: string; found: number }) => void,
+): Promise<SweepResult> {
   const regions = await listTargetRegions(options.regions, ports, signal);
-  const found = await findLeftovers(ports, { regions, buildId: options.buildId, stagingBucket: options.stagingBucket, stagingRegion: options.stagingRegion }, signal, (region, n) => onProgress?.({ stage: "sweep", region, found: n }));
+  const found = await findLeftovers(
+    ports,
+    { regions, buildId: options.buildId, stagingBucket: options.stagingBucket, stagingRegion: options.stagingRegion },
+    signal,
+    (region, n) => onProgress?.({ stage: "sweep", region, found: n }),
+  );
   if (options.dryRun || found.length === 0) return { ok: true, found, deleted: false, problems: [] };
   const problems = await cleanupLeftovers(ports, found);
   return { ok: problems.length === 0, found, deleted: true, problems };

@@ -32,22 +32,41 @@ export interface Browsers {
 export async function startBrowsers(workDir: string, ports: { min: number; max: number }, threads: number, hostAddress: string): Promise<Browsers> {
   const [ngPort] = await findFreePorts(1);
   const engine = await startRtpengine(workDir, {
-    ngPort: ngPort!, portMin: ports.min, portMax: ports.max, threads, logLevel: 5, extraArgs: [`--interface=${hostAddress}`],
+    ngPort: ngPort!,
+    portMin: ports.min,
+    portMax: ports.max,
+    threads,
+    logLevel: 5,
+    extraArgs: [`--interface=${hostAddress}`],
   });
   return {
     engine,
     offer: async (callId, port, codec, ssrc) => {
       const reply = await browserCommand(engine, {
-        command: "offer", "call-id": callId, "from-tag": "browser", sdp: plainSdp(port, codec, ssrc),
-        flags: ["trust-address", "generate-mid"], replace: ["origin", "session-connection"],
-        "transport-protocol": "UDP/TLS/RTP/SAVPF", ICE: "force", "rtcp-mux": ["offer", "require"], SDES: ["off"],
+        command: "offer",
+        "call-id": callId,
+        "from-tag": "browser",
+        sdp: plainSdp(port, codec, ssrc),
+        flags: ["trust-address", "generate-mid"],
+        replace: ["origin", "session-connection"],
+        "transport-protocol": "UDP/TLS/RTP/SAVPF",
+        ICE: "force",
+        "rtcp-mux": ["offer", "require"],
+        SDES: ["off"],
       });
       return String(reply.sdp);
     },
     answer: async (callId, sdp) => {
       const reply = await browserCommand(engine, {
-        command: "answer", "call-id": callId, "from-tag": "browser", "to-tag": "gateway", sdp,
-        flags: ["trust-address"], replace: ["origin", "session-connection"], "transport-protocol": "RTP/AVP", ICE: "remove",
+        command: "answer",
+        "call-id": callId,
+        "from-tag": "browser",
+        "to-tag": "gateway",
+        sdp,
+        flags: ["trust-address"],
+        replace: ["origin", "session-connection"],
+        "transport-protocol": "RTP/AVP",
+        ICE: "remove",
       });
       return mediaPort(String(reply.sdp));
     },
@@ -60,7 +79,9 @@ export async function startBrowsers(workDir: string, ports: { min: number; max: 
 
 // The machine's first non-loopback IPv4 address (where Janus gathers its ICE candidates).
 export function findHostAddress(): string {
-  const address = Object.values(networkInterfaces()).flat().find((a) => a && a.family === "IPv4" && !a.internal)?.address;
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((a) => a && a.family === "IPv4" && !a.internal)?.address;
   if (!address) throw new Error("no non-loopback IPv4 address on this machine: Janus gathers no ICE candidates on loopback");
   return address;
 }
@@ -85,8 +106,16 @@ async function browserCommand(engine: RunningRtpengine, message: Parameters<type
 export function plainSdp(port: number, codec: BrowserCodec, ssrc?: number): string {
   const { payloadType, rtpmap } = browserCodecs[codec];
   return [
-    "v=0", `o=- ${port} 1 IN IP4 127.0.0.1`, "s=-", "c=IN IP4 127.0.0.1", "t=0 0",
-    `m=audio ${port} RTP/AVP ${payloadType}`, `a=rtpmap:${payloadType} ${rtpmap}`, "a=ptime:20", "a=sendrecv",
-    ...(ssrc === undefined ? [] : [`a=ssrc:${ssrc >>> 0} cname:bench`]), "",
+    "v=0",
+    `o=- ${port} 1 IN IP4 127.0.0.1`,
+    "s=-",
+    "c=IN IP4 127.0.0.1",
+    "t=0 0",
+    `m=audio ${port} RTP/AVP ${payloadType}`,
+    `a=rtpmap:${payloadType} ${rtpmap}`,
+    "a=ptime:20",
+    "a=sendrecv",
+    ...(ssrc === undefined ? [] : [`a=ssrc:${ssrc >>> 0} cname:bench`]),
+    "",
   ].join("\r\n");
 }

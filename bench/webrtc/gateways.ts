@@ -45,7 +45,10 @@ async function startRtcgw(options: GatewayOptions): Promise<GatewayUnderTest> {
     r.gateway.listen.rtp = `10000-${10000 + Math.max(4 * options.calls, 1000)}`;
   });
   const stack = await startGatewayStack(recipe, {
-    rtpPortCount: 4 * options.calls + 200, logLevel: 0, sharedMemoryMb: 512, gatewayDefines: { WORKERS: 4, UPSTREAM_0_PORT: options.pbxPort },
+    rtpPortCount: 4 * options.calls + 200,
+    logLevel: 0,
+    sharedMemoryMb: 512,
+    gatewayDefines: { WORKERS: 4, UPSTREAM_0_PORT: options.pbxPort },
   });
   const url = `ws://127.0.0.1:${stack.gatewayPorts.ws}`;
   return {

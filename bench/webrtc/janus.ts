@@ -26,7 +26,9 @@ export async function startJanus(workDir: string, ports: { ice: string; sip: str
   const config = join(workDir, "janus");
   mkdirSync(config, { recursive: true });
   const list = (names: string[]) => names.map((n) => `libjanus_${n}.so`).join(",");
-  writeFileSync(join(config, "janus.jcfg"), `general: {
+  writeFileSync(
+    join(config, "janus.jcfg"),
+    `general: {
 	configs_folder = "${config}"
 	plugins_folder = "${libraries}/plugins"
 	transports_folder = "${libraries}/transports"
@@ -50,8 +52,11 @@ transports: {
 events: {
 	broadcast = false
 }
-`);
-  writeFileSync(join(config, "janus.plugin.sip.jcfg"), `general: {
+`,
+  );
+  writeFileSync(
+    join(config, "janus.plugin.sip.jcfg"),
+    `general: {
 	local_ip = "127.0.0.1"
 	sdp_ip = "127.0.0.1"
 	keepalive_interval = 0
@@ -59,8 +64,11 @@ events: {
 	rtp_port_range = "${ports.sip}"
 	sip_timer_t1x64 = 32000
 }
-`);
-  writeFileSync(join(config, "janus.transport.websockets.jcfg"), `general: {
+`,
+  );
+  writeFileSync(
+    join(config, "janus.transport.websockets.jcfg"),
+    `general: {
 	json = "plain"
 	ws = true
 	ws_port = ${wsPort}
@@ -71,7 +79,8 @@ admin: {
 	admin_ws = false
 	admin_wss = false
 }
-`);
+`,
+  );
   // setpriv: Janus gets SIGKILL when this process dies, even by kill -9 (its threads and ports would stay otherwise).
   const setpriv = requireBinary("setpriv", "util-linux");
   const args = ["--pdeathsig", "KILL", binary, "--config", join(config, "janus.jcfg"), "--configs-folder", config, "--disable-colors", "--no-media-timer=0"];
@@ -101,26 +110,33 @@ export async function callThroughJanus(url: string, uri: string, offer: string, 
     events.push(JSON.parse(String(data)));
     waiter?.();
   });
-  const next = (match: (event: any) => boolean, what: string) => new Promise<any>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`janus: no ${what} within ${timeoutMs} ms`)), timeoutMs);
-    const check = () => {
-      const at = events.findIndex(match);
-      if (at < 0) return;
-      clearTimeout(timer);
-      waiter = undefined;
-      const event = events.splice(at, 1)[0];
-      if (event.janus === "error" || event.plugindata?.data?.error) reject(new Error(`janus ${what}: ${JSON.stringify(event.error ?? event.plugindata.data)}`));
-      else resolve(event);
-    };
-    waiter = check;
-    check();
-  });
+  const next = (match: (event: any) => boolean, what: string) =>
+    new Promise<any>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`janus: no ${what} within ${timeoutMs} ms`)), timeoutMs);
+      const check = () => {
+        const at = events.findIndex(match);
+        if (at < 0) return;
+        clearTimeout(timer);
+        waiter = undefined;
+        const event = events.splice(at, 1)[0];
+        if (event.janus === "error" || event.plugindata?.data?.error)
+          reject(new Error(`janus ${what}: ${JSON.stringify(event.error ?? event.plugindata.data)}`));
+        else resolve(event);
+      };
+      waiter = check;
+      check();
+    });
   let transaction = 0;
   const request = async (body: Record<string, unknown>, what: string, until?: (event: any) => boolean) => {
     const id = `t${++transaction}`;
     ws.send(JSON.stringify({ ...body, transaction: id }));
     // A plugin message is acked first; its result comes as an event (with the same transaction, or later without).
-    return next(until ? (e) => e.janus === "event" && (until(e) || (e.transaction === id && e.plugindata?.data?.error !== undefined)) : (e) => e.transaction === id && e.janus !== "ack", what);
+    return next(
+      until
+        ? (e) => e.janus === "event" && (until(e) || (e.transaction === id && e.plugindata?.data?.error !== undefined))
+        : (e) => e.transaction === id && e.janus !== "ack",
+      what,
+    );
   };
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
@@ -130,7 +146,11 @@ export async function callThroughJanus(url: string, uri: string, offer: string, 
     const session = (await request({ janus: "create" }, "session")).data.id;
     const handle = (await request({ janus: "attach", session_id: session, plugin: "janus.plugin.sip" }, "handle")).data.id;
     const message = (body: Record<string, unknown>, what: string, result: string, jsep?: unknown) =>
-      request({ janus: "message", session_id: session, handle_id: handle, body, ...(jsep ? { jsep } : {}) }, what, (e) => e.plugindata?.data?.result?.event === result);
+      request(
+        { janus: "message", session_id: session, handle_id: handle, body, ...(jsep ? { jsep } : {}) },
+        what,
+        (e) => e.plugindata?.data?.result?.event === result,
+      );
     await message({ request: "register", type: "guest", username: `sip:bench-${session}@127.0.0.1` }, "guest registration", "registered");
     const accepted = await message({ request: "call", uri }, "accepted call", "accepted", { type: "offer", sdp: offer });
     return {

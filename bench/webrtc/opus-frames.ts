@@ -14,12 +14,22 @@ export async function encodeOpusTone(browsers: Browsers): Promise<Buffer[]> {
   const callId = `opus-tone-${process.pid}`;
   try {
     const offer = await ngCommand(browsers.engine, {
-      command: "offer", "call-id": callId, "from-tag": "pcmu", sdp: plainSdp(pcmu.address().port, "PCMU"),
-      flags: ["trust-address"], replace: ["origin", "session-connection"], codec: { transcode: ["opus/48000/2"], mask: ["PCMU"] },
+      command: "offer",
+      "call-id": callId,
+      "from-tag": "pcmu",
+      sdp: plainSdp(pcmu.address().port, "PCMU"),
+      flags: ["trust-address"],
+      replace: ["origin", "session-connection"],
+      codec: { transcode: ["opus/48000/2"], mask: ["PCMU"] },
     });
     const answer = await ngCommand(browsers.engine, {
-      command: "answer", "call-id": callId, "from-tag": "pcmu", "to-tag": "opus", sdp: plainSdp(opus.address().port, "opus"),
-      flags: ["trust-address"], replace: ["origin", "session-connection"],
+      command: "answer",
+      "call-id": callId,
+      "from-tag": "pcmu",
+      "to-tag": "opus",
+      sdp: plainSdp(opus.address().port, "opus"),
+      flags: ["trust-address"],
+      replace: ["origin", "session-connection"],
     });
     if (!/opus/.test(String(offer.sdp))) throw new Error(`the browser rtpengine offered no Opus:\n${String(offer.sdp)}`);
     const captured: Buffer[] = [];

@@ -43,7 +43,8 @@ export function startPbxUas(address: string, calls: PbxCalls): Promise<PbxUas> {
     if (request.method === "INVITE") {
       if (call) return send(call.response, from); // a retransmission
       const sdp = calls.answer(request.callId, request.body, request.uri);
-      const response = sdp === undefined ? respond(request, 488, "Not Acceptable Here") : respond(request, 200, "OK", sdp, `${address}:${socket.address().port}`);
+      const response =
+        sdp === undefined ? respond(request, 488, "Not Acceptable Here") : respond(request, 200, "OK", sdp, `${address}:${socket.address().port}`);
       const entry: Answered = { response, to: from, acked: false };
       answered.set(request.callId, entry);
       send(response, from);
@@ -64,13 +65,18 @@ export function startPbxUas(address: string, calls: PbxCalls): Promise<PbxUas> {
   });
   return new Promise((resolve, reject) => {
     socket.once("error", reject);
-    socket.bind(0, address, () => resolve({
-      address, port: socket.address().port, counts,
-      close: () => new Promise<void>((done) => {
-        for (const call of answered.values()) clearTimeout(call.timer);
-        socket.close(() => done());
+    socket.bind(0, address, () =>
+      resolve({
+        address,
+        port: socket.address().port,
+        counts,
+        close: () =>
+          new Promise<void>((done) => {
+            for (const call of answered.values()) clearTimeout(call.timer);
+            socket.close(() => done());
+          }),
       }),
-    }));
+    );
   });
 }
 
@@ -96,7 +102,7 @@ function respond(request: SipRequest, status: number, reason: string, sdp?: stri
     `To: ${to}${request.to.params.has("tag") ? "" : `;tag=${randomBytes(4).toString("hex")}`}`,
     `Call-ID: ${request.callId}`,
     `CSeq: ${request.cseq.number} ${request.cseq.method}`,
-    ...(status < 300 && request.method === "INVITE" ? findHeaderList(request.headers, "record-route").length ? header("record-route") : [] : []),
+    ...(status < 300 && request.method === "INVITE" ? (findHeaderList(request.headers, "record-route").length ? header("record-route") : []) : []),
     ...(contact ? [`Contact: <sip:pbx@${contact}>`] : []),
     ...(sdp ? ["Content-Type: application/sdp"] : []),
     `Content-Length: ${Buffer.byteLength(body)}`,

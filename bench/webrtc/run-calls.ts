@@ -30,7 +30,16 @@ export interface RunOptions {
 /** What one run measured. */
 export interface RunResult {
   options: Omit<RunOptions, "opusFrames" | "signal" | "workDir" | "hostAddress">;
-  setup: { established: number; failed: number; failedByGenerator: number; firstError?: string; p50Ms: number; p99Ms: number; achievedRate: number; gatewayCpuMsPerCall: number };
+  setup: {
+    established: number;
+    failed: number;
+    failedByGenerator: number;
+    firstError?: string;
+    p50Ms: number;
+    p99Ms: number;
+    achievedRate: number;
+    gatewayCpuMsPerCall: number;
+  };
   media: PumpResult & { generatorDrops: number };
   cpu: { gatewayMs: number; browsersMs: number; ownMs: number };
   /** What the gateway's CPU figure covers. */
@@ -76,7 +85,10 @@ export async function runCalls(options: RunOptions): Promise<RunResult> {
     const cpuBefore = gateway.cpuMs();
     const setups = await setUpCalls(options, browsers, endpoints, ports, gateway.call, hangups);
     const setupCpuMs = gateway.cpuMs() - cpuBefore;
-    const established = setups.filter((s) => s.ms !== undefined).map((s) => s.ms!).sort((a, b) => a - b);
+    const established = setups
+      .filter((s) => s.ms !== undefined)
+      .map((s) => s.ms!)
+      .sort((a, b) => a - b);
     const failures = setups.filter((s) => s.error);
     const setupSpanMs = Math.max(...setups.map((s) => s.doneAt ?? 0)) - Math.min(...setups.map((s) => s.startedAt));
     await new Promise((resolve) => setTimeout(resolve, 300)); // the probes drain
@@ -85,7 +97,13 @@ export async function runCalls(options: RunOptions): Promise<RunResult> {
     const live = ports.map((p, i) => ({ p, i })).filter(({ i }) => setups[i]!.ms !== undefined);
     const liveEndpoints = live.flatMap(({ i }) => [endpoints[2 * i]!, endpoints[2 * i + 1]!]);
     const streams = {
-      a: buildStream({ sends: options.codec, peerReceives: "PCMU", ssrcOf: (n) => aSsrc + live[n]!.i, opusFrames: options.opusFrames, sequenceOffset: probeLimit }),
+      a: buildStream({
+        sends: options.codec,
+        peerReceives: "PCMU",
+        ssrcOf: (n) => aSsrc + live[n]!.i,
+        opusFrames: options.opusFrames,
+        sequenceOffset: probeLimit,
+      }),
       b: buildStream({ sends: "PCMU", peerReceives: options.codec, ssrcOf: (n) => bSsrc + live[n]!.i }),
     };
     const cpu = { gatewayMs: 0, browsersMs: 0, ownMs: 0 };
@@ -94,30 +112,45 @@ export async function runCalls(options: RunOptions): Promise<RunResult> {
     const sample = () => ({ gateway: gatewayCpuMs(), browsers: processCpuMs(browserPid), own: processCpuMs("self") });
     let start = sample();
     const loop = monitorEventLoopDelay({ resolution: 10 });
-    const media = await pumpMedia(live.map(({ p }) => p), liveEndpoints, {
-      seconds: options.seconds, signal: options.signal, streams,
-      onStart: () => {
-        start = sample();
-        loop.enable();
+    const media = await pumpMedia(
+      live.map(({ p }) => p),
+      liveEndpoints,
+      {
+        seconds: options.seconds,
+        signal: options.signal,
+        streams,
+        onStart: () => {
+          start = sample();
+          loop.enable();
+        },
+        onDrained: () => {
+          loop.disable();
+          const end = sample();
+          Object.assign(cpu, { gatewayMs: end.gateway - start.gateway, browsersMs: end.browsers - start.browsers, ownMs: end.own - start.own });
+        },
       },
-      onDrained: () => {
-        loop.disable();
-        const end = sample();
-        Object.assign(cpu, { gatewayMs: end.gateway - start.gateway, browsersMs: end.browsers - start.browsers, ownMs: end.own - start.own });
-      },
-    });
+    );
     const ownPorts = new Set(endpoints.map((e) => e.port));
     const load = loadavg();
     const at = (q: number) => established[Math.min(established.length - 1, Math.floor(q * established.length))] ?? NaN;
     return {
       options: { gateway: options.gateway, codec: options.codec, calls, rate: options.rate, seconds: options.seconds },
       setup: {
-        established: established.length, failed: calls - established.length, failedByGenerator: failures.filter((f) => f.error!.startsWith(browserFailure)).length,
+        established: established.length,
+        failed: calls - established.length,
+        failedByGenerator: failures.filter((f) => f.error!.startsWith(browserFailure)).length,
         ...(failures[0] ? { firstError: failures[0].error } : {}),
-        p50Ms: at(0.5), p99Ms: at(0.99), achievedRate: (1000 * established.length) / Math.max(1, setupSpanMs), gatewayCpuMsPerCall: setupCpuMs / calls,
+        p50Ms: at(0.5),
+        p99Ms: at(0.99),
+        achievedRate: (1000 * established.length) / Math.max(1, setupSpanMs),
+        gatewayCpuMsPerCall: setupCpuMs / calls,
       },
       media: { ...media, generatorDrops: loopbackUdpDrops((port) => ownPorts.has(port)) },
-      cpu, gatewayProcesses: gateway.describe, pbxRequests: { ...pbx.counts }, eventLoopMaxMs: loop.max / 1e6, load,
+      cpu,
+      gatewayProcesses: gateway.describe,
+      pbxRequests: { ...pbx.counts },
+      eventLoopMaxMs: loop.max / 1e6,
+      load,
     };
   } finally {
     await hangUpAll(hangups);
@@ -136,42 +169,51 @@ interface Setup {
 }
 
 // Starts call i at start + i / rate (not waiting for earlier calls), and resolves when every call has media or failed.
-function setUpCalls(options: RunOptions, browsers: Browsers, endpoints: MediaEndpoint[], ports: CallPorts[], call: (i: number, offer: string) => Promise<{ answer: string; hangup(): Promise<void> }>, hangups: (() => Promise<void>)[]): Promise<Setup[]> {
+function setUpCalls(
+  options: RunOptions,
+  browsers: Browsers,
+  endpoints: MediaEndpoint[],
+  ports: CallPorts[],
+  call: (i: number, offer: string) => Promise<{ answer: string; hangup(): Promise<void> }>,
+  hangups: (() => Promise<void>)[],
+): Promise<Setup[]> {
   const firstPacket = buildStream({ sends: options.codec, peerReceives: "PCMU", ssrcOf: (i) => aSsrc + i, opusFrames: options.opusFrames });
   const start = performance.now() + 20;
-  return Promise.all(Array.from({ length: options.calls }, async (_, i): Promise<Setup> => {
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + (1000 * i) / options.rate - performance.now())));
-    const setup: Setup = { startedAt: performance.now() };
-    if (options.signal.aborted) return { ...setup, error: "interrupted" };
-    const x = endpoints[2 * i]!;
-    const y = endpoints[2 * i + 1]!;
-    try {
-      const offer = await browsers.offer(callIdOf(i), x.port, options.codec, aSsrc + i);
-      const answered = await call(i, offer);
-      hangups.push(answered.hangup);
-      ports[i]!.portForA = await browsers.answer(callIdOf(i), answered.answer);
-      if (!ports[i]!.portForB) throw new Error("the PBX stand-in got no usable offer");
-      await new Promise<void>((resolve, reject) => {
-        const timer = setTimeout(() => done(new Error(`no media at the PBX within ${setupTimeoutMs} ms of the call's start`)), setupTimeoutMs);
-        let sent = 0;
-        const probe = setInterval(() => x.socket.send(firstPacket.packet(i, sent++), ports[i]!.portForA, "127.0.0.1"), 20);
-        const arrived = () => done();
-        function done(error?: Error) {
-          clearTimeout(timer);
-          clearInterval(probe);
-          y.socket.off("message", arrived);
-          if (error) reject(error);
-          else resolve();
-        }
-        y.socket.on("message", arrived);
-      });
-      setup.doneAt = performance.now();
-      setup.ms = setup.doneAt - setup.startedAt;
-    } catch (error) {
-      setup.error = error instanceof Error ? error.message : String(error);
-    }
-    return setup;
-  }));
+  return Promise.all(
+    Array.from({ length: options.calls }, async (_, i): Promise<Setup> => {
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, start + (1000 * i) / options.rate - performance.now())));
+      const setup: Setup = { startedAt: performance.now() };
+      if (options.signal.aborted) return { ...setup, error: "interrupted" };
+      const x = endpoints[2 * i]!;
+      const y = endpoints[2 * i + 1]!;
+      try {
+        const offer = await browsers.offer(callIdOf(i), x.port, options.codec, aSsrc + i);
+        const answered = await call(i, offer);
+        hangups.push(answered.hangup);
+        ports[i]!.portForA = await browsers.answer(callIdOf(i), answered.answer);
+        if (!ports[i]!.portForB) throw new Error("the PBX stand-in got no usable offer");
+        await new Promise<void>((resolve, reject) => {
+          const timer = setTimeout(() => done(new Error(`no media at the PBX within ${setupTimeoutMs} ms of the call's start`)), setupTimeoutMs);
+          let sent = 0;
+          const probe = setInterval(() => x.socket.send(firstPacket.packet(i, sent++), ports[i]!.portForA, "127.0.0.1"), 20);
+          const arrived = () => done();
+          function done(error?: Error) {
+            clearTimeout(timer);
+            clearInterval(probe);
+            y.socket.off("message", arrived);
+            if (error) reject(error);
+            else resolve();
+          }
+          y.socket.on("message", arrived);
+        });
+        setup.doneAt = performance.now();
+        setup.ms = setup.doneAt - setup.startedAt;
+      } catch (error) {
+        setup.error = error instanceof Error ? error.message : String(error);
+      }
+      return setup;
+    }),
+  );
 }
 
 function callIdOf(i: number): string {
@@ -182,8 +224,10 @@ function callIdOf(i: number): string {
 async function hangUpAll(hangups: (() => Promise<void>)[]): Promise<void> {
   let next = 0;
   let failed = 0;
-  await Promise.all(Array.from({ length: 16 }, async () => {
-    while (next < hangups.length) await hangups[next++]!().catch(() => failed++);
-  }));
+  await Promise.all(
+    Array.from({ length: 16 }, async () => {
+      while (next < hangups.length) await hangups[next++]!().catch(() => failed++);
+    }),
+  );
   if (failed) console.error(`  ${failed} of ${hangups.length} hangups failed`);
 }

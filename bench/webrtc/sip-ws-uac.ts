@@ -24,18 +24,19 @@ export async function callOverWebSocket(url: string, target: string, offer: stri
       waiter?.();
     }
   });
-  const nextFinal = (method: string) => new Promise<SipResponse>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no final response to ${method} within ${timeoutMs} ms`)), timeoutMs);
-    const check = () => {
-      const at = responses.findIndex((r) => r.cseq.method === method && r.status >= 200);
-      if (at < 0) return;
-      clearTimeout(timer);
-      waiter = undefined;
-      resolve(responses.splice(at, 1)[0]!);
-    };
-    waiter = check;
-    check();
-  });
+  const nextFinal = (method: string) =>
+    new Promise<SipResponse>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no final response to ${method} within ${timeoutMs} ms`)), timeoutMs);
+      const check = () => {
+        const at = responses.findIndex((r) => r.cseq.method === method && r.status >= 200);
+        if (at < 0) return;
+        clearTimeout(timer);
+        waiter = undefined;
+        resolve(responses.splice(at, 1)[0]!);
+      };
+      waiter = check;
+      check();
+    });
   await new Promise<void>((resolve, reject) => {
     ws.once("open", () => resolve());
     ws.once("error", reject);
@@ -44,18 +45,29 @@ export async function callOverWebSocket(url: string, target: string, offer: stri
   const fromTag = token();
   const callId = `${token()}@bench`;
   const local = `sip:bench@${host};transport=ws`;
-  const request = (method: string, uri: string, cseq: number, lines: string[], body = "") => [
-    `${method} ${uri} SIP/2.0`, `Via: SIP/2.0/WS ${host};branch=z9hG4bK${token()}`, "Max-Forwards: 70",
-    `From: <sip:bench@${new URL(target.replace(/^sip:/, "sip://")).hostname}>;tag=${fromTag}`, ...lines,
-    `Call-ID: ${callId}`, `CSeq: ${cseq} ${method}`, `Contact: <${local}>`,
-    ...(body ? ["Content-Type: application/sdp"] : []), `Content-Length: ${Buffer.byteLength(body)}`, "", body,
-  ].join("\r\n");
+  const request = (method: string, uri: string, cseq: number, lines: string[], body = "") =>
+    [
+      `${method} ${uri} SIP/2.0`,
+      `Via: SIP/2.0/WS ${host};branch=z9hG4bK${token()}`,
+      "Max-Forwards: 70",
+      `From: <sip:bench@${new URL(target.replace(/^sip:/, "sip://")).hostname}>;tag=${fromTag}`,
+      ...lines,
+      `Call-ID: ${callId}`,
+      `CSeq: ${cseq} ${method}`,
+      `Contact: <${local}>`,
+      ...(body ? ["Content-Type: application/sdp"] : []),
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      "",
+      body,
+    ].join("\r\n");
   try {
     ws.send(request("INVITE", target, 1, [`To: <${target}>`], offer));
     const final = await nextFinal("INVITE");
     if (final.status >= 300) throw new Error(`INVITE ${target}: ${final.status} ${final.reason}`);
     const to = `To: ${findHeader(final.headers, "to")}`;
-    const routes = findHeaderList(final.headers, "record-route").reverse().map((r) => `Route: ${r}`);
+    const routes = findHeaderList(final.headers, "record-route")
+      .reverse()
+      .map((r) => `Route: ${r}`);
     const remote = findHeader(final.headers, "contact")?.replace(/^.*<([^>]+)>.*$/, "$1") ?? target;
     ws.send(request("ACK", remote, 1, [to, ...routes]));
     return {

@@ -33,7 +33,11 @@ Options:
 ${cloudFlagsHelp}
 `,
     async run(argv, io) {
-      const { values, positionals } = parseCommandArgs(argv, { ...cloudFlags, target: { type: "string" }, bucket: { type: "string" }, out: { type: "string" } }, "build-ami");
+      const { values, positionals } = parseCommandArgs(
+        argv,
+        { ...cloudFlags, target: { type: "string" }, bucket: { type: "string" }, out: { type: "string" } },
+        "build-ami",
+      );
       if (values.target !== "aws") throw new UsageError(`expected \`--target aws\`, got \`${values.target ?? "(none)"}\``);
       const path = resolveRecipeArgument(positionals, io.cwd, "build-ami");
       const checked = await checkRecipeFile(path, { cwd: io.cwd });
@@ -50,11 +54,19 @@ ${cloudFlagsHelp}
       const progress = printProgress(io);
       if (values["dry-run"]) {
         const plan = await planAwsBuild(options, ports, io.signal);
-        const publishPlan = plan.ok ? await publishImage({ recipe, buildId: plan.buildId, sourceRegion: region, sourceImageId: plan.reuseImageId ?? "(to be built)", journalPath, dryRun: true }, ports, io.signal) : undefined;
+        const publishPlan = plan.ok
+          ? await publishImage(
+              { recipe, buildId: plan.buildId, sourceRegion: region, sourceImageId: plan.reuseImageId ?? "(to be built)", journalPath, dryRun: true },
+              ports,
+              io.signal,
+            )
+          : undefined;
         if (values.json) io.stdout(`${JSON.stringify({ build: plan, publish: publishPlan }, null, 2)}\n`);
         else if (!plan.ok) printBuildResult(io, { ...plan, cleanupProblems: [] });
         else {
-          io.stdout(`build ${plan.buildId} from ${plan.baseImage} in ${region} (${plan.builderNetwork}): ${plan.reuseImageId ? `reuse ${plan.reuseImageId}` : "build a new image"}\n`);
+          io.stdout(
+            `build ${plan.buildId} from ${plan.baseImage} in ${region} (${plan.builderNetwork}): ${plan.reuseImageId ? `reuse ${plan.reuseImageId}` : "build a new image"}\n`,
+          );
           if (publishPlan) printPublishResult(io, publishPlan);
         }
         return plan.ok && publishPlan?.ok ? 0 : 1;
@@ -66,7 +78,20 @@ ${cloudFlagsHelp}
         return exitCodeOf(built);
       }
       if (!values.json) printBuildResult(io, built);
-      const published = await publishImage({ recipe, buildId: built.buildId, sourceRegion: region, sourceImageId: built.imageId, journalPath, ...(values.bucket ? { artifactBucket: values.bucket } : {}), ...(values.out ? { outDir: resolve(io.cwd, values.out) } : {}) }, ports, io.signal, progress);
+      const published = await publishImage(
+        {
+          recipe,
+          buildId: built.buildId,
+          sourceRegion: region,
+          sourceImageId: built.imageId,
+          journalPath,
+          ...(values.bucket ? { artifactBucket: values.bucket } : {}),
+          ...(values.out ? { outDir: resolve(io.cwd, values.out) } : {}),
+        },
+        ports,
+        io.signal,
+        progress,
+      );
       if (values.json) io.stdout(`${JSON.stringify({ build: built, publish: published }, null, 2)}\n`);
       else printPublishResult(io, published);
       return exitCodeOf(published);

@@ -22,11 +22,25 @@ Options:
 ${cloudFlagsHelp}
 `,
     async run(argv, io) {
-      const { values } = parseCommandArgs(argv, { ...cloudFlags, build: { type: "string" }, all: { type: "boolean" }, regions: { type: "string" }, bucket: { type: "string" } }, "sweep");
+      const { values } = parseCommandArgs(
+        argv,
+        { ...cloudFlags, build: { type: "string" }, all: { type: "boolean" }, regions: { type: "string" }, bucket: { type: "string" } },
+        "sweep",
+      );
       if (!values.build && !values.all) throw new UsageError("expected `--build ID` or `--all`");
       const region = pickRegion(values.region);
       const regions = values.regions === "all" ? "all-enabled" : (values.regions?.split(",").map((r) => r.trim()) ?? [region]);
-      const result = await sweep({ regions, ...(values.build ? { buildId: values.build } : {}), ...(values.bucket ? { stagingBucket: values.bucket, stagingRegion: region } : {}), dryRun: Boolean(values["dry-run"]) }, makePorts({ region, profile: values.profile }), io.signal, printProgress(io));
+      const result = await sweep(
+        {
+          regions,
+          ...(values.build ? { buildId: values.build } : {}),
+          ...(values.bucket ? { stagingBucket: values.bucket, stagingRegion: region } : {}),
+          dryRun: Boolean(values["dry-run"]),
+        },
+        makePorts({ region, profile: values.profile }),
+        io.signal,
+        printProgress(io),
+      );
       if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       else {
         for (const item of result.found) io.stdout(`  ${result.deleted ? "deleted" : "found"} ${item.kind} ${item.id} (${item.region})\n`);
@@ -61,10 +75,13 @@ ${cloudFlagsHelp}
       const ports = makePorts({ region: pickRegion(values.region, checked.recipe), profile: values.profile });
       const result = await retire({ recipe: checked.recipe, keep, dryRun: Boolean(values["dry-run"]) }, ports, io.signal, printProgress(io));
       if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
-      else for (const r of result.regions) {
-        io.stdout(`  ${r.region.padEnd(16)} keep ${r.kept.join(", ") || "-"}; ${values["dry-run"] ? "would retire" : "retired"} ${r.retired.join(", ") || "-"}${r.error ? `; ERROR ${r.error}` : ""}\n`);
-        for (const s of r.skipped) io.stdout(`  ${"".padEnd(16)} skipped ${s.imageId}: ${s.reason}\n`);
-      }
+      else
+        for (const r of result.regions) {
+          io.stdout(
+            `  ${r.region.padEnd(16)} keep ${r.kept.join(", ") || "-"}; ${values["dry-run"] ? "would retire" : "retired"} ${r.retired.join(", ") || "-"}${r.error ? `; ERROR ${r.error}` : ""}\n`,
+          );
+          for (const s of r.skipped) io.stdout(`  ${"".padEnd(16)} skipped ${s.imageId}: ${s.reason}\n`);
+        }
       return result.ok ? 0 : 1;
     },
   };

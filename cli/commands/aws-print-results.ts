@@ -40,7 +40,12 @@ export function printPublishResult(io: CommandIo, result: PublishResult): void {
   for (const r of result.regions) io.stdout(`  ${r.region.padEnd(16)} ${r.ok ? `published ${r.imageId}` : `FAILED: ${r.error}`}\n`);
   io.stdout(`go page: ${result.artifacts.urls.goPage}\nmanifest: ${result.artifacts.urls.manifest}\n`);
   const { access, bucket } = result.artifacts;
-  const readers = access.readers === "everyone" ? "everyone (Launch stack works from any account)" : access.readers === "accounts" ? "the shared accounts" : "this account only";
+  const readers =
+    access.readers === "everyone"
+      ? "everyone (Launch stack works from any account)"
+      : access.readers === "accounts"
+        ? "the shared accounts"
+        : "this account only";
   io.stdout(`s3://${bucket}/${access.prefix}* readable by ${readers}; staging/ and logs/ stay private\n`);
   if (result.kind === "partial") io.stderr("some regions failed; the others stay published: fix the cause and run `rtcgw publish --resume`\n");
 }

@@ -26,7 +26,11 @@ Options:
 ${cloudFlagsHelp}
 `,
     async run(argv, io) {
-      const { values, positionals } = parseCommandArgs(argv, { ...cloudFlags, resume: { type: "boolean" }, bucket: { type: "string" }, out: { type: "string" } }, "publish");
+      const { values, positionals } = parseCommandArgs(
+        argv,
+        { ...cloudFlags, resume: { type: "boolean" }, bucket: { type: "string" }, out: { type: "string" } },
+        "publish",
+      );
       if (!values.resume) throw new UsageError("expected `--resume` (a new image is published by `rtcgw build-ami --target aws`)");
       const path = resolveRecipeArgument(positionals, io.cwd, "publish");
       const checked = await checkRecipeFile(path, { cwd: io.cwd });
@@ -36,10 +40,18 @@ ${cloudFlagsHelp}
       }
       const recipe = checked.recipe;
       const ports = makePorts({ region: pickRegion(values.region, recipe), profile: values.profile });
-      const result = await resumePublish({
-        recipe, journalPath: journalPathFor(io, values.journal, recipe), dryRun: Boolean(values["dry-run"]),
-        ...(values.bucket ? { artifactBucket: values.bucket } : {}), ...(values.out ? { outDir: resolve(io.cwd, values.out) } : {}),
-      }, ports, io.signal, printProgress(io));
+      const result = await resumePublish(
+        {
+          recipe,
+          journalPath: journalPathFor(io, values.journal, recipe),
+          dryRun: Boolean(values["dry-run"]),
+          ...(values.bucket ? { artifactBucket: values.bucket } : {}),
+          ...(values.out ? { outDir: resolve(io.cwd, values.out) } : {}),
+        },
+        ports,
+        io.signal,
+        printProgress(io),
+      );
       if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       else printPublishResult(io, result);
       return exitCodeOf(result);

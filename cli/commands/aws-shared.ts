@@ -45,7 +45,9 @@ export function journalPathFor(io: CommandIo, flag: string | undefined, recipe: 
 
 // Prints progress events to stderr as one line each (`[12:30] region eu-west-1 copying`): a region's repeated state
 // at most once a minute, every change at once.
-export function printProgress(io: CommandIo): (event: { stage: string; elapsedMs?: number; region?: string; status?: string; step?: string; message?: string }) => void {
+export function printProgress(
+  io: CommandIo,
+): (event: { stage: string; elapsedMs?: number; region?: string; status?: string; step?: string; message?: string }) => void {
   const last = new Map<string, { what: string; at: number }>();
   return (event) => {
     const key = `${event.stage}:${event.region ?? ""}`;

@@ -57,7 +57,14 @@ Ctrl-C stops the build and removes its work directory; nothing half-built is eve
     if (targetsAws(argv)) return (await import("./aws-build-ami.ts")).buildAmiCommand.run(argv, io);
     const { values, positionals } = parseCommandArgs(
       argv,
-      { target: { type: "string", default: "local" }, out: { type: "string" }, "dry-run": { type: "boolean" }, "no-install": { type: "boolean" }, "require-audit": { type: "boolean" }, json: { type: "boolean" } },
+      {
+        target: { type: "string", default: "local" },
+        out: { type: "string" },
+        "dry-run": { type: "boolean" },
+        "no-install": { type: "boolean" },
+        "require-audit": { type: "boolean" },
+        json: { type: "boolean" },
+      },
       "build-ami",
     );
     if (values.target !== "local") throw new UsageError(`--target must be local or aws, got ${JSON.stringify(values.target)}`);
@@ -107,7 +114,9 @@ function reportMissingPrerequisites(io: CommandIo, missing: string[], json: bool
 
 function reportLocalBuild(io: CommandIo, result: LocalBuildResult, json: boolean, toInstall: string[]): number {
   if (json) {
-    io.stdout(`${JSON.stringify(result.ok && !result.dryRun ? { ok: true, reused: result.reused, artifactDir: result.artifactDir, disk: result.disk, manifest: result.manifest } : result.ok ? { ...result, debianPackagesToInstall: toInstall } : result, null, 2)}\n`);
+    io.stdout(
+      `${JSON.stringify(result.ok && !result.dryRun ? { ok: true, reused: result.reused, artifactDir: result.artifactDir, disk: result.disk, manifest: result.manifest } : result.ok ? { ...result, debianPackagesToInstall: toInstall } : result, null, 2)}\n`,
+    );
     return result.ok ? 0 : result.ok === false && result.canceled ? 130 : 1;
   }
   if (!result.ok) {
@@ -121,8 +130,14 @@ function reportLocalBuild(io: CommandIo, result: LocalBuildResult, json: boolean
     const { plan } = result;
     io.stdout(`Plan for ${plan.name} (bundle ${plan.bundleHash.slice(0, 12)}):\n`);
     plan.steps.forEach((s, i) => io.stdout(`  ${i + 1}. ${s.title}\n`));
-    io.stdout(toInstall.length > 0 ? `Installs first: ${toInstall.join(" ")} (${renderAptInstallCommand(toInstall)})\n` : "Debian packages: every one the build needs is installed\n");
-    io.stdout(`Artifact:  ${displayPath(io.cwd, plan.artifactDir)}/\nApt cache: ${displayPath(io.cwd, plan.aptCacheDir)}\nmmdebstrap ${plan.mmdebstrapArgs.map((a) => (/[\s"$]/.test(a) ? `'${a}'` : a)).join(" ")}\n`);
+    io.stdout(
+      toInstall.length > 0
+        ? `Installs first: ${toInstall.join(" ")} (${renderAptInstallCommand(toInstall)})\n`
+        : "Debian packages: every one the build needs is installed\n",
+    );
+    io.stdout(
+      `Artifact:  ${displayPath(io.cwd, plan.artifactDir)}/\nApt cache: ${displayPath(io.cwd, plan.aptCacheDir)}\nmmdebstrap ${plan.mmdebstrapArgs.map((a) => (/[\s"$]/.test(a) ? `'${a}'` : a)).join(" ")}\n`,
+    );
     return 0;
   }
   const m = result.manifest;

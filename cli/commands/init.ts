@@ -46,7 +46,13 @@ Options:
   -h, --help             show this help
 `,
   async run(argv, io) {
-    const options = { pbx: { type: "string" }, "allow-from": { type: "string" }, domain: { type: "string" }, name: { type: "string" }, format: { type: "string" } } as const;
+    const options = {
+      pbx: { type: "string" },
+      "allow-from": { type: "string" },
+      domain: { type: "string" },
+      name: { type: "string" },
+      format: { type: "string" },
+    } as const;
     const { values, positionals } = parseCommandArgs(argv, options, "init");
     if (positionals.length > 1) throw new UsageError(`expected one file, got ${positionals.length}: ${positionals.join(" ")}`);
     const pbx = values.pbx;
@@ -56,7 +62,10 @@ Options:
     if (!hostnamePattern.test(domain) && !isIpAddress(domain)) throw new UsageError(`--domain ${JSON.stringify(domain)} is not a host name or IP address`);
     const name = values.name ?? "rtcgw";
     if (!namePattern.test(name)) throw new UsageError(`--name ${JSON.stringify(name)}: use lowercase letters, digits and '-', starting with a letter`);
-    const allowFrom = values["allow-from"]?.split(",").map((c) => c.trim()).filter(Boolean);
+    const allowFrom = values["allow-from"]
+      ?.split(",")
+      .map((c) => c.trim())
+      .filter(Boolean);
     const badCidr = allowFrom?.find((c) => !cidrPattern.test(c));
     if (badCidr !== undefined) throw new UsageError(`--allow-from ${JSON.stringify(badCidr)} is not an address or CIDR (e.g. 192.0.2.10/32)`);
     const format = chooseFormat(positionals[0], values.format);
@@ -69,22 +78,32 @@ Options:
     const template = await readDefaultRecipe(format, target);
     const resolved = isIpAddress(pbx) || allowFrom ? undefined : await resolveHostAddresses(pbx);
     const pbxPlan = planPbxChange(template.value, { host: pbx, ...(allowFrom ? { allowFrom } : {}), ...(resolved ? { resolved } : {}) });
-    const edits = [...planValueSet(template.value, ["name"], name).edits, ...pbxPlan.edits, ...planValueSet(template.value, ["gateway", "domains"], [domain]).edits];
-    const outcome = await writeCheckedRecipe(target, { original: template.text, edits }, { cwd: io.cwd, exclusive: true }).catch((error: NodeJS.ErrnoException) => {
-      if (error.code === "EEXIST") throw new ExitError(`${shown} already exists: choose another file name (rtcgw init never overwrites)`);
-      throw error;
-    });
+    const edits = [
+      ...planValueSet(template.value, ["name"], name).edits,
+      ...pbxPlan.edits,
+      ...planValueSet(template.value, ["gateway", "domains"], [domain]).edits,
+    ];
+    const outcome = await writeCheckedRecipe(target, { original: template.text, edits }, { cwd: io.cwd, exclusive: true }).catch(
+      (error: NodeJS.ErrnoException) => {
+        if (error.code === "EEXIST") throw new ExitError(`${shown} already exists: choose another file name (rtcgw init never overwrites)`);
+        throw error;
+      },
+    );
     if (!outcome.ok) throw new ExitError(`internal error: the new recipe does not pass check:\n${outcome.problems.map(formatProblem).join("\n")}`, 70);
 
     const project = await writeProjectFiles(io.cwd, { format, recipe: shown, fresh });
     const accepted = readRecipePath(await loadWrittenValue(target), ["gateway", "upstreams", 0, "allowFrom"]);
-    io.stdout(`wrote ${shown}: PBX ${pbx}, SIP domain ${domain}, calls accepted from ${Array.isArray(accepted) && accepted.length > 0 ? accepted.join(", ") : "nowhere yet"}\n`);
+    io.stdout(
+      `wrote ${shown}: PBX ${pbx}, SIP domain ${domain}, calls accepted from ${Array.isArray(accepted) && accepted.length > 0 ? accepted.join(", ") : "nowhere yet"}\n`,
+    );
     for (const line of project.written) io.stdout(`wrote ${line}\n`);
     for (const line of project.kept) io.stdout(`kept ${line}\n`);
     for (const line of project.notes) io.stdout(`note: ${line}\n`);
     for (const line of pbxPlan.todo) io.stdout(`still to set: ${line}\n`);
     const regions = readRecipePath(template.value, ["regions"]);
-    io.stdout(`still to set, when you publish to AWS: regions (now ${Array.isArray(regions) ? regions.join(", ") : String(regions)}: rtcgw recipe add-region / remove-region) and a license in SSM (gateway.license; without one, calls end after 90 s)\n`);
+    io.stdout(
+      `still to set, when you publish to AWS: regions (now ${Array.isArray(regions) ? regions.join(", ") : String(regions)}: rtcgw recipe add-region / remove-region) and a license in SSM (gateway.license; without one, calls end after 90 s)\n`,
+    );
     const run = project.written.some((line) => line.startsWith("package.json")) ? "npm install, then npx rtcgw" : "npx rtcgw";
     io.stdout(`next: ${run} check ${shown}, then ${run.replace(/^npm install, then /, "")} build-ami ${shown}\n`);
     return 0;
@@ -96,7 +115,8 @@ async function loadWrittenValue(path: string): Promise<unknown> {
 }
 
 function chooseFormat(file: string | undefined, flag: string | undefined): RecipeFormat {
-  if (flag !== undefined && flag !== "ts" && flag !== "json" && flag !== "yaml") throw new UsageError(`--format must be ts, json or yaml, got ${JSON.stringify(flag)}`);
+  if (flag !== undefined && flag !== "ts" && flag !== "json" && flag !== "yaml")
+    throw new UsageError(`--format must be ts, json or yaml, got ${JSON.stringify(flag)}`);
   if (!file) return (flag as RecipeFormat | undefined) ?? "ts";
   let fromFile: RecipeFormat;
   try {

@@ -59,14 +59,20 @@ Options:
       });
       const publicPath = values["public-key"] ? path(values["public-key"]) : defaultPublicKey;
       await writeFileAtomic(publicPath, keys.publicKeyPem);
-      io.stdout(`wrote the private key to ${values["private-key"]} (keep it secret) and the public key to ${publicPath}\nimages built from now on accept licenses signed with this key only\n`);
+      io.stdout(
+        `wrote the private key to ${values["private-key"]} (keep it secret) and the public key to ${publicPath}\nimages built from now on accept licenses signed with this key only\n`,
+      );
       return 0;
     }
     if (action === "issue") {
       for (const flag of ["private-key", "licensee", "expires"] as const) if (!values[flag]) throw new UsageError(`\`license issue\` needs --${flag}`);
       const terms: LicenseTerms = {
         licensee: values.licensee!,
-        maxCallSeconds: parseLimit(values["max-call-duration"], "max-call-duration", (text) => parseDurationSeconds(text) ?? (/^\d+$/.test(text) ? Number(text) : undefined)),
+        maxCallSeconds: parseLimit(
+          values["max-call-duration"],
+          "max-call-duration",
+          (text) => parseDurationSeconds(text) ?? (/^\d+$/.test(text) ? Number(text) : undefined),
+        ),
         maxParallelCalls: parseLimit(values["max-parallel-calls"], "max-parallel-calls", (text) => (/^\d+$/.test(text) ? Number(text) : undefined)),
         expires: parseDate(values.expires!),
         issued: new Date().toISOString(),
@@ -86,7 +92,9 @@ Options:
       const verdict = verifyLicense(text, publicKey, new Date());
       if (verdict.status === "valid" || verdict.status === "expired") {
         const { terms } = verdict;
-        io.stdout(`${verdict.status}: licensed to ${terms.licensee}, expires ${terms.expires}, max call ${terms.maxCallSeconds ?? "unlimited"} s, max parallel calls ${terms.maxParallelCalls ?? "unlimited"}\n`);
+        io.stdout(
+          `${verdict.status}: licensed to ${terms.licensee}, expires ${terms.expires}, max call ${terms.maxCallSeconds ?? "unlimited"} s, max parallel calls ${terms.maxParallelCalls ?? "unlimited"}\n`,
+        );
         return verdict.status === "valid" ? 0 : 1;
       }
       io.stdout(`${verdict.status}: ${verdict.reason} (a gateway would run in demo mode)\n`);
@@ -99,7 +107,8 @@ Options:
 function parseLimit(text: string | undefined, flag: string, parse: (text: string) => number | undefined): number | null {
   if (text === undefined || text === "unlimited") return null;
   const value = parse(text);
-  if (value === undefined || !Number.isInteger(value) || value <= 0) throw new UsageError(`expected --${flag} to be a positive whole number (or "unlimited"), got \`${text}\``);
+  if (value === undefined || !Number.isInteger(value) || value <= 0)
+    throw new UsageError(`expected --${flag} to be a positive whole number (or "unlimited"), got \`${text}\``);
   return value;
 }
 

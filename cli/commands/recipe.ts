@@ -44,11 +44,21 @@ Options:
   -h, --help             show this help
 `,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, { upstream: { type: "string" }, "allow-from": { type: "string" }, "dry-run": { type: "boolean" }, json: { type: "boolean" } }, "recipe");
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { upstream: { type: "string" }, "allow-from": { type: "string" }, "dry-run": { type: "boolean" }, json: { type: "boolean" } },
+      "recipe",
+    );
     const [change, ...args] = positionals;
     const arity = change === "set" ? 2 : change === "add-region" || change === "remove-region" ? 1 : -1;
-    if (arity < 0) throw new UsageError(change ? `unknown change "${change}": use set pbx HOST, add-region REGION, remove-region REGION or set PATH VALUE` : "say what to change: set pbx HOST, add-region REGION, remove-region REGION or set PATH VALUE; see `rtcgw recipe --help`");
-    if (args.length < arity) throw new UsageError(`\`rtcgw recipe ${change}\` needs ${change === "set" ? "PATH VALUE (or pbx HOST)" : "REGION"}; see \`rtcgw recipe --help\``);
+    if (arity < 0)
+      throw new UsageError(
+        change
+          ? `unknown change "${change}": use set pbx HOST, add-region REGION, remove-region REGION or set PATH VALUE`
+          : "say what to change: set pbx HOST, add-region REGION, remove-region REGION or set PATH VALUE; see `rtcgw recipe --help`",
+      );
+    if (args.length < arity)
+      throw new UsageError(`\`rtcgw recipe ${change}\` needs ${change === "set" ? "PATH VALUE (or pbx HOST)" : "REGION"}; see \`rtcgw recipe --help\``);
     const path = resolveRecipeArgument(args.slice(arity), io.cwd, "recipe");
     const json = Boolean(values.json);
     const shown = displayPath(io.cwd, path);
@@ -73,7 +83,8 @@ Options:
       for (const warning of outcome.warnings) io.stderr(`${formatProblem(warning)}\n`);
       return report(io, json, shown, plan, { ok: true, written: !values["dry-run"] });
     } catch (error) {
-      if (error instanceof RecipeEditError) throw new ExitError(`${shown}${error.location ? `:${error.location.line}:${error.location.column}` : ""}: ${error.message}; nothing was written`);
+      if (error instanceof RecipeEditError)
+        throw new ExitError(`${shown}${error.location ? `:${error.location.line}:${error.location.column}` : ""}: ${error.message}; nothing was written`);
       if (error instanceof RecipeLoadError) throw new ExitError(`${error.message}; nothing was written`);
       throw error;
     }
@@ -82,7 +93,10 @@ Options:
 
 async function pbxSettings(host: string, values: { upstream?: string; "allow-from"?: string }) {
   if (!hostnamePattern.test(host) && !isIpAddress(host)) throw new UsageError(`${JSON.stringify(host)} is not a host name or IP address`);
-  const allowFrom = values["allow-from"]?.split(",").map((c) => c.trim()).filter(Boolean);
+  const allowFrom = values["allow-from"]
+    ?.split(",")
+    .map((c) => c.trim())
+    .filter(Boolean);
   return {
     host,
     ...(values.upstream ? { upstream: values.upstream } : {}),

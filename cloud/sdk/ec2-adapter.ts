@@ -1,8 +1,35 @@
 import {
-  CopyImageCommand, CreateImageCommand, CreateTagsCommand, CreateSecurityGroupCommand, DeleteSecurityGroupCommand, DeleteSnapshotCommand, DeleteVolumeCommand, DeregisterImageCommand,
-  DescribeImagesCommand, DescribeInstancesCommand, DescribeLaunchTemplateVersionsCommand, DescribeLaunchTemplatesCommand, DescribeRegionsCommand,
-  DescribeSecurityGroupsCommand, DescribeSnapshotsCommand, DescribeSubnetsCommand, DescribeVolumesCommand, DescribeVpcsCommand, EC2Client, EnableImageDeprecationCommand, GetEbsDefaultKmsKeyIdCommand, GetEbsEncryptionByDefaultCommand, GetImageBlockPublicAccessStateCommand, ModifyImageAttributeCommand,
-  ModifySnapshotAttributeCommand, RunInstancesCommand, StopInstancesCommand, TerminateInstancesCommand, type Filter, type Image, type _InstanceType,
+  CopyImageCommand,
+  CreateImageCommand,
+  CreateTagsCommand,
+  CreateSecurityGroupCommand,
+  DeleteSecurityGroupCommand,
+  DeleteSnapshotCommand,
+  DeleteVolumeCommand,
+  DeregisterImageCommand,
+  DescribeImagesCommand,
+  DescribeInstancesCommand,
+  DescribeLaunchTemplateVersionsCommand,
+  DescribeLaunchTemplatesCommand,
+  DescribeRegionsCommand,
+  DescribeSecurityGroupsCommand,
+  DescribeSnapshotsCommand,
+  DescribeSubnetsCommand,
+  DescribeVolumesCommand,
+  DescribeVpcsCommand,
+  EC2Client,
+  EnableImageDeprecationCommand,
+  GetEbsDefaultKmsKeyIdCommand,
+  GetEbsEncryptionByDefaultCommand,
+  GetImageBlockPublicAccessStateCommand,
+  ModifyImageAttributeCommand,
+  ModifySnapshotAttributeCommand,
+  RunInstancesCommand,
+  StopInstancesCommand,
+  TerminateInstancesCommand,
+  type Filter,
+  type Image,
+  type _InstanceType,
 } from "@aws-sdk/client-ec2";
 import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord, type VolumeRecord } from "../ports.ts";
 import { clientConfig, fromTagList, mapSdkError, perRegion, toTagList, type SdkOptions } from "./client-options.ts";
@@ -11,7 +38,8 @@ import { clientConfig, fromTagList, mapSdkError, perRegion, toTagList, type SdkO
 export function createEc2Adapter(options: SdkOptions): Ec2Port {
   const ec2 = perRegion((region) => new EC2Client(clientConfig(options, region)));
   const send = <T>(region: string, command: unknown) => mapSdkError(() => ec2(region).send(command as never) as Promise<T>);
-  const tagFilter = (tag?: { key: string; value?: string }): Filter[] => (tag ? [tag.value === undefined ? { Name: "tag-key", Values: [tag.key] } : { Name: `tag:${tag.key}`, Values: [tag.value] }] : []);
+  const tagFilter = (tag?: { key: string; value?: string }): Filter[] =>
+    tag ? [tag.value === undefined ? { Name: "tag-key", Values: [tag.key] } : { Name: `tag:${tag.key}`, Values: [tag.value] }] : [];
   return {
     async describeRegions() {
       const out = await send<{ Regions?: { RegionName?: string; OptInStatus?: string }[] }>(options.region, new DescribeRegionsCommand({ AllRegions: true }));
@@ -21,7 +49,10 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
       const filters: Filter[] = [...tagFilter(query.tag)];
       if (query.name) filters.push({ Name: "name", Values: [query.name] });
       if (query.publicOnly) filters.push({ Name: "is-public", Values: ["true"] });
-      const out = await send<{ Images?: Image[] }>(region, new DescribeImagesCommand({ ImageIds: query.imageIds, Owners: query.owners, Filters: filters.length ? filters : undefined }));
+      const out = await send<{ Images?: Image[] }>(
+        region,
+        new DescribeImagesCommand({ ImageIds: query.imageIds, Owners: query.owners, Filters: filters.length ? filters : undefined }),
+      );
       return (out.Images ?? []).map(toImageRecord);
     },
     async getImageBlockPublicAccessState(region) {
@@ -36,17 +67,35 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
       return { enabled: byDefault.EbsEncryptionByDefault === true, kmsKeyId: key.KmsKeyId ?? "alias/aws/ebs" };
     },
     async copyImage(region, input) {
-      const out = await send<{ ImageId?: string }>(region, new CopyImageCommand({
-        SourceRegion: input.sourceRegion, SourceImageId: input.sourceImageId, Name: input.name, Description: input.description, ClientToken: input.clientToken,
-        TagSpecifications: [{ ResourceType: "image", Tags: toTagList(input.tags) }, { ResourceType: "snapshot", Tags: toTagList(input.tags) }],
-      }));
+      const out = await send<{ ImageId?: string }>(
+        region,
+        new CopyImageCommand({
+          SourceRegion: input.sourceRegion,
+          SourceImageId: input.sourceImageId,
+          Name: input.name,
+          Description: input.description,
+          ClientToken: input.clientToken,
+          TagSpecifications: [
+            { ResourceType: "image", Tags: toTagList(input.tags) },
+            { ResourceType: "snapshot", Tags: toTagList(input.tags) },
+          ],
+        }),
+      );
       return out.ImageId ?? "";
     },
     async createImage(region, input) {
-      const out = await send<{ ImageId?: string }>(region, new CreateImageCommand({
-        InstanceId: input.instanceId, Name: input.name, Description: input.description,
-        TagSpecifications: [{ ResourceType: "image", Tags: toTagList(input.tags) }, { ResourceType: "snapshot", Tags: toTagList(input.tags) }],
-      }));
+      const out = await send<{ ImageId?: string }>(
+        region,
+        new CreateImageCommand({
+          InstanceId: input.instanceId,
+          Name: input.name,
+          Description: input.description,
+          TagSpecifications: [
+            { ResourceType: "image", Tags: toTagList(input.tags) },
+            { ResourceType: "snapshot", Tags: toTagList(input.tags) },
+          ],
+        }),
+      );
       return out.ImageId ?? "";
     },
     async requireImdsV2(region, imageId) {
@@ -60,7 +109,10 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
       await send(region, new ModifyImageAttributeCommand({ ImageId: imageId, LaunchPermission: { Add: add } }));
     },
     async shareSnapshot(region, snapshotId, accounts) {
-      await send(region, new ModifySnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: "createVolumePermission", OperationType: "add", UserIds: accounts }));
+      await send(
+        region,
+        new ModifySnapshotAttributeCommand({ SnapshotId: snapshotId, Attribute: "createVolumePermission", OperationType: "add", UserIds: accounts }),
+      );
     },
     async deprecateImage(region, imageId, at) {
       await send(region, new EnableImageDeprecationCommand({ ImageId: imageId, DeprecateAt: at }));
@@ -72,11 +124,17 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
       await send(region, new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
     },
     async describeSnapshots(region, tag) {
-      const out = await send<{ Snapshots?: { SnapshotId?: string; Tags?: { Key?: string; Value?: string }[] }[] }>(region, new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: tagFilter(tag) }));
+      const out = await send<{ Snapshots?: { SnapshotId?: string; Tags?: { Key?: string; Value?: string }[] }[] }>(
+        region,
+        new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: tagFilter(tag) }),
+      );
       return (out.Snapshots ?? []).map((s) => ({ snapshotId: s.SnapshotId ?? "", tags: fromTagList(s.Tags) }));
     },
     async describeVolumes(region, tag) {
-      const out = await send<{ Volumes?: { VolumeId?: string; State?: string; Tags?: { Key?: string; Value?: string }[] }[] }>(region, new DescribeVolumesCommand({ Filters: tagFilter(tag) }));
+      const out = await send<{ Volumes?: { VolumeId?: string; State?: string; Tags?: { Key?: string; Value?: string }[] }[] }>(
+        region,
+        new DescribeVolumesCommand({ Filters: tagFilter(tag) }),
+      );
       return (out.Volumes ?? []).map((v) => ({ volumeId: v.VolumeId ?? "", state: (v.State ?? "in-use") as VolumeRecord["state"], tags: fromTagList(v.Tags) }));
     },
     async deleteVolume(region, volumeId) {
@@ -84,52 +142,89 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
     },
     async describeSubnet(region, subnetId) {
       try {
-        const out = await send<{ Subnets?: { SubnetId?: string; VpcId?: string; AvailabilityZone?: string; MapPublicIpOnLaunch?: boolean }[] }>(region, new DescribeSubnetsCommand({ SubnetIds: [subnetId] }));
+        const out = await send<{ Subnets?: { SubnetId?: string; VpcId?: string; AvailabilityZone?: string; MapPublicIpOnLaunch?: boolean }[] }>(
+          region,
+          new DescribeSubnetsCommand({ SubnetIds: [subnetId] }),
+        );
         const subnet = out.Subnets?.find((s) => s.SubnetId === subnetId);
-        return subnet ? { subnetId, vpcId: subnet.VpcId ?? "", availabilityZone: subnet.AvailabilityZone ?? "", mapPublicIpOnLaunch: subnet.MapPublicIpOnLaunch ?? false } : undefined;
+        return subnet
+          ? { subnetId, vpcId: subnet.VpcId ?? "", availabilityZone: subnet.AvailabilityZone ?? "", mapPublicIpOnLaunch: subnet.MapPublicIpOnLaunch ?? false }
+          : undefined;
       } catch (error) {
         if (error instanceof CloudError && error.code === "InvalidSubnetID.NotFound") return undefined;
         throw error;
       }
     },
     async findDefaultVpc(region) {
-      const out = await send<{ Vpcs?: { VpcId?: string; IsDefault?: boolean }[] }>(region, new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }));
+      const out = await send<{ Vpcs?: { VpcId?: string; IsDefault?: boolean }[] }>(
+        region,
+        new DescribeVpcsCommand({ Filters: [{ Name: "is-default", Values: ["true"] }] }),
+      );
       return out.Vpcs?.find((v) => v.IsDefault !== false)?.VpcId;
     },
     async createSecurityGroup(region, input) {
-      const out = await send<{ GroupId?: string }>(region, new CreateSecurityGroupCommand({
-        GroupName: input.name, Description: input.description, ...(input.vpcId ? { VpcId: input.vpcId } : {}), TagSpecifications: [{ ResourceType: "security-group", Tags: toTagList(input.tags) }],
-      }));
+      const out = await send<{ GroupId?: string }>(
+        region,
+        new CreateSecurityGroupCommand({
+          GroupName: input.name,
+          Description: input.description,
+          ...(input.vpcId ? { VpcId: input.vpcId } : {}),
+          TagSpecifications: [{ ResourceType: "security-group", Tags: toTagList(input.tags) }],
+        }),
+      );
       return out.GroupId ?? "";
     },
     async deleteSecurityGroup(region, groupId) {
       await send(region, new DeleteSecurityGroupCommand({ GroupId: groupId }));
     },
     async describeSecurityGroups(region, tag) {
-      const out = await send<{ SecurityGroups?: { GroupId?: string; Tags?: { Key?: string; Value?: string }[] }[] }>(region, new DescribeSecurityGroupsCommand({ Filters: tagFilter(tag) }));
+      const out = await send<{ SecurityGroups?: { GroupId?: string; Tags?: { Key?: string; Value?: string }[] }[] }>(
+        region,
+        new DescribeSecurityGroupsCommand({ Filters: tagFilter(tag) }),
+      );
       return (out.SecurityGroups ?? []).map((g) => ({ groupId: g.GroupId ?? "", tags: fromTagList(g.Tags) }));
     },
     async runInstance(region, input) {
       const tags = toTagList(input.tags);
-      const out = await send<{ Instances?: { InstanceId?: string }[] }>(region, new RunInstancesCommand({
-        ImageId: input.imageId, InstanceType: input.instanceType as _InstanceType, MinCount: 1, MaxCount: 1, ClientToken: input.clientToken,
-        IamInstanceProfile: { Name: input.instanceProfileName }, SecurityGroupIds: [input.securityGroupId], ...(input.subnetId ? { SubnetId: input.subnetId } : {}),
-        MetadataOptions: { HttpTokens: "required", HttpEndpoint: "enabled", HttpPutResponseHopLimit: 1 },
-        BlockDeviceMappings: [{ DeviceName: "/dev/xvda", Ebs: { VolumeSize: input.diskSizeGiB, VolumeType: "gp3", Encrypted: input.encrypted, DeleteOnTermination: true } }],
-        InstanceInitiatedShutdownBehavior: "stop",
-        ...(input.userData === undefined ? {} : { UserData: Buffer.from(input.userData, "utf8").toString("base64") }),
-        TagSpecifications: [{ ResourceType: "instance", Tags: tags }, { ResourceType: "volume", Tags: tags }],
-      }));
+      const out = await send<{ Instances?: { InstanceId?: string }[] }>(
+        region,
+        new RunInstancesCommand({
+          ImageId: input.imageId,
+          InstanceType: input.instanceType as _InstanceType,
+          MinCount: 1,
+          MaxCount: 1,
+          ClientToken: input.clientToken,
+          IamInstanceProfile: { Name: input.instanceProfileName },
+          SecurityGroupIds: [input.securityGroupId],
+          ...(input.subnetId ? { SubnetId: input.subnetId } : {}),
+          MetadataOptions: { HttpTokens: "required", HttpEndpoint: "enabled", HttpPutResponseHopLimit: 1 },
+          BlockDeviceMappings: [
+            { DeviceName: "/dev/xvda", Ebs: { VolumeSize: input.diskSizeGiB, VolumeType: "gp3", Encrypted: input.encrypted, DeleteOnTermination: true } },
+          ],
+          InstanceInitiatedShutdownBehavior: "stop",
+          ...(input.userData === undefined ? {} : { UserData: Buffer.from(input.userData, "utf8").toString("base64") }),
+          TagSpecifications: [
+            { ResourceType: "instance", Tags: tags },
+            { ResourceType: "volume", Tags: tags },
+          ],
+        }),
+      );
       return out.Instances?.[0]?.InstanceId ?? "";
     },
     async describeInstances(region, query) {
       const filters: Filter[] = [...tagFilter(query.tag)];
       if (query.imageIds) filters.push({ Name: "image-id", Values: query.imageIds });
-      const out = await send<{ Reservations?: { Instances?: { InstanceId?: string; ImageId?: string; State?: { Name?: string }; Tags?: { Key?: string; Value?: string }[] }[] }[] }>(
-        region, new DescribeInstancesCommand({ InstanceIds: query.instanceIds, Filters: filters.length ? filters : undefined }));
-      return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []).map((i): InstanceRecord => ({
-        instanceId: i.InstanceId ?? "", imageId: i.ImageId ?? "", state: (i.State?.Name ?? "pending") as InstanceRecord["state"], tags: fromTagList(i.Tags),
-      }));
+      const out = await send<{
+        Reservations?: { Instances?: { InstanceId?: string; ImageId?: string; State?: { Name?: string }; Tags?: { Key?: string; Value?: string }[] }[] }[];
+      }>(region, new DescribeInstancesCommand({ InstanceIds: query.instanceIds, Filters: filters.length ? filters : undefined }));
+      return (out.Reservations ?? [])
+        .flatMap((r) => r.Instances ?? [])
+        .map((i): InstanceRecord => ({
+          instanceId: i.InstanceId ?? "",
+          imageId: i.ImageId ?? "",
+          state: (i.State?.Name ?? "pending") as InstanceRecord["state"],
+          tags: fromTagList(i.Tags),
+        }));
     },
     async stopInstance(region, instanceId) {
       await send(region, new StopInstancesCommand({ InstanceIds: [instanceId] }));
@@ -141,7 +236,10 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
       const templates = await send<{ LaunchTemplates?: { LaunchTemplateId?: string }[] }>(region, new DescribeLaunchTemplatesCommand({}));
       const ids: string[] = [];
       for (const t of templates.LaunchTemplates ?? []) {
-        const versions = await send<{ LaunchTemplateVersions?: { LaunchTemplateData?: { ImageId?: string } }[] }>(region, new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: t.LaunchTemplateId }));
+        const versions = await send<{ LaunchTemplateVersions?: { LaunchTemplateData?: { ImageId?: string } }[] }>(
+          region,
+          new DescribeLaunchTemplateVersionsCommand({ LaunchTemplateId: t.LaunchTemplateId }),
+        );
         for (const v of versions.LaunchTemplateVersions ?? []) if (v.LaunchTemplateData?.ImageId) ids.push(v.LaunchTemplateData.ImageId);
       }
       return ids;
@@ -151,8 +249,14 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
 
 function toImageRecord(image: Image): ImageRecord {
   return {
-    imageId: image.ImageId ?? "", name: image.Name ?? "", state: (image.State ?? "pending") as ImageRecord["state"], ownerId: image.OwnerId ?? "",
-    creationDate: image.CreationDate ?? "", public: image.Public ?? false, tags: fromTagList(image.Tags), launchAccounts: [],
+    imageId: image.ImageId ?? "",
+    name: image.Name ?? "",
+    state: (image.State ?? "pending") as ImageRecord["state"],
+    ownerId: image.OwnerId ?? "",
+    creationDate: image.CreationDate ?? "",
+    public: image.Public ?? false,
+    tags: fromTagList(image.Tags),
+    launchAccounts: [],
     snapshotIds: (image.BlockDeviceMappings ?? []).flatMap((m) => (m.Ebs?.SnapshotId ? [m.Ebs.SnapshotId] : [])),
     ...(image.DeprecationTime ? { deprecationTime: image.DeprecationTime } : {}),
     ...(image.StateReason?.Message ? { stateReason: image.StateReason.Message } : {}),

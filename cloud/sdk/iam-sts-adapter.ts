@@ -1,6 +1,17 @@
 import {
-  AddRoleToInstanceProfileCommand, AttachRolePolicyCommand, CreateInstanceProfileCommand, CreateRoleCommand, DeleteInstanceProfileCommand, DeleteRoleCommand,
-  DeleteRolePolicyCommand, DetachRolePolicyCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRolePoliciesCommand, ListRolesCommand, ListRoleTagsCommand,
+  AddRoleToInstanceProfileCommand,
+  AttachRolePolicyCommand,
+  CreateInstanceProfileCommand,
+  CreateRoleCommand,
+  DeleteInstanceProfileCommand,
+  DeleteRoleCommand,
+  DeleteRolePolicyCommand,
+  DetachRolePolicyCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRolePoliciesCommand,
+  ListRolesCommand,
+  ListRoleTagsCommand,
   RemoveRoleFromInstanceProfileCommand,
 } from "@aws-sdk/client-iam";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
@@ -21,7 +32,9 @@ export function createIamAdapter(options: SdkOptions): IamPort {
   return {
     async createRole(input) {
       const trust = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: input.trustService }, Action: "sts:AssumeRole" }] };
-      await send(new CreateRoleCommand({ RoleName: input.name, Path: input.path, AssumeRolePolicyDocument: JSON.stringify(trust), Tags: toTagList(input.tags) }));
+      await send(
+        new CreateRoleCommand({ RoleName: input.name, Path: input.path, AssumeRolePolicyDocument: JSON.stringify(trust), Tags: toTagList(input.tags) }),
+      );
     },
     async attachRolePolicy(roleName, policyArn) {
       await send(new AttachRolePolicyCommand({ RoleName: roleName, PolicyArn: policyArn }));
@@ -40,7 +53,8 @@ export function createIamAdapter(options: SdkOptions): IamPort {
       await ignoreMissing(async () => {
         const attached = await send<{ AttachedPolicies?: { PolicyArn?: string }[] }>(new ListAttachedRolePoliciesCommand({ RoleName: name }));
         for (const p of attached.AttachedPolicies ?? []) await send(new DetachRolePolicyCommand({ RoleName: name, PolicyArn: p.PolicyArn }));
-        for (;;) { // the first page again after each round of deletions, until there is none left
+        for (;;) {
+          // the first page again after each round of deletions, until there is none left
           const inline = (await send<{ PolicyNames?: string[] }>(new ListRolePoliciesCommand({ RoleName: name }))).PolicyNames ?? [];
           if (!inline.length) break;
           for (const policy of inline) await ignoreMissing(() => send(new DeleteRolePolicyCommand({ RoleName: name, PolicyName: policy })));

@@ -1,6 +1,19 @@
 import {
-  CreateBucketCommand, DeleteBucketPolicyCommand, DeleteObjectCommand, GetBucketPolicyCommand, GetObjectCommand, GetPublicAccessBlockCommand, HeadBucketCommand, ListObjectsV2Command,
-  PutBucketLifecycleConfigurationCommand, PutBucketPolicyCommand, PutObjectCommand, PutPublicAccessBlockCommand, S3Client, type BucketLocationConstraint, type PublicAccessBlockConfiguration,
+  CreateBucketCommand,
+  DeleteBucketPolicyCommand,
+  DeleteObjectCommand,
+  GetBucketPolicyCommand,
+  GetObjectCommand,
+  GetPublicAccessBlockCommand,
+  HeadBucketCommand,
+  ListObjectsV2Command,
+  PutBucketLifecycleConfigurationCommand,
+  PutBucketPolicyCommand,
+  PutObjectCommand,
+  PutPublicAccessBlockCommand,
+  S3Client,
+  type BucketLocationConstraint,
+  type PublicAccessBlockConfiguration,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
 import { CloudError, type PublicAccessBlock, type S3Port } from "../ports.ts";
@@ -13,7 +26,9 @@ export function createS3Adapter(options: SdkOptions): S3Port {
   const s3 = perRegion((region) => new S3Client({ ...clientConfig(options, region), forcePathStyle: Boolean(options.endpoint) }));
   // Presigned PUTs come from clients that add no checksum: with the default (WHEN_SUPPORTED) the presigner puts the CRC32 of
   // an empty body into the URL (x-amz-checksum-crc32=AAAAAA==) and S3 then refuses any real upload with BadDigest.
-  const presigner = perRegion((region) => new S3Client({ ...clientConfig(options, region), forcePathStyle: Boolean(options.endpoint), requestChecksumCalculation: "WHEN_REQUIRED" }));
+  const presigner = perRegion(
+    (region) => new S3Client({ ...clientConfig(options, region), forcePathStyle: Boolean(options.endpoint), requestChecksumCalculation: "WHEN_REQUIRED" }),
+  );
   const send = <T>(region: string, command: unknown) => mapSdkError(() => s3(region).send(command as never) as Promise<T>);
   return {
     async ensureBucket(region, bucket, setup) {
@@ -43,7 +58,10 @@ export function createS3Adapter(options: SdkOptions): S3Port {
       const keys: string[] = [];
       let token: string | undefined;
       do {
-        const out = await send<{ Contents?: { Key?: string }[]; NextContinuationToken?: string }>(region, new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        const out = await send<{ Contents?: { Key?: string }[]; NextContinuationToken?: string }>(
+          region,
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
         keys.push(...(out.Contents ?? []).flatMap((c) => (c.Key ? [c.Key] : [])));
         token = out.NextContinuationToken;
       } while (token);
@@ -52,8 +70,10 @@ export function createS3Adapter(options: SdkOptions): S3Port {
     async deleteObject(region, bucket, key) {
       await send(region, new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
-    presignGet: (region, bucket, key, expiresSeconds) => getSignedUrl(s3(region), new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresSeconds }),
-    presignPut: (region, bucket, key, expiresSeconds) => getSignedUrl(presigner(region), new PutObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresSeconds }),
+    presignGet: (region, bucket, key, expiresSeconds) =>
+      getSignedUrl(s3(region), new GetObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresSeconds }),
+    presignPut: (region, bucket, key, expiresSeconds) =>
+      getSignedUrl(presigner(region), new PutObjectCommand({ Bucket: bucket, Key: key }), { expiresIn: expiresSeconds }),
     async getBucketPolicy(region, bucket) {
       try {
         return (await send<{ Policy?: string }>(region, new GetBucketPolicyCommand({ Bucket: bucket }))).Policy;
@@ -68,7 +88,10 @@ export function createS3Adapter(options: SdkOptions): S3Port {
     },
     async getPublicAccessBlock(region, bucket) {
       try {
-        const out = await send<{ PublicAccessBlockConfiguration?: PublicAccessBlockConfiguration }>(region, new GetPublicAccessBlockCommand({ Bucket: bucket }));
+        const out = await send<{ PublicAccessBlockConfiguration?: PublicAccessBlockConfiguration }>(
+          region,
+          new GetPublicAccessBlockCommand({ Bucket: bucket }),
+        );
         return out.PublicAccessBlockConfiguration ? fromBlockConfiguration(out.PublicAccessBlockConfiguration) : undefined;
       } catch (error) {
         if (error instanceof CloudError && error.code === "NoSuchPublicAccessBlockConfiguration") return undefined;
@@ -76,10 +99,18 @@ export function createS3Adapter(options: SdkOptions): S3Port {
       }
     },
     async putPublicAccessBlock(region, bucket, block) {
-      await send(region, new PutPublicAccessBlockCommand({
-        Bucket: bucket,
-        PublicAccessBlockConfiguration: { BlockPublicAcls: block.blockPublicAcls, IgnorePublicAcls: block.ignorePublicAcls, BlockPublicPolicy: block.blockPublicPolicy, RestrictPublicBuckets: block.restrictPublicBuckets },
-      }));
+      await send(
+        region,
+        new PutPublicAccessBlockCommand({
+          Bucket: bucket,
+          PublicAccessBlockConfiguration: {
+            BlockPublicAcls: block.blockPublicAcls,
+            IgnorePublicAcls: block.ignorePublicAcls,
+            BlockPublicPolicy: block.blockPublicPolicy,
+            RestrictPublicBuckets: block.restrictPublicBuckets,
+          },
+        }),
+      );
     },
     getAccountPublicAccessBlock: (region, accountId) => getAccountPublicAccessBlock(s3(region), options, region, accountId),
   };
@@ -87,5 +118,10 @@ export function createS3Adapter(options: SdkOptions): S3Port {
 
 // Reads an S3 PublicAccessBlockConfiguration (a missing flag is off).
 export function fromBlockConfiguration(c: PublicAccessBlockConfiguration): PublicAccessBlock {
-  return { blockPublicAcls: c.BlockPublicAcls ?? false, ignorePublicAcls: c.IgnorePublicAcls ?? false, blockPublicPolicy: c.BlockPublicPolicy ?? false, restrictPublicBuckets: c.RestrictPublicBuckets ?? false };
+  return {
+    blockPublicAcls: c.BlockPublicAcls ?? false,
+    ignorePublicAcls: c.IgnorePublicAcls ?? false,
+    blockPublicPolicy: c.BlockPublicPolicy ?? false,
+    restrictPublicBuckets: c.RestrictPublicBuckets ?? false,
+  };
 }

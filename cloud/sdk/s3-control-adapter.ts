@@ -5,12 +5,22 @@ import type { SdkOptions } from "./client-options.ts";
 
 // The account-level S3 Block Public Access (S3 Control GetPublicAccessBlock), signed with the S3 client's own credentials
 // (no S3 Control client is among the dependencies); undefined when the account has none configured.
-export async function getAccountPublicAccessBlock(client: S3Client, options: SdkOptions, region: string, accountId: string): Promise<PublicAccessBlock | undefined> {
+export async function getAccountPublicAccessBlock(
+  client: S3Client,
+  options: SdkOptions,
+  region: string,
+  accountId: string,
+): Promise<PublicAccessBlock | undefined> {
   const base = new URL(options.endpoint ?? `https://${accountId}.s3-control.${region}.amazonaws.com`);
   const path = "/v20180820/configuration/publicAccessBlock";
   const signer = new SignatureV4({ credentials: client.config.credentials, region, service: "s3", sha256: client.config.sha256 });
   const request = {
-    method: "GET", protocol: base.protocol, hostname: base.hostname, ...(base.port ? { port: Number(base.port) } : {}), path, query: {},
+    method: "GET",
+    protocol: base.protocol,
+    hostname: base.hostname,
+    ...(base.port ? { port: Number(base.port) } : {}),
+    path,
+    query: {},
     headers: { host: base.host, "x-amz-account-id": accountId, "x-amz-content-sha256": "UNSIGNED-PAYLOAD" },
   };
   const signed = await signer.sign(request);
@@ -28,5 +38,10 @@ export async function getAccountPublicAccessBlock(client: S3Client, options: Sdk
     throw new CloudError(code, field("Message") ?? body.slice(0, 200));
   }
   const flag = (name: string) => field(name) === "true";
-  return { blockPublicAcls: flag("BlockPublicAcls"), ignorePublicAcls: flag("IgnorePublicAcls"), blockPublicPolicy: flag("BlockPublicPolicy"), restrictPublicBuckets: flag("RestrictPublicBuckets") };
+  return {
+    blockPublicAcls: flag("BlockPublicAcls"),
+    ignorePublicAcls: flag("IgnorePublicAcls"),
+    blockPublicPolicy: flag("BlockPublicPolicy"),
+    restrictPublicBuckets: flag("RestrictPublicBuckets"),
+  };
 }

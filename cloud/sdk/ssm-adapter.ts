@@ -1,4 +1,12 @@
-import { CancelCommandCommand, DescribeInstanceInformationCommand, GetCommandInvocationCommand, GetParameterCommand, PutParameterCommand, SendCommandCommand, SSMClient } from "@aws-sdk/client-ssm";
+import {
+  CancelCommandCommand,
+  DescribeInstanceInformationCommand,
+  GetCommandInvocationCommand,
+  GetParameterCommand,
+  PutParameterCommand,
+  SendCommandCommand,
+  SSMClient,
+} from "@aws-sdk/client-ssm";
 import { CloudError, type CommandInvocation, type SsmPort } from "../ports.ts";
 import { clientConfig, mapSdkError, perRegion, type SdkOptions } from "./client-options.ts";
 
@@ -8,19 +16,36 @@ export function createSsmAdapter(options: SdkOptions): SsmPort {
   const send = <T>(region: string, command: unknown) => mapSdkError(() => ssm(region).send(command as never) as Promise<T>);
   return {
     async isInstanceManaged(region, instanceId) {
-      const out = await send<{ InstanceInformationList?: { PingStatus?: string }[] }>(region, new DescribeInstanceInformationCommand({ Filters: [{ Key: "InstanceIds", Values: [instanceId] }] }));
+      const out = await send<{ InstanceInformationList?: { PingStatus?: string }[] }>(
+        region,
+        new DescribeInstanceInformationCommand({ Filters: [{ Key: "InstanceIds", Values: [instanceId] }] }),
+      );
       return (out.InstanceInformationList ?? []).some((i) => i.PingStatus === "Online");
     },
     async sendShellCommand(region, input) {
-      const out = await send<{ Command?: { CommandId?: string } }>(region, new SendCommandCommand({
-        DocumentName: "AWS-RunShellScript", InstanceIds: [input.instanceId], Comment: input.comment.slice(0, 100), TimeoutSeconds: input.timeoutSeconds,
-        Parameters: { commands: input.commands, executionTimeout: [String(input.timeoutSeconds)] },
-      }));
+      const out = await send<{ Command?: { CommandId?: string } }>(
+        region,
+        new SendCommandCommand({
+          DocumentName: "AWS-RunShellScript",
+          InstanceIds: [input.instanceId],
+          Comment: input.comment.slice(0, 100),
+          TimeoutSeconds: input.timeoutSeconds,
+          Parameters: { commands: input.commands, executionTimeout: [String(input.timeoutSeconds)] },
+        }),
+      );
       return out.Command?.CommandId ?? "";
     },
     async getCommandInvocation(region, commandId, instanceId) {
-      const out = await send<{ Status?: string; ResponseCode?: number; StandardOutputContent?: string; StandardErrorContent?: string }>(region, new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }));
-      return { status: (out.Status ?? "Pending") as CommandInvocation["status"], exitCode: out.ResponseCode ?? -1, stdout: out.StandardOutputContent ?? "", stderr: out.StandardErrorContent ?? "" };
+      const out = await send<{ Status?: string; ResponseCode?: number; StandardOutputContent?: string; StandardErrorContent?: string }>(
+        region,
+        new GetCommandInvocationCommand({ CommandId: commandId, InstanceId: instanceId }),
+      );
+      return {
+        status: (out.Status ?? "Pending") as CommandInvocation["status"],
+        exitCode: out.ResponseCode ?? -1,
+        stdout: out.StandardOutputContent ?? "",
+        stderr: out.StandardErrorContent ?? "",
+      };
     },
     async cancelCommand(region, commandId) {
       await send(region, new CancelCommandCommand({ CommandId: commandId }));

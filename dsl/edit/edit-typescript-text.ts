@@ -39,13 +39,25 @@ function styleOf(parsed: Parsed, json: boolean): Style {
 }
 
 function parse(text: string, options: { json: boolean; fileName: string }): Parsed {
-  const file = options.json ? ts.parseJsonText(options.fileName, text) : ts.createSourceFile(options.fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const file = options.json
+    ? ts.parseJsonText(options.fileName, text)
+    : ts.createSourceFile(options.fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
   const diagnostics = (file as unknown as { parseDiagnostics: ts.Diagnostic[] }).parseDiagnostics ?? [];
-  if (diagnostics.length > 0) throw new RecipeEditError(`the recipe does not parse: ${ts.flattenDiagnosticMessageText(diagnostics[0]!.messageText, " ")}`, where(file, diagnostics[0]!.start ?? 0));
-  const top = options.json ? (file.statements[0] as ts.ExpressionStatement | undefined)?.expression : file.statements.find((s): s is ts.ExportAssignment => ts.isExportAssignment(s) && !s.isExportEquals)?.expression;
+  if (diagnostics.length > 0)
+    throw new RecipeEditError(
+      `the recipe does not parse: ${ts.flattenDiagnosticMessageText(diagnostics[0]!.messageText, " ")}`,
+      where(file, diagnostics[0]!.start ?? 0),
+    );
+  const top = options.json
+    ? (file.statements[0] as ts.ExpressionStatement | undefined)?.expression
+    : file.statements.find((s): s is ts.ExportAssignment => ts.isExportAssignment(s) && !s.isExportEquals)?.expression;
   if (!top) throw new RecipeEditError(options.json ? "the JSON recipe is empty" : "the recipe has no `export default defineRecipe({ ... })`");
   const root = followToLiteral(top, file);
-  if (!ts.isObjectLiteralExpression(root)) throw new RecipeEditError(`the recipe's default export is ${describe(root, file)}, not an object literal: edit it by hand`, where(file, root.getStart(file)));
+  if (!ts.isObjectLiteralExpression(root))
+    throw new RecipeEditError(
+      `the recipe's default export is ${describe(root, file)}, not an object literal: edit it by hand`,
+      where(file, root.getStart(file)),
+    );
   return { file, root };
 }
 
@@ -74,7 +86,9 @@ function findConstDeclaration(file: ts.SourceFile, name: string): ts.VariableDec
 }
 
 /** How far a path reaches into the literal: the value at its end, or the object where a key is missing. */
-type Located = { found: true; node: ts.Expression; property?: ts.ObjectLiteralElementLike; object?: ts.ObjectLiteralExpression } | { found: false; object: ts.ObjectLiteralExpression; missing: RecipePath };
+type Located =
+  | { found: true; node: ts.Expression; property?: ts.ObjectLiteralElementLike; object?: ts.ObjectLiteralExpression }
+  | { found: false; object: ts.ObjectLiteralExpression; missing: RecipePath };
 
 function locate(parsed: Parsed, path: RecipePath): Located {
   let node: ts.Expression = parsed.root;
@@ -88,21 +102,36 @@ function locate(parsed: Parsed, path: RecipePath): Located {
       if (property && (ts.isPropertyAssignment(property) || ts.isShorthandPropertyAssignment(property))) {
         owner = { property, object: node };
         node = ts.isPropertyAssignment(property) ? property.initializer : property.name;
-      }
-      else if (property) throw new RecipeEditError(`${formatPath(path.slice(0, depth + 1))} is a method or accessor: edit it by hand`, where(parsed.file, property.getStart(parsed.file)));
+      } else if (property)
+        throw new RecipeEditError(
+          `${formatPath(path.slice(0, depth + 1))} is a method or accessor: edit it by hand`,
+          where(parsed.file, property.getStart(parsed.file)),
+        );
       else {
         const spread = node.properties.find(ts.isSpreadAssignment);
-        if (spread) throw new RecipeEditError(`${here} takes fields from a spread (${spread.getText(parsed.file)}): rtcgw cannot tell whether it sets "${key}"; edit it by hand`, where(parsed.file, spread.getStart(parsed.file)));
+        if (spread)
+          throw new RecipeEditError(
+            `${here} takes fields from a spread (${spread.getText(parsed.file)}): rtcgw cannot tell whether it sets "${key}"; edit it by hand`,
+            where(parsed.file, spread.getStart(parsed.file)),
+          );
         return { found: false, object: node, missing: path.slice(depth) };
       }
     } else if (ts.isArrayLiteralExpression(node) && typeof key === "number") {
       const spread = node.elements.slice(0, key + 1).find(ts.isSpreadElement);
-      if (spread) throw new RecipeEditError(`${here} has a spread (${spread.getText(parsed.file)}): rtcgw cannot tell which element is [${key}]; edit it by hand`, where(parsed.file, spread.getStart(parsed.file)));
-      if (key >= node.elements.length) throw new RecipeEditError(`${here} has ${node.elements.length} element(s): there is no [${key}]`, where(parsed.file, node.getStart(parsed.file)));
+      if (spread)
+        throw new RecipeEditError(
+          `${here} has a spread (${spread.getText(parsed.file)}): rtcgw cannot tell which element is [${key}]; edit it by hand`,
+          where(parsed.file, spread.getStart(parsed.file)),
+        );
+      if (key >= node.elements.length)
+        throw new RecipeEditError(`${here} has ${node.elements.length} element(s): there is no [${key}]`, where(parsed.file, node.getStart(parsed.file)));
       node = node.elements[key]!;
     } else {
       const expected = typeof key === "number" ? "an array literal" : "an object literal";
-      throw new RecipeEditError(`${here} is ${describe(node, parsed.file)}, not ${expected}: rtcgw edits literal values only; edit it by hand`, where(parsed.file, node.getStart(parsed.file)));
+      throw new RecipeEditError(
+        `${here} is ${describe(node, parsed.file)}, not ${expected}: rtcgw edits literal values only; edit it by hand`,
+        where(parsed.file, node.getStart(parsed.file)),
+      );
     }
   }
   return { found: true, node, ...owner };
@@ -124,22 +153,32 @@ function planEdit(parsed: Parsed, edit: RecipeEdit, style: Style): TextChange[] 
   if (edit.kind === "delete") return located.found ? deleteProperty(parsed, located, edit.path) : [];
   if (!located.found) throw new RecipeEditError(`${formatPath(edit.path)} is not in the recipe: nothing to remove`);
   const array = followToLiteral(located.node, parsed.file);
-  if (!ts.isArrayLiteralExpression(array)) throw new RecipeEditError(`${formatPath(edit.path)} is ${describe(array, parsed.file)}, not an array literal: edit it by hand`, where(parsed.file, array.getStart(parsed.file)));
+  if (!ts.isArrayLiteralExpression(array))
+    throw new RecipeEditError(
+      `${formatPath(edit.path)} is ${describe(array, parsed.file)}, not an array literal: edit it by hand`,
+      where(parsed.file, array.getStart(parsed.file)),
+    );
   if (edit.kind === "append") return insertItem(parsed.file, array, array.elements, (indent, inline) => print(edit.value, style, indent, inline));
   const spread = array.elements.slice(0, edit.index + 1).find(ts.isSpreadElement);
-  if (spread || edit.index >= array.elements.length) throw new RecipeEditError(`${formatPath(edit.path)} has no literal element [${edit.index}] to remove`, where(parsed.file, array.getStart(parsed.file)));
+  if (spread || edit.index >= array.elements.length)
+    throw new RecipeEditError(`${formatPath(edit.path)} has no literal element [${edit.index}] to remove`, where(parsed.file, array.getStart(parsed.file)));
   return removeItem(parsed.file, array.elements, edit.index);
 }
 
 // Removes a property from its object literal, with its comma.
 function deleteProperty(parsed: Parsed, located: Extract<Located, { found: true }>, path: RecipePath): TextChange[] {
-  if (!located.property || !located.object) throw new RecipeEditError(`${formatPath(path)} is not a field of an object literal: edit it by hand`, where(parsed.file, located.node.getStart(parsed.file)));
+  if (!located.property || !located.object)
+    throw new RecipeEditError(
+      `${formatPath(path)} is not a field of an object literal: edit it by hand`,
+      where(parsed.file, located.node.getStart(parsed.file)),
+    );
   return removeItem(parsed.file, located.object.properties, located.object.properties.indexOf(located.property));
 }
 
 // Adds `key: value` for the first missing key, with any further missing keys as nested objects.
 function insertProperty(parsed: Parsed, object: ts.ObjectLiteralExpression, missing: RecipePath, value: unknown, style: Style): TextChange[] {
-  if (missing.some((key) => typeof key === "number")) throw new RecipeEditError(`${formatPath(missing)}: rtcgw does not create array elements by index; add the array first`);
+  if (missing.some((key) => typeof key === "number"))
+    throw new RecipeEditError(`${formatPath(missing)}: rtcgw does not create array elements by index; add the array first`);
   const [key, ...rest] = missing as string[];
   const nested = rest.reduceRight<unknown>((inner, name) => ({ [name]: inner }), value);
   const printKey = style.json || !/^[A-Za-z_$][\w$]*$/.test(key!) ? JSON.stringify(key) : key!;
@@ -154,7 +193,12 @@ function insertProperty(parsed: Parsed, object: ts.ObjectLiteralExpression, miss
 
 // Inserts an item after the last one of an object or array literal, in the literal's own layout: on a new
 // line with the same indentation (after any comment that ends the last line) or inline after `, `.
-function insertItem(file: ts.SourceFile, container: ts.Node, items: ts.NodeArray<ts.Node>, printItem: (indent: string, inline: boolean) => string): TextChange[] {
+function insertItem(
+  file: ts.SourceFile,
+  container: ts.Node,
+  items: ts.NodeArray<ts.Node>,
+  printItem: (indent: string, inline: boolean) => string,
+): TextChange[] {
   const text = file.text;
   const last = items.at(-1);
   if (!last) {
@@ -190,7 +234,8 @@ function removeItem(file: ts.SourceFile, items: ts.NodeArray<ts.Node>, index: nu
     const changes: TextChange[] = [{ start: lineStart, end: lineEnd + 1, text: "" }];
     const previous = items[index - 1]!;
     const previousComma = /^[ \t]*,/.exec(text.slice(previous.getEnd()));
-    if (index === items.length - 1 && !comma && previousComma) changes.push({ start: previous.getEnd(), end: previous.getEnd() + previousComma[0].length, text: "" });
+    if (index === items.length - 1 && !comma && previousComma)
+      changes.push({ start: previous.getEnd(), end: previous.getEnd() + previousComma[0].length, text: "" });
     return changes;
   }
   if (aloneOnLine && index === 0 && (items.length === 1 || lineOf(file, items[1]!.getStart(file)) > lineOf(file, afterItem))) {

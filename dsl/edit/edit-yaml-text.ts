@@ -19,7 +19,8 @@ export function editYamlText(text: string, edits: readonly RecipeEdit[]): string
 function applyEdit(document: Document, edit: RecipeEdit): void {
   const parentPath = edit.path.slice(0, -1);
   const parent = parentPath.length === 0 ? document.contents : document.getIn(parentPath, true);
-  if (parent !== undefined && !isMap(parent) && !isSeq(parent)) throw new RecipeEditError(`${formatPath(parentPath)} is a single value, not a mapping or list: edit it by hand`);
+  if (parent !== undefined && !isMap(parent) && !isSeq(parent))
+    throw new RecipeEditError(`${formatPath(parentPath)} is a single value, not a mapping or list: edit it by hand`);
   const current = document.getIn(edit.path, true);
   if (edit.kind === "delete") {
     document.deleteIn(edit.path);

@@ -33,11 +33,16 @@ export function hostCidr(address: string): string {
 // Points an upstream at another PBX: its host, the addresses calls come from, and the SIP domain when it was the old host.
 export function planPbxChange(recipe: unknown, settings: PbxSettings): RecipeChangePlan {
   const upstreams = readRecipePath(recipe, ["gateway", "upstreams"]);
-  if (!Array.isArray(upstreams) || upstreams.length === 0) throw new RecipeEditError("the recipe has no gateway.upstreams to point at a PBX: add one (name, host) first");
+  if (!Array.isArray(upstreams) || upstreams.length === 0)
+    throw new RecipeEditError("the recipe has no gateway.upstreams to point at a PBX: add one (name, host) first");
   const names = upstreams.map((u: { name?: unknown }) => String(u?.name));
   const index = settings.upstream === undefined ? (upstreams.length === 1 ? 0 : -1) : names.indexOf(settings.upstream);
   if (index < 0) {
-    throw new RecipeEditError(settings.upstream === undefined ? `the recipe has ${upstreams.length} upstreams (${names.join(", ")}): choose one with --upstream NAME` : `no upstream named "${settings.upstream}": the recipe has ${names.join(", ")}`);
+    throw new RecipeEditError(
+      settings.upstream === undefined
+        ? `the recipe has ${upstreams.length} upstreams (${names.join(", ")}): choose one with --upstream NAME`
+        : `no upstream named "${settings.upstream}": the recipe has ${names.join(", ")}`,
+    );
   }
   const base: RecipePath = ["gateway", "upstreams", index];
   const current = upstreams[index] as { host?: unknown; allowFrom?: unknown };
@@ -57,10 +62,14 @@ export function planPbxChange(recipe: unknown, settings: PbxSettings): RecipeCha
     plan.changes.push(`${formatPath([...base, "allowFrom"])} removed (was ${JSON.stringify(current.allowFrom)}: the old PBX's)`);
   }
   if (settings.allowFrom === undefined && !isIpAddress(settings.host) && allowFrom.length > 0) {
-    plan.todo.push(`calls are accepted from ${allowFrom.join(", ")}, what ${settings.host} resolves to now: if your PBX sends from other addresses, set them with \`rtcgw recipe set pbx ${settings.host} --allow-from CIDR,...\``);
+    plan.todo.push(
+      `calls are accepted from ${allowFrom.join(", ")}, what ${settings.host} resolves to now: if your PBX sends from other addresses, set them with \`rtcgw recipe set pbx ${settings.host} --allow-from CIDR,...\``,
+    );
   }
   if (allowFrom.length === 0) {
-    plan.todo.push(`calls from the PBX are refused until you say which addresses it sends from: \`rtcgw recipe set pbx ${settings.host} --allow-from CIDR,...\` (${settings.host} did not resolve here)`);
+    plan.todo.push(
+      `calls from the PBX are refused until you say which addresses it sends from: \`rtcgw recipe set pbx ${settings.host} --allow-from CIDR,...\` (${settings.host} did not resolve here)`,
+    );
   }
 
   const domains = readRecipePath(recipe, ["gateway", "domains"]);
@@ -77,18 +86,22 @@ export function planRegionAdd(recipe: unknown, resolvedRegions: unknown, region:
   if (written === "all-enabled") throw new RecipeEditError(`regions is "all-enabled": every enabled region is in already`);
   const current = Array.isArray(written) ? written : Array.isArray(resolvedRegions) ? resolvedRegions : [];
   if (current.includes(region)) return { edits: [], changes: [], todo: [`${region} is in regions already (${current.join(", ")}): nothing to change`] };
-  const edit: RecipeEdit = Array.isArray(written) ? { kind: "append", path: ["regions"], value: region } : { kind: "set", path: ["regions"], value: [...current, region] };
+  const edit: RecipeEdit = Array.isArray(written)
+    ? { kind: "append", path: ["regions"], value: region }
+    : { kind: "set", path: ["regions"], value: [...current, region] };
   return { edits: [edit], changes: [`regions: + ${region} (now ${[...current, region].join(", ")})`], todo: [] };
 }
 
 // Removes a region from `regions`; the last one cannot go (an image is published to at least one region).
 export function planRegionRemove(recipe: unknown, resolvedRegions: unknown, region: string): RecipeChangePlan {
   const written = readRecipePath(recipe, ["regions"]);
-  if (written === "all-enabled") throw new RecipeEditError(`regions is "all-enabled": list the regions you want instead, e.g. \`rtcgw recipe set regions '["us-east-1","eu-central-1"]'\``);
+  if (written === "all-enabled")
+    throw new RecipeEditError(`regions is "all-enabled": list the regions you want instead, e.g. \`rtcgw recipe set regions '["us-east-1","eu-central-1"]'\``);
   const current = Array.isArray(written) ? written : Array.isArray(resolvedRegions) ? resolvedRegions : [];
   const index = current.indexOf(region);
   if (index < 0) throw new RecipeEditError(`${region} is not in regions (${current.join(", ")})`);
-  if (current.length === 1) throw new RecipeEditError(`${region} is the only region: an image is published to at least one; add another first (rtcgw recipe add-region REGION)`);
+  if (current.length === 1)
+    throw new RecipeEditError(`${region} is the only region: an image is published to at least one; add another first (rtcgw recipe add-region REGION)`);
   const rest = current.filter((r) => r !== region);
   const edit: RecipeEdit = Array.isArray(written) ? { kind: "remove", path: ["regions"], index } : { kind: "set", path: ["regions"], value: rest };
   return { edits: [edit], changes: [`regions: - ${region} (now ${rest.join(", ")})`], todo: [] };
@@ -97,5 +110,9 @@ export function planRegionRemove(recipe: unknown, resolvedRegions: unknown, regi
 // Sets one value by path.
 export function planValueSet(recipe: unknown, path: RecipePath, value: unknown): RecipeChangePlan {
   const was = readRecipePath(recipe, path);
-  return { edits: [{ kind: "set", path, value }], changes: [`${formatPath(path)} = ${JSON.stringify(value)}${was === undefined ? "" : ` (was ${JSON.stringify(was)})`}`], todo: [] };
+  return {
+    edits: [{ kind: "set", path, value }],
+    changes: [`${formatPath(path)} = ${JSON.stringify(value)}${was === undefined ? "" : ` (was ${JSON.stringify(was)})`}`],
+    todo: [],
+  };
 }

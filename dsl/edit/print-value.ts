@@ -14,10 +14,13 @@ export function detectIndentUnit(text: string): string {
 
 // A TypeScript expression for `value`, on one line; strings in `quote` (" or ').
 export function printTypeScriptValue(value: unknown, quote = '"'): string {
-  if (typeof value === "string") return quote === "'" ? `'${JSON.stringify(value).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'` : JSON.stringify(value);
+  if (typeof value === "string")
+    return quote === "'" ? `'${JSON.stringify(value).slice(1, -1).replace(/\\"/g, '"').replace(/'/g, "\\'")}'` : JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map((item) => printTypeScriptValue(item, quote)).join(", ")}]`;
   if (value !== null && typeof value === "object") {
-    const entries = Object.entries(value).map(([key, item]) => `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}: ${printTypeScriptValue(item, quote)}`);
+    const entries = Object.entries(value).map(
+      ([key, item]) => `${/^[A-Za-z_$][\w$]*$/.test(key) ? key : JSON.stringify(key)}: ${printTypeScriptValue(item, quote)}`,
+    );
     return entries.length === 0 ? "{}" : `{ ${entries.join(", ")} }`;
   }
   return JSON.stringify(value) ?? "undefined";
@@ -31,6 +34,9 @@ export function printJsonValue(value: unknown, indentUnit: string, indent: strin
 // JSON for `value` on one line: `["a", "b"]`, `{"name": "pbx", "port": 5060}`.
 export function printJsonInline(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(printJsonInline).join(", ")}]`;
-  if (value !== null && typeof value === "object") return `{${Object.entries(value).map(([key, item]) => `${JSON.stringify(key)}: ${printJsonInline(item)}`).join(", ")}}`;
+  if (value !== null && typeof value === "object")
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${JSON.stringify(key)}: ${printJsonInline(item)}`)
+      .join(", ")}}`;
   return JSON.stringify(value) ?? "null";
 }

@@ -18,7 +18,10 @@ export function checkRtpCapacity(recipe: Recipe): Problem[] {
   const holds = callsForRtpPorts(portCount(rtp));
   if (holds >= target) return [];
   const fitting = { from: rtp.from, to: Math.min(65535, rtp.from + target * rtpPortsPerCall - 1) };
-  const fix = callsForRtpPorts(portCount(fitting)) >= target ? `use "${formatPortRange(fitting)}" or lower gateway.capacity.parallelCalls` : "lower gateway.capacity.parallelCalls";
+  const fix =
+    callsForRtpPorts(portCount(fitting)) >= target
+      ? `use "${formatPortRange(fitting)}" or lower gateway.capacity.parallelCalls`
+      : "lower gateway.capacity.parallelCalls";
   return [
     problemAt(
       ["gateway", "listen", "rtp"],

@@ -19,7 +19,12 @@ export function checkDialPlan(recipe: Recipe): Problem[] {
       problems.push(problemAt(at, "a conference pattern needs a group naming the room, e.g. ^\\*([0-9]{8})$"));
     }
     if ((route.kind === "conference" || route.kind === "music") && !recipe.gateway.listen.sip.transports.includes("udp")) {
-      problems.push(problemAt(["gateway", "dialPlan", j, "kind"], `route ${routeNumber(j)} (${route.kind}) relays to the on-board media service over UDP but the gateway has no SIP UDP listener: add "udp" to gateway.listen.sip.transports`));
+      problems.push(
+        problemAt(
+          ["gateway", "dialPlan", j, "kind"],
+          `route ${routeNumber(j)} (${route.kind}) relays to the on-board media service over UDP but the gateway has no SIP UDP listener: add "udp" to gateway.listen.sip.transports`,
+        ),
+      );
     }
     const language = perlEscape ? undefined : tryBuildDialLanguage(route.pattern);
     languages.push(language);
@@ -27,10 +32,19 @@ export function checkDialPlan(recipe: Recipe): Problem[] {
     const self = `route ${routeNumber(j)} (${route.kind} ${route.pattern})`;
     let unreachable;
     try {
-      unreachable = findUnreachable(language, languages.slice(0, j).filter((l): l is DialLanguage => l !== undefined));
+      unreachable = findUnreachable(
+        language,
+        languages.slice(0, j).filter((l): l is DialLanguage => l !== undefined),
+      );
     } catch (error) {
       if (!(error instanceof TooManyNodesError)) throw error;
-      problems.push(problemAt(at, `${self}: whether it is ever reached cannot be decided (the patterns up to it need more than 10000 automaton states): simplify them, e.g. fewer ".*" followed by counted repeats`, "warning"));
+      problems.push(
+        problemAt(
+          at,
+          `${self}: whether it is ever reached cannot be decided (the patterns up to it need more than 10000 automaton states): simplify them, e.g. fewer ".*" followed by counted repeats`,
+          "warning",
+        ),
+      );
       return;
     }
     if (!unreachable) return;
@@ -40,7 +54,12 @@ export function checkDialPlan(recipe: Recipe): Problem[] {
     }
     const taker = compiled.slice(0, j).findIndex((earlier) => earlier.test(unreachable.witness));
     const by = routes[taker]!;
-    problems.push(problemAt(at, `${self} is never reached: the routes before it take every number it matches (e.g. "${unreachable.witness}" goes to route ${routeNumber(taker)}, ${by.kind} ${by.pattern}); move it earlier`));
+    problems.push(
+      problemAt(
+        at,
+        `${self} is never reached: the routes before it take every number it matches (e.g. "${unreachable.witness}" goes to route ${routeNumber(taker)}, ${by.kind} ${by.pattern}); move it earlier`,
+      ),
+    );
   });
   return problems;
 }

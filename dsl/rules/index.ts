@@ -12,7 +12,17 @@ import { checkImageArch } from "./image-arch.ts";
 /** A cross-field rule: reads the resolved recipe, returns what it finds. */
 export type RecipeRule = (recipe: Recipe) => Problem[];
 
-const rules: readonly RecipeRule[] = [checkPortOverlaps, checkRtpCapacity, checkUpstreams, checkDialPlan, checkPublishing, checkInstanceArchitecture, checkMeasuredCapacity, checkRegions, checkImageArch];
+const rules: readonly RecipeRule[] = [
+  checkPortOverlaps,
+  checkRtpCapacity,
+  checkUpstreams,
+  checkDialPlan,
+  checkPublishing,
+  checkInstanceArchitecture,
+  checkMeasuredCapacity,
+  checkRegions,
+  checkImageArch,
+];
 
 // Runs every rule; all problems are reported at once.
 export function checkRules(recipe: Recipe): Problem[] {

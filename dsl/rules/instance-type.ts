@@ -10,11 +10,21 @@ export function isArmInstanceType(instanceType: string): boolean {
 // The closest type of the other architecture in the same size, when that size exists there (Graviton ⇄ Intel, current generation).
 const armFor: Record<string, { family: string; sizes: string[] }> = {
   t: { family: "t4g", sizes: ["nano", "micro", "small", "medium", "large", "xlarge", "2xlarge"] },
-  ...Object.fromEntries(["m", "c", "r"].map((k) => [k, { family: `${k}7g`, sizes: ["medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "metal"] }])),
+  ...Object.fromEntries(
+    ["m", "c", "r"].map((k) => [
+      k,
+      { family: `${k}7g`, sizes: ["medium", "large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "metal"] },
+    ]),
+  ),
 };
 const x86For: Record<string, { family: string; sizes: string[] }> = {
   t: { family: "t3", sizes: ["nano", "micro", "small", "medium", "large", "xlarge", "2xlarge"] },
-  ...Object.fromEntries(["m", "c", "r"].map((k) => [k, { family: `${k}7i`, sizes: ["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"] }])),
+  ...Object.fromEntries(
+    ["m", "c", "r"].map((k) => [
+      k,
+      { family: `${k}7i`, sizes: ["large", "xlarge", "2xlarge", "4xlarge", "8xlarge", "12xlarge", "16xlarge", "24xlarge", "48xlarge"] },
+    ]),
+  ),
 };
 
 function suggest(instanceType: string, toArm: boolean): string | undefined {
@@ -32,6 +42,11 @@ export function checkInstanceArchitecture(recipe: Recipe): Problem[] {
   if (arm === (arch === "arm64")) return [];
   const typeArch = arm ? "arm64 (Graviton)" : "x86_64 (amd64)";
   const alternative = suggest(type, !arm);
-  const fix = alternative ? `use "${alternative}"` : `use ${arm ? "an x86_64 type such as \"t3.small\"" : "a Graviton type such as \"t4g.small\""}`;
-  return [problemAt(["image", "builder", "instanceType"], `${type} is an ${typeArch} instance type but image.arch is "${arch}": ${fix}, or set image.arch to "${arm ? "arm64" : "amd64"}"`)];
+  const fix = alternative ? `use "${alternative}"` : `use ${arm ? 'an x86_64 type such as "t3.small"' : 'a Graviton type such as "t4g.small"'}`;
+  return [
+    problemAt(
+      ["image", "builder", "instanceType"],
+      `${type} is an ${typeArch} instance type but image.arch is "${arch}": ${fix}, or set image.arch to "${arm ? "arm64" : "amd64"}"`,
+    ),
+  ];
 }

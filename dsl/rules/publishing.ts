@@ -9,14 +9,29 @@ const deprecationLimitSeconds = 3650 * 86400;
 export function checkPublishing(recipe: Recipe): Problem[] {
   const problems: Problem[] = [];
   if (recipe.publish.visibility === "public" && recipe.image.disk.encrypted) {
-    problems.push(problemAt(["image", "disk", "encrypted"], 'a public AMI cannot have encrypted snapshots: set encrypted: false or publish to accounts ({ accounts: [...] })'));
+    problems.push(
+      problemAt(
+        ["image", "disk", "encrypted"],
+        "a public AMI cannot have encrypted snapshots: set encrypted: false or publish to accounts ({ accounts: [...] })",
+      ),
+    );
   }
   if (recipe.publish.visibility === "public" && recipe.publish.deprecateAfter > publicDeprecationLimitSeconds) {
     const days = Math.round(recipe.publish.deprecateAfter / 86400);
-    problems.push(problemAt(["publish", "deprecateAfter"], `a public AMI is deprecated at most 2 years (730 days) after its creation, ${days} days is longer: use "730d" or less, or publish to accounts ({ accounts: [...] })`));
+    problems.push(
+      problemAt(
+        ["publish", "deprecateAfter"],
+        `a public AMI is deprecated at most 2 years (730 days) after its creation, ${days} days is longer: use "730d" or less, or publish to accounts ({ accounts: [...] })`,
+      ),
+    );
   }
   if (recipe.publish.deprecateAfter > deprecationLimitSeconds) {
-    problems.push(problemAt(["publish", "deprecateAfter"], `EC2 accepts a deprecation date at most 10 years ahead, ${Math.round(recipe.publish.deprecateAfter / 86400)} days is longer: use "3650d" or less`));
+    problems.push(
+      problemAt(
+        ["publish", "deprecateAfter"],
+        `EC2 accepts a deprecation date at most 10 years ahead, ${Math.round(recipe.publish.deprecateAfter / 86400)} days is longer: use "3650d" or less`,
+      ),
+    );
   }
   return problems;
 }

@@ -10,16 +10,35 @@ export function checkUpstreams(recipe: Recipe): Problem[] {
   const problems: Problem[] = [];
   const names = upstreams.map((u) => u.name);
   names.forEach((name, index) => {
-    if (names.indexOf(name) !== index) problems.push(problemAt(["gateway", "upstreams", index, "name"], `duplicate upstream name "${name}": names must be unique`));
+    if (names.indexOf(name) !== index)
+      problems.push(problemAt(["gateway", "upstreams", index, "name"], `duplicate upstream name "${name}": names must be unique`));
   });
   upstreams.forEach((upstream, index) => {
     const missing = missingListener(recipe, upstream.transport);
-    if (missing) problems.push(problemAt(["gateway", "upstreams", index, "transport"], `upstream "${upstream.name}" uses ${upstream.transport.toUpperCase()} but the gateway has no ${missing}`));
+    if (missing)
+      problems.push(
+        problemAt(
+          ["gateway", "upstreams", index, "transport"],
+          `upstream "${upstream.name}" uses ${upstream.transport.toUpperCase()} but the gateway has no ${missing}`,
+        ),
+      );
     if (upstream.tls?.verify === false) {
-      problems.push(problemAt(["gateway", "upstreams", index, "tls", "verify"], `upstream "${upstream.name}": its TLS certificate is not verified, so anyone on the path can pose as it; pin its CA with tls: { ca: "-----BEGIN CERTIFICATE-----..." } instead`, "warning"));
+      problems.push(
+        problemAt(
+          ["gateway", "upstreams", index, "tls", "verify"],
+          `upstream "${upstream.name}": its TLS certificate is not verified, so anyone on the path can pose as it; pin its CA with tls: { ca: "-----BEGIN CERTIFICATE-----..." } instead`,
+          "warning",
+        ),
+      );
     }
     if (upstream.allowFrom.length === 0 && !isIpAddress(upstream.host)) {
-      problems.push(problemAt(["gateway", "upstreams", index, "allowFrom"], `upstream "${upstream.name}" is a host name and allowFrom is empty: the gateway refuses every call from it; list its source addresses, e.g. allowFrom: ["192.0.2.10/32"]`, "warning"));
+      problems.push(
+        problemAt(
+          ["gateway", "upstreams", index, "allowFrom"],
+          `upstream "${upstream.name}" is a host name and allowFrom is empty: the gateway refuses every call from it; list its source addresses, e.g. allowFrom: ["192.0.2.10/32"]`,
+          "warning",
+        ),
+      );
     }
   });
   dialPlan.forEach((route, index) => {

@@ -38,7 +38,9 @@ export function compileAgentConfig(recipe: Recipe, licensePublicKeyPem: string):
       upstreams: gateway.upstreams.map((u) => `${u.name}: ${u.transport}:${u.host}:${u.port} (calls accepted from ${u.allowFrom.join(", ") || "nowhere"})`),
       rules: [
         rules.stripVideo ? "video is removed between WebRTC and SIP" : "video passes through",
-        rules.maxCallSeconds === undefined ? "no call duration limit in the recipe (a license or demo mode may set one)" : `calls end after ${rules.maxCallSeconds} s`,
+        rules.maxCallSeconds === undefined
+          ? "no call duration limit in the recipe (a license or demo mode may set one)"
+          : `calls end after ${rules.maxCallSeconds} s`,
         `codecs: WebRTC side ${rules.codecs.webrtc.join(", ")}; SIP side ${rules.codecs.sip.join(", ")}`,
         `up to ${gateway.capacity.parallelCalls} parallel calls`,
       ],
@@ -46,7 +48,6 @@ export function compileAgentConfig(recipe: Recipe, licensePublicKeyPem: string):
     },
   };
 }
-
 
 function describeRoute(route: Recipe["gateway"]["dialPlan"][number]): string {
   switch (route.kind) {

@@ -35,7 +35,14 @@ const config = JSON.parse(await readFile(values.config ?? join(root, installPath
 const log = (line: string) => console.log(line);
 
 if (positionals[0] === "firstboot") {
-  await runFirstBoot({ root, config, imdsEndpoint: values.imds!, imdsWaitMs: Number(values["imds-wait"]) * 1000, ...(values["ssm-endpoint"] ? { ssmEndpoint: values["ssm-endpoint"] } : {}), log });
+  await runFirstBoot({
+    root,
+    config,
+    imdsEndpoint: values.imds!,
+    imdsWaitMs: Number(values["imds-wait"]) * 1000,
+    ...(values["ssm-endpoint"] ? { ssmEndpoint: values["ssm-endpoint"] } : {}),
+    log,
+  });
 } else if (positionals[0] === "serve") {
   const https = await runAdminService({
     root,

@@ -43,13 +43,15 @@ export function buildTlsConfigContext(recipe: Recipe): TlsConfigContext {
   const clients = recipe.gateway.upstreams.flatMap((upstream, index): TlsClientProfile[] => {
     if (!upstream.tls) return [];
     const pinned = upstream.tls.verify && upstream.tls.ca !== undefined;
-    return [{
-      name: upstream.name,
-      serverId: upstreamServerId(index),
-      serverName: upstream.host,
-      verify: upstream.tls.verify,
-      caList: pinned ? `/${upstreamCaPath(index)}` : undefined,
-    }];
+    return [
+      {
+        name: upstream.name,
+        serverId: upstreamServerId(index),
+        serverName: upstream.host,
+        verify: upstream.tls.verify,
+        caList: pinned ? `/${upstreamCaPath(index)}` : undefined,
+      },
+    ];
   });
   return { certificate: `/${runtimePaths.tlsCertificate}`, privateKey: `/${runtimePaths.tlsKey}`, systemCaDirectory, clients };
 }
@@ -59,7 +61,9 @@ export function compileTlsConfig(recipe: Recipe, from: GeneratedFrom): Generated
   if (!recipe.gateway.listen.tls) return [];
   const config = renderTemplate("gateway/kamailio/tls.cfg.hbs", buildTlsConfigContext(recipe));
   const cas = recipe.gateway.upstreams.flatMap((upstream, index) =>
-    upstream.tls?.verify && upstream.tls.ca ? [{ path: upstreamCaPath(index), content: upstream.tls.ca.endsWith("\n") ? upstream.tls.ca : `${upstream.tls.ca}\n`, mode: 0o644 }] : [],
+    upstream.tls?.verify && upstream.tls.ca
+      ? [{ path: upstreamCaPath(index), content: upstream.tls.ca.endsWith("\n") ? upstream.tls.ca : `${upstream.tls.ca}\n`, mode: 0o644 }]
+      : [],
   );
   return [{ path: tlsConfigPath, content: withGeneratedHeader(config, from, "#"), mode: 0o644 }, ...cas];
 }

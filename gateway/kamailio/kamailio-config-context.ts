@@ -71,8 +71,13 @@ export interface KamailioConfigContext {
 }
 
 const reasons: Record<number, string> = {
-  403: "Forbidden", 404: "Not Found", 480: "Temporarily Unavailable", 486: "Busy Here", 488: "Not Acceptable Here",
-  503: "Service Unavailable", 603: "Decline",
+  403: "Forbidden",
+  404: "Not Found",
+  480: "Temporarily Unavailable",
+  486: "Busy Here",
+  488: "Not Acceptable Here",
+  503: "Service Unavailable",
+  603: "Decline",
 };
 
 // Decides the content of kamailio.cfg from a recipe: pure, deterministic.
@@ -122,8 +127,11 @@ export function buildKamailioConfigContext(recipe: Recipe): KamailioConfigContex
   define("FLOOD_REQUESTS", security.flood.requests, "requests per window per source before a ban");
   define("FLOOD_WINDOW", Math.max(1, Math.ceil(security.flood.window)), "seconds");
   define("FLOOD_BAN", Math.max(1, Math.ceil(security.flood.ban)), "seconds");
-  define("RTCGW_MAX_CALL_SECONDS", rules.maxCallSeconds === undefined ? unlimitedCallSeconds : Math.max(1, Math.ceil(rules.maxCallSeconds)),
-    "the recipe's limit; the runtime file (license, demo mode) wins");
+  define(
+    "RTCGW_MAX_CALL_SECONDS",
+    rules.maxCallSeconds === undefined ? unlimitedCallSeconds : Math.max(1, Math.ceil(rules.maxCallSeconds)),
+    "the recipe's limit; the runtime file (license, demo mode) wins",
+  );
   define("RTCGW_MAX_PARALLEL_CALLS", recipe.gateway.capacity.parallelCalls, "new INVITEs beyond this get 503");
   defineAttackLimits(define);
 

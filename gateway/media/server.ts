@@ -17,7 +17,10 @@ export interface RunningMediaService {
 }
 
 // Binds the SIP socket and starts answering calls.
-export async function startMediaService(settings: MediaServiceSettings, options: { log?: (line: string) => void; clock?: ClockPort } = {}): Promise<RunningMediaService> {
+export async function startMediaService(
+  settings: MediaServiceSettings,
+  options: { log?: (line: string) => void; clock?: ClockPort } = {},
+): Promise<RunningMediaService> {
   const log = options.log ?? ((line: string) => console.log(line));
   const clock = options.clock ?? systemClock;
   const socket = createSocket("udp4");
@@ -32,7 +35,13 @@ export async function startMediaService(settings: MediaServiceSettings, options:
   const sipPort = socket.address().port;
   const engine = createMediaEngine({ ...settings, rtpAddress: settings.address, now: clock.now, log });
   const send = (text: string, to: { address: string; port: number }) => socket.send(text, to.port, to.address, () => {});
-  const uas = new SipUas({ local: { address: settings.address, port: sipPort }, answerDelayMs: settings.answerDelayMs, maxDialogs: settings.maxDialogs }, send, engine, clock, log);
+  const uas = new SipUas(
+    { local: { address: settings.address, port: sipPort }, answerDelayMs: settings.answerDelayMs, maxDialogs: settings.maxDialogs },
+    send,
+    engine,
+    clock,
+    log,
+  );
   socket.on("message", (datagram, source) => {
     try {
       uas.receive(datagram, { address: source.address, port: source.port });

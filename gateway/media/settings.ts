@@ -39,7 +39,10 @@ const options: Record<string, { key: keyof MediaServiceSettings; env: string; mi
 };
 
 // Reads `--name value` arguments over `RTCGW_MEDIA_*` variables over the defaults; errors name the option and the bad value.
-export function readMediaSettings(argv: readonly string[], env: Record<string, string | undefined>): { ok: true; settings: MediaServiceSettings } | { ok: false; error: string } {
+export function readMediaSettings(
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+): { ok: true; settings: MediaServiceSettings } | { ok: false; error: string } {
   const settings: MediaServiceSettings = { ...defaultMediaSettings };
   const address = env.RTCGW_MEDIA_ADDRESS;
   if (address !== undefined) settings.address = address;
@@ -59,11 +62,17 @@ export function readMediaSettings(argv: readonly string[], env: Record<string, s
       if (error) return { ok: false, error };
     } else return { ok: false, error: `Unknown option \`${name}\` (expected --address, ${Object.keys(options).join(", ")})` };
   }
-  if (!/^(?:[0-9]{1,3}\.){3}[0-9]{1,3}$/.test(settings.address)) return { ok: false, error: `Expected \`--address\` to be an IPv4 address, got \`${settings.address}\`` };
+  if (!/^(?:[0-9]{1,3}\.){3}[0-9]{1,3}$/.test(settings.address))
+    return { ok: false, error: `Expected \`--address\` to be an IPv4 address, got \`${settings.address}\`` };
   return { ok: true, settings };
 }
 
-function setNumber(settings: MediaServiceSettings, option: { key: keyof MediaServiceSettings; min: number; max: number }, value: string, label: string): string | undefined {
+function setNumber(
+  settings: MediaServiceSettings,
+  option: { key: keyof MediaServiceSettings; min: number; max: number },
+  value: string,
+  label: string,
+): string | undefined {
   const number = Number(value);
   if (!/^[0-9]+$/.test(value) || number < option.min || number > option.max) {
     return `Expected ${label} to be an integer from ${option.min} to ${option.max}, got \`${value}\``;

@@ -44,7 +44,11 @@ export function parseSysctlFiles(contents: readonly string[]): Map<string, strin
 }
 
 // Expectations the image's settings miss, for keys `applies` accepts (those a Linux kernel has).
-export function compareSysctl(settings: ReadonlyMap<string, string>, expectations: readonly SysctlExpectation[], applies: (key: string) => boolean): SysctlMismatch[] {
+export function compareSysctl(
+  settings: ReadonlyMap<string, string>,
+  expectations: readonly SysctlExpectation[],
+  applies: (key: string) => boolean,
+): SysctlMismatch[] {
   return expectations
     .filter((e) => applies(e.key))
     .filter((e) => !e.expected.includes(settings.get(e.key) ?? "\0"))

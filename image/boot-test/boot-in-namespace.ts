@@ -59,20 +59,40 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
   await sh("ip", ["tuntap", "add", "dev", tap, "mode", "tap"]);
   await sh("ip", ["addr", "add", `${hostSide}/24`, "dev", tap]);
   await sh("ip", ["link", "set", tap, "up"]);
-  const dnsmasq = execa("dnsmasq", [
-    "--no-daemon", "--conf-file=/dev/null", "--user=root", "--group=root", "--pid-file=",
-    `--interface=${tap}`, "--bind-interfaces", `--listen-address=${hostSide}`,
-    `--dhcp-range=${guest},${guest},255.255.255.0,12h`, `--dhcp-option=option:router,${hostSide}`, `--dhcp-option=option:dns-server,${hostSide}`,
-    `--dhcp-leasefile=${plan.dnsmasqLeases}`, "--no-resolv", "--no-hosts",
-    ...plan.dnsNames.map((name) => `--address=/${name}/${hostSide}`),
-    // Every other name does not exist (a closed network): answered at once, where REFUSED had resolvers retry.
-    "--address=/#/",
-  ], { reject: false, stdout: "ignore", stderr: "pipe" });
+  const dnsmasq = execa(
+    "dnsmasq",
+    [
+      "--no-daemon",
+      "--conf-file=/dev/null",
+      "--user=root",
+      "--group=root",
+      "--pid-file=",
+      `--interface=${tap}`,
+      "--bind-interfaces",
+      `--listen-address=${hostSide}`,
+      `--dhcp-range=${guest},${guest},255.255.255.0,12h`,
+      `--dhcp-option=option:router,${hostSide}`,
+      `--dhcp-option=option:dns-server,${hostSide}`,
+      `--dhcp-leasefile=${plan.dnsmasqLeases}`,
+      "--no-resolv",
+      "--no-hosts",
+      ...plan.dnsNames.map((name) => `--address=/${name}/${hostSide}`),
+      // Every other name does not exist (a closed network): answered at once, where REFUSED had resolvers retry.
+      "--address=/#/",
+    ],
+    { reject: false, stdout: "ignore", stderr: "pipe" },
+  );
   const imds = await startImdsStandin({ ...plan.instance, localIpv4: guest }, { address: "169.254.169.254", port: 80 });
 
   writeFileSync(plan.serialLog, "");
   const poweredOn = Date.now();
-  const qemu = execa("qemu-system-x86_64", renderQemuArgs({ ...plan.vm, tap, mac }), { reject: false, stdin: "ignore", stdout: "pipe", stderr: "pipe", buffer: false });
+  const qemu = execa("qemu-system-x86_64", renderQemuArgs({ ...plan.vm, tap, mac }), {
+    reject: false,
+    stdin: "ignore",
+    stdout: "pipe",
+    stderr: "pipe",
+    buffer: false,
+  });
   let serial = "";
   let readyAt: number | undefined;
   let exited: string | undefined;
@@ -82,7 +102,13 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
       serial += text;
       appendFileSync(plan.serialLog, text);
       // Colours and cursor moves (systemd's status lines) are stripped before matching; the tail covers a marker split across chunks.
-      if (readyAt === undefined && serial.slice(-4096).replace(/\x1b\[[0-9;=?]*[A-Za-z]/g, "").includes(plan.readyMarker)) {
+      if (
+        readyAt === undefined &&
+        serial
+          .slice(-4096)
+          .replace(/\x1b\[[0-9;=?]*[A-Za-z]/g, "")
+          .includes(plan.readyMarker)
+      ) {
         readyAt = Date.now();
         resolve();
       }
@@ -100,32 +126,75 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
   checks.push({
     name: `the console shows "${plan.readyMarker}"`,
     ok: readyAt !== undefined,
-    detail: readyAt !== undefined ? `${readySeconds} s after power-on` : exited ?? `not within ${plan.readyTimeoutMs / 1000} s of power-on (serial console: ${plan.serialLog})`,
+    detail:
+      readyAt !== undefined
+        ? `${readySeconds} s after power-on`
+        : (exited ?? `not within ${plan.readyTimeoutMs / 1000} s of power-on (serial console: ${plan.serialLog})`),
   });
   let report: SshReport | undefined;
   if (readyAt !== undefined && plan.checks === "full") {
-    const ssh = await execa("ssh", [
-      "-i", plan.sshKey, "-p", String(plan.sshPort),
-      "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ConnectTimeout=15",
-      `${plan.adminLogin}@${guest}`, renderSshReportScript(),
-    ], { reject: false, timeout: 120_000 });
-    checks.push({ name: `SSH as ${plan.adminLogin} with the launch key pair (from IMDS)`, ok: ssh.exitCode === 0, detail: ssh.exitCode === 0 ? "logged in" : `exit ${ssh.exitCode}: ${String(ssh.stderr).trim().slice(-300)}` });
+    const ssh = await execa(
+      "ssh",
+      [
+        "-i",
+        plan.sshKey,
+        "-p",
+        String(plan.sshPort),
+        "-o",
+        "BatchMode=yes",
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "ConnectTimeout=15",
+        `${plan.adminLogin}@${guest}`,
+        renderSshReportScript(),
+      ],
+      { reject: false, timeout: 120_000 },
+    );
+    checks.push({
+      name: `SSH as ${plan.adminLogin} with the launch key pair (from IMDS)`,
+      ok: ssh.exitCode === 0,
+      detail: ssh.exitCode === 0 ? "logged in" : `exit ${ssh.exitCode}: ${String(ssh.stderr).trim().slice(-300)}`,
+    });
     if (ssh.exitCode === 0) {
       report = readSshReport(String(ssh.stdout));
-      checks.push({ name: "systemctl is-system-running: running", ok: report.state === "running", detail: report.state === "running" ? "running" : `${report.state}; failed units: ${report.failedUnits.join(", ") || "none"}` });
+      checks.push({
+        name: "systemctl is-system-running: running",
+        ok: report.state === "running",
+        detail: report.state === "running" ? "running" : `${report.state}; failed units: ${report.failedUnits.join(", ") || "none"}`,
+      });
       checks.push({ name: "no failed unit", ok: report.failedUnits.length === 0, detail: report.failedUnits.join(", ") || "none" });
-      checks.push({ name: "the root file system grew to the volume", ok: report.rootBytes >= plan.grownRootBytes, detail: `${(report.rootBytes / 1024 ** 3).toFixed(2)} GiB (at least ${(plan.grownRootBytes / 1024 ** 3).toFixed(2)} GiB expected)` });
+      checks.push({
+        name: "the root file system grew to the volume",
+        ok: report.rootBytes >= plan.grownRootBytes,
+        detail: `${(report.rootBytes / 1024 ** 3).toFixed(2)} GiB (at least ${(plan.grownRootBytes / 1024 ** 3).toFixed(2)} GiB expected)`,
+      });
       checks.push({ name: "the host name comes from IMDS", ok: report.hostname === plan.instance.localHostname.split(".")[0], detail: report.hostname });
     }
     checks.push(await probeSipOptions(guest, plan.sipPort, 5000, hostSide));
-    checks.push(await probeHttps("HTTPS / asks for the admin login (401)", `https://${guest}:${plan.httpsPort}/`, { status: 401, header: { name: "www-authenticate", pattern: /^Basic / } }, 10_000));
-    checks.push({ name: "the image asks IMDS with tokens only (IMDSv2)", ok: imds.log.tokens > 0 && imds.log.refused.length === 0, detail: `${imds.log.tokens} token(s), ${imds.log.served.length} reads${imds.log.refused.length ? `, refused without a token: ${imds.log.refused.join(", ")}` : ""}` });
+    checks.push(
+      await probeHttps(
+        "HTTPS / asks for the admin login (401)",
+        `https://${guest}:${plan.httpsPort}/`,
+        { status: 401, header: { name: "www-authenticate", pattern: /^Basic / } },
+        10_000,
+      ),
+    );
+    checks.push({
+      name: "the image asks IMDS with tokens only (IMDSv2)",
+      ok: imds.log.tokens > 0 && imds.log.refused.length === 0,
+      detail: `${imds.log.tokens} token(s), ${imds.log.served.length} reads${imds.log.refused.length ? `, refused without a token: ${imds.log.refused.join(", ")}` : ""}`,
+    });
   }
   // A debugging aid: RTCGW_BOOT_TEST_HOLD=SECONDS keeps the VM up after the checks; `nsenter -t PID -n`
   // (PID of this process, printed on stderr) reaches it at 10.77.0.10 with the launch key.
   const hold = Number(process.env.RTCGW_BOOT_TEST_HOLD ?? 0);
   if (hold > 0) {
-    process.stderr.write(`boot test: holding the VM for ${hold} s; nsenter -n -t $(pgrep -f boot-in-namespace.ts) ssh -i ${plan.sshKey} ${plan.adminLogin}@${guest}\n`);
+    process.stderr.write(
+      `boot test: holding the VM for ${hold} s; nsenter -n -t $(pgrep -f boot-in-namespace.ts) ssh -i ${plan.sshKey} ${plan.adminLogin}@${guest}\n`,
+    );
     await new Promise((resolve) => setTimeout(resolve, hold * 1000));
   }
   qemu.kill("SIGKILL");

@@ -88,15 +88,45 @@ export async function bootTestDisk(options: BootTestOptions): Promise<BootTestRe
       dnsNames: options.recipe.gateway.upstreams.map((u) => u.host).filter((host) => !/^[\d.]+$/.test(host)),
     };
     const inside = new URL("./boot-in-namespace.ts", import.meta.url).pathname;
-    const command = ["unshare", "--mount", "--propagation=private", "--pid", "--net", "--fork", "--kill-child", "--", "bash", "-c", 'mount -t proc proc /proc && exec "$@"', "rtcgw-boot", process.execPath, "--import", import.meta.resolve("tsx"), inside, JSON.stringify(plan)];
+    const command = [
+      "unshare",
+      "--mount",
+      "--propagation=private",
+      "--pid",
+      "--net",
+      "--fork",
+      "--kill-child",
+      "--",
+      "bash",
+      "-c",
+      'mount -t proc proc /proc && exec "$@"',
+      "rtcgw-boot",
+      process.execPath,
+      "--import",
+      import.meta.resolve("tsx"),
+      inside,
+      JSON.stringify(plan),
+    ];
     options.log.note(`boot test (${firmware}): qemu-system-x86_64 in private namespaces, serial console in ${serialLog}`);
-    const run = await runKillable(command, { log: options.log, inheritEnv: true, timeoutMs: plan.readyTimeoutMs + 240_000, ...(options.signal ? { signal: options.signal } : {}) });
+    const run = await runKillable(command, {
+      log: options.log,
+      inheritEnv: true,
+      timeoutMs: plan.readyTimeoutMs + 240_000,
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     const line = run.stdout.split("\n").find((l) => l.startsWith("RTCGW-BOOT "));
     const outcome = line ? (JSON.parse(line.slice("RTCGW-BOOT ".length)) as BootOutcome) : undefined;
     const checks = outcome?.checks ?? [{ name: "the boot test ran", ok: false, detail: `exit ${run.exitCode}: ${run.stderr.trim().slice(-500)}` }];
     for (const check of checks) options.log.note(`boot (${firmware}): ${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
     if (outcome?.report) options.log.note(`boot (${firmware}): ${outcome.report.startup}\n${outcome.report.blame.join("\n")}`);
-    boots.push({ firmware, readySeconds: outcome?.readySeconds, marker: plan.readyMarker, checks, ...(outcome?.report ? { report: outcome.report } : {}), serialLog });
+    boots.push({
+      firmware,
+      readySeconds: outcome?.readySeconds,
+      marker: plan.readyMarker,
+      checks,
+      ...(outcome?.report ? { report: outcome.report } : {}),
+      serialLog,
+    });
     rmSync(overlay, { force: true });
     if (!checks.every((c) => c.ok)) break;
   }

@@ -31,22 +31,41 @@ export const defaultUefiVars = "/usr/share/OVMF/OVMF_VARS.fd";
 export function renderQemuArgs(vm: VmSpec): string[] {
   const firmware =
     vm.firmware === "uefi"
-      ? ["-drive", `if=pflash,format=raw,readonly=on,file=${vm.uefiCode ?? defaultUefiCode}`, "-drive", `if=pflash,format=raw,file=${vm.uefiVars ?? "OVMF_VARS.fd"}`]
+      ? [
+          "-drive",
+          `if=pflash,format=raw,readonly=on,file=${vm.uefiCode ?? defaultUefiCode}`,
+          "-drive",
+          `if=pflash,format=raw,file=${vm.uefiVars ?? "OVMF_VARS.fd"}`,
+        ]
       : [];
   return [
-    "-machine", `q35,accel=${vm.accelerator}`,
+    "-machine",
+    `q35,accel=${vm.accelerator}`,
     // TCG: QEMU's default model without SVM. "max" emulates AVX, and SVM has the guest load kvm_amd: both cost boot time.
-    "-cpu", vm.accelerator === "kvm" ? "host" : "qemu64,-svm",
-    "-smp", String(vm.cpus ?? 2),
-    "-m", String(vm.memoryMiB ?? 2048),
-    "-nodefaults", "-display", "none", "-no-reboot",
-    "-serial", "stdio",
+    "-cpu",
+    vm.accelerator === "kvm" ? "host" : "qemu64,-svm",
+    "-smp",
+    String(vm.cpus ?? 2),
+    "-m",
+    String(vm.memoryMiB ?? 2048),
+    "-nodefaults",
+    "-display",
+    "none",
+    "-no-reboot",
+    "-serial",
+    "stdio",
     ...firmware,
-    "-drive", `file=${vm.overlay},format=qcow2,if=none,id=disk0,cache=unsafe`,
-    "-device", "nvme,drive=disk0,serial=rtcgw-boot-test",
-    "-netdev", `tap,id=net0,ifname=${vm.tap},script=no,downscript=no`,
-    "-device", `virtio-net-pci,netdev=net0,mac=${vm.mac}`,
-    "-object", "rng-random,filename=/dev/urandom,id=rng0",
-    "-device", "virtio-rng-pci,rng=rng0",
+    "-drive",
+    `file=${vm.overlay},format=qcow2,if=none,id=disk0,cache=unsafe`,
+    "-device",
+    "nvme,drive=disk0,serial=rtcgw-boot-test",
+    "-netdev",
+    `tap,id=net0,ifname=${vm.tap},script=no,downscript=no`,
+    "-device",
+    `virtio-net-pci,netdev=net0,mac=${vm.mac}`,
+    "-object",
+    "rng-random,filename=/dev/urandom,id=rng0",
+    "-device",
+    "virtio-rng-pci,rng=rng0",
   ];
 }

@@ -36,6 +36,10 @@ export function renderSshReportScript(): string {
 // Reads the script's output.
 export function readSshReport(stdout: string): SshReport {
   const [state = "", failed = "", startup = "", blame = "", size = "", hostname = ""] = stdout.split(`${separator}\n`).map((part) => part.trim());
-  const lines = (text: string) => text.split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = (text: string) =>
+    text
+      .split("\n")
+      .map((l) => l.trim())
+      .filter(Boolean);
   return { state, failedUnits: lines(failed), startup, blame: lines(blame), rootBytes: Number(size) || 0, hostname };
 }

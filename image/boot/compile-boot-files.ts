@@ -6,7 +6,14 @@ import { renderTemplate } from "../../gateway/render-template.ts";
 import { adminLogin, diskLabels, readyMarker } from "./boot-settings.ts";
 
 /** The units the ready line waits for: every service of the gateway. */
-export const gatewayServices = ["nftables.service", "rtcgw-firstboot.service", "rtpengine-daemon.service", "kamailio.service", "rtcgw-media.service", "rtcgw-admin.service"];
+export const gatewayServices = [
+  "nftables.service",
+  "rtcgw-firstboot.service",
+  "rtpengine-daemon.service",
+  "kamailio.service",
+  "rtcgw-media.service",
+  "rtcgw-admin.service",
+];
 
 // The files (paths without the leading `/`) every bootable image carries.
 export function compileBootFiles(from: GeneratedFrom): GeneratedFile[] {

@@ -18,7 +18,8 @@ export function listRecipeImageFiles(recipe: Recipe): GeneratedFile[] {
 export function assertUniquePaths(files: readonly GeneratedFile[]): void {
   const seen = new Set<string>();
   for (const file of files) {
-    if (seen.has(file.path)) throw new Error(`two files in the bundle have the path \`${file.path}\`: rename one (image.files or an extra file collides with a generated one)`);
+    if (seen.has(file.path))
+      throw new Error(`two files in the bundle have the path \`${file.path}\`: rename one (image.files or an extra file collides with a generated one)`);
     seen.add(file.path);
   }
 }

@@ -10,7 +10,8 @@ const partitionTableOffset = 0x1b8; // GRUB_BOOT_MACHINE_WINDOWS_NT_MAGIC: disk 
 // The MBR: boot.img's code with `existingMbr`'s signature and partition table, loading core.img from `coreSector`.
 export function renderMbr(bootImg: Buffer, existingMbr: Buffer, coreSector: number): Buffer {
   if (bootImg.length !== 512) throw new Error(`boot.img must be 512 bytes, got ${bootImg.length}`);
-  if (existingMbr.length !== 512 || existingMbr.readUInt16LE(510) !== 0xaa55) throw new Error("the disk's first sector is not an MBR (write the partition table first)");
+  if (existingMbr.length !== 512 || existingMbr.readUInt16LE(510) !== 0xaa55)
+    throw new Error("the disk's first sector is not an MBR (write the partition table first)");
   const mbr = Buffer.from(bootImg);
   existingMbr.copy(mbr, partitionTableOffset, partitionTableOffset, 512);
   mbr.writeBigUInt64LE(BigInt(coreSector), kernelSectorOffset);

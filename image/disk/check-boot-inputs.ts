@@ -11,9 +11,15 @@ export const defaultGrubDir = "/usr/lib/grub";
 // Problems (empty when the disk can be written) for the rootfs at `rootDir` and GRUB under `grubDir`.
 export function checkBootInputs(rootDir: string, grubDir = defaultGrubDir): string[] {
   const problems: string[] = [];
-  for (const [link, what] of [["vmlinuz", "kernel"], ["initrd.img", "initramfs"]] as const) {
+  for (const [link, what] of [
+    ["vmlinuz", "kernel"],
+    ["initrd.img", "initramfs"],
+  ] as const) {
     const target = resolveInRoot(rootDir, link);
-    if (target === undefined) problems.push(`no ${what} in the image: ${join(rootDir, link)} is missing or points outside it (the image must install linux-image-cloud-amd64: image/boot/boot-settings.ts, bootPackages)`);
+    if (target === undefined)
+      problems.push(
+        `no ${what} in the image: ${join(rootDir, link)} is missing or points outside it (the image must install linux-image-cloud-amd64: image/boot/boot-settings.ts, bootPackages)`,
+      );
   }
   for (const image of Object.values(grubImages)) {
     const needed = [join(grubDir, image.format, "linux.mod"), ...(image.format === "i386-pc" ? [join(grubDir, image.format, "boot.img")] : [])];

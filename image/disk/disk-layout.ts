@@ -41,7 +41,13 @@ export function planDiskLayout(sizeBytes = defaultDiskBytes): DiskLayout {
   const esp: Partition = { number: 2, name: "esp", type: partitionTypes.esp, offsetBytes: 3 * mib, sizeBytes: 64 * mib };
   // The last MiB stays free: the backup GPT (33 sectors) lives there.
   const rootOffset = esp.offsetBytes + esp.sizeBytes;
-  const root: Partition = { number: 3, name: diskLabels.root, type: partitionTypes.rootX8664, offsetBytes: rootOffset, sizeBytes: sizeBytes - rootOffset - mib };
+  const root: Partition = {
+    number: 3,
+    name: diskLabels.root,
+    type: partitionTypes.rootX8664,
+    offsetBytes: rootOffset,
+    sizeBytes: sizeBytes - rootOffset - mib,
+  };
   return { sizeBytes, bios, esp, root };
 }
 

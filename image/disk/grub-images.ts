@@ -36,5 +36,17 @@ export function renderEmbeddedGrubConfig(format: GrubImage["format"]): string {
 
 // grub-mkimage's argv (without the program) for `image`.
 export function renderGrubMkimageArgs(image: GrubImage, options: { grubDir: string; config: string; output: string }): string[] {
-  return ["--directory", `${options.grubDir}/${image.format}`, "--format", image.format, "--config", options.config, "--prefix", "/boot/grub", "--output", options.output, ...image.modules];
+  return [
+    "--directory",
+    `${options.grubDir}/${image.format}`,
+    "--format",
+    image.format,
+    "--config",
+    options.config,
+    "--prefix",
+    "/boot/grub",
+    "--output",
+    options.output,
+    ...image.modules,
+  ];
 }

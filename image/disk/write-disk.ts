@@ -46,13 +46,19 @@ export async function writeDisk(options: WriteDiskOptions): Promise<WriteDiskRes
   const run = async (argv: string[]) => {
     options.log.note(`$ ${argv.join(" ")}`);
     const result = await runKillable(argv, { log: options.log, ...(options.signal ? { signal: options.signal } : {}) });
-    if (result.exitCode !== 0) throw new ToolFailure(`${argv[0]} exited with ${result.exitCode}: ${result.stderr.trim().split("\n").slice(-2).join(" | ")} (full output in the build log)`);
+    if (result.exitCode !== 0)
+      throw new ToolFailure(
+        `${argv[0]} exited with ${result.exitCode}: ${result.stderr.trim().split("\n").slice(-2).join(" | ")} (full output in the build log)`,
+      );
   };
   try {
     const grubDir = options.grubDir ?? defaultGrubDir;
     const coreImg = join(parts, "core.img");
     const efiImg = join(parts, "BOOTX64.EFI");
-    for (const [image, output] of [[grubImages.bios, coreImg], [grubImages.uefi, efiImg]] as const) {
+    for (const [image, output] of [
+      [grubImages.bios, coreImg],
+      [grubImages.uefi, efiImg],
+    ] as const) {
       const config = join(parts, `grub-${image.format}.cfg`);
       writeFileSync(config, renderEmbeddedGrubConfig(image.format));
       await run(["grub-mkimage", ...renderGrubMkimageArgs(image, { grubDir, config, output })]);

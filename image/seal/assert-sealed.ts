@@ -28,7 +28,8 @@ export function checkFileContent(path: string, content: Buffer): SealViolation[]
   const found = checkSecrets(path, content);
   if (path === "/etc/shadow" || path === "/etc/gshadow") found.push(...checkShadow(path, content.toString("utf8")));
   if (path === "/etc/hostname" || path === "/etc/resolv.conf") found.push(...checkHostIdentity(path, content.toString("utf8")));
-  if (isText(content) && (content.indexOf("169.254.169.254") !== -1 || content.indexOf("fd00:ec2::254") !== -1)) found.push(...checkImds(path, content.toString("utf8")));
+  if (isText(content) && (content.indexOf("169.254.169.254") !== -1 || content.indexOf("fd00:ec2::254") !== -1))
+    found.push(...checkImds(path, content.toString("utf8")));
   return found;
 }
 

@@ -1,7 +1,8 @@
 // Pure: violations found in a file's content (private keys, credentials, password hashes, IMDSv1).
 import type { SealViolation } from "./seal-violation.ts";
 
-const pemPrivateKey = /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----\r?\n(?:[\w-]+: [^\n]*\r?\n)*\r?\n?[A-Za-z0-9+/=]{16,}/;
+const pemPrivateKey =
+  /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP )?PRIVATE KEY(?: BLOCK)?)-----\r?\n(?:[\w-]+: [^\n]*\r?\n)*\r?\n?[A-Za-z0-9+/=]{16,}/;
 const awsAccessKey = /\b(?:AKIA|ASIA)[0-9A-Z]{16}\b/;
 const awsSecret = /aws_secret_access_key\s*[=:]\s*["']?[A-Za-z0-9/+]{40}/i;
 const imdsAddress = /169\.254\.169\.254|\[?fd00:ec2::254\]?/;
@@ -46,7 +47,9 @@ export function checkShadow(path: string, text: string): SealViolation[] {
 // IMDS use in a script without an IMDSv2 session token (IMDSv1 is disabled on hardened instances and leaks via SSRF).
 export function checkImds(path: string, text: string): SealViolation[] {
   if (!imdsAddress.test(text) || imdsToken.test(text)) return [];
-  return [{ rule: "imds-v1", path, message: "reads the instance metadata service without an IMDSv2 token (PUT /latest/api/token, header X-aws-ec2-metadata-token)" }];
+  return [
+    { rule: "imds-v1", path, message: "reads the instance metadata service without an IMDSv2 token (PUT /latest/api/token, header X-aws-ec2-metadata-token)" },
+  ];
 }
 
 // Everything wrong with /etc/hostname, /etc/resolv.conf and /etc/machine-id content.
@@ -56,7 +59,9 @@ export function checkHostIdentity(path: string, text: string): SealViolation[] {
     return name === "" || name === "localhost" ? [] : [{ rule: "hostname", path, message: `hostname is \`${name}\` (from the build host): use \`localhost\`` }];
   }
   if (path === "/etc/resolv.conf") {
-    const bad = text.split("\n").filter((line) => /^\s*(search|domain)\s/.test(line) || (/^\s*nameserver\s/.test(line) && !/^\s*nameserver\s+(127\.|::1)/.test(line)));
+    const bad = text
+      .split("\n")
+      .filter((line) => /^\s*(search|domain)\s/.test(line) || (/^\s*nameserver\s/.test(line) && !/^\s*nameserver\s+(127\.|::1)/.test(line)));
     return bad.length === 0 ? [] : [{ rule: "resolv-conf", path, message: `resolver settings from the build host: ${bad.map((l) => l.trim()).join("; ")}` }];
   }
   return [];

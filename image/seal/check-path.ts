@@ -9,7 +9,19 @@ export interface TreeEntry {
   size: number;
 }
 
-const historyNames = new Set([".bash_history", ".zsh_history", ".sh_history", ".history", ".python_history", ".lesshst", ".viminfo", ".mysql_history", ".psql_history", ".node_repl_history", ".wget-hsts"]);
+const historyNames = new Set([
+  ".bash_history",
+  ".zsh_history",
+  ".sh_history",
+  ".history",
+  ".python_history",
+  ".lesshst",
+  ".viminfo",
+  ".mysql_history",
+  ".psql_history",
+  ".node_repl_history",
+  ".wget-hsts",
+]);
 const sshPrivateKeyNames = /^id_(rsa|dsa|ecdsa|ed25519|ecdsa_sk|ed25519_sk)$/;
 const credentialPaths = [/\/\.aws\/credentials$/, /\/\.git-credentials$/, /\/\.netrc$/, /\/\.docker\/config\.json$/, /\/\.pgpass$/];
 const buildLeftovers = ["/usr/sbin/policy-rc.d", "/etc/apt/apt.conf.d/99rtcgw-build"];
@@ -25,14 +37,17 @@ export function checkPath(entry: TreeEntry): SealViolation[] {
     return found;
   }
   if (/^\/etc\/ssh\/ssh_host_.*_key(\.pub)?$/.test(path)) add("ssh-host-key", "SSH host key made at build time: every instance would share it");
-  if (name === "authorized_keys" || name === "authorized_keys2") add("authorized-keys", "authorized_keys in the image: whoever holds the key logs into every instance");
+  if (name === "authorized_keys" || name === "authorized_keys2")
+    add("authorized-keys", "authorized_keys in the image: whoever holds the key logs into every instance");
   if (sshPrivateKeyNames.test(name)) add("ssh-private-key", "SSH private key file");
   if (credentialPaths.some((re) => re.test(path))) add("credential", "credentials file");
   if (historyNames.has(name) && size > 0) add("shell-history", "shell history from the build");
   if (path.startsWith("/var/log/") && kind === "file" && size > 0) add("log", "log written during the build");
-  if (path === "/var/lib/systemd/random-seed" || path === "/var/lib/systemd/credential.secret") add("random-seed", "per-machine secret from the build: every instance would share it");
+  if (path === "/var/lib/systemd/random-seed" || path === "/var/lib/systemd/credential.secret")
+    add("random-seed", "per-machine secret from the build: every instance would share it");
   if (path === "/var/lib/cloud/instance") add("cloud-init-state", "cloud-init instance link from the build");
-  if (path.startsWith("/var/lib/apt/lists/") && kind === "file" && name !== "lock") add("apt-state", "apt package lists (stale at launch; `apt-get update` fetches fresh ones)");
+  if (path.startsWith("/var/lib/apt/lists/") && kind === "file" && name !== "lock")
+    add("apt-state", "apt package lists (stale at launch; `apt-get update` fetches fresh ones)");
   if (path.startsWith("/var/cache/apt/") && (name.endsWith(".deb") || name.endsWith(".bin"))) add("apt-state", "apt cache");
   if (path === "/var/lib/dbus/machine-id" && kind === "file" && size > 0) add("machine-id", "D-Bus machine-id from the build");
   if (path === "/etc/machine-id" && size > 0) add("machine-id", "machine-id is set: every instance would share it (must be empty)");

@@ -24,7 +24,19 @@ export function sealRootfs(rootDir: string): string[] {
   for (const name of list(at("/etc/ssh"))) if (/^ssh_host_.*_key(\.pub)?$/.test(name)) remove(`/etc/ssh/${name}`);
   for (const home of ["/root", ...list(at("/home")).map((h) => `/home/${h}`)]) {
     for (const name of ["authorized_keys", "authorized_keys2"]) remove(`${home}/.ssh/${name}`);
-    for (const name of [".bash_history", ".zsh_history", ".sh_history", ".history", ".python_history", ".lesshst", ".viminfo", ".wget-hsts", ".node_repl_history", ".cache"]) remove(`${home}/${name}`);
+    for (const name of [
+      ".bash_history",
+      ".zsh_history",
+      ".sh_history",
+      ".history",
+      ".python_history",
+      ".lesshst",
+      ".viminfo",
+      ".wget-hsts",
+      ".node_repl_history",
+      ".cache",
+    ])
+      remove(`${home}/${name}`);
   }
   for (const file of ["/etc/shadow", "/etc/gshadow"]) if (existsSync(at(file))) write(file, lockPasswords(readFileSync(at(file), "utf8")));
   for (const file of ["/etc/shadow-", "/etc/gshadow-", "/etc/passwd-", "/etc/group-", "/etc/subuid-", "/etc/subgid-"]) remove(file);

@@ -15,21 +15,36 @@ export interface SmokeCheck {
 // Sends OPTIONS to host:port over UDP and waits for a final response; ok on any final response (the
 // status, which depends on the config's policy for the Request-URI, is the detail).
 export function probeSipOptions(host: string, port: number, timeoutMs: number, bindAddress = host): Promise<SmokeCheck> {
-  return udpExchange(host, port, (local) => renderOptions(`${host}:${port}`, local), timeoutMs, (reply) => {
-    const status = parseSipMessage(reply).startLine;
-    if (/^SIP\/2\.0 1\d\d/.test(status)) return undefined;
-    return { name: "kamailio answers SIP OPTIONS", ok: /^SIP\/2\.0 [2-6]\d\d /.test(status), detail: status };
-  }, "kamailio answers SIP OPTIONS", bindAddress);
+  return udpExchange(
+    host,
+    port,
+    (local) => renderOptions(`${host}:${port}`, local),
+    timeoutMs,
+    (reply) => {
+      const status = parseSipMessage(reply).startLine;
+      if (/^SIP\/2\.0 1\d\d/.test(status)) return undefined;
+      return { name: "kamailio answers SIP OPTIONS", ok: /^SIP\/2\.0 [2-6]\d\d /.test(status), detail: status };
+    },
+    "kamailio answers SIP OPTIONS",
+    bindAddress,
+  );
 }
 
 // Sends bencoded `ping` to rtpengine's ng port; ok on `pong`.
 export function probeRtpenginePing(host: string, port: number, timeoutMs: number): Promise<SmokeCheck> {
   const cookie = makeToken();
-  return udpExchange(host, port, () => `${cookie} d7:command4:pinge`, timeoutMs, (reply) => {
-    if (!reply.startsWith(`${cookie} `)) return undefined;
-    const body = reply.slice(cookie.length + 1);
-    return { name: "rtpengine answers ng ping", ok: body === "d6:result4:ponge", detail: body };
-  }, "rtpengine answers ng ping");
+  return udpExchange(
+    host,
+    port,
+    () => `${cookie} d7:command4:pinge`,
+    timeoutMs,
+    (reply) => {
+      if (!reply.startsWith(`${cookie} `)) return undefined;
+      const body = reply.slice(cookie.length + 1);
+      return { name: "rtpengine answers ng ping", ok: body === "d6:result4:ponge", detail: body };
+    },
+    "rtpengine answers ng ping",
+  );
 }
 
 // Opens `url` (ws:// or wss://, any certificate) with the `sip` subprotocol, sends REGISTER, waits for a final response.
@@ -86,7 +101,15 @@ export function probeHttps(name: string, url: string, expect: HttpsExpectation, 
   });
 }
 
-function udpExchange(host: string, port: number, render: (local: string) => string, timeoutMs: number, judge: (reply: string) => SmokeCheck | undefined, name: string, bindAddress = host): Promise<SmokeCheck> {
+function udpExchange(
+  host: string,
+  port: number,
+  render: (local: string) => string,
+  timeoutMs: number,
+  judge: (reply: string) => SmokeCheck | undefined,
+  name: string,
+  bindAddress = host,
+): Promise<SmokeCheck> {
   return new Promise((resolve) => {
     const socket = createSocket("udp4");
     const finish = (check: SmokeCheck) => {

@@ -51,7 +51,11 @@ async function main(): Promise<SmokeCheck[]> {
 
   appendFileSync(`${root}/etc/hosts`, `${pbxAddress}\t${target.pbxHost}\n`);
   await startDnsStandin(new Map([[target.pbxHost.toLowerCase(), pbxAddress]]));
-  const pbx = execa("unshare", ["--net", "--", process.execPath, "--import", target.tsxImport, new URL("./pbx-standin.ts", import.meta.url).pathname, String(target.pbxPort)], { reject: false, stderr: "inherit" });
+  const pbx = execa(
+    "unshare",
+    ["--net", "--", process.execPath, "--import", target.tsxImport, new URL("./pbx-standin.ts", import.meta.url).pathname, String(target.pbxPort)],
+    { reject: false, stderr: "inherit" },
+  );
   const pbxRequests: string[] = [];
   // The veth peer may move into the stand-in's namespace only once unshare has made it: wait for its first line.
   const listening = new Promise<void>((resolve, reject) => {
@@ -74,12 +78,40 @@ async function main(): Promise<SmokeCheck[]> {
   await execa("mkdir", ["-p", `${root}/run/kamailio`]);
   const credentials = writeAdminCredentials(root);
   const agent = JSON.parse(readFileSync(join(root, installPaths.config), "utf8")) as AgentConfig;
-  const serve = ["serve", "--tls-cert", `${credentials}/tls-cert`, "--tls-key", `${credentials}/tls-key`, "--password-hash", `${credentials}/admin-password-hash`];
-  const dropPrivileges = ["setpriv", `--reuid=${unprivileged}`, `--regid=${unprivileged}`, "--clear-groups", "--no-new-privs", ...["--inh-caps", "--ambient-caps", "--bounding-set"].map((flag) => `${flag}=-all,+net_bind_service`)];
+  const serve = [
+    "serve",
+    "--tls-cert",
+    `${credentials}/tls-cert`,
+    "--tls-key",
+    `${credentials}/tls-key`,
+    "--password-hash",
+    `${credentials}/admin-password-hash`,
+  ];
+  const dropPrivileges = [
+    "setpriv",
+    `--reuid=${unprivileged}`,
+    `--regid=${unprivileged}`,
+    "--clear-groups",
+    "--no-new-privs",
+    ...["--inh-caps", "--ambient-caps", "--bounding-set"].map((flag) => `${flag}=-all,+net_bind_service`),
+  ];
   const services: ResultPromise[] = [
-    execa("chroot", [root, "rtpengine", "--config-file=/etc/rtpengine/rtpengine.conf", "--foreground", "--log-stderr", "--table=-1", "--pidfile=/run/rtpengine-smoke.pid"], { reject: false, stdout: "inherit", stderr: "inherit" }),
-    execa("chroot", [root, "kamailio", "-f", "/etc/kamailio/kamailio.cfg", "-DD", "-E", "-Y", "/run/kamailio"], { reject: false, stdout: "inherit", stderr: "inherit" }),
-    execa("chroot", [root, ...dropPrivileges, "/usr/bin/node", `/${installPaths.agent}`, ...serve], { reject: false, stdout: "inherit", stderr: "inherit", env: agentEnv }),
+    execa(
+      "chroot",
+      [root, "rtpengine", "--config-file=/etc/rtpengine/rtpengine.conf", "--foreground", "--log-stderr", "--table=-1", "--pidfile=/run/rtpengine-smoke.pid"],
+      { reject: false, stdout: "inherit", stderr: "inherit" },
+    ),
+    execa("chroot", [root, "kamailio", "-f", "/etc/kamailio/kamailio.cfg", "-DD", "-E", "-Y", "/run/kamailio"], {
+      reject: false,
+      stdout: "inherit",
+      stderr: "inherit",
+    }),
+    execa("chroot", [root, ...dropPrivileges, "/usr/bin/node", `/${installPaths.agent}`, ...serve], {
+      reject: false,
+      stdout: "inherit",
+      stderr: "inherit",
+      env: agentEnv,
+    }),
   ];
   const names = ["rtpengine", "kamailio", "the agent's HTTPS service"];
   const exited: string[] = [];
@@ -93,15 +125,33 @@ async function main(): Promise<SmokeCheck[]> {
   checks.push(await retryProbe(() => probeWebSocketRegister(target.webSocketUrl, target.domain, 3000), deadline));
   const https = `https://127.0.0.1:${agent.https.port}`;
   const password = readFileSync(join(root, runtimePaths.instanceMarker), "utf8").trim();
-  checks.push(await retryProbe(() => probeHttps("HTTPS / asks for the admin login (401)", `${https}/`, { status: 401, header: { name: "www-authenticate", pattern: /^Basic / } }, 2000), deadline));
-  checks.push(await probeHttps("HTTPS / shows the admin UI to the admin user with the instance id as password (200)", `${https}/`, { status: 200, login: { user: agent.admin.user, password }, body: /<title>rtcgw admin/ }, 5000));
-  checks.push(await probeHttps("HTTPS /tryit/ serves the WebRTC demo page (200)", `${https}/tryit/`, { status: 200, body: /<script src="jssip\.min\.js">/ }, 2000));
+  checks.push(
+    await retryProbe(
+      () => probeHttps("HTTPS / asks for the admin login (401)", `${https}/`, { status: 401, header: { name: "www-authenticate", pattern: /^Basic / } }, 2000),
+      deadline,
+    ),
+  );
+  checks.push(
+    await probeHttps(
+      "HTTPS / shows the admin UI to the admin user with the instance id as password (200)",
+      `${https}/`,
+      { status: 200, login: { user: agent.admin.user, password }, body: /<title>rtcgw admin/ },
+      5000,
+    ),
+  );
+  checks.push(
+    await probeHttps("HTTPS /tryit/ serves the WebRTC demo page (200)", `${https}/tryit/`, { status: 200, body: /<script src="jssip\.min\.js">/ }, 2000),
+  );
   checks.push(await probeWebSocketRegister(`wss://127.0.0.1:${agent.https.port}/`, target.domain, 3000, "the agent's WSS port carries a REGISTER to Kamailio"));
   // The stand-in prints each request before answering it, but its pipe may be read after the answer arrives.
   const registersSeen = () => pbxRequests.filter((line) => line.includes('"method":"REGISTER"'));
   for (let round = 0; round < 20 && registersSeen().length < 2; round++) await new Promise((r) => setTimeout(r, 50));
   const registers = registersSeen();
-  checks.push({ name: "the PBX stand-in received both REGISTERs", ok: registers.length >= 2, detail: registers.length >= 2 ? registers[0]! : `PBX saw: ${pbxRequests.join(" ") || "nothing"}` });
+  checks.push({
+    name: "the PBX stand-in received both REGISTERs",
+    ok: registers.length >= 2,
+    detail: registers.length >= 2 ? registers[0]! : `PBX saw: ${pbxRequests.join(" ") || "nothing"}`,
+  });
   if (exited.length > 0) checks.push({ name: "services keep running", ok: false, detail: exited.join("; ") });
   return checks;
 }
@@ -113,11 +163,31 @@ const agentEnv = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
 async function runFirstBoot(root: string): Promise<SmokeCheck> {
   const name = "the agent's first boot writes the certificate, admin password hash and runtime settings";
   writeFileSync(join(root, "etc/machine-id"), `${randomBytes(16).toString("hex")}\n`);
-  const run = await execa("chroot", [root, "/usr/bin/node", `/${installPaths.agent}`, "firstboot"], { reject: false, all: true, env: agentEnv, timeout: 60_000 });
-  const expected = [runtimePaths.tlsCertificate, runtimePaths.tlsKey, runtimePaths.adminPasswordHash, runtimePaths.runtimeEnv, runtimePaths.kamailioDefines, runtimePaths.instanceMarker];
+  const run = await execa("chroot", [root, "/usr/bin/node", `/${installPaths.agent}`, "firstboot"], {
+    reject: false,
+    all: true,
+    env: agentEnv,
+    timeout: 60_000,
+  });
+  const expected = [
+    runtimePaths.tlsCertificate,
+    runtimePaths.tlsKey,
+    runtimePaths.adminPasswordHash,
+    runtimePaths.runtimeEnv,
+    runtimePaths.kamailioDefines,
+    runtimePaths.instanceMarker,
+  ];
   const missing = expected.filter((path) => !existsSync(join(root, path)));
-  if (run.exitCode !== 0 || missing.length > 0) return { name, ok: false, detail: `exit ${run.exitCode}${missing.length ? `, missing ${missing.join(", ")}` : ""}: ${String(run.all).slice(-500)}` };
-  return { name, ok: true, detail: String(run.all).split("\n").find((line) => line.startsWith("instance ")) ?? "ok" };
+  if (run.exitCode !== 0 || missing.length > 0)
+    return { name, ok: false, detail: `exit ${run.exitCode}${missing.length ? `, missing ${missing.join(", ")}` : ""}: ${String(run.all).slice(-500)}` };
+  return {
+    name,
+    ok: true,
+    detail:
+      String(run.all)
+        .split("\n")
+        .find((line) => line.startsWith("instance ")) ?? "ok",
+  };
 }
 
 // What systemd's LoadCredential= gives rtcgw-admin.service: private copies only its user can read. Returns the directory inside the root.
@@ -126,7 +196,11 @@ function writeAdminCredentials(root: string): string {
   mkdirSync(join(root, "run/credentials"), { recursive: true });
   mkdirSync(join(root, inside), { mode: 0o500 });
   chownSync(join(root, inside), unprivileged, unprivileged);
-  for (const [name, from] of [["tls-cert", runtimePaths.tlsCertificate], ["tls-key", runtimePaths.tlsKey], ["admin-password-hash", runtimePaths.adminPasswordHash]] as const) {
+  for (const [name, from] of [
+    ["tls-cert", runtimePaths.tlsCertificate],
+    ["tls-key", runtimePaths.tlsKey],
+    ["admin-password-hash", runtimePaths.adminPasswordHash],
+  ] as const) {
     const file = join(root, inside, name);
     copyFileSync(join(root, from), file);
     chmodSync(file, 0o400);

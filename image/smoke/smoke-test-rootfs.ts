@@ -20,7 +20,13 @@ export interface SmokeResult {
 }
 
 // Runs the smoke test of the rootfs at `rootDir`, using `workDir` for the overlay.
-export async function smokeTestRootfs(options: { rootDir: string; workDir: string; recipe: Recipe; log: BuildLog; signal?: AbortSignal }): Promise<SmokeResult> {
+export async function smokeTestRootfs(options: {
+  rootDir: string;
+  workDir: string;
+  recipe: Recipe;
+  log: BuildLog;
+  signal?: AbortSignal;
+}): Promise<SmokeResult> {
   const { rootDir, workDir, recipe, log } = options;
   const overlayDir = join(workDir, "smoke-overlay");
   try {
@@ -41,7 +47,9 @@ export async function smokeTestRootfs(options: { rootDir: string; workDir: strin
       { log, ...(options.signal ? { signal: options.signal } : {}), timeoutMs: 120_000 },
     );
     const line = run.stdout.split("\n").find((l) => l.startsWith("RTCGW-SMOKE "));
-    const checks: SmokeCheck[] = line ? (JSON.parse(line.slice("RTCGW-SMOKE ".length)) as SmokeCheck[]) : [{ name: "smoke test ran", ok: false, detail: `exit ${run.exitCode}: ${run.stderr.slice(-500)}` }];
+    const checks: SmokeCheck[] = line
+      ? (JSON.parse(line.slice("RTCGW-SMOKE ".length)) as SmokeCheck[])
+      : [{ name: "smoke test ran", ok: false, detail: `exit ${run.exitCode}: ${run.stderr.slice(-500)}` }];
     return { ok: checks.length > 0 && checks.every((c) => c.ok), checks };
   } finally {
     rmSync(overlayDir, { recursive: true, force: true });

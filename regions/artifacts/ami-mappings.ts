@@ -26,7 +26,10 @@ export function renderInstanceRole(recipe: Recipe): Record<string, unknown> {
     InstanceRole: {
       Type: "AWS::IAM::Role",
       Properties: {
-        AssumeRolePolicyDocument: { Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }] },
+        AssumeRolePolicyDocument: {
+          Version: "2012-10-17",
+          Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        },
         ManagedPolicyArns: instanceRolePolicies,
         Policies: [{ PolicyName: instanceRolePolicyName, PolicyDocument: renderInstanceRolePolicy(recipe) }],
       },

@@ -6,12 +6,22 @@ import { mergeArtifactAccess, type ArtifactAccess } from "./plan-artifact-access
 export type AppliedAccess = { ok: true; policy: string | undefined; public: boolean } | { ok: false; error: string };
 
 const sameBlock = (a: PublicAccessBlock | undefined, b: PublicAccessBlock) =>
-  !!a && a.blockPublicAcls === b.blockPublicAcls && a.ignorePublicAcls === b.ignorePublicAcls && a.blockPublicPolicy === b.blockPublicPolicy && a.restrictPublicBuckets === b.restrictPublicBuckets;
+  !!a &&
+  a.blockPublicAcls === b.blockPublicAcls &&
+  a.ignorePublicAcls === b.ignorePublicAcls &&
+  a.blockPublicPolicy === b.blockPublicPolicy &&
+  a.restrictPublicBuckets === b.restrictPublicBuckets;
 
 // Writes the artifact read access into the bucket policy and keeps Block Public Access consistent with it: when the policy
 // becomes public, BPA for policies is lifted first (and the policy retried while the change propagates: S3 answers AccessDenied
 // meanwhile); when it stops being public, the policy goes first and BPA is restored after.
-export async function applyArtifactAccess(ports: CloudPorts, region: string, bucket: string, access: ArtifactAccess, signal?: AbortSignal): Promise<AppliedAccess> {
+export async function applyArtifactAccess(
+  ports: CloudPorts,
+  region: string,
+  bucket: string,
+  access: ArtifactAccess,
+  signal?: AbortSignal,
+): Promise<AppliedAccess> {
   const withRetry = bindRetry({ clock: ports.clock, signal, budgetMs: 180_000 });
   const current = await withRetry(() => ports.s3.getBucketPolicy(region, bucket));
   const change = mergeArtifactAccess(bucket, access, current);
@@ -21,7 +31,8 @@ export async function applyArtifactAccess(ports: CloudPorts, region: string, buc
     if (!sameBlock(block, change.publicAccessBlock)) await withRetry(() => ports.s3.putPublicAccessBlock(region, bucket, change.publicAccessBlock));
   };
   const writePolicy = async () => {
-    if (normalize(current) !== normalize(change.policy)) await withRetry(() => ports.s3.putBucketPolicy(region, bucket, change.policy), { retryCodes: change.public ? ["AccessDenied"] : [] });
+    if (normalize(current) !== normalize(change.policy))
+      await withRetry(() => ports.s3.putBucketPolicy(region, bucket, change.policy), { retryCodes: change.public ? ["AccessDenied"] : [] });
   };
   if (change.public) {
     await writeBlock();

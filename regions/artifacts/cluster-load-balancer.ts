@@ -20,7 +20,8 @@ function planLoadBalancerPorts(recipe: Recipe): { ports: ForwardedPort[]; notFor
   if (tls) ports.push({ name: "SipTls", port: tls.port, protocol: "TCP" });
   const sipProtocol = sip.transports.length === 2 ? "TCP_UDP" : sip.transports[0] === "udp" ? "UDP" : "TCP";
   const room = nlbListenerQuota - ports.length;
-  for (let port = sip.ports.from; port <= Math.min(sip.ports.to, sip.ports.from + room - 1); port++) ports.push({ name: `Sip${port}`, port, protocol: sipProtocol });
+  for (let port = sip.ports.from; port <= Math.min(sip.ports.to, sip.ports.from + room - 1); port++)
+    ports.push({ name: `Sip${port}`, port, protocol: sipProtocol });
   const lastForwarded = sip.ports.from + room - 1;
   return lastForwarded < sip.ports.to ? { ports, notForwarded: { from: lastForwarded + 1, to: sip.ports.to } } : { ports };
 }
@@ -32,16 +33,33 @@ export function renderLoadBalancer(recipe: Recipe): { resources: Record<string, 
   const wss = recipe.gateway.listen.wss.port;
   const plan = planLoadBalancerPorts(recipe);
   const resources: Record<string, unknown> = {
-    LoadBalancer: { Type: "AWS::ElasticLoadBalancingV2::LoadBalancer", Properties: { Type: "network", Scheme: "internet-facing", Subnets: { Ref: "Subnets" } } },
+    LoadBalancer: {
+      Type: "AWS::ElasticLoadBalancingV2::LoadBalancer",
+      Properties: { Type: "network", Scheme: "internet-facing", Subnets: { Ref: "Subnets" } },
+    },
   };
   for (const { name, port, protocol } of plan.ports) {
     resources[`${name}Targets`] = {
       Type: "AWS::ElasticLoadBalancingV2::TargetGroup",
-      Properties: { VpcId: { Ref: "VpcId" }, Port: port, Protocol: protocol, TargetType: "instance", HealthCheckProtocol: "TCP", HealthCheckPort: String(wss), HealthyThresholdCount: 3, UnhealthyThresholdCount: 3 },
+      Properties: {
+        VpcId: { Ref: "VpcId" },
+        Port: port,
+        Protocol: protocol,
+        TargetType: "instance",
+        HealthCheckProtocol: "TCP",
+        HealthCheckPort: String(wss),
+        HealthyThresholdCount: 3,
+        UnhealthyThresholdCount: 3,
+      },
     };
     resources[`${name}Listener`] = {
       Type: "AWS::ElasticLoadBalancingV2::Listener",
-      Properties: { LoadBalancerArn: { Ref: "LoadBalancer" }, Port: port, Protocol: protocol, DefaultActions: [{ Type: "forward", TargetGroupArn: { Ref: `${name}Targets` } }] },
+      Properties: {
+        LoadBalancerArn: { Ref: "LoadBalancer" },
+        Port: port,
+        Protocol: protocol,
+        DefaultActions: [{ Type: "forward", TargetGroupArn: { Ref: `${name}Targets` } }],
+      },
     };
   }
   const targetGroups = plan.ports.map((p) => ({ Ref: `${p.name}Targets` }));

@@ -11,7 +11,15 @@ import { hasKeyNameCondition, keyNameParameter, optionalKeyName } from "./key-pa
  * with basic monitoring 4 of 5 such periods would have no data and the alarms would never fire. Detailed monitoring costs
  * a little per instance; 300 s periods without it would make the cluster wait 10 minutes (two periods) or act on one sample.
  */
-export const clusterScaling = { min: 1, max: 4, scaleUpAbovePercent: 80, scaleDownBelowPercent: 60, periodSeconds: 60, evaluationPeriods: 5, detailedMonitoring: true } as const;
+export const clusterScaling = {
+  min: 1,
+  max: 4,
+  scaleUpAbovePercent: 80,
+  scaleDownBelowPercent: 60,
+  periodSeconds: 60,
+  evaluationPeriods: 5,
+  detailedMonitoring: true,
+} as const;
 
 // The cluster CloudFormation template: 1–4 gateways in an auto-scaling group behind a network load balancer, replaced
 // when unhealthy, scaled on average CPU; an optional Route53 latency-routed record per region.
@@ -22,8 +30,15 @@ export function renderClusterTemplate(recipe: Recipe, images: RegionImages): Rec
   const alarm = (direction: "High" | "Low") => ({
     Type: "AWS::CloudWatch::Alarm",
     Properties: {
-      AlarmDescription: direction === "High" ? `Average CPU above ${s.scaleUpAbovePercent} % for ${minutes} minutes: add a gateway` : `Average CPU below ${s.scaleDownBelowPercent} % for ${minutes} minutes: remove a gateway`,
-      Namespace: "AWS/EC2", MetricName: "CPUUtilization", Statistic: "Average", Period: s.periodSeconds, EvaluationPeriods: s.evaluationPeriods,
+      AlarmDescription:
+        direction === "High"
+          ? `Average CPU above ${s.scaleUpAbovePercent} % for ${minutes} minutes: add a gateway`
+          : `Average CPU below ${s.scaleDownBelowPercent} % for ${minutes} minutes: remove a gateway`,
+      Namespace: "AWS/EC2",
+      MetricName: "CPUUtilization",
+      Statistic: "Average",
+      Period: s.periodSeconds,
+      EvaluationPeriods: s.evaluationPeriods,
       Threshold: direction === "High" ? s.scaleUpAbovePercent : s.scaleDownBelowPercent,
       ComparisonOperator: direction === "High" ? "GreaterThanThreshold" : "LessThanThreshold",
       Dimensions: [{ Name: "AutoScalingGroupName", Value: { Ref: "GatewayGroup" } }],
@@ -32,7 +47,13 @@ export function renderClusterTemplate(recipe: Recipe, images: RegionImages): Rec
   });
   const policy = (adjustment: number) => ({
     Type: "AWS::AutoScaling::ScalingPolicy",
-    Properties: { AutoScalingGroupName: { Ref: "GatewayGroup" }, PolicyType: "SimpleScaling", AdjustmentType: "ChangeInCapacity", ScalingAdjustment: adjustment, Cooldown: "300" },
+    Properties: {
+      AutoScalingGroupName: { Ref: "GatewayGroup" },
+      PolicyType: "SimpleScaling",
+      AdjustmentType: "ChangeInCapacity",
+      ScalingAdjustment: adjustment,
+      Cooldown: "300",
+    },
   });
   return {
     AWSTemplateFormatVersion: "2010-09-09",
@@ -51,14 +72,20 @@ export function renderClusterTemplate(recipe: Recipe, images: RegionImages): Rec
     Resources: {
       GatewaySecurityGroup: {
         Type: "AWS::EC2::SecurityGroup",
-        Properties: { GroupDescription: `${recipe.name} gateways: SIP, WSS/HTTPS, RTP, SSH`, VpcId: { Ref: "VpcId" }, SecurityGroupIngress: toSecurityGroupIngress(listIngressRules(recipe)) },
+        Properties: {
+          GroupDescription: `${recipe.name} gateways: SIP, WSS/HTTPS, RTP, SSH`,
+          VpcId: { Ref: "VpcId" },
+          SecurityGroupIngress: toSecurityGroupIngress(listIngressRules(recipe)),
+        },
       },
       ...renderInstanceRole(recipe),
       GatewayLaunchTemplate: {
         Type: "AWS::EC2::LaunchTemplate",
         Properties: {
           LaunchTemplateData: {
-            ImageId: regionImageId, InstanceType: { Ref: "InstanceType" }, KeyName: optionalKeyName,
+            ImageId: regionImageId,
+            InstanceType: { Ref: "InstanceType" },
+            KeyName: optionalKeyName,
             Monitoring: { Enabled: s.detailedMonitoring },
             IamInstanceProfile: { Arn: { "Fn::GetAtt": ["InstanceProfile", "Arn"] } },
             MetadataOptions: { HttpTokens: "required", HttpEndpoint: "enabled" },
@@ -69,11 +96,14 @@ export function renderClusterTemplate(recipe: Recipe, images: RegionImages): Rec
       GatewayGroup: {
         Type: "AWS::AutoScaling::AutoScalingGroup",
         Properties: {
-          MinSize: String(s.min), MaxSize: String(s.max), DesiredCapacity: String(s.min),
+          MinSize: String(s.min),
+          MaxSize: String(s.max),
+          DesiredCapacity: String(s.min),
           LaunchTemplate: { LaunchTemplateId: { Ref: "GatewayLaunchTemplate" }, Version: { "Fn::GetAtt": ["GatewayLaunchTemplate", "LatestVersionNumber"] } },
           VPCZoneIdentifier: { Ref: "Subnets" },
           TargetGroupARNs: loadBalancer.targetGroups,
-          HealthCheckType: "ELB", HealthCheckGracePeriod: 300,
+          HealthCheckType: "ELB",
+          HealthCheckGracePeriod: 300,
           Tags: [{ Key: "Name", Value: recipe.name, PropagateAtLaunch: true }],
         },
       },
@@ -86,14 +116,25 @@ export function renderClusterTemplate(recipe: Recipe, images: RegionImages): Rec
         Type: "AWS::Route53::RecordSet",
         Condition: "HasLatencyRecord",
         Properties: {
-          HostedZoneId: { Ref: "HostedZoneId" }, Name: { Ref: "RecordName" }, Type: "A", SetIdentifier: { Ref: "AWS::Region" }, Region: { Ref: "AWS::Region" },
-          AliasTarget: { DNSName: { "Fn::GetAtt": ["LoadBalancer", "DNSName"] }, HostedZoneId: { "Fn::GetAtt": ["LoadBalancer", "CanonicalHostedZoneID"] }, EvaluateTargetHealth: true },
+          HostedZoneId: { Ref: "HostedZoneId" },
+          Name: { Ref: "RecordName" },
+          Type: "A",
+          SetIdentifier: { Ref: "AWS::Region" },
+          Region: { Ref: "AWS::Region" },
+          AliasTarget: {
+            DNSName: { "Fn::GetAtt": ["LoadBalancer", "DNSName"] },
+            HostedZoneId: { "Fn::GetAtt": ["LoadBalancer", "CanonicalHostedZoneID"] },
+            EvaluateTargetHealth: true,
+          },
         },
       },
     },
     Outputs: {
       TryItUrl: { Description: "WebRTC demo app", Value: { "Fn::Sub": "https://${LoadBalancer.DNSName}/tryit/" } },
-      AdminUrl: { Description: `Admin UI of a gateway: https://<instance public IP>/ (user ${recipe.gateway.admin.user}, password = its instance id)`, Value: { "Fn::Sub": "https://${LoadBalancer.DNSName}/" } },
+      AdminUrl: {
+        Description: `Admin UI of a gateway: https://<instance public IP>/ (user ${recipe.gateway.admin.user}, password = its instance id)`,
+        Value: { "Fn::Sub": "https://${LoadBalancer.DNSName}/" },
+      },
     },
   };
 }

@@ -5,7 +5,9 @@ export function formatLaunchInstanceUrl(region: string, imageId: string): string
 
 // CloudFormation quick-create for a template in S3 (an HTTPS S3 URL: website URLs are rejected), with parameters prefilled.
 export function formatLaunchStackUrl(region: string, templateUrl: string, stackName: string, params: Record<string, string> = {}): string {
-  const extra = Object.entries(params).map(([key, value]) => `&param_${key}=${encodeURIComponent(value)}`).join("");
+  const extra = Object.entries(params)
+    .map(([key, value]) => `&param_${key}=${encodeURIComponent(value)}`)
+    .join("");
   return `https://${region}.console.aws.amazon.com/cloudformation/home?region=${region}#/stacks/create/review?templateURL=${encodeURIComponent(templateUrl)}&stackName=${encodeURIComponent(stackName)}${extra}`;
 }
 

@@ -28,17 +28,27 @@ export function renderInstanceRolePolicy(recipe: Recipe): { Version: "2012-10-17
   const parameter = recipe.gateway.license.parameter.replace(/^\//, "");
   const statements: TemplatePolicyStatement[] = [
     {
-      Sid: "ReadLicenseParameter", Effect: "Allow", Action: "ssm:GetParameter",
+      Sid: "ReadLicenseParameter",
+      Effect: "Allow",
+      Action: "ssm:GetParameter",
       Resource: { "Fn::Sub": `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/${parameter}` },
     },
     {
-      Sid: "DecryptLicenseParameter", Effect: "Allow", Action: "kms:Decrypt",
+      Sid: "DecryptLicenseParameter",
+      Effect: "Allow",
+      Action: "kms:Decrypt",
       Resource: { "Fn::Sub": "arn:${AWS::Partition}:kms:${AWS::Region}:${AWS::AccountId}:key/*" },
       Condition: { StringEquals: { "kms:ViaService": { "Fn::Sub": "ssm.${AWS::Region}.amazonaws.com" } } },
     },
   ];
   if (recipe.gateway.metrics) {
-    statements.push({ Sid: "PublishCallMetrics", Effect: "Allow", Action: "cloudwatch:PutMetricData", Resource: "*", Condition: { StringEquals: { "cloudwatch:namespace": agentMetricsNamespace } } });
+    statements.push({
+      Sid: "PublishCallMetrics",
+      Effect: "Allow",
+      Action: "cloudwatch:PutMetricData",
+      Resource: "*",
+      Condition: { StringEquals: { "cloudwatch:namespace": agentMetricsNamespace } },
+    });
   }
   return { Version: "2012-10-17", Statement: statements };
 }

@@ -5,7 +5,9 @@
 /** The `KeyName` parameter. */
 export const keyNameParameter = {
   KeyName: {
-    Type: "String", Default: "", AllowedPattern: "[\\x20-\\x7E]{0,255}",
+    Type: "String",
+    Default: "",
+    AllowedPattern: "[\\x20-\\x7E]{0,255}",
     Description: "Optional: an EC2 key pair for SSH as the admin user; empty: no key (use Session Manager)",
   },
 };

@@ -17,9 +17,7 @@ interface PolicyDocument {
 }
 
 /** What to write: the merged policy (undefined: none) and the bucket's Block Public Access that goes with it. */
-export type BucketAccessChange =
-  | { ok: true; policy: string | undefined; publicAccessBlock: PublicAccessBlock; public: boolean }
-  | { ok: false; error: string };
+export type BucketAccessChange = { ok: true; policy: string | undefined; publicAccessBlock: PublicAccessBlock; public: boolean } | { ok: false; error: string };
 
 // Who reads the artifacts of a recipe: everyone when public, the listed accounts when shared, only the owner when private.
 export function planArtifactAccess(visibility: Recipe["publish"]["visibility"], prefix: string): ArtifactAccess {
@@ -52,7 +50,12 @@ export function mergeArtifactAccess(bucket: string, access: ArtifactAccess, curr
   }
   const isPublic = statements.some(isPublicStatement);
   const policy = statements.length ? JSON.stringify({ ...doc, Version: doc.Version ?? "2012-10-17", Statement: statements }) : undefined;
-  return { ok: true, policy, public: isPublic, publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: !isPublic, restrictPublicBuckets: !isPublic } };
+  return {
+    ok: true,
+    policy,
+    public: isPublic,
+    publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: !isPublic, restrictPublicBuckets: !isPublic },
+  };
 }
 
 // Tells whether a policy statement grants anything to everyone (`"*"` or `{ "AWS": "*" }`).

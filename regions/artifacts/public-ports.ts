@@ -25,7 +25,10 @@ export function listIngressRules(recipe: Recipe): IngressRule[] {
 export function toSecurityGroupIngress(rules: readonly IngressRule[]): Record<string, unknown>[] {
   return rules.flatMap((rule) =>
     rule.cidrs.map((cidr) => ({
-      IpProtocol: rule.protocol, FromPort: rule.from, ToPort: rule.to, Description: rule.label,
+      IpProtocol: rule.protocol,
+      FromPort: rule.from,
+      ToPort: rule.to,
+      Description: rule.label,
       ...(cidr.includes(":") ? { CidrIpv6: cidr } : { CidrIp: cidr }),
     })),
   );

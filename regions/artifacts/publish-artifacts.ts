@@ -25,12 +25,25 @@ export interface PublishedArtifacts {
 
 // Renders manifest.json, both CloudFormation templates and the go page for the published regions, uploads what changed to S3
 // and, when `outDir` is given, writes them there too.
-export async function publishArtifacts(input: { recipe: Recipe; plan: PublishPlan; journal: Journal; ports: CloudPorts; outDir?: string | undefined; capacity?: CapacityRow[] | undefined; signal?: AbortSignal | undefined }): Promise<PublishedArtifacts> {
+export async function publishArtifacts(input: {
+  recipe: Recipe;
+  plan: PublishPlan;
+  journal: Journal;
+  ports: CloudPorts;
+  outDir?: string | undefined;
+  capacity?: CapacityRow[] | undefined;
+  signal?: AbortSignal | undefined;
+}): Promise<PublishedArtifacts> {
   const { recipe, plan, journal, ports } = input;
   const { bucket, region, keys } = plan.artifacts;
   const published = Object.entries(journal.regions).filter(([, e]) => e.status === "published" && e.imageId);
   const images = Object.fromEntries(published.map(([r, e]) => [r, e.imageId!]));
-  const urls = { manifest: formatS3Url(bucket, region, keys.manifest), single: formatS3Url(bucket, region, keys.single), cluster: formatS3Url(bucket, region, keys.cluster), goPage: formatS3Url(bucket, region, keys.goPage) };
+  const urls = {
+    manifest: formatS3Url(bucket, region, keys.manifest),
+    single: formatS3Url(bucket, region, keys.single),
+    cluster: formatS3Url(bucket, region, keys.cluster),
+    goPage: formatS3Url(bucket, region, keys.goPage),
+  };
   const files: Record<string, string> = {
     [keys.manifest]: `${JSON.stringify(renderManifest(journal), null, 2)}\n`,
     [keys.single]: `${JSON.stringify(renderSingleInstanceTemplate(recipe, images), null, 2)}\n`,
@@ -38,7 +51,11 @@ export async function publishArtifacts(input: { recipe: Recipe; plan: PublishPla
   };
   if (recipe.publish.goPage !== false) {
     files[keys.goPage] = renderGoPage({
-      recipe, buildId: plan.buildId, owner: journal.account ?? "", templateUrls: urls, ...(input.capacity ? { capacity: input.capacity } : {}),
+      recipe,
+      buildId: plan.buildId,
+      owner: journal.account ?? "",
+      templateUrls: urls,
+      ...(input.capacity ? { capacity: input.capacity } : {}),
       regions: published.map(([r, e]) => ({ region: r, imageId: e.imageId!, deprecationTime: e.deprecationTime })),
     });
   }

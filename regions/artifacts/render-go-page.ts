@@ -31,14 +31,27 @@ export function renderGoPage(input: GoPageInput): string {
   const title = recipe.publish.goPage === false ? recipe.name : recipe.publish.goPage.title;
   const stackName = recipe.name.replace(/[^A-Za-z0-9-]/g, "-");
   return template({
-    title, recipeName: recipe.name, version: recipe.version, buildId: input.buildId.slice(0, 12), owner: input.owner, adminUser: recipe.gateway.admin.user,
-    regions: [...input.regions].sort((a, b) => a.region.localeCompare(b.region)).map((r) => ({
-      region: r.region, imageId: r.imageId, deprecationDate: r.deprecationTime?.slice(0, 10) ?? "—",
-      launchInstanceUrl: formatLaunchInstanceUrl(r.region, r.imageId),
-      launchStackSingleUrl: formatLaunchStackUrl(r.region, input.templateUrls.single, stackName),
-      launchStackClusterUrl: formatLaunchStackUrl(r.region, input.templateUrls.cluster, `${stackName}-cluster`),
+    title,
+    recipeName: recipe.name,
+    version: recipe.version,
+    buildId: input.buildId.slice(0, 12),
+    owner: input.owner,
+    adminUser: recipe.gateway.admin.user,
+    regions: [...input.regions]
+      .sort((a, b) => a.region.localeCompare(b.region))
+      .map((r) => ({
+        region: r.region,
+        imageId: r.imageId,
+        deprecationDate: r.deprecationTime?.slice(0, 10) ?? "—",
+        launchInstanceUrl: formatLaunchInstanceUrl(r.region, r.imageId),
+        launchStackSingleUrl: formatLaunchStackUrl(r.region, input.templateUrls.single, stackName),
+        launchStackClusterUrl: formatLaunchStackUrl(r.region, input.templateUrls.cluster, `${stackName}-cluster`),
+      })),
+    ports: listIngressRules(recipe).map((p) => ({
+      protocol: p.protocol.toUpperCase(),
+      range: p.from === p.to ? String(p.from) : `${p.from}-${p.to}`,
+      label: p.label,
     })),
-    ports: listIngressRules(recipe).map((p) => ({ protocol: p.protocol.toUpperCase(), range: p.from === p.to ? String(p.from) : `${p.from}-${p.to}`, label: p.label })),
     capacity: input.capacity ?? listCapacityRows(recipe),
   });
 }

@@ -22,13 +22,29 @@ export interface Manifest {
 
 // The manifest of a publish run, from its journal (failed regions are listed with their error, without an AMI id).
 export function renderManifest(journal: Journal): Manifest {
-  const regions = Object.keys(journal.regions).sort().map((region): [string, ManifestRegion] => {
-    const e = journal.regions[region]!;
-    const ok = e.status === "published";
-    return [region, {
-      imageId: ok ? e.imageId ?? null : null, name: journal.amiName, owner: journal.account ?? "", created: e.creationDate ?? null,
-      deprecation: e.deprecationTime ?? null, status: e.status, ...(e.error ? { error: e.error } : {}),
-    }];
-  });
-  return { recipe: journal.recipe, version: journal.recipeVersion, buildId: journal.buildId, owner: journal.account ?? "", regions: Object.fromEntries(regions) };
+  const regions = Object.keys(journal.regions)
+    .sort()
+    .map((region): [string, ManifestRegion] => {
+      const e = journal.regions[region]!;
+      const ok = e.status === "published";
+      return [
+        region,
+        {
+          imageId: ok ? (e.imageId ?? null) : null,
+          name: journal.amiName,
+          owner: journal.account ?? "",
+          created: e.creationDate ?? null,
+          deprecation: e.deprecationTime ?? null,
+          status: e.status,
+          ...(e.error ? { error: e.error } : {}),
+        },
+      ];
+    });
+  return {
+    recipe: journal.recipe,
+    version: journal.recipeVersion,
+    buildId: journal.buildId,
+    owner: journal.account ?? "",
+    regions: Object.fromEntries(regions),
+  };
 }

@@ -8,8 +8,20 @@ import { listIngressRules, toSecurityGroupIngress } from "./public-ports.ts";
 // given with its VPC (CloudFormation cannot look up a subnet's VPC, and the security group must be in it): a rule says so
 // before anything is created. The instance always gets a public IPv4 address, which the outputs' URLs use.
 const networkParameters = {
-  VpcId: { Type: "String", Default: "", AllowedPattern: "(vpc-[0-9a-f]{8,17})?", Description: "Optional: the VPC to launch in; empty: the default VPC", ConstraintDescription: "a VPC id (vpc-...) or empty" },
-  SubnetId: { Type: "String", Default: "", AllowedPattern: "(subnet-[0-9a-f]{8,17})?", Description: "Optional: a subnet of VpcId with a route to the internet; empty: a default subnet of the default VPC", ConstraintDescription: "a subnet id (subnet-...) or empty" },
+  VpcId: {
+    Type: "String",
+    Default: "",
+    AllowedPattern: "(vpc-[0-9a-f]{8,17})?",
+    Description: "Optional: the VPC to launch in; empty: the default VPC",
+    ConstraintDescription: "a VPC id (vpc-...) or empty",
+  },
+  SubnetId: {
+    Type: "String",
+    Default: "",
+    AllowedPattern: "(subnet-[0-9a-f]{8,17})?",
+    Description: "Optional: a subnet of VpcId with a route to the internet; empty: a default subnet of the default VPC",
+    ConstraintDescription: "a subnet id (subnet-...) or empty",
+  },
 };
 const noVpc = { "Fn::Equals": [{ Ref: "VpcId" }, ""] };
 const noSubnet = { "Fn::Equals": [{ Ref: "SubnetId" }, ""] };
@@ -30,7 +42,12 @@ export function renderSingleInstanceTemplate(recipe: Recipe, images: RegionImage
     },
     Rules: {
       SubnetWithItsVpc: {
-        Assertions: [{ Assert: { "Fn::Or": [{ "Fn::And": [noVpc, noSubnet] }, { "Fn::And": [hasVpc, hasSubnet] }] }, AssertDescription: "Give both VpcId and SubnetId (a subnet of that VPC), or neither for the default VPC" }],
+        Assertions: [
+          {
+            Assert: { "Fn::Or": [{ "Fn::And": [noVpc, noSubnet] }, { "Fn::And": [hasVpc, hasSubnet] }] },
+            AssertDescription: "Give both VpcId and SubnetId (a subnet of that VPC), or neither for the default VPC",
+          },
+        ],
       },
     },
     Conditions: { ...hasKeyNameCondition, HasVpc: hasVpc, HasSubnet: hasSubnet },
@@ -39,7 +56,8 @@ export function renderSingleInstanceTemplate(recipe: Recipe, images: RegionImage
       GatewaySecurityGroup: {
         Type: "AWS::EC2::SecurityGroup",
         Properties: {
-          GroupDescription: `${recipe.name} gateway: SIP, WSS/HTTPS, RTP, SSH`, VpcId: { "Fn::If": ["HasVpc", { Ref: "VpcId" }, { Ref: "AWS::NoValue" }] },
+          GroupDescription: `${recipe.name} gateway: SIP, WSS/HTTPS, RTP, SSH`,
+          VpcId: { "Fn::If": ["HasVpc", { Ref: "VpcId" }, { Ref: "AWS::NoValue" }] },
           SecurityGroupIngress: toSecurityGroupIngress(listIngressRules(recipe)),
         },
       },
@@ -51,16 +69,24 @@ export function renderSingleInstanceTemplate(recipe: Recipe, images: RegionImage
           InstanceType: { Ref: "InstanceType" },
           KeyName: optionalKeyName,
           IamInstanceProfile: { Ref: "InstanceProfile" },
-          NetworkInterfaces: [{
-            DeviceIndex: "0", AssociatePublicIpAddress: true, DeleteOnTermination: true,
-            GroupSet: [{ "Fn::GetAtt": ["GatewaySecurityGroup", "GroupId"] }], SubnetId: { "Fn::If": ["HasSubnet", { Ref: "SubnetId" }, { Ref: "AWS::NoValue" }] },
-          }],
+          NetworkInterfaces: [
+            {
+              DeviceIndex: "0",
+              AssociatePublicIpAddress: true,
+              DeleteOnTermination: true,
+              GroupSet: [{ "Fn::GetAtt": ["GatewaySecurityGroup", "GroupId"] }],
+              SubnetId: { "Fn::If": ["HasSubnet", { Ref: "SubnetId" }, { Ref: "AWS::NoValue" }] },
+            },
+          ],
           Tags: [{ Key: "Name", Value: recipe.name }],
         },
       },
     },
     Outputs: {
-      AdminUrl: { Description: `Admin UI (user ${recipe.gateway.admin.user}, password = the instance id)`, Value: { "Fn::Sub": "https://${Gateway.PublicIp}/" } },
+      AdminUrl: {
+        Description: `Admin UI (user ${recipe.gateway.admin.user}, password = the instance id)`,
+        Value: { "Fn::Sub": "https://${Gateway.PublicIp}/" },
+      },
       TryItUrl: { Description: "WebRTC demo app", Value: { "Fn::Sub": "https://${Gateway.PublicIp}/tryit/" } },
       InstanceId: { Description: "Instance id (the admin password)", Value: { Ref: "Gateway" } },
     },

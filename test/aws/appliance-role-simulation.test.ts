@@ -29,19 +29,33 @@ let authorizer: IamAuthorizer;
 
 before(async () => {
   // The license as a SecureString under a customer managed key, in both regions.
-  for (const r of [region, "us-east-1"]) cloud.state.parameters.set(`${r}:${config.license.parameter}`, { value: "LICENSE-TEXT", dataType: "text", version: 1, kmsKeyId: "0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9" });
+  for (const r of [region, "us-east-1"])
+    cloud.state.parameters.set(`${r}:${config.license.parameter}`, {
+      value: "LICENSE-TEXT",
+      dataType: "text",
+      version: 1,
+      kmsKeyId: "0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9",
+    });
   cloud.state.parameters.set(`${region}:/rtcgw/latest`, { value: "ami-0123456789abcdef0", dataType: "aws:ec2:image", version: 1 });
   authorizer = createIamAuthorizer(principals);
   endpoint = await startFakeEndpoint(cloud, { authorizer });
 });
 after(() => endpoint.close());
 
-const readLicense = (accessKeyId: string, name = config.license.parameter, where = region) => readLicenseParameter({ region: where, name, endpoint: endpoint.url, credentials: credentials(accessKeyId) });
+const readLicense = (accessKeyId: string, name = config.license.parameter, where = region) =>
+  readLicenseParameter({ region: where, name, endpoint: endpoint.url, credentials: credentials(accessKeyId) });
 async function publishMetrics(accessKeyId: string, namespace = config.metrics.namespace): Promise<string[]> {
   const lines: string[] = [];
   const metrics = startCallMetrics({
-    namespace, region, gateway: recipe.name, instanceId: "i-0123456789abcdef0", read: async () => ({ activeCalls: 3, registrations: 5 }), intervalMs: 60_000,
-    endpoint: endpoint.url, credentials: credentials(accessKeyId), log: (line) => lines.push(line),
+    namespace,
+    region,
+    gateway: recipe.name,
+    instanceId: "i-0123456789abcdef0",
+    read: async () => ({ activeCalls: 3, registrations: 5 }),
+    intervalMs: 60_000,
+    endpoint: endpoint.url,
+    credentials: credentials(accessKeyId),
+    log: (line) => lines.push(line),
   });
   await metrics.publishOnce();
   metrics.stop();
@@ -54,7 +68,9 @@ test("the instance role reads the license (decrypting it through SSM) and publis
     assert.equal(await readLicense(key), "LICENSE-TEXT");
     const before = cloud.state.metricData.length;
     assert.deepEqual(await publishMetrics(key), []);
-    assert.deepEqual(cloud.state.metricData.slice(before), [{ region, namespace: "rtcgw", names: ["ActiveCalls", "Registrations", "ActiveCalls", "Registrations"] }]);
+    assert.deepEqual(cloud.state.metricData.slice(before), [
+      { region, namespace: "rtcgw", names: ["ActiveCalls", "Registrations", "ActiveCalls", "Registrations"] },
+    ]);
   }
   const decrypts = authorizer.records.filter((r) => r.request.action === "kms:Decrypt");
   assert.ok(decrypts.length === 2 && decrypts.every((r) => r.allowed && r.request.context["kms:ViaService"] === `ssm.${region}.amazonaws.com`));
@@ -75,10 +91,16 @@ test("every statement of the instance role's policy is needed by one of the agen
   const policy = principals[keys.template]!.policies[0]!.policy as { Version: string; Statement: { Sid: string }[] };
   const unneeded: string[] = [];
   for (const statement of policy.Statement) {
-    const without: FakePrincipal = { ...principals[keys.template]!, policies: [{ name: "rtcgw-agent", policy: { ...policy, Statement: policy.Statement.filter((s) => s !== statement) } }] };
+    const without: FakePrincipal = {
+      ...principals[keys.template]!,
+      policies: [{ name: "rtcgw-agent", policy: { ...policy, Statement: policy.Statement.filter((s) => s !== statement) } }],
+    };
     const denied = await Promise.all(allowed.map(async (r) => !(await evaluateIamRequest(without, cloud.state.accountId, r.request)).allowed));
     if (!denied.some(Boolean)) unneeded.push(statement.Sid);
   }
-  assert.deepEqual(policy.Statement.map((s) => s.Sid), ["ReadLicenseParameter", "DecryptLicenseParameter", "PublishCallMetrics"]);
+  assert.deepEqual(
+    policy.Statement.map((s) => s.Sid),
+    ["ReadLicenseParameter", "DecryptLicenseParameter", "PublishCallMetrics"],
+  );
   assert.deepEqual(unneeded, []);
 });

@@ -65,7 +65,12 @@ test("accounts: only the listed accounts read the templates; the bucket stays fu
   assert.deepEqual(read(cloud, account("999988887777"), template), { ok: false, code: "AccessDenied" });
   assert.deepEqual(read(cloud, anonymous, template), { ok: false, code: "AccessDenied" });
   assert.deepEqual(read(cloud, account("444455556666"), aLogKey(cloud)), { ok: false, code: "AccessDenied" });
-  assert.deepEqual(cloud.state.buckets.get(bucketName)!.publicAccessBlock, { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true });
+  assert.deepEqual(cloud.state.buckets.get(bucketName)!.publicAccessBlock, {
+    blockPublicAcls: true,
+    ignorePublicAcls: true,
+    blockPublicPolicy: true,
+    restrictPublicBuckets: true,
+  });
 });
 
 test("private: no bucket policy, nobody else reads anything", async () => {
@@ -81,7 +86,13 @@ test("going from public to private removes only rtcgw's statement, keeps the oth
   const journalPath = tempJournalPath();
   await buildAndPublish(cloud, "public", journalPath);
   const bucket = cloud.state.buckets.get(bucketName)!;
-  const foreign = { Sid: "SomeoneElse", Effect: "Allow", Principal: { AWS: "arn:aws:iam::444455556666:root" }, Action: "s3:GetObject", Resource: `arn:aws:s3:::${bucketName}/shared/*` };
+  const foreign = {
+    Sid: "SomeoneElse",
+    Effect: "Allow",
+    Principal: { AWS: "arn:aws:iam::444455556666:root" },
+    Action: "s3:GetObject",
+    Resource: `arn:aws:s3:::${bucketName}/shared/*`,
+  };
   const doc = JSON.parse(bucket.policy!);
   bucket.policy = JSON.stringify({ ...doc, Statement: [...doc.Statement, foreign] });
   await buildAndPublish(cloud, "private", journalPath);
@@ -98,7 +109,10 @@ test("pre-flight reports an account-level S3 Block Public Access that forbids pu
   const result = await buildAwsImage({ recipe, bundle: testBundle, region: "us-east-1", journalPath: tempJournalPath() }, cloud.ports);
   assert.equal(result.kind, "preflight-failed");
   const problems = result.kind === "preflight-failed" ? result.problems : [];
-  assert.deepEqual(problems.map((p) => p.code), ["s3-block-public-access"]);
+  assert.deepEqual(
+    problems.map((p) => p.code),
+    ["s3-block-public-access"],
+  );
   assert.match(problems[0]!.message, /BlockPublicPolicy on/);
   assert.equal(cloud.state.buckets.size, 0);
   assert.equal(cloud.state.instances.length, 0);
@@ -112,7 +126,13 @@ test("the artifact bucket is tagged at creation and expires logs and staging bun
   await buildAndPublish(cloud, "private");
   const bucket = cloud.state.buckets.get(bucketName)!;
   assert.equal(bucket.tags["rtcgw:project"], "rtcgw");
-  assert.deepEqual(bucket.expiry.map((r) => [r.prefix, r.days]), [["staging/", 30], ["logs/", 30]]);
+  assert.deepEqual(
+    bucket.expiry.map((r) => [r.prefix, r.days]),
+    [
+      ["staging/", 30],
+      ["logs/", 30],
+    ],
+  );
   const logKey = aLogKey(cloud);
   await cloud.ports.s3.putObject("us-east-1", bucketName, "staging/old/bundle.tar.gz", "x", "application/gzip");
   cloud.clock.advance(29 * 86_400_000);
@@ -126,24 +146,51 @@ test("the artifact bucket is tagged at creation and expires logs and staging bun
 test("a bucket made before rtcgw set lifecycles gets the expiry rules and tags it lacks, keeping its own", async () => {
   const cloud = createFakeCloud({ regions: ["us-east-1", "eu-west-1"] });
   const blocked = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true };
-  cloud.state.buckets.set(bucketName, { region: "us-east-1", objects: new Map(), writtenAt: new Map(), tags: { team: "voice" }, expiry: [{ id: "theirs", prefix: "tmp/", days: 7 }], publicAccessBlock: blocked });
+  cloud.state.buckets.set(bucketName, {
+    region: "us-east-1",
+    objects: new Map(),
+    writtenAt: new Map(),
+    tags: { team: "voice" },
+    expiry: [{ id: "theirs", prefix: "tmp/", days: 7 }],
+    publicAccessBlock: blocked,
+  });
   await buildAndPublish(cloud, "private");
   const bucket = cloud.state.buckets.get(bucketName)!;
-  assert.deepEqual(bucket.expiry.map((r) => r.id), ["theirs", "rtcgw-expire-staging", "rtcgw-expire-logs"]);
+  assert.deepEqual(
+    bucket.expiry.map((r) => r.id),
+    ["theirs", "rtcgw-expire-staging", "rtcgw-expire-logs"],
+  );
   assert.deepEqual([bucket.tags.team, bucket.tags["rtcgw:project"]], ["voice", "rtcgw"]);
 });
 
 test("the plan states who reads the artifacts; merging is pure and keeps foreign statements", () => {
   const access = planArtifactAccess("public", "rtcgw/");
   assert.deepEqual(access, { readers: "everyone", accounts: [], prefix: "rtcgw/" });
-  const merged = mergeArtifactAccess("b", access, JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Other", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::b/x/*" }] }));
+  const merged = mergeArtifactAccess(
+    "b",
+    access,
+    JSON.stringify({ Version: "2012-10-17", Statement: [{ Sid: "Other", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: "arn:aws:s3:::b/x/*" }] }),
+  );
   assert.ok(merged.ok);
   assert.equal(merged.ok && JSON.parse(merged.policy!).Statement.length, 2);
   assert.equal(merged.ok && merged.public, true);
   const none = mergeArtifactAccess("b", planArtifactAccess("private", "rtcgw/"), merged.ok ? merged.policy : undefined);
   assert.ok(none.ok && none.public === false && JSON.parse(none.policy!).Statement.length === 1, "a Deny to everyone is not a public grant");
-  assert.deepEqual(mergeArtifactAccess("b", planArtifactAccess("private", "rtcgw/"), undefined), { ok: true, policy: undefined, public: false, publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true } });
+  assert.deepEqual(mergeArtifactAccess("b", planArtifactAccess("private", "rtcgw/"), undefined), {
+    ok: true,
+    policy: undefined,
+    public: false,
+    publicAccessBlock: { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true },
+  });
   assert.equal(mergeArtifactAccess("b", access, "{not json").ok, false);
-  const plan = { buildId: "b".repeat(20), amiName: "n", sourceRegion: "us-east-1", visibility: "public" as const, deprecateAfterSeconds: 86400, regions: [], artifacts: { bucket: "b", region: "us-east-1", keys: { manifest: "m", single: "s", cluster: "c", goPage: "g" }, access } };
+  const plan = {
+    buildId: "b".repeat(20),
+    amiName: "n",
+    sourceRegion: "us-east-1",
+    visibility: "public" as const,
+    deprecateAfterSeconds: 86400,
+    regions: [],
+    artifacts: { bucket: "b", region: "us-east-1", keys: { manifest: "m", single: "s", cluster: "c", goPage: "g" }, access },
+  };
   assert.match(formatPlan(plan), /s3:\/\/b\/rtcgw\/\* readable by everyone .*Block Public Access for policies is turned off/);
 });

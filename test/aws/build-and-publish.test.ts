@@ -25,7 +25,10 @@ test("a build makes a private, IMDSv2-only, smoke-tested AMI and leaves no tempo
   for (const instance of cloud.state.instances) assert.equal(instance.tags["rtcgw:build"], result.buildId);
   const journal = readJournal(journalPath)!;
   assert.ok(journal.temporary.length >= 6, "instances, SG, role, profile, staging object and commands are journaled");
-  assert.deepEqual(journal.temporary.filter((r) => !r.deleted), []);
+  assert.deepEqual(
+    journal.temporary.filter((r) => !r.deleted),
+    [],
+  );
 });
 
 test("publishing copies to every region, sets parameters and artifacts; a re-run creates nothing", async () => {
@@ -48,16 +51,34 @@ test("publishing copies to every region, sets parameters and artifacts; a re-run
     assert.deepEqual(snapshot?.accounts, ["444455556666"]);
   }
   const journal = readJournal(journalPath)!;
-  assert.deepEqual(Object.values(journal.regions).map((r) => r.status), ["published", "published", "published"]);
+  assert.deepEqual(
+    Object.values(journal.regions).map((r) => r.status),
+    ["published", "published", "published"],
+  );
   const bucket = cloud.state.buckets.get("rtcgw-111122223333-us-east-1")!;
   const manifest = JSON.parse(Buffer.from(bucket.objects.get("rtcgw/0.1.0/manifest.json")!).toString());
   assert.equal(Object.keys(manifest.regions).length, 3);
 
-  const before = JSON.stringify({ images: cloud.state.images.length, snapshots: cloud.state.snapshots.length, instances: cloud.state.instances.length, params: [...cloud.state.parameters.values()], objects: [...bucket.objects.keys()] });
+  const before = JSON.stringify({
+    images: cloud.state.images.length,
+    snapshots: cloud.state.snapshots.length,
+    instances: cloud.state.instances.length,
+    params: [...cloud.state.parameters.values()],
+    objects: [...bucket.objects.keys()],
+  });
   const rebuilt = await buildAwsImage({ recipe, bundle: testBundle, region: "us-east-1", journalPath }, cloud.ports);
   assert.equal(rebuilt.kind, "reused");
-  const republished = await publishImage({ recipe, buildId: rebuilt.ok ? rebuilt.buildId : "", sourceRegion: "us-east-1", sourceImageId: rebuilt.ok ? rebuilt.imageId : "", journalPath }, cloud.ports);
+  const republished = await publishImage(
+    { recipe, buildId: rebuilt.ok ? rebuilt.buildId : "", sourceRegion: "us-east-1", sourceImageId: rebuilt.ok ? rebuilt.imageId : "", journalPath },
+    cloud.ports,
+  );
   assert.equal(republished.kind, "published");
-  const after = JSON.stringify({ images: cloud.state.images.length, snapshots: cloud.state.snapshots.length, instances: cloud.state.instances.length, params: [...cloud.state.parameters.values()], objects: [...bucket.objects.keys()] });
+  const after = JSON.stringify({
+    images: cloud.state.images.length,
+    snapshots: cloud.state.snapshots.length,
+    instances: cloud.state.instances.length,
+    params: [...cloud.state.parameters.values()],
+    objects: [...bucket.objects.keys()],
+  });
   assert.equal(after, before);
 });

@@ -14,7 +14,17 @@ import { makeRecipe, tempJournalPath, testBundle } from "./fixtures.ts";
 const region = "us-east-1";
 
 function nothingCreated(cloud: FakeCloud): void {
-  assert.deepEqual([cloud.state.buckets.size, cloud.state.roles.length, cloud.state.profiles.length, cloud.state.securityGroups.length, cloud.state.instances.length, cloud.state.clientTokens.size], [0, 0, 0, 0, 0, 0]);
+  assert.deepEqual(
+    [
+      cloud.state.buckets.size,
+      cloud.state.roles.length,
+      cloud.state.profiles.length,
+      cloud.state.securityGroups.length,
+      cloud.state.instances.length,
+      cloud.state.clientTokens.size,
+    ],
+    [0, 0, 0, 0, 0, 0],
+  );
 }
 
 test("no default VPC and no subnet in the recipe: pre-flight fails before anything is created, with what to do, beside the other problems", async () => {
@@ -25,8 +35,16 @@ test("no default VPC and no subnet in the recipe: pre-flight fails before anythi
   const problems = result.kind === "preflight-failed" ? result.problems : [];
   assert.deepEqual(problems.map((p) => `${p.code}@${p.region}`).sort(), ["no-default-vpc@us-east-1", "region-disabled@af-south-1"]);
   const printed: string[] = [];
-  printBuildResult({ cwd: "/", stdout: (t) => void printed.push(t), stderr: (t) => void printed.push(t), interactive: false, signal: new AbortController().signal }, result);
-  assert.ok(printed.includes("  us-east-1: no default VPC: set `image.builder.subnetId` in the recipe (a subnet with outbound internet access) or run `aws ec2 create-default-vpc --region us-east-1`\n"), printed.join(""));
+  printBuildResult(
+    { cwd: "/", stdout: (t) => void printed.push(t), stderr: (t) => void printed.push(t), interactive: false, signal: new AbortController().signal },
+    result,
+  );
+  assert.ok(
+    printed.includes(
+      "  us-east-1: no default VPC: set `image.builder.subnetId` in the recipe (a subnet with outbound internet access) or run `aws ec2 create-default-vpc --region us-east-1`\n",
+    ),
+    printed.join(""),
+  );
   assert.equal(problems.find((p) => p.code === "no-default-vpc")?.message, noDefaultVpcMessage(region));
   nothingCreated(cloud);
   const plan = await planAwsBuild({ recipe, bundle: testBundle, region, journalPath: tempJournalPath() }, cloud.ports);
@@ -40,8 +58,16 @@ test("a subnet that is not in the build's region: pre-flight names the subnet, t
   const result = await buildAwsImage({ recipe, bundle: testBundle, region, journalPath: tempJournalPath() }, cloud.ports);
   assert.equal(result.kind, "preflight-failed", JSON.stringify(result));
   const problems = result.kind === "preflight-failed" ? result.problems : [];
-  assert.deepEqual(problems.map((p) => [p.code, p.region, p.message]), [["subnet-not-found", region, subnetNotFoundMessage(elsewhere.subnetId, region)]]);
-  assert.match(problems[0]!.message, new RegExp(`subnet \`${elsewhere.subnetId}\` \\(image\\.builder\\.subnetId\\) does not exist in us-east-1, where the image is built: name a subnet of us-east-1`));
+  assert.deepEqual(
+    problems.map((p) => [p.code, p.region, p.message]),
+    [["subnet-not-found", region, subnetNotFoundMessage(elsewhere.subnetId, region)]],
+  );
+  assert.match(
+    problems[0]!.message,
+    new RegExp(
+      `subnet \`${elsewhere.subnetId}\` \\(image\\.builder\\.subnetId\\) does not exist in us-east-1, where the image is built: name a subnet of us-east-1`,
+    ),
+  );
   nothingCreated(cloud);
 });
 
@@ -54,10 +80,20 @@ test("with image.builder.subnetId the group is made in the subnet's VPC and both
   const journalPath = tempJournalPath();
   const result = await buildAwsImage({ recipe, bundle: testBundle, region, journalPath }, cloud.ports);
   assert.equal(result.kind, "built", JSON.stringify(result));
-  assert.deepEqual(cloud.state.securityGroups.map((g) => g.vpcId), [subnet.vpcId]);
-  assert.deepEqual(cloud.state.instances.map((i) => i.subnetId), [subnet.subnetId, subnet.subnetId], "builder and smoke instance");
+  assert.deepEqual(
+    cloud.state.securityGroups.map((g) => g.vpcId),
+    [subnet.vpcId],
+  );
+  assert.deepEqual(
+    cloud.state.instances.map((i) => i.subnetId),
+    [subnet.subnetId, subnet.subnetId],
+    "builder and smoke instance",
+  );
   assert.deepEqual(cloud.listLeftovers(), []);
-  assert.deepEqual(readJournal(journalPath)!.temporary.filter((r) => !r.deleted), []);
+  assert.deepEqual(
+    readJournal(journalPath)!.temporary.filter((r) => !r.deleted),
+    [],
+  );
 });
 
 test("without a subnet the builder uses the default VPC and its default subnet", async () => {
@@ -70,6 +106,12 @@ test("without a subnet the builder uses the default VPC and its default subnet",
   assert.equal(plan.ok && plan.builderNetwork, `the default VPC ${defaultVpc.vpcId}`);
   const result = await buildAwsImage({ recipe, bundle: testBundle, region, journalPath: tempJournalPath() }, cloud.ports);
   assert.equal(result.kind, "built", JSON.stringify(result));
-  assert.deepEqual(cloud.state.securityGroups.map((g) => g.vpcId), [defaultVpc.vpcId]);
-  assert.deepEqual(cloud.state.instances.map((i) => i.subnetId), [defaultSubnet.subnetId, defaultSubnet.subnetId]);
+  assert.deepEqual(
+    cloud.state.securityGroups.map((g) => g.vpcId),
+    [defaultVpc.vpcId],
+  );
+  assert.deepEqual(
+    cloud.state.instances.map((i) => i.subnetId),
+    [defaultSubnet.subnetId, defaultSubnet.subnetId],
+  );
 });

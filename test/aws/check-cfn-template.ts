@@ -3,14 +3,32 @@
 // Ref / GetAtt / FindInMap / Condition points at something that exists. Returns the problems found.
 import { createRequire } from "node:module";
 
-interface PropertySpec { Required?: boolean; PrimitiveType?: string; Type?: string; ItemType?: string; PrimitiveItemType?: string }
-interface TypeSpec { Properties?: Record<string, PropertySpec>; Attributes?: Record<string, unknown> }
-interface Spec { ResourceTypes: Record<string, TypeSpec>; PropertyTypes: Record<string, TypeSpec> }
+interface PropertySpec {
+  Required?: boolean;
+  PrimitiveType?: string;
+  Type?: string;
+  ItemType?: string;
+  PrimitiveItemType?: string;
+}
+interface TypeSpec {
+  Properties?: Record<string, PropertySpec>;
+  Attributes?: Record<string, unknown>;
+}
+interface Spec {
+  ResourceTypes: Record<string, TypeSpec>;
+  PropertyTypes: Record<string, TypeSpec>;
+}
 
 const spec = (createRequire(import.meta.url)("@aws-cdk/cfnspec") as { specification(): Spec }).specification();
 const pseudo = new Set(["AWS::Region", "AWS::AccountId", "AWS::StackName", "AWS::StackId", "AWS::Partition", "AWS::URLSuffix", "AWS::NoValue"]);
 
-type Template = { Parameters?: Record<string, unknown>; Mappings?: Record<string, Record<string, unknown>>; Conditions?: Record<string, unknown>; Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; Condition?: string }>; Outputs?: Record<string, unknown> };
+type Template = {
+  Parameters?: Record<string, unknown>;
+  Mappings?: Record<string, Record<string, unknown>>;
+  Conditions?: Record<string, unknown>;
+  Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; Condition?: string }>;
+  Outputs?: Record<string, unknown>;
+};
 
 // Every problem of the template, as "path: message".
 export function checkCfnTemplate(template: Template): string[] {
@@ -34,11 +52,13 @@ export function checkCfnTemplate(template: Template): string[] {
       else if (!spec.ResourceTypes[target.Type]?.Attributes?.[attr]) problems.push(`${path}: ${target.Type} has no attribute ${attr}`);
     }
     if (fn === "Fn::FindInMap" && !template.Mappings?.[(arg as [string])[0]]) problems.push(`${path}: unknown mapping ${(arg as [string])[0]}`);
-    if (fn === "Fn::Sub") for (const [, ref] of String(arg).matchAll(/\$\{([^}]+)\}/g)) {
-      const [res, attr] = ref!.split(".");
-      if (!names.has(res!) && !pseudo.has(ref!)) problems.push(`${path}: Sub refers to unknown ${ref}`);
-      else if (attr && !spec.ResourceTypes[template.Resources[res!]?.Type ?? ""]?.Attributes?.[attr]) problems.push(`${path}: ${res} has no attribute ${attr}`);
-    }
+    if (fn === "Fn::Sub")
+      for (const [, ref] of String(arg).matchAll(/\$\{([^}]+)\}/g)) {
+        const [res, attr] = ref!.split(".");
+        if (!names.has(res!) && !pseudo.has(ref!)) problems.push(`${path}: Sub refers to unknown ${ref}`);
+        else if (attr && !spec.ResourceTypes[template.Resources[res!]?.Type ?? ""]?.Attributes?.[attr])
+          problems.push(`${path}: ${res} has no attribute ${attr}`);
+      }
   });
   return problems;
 }
@@ -58,7 +78,15 @@ function checkValue(resourceType: string, p: PropertySpec, value: unknown, path:
   if (p.PrimitiveType) return checkPrimitive(p.PrimitiveType, value, path, problems);
   if (p.Type === "List") {
     if (!Array.isArray(value)) return void problems.push(`${path}: expected a list`);
-    value.forEach((item, i) => checkValue(resourceType, { ...(p.ItemType ? { Type: p.ItemType } : {}), ...(p.PrimitiveItemType ? { PrimitiveType: p.PrimitiveItemType } : {}) }, item, `${path}[${i}]`, problems));
+    value.forEach((item, i) =>
+      checkValue(
+        resourceType,
+        { ...(p.ItemType ? { Type: p.ItemType } : {}), ...(p.PrimitiveItemType ? { PrimitiveType: p.PrimitiveItemType } : {}) },
+        item,
+        `${path}[${i}]`,
+        problems,
+      ),
+    );
     return;
   }
   if (p.Type === "Map") return;
@@ -69,12 +97,25 @@ function checkValue(resourceType: string, p: PropertySpec, value: unknown, path:
 }
 
 function checkPrimitive(type: string, value: unknown, path: string, problems: string[]): void {
-  const ok = type === "String" ? typeof value === "string" : type === "Integer" || type === "Double" || type === "Long" ? typeof value === "number" || /^-?\d+(\.\d+)?$/.test(String(value)) : type === "Boolean" ? typeof value === "boolean" || value === "true" || value === "false" : true;
+  const ok =
+    type === "String"
+      ? typeof value === "string"
+      : type === "Integer" || type === "Double" || type === "Long"
+        ? typeof value === "number" || /^-?\d+(\.\d+)?$/.test(String(value))
+        : type === "Boolean"
+          ? typeof value === "boolean" || value === "true" || value === "false"
+          : true;
   if (!ok) problems.push(`${path}: expected ${type}, got ${JSON.stringify(value)}`);
 }
 
 function isIntrinsic(value: unknown): boolean {
-  return typeof value === "object" && value !== null && !Array.isArray(value) && Object.keys(value).length === 1 && /^(Ref|Fn::|Condition)/.test(Object.keys(value)[0]!);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    !Array.isArray(value) &&
+    Object.keys(value).length === 1 &&
+    /^(Ref|Fn::|Condition)/.test(Object.keys(value)[0]!)
+  );
 }
 
 function walkIntrinsics(node: unknown, path: string, visit: (fn: string, arg: unknown, path: string) => void): void {

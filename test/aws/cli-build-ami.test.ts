@@ -11,7 +11,24 @@ import { makeTempDir } from "../make-temp-dir.ts";
 async function interruptBuildAmi(t: TestContext, trigger: RegExp) {
   const dir = makeTempDir(t, "rtcgw-cli-");
   const [statePath, journalPath] = [join(dir, "state.json"), join(dir, "journal.json")];
-  const child = spawn(process.execPath, ["--import", "tsx", "test/aws/fixtures/run-aws-cli.ts", statePath, "build-ami", "recipes/gateway.ts", "--target", "aws", "--region", "us-east-1", "--journal", journalPath], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "test/aws/fixtures/run-aws-cli.ts",
+      statePath,
+      "build-ami",
+      "recipes/gateway.ts",
+      "--target",
+      "aws",
+      "--region",
+      "us-east-1",
+      "--journal",
+      journalPath,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   let stderr = "";
   let sent = false;
   child.stderr.on("data", (chunk: Buffer) => {
@@ -21,7 +38,12 @@ async function interruptBuildAmi(t: TestContext, trigger: RegExp) {
   child.stdout.resume();
   const exit = await new Promise<number | null>((resolve) => child.on("close", resolve));
   assert.ok(sent, `the trigger ${trigger} never showed; stderr:\n${stderr}`);
-  const state = JSON.parse(readFileSync(statePath, "utf8")) as { code: number; leftovers: string[]; images: { region: string; imageId: string; state: string }[]; parameters: string[] };
+  const state = JSON.parse(readFileSync(statePath, "utf8")) as {
+    code: number;
+    leftovers: string[];
+    images: { region: string; imageId: string; state: string }[];
+    parameters: string[];
+  };
   return { exit, stderr, state, journal: readJournal(journalPath) };
 }
 
@@ -42,14 +64,34 @@ test("SIGINT during copies: exit 130, copies journaled for --resume, no temporar
   const copy = state.images.find((i) => i.region === "eu-central-1");
   assert.equal(copy?.state, "pending");
   assert.equal(journal?.regions["eu-central-1"]?.imageId, copy?.imageId);
-  assert.equal(state.parameters.some((p) => p.startsWith("eu-central-1:")), false);
+  assert.equal(
+    state.parameters.some((p) => p.startsWith("eu-central-1:")),
+    false,
+  );
   assert.match(stderr, /publish --resume/);
 });
 
 test("build-ami --dry-run prints the build and publish plan and creates nothing", async (t) => {
   const dir = makeTempDir(t, "rtcgw-cli-");
   const statePath = join(dir, "state.json");
-  const child = spawn(process.execPath, ["--import", "tsx", "test/aws/fixtures/run-aws-cli.ts", statePath, "build-ami", "--target", "aws", "--region", "us-east-1", "--journal", join(dir, "j.json"), "--dry-run"], { stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "test/aws/fixtures/run-aws-cli.ts",
+      statePath,
+      "build-ami",
+      "--target",
+      "aws",
+      "--region",
+      "us-east-1",
+      "--journal",
+      join(dir, "j.json"),
+      "--dry-run",
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
   let stdout = "";
   child.stdout.on("data", (c: Buffer) => void (stdout += c.toString()));
   child.stderr.resume();

@@ -35,7 +35,17 @@ before(async () => {
   await cloud.ports.iam.createInstanceProfile({ name: "builder", path: "/rtcgw/", roleName: "builder", tags: {} });
   await cloud.ports.s3.ensureBucket(region, bucket, bucketSetupFor(bucket));
   const base = cloud.state.images.find((i) => i.name.startsWith("debian-12-amd64"))!;
-  launch = { imageId: base.imageId, instanceType: "t3.small", instanceProfileName: "builder", securityGroupId: groupId, diskSizeGiB: 12, encrypted: true, clientToken: "build-1-builder", tags: { Name: "rtcgw-build", "rtcgw:build": "b1" }, userData: renderSsmAgentUserData(region, "amd64") };
+  launch = {
+    imageId: base.imageId,
+    instanceType: "t3.small",
+    instanceProfileName: "builder",
+    securityGroupId: groupId,
+    diskSizeGiB: 12,
+    encrypted: true,
+    clientToken: "build-1-builder",
+    tags: { Name: "rtcgw-build", "rtcgw:build": "b1" },
+    userData: renderSsmAgentUserData(region, "amd64"),
+  };
 });
 after(() => endpoint.close());
 
@@ -76,15 +86,38 @@ test("SendCommand + GetCommandInvocation: runSsmScript over the wire (no OutputS
   const upload = (putUrl: string) => `curl -fsS --retry 3 -T "$log" '${putUrl.replaceAll("'", "'\\''")}'`;
   const served = endpoint.served.length;
   cloud.faults.provisionFails = true;
-  const journal = openJournal(tempJournalPath(), { version: 1, buildId: "b1", recipe: "rtcgw", recipeVersion: "0.1.0", amiName: "n", sourceRegion: region, temporary: [], regions: {} });
+  const journal = openJournal(tempJournalPath(), {
+    version: 1,
+    buildId: "b1",
+    recipe: "rtcgw",
+    recipeVersion: "0.1.0",
+    amiName: "n",
+    sourceRegion: region,
+    temporary: [],
+    regions: {},
+  });
   const putUrl = await cloud.ports.s3.presignPut(region, bucket, log.key, 3600);
-  const outcome = await runSsmScript({ region, instanceId, commands: ["set -eu", `curl -fsS -o /tmp/b '${url}'`, "echo \"it's quoted\"", upload(putUrl)], comment: "rtcgw provision b1", log, budgetMs: 3600_000 }, ports, journal);
+  const outcome = await runSsmScript(
+    {
+      region,
+      instanceId,
+      commands: ["set -eu", `curl -fsS -o /tmp/b '${url}'`, 'echo "it\'s quoted"', upload(putUrl)],
+      comment: "rtcgw provision b1",
+      log,
+      budgetMs: 3600_000,
+    },
+    ports,
+    journal,
+  );
   cloud.faults.provisionFails = false;
   assert.equal(outcome.ok, false);
   assert.equal(outcome.status, "Failed");
   assert.match(outcome.tail, /Unable to locate package kamailio-nonexistent/);
   const [command] = cloud.state.commands;
-  assert.deepEqual([command!.instanceId, command!.kind, command!.logUploadUrl, command!.logUploaded, command!.logKey], [instanceId, "provision", putUrl, true, log.key]);
+  assert.deepEqual(
+    [command!.instanceId, command!.kind, command!.logUploadUrl, command!.logUploaded, command!.logKey],
+    [instanceId, "provision", putUrl, true, log.key],
+  );
   assert.equal(outcome.logUri, `s3://${bucket}/logs/b1/provision.log`);
   assert.ok(endpoint.served.slice(served).includes("GetObject"), "the operator read the log back over the wire");
   const invocation = await ports.ssm.getCommandInvocation(region, command!.commandId, instanceId);
@@ -94,7 +127,18 @@ test("SendCommand + GetCommandInvocation: runSsmScript over the wire (no OutputS
   // A URL that expired before the command ended: the command still ends, no log, the tail is the API's.
   cloud.faults.provisionFails = true;
   const expired = { bucket, key: "logs/b2/provision.log" };
-  const elsewhere = await runSsmScript({ region, instanceId, commands: ["set -eu", `curl -fsS -o /tmp/b '${url}'`, upload(await cloud.ports.s3.presignPut(region, bucket, expired.key, 60))], comment: "rtcgw provision b2", log: expired, budgetMs: 3600_000 }, ports, journal);
+  const elsewhere = await runSsmScript(
+    {
+      region,
+      instanceId,
+      commands: ["set -eu", `curl -fsS -o /tmp/b '${url}'`, upload(await cloud.ports.s3.presignPut(region, bucket, expired.key, 60))],
+      comment: "rtcgw provision b2",
+      log: expired,
+      budgetMs: 3600_000,
+    },
+    ports,
+    journal,
+  );
   cloud.faults.provisionFails = false;
   const second = cloud.state.commands.at(-1)!;
   assert.deepEqual([elsewhere.status, elsewhere.logUri, second.logUploaded], ["Failed", undefined, false]);
@@ -114,7 +158,14 @@ test("RunInstances without user data from the official Debian AMI: the instance 
   assert.equal(await ssm.isInstanceManaged(region, plain), false);
   assert.equal(cloud.state.instances.find((i) => i.instanceId === plain)?.userData, undefined);
   await ec2.terminateInstance(region, plain);
-  const form = new URLSearchParams({ Action: "RunInstances", Version: "2016-11-15", ImageId: launch.imageId, MinCount: "1", MaxCount: "1", UserData: "#!/bin/sh\necho not base64" });
+  const form = new URLSearchParams({
+    Action: "RunInstances",
+    Version: "2016-11-15",
+    ImageId: launch.imageId,
+    MinCount: "1",
+    MaxCount: "1",
+    UserData: "#!/bin/sh\necho not base64",
+  });
   await assert.rejects(handleEc2(cloud, "RunInstances", region, parseQueryBody(form.toString())), isCode("InvalidParameterValue"));
 });
 

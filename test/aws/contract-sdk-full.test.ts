@@ -21,7 +21,12 @@ before(async () => {
 after(() => endpoint.close());
 
 test("build and public publish over the SDK adapters: a tested AMI in both regions, shared templates, no temporary resource left", async () => {
-  const sdk = createSdkPorts({ region: "us-east-1", endpoint: endpoint.url, credentials: { accessKeyId: "AKIAFAKE", secretAccessKey: "fake" }, maxAttempts: 3 });
+  const sdk = createSdkPorts({
+    region: "us-east-1",
+    endpoint: endpoint.url,
+    credentials: { accessKeyId: "AKIAFAKE", secretAccessKey: "fake" },
+    maxAttempts: 3,
+  });
   const ports: CloudPorts = { ...sdk, clock: cloud.clock };
   const recipe = makeRecipe({ regions: ["us-east-1", "eu-west-1"], publish: { visibility: "public" } });
   const journalPath = tempJournalPath();
@@ -30,7 +35,10 @@ test("build and public publish over the SDK adapters: a tested AMI in both regio
   assert.ok(built.ok);
   assert.deepEqual(built.cleanupProblems, []);
   assert.deepEqual(cloud.listLeftovers(), []);
-  assert.deepEqual(readJournal(journalPath)!.temporary.filter((r) => !r.deleted), []);
+  assert.deepEqual(
+    readJournal(journalPath)!.temporary.filter((r) => !r.deleted),
+    [],
+  );
   const [candidate] = cloud.listOwnImages("us-east-1");
   assert.deepEqual([candidate?.imageId, candidate?.imdsV2, candidate?.provisioned, candidate?.tags["rtcgw:smoke"]], [built.imageId, true, true, "passed"]);
   assert.ok(cloud.state.instances.every((i) => i.imdsV2Required && i.tags["rtcgw:build"] === built.buildId));

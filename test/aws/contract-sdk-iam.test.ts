@@ -21,7 +21,8 @@ before(async () => {
 });
 after(() => endpoint.close());
 
-const isCode = (code: string) => (e: unknown) => (e instanceof CloudError && e.code === code) || [code, `${code}Exception`].includes(String((e as { name?: string }).name));
+const isCode = (code: string) => (e: unknown) =>
+  (e instanceof CloudError && e.code === code) || [code, `${code}Exception`].includes(String((e as { name?: string }).name));
 
 test("deleteRole removes a role left by an older build with an inline policy: IAM alone refuses (DeleteConflict), the adapter deletes the policies first", async () => {
   const iam = createIamAdapter(sdk);
@@ -29,7 +30,10 @@ test("deleteRole removes a role left by an older build with an inline policy: IA
   await iam.createRole({ name, path: "/rtcgw/", trustService: "ec2.amazonaws.com", tags: { "rtcgw:build": "0123456789abcdef0123" } });
   await iam.attachRolePolicy(name, "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
   const role = cloud.state.roles.find((r) => r.name === name)!;
-  role.inlinePolicies["rtcgw-command-output"] = JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::rtcgw-111122223333-us-east-1/logs/0123456789abcdef0123/*" }] });
+  role.inlinePolicies["rtcgw-command-output"] = JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: "Allow", Action: "s3:PutObject", Resource: "arn:aws:s3:::rtcgw-111122223333-us-east-1/logs/0123456789abcdef0123/*" }],
+  });
   role.inlinePolicies["another"] = JSON.stringify({ Version: "2012-10-17", Statement: [] });
   const raw = new IAMClient({ region: "us-east-1", endpoint: endpoint.url, credentials: sdk.credentials!, maxAttempts: 1 });
   await assert.rejects(raw.send(new DeleteRoleCommand({ RoleName: name })), isCode("DeleteConflict"), "a role with a managed policy attached is not deleted");
@@ -38,7 +42,15 @@ test("deleteRole removes a role left by an older build with an inline policy: IA
   role.policies = ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"];
   const served = endpoint.served.length;
   await iam.deleteRole(name);
-  assert.deepEqual(endpoint.served.slice(served), ["ListAttachedRolePolicies", "DetachRolePolicy", "ListRolePolicies", "DeleteRolePolicy", "DeleteRolePolicy", "ListRolePolicies", "DeleteRole"]);
+  assert.deepEqual(endpoint.served.slice(served), [
+    "ListAttachedRolePolicies",
+    "DetachRolePolicy",
+    "ListRolePolicies",
+    "DeleteRolePolicy",
+    "DeleteRolePolicy",
+    "ListRolePolicies",
+    "DeleteRole",
+  ]);
   assert.deepEqual([role.deleted, role.inlinePolicies], [true, {}]);
   await iam.deleteRole(name);
   await iam.deleteRole("rtcgw-build-gone");

@@ -33,7 +33,12 @@ test("DescribeVpcs and DescribeSubnets: the default VPC where there is one; a su
   assert.equal(await ec2.findDefaultVpc("us-east-1"), defaultVpc.vpcId);
   assert.equal(await ec2.findDefaultVpc("eu-central-1"), undefined, "an account without a default VPC there");
   const subnet = addSubnet(cloud.context, "us-east-1", { mapPublicIpOnLaunch: true });
-  assert.deepEqual(await ec2.describeSubnet("us-east-1", subnet.subnetId), { subnetId: subnet.subnetId, vpcId: subnet.vpcId, availabilityZone: "us-east-1b", mapPublicIpOnLaunch: true });
+  assert.deepEqual(await ec2.describeSubnet("us-east-1", subnet.subnetId), {
+    subnetId: subnet.subnetId,
+    vpcId: subnet.vpcId,
+    availabilityZone: "us-east-1b",
+    mapPublicIpOnLaunch: true,
+  });
   assert.notEqual(subnet.vpcId, defaultVpc.vpcId);
   assert.equal(await ec2.describeSubnet("eu-central-1", subnet.subnetId), undefined, "InvalidSubnetID.NotFound in another region reads as none");
   assert.equal(await ec2.describeSubnet("us-east-1", "subnet-0000000000000dead"), undefined);
@@ -46,14 +51,27 @@ test("CreateSecurityGroup in a VPC and RunInstances in its subnet; without a def
   assert.equal(cloud.state.securityGroups.find((g) => g.groupId === groupId)?.vpcId, subnet.vpcId);
   const inSubnet = await ec2.runInstance("us-east-1", { ...launch, securityGroupId: groupId, subnetId: subnet.subnetId, clientToken: "in-subnet" });
   assert.equal(cloud.state.instances.find((i) => i.instanceId === inSubnet)?.subnetId, subnet.subnetId);
-  await assert.rejects(ec2.runInstance("us-east-1", { ...launch, securityGroupId: groupId, clientToken: "no-subnet" }), isCode("InvalidParameter"), "that group is not in the default VPC");
+  await assert.rejects(
+    ec2.runInstance("us-east-1", { ...launch, securityGroupId: groupId, clientToken: "no-subnet" }),
+    isCode("InvalidParameter"),
+    "that group is not in the default VPC",
+  );
   const defaultGroup = await ec2.createSecurityGroup("us-east-1", { name: "rtcgw-build-b", description: "d", tags: {} });
   const defaultVpc = cloud.state.vpcs.find((v) => v.region === "us-east-1" && v.isDefault)!;
   assert.equal(cloud.state.securityGroups.find((g) => g.groupId === defaultGroup)?.vpcId, defaultVpc.vpcId, "no VpcId: the default VPC");
   const inDefault = await ec2.runInstance("us-east-1", { ...launch, securityGroupId: defaultGroup, clientToken: "default" });
-  assert.equal(cloud.state.subnets.find((s) => s.subnetId === cloud.state.instances.find((i) => i.instanceId === inDefault)?.subnetId)?.vpcId, defaultVpc.vpcId);
-  await assert.rejects(ec2.runInstance("us-east-1", { ...launch, securityGroupId: defaultGroup, subnetId: subnet.subnetId, clientToken: "mismatch" }), isCode("InvalidParameter"));
+  assert.equal(
+    cloud.state.subnets.find((s) => s.subnetId === cloud.state.instances.find((i) => i.instanceId === inDefault)?.subnetId)?.vpcId,
+    defaultVpc.vpcId,
+  );
+  await assert.rejects(
+    ec2.runInstance("us-east-1", { ...launch, securityGroupId: defaultGroup, subnetId: subnet.subnetId, clientToken: "mismatch" }),
+    isCode("InvalidParameter"),
+  );
   await assert.rejects(ec2.createSecurityGroup("eu-central-1", { name: "rtcgw-build-c", description: "d", tags: {} }), isCode("VPCIdNotSpecified"));
-  await assert.rejects(ec2.createSecurityGroup("us-east-1", { name: "rtcgw-build-d", description: "d", tags: {}, vpcId: "vpc-0000000000000dead" }), isCode("InvalidVpcID.NotFound"));
+  await assert.rejects(
+    ec2.createSecurityGroup("us-east-1", { name: "rtcgw-build-d", description: "d", tags: {}, vpcId: "vpc-0000000000000dead" }),
+    isCode("InvalidVpcID.NotFound"),
+  );
   for (const id of [inSubnet, inDefault]) await ec2.terminateInstance("us-east-1", id);
 });

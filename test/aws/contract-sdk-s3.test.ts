@@ -33,7 +33,10 @@ test("ensureBucket creates the bucket in its region with its tags and lifecycle 
   const bucket = cloud.state.buckets.get("rtcgw-eu")!;
   assert.equal(bucket.region, "eu-west-1");
   assert.deepEqual(bucket.tags, { Name: "rtcgw-eu", "rtcgw:project": "rtcgw", "rtcgw:role": "artifacts" });
-  assert.deepEqual(bucket.expiry, [{ id: "rtcgw-expire-staging", prefix: "staging/", days: 30 }, { id: "rtcgw-expire-logs", prefix: "logs/", days: 30 }]);
+  assert.deepEqual(bucket.expiry, [
+    { id: "rtcgw-expire-staging", prefix: "staging/", days: 30 },
+    { id: "rtcgw-expire-logs", prefix: "logs/", days: 30 },
+  ]);
   cloud.state.buckets.get("rtcgw-eu")!.tags.marker = "kept";
   await s3.ensureBucket("eu-west-1", "rtcgw-eu", bucketSetupFor("rtcgw-eu"));
   assert.equal(cloud.state.buckets.get("rtcgw-eu")!.tags.marker, "kept", "HeadBucket found it: not created again");
@@ -44,16 +47,33 @@ test("ensureBucket creates the bucket in its region with its tags and lifecycle 
 test("an existing bucket without rtcgw's lifecycle and tags gets them added on the wire, its own rules and tags kept", async () => {
   const s3 = createS3Adapter(sdk);
   const blocked = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true };
-  cloud.state.buckets.set("old-bucket", { region: "eu-west-1", objects: new Map(), writtenAt: new Map(), tags: { team: "voice" }, expiry: [{ id: "theirs", prefix: "tmp/", days: 7 }], publicAccessBlock: blocked });
+  cloud.state.buckets.set("old-bucket", {
+    region: "eu-west-1",
+    objects: new Map(),
+    writtenAt: new Map(),
+    tags: { team: "voice" },
+    expiry: [{ id: "theirs", prefix: "tmp/", days: 7 }],
+    publicAccessBlock: blocked,
+  });
   await s3.ensureBucket("eu-west-1", "old-bucket", bucketSetupFor("old-bucket"));
   const bucket = cloud.state.buckets.get("old-bucket")!;
-  assert.deepEqual(bucket.expiry.map((r) => r.id), ["theirs", "rtcgw-expire-staging", "rtcgw-expire-logs"]);
+  assert.deepEqual(
+    bucket.expiry.map((r) => r.id),
+    ["theirs", "rtcgw-expire-staging", "rtcgw-expire-logs"],
+  );
   assert.deepEqual(bucket.tags, { team: "voice", Name: "old-bucket", "rtcgw:project": "rtcgw", "rtcgw:role": "artifacts" });
   await s3.ensureBucket("eu-west-1", "old-bucket", bucketSetupFor("old-bucket"));
   assert.equal(cloud.state.buckets.get("old-bucket")!.expiry.length, 3, "nothing added twice");
   cloud.state.buckets.set("bare-bucket", { region: "eu-west-1", objects: new Map(), writtenAt: new Map(), tags: {}, expiry: [], publicAccessBlock: blocked });
   await s3.ensureBucket("eu-west-1", "bare-bucket", bucketSetupFor("bare-bucket"));
-  assert.deepEqual(cloud.state.buckets.get("bare-bucket")!.expiry.map((r) => [r.prefix, r.days]), [["staging/", 30], ["logs/", 30]], "NoSuchLifecycleConfiguration and NoSuchTagSet read as empty");
+  assert.deepEqual(
+    cloud.state.buckets.get("bare-bucket")!.expiry.map((r) => [r.prefix, r.days]),
+    [
+      ["staging/", 30],
+      ["logs/", 30],
+    ],
+    "NoSuchLifecycleConfiguration and NoSuchTagSet read as empty",
+  );
   assert.equal(cloud.state.buckets.get("bare-bucket")!.tags["rtcgw:project"], "rtcgw");
 });
 
@@ -101,8 +121,25 @@ test("presignPut: a plain HTTP PUT of the body (no credentials, no headers) to t
 test("publishing public artifacts through the SDK: an anonymous HTTP GET reads the template, not a staging object or a log", async () => {
   const recipe = makeRecipe({ regions: ["us-east-1"], publish: { visibility: "public" } });
   const [image] = cloud.listOwnImages("us-east-1").length ? cloud.listOwnImages("us-east-1") : [{ imageId: cloud.state.images[0]!.imageId }];
-  const plan = planPublish({ recipe, buildId: "b".repeat(20), amiName: "rtcgw-0.1.0-bbbb", sourceRegion: "us-east-1", regions: ["us-east-1"], artifactBucket: "rtcgw-us" });
-  const journal: Journal = { version: 1, buildId: plan.buildId, recipe: recipe.name, recipeVersion: recipe.version, amiName: plan.amiName, sourceRegion: "us-east-1", account: "111122223333", temporary: [], regions: { "us-east-1": { status: "published", imageId: image!.imageId } } };
+  const plan = planPublish({
+    recipe,
+    buildId: "b".repeat(20),
+    amiName: "rtcgw-0.1.0-bbbb",
+    sourceRegion: "us-east-1",
+    regions: ["us-east-1"],
+    artifactBucket: "rtcgw-us",
+  });
+  const journal: Journal = {
+    version: 1,
+    buildId: plan.buildId,
+    recipe: recipe.name,
+    recipeVersion: recipe.version,
+    amiName: plan.amiName,
+    sourceRegion: "us-east-1",
+    account: "111122223333",
+    temporary: [],
+    regions: { "us-east-1": { status: "published", imageId: image!.imageId } },
+  };
   const ports = { ...cloud.ports, s3: createS3Adapter(sdk) } satisfies CloudPorts;
   await ports.s3.putObject("us-east-1", "rtcgw-us", "logs/b1/provision/stdout", "secret log", "text/plain");
   const published = await publishArtifacts({ recipe, plan, journal, ports });
@@ -117,11 +154,23 @@ test("publishing public artifacts through the SDK: an anonymous HTTP GET reads t
   assert.equal((await anonymousGet("rtcgw-us", "staging/b2/bundle.tar.gz")).status, 403);
   assert.equal(await ports.s3.getBucketPolicy("us-east-1", "rtcgw-us"), bucket.policy, "GetBucketPolicy returns the document as stored");
 
-  const privately = planPublish({ recipe: makeRecipe({ regions: ["us-east-1"] }), buildId: plan.buildId, amiName: plan.amiName, sourceRegion: "us-east-1", regions: ["us-east-1"], artifactBucket: "rtcgw-us" });
+  const privately = planPublish({
+    recipe: makeRecipe({ regions: ["us-east-1"] }),
+    buildId: plan.buildId,
+    amiName: plan.amiName,
+    sourceRegion: "us-east-1",
+    regions: ["us-east-1"],
+    artifactBucket: "rtcgw-us",
+  });
   await publishArtifacts({ recipe, plan: privately, journal, ports });
   assert.equal(bucket.policy, undefined, "DeleteBucketPolicy on the wire");
   assert.equal(await ports.s3.getBucketPolicy("us-east-1", "rtcgw-us"), undefined, "NoSuchBucketPolicy reads as no policy");
-  assert.deepEqual(await ports.s3.getPublicAccessBlock("us-east-1", "rtcgw-us"), { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: true, restrictPublicBuckets: true });
+  assert.deepEqual(await ports.s3.getPublicAccessBlock("us-east-1", "rtcgw-us"), {
+    blockPublicAcls: true,
+    ignorePublicAcls: true,
+    blockPublicPolicy: true,
+    restrictPublicBuckets: true,
+  });
   assert.equal((await anonymousGet("rtcgw-us", "rtcgw/0.1.0/single-instance.template.json")).status, 403);
 });
 
@@ -148,6 +197,12 @@ test("a public pre-flight over real SDK clients reports image and account-level 
   delete cloud.state.accountPublicAccessBlock;
   assert.equal(blocked.ok, false);
   const problems = blocked.ok ? [] : blocked.problems;
-  assert.deepEqual(problems.map((p) => [p.region, p.code]), [["eu-west-1", "block-public-access"], ["us-east-1", "s3-block-public-access"]]);
+  assert.deepEqual(
+    problems.map((p) => [p.region, p.code]),
+    [
+      ["eu-west-1", "block-public-access"],
+      ["us-east-1", "s3-block-public-access"],
+    ],
+  );
   assert.match(problems[1]!.message, /RestrictPublicBuckets on/);
 });

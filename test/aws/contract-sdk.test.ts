@@ -37,22 +37,38 @@ test("SSM: ParameterNotFound is parsed, a throttled PutParameter is retried by t
   assert.equal(cloud.faults.throttleNext, 0);
   assert.equal(cloud.state.parameters.get("eu-west-1:/rtcgw/latest")?.version, 1, "one write despite the retries");
   assert.equal(await ssm.getParameter("eu-west-1", "/rtcgw/latest"), sourceImageId.replace(/./, "a"));
-  await assert.rejects(ssm.putParameter("eu-west-1", { name: "/rtcgw/x", value: "ami-0000000000000dead", dataType: "aws:ec2:image", tags: {} }), (e) => e instanceof CloudError && e.code === "InvalidParameter");
+  await assert.rejects(
+    ssm.putParameter("eu-west-1", { name: "/rtcgw/x", value: "ami-0000000000000dead", dataType: "aws:ec2:image", tags: {} }),
+    (e) => e instanceof CloudError && e.code === "InvalidParameter",
+  );
 });
 
 test("CopyImage: a lost response is retried by the SDK with the same ClientToken and makes one copy", async () => {
   const ec2 = createEc2Adapter(sdk);
-  const input = { sourceRegion: "us-east-1", sourceImageId, name: "rtcgw-0.1.0-contract", description: "d", clientToken: "token-1", tags: { "rtcgw:build": "b1" } };
+  const input = {
+    sourceRegion: "us-east-1",
+    sourceImageId,
+    name: "rtcgw-0.1.0-contract",
+    description: "d",
+    clientToken: "token-1",
+    tags: { "rtcgw:build": "b1" },
+  };
   endpoint.loseNextResponse.add("CopyImage");
   const first = await ec2.copyImage("eu-west-1", input);
   assert.equal(endpoint.loseNextResponse.size, 0, "the response was lost once");
   assert.equal(await ec2.copyImage("eu-west-1", input), first);
-  assert.deepEqual(cloud.listOwnImages("eu-west-1").map((i) => i.imageId), [first]);
+  assert.deepEqual(
+    cloud.listOwnImages("eu-west-1").map((i) => i.imageId),
+    [first],
+  );
   await assert.rejects(ec2.copyImage("eu-west-1", { ...input, name: "other" }), (e) => e instanceof CloudError && e.code === "IdempotentParameterMismatch");
   const [copy] = await ec2.describeImages("eu-west-1", { owners: ["self"], tag: { key: "rtcgw:build", value: "b1" } });
   assert.equal(copy?.imageId, first);
   assert.equal(copy?.state, "pending");
-  await assert.rejects(ec2.describeImages("eu-west-1", { imageIds: ["ami-00000000000000bad"] }), (e) => e instanceof CloudError && e.code === "InvalidAMIID.NotFound");
+  await assert.rejects(
+    ec2.describeImages("eu-west-1", { imageIds: ["ami-00000000000000bad"] }),
+    (e) => e instanceof CloudError && e.code === "InvalidAMIID.NotFound",
+  );
 });
 
 test("the SDK's image-available waiter polls DescribeImages until the copy is done", async () => {

@@ -28,7 +28,12 @@ test("every regional copy is IMDSv2-only before it is shared", async () => {
   };
   const { published } = await buildAndPublish(cloud);
   assert.equal(published.kind, "published", JSON.stringify(published));
-  for (const region of regions) assert.deepEqual(cloud.listOwnImages(region).map((i) => [i.imdsV2, i.public]), [[true, true]], region);
+  for (const region of regions)
+    assert.deepEqual(
+      cloud.listOwnImages(region).map((i) => [i.imdsV2, i.public]),
+      [[true, true]],
+      region,
+    );
   assert.equal(sharedBeforeImds, false, "IMDSv2 was required before the image was shared or deprecated");
 });
 
@@ -36,12 +41,29 @@ test("CopyImage refused with ResourceLimitExceeded (the region's concurrent copi
   const cloud = createFakeCloud({ regions, faults: { concurrentCopyLimit: 1 } });
   // Another copy into eu-central-1 is in flight for the next 40 minutes, taking its only slot.
   cloud.state.images.push({
-    imageId: "ami-0000000000000ffff", region: "eu-central-1", name: "someone-elses-copy", ownerId: cloud.state.accountId, createdAt: cloud.clock.now(), availableAt: cloud.clock.now() + 40 * 60_000,
-    fails: false, deregistered: false, public: false, launchAccounts: [], tags: {}, snapshotIds: [], imdsV2: true, encrypted: false, provisioned: true, arch: "amd64", ssmAgent: true, sealed: true,
+    imageId: "ami-0000000000000ffff",
+    region: "eu-central-1",
+    name: "someone-elses-copy",
+    ownerId: cloud.state.accountId,
+    createdAt: cloud.clock.now(),
+    availableAt: cloud.clock.now() + 40 * 60_000,
+    fails: false,
+    deregistered: false,
+    public: false,
+    launchAccounts: [],
+    tags: {},
+    snapshotIds: [],
+    imdsV2: true,
+    encrypted: false,
+    provisioned: true,
+    arch: "amd64",
+    ssmAgent: true,
+    sealed: true,
   });
   let refused = 0;
   const copyImage = cloud.ports.ec2.copyImage.bind(cloud.ports.ec2);
-  cloud.ports.ec2.copyImage = (region, input) => copyImage(region, input).catch((error: Error) => Promise.reject((refused += /ResourceLimitExceeded/.test(error.message) ? 1 : 0, error)));
+  cloud.ports.ec2.copyImage = (region, input) =>
+    copyImage(region, input).catch((error: Error) => Promise.reject(((refused += /ResourceLimitExceeded/.test(error.message) ? 1 : 0), error)));
   const { published, journalPath } = await buildAndPublish(cloud);
   assert.equal(published.kind, "published", JSON.stringify(published));
   assert.ok(refused > 1, `CopyImage was refused ${refused} times before the slot freed`);

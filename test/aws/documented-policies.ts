@@ -33,12 +33,21 @@ function resolveSub(value: unknown, region: string, account: string): unknown {
   if (Array.isArray(value)) return value.map((v) => resolveSub(v, region, account));
   if (typeof value !== "object" || value === null) return value;
   const sub = (value as Record<string, unknown>)["Fn::Sub"];
-  if (typeof sub === "string") return sub.replace(/\$\{AWS::Partition\}/g, "aws").replace(/\$\{AWS::Region\}/g, region).replace(/\$\{AWS::AccountId\}/g, account);
+  if (typeof sub === "string")
+    return sub
+      .replace(/\$\{AWS::Partition\}/g, "aws")
+      .replace(/\$\{AWS::Region\}/g, region)
+      .replace(/\$\{AWS::AccountId\}/g, account);
   return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveSub(v, region, account)]));
 }
 
 // The appliance's instance role in a stack of `region`: the templates' inline `rtcgw-agent` policy only (what the agent
 // needs; the managed AmazonSSMManagedInstanceCore is for Session Manager and would hide a gap, see docs/AWS-PERMISSIONS.md).
-export function appliancePrincipal(recipe: Recipe, region: string, account = "111122223333", policy = resolveSub(renderInstanceRolePolicy(recipe), region, account)): FakePrincipal {
+export function appliancePrincipal(
+  recipe: Recipe,
+  region: string,
+  account = "111122223333",
+  policy = resolveSub(renderInstanceRolePolicy(recipe), region, account),
+): FakePrincipal {
   return { arn: `arn:aws:sts::${account}:assumed-role/rtcgw-InstanceRole/i-0123456789abcdef0`, policies: [{ name: "rtcgw-agent", policy }] };
 }

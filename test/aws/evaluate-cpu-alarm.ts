@@ -21,14 +21,22 @@ export interface CpuAlarm {
 }
 
 const breaches = (alarm: CpuAlarm, value: number) =>
-  alarm.ComparisonOperator === "GreaterThanThreshold" ? value > alarm.Threshold
-    : alarm.ComparisonOperator === "GreaterThanOrEqualToThreshold" ? value >= alarm.Threshold
-      : alarm.ComparisonOperator === "LessThanThreshold" ? value < alarm.Threshold
+  alarm.ComparisonOperator === "GreaterThanThreshold"
+    ? value > alarm.Threshold
+    : alarm.ComparisonOperator === "GreaterThanOrEqualToThreshold"
+      ? value >= alarm.Threshold
+      : alarm.ComparisonOperator === "LessThanThreshold"
+        ? value < alarm.Threshold
         : value <= alarm.Threshold;
 
 // The first time (seconds from the start) the alarm is in ALARM under the load (percent CPU at each second), or undefined
 // when it never is within `durationSeconds`.
-export function firstAlarmTime(alarm: CpuAlarm, monitoringIntervalSeconds: number, load: (second: number) => number, durationSeconds: number): number | undefined {
+export function firstAlarmTime(
+  alarm: CpuAlarm,
+  monitoringIntervalSeconds: number,
+  load: (second: number) => number,
+  durationSeconds: number,
+): number | undefined {
   if (alarm.Statistic !== "Average") throw new Error(`the model averages; the alarm uses ${alarm.Statistic}`);
   const points: { at: number; value: number }[] = [];
   for (let start = 0; start + monitoringIntervalSeconds <= durationSeconds; start += monitoringIntervalSeconds) {

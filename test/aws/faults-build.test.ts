@@ -20,7 +20,10 @@ function assertNothingLeft(cloud: FakeCloud, journal: ReturnType<typeof readJour
 }
 
 function assertNothingPublished(cloud: FakeCloud) {
-  assert.deepEqual(cloud.listOwnImages().map((i) => i.imageId), []);
+  assert.deepEqual(
+    cloud.listOwnImages().map((i) => i.imageId),
+    [],
+  );
   assert.equal(cloud.state.snapshots.filter((s) => !s.deleted).length, 0);
   assert.equal(cloud.state.parameters.size, 0);
 }
@@ -81,7 +84,7 @@ test("a failing smoke test deregisters the candidate and its snapshots; publishi
   const { result, journal } = await build(cloud);
   assert.equal(result.kind, "failed");
   assert.equal(result.kind === "failed" && result.step, "smoke");
-  assert.match(result.kind === "failed" ? result.logTail ?? "" : "", /SIP OPTIONS/);
+  assert.match(result.kind === "failed" ? (result.logTail ?? "") : "", /SIP OPTIONS/);
   assert.equal(cloud.state.images.filter((i) => i.ownerId === cloud.state.accountId).length, 1, "one candidate was made");
   assertNothingLeft(cloud, journal);
   assertNothingPublished(cloud);
@@ -102,13 +105,24 @@ test("abort during provisioning cancels the command and removes every temporary 
 });
 
 test("pre-flight reports every problem at once and creates nothing", async () => {
-  const cloud = createFakeCloud({ regions: ["us-east-1", "eu-central-1", "eu-west-1", "af-south-1"], faults: { blockPublicAccessIn: ["eu-central-1"], publicQuotaReachedIn: ["eu-west-1"], disabledRegions: ["af-south-1"] } });
+  const cloud = createFakeCloud({
+    regions: ["us-east-1", "eu-central-1", "eu-west-1", "af-south-1"],
+    faults: { blockPublicAccessIn: ["eu-central-1"], publicQuotaReachedIn: ["eu-west-1"], disabledRegions: ["af-south-1"] },
+  });
   // `check` refuses an unknown region; the cloud's pre-flight must too (a recipe object built in code skips check).
-  const recipe = { ...makeRecipe({ regions: ["us-east-1", "eu-central-1", "eu-west-1", "af-south-1"], publish: { visibility: "public" } }), regions: ["us-east-1", "eu-central-1", "eu-west-1", "af-south-1", "xx-nowhere-1"] };
+  const recipe = {
+    ...makeRecipe({ regions: ["us-east-1", "eu-central-1", "eu-west-1", "af-south-1"], publish: { visibility: "public" } }),
+    regions: ["us-east-1", "eu-central-1", "eu-west-1", "af-south-1", "xx-nowhere-1"],
+  };
   const result = await buildAwsImage({ recipe, bundle: testBundle, region: "us-east-1", journalPath: tempJournalPath() }, cloud.ports);
   assert.equal(result.kind, "preflight-failed");
   const problems = result.kind === "preflight-failed" ? result.problems : [];
-  assert.deepEqual(problems.map((p) => `${p.code}${p.region ? `@${p.region}` : ""}`).sort(), ["block-public-access@eu-central-1", "public-quota@eu-west-1", "region-disabled@af-south-1", "region-unknown@xx-nowhere-1"]);
+  assert.deepEqual(problems.map((p) => `${p.code}${p.region ? `@${p.region}` : ""}`).sort(), [
+    "block-public-access@eu-central-1",
+    "public-quota@eu-west-1",
+    "region-disabled@af-south-1",
+    "region-unknown@xx-nowhere-1",
+  ]);
   assert.equal(cloud.state.instances.length + cloud.state.securityGroups.length + cloud.state.roles.length + cloud.state.buckets.size, 0);
   const again = await publishImage({ recipe, buildId: "b", sourceRegion: "us-east-1", sourceImageId: "ami-x", journalPath: tempJournalPath() }, cloud.ports);
   assert.equal(again.kind, "preflight-failed");

@@ -32,7 +32,10 @@ test("one region's copy failing keeps the others, reports per region, and a resu
   assert.deepEqual(failed, ["eu-west-1"]);
   const journal = readJournal(journalPath)!;
   assert.equal(journal.regions["eu-west-1"]!.status, "failed");
-  assert.deepEqual(regions.filter((r) => journal.regions[r]!.status === "published"), regions.filter((r) => r !== "eu-west-1"));
+  assert.deepEqual(
+    regions.filter((r) => journal.regions[r]!.status === "published"),
+    regions.filter((r) => r !== "eu-west-1"),
+  );
   assert.deepEqual(cloud.listOwnImages("eu-west-1"), [], "the failed copy is deregistered");
   assert.equal(cloud.state.parameters.has("eu-west-1:/rtcgw/latest"), false);
   assert.ok(cloud.listOwnImages().every((i) => i.public));
@@ -46,7 +49,11 @@ test("one region's copy failing keeps the others, reports per region, and a resu
   assert.equal(resumed.kind, "published", JSON.stringify(resumed));
   assert.equal(cloud.listOwnImages("eu-west-1").length, 1);
   assert.equal(cloud.listOwnImages("eu-west-1")[0]!.state, "available");
-  assert.deepEqual(regions.filter((r) => r !== "eu-west-1").map((r) => cloud.state.parameters.get(`${r}:/rtcgw/latest`)?.version), versions.filter((v) => v !== undefined), "published regions were not touched");
+  assert.deepEqual(
+    regions.filter((r) => r !== "eu-west-1").map((r) => cloud.state.parameters.get(`${r}:/rtcgw/latest`)?.version),
+    versions.filter((v) => v !== undefined),
+    "published regions were not touched",
+  );
   assert.match(goPage(cloud), /data-region="eu-west-1"/);
 });
 
@@ -68,7 +75,10 @@ test("a crash after half the copies resumes from the journal without a second co
   assert.equal(aborted.kind, "aborted");
   writeFileSync(journalPath, crashJournal);
   const atCrash = readJournal(journalPath)!;
-  const done = Object.entries(atCrash.regions).filter(([, e]) => e.status === "published").map(([r]) => r).sort();
+  const done = Object.entries(atCrash.regions)
+    .filter(([, e]) => e.status === "published")
+    .map(([r]) => r)
+    .sort();
   assert.deepEqual(done, ["eu-central-1", "us-east-1", "us-west-2"], "the fast copies finished before the crash");
   assert.equal(copies, regions.length - 1);
   const doneImages = done.map((r) => cloud.listOwnImages(r)[0]!.imageId);
@@ -76,9 +86,19 @@ test("a crash after half the copies resumes from the journal without a second co
   const resumed = await resumePublish({ recipe, journalPath }, cloud.ports);
   assert.equal(resumed.kind, "published", JSON.stringify(resumed));
   for (const region of regions) assert.equal(cloud.listOwnImages(region).length, 1, `one image in ${region}`);
-  assert.deepEqual(done.map((r) => cloud.listOwnImages(r)[0]!.imageId), doneImages);
-  assert.deepEqual(done.map((r) => cloud.state.parameters.get(`${r}:/rtcgw/latest`)?.version), [1, 1, 1], "finished regions untouched");
-  assert.deepEqual(Object.values(readJournal(journalPath)!.regions).map((e) => e.status), regions.map(() => "published"));
+  assert.deepEqual(
+    done.map((r) => cloud.listOwnImages(r)[0]!.imageId),
+    doneImages,
+  );
+  assert.deepEqual(
+    done.map((r) => cloud.state.parameters.get(`${r}:/rtcgw/latest`)?.version),
+    [1, 1, 1],
+    "finished regions untouched",
+  );
+  assert.deepEqual(
+    Object.values(readJournal(journalPath)!.regions).map((e) => e.status),
+    regions.map(() => "published"),
+  );
   assert.deepEqual(cloud.listLeftovers(), []);
 });
 
@@ -107,12 +127,16 @@ test("abort during copies keeps the copies for resume and leaves no temporary re
   const { options, journalPath, recipe } = await buildFor(cloud);
   const controller = new AbortController();
   cloud.faults.onCall = (operation) => {
-    if (operation === "DescribeImages" && cloud.state.images.filter((i) => i.ownerId === cloud.state.accountId).length === regions.length) controller.abort(new Error("SIGINT"));
+    if (operation === "DescribeImages" && cloud.state.images.filter((i) => i.ownerId === cloud.state.accountId).length === regions.length)
+      controller.abort(new Error("SIGINT"));
   };
   const aborted = await publishImage(options, cloud.ports, controller.signal);
   assert.equal(aborted.kind, "aborted");
   const journal = readJournal(journalPath)!;
-  assert.ok(regions.slice(1).every((r) => journal.regions[r]!.imageId), "every copy is journaled");
+  assert.ok(
+    regions.slice(1).every((r) => journal.regions[r]!.imageId),
+    "every copy is journaled",
+  );
   assert.deepEqual(cloud.listLeftovers(), []);
   assert.equal([...cloud.state.parameters.keys()].filter((k) => !k.startsWith("us-east-1")).length, 0, "nothing published for unfinished copies");
   cloud.faults.onCall = undefined;

@@ -8,7 +8,9 @@ import type { Bundle } from "../../image/bundle/compile-bundle.ts";
 import gateway from "../../recipes/gateway.ts";
 
 // The default recipe with some fields replaced.
-export function makeRecipe(overrides: { regions?: string[] | "all-enabled"; publish?: Record<string, unknown>; image?: Record<string, unknown>; gateway?: Record<string, unknown> } = {}): Recipe {
+export function makeRecipe(
+  overrides: { regions?: string[] | "all-enabled"; publish?: Record<string, unknown>; image?: Record<string, unknown>; gateway?: Record<string, unknown> } = {},
+): Recipe {
   const base = gateway as unknown as Record<string, Record<string, unknown>>;
   const value = {
     ...base,

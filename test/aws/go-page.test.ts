@@ -29,12 +29,17 @@ test("the go page, opened in headless Chromium, lists every region with its AMI,
   try {
     const tab = await context.newPage();
     await tab.goto(pathToFileURL(page).href);
-    const rows = await tab.$$eval("#regions tbody tr", (trs) => trs.map((tr) => ({
-      region: tr.getAttribute("data-region"),
-      cells: Array.from(tr.querySelectorAll("td")).map((td) => td.textContent?.trim()),
-      links: Object.fromEntries(Array.from(tr.querySelectorAll("a")).map((a) => [a.className.replace("button ", ""), a.getAttribute("href")])),
-    })));
-    assert.deepEqual(rows.map((r) => r.region), [...defaultRegions].sort());
+    const rows = await tab.$$eval("#regions tbody tr", (trs) =>
+      trs.map((tr) => ({
+        region: tr.getAttribute("data-region"),
+        cells: Array.from(tr.querySelectorAll("td")).map((td) => td.textContent?.trim()),
+        links: Object.fromEntries(Array.from(tr.querySelectorAll("a")).map((a) => [a.className.replace("button ", ""), a.getAttribute("href")])),
+      })),
+    );
+    assert.deepEqual(
+      rows.map((r) => r.region),
+      [...defaultRegions].sort(),
+    );
     const bucket = cloud.state.buckets.get("rtcgw-111122223333-us-east-1")!;
     for (const row of rows) {
       const region = row.region!;
@@ -42,8 +47,13 @@ test("the go page, opened in headless Chromium, lists every region with its AMI,
       assert.equal(row.cells[1], image!.imageId, region);
       assert.equal(row.cells[2], "111122223333");
       assert.equal(row.links["launch-instance"], `https://${region}.console.aws.amazon.com/ec2/home?region=${region}#LaunchInstances:ami=${image!.imageId}`);
-      for (const [kind, file, stack] of [["launch-stack-single", "single-instance", "rtcgw"], ["launch-stack-cluster", "cluster", "rtcgw-cluster"]] as const) {
-        const match = new RegExp(`^https://${region}\\.console\\.aws\\.amazon\\.com/cloudformation/home\\?region=${region}#/stacks/create/review\\?templateURL=([^&]+)&stackName=([^&]+)$`).exec(row.links[kind] ?? "");
+      for (const [kind, file, stack] of [
+        ["launch-stack-single", "single-instance", "rtcgw"],
+        ["launch-stack-cluster", "cluster", "rtcgw-cluster"],
+      ] as const) {
+        const match = new RegExp(
+          `^https://${region}\\.console\\.aws\\.amazon\\.com/cloudformation/home\\?region=${region}#/stacks/create/review\\?templateURL=([^&]+)&stackName=([^&]+)$`,
+        ).exec(row.links[kind] ?? "");
         assert.ok(match, `${kind} of ${region}: ${row.links[kind]}`);
         assert.equal(decodeURIComponent(match[1]!), `https://rtcgw-111122223333-us-east-1.s3.us-east-1.amazonaws.com/rtcgw/0.1.0/${file}.template.json`);
         assert.equal(match[2], stack);

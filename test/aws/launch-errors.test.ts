@@ -33,10 +33,11 @@ test("the instance profile's propagation delay (EC2's own message) is still retr
   const cloud = createFakeCloud({ regions, faults: { profileInvisibleMs: 40_000 } });
   let refused = 0;
   const runInstance = cloud.ports.ec2.runInstance.bind(cloud.ports.ec2);
-  cloud.ports.ec2.runInstance = async (region, input) => runInstance(region, input).catch((error: Error) => {
-    if (/iamInstanceProfile\.name is invalid\. Invalid IAM Instance Profile name/.test(error.message)) refused++;
-    throw error;
-  });
+  cloud.ports.ec2.runInstance = async (region, input) =>
+    runInstance(region, input).catch((error: Error) => {
+      if (/iamInstanceProfile\.name is invalid\. Invalid IAM Instance Profile name/.test(error.message)) refused++;
+      throw error;
+    });
   const result = await buildAwsImage({ recipe: makeRecipe({ regions }), bundle: testBundle, region: "us-east-1", journalPath: tempJournalPath() }, cloud.ports);
   assert.equal(result.kind, "built", JSON.stringify(result));
   assert.ok(refused > 0, "EC2 refused the fresh profile with its propagation message at first");

@@ -24,16 +24,25 @@ const bucket = "rtcgw-111122223333-us-east-1";
 const shareWith = "444455556666";
 
 // A fake cloud behind an endpoint that evaluates the given operator policy, and SDK ports signed with the operator's key.
-async function startAuthorizedCloud(policy?: PolicyDocument): Promise<{ cloud: FakeCloud; endpoint: FakeEndpoint; authorizer: IamAuthorizer; ports: CloudPorts }> {
+async function startAuthorizedCloud(
+  policy?: PolicyDocument,
+): Promise<{ cloud: FakeCloud; endpoint: FakeEndpoint; authorizer: IamAuthorizer; ports: CloudPorts }> {
   const cloud = createFakeCloud({ regions });
   const authorizer = createIamAuthorizer({ [accessKeys.operator]: operatorPrincipal(policy) });
   const endpoint = await startFakeEndpoint(cloud, { authorizer });
-  const sdk = createSdkPorts({ region: "us-east-1", endpoint: endpoint.url, credentials: { accessKeyId: accessKeys.operator, secretAccessKey: "fake" }, maxAttempts: 2 });
+  const sdk = createSdkPorts({
+    region: "us-east-1",
+    endpoint: endpoint.url,
+    credentials: { accessKeyId: accessKeys.operator, secretAccessKey: "fake" },
+    maxAttempts: 2,
+  });
   return { cloud, endpoint, authorizer, ports: { ...sdk, clock: cloud.clock } };
 }
 
-const recipeOf = (version: string, visibility: unknown, subnetId?: string) =>
-  ({ ...makeRecipe({ regions, publish: { visibility }, ...(subnetId ? { image: { builder: { instanceType: "t3.small", subnetId } } } : {}) }), version });
+const recipeOf = (version: string, visibility: unknown, subnetId?: string) => ({
+  ...makeRecipe({ regions, publish: { visibility }, ...(subnetId ? { image: { builder: { instanceType: "t3.small", subnetId } } } : {}) }),
+  version,
+});
 
 async function buildAndPublish(ports: CloudPorts, version: string, visibility: unknown, subnetId?: string) {
   const recipe = recipeOf(version, visibility, subnetId);
@@ -59,7 +68,15 @@ test("the documented operator policy allows every request of two builds and publ
   const subnet = addSubnet(cloud.context, "us-east-1", { mapPublicIpOnLaunch: true }); // the second build runs in a subnet of its own VPC
   const shared = await buildAndPublish(ports, "0.2.0", { accounts: [shareWith] }, subnet.subnetId);
   const latest = shared.recipe;
-  for (const region of regions) assert.deepEqual(cloud.listOwnImages(region).map((i) => [i.name.split("-")[1], i.public, i.launchAccounts]), [["0.1.0", true, []], ["0.2.0", false, [shareWith]]], region);
+  for (const region of regions)
+    assert.deepEqual(
+      cloud.listOwnImages(region).map((i) => [i.name.split("-")[1], i.public, i.launchAccounts]),
+      [
+        ["0.1.0", true, []],
+        ["0.2.0", false, [shareWith]],
+      ],
+      region,
+    );
 
   // Killed (as by kill -9) when the smoke test starts: every call fails from then on, so the build cannot clean up.
   let killed = false;
@@ -71,20 +88,34 @@ test("the documented operator policy allows every request of two builds and publ
   cloud.faults.onCall = undefined;
   assert.equal(crashed.kind, "failed", JSON.stringify(crashed));
   const left = cloud.listLeftovers();
-  assert.ok(left.some((l) => l.startsWith("instance")) && left.some((l) => l.startsWith("role")) && left.some((l) => l.startsWith("staging object")), left.join("\n"));
+  assert.ok(
+    left.some((l) => l.startsWith("instance")) && left.some((l) => l.startsWith("role")) && left.some((l) => l.startsWith("staging object")),
+    left.join("\n"),
+  );
   // A role as builds of earlier versions left them: with an inline policy (the operator policy may delete but not write one).
   const role = cloud.state.roles.find((r) => !r.deleted)!;
   role.inlinePolicies["rtcgw-command-output"] = JSON.stringify({ Version: "2012-10-17", Statement: [] });
   const swept = await sweep({ regions, stagingBucket: bucket, stagingRegion: "us-east-1" }, ports);
   assert.deepEqual([swept.ok, swept.problems], [true, []]);
-  assert.deepEqual([...new Set(swept.found.map((f) => f.kind))].sort(), ["candidate-image", "instance", "instance-profile", "role", "s3-object", "security-group"]);
+  assert.deepEqual([...new Set(swept.found.map((f) => f.kind))].sort(), [
+    "candidate-image",
+    "instance",
+    "instance-profile",
+    "role",
+    "s3-object",
+    "security-group",
+  ]);
   assert.deepEqual(cloud.listLeftovers(), []);
 
   // Interrupted (Ctrl-C) while the provisioning command runs: the build cancels the command and removes what it made.
   const controller = new AbortController();
   cloud.faults.onCall = (operation) => operation === "GetCommandInvocation" && controller.abort();
   const servedBefore = endpoint.served.length;
-  const aborted = await buildAwsImage({ recipe: recipeOf("0.4.0", "private"), bundle: testBundle, region: "us-east-1", journalPath: tempJournalPath() }, ports, controller.signal);
+  const aborted = await buildAwsImage(
+    { recipe: recipeOf("0.4.0", "private"), bundle: testBundle, region: "us-east-1", journalPath: tempJournalPath() },
+    ports,
+    controller.signal,
+  );
   cloud.faults.onCall = undefined;
   assert.equal(aborted.kind, "aborted", JSON.stringify(aborted));
   assert.ok(endpoint.served.slice(servedBefore).includes("CancelCommand"));
@@ -97,24 +128,44 @@ test("the documented operator policy allows every request of two builds and publ
   cloud.state.launchTemplateImageIds.set("eu-west-1", [cloud.listOwnImages("eu-west-1").find((i) => i.name.includes("0.2.0"))!.imageId]);
   const retired = await retire({ recipe: latest, keep: 1, regions }, ports);
   assert.equal(retired.ok, true, JSON.stringify(retired));
-  for (const region of regions) assert.deepEqual(cloud.listOwnImages(region).map((i) => i.name.split("-")[1]), ["0.2.0"], region);
+  for (const region of regions)
+    assert.deepEqual(
+      cloud.listOwnImages(region).map((i) => i.name.split("-")[1]),
+      ["0.2.0"],
+      region,
+    );
   const gone = cloud.state.images.filter((i) => i.deregistered).flatMap((i) => i.snapshotIds);
   assert.equal(gone.length, 3, "two retired images and a swept candidate");
-  assert.deepEqual(cloud.state.snapshots.filter((s) => gone.includes(s.snapshotId) && !s.deleted), [], "their snapshots are deleted");
+  assert.deepEqual(
+    cloud.state.snapshots.filter((s) => gone.includes(s.snapshotId) && !s.deleted),
+    [],
+    "their snapshots are deleted",
+  );
 
   const denied = authorizer.records.filter((r) => !r.allowed).map((r) => `${r.operation}: ${r.request.action} on ${r.request.resource}`);
   assert.deepEqual(denied, []);
-  const ignored = [...new Set(authorizer.records.filter((r) => r.ignoredKeys.length).map((r) => `${r.request.action} on ${r.request.resource.replace(/\/[^/]*$/, "/…")}: ${r.ignoredKeys.join(", ")}`))];
+  const ignored = [
+    ...new Set(
+      authorizer.records
+        .filter((r) => r.ignoredKeys.length)
+        .map((r) => `${r.request.action} on ${r.request.resource.replace(/\/[^/]*$/, "/…")}: ${r.ignoredKeys.join(", ")}`),
+    ),
+  ];
   assert.deepEqual(ignored, [], "iam-requests.ts gives context keys the Service Authorization Reference does not list for these actions");
   assert.ok(authorizer.records.length > 300, `${authorizer.records.length} authorizations`);
   const exercised = new Set(authorizer.records.map((r) => r.operation));
-  t.diagnostic(`${authorizer.records.length} authorizations, ${exercised.size} operations; rows not exercised here: ${Object.keys(iamRequestsByOperation).filter((o) => !exercised.has(o) && o !== "sts:GetCallerIdentity").join(", ")}`);
+  t.diagnostic(
+    `${authorizer.records.length} authorizations, ${exercised.size} operations; rows not exercised here: ${Object.keys(iamRequestsByOperation)
+      .filter((o) => !exercised.has(o) && o !== "sts:GetCallerIdentity")
+      .join(", ")}`,
+  );
 });
 
 // The distinct requests of the run above, with one operation that made each.
 function distinctRequests(records: IamAuthorizer["records"]): { request: IamRequest; operation: string }[] {
   const byKey = new Map<string, { request: IamRequest; operation: string }>();
-  for (const r of records) byKey.set(JSON.stringify([r.request.action, r.request.resource, Object.entries(r.request.context).sort()]), { request: r.request, operation: r.operation });
+  for (const r of records)
+    byKey.set(JSON.stringify([r.request.action, r.request.resource, Object.entries(r.request.context).sort()]), { request: r.request, operation: r.operation });
   return [...byKey.values()];
 }
 
@@ -144,7 +195,10 @@ test("without tag-on-create, the build stops at its first tagged create with EC2
   try {
     const built = await buildAwsImage({ recipe: recipeOf("0.1.0", "private"), bundle: testBundle, region: "us-east-1", journalPath: tempJournalPath() }, ports);
     assert.equal(built.kind, "failed", JSON.stringify(built));
-    assert.match(built.kind === "failed" ? built.error : "", /UnauthorizedOperation: User: arn:aws:iam::111122223333:user\/builder is not authorized to perform: ec2:CreateTags on resource: arn:aws:ec2:us-east-1:111122223333:security-group\/\*/);
+    assert.match(
+      built.kind === "failed" ? built.error : "",
+      /UnauthorizedOperation: User: arn:aws:iam::111122223333:user\/builder is not authorized to perform: ec2:CreateTags on resource: arn:aws:ec2:us-east-1:111122223333:security-group\/\*/,
+    );
     assert.equal(built.kind === "failed" && built.step, "security-group");
     assert.deepEqual(cloud.listLeftovers(), []);
   } finally {
@@ -154,13 +208,19 @@ test("without tag-on-create, the build stops at its first tagged create with EC2
 
 test("a policy gap is a failing test: the policy before EBS encryption checks makes a public publish's pre-flight fail with AccessDenied, per region", async () => {
   const policy = readDocumentedPolicy("operator");
-  const older = { ...policy, Statement: policy.Statement.map((s) => ({ ...s, Action: ([] as string[]).concat(s.Action).filter((a) => !a.startsWith("ec2:GetEbs")) })) };
+  const older = {
+    ...policy,
+    Statement: policy.Statement.map((s) => ({ ...s, Action: ([] as string[]).concat(s.Action).filter((a) => !a.startsWith("ec2:GetEbs")) })),
+  };
   const { ports, endpoint } = await startAuthorizedCloud(older);
   try {
     const result = await runPreflight({ recipe: recipeOf("0.1.0", "public"), sourceRegion: "us-east-1", amiName: "rtcgw-0.1.0-x", buildId: "x" }, ports);
     assert.equal(result.ok, false);
     const problems = result.ok ? [] : result.problems;
-    assert.deepEqual(problems.map((p) => [p.region, p.code]), regions.map((r) => [r, "cloud-error"]));
+    assert.deepEqual(
+      problems.map((p) => [p.region, p.code]),
+      regions.map((r) => [r, "cloud-error"]),
+    );
     assert.match(problems[0]!.message, /cannot read EBS encryption by default: UnauthorizedOperation: .*ec2:GetEbs/);
   } finally {
     await endpoint.close();

@@ -15,7 +15,8 @@ import { makeRecipe, tempJournalPath, testBundle } from "./fixtures.ts";
 
 const regions = ["us-east-1", "eu-west-1"];
 const customerKey = (region: string) => `arn:aws:kms:${region}:111122223333:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9`;
-const nothingCreated = (cloud: ReturnType<typeof createFakeCloud>) => cloud.state.instances.length + cloud.state.roles.length + cloud.state.securityGroups.length + cloud.state.buckets.size;
+const nothingCreated = (cloud: ReturnType<typeof createFakeCloud>) =>
+  cloud.state.instances.length + cloud.state.roles.length + cloud.state.securityGroups.length + cloud.state.buckets.size;
 
 test("public publish with EBS encryption by default on in one target region: refused before anything is created, with the fix", async () => {
   const cloud = createFakeCloud({ regions, accountSettings: { "eu-west-1": { ebsEncryptionByDefault: true } } });
@@ -23,7 +24,10 @@ test("public publish with EBS encryption by default on in one target region: ref
   const built = await buildAwsImage({ recipe, bundle: testBundle, region: "us-east-1", journalPath: tempJournalPath() }, cloud.ports);
   assert.equal(built.kind, "preflight-failed", JSON.stringify(built));
   const problems = built.kind === "preflight-failed" ? built.problems : [];
-  assert.deepEqual(problems.map((p) => [p.region, p.code]), [["eu-west-1", "ebs-encryption-by-default"]]);
+  assert.deepEqual(
+    problems.map((p) => [p.region, p.code]),
+    [["eu-west-1", "ebs-encryption-by-default"]],
+  );
   assert.match(problems[0]!.message, /EBS encryption by default is on in eu-west-1/);
   assert.match(problems[0]!.message, /cannot be made public/);
   assert.match(problems[0]!.message, /aws ec2 disable-ebs-encryption-by-default --region eu-west-1/);
@@ -37,7 +41,13 @@ test("shared publish where the source region encrypts by default with the AWS ma
   assert.equal(built.kind, "preflight-failed", JSON.stringify(built));
   const problems = built.kind === "preflight-failed" ? built.problems : [];
   // The copy in eu-west-1 comes from an encrypted source: it is encrypted too, with eu-west-1's default key (aws/ebs).
-  assert.deepEqual(problems.map((p) => [p.region, p.code]), [["us-east-1", "shared-encrypted"], ["eu-west-1", "shared-encrypted"]]);
+  assert.deepEqual(
+    problems.map((p) => [p.region, p.code]),
+    [
+      ["us-east-1", "shared-encrypted"],
+      ["eu-west-1", "shared-encrypted"],
+    ],
+  );
   assert.match(problems[0]!.message, /EBS encryption by default is on in us-east-1.*AWS managed key alias\/aws\/ebs.*cannot be shared/);
   assert.match(problems[0]!.message, /aws ec2 modify-ebs-default-kms-key-id --region us-east-1 --kms-key-id/);
   assert.match(problems[1]!.message, /copy in eu-west-1 .*encrypted.*alias\/aws\/ebs/);
@@ -55,7 +65,10 @@ test("the recipe's own disk encryption is checked per region too: shared publish
 });
 
 test("shared publish with customer managed default keys: built, copied and shared, every snapshot under its region's key", async () => {
-  const cloud = createFakeCloud({ regions, accountSettings: Object.fromEntries(regions.map((r) => [r, { ebsEncryptionByDefault: true, ebsDefaultKmsKeyId: customerKey(r) }])) });
+  const cloud = createFakeCloud({
+    regions,
+    accountSettings: Object.fromEntries(regions.map((r) => [r, { ebsEncryptionByDefault: true, ebsDefaultKmsKeyId: customerKey(r) }])),
+  });
   const recipe = makeRecipe({ regions, publish: { visibility: { accounts: ["444455556666"] } } });
   const journalPath = tempJournalPath();
   const built = await buildAwsImage({ recipe, bundle: testBundle, region: "us-east-1", journalPath }, cloud.ports);
@@ -66,14 +79,23 @@ test("shared publish with customer managed default keys: built, copied and share
     const [image] = cloud.listOwnImages(region);
     assert.deepEqual(image?.launchAccounts, ["444455556666"], region);
     const snapshots = cloud.state.snapshots.filter((s) => image!.snapshotIds.includes(s.snapshotId));
-    assert.deepEqual(snapshots.map((s) => [s.encrypted, s.kmsKeyId, s.accounts]), [[true, customerKey(region), ["444455556666"]]], region);
+    assert.deepEqual(
+      snapshots.map((s) => [s.encrypted, s.kmsKeyId, s.accounts]),
+      [[true, customerKey(region), ["444455556666"]]],
+      region,
+    );
   }
   assert.deepEqual(cloud.listLeftovers(), []);
 });
 
 test("a public publish in regions without the setting is not affected, and a private one never is", async () => {
   const cloud = createFakeCloud({ regions, accountSettings: { "eu-west-1": { ebsEncryptionByDefault: true } } });
-  const input = (visibility: unknown) => ({ recipe: makeRecipe({ regions, publish: { visibility } }), sourceRegion: "us-east-1", amiName: "rtcgw-0.1.0-x", buildId: "x" });
+  const input = (visibility: unknown) => ({
+    recipe: makeRecipe({ regions, publish: { visibility } }),
+    sourceRegion: "us-east-1",
+    amiName: "rtcgw-0.1.0-x",
+    buildId: "x",
+  });
   assert.equal((await runPreflight(input("private"), cloud.ports)).ok, true);
   const onlyUs = { ...input("public"), recipe: makeRecipe({ regions: ["us-east-1"], publish: { visibility: "public" } }) };
   assert.equal((await runPreflight(onlyUs, cloud.ports)).ok, true);
@@ -81,7 +103,12 @@ test("a public publish in regions without the setting is not affected, and a pri
 
 test("AMI block public access is an account setting per region: pre-flight of a public publish names the region, a private one does not care", async () => {
   const cloud = createFakeCloud({ regions, accountSettings: { "eu-west-1": { imageBlockPublicAccess: "block-new-sharing" } } });
-  const input = (visibility: unknown) => ({ recipe: makeRecipe({ regions, publish: { visibility } }), sourceRegion: "us-east-1", amiName: "rtcgw-0.1.0-x", buildId: "x" });
+  const input = (visibility: unknown) => ({
+    recipe: makeRecipe({ regions, publish: { visibility } }),
+    sourceRegion: "us-east-1",
+    amiName: "rtcgw-0.1.0-x",
+    buildId: "x",
+  });
   const blocked = await runPreflight(input("public"), cloud.ports);
   assert.deepEqual(blocked.ok ? [] : blocked.problems.map((p) => [p.region, p.code]), [["eu-west-1", "block-public-access"]]);
   assert.equal((await runPreflight(input("private"), cloud.ports)).ok, true);
@@ -93,7 +120,10 @@ before(async () => (endpoint = await startFakeEndpoint(sdkCloud)));
 after(() => endpoint.close());
 
 test("over real SDK clients: GetEbsEncryptionByDefault and GetEbsDefaultKmsKeyId in each region, and the fake encrypts what the setting says", async () => {
-  const ports = { ...createSdkPorts({ region: "us-east-1", endpoint: endpoint.url, credentials: { accessKeyId: "AKIAFAKE", secretAccessKey: "fake" }, maxAttempts: 2 }), clock: sdkCloud.clock };
+  const ports = {
+    ...createSdkPorts({ region: "us-east-1", endpoint: endpoint.url, credentials: { accessKeyId: "AKIAFAKE", secretAccessKey: "fake" }, maxAttempts: 2 }),
+    clock: sdkCloud.clock,
+  };
   assert.deepEqual(await ports.ec2.getEbsEncryptionDefaults("us-east-1"), { enabled: false, kmsKeyId: "alias/aws/ebs" });
   assert.deepEqual(await ports.ec2.getEbsEncryptionDefaults("eu-west-1"), { enabled: true, kmsKeyId: customerKey("eu-west-1") });
   const served = endpoint.served.filter((a) => a.startsWith("GetEbs")).sort();
@@ -101,7 +131,16 @@ test("over real SDK clients: GetEbsEncryptionByDefault and GetEbsDefaultKmsKeyId
   const base = sdkCloud.state.images.find((i) => i.region === "eu-west-1" && i.arch === "amd64")!;
   const groupId = await ports.ec2.createSecurityGroup("eu-west-1", { name: "g", description: "d", tags: { "rtcgw:build": "b1" } });
   sdkCloud.state.profiles.push({ name: "p", roleName: "r", tags: {}, deleted: false, createdAt: 0 });
-  const instanceId = await ports.ec2.runInstance("eu-west-1", { imageId: base.imageId, instanceType: "t3.small", instanceProfileName: "p", securityGroupId: groupId, diskSizeGiB: 8, encrypted: false, clientToken: "t1", tags: { "rtcgw:build": "b1" } });
+  const instanceId = await ports.ec2.runInstance("eu-west-1", {
+    imageId: base.imageId,
+    instanceType: "t3.small",
+    instanceProfileName: "p",
+    securityGroupId: groupId,
+    diskSizeGiB: 8,
+    encrypted: false,
+    clientToken: "t1",
+    tags: { "rtcgw:build": "b1" },
+  });
   const instance = sdkCloud.state.instances.find((i) => i.instanceId === instanceId)!;
   assert.deepEqual([instance.encrypted, instance.kmsKeyId], [true, customerKey("eu-west-1")], "RunInstances without Encrypted still gets an encrypted volume");
 });

@@ -12,7 +12,10 @@ test("pre-flight refuses a public AMI deprecated more than 2 years after creatio
   const result = await runPreflight({ recipe: late, sourceRegion: "us-east-1", amiName: "rtcgw-0.1.0-x", buildId: "x" }, cloud.ports);
   assert.equal(result.ok, false);
   const problems = result.ok ? [] : result.problems;
-  assert.deepEqual(problems.map((p) => p.code), ["deprecation-too-late"]);
+  assert.deepEqual(
+    problems.map((p) => p.code),
+    ["deprecation-too-late"],
+  );
   assert.match(problems[0]!.message, /1095 d .*at most 2 years/);
   const fine = await runPreflight({ recipe, sourceRegion: "us-east-1", amiName: "rtcgw-0.1.0-x", buildId: "x" }, cloud.ports);
   assert.equal(fine.ok, true, JSON.stringify(fine));

@@ -15,7 +15,11 @@ const build = (cloud: FakeCloud, journalPath: string) => buildAwsImage({ recipe,
 
 function assertClean(cloud: FakeCloud, journalPath: string) {
   assert.deepEqual(cloud.listLeftovers(), []);
-  assert.deepEqual(readJournal(journalPath)!.temporary.filter((r) => !r.deleted), [], "the journal lists nothing live");
+  assert.deepEqual(
+    readJournal(journalPath)!.temporary.filter((r) => !r.deleted),
+    [],
+    "the journal lists nothing live",
+  );
 }
 
 for (const fault of ["provisionFails", "smokeFails"] as const) {
@@ -42,7 +46,10 @@ test("a build killed during provisioning (kill -9: no cleanup) is cleaned up and
   const killed = await build(cloud, journalPath);
   kill.settle();
   assert.ok(kill.fired && killed.kind === "failed", JSON.stringify(killed));
-  assert.ok(cloud.listLeftovers().some((l) => l.startsWith("role")), "the killed build left its role");
+  assert.ok(
+    cloud.listLeftovers().some((l) => l.startsWith("role")),
+    "the killed build left its role",
+  );
   const rerun = await build(cloud, journalPath);
   assert.equal(rerun.kind, "built", JSON.stringify(rerun));
   assertClean(cloud, journalPath);

@@ -49,7 +49,12 @@ async function listFailurePoints(): Promise<CallPoint[]> {
     const nth = (seen.get(key) ?? 0) + 1;
     seen.set(key, nth);
     const smokeStep = ["RunInstances", "SendCommand"].includes(operation) && nth === 2;
-    if ((isWrite(operation) && (nth === 1 || publishing)) || smokeStep || (["DescribeInstanceInformation", "GetCommandInvocation"].includes(operation) && nth === 1)) points.push({ operation, region, nth });
+    if (
+      (isWrite(operation) && (nth === 1 || publishing)) ||
+      smokeStep ||
+      (["DescribeInstanceInformation", "GetCommandInvocation"].includes(operation) && nth === 1)
+    )
+      points.push({ operation, region, nth });
   };
   const run = await buildAmi(cloud, tempJournalPath(), () => void (publishing = true));
   assert.ok(run.ok, run.detail);
@@ -60,7 +65,8 @@ async function listFailurePoints(): Promise<CallPoint[]> {
 function injectError(cloud: FakeCloud, point: CallPoint): void {
   let n = 0;
   cloud.faults.onCall = (operation, region) => {
-    if (operation === point.operation && region === point.region && ++n === point.nth) throw new CloudError("InjectedFault", `${operation} in ${region} failed (injected by the test)`);
+    if (operation === point.operation && region === point.region && ++n === point.nth)
+      throw new CloudError("InjectedFault", `${operation} in ${region} failed (injected by the test)`);
   };
 }
 
@@ -68,10 +74,18 @@ async function assertRerunSucceedsClean(cloud: FakeCloud, journalPath: string, w
   const rerun = await buildAmi(cloud, journalPath);
   assert.ok(rerun.ok, `${what}: the rerun failed: ${rerun.detail}`);
   assert.deepEqual(cloud.listLeftovers(), [], `${what}: leftovers after the rerun`);
-  assert.deepEqual(readJournal(journalPath)!.temporary.filter((r) => !r.deleted), [], `${what}: the journal still lists live resources`);
+  assert.deepEqual(
+    readJournal(journalPath)!.temporary.filter((r) => !r.deleted),
+    [],
+    `${what}: the journal still lists live resources`,
+  );
   for (const region of regions) {
     const images = cloud.listOwnImages(region);
-    assert.deepEqual(images.map((i) => [i.state, i.imdsV2, i.public]), [["available", true, true]], `${what}: one available, IMDSv2-only, public image in ${region}`);
+    assert.deepEqual(
+      images.map((i) => [i.state, i.imdsV2, i.public]),
+      [["available", true, true]],
+      `${what}: one available, IMDSv2-only, public image in ${region}`,
+    );
     assert.equal(cloud.state.parameters.get(`${region}:/rtcgw/latest`)?.value, images[0]!.imageId, `${what}: /rtcgw/latest in ${region}`);
   }
   const swept = await sweep({ regions, stagingBucket: bucket, stagingRegion: "us-east-1", dryRun: true }, cloud.ports);
@@ -81,7 +95,18 @@ async function assertRerunSucceedsClean(cloud: FakeCloud, journalPath: string, w
 test("rerun after every failure point: an error or a kill at each step, then a rerun that succeeds and leaves nothing", async (t) => {
   const points = await listFailurePoints();
   const steps = new Set(points.map((p) => p.operation));
-  for (const operation of ["RunInstances", "DescribeInstanceInformation", "SendCommand", "StopInstances", "CreateImage", "CopyImage", "ModifyImageAttribute", "EnableImageDeprecation", "PutParameter", "PutObject"]) {
+  for (const operation of [
+    "RunInstances",
+    "DescribeInstanceInformation",
+    "SendCommand",
+    "StopInstances",
+    "CreateImage",
+    "CopyImage",
+    "ModifyImageAttribute",
+    "EnableImageDeprecation",
+    "PutParameter",
+    "PutObject",
+  ]) {
     assert.ok(steps.has(operation), `no failure point at ${operation}: ${[...steps].join(", ")}`);
   }
   t.diagnostic(`${points.length} call points: ${points.map((p) => `${p.operation}#${p.nth}@${p.region}`).join(", ")}`);
@@ -108,8 +133,12 @@ test("rerun after every failure point: an error or a kill at each step, then a r
       await assertRerunSucceedsClean(cloud, journalPath, `kill at ${name}`);
     });
   }
-  const faults: [string, Partial<FakeFaults>][] = [["provision script fails", { provisionFails: true }], ["smoke test fails", { smokeFails: true }], ["the SSM agent never registers", { ssmAgentDelayMs: 5 * 3600_000 }],
-    ...regions.slice(1).map((r): [string, Partial<FakeFaults>] => [`the copy to ${r} fails`, { copyFailsIn: [r] }])];
+  const faults: [string, Partial<FakeFaults>][] = [
+    ["provision script fails", { provisionFails: true }],
+    ["smoke test fails", { smokeFails: true }],
+    ["the SSM agent never registers", { ssmAgentDelayMs: 5 * 3600_000 }],
+    ...regions.slice(1).map((r): [string, Partial<FakeFaults>] => [`the copy to ${r} fails`, { copyFailsIn: [r] }]),
+  ];
   for (const [what, fault] of faults) {
     await t.test(what, async () => {
       const cloud = createFakeCloud({ regions, faults: fault });

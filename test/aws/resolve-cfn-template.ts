@@ -35,8 +35,10 @@ export function resolveCfnTemplate(template: Template, given: Record<string, str
       errors.push(`parameter ${name} has no default and must be given`);
       continue;
     }
-    if (p.AllowedPattern && !new RegExp(`^(?:${p.AllowedPattern})$`).test(value)) errors.push(`parameter ${name}: ${JSON.stringify(value)} does not match ${p.AllowedPattern}`);
-    if (p.AllowedValues && !p.AllowedValues.includes(value)) errors.push(`parameter ${name}: ${JSON.stringify(value)} is not one of ${p.AllowedValues.join(", ")}`);
+    if (p.AllowedPattern && !new RegExp(`^(?:${p.AllowedPattern})$`).test(value))
+      errors.push(`parameter ${name}: ${JSON.stringify(value)} does not match ${p.AllowedPattern}`);
+    if (p.AllowedValues && !p.AllowedValues.includes(value))
+      errors.push(`parameter ${name}: ${JSON.stringify(value)} is not one of ${p.AllowedValues.join(", ")}`);
     parameters[name] = value;
   }
   if (errors.length) return { ok: false, errors };
@@ -88,7 +90,11 @@ export function resolveCfnTemplate(template: Template, given: Record<string, str
       if (ref in parameters) return parameters[ref];
       return node;
     }
-    return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, resolve(v)]).filter(([, v]) => v !== noValue));
+    return Object.fromEntries(
+      Object.entries(node)
+        .map(([k, v]) => [k, resolve(v)])
+        .filter(([, v]) => v !== noValue),
+    );
   };
   const resources: Record<string, ResolvedResource> = {};
   for (const [name, r] of Object.entries(template.Resources)) {

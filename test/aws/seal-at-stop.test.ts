@@ -9,7 +9,8 @@ import { runScript } from "./run-shell.ts";
 
 // A builder's disk after provisioning, as far as the seal cares: the SSM agent's state from the provisioning command
 // (its document holds the presigned bundle URL), host keys, histories, password hashes, apt lists, logs.
-const presignedUrl = "https://rtcgw-111122223333-us-east-1.s3.us-east-1.amazonaws.com/staging/b1/bundle.tar.gz?X-Amz-Credential=ASIAXAMPLEXAMPLEXAMP%2F20260115";
+const presignedUrl =
+  "https://rtcgw-111122223333-us-east-1.s3.us-east-1.amazonaws.com/staging/b1/bundle.tar.gz?X-Amz-Credential=ASIAXAMPLEXAMPLEXAMP%2F20260115";
 const builderTree: Record<string, string> = {
   "var/lib/amazon/ssm/i-0builder/document/orchestration/cmd-1/awsrunShellScript/0.awsrunShellScript/_script.sh": `curl -fsS -o b '${presignedUrl}'\n`,
   "var/lib/amazon/ssm/i-0builder/document/state/completed/cmd-1": "{}\n",
@@ -20,7 +21,8 @@ const builderTree: Record<string, string> = {
   "var/log/amazon/ssm/errors.log": "ERROR\n",
   "etc/amazon/ssm/seelog.xml": "<seelog/>\n",
   "usr/bin/amazon-ssm-agent": "binary\n",
-  "etc/ssh/ssh_host_ed25519_key": "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n",
+  "etc/ssh/ssh_host_ed25519_key":
+    "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW\n-----END OPENSSH PRIVATE KEY-----\n",
   "etc/ssh/ssh_host_ed25519_key.pub": "ssh-ed25519 AAAA root@ip-172-31-5-9\n",
   "etc/ssh/sshd_config": "PermitRootLogin no\n",
   "root/.bash_history": "history\n",
@@ -73,7 +75,10 @@ test("the seal empties the SSM agent's state and logs (the agent itself stays), 
   assert.deepEqual(readdirSync(join(root, "var/log/amazon/ssm")), []);
   assert.ok(existsSync(join(root, "usr/bin/amazon-ssm-agent")) && existsSync(join(root, "etc/amazon/ssm/seelog.xml")), "the agent and its configuration stay");
   assert.deepEqual(assertSealed(root), [], "the local seal's scanner finds nothing");
-  assert.equal(readFileSync(join(root, "etc/shadow"), "utf8"), "root:*:19000:0:99999:7:::\nadmin:!:19000:0:99999:7:::\nsbcadmin:!:19000:0:99999:7:::\n_rtcgw:!:19000::::::\n");
+  assert.equal(
+    readFileSync(join(root, "etc/shadow"), "utf8"),
+    "root:*:19000:0:99999:7:::\nadmin:!:19000:0:99999:7:::\nsbcadmin:!:19000:0:99999:7:::\n_rtcgw:!:19000::::::\n",
+  );
   assert.equal(readFileSync(join(root, "etc/machine-id"), "utf8"), "");
   assert.equal(readFileSync(join(root, "etc/hostname"), "utf8"), "localhost\n");
   assert.deepEqual(readdirSync(join(root, "var/lib/apt/lists")).sort(), ["lock", "partial"]);

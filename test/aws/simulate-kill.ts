@@ -14,7 +14,12 @@ export interface ArmedKill {
 
 // Kills the process at the first call for which `at` is true (after `skip` such calls): after that call took effect, or,
 // with `before`, just before it is sent.
-export function armKill(cloud: FakeCloud, journalPath: string, at: (operation: string, region: string) => boolean, options: { skip?: number; before?: boolean } = {}): ArmedKill {
+export function armKill(
+  cloud: FakeCloud,
+  journalPath: string,
+  at: (operation: string, region: string) => boolean,
+  options: { skip?: number; before?: boolean } = {},
+): ArmedKill {
   const skip = options.skip ?? 0;
   let dead = false;
   let seen = 0;

@@ -36,10 +36,14 @@ test("the user data installs the agent from the region's bucket over https (dpkg
   const first = await runScript(`sh ${join(dir, "user-data")}`, env);
   assert.equal(first.code, 0, first.output);
   const calls = readFileSync(log, "utf8").trimEnd().split("\n");
-  assert.match(calls[0]!, /^curl .*--proto =https .*--retry 10 .*-o \S+\/amazon-ssm-agent\.deb https:\/\/s3\.eu-central-1\.amazonaws\.com\/amazon-ssm-eu-central-1\/latest\/debian_arm64\/amazon-ssm-agent\.deb$/);
-  assert.deepEqual(calls.slice(1).map((c) => c.replace(/\/\S+\/amazon-ssm-agent\.deb/, "DEB")), [
-    "dpkg -i DEB", "sleep 10", "dpkg -i DEB", "sleep 10", "dpkg -i DEB", "systemctl daemon-reload", "systemctl enable --now amazon-ssm-agent",
-  ]);
+  assert.match(
+    calls[0]!,
+    /^curl .*--proto =https .*--retry 10 .*-o \S+\/amazon-ssm-agent\.deb https:\/\/s3\.eu-central-1\.amazonaws\.com\/amazon-ssm-eu-central-1\/latest\/debian_arm64\/amazon-ssm-agent\.deb$/,
+  );
+  assert.deepEqual(
+    calls.slice(1).map((c) => c.replace(/\/\S+\/amazon-ssm-agent\.deb/, "DEB")),
+    ["dpkg -i DEB", "sleep 10", "dpkg -i DEB", "sleep 10", "dpkg -i DEB", "systemctl daemon-reload", "systemctl enable --now amazon-ssm-agent"],
+  );
   writeFileSync(log, "");
   const again = await runScript(`sh ${join(dir, "user-data")}`, env);
   assert.equal(again.code, 0, again.output);
@@ -66,16 +70,40 @@ async function prepare(cloud: FakeCloud) {
   await cloud.ports.iam.createRole({ name: "builder", path: "/rtcgw/", trustService: "ec2.amazonaws.com", tags: {} });
   await cloud.ports.iam.createInstanceProfile({ name: "builder", path: "/rtcgw/", roleName: "builder", tags: {} });
   await cloud.ports.s3.ensureBucket(region, "bucket", bucketSetupFor("bucket"));
-  const journal = openJournal(tempJournalPath(), { version: 1, buildId: "b1", recipe: "rtcgw", recipeVersion: "0.1.0", amiName: "n", sourceRegion: region, temporary: [], regions: {} });
+  const journal = openJournal(tempJournalPath(), {
+    version: 1,
+    buildId: "b1",
+    recipe: "rtcgw",
+    recipeVersion: "0.1.0",
+    amiName: "n",
+    sourceRegion: region,
+    temporary: [],
+    regions: {},
+  });
   const base = cloud.state.images.find((i) => i.region === region && i.name === "debian-12-amd64-20251020-2270")!;
-  const launch: LaunchInput = { region, buildId: "b1", attempt: 1, purpose: "builder", imageId: base.imageId, instanceType: "t3.small", instanceProfileName: "builder", securityGroupId: groupId, diskSizeGiB: 12, encrypted: true, tags: {} };
+  const launch: LaunchInput = {
+    region,
+    buildId: "b1",
+    attempt: 1,
+    purpose: "builder",
+    imageId: base.imageId,
+    instanceType: "t3.small",
+    instanceProfileName: "builder",
+    securityGroupId: groupId,
+    diskSizeGiB: 12,
+    encrypted: true,
+    tags: {},
+  };
   return { journal, launch };
 }
 
 test("without the user data a builder from the official Debian AMI never gets an SSM agent: the launch gives up on 'the SSM agent of i-…' after its 20 min (virtual time)", async () => {
   const cloud = createFakeCloud({ regions: [region] });
   const { journal, launch } = await prepare(cloud);
-  await assert.rejects(launchManagedInstance(launch, cloud.ports, journal), /gave up waiting for the SSM agent of i-[0-9a-f]+ after 1\d{3} s \(budget 1200 s\)/);
+  await assert.rejects(
+    launchManagedInstance(launch, cloud.ports, journal),
+    /gave up waiting for the SSM agent of i-[0-9a-f]+ after 1\d{3} s \(budget 1200 s\)/,
+  );
   const [instance] = cloud.state.instances;
   assert.equal(await cloud.ports.ssm.isInstanceManaged(region, instance!.instanceId), false, "running, but no agent");
   assert.ok(cloud.clock.elapsed() >= 20 * 60_000 && cloud.clock.elapsed() < 25 * 60_000, `${cloud.clock.elapsed()} ms`);
@@ -86,7 +114,10 @@ test("with the user data the build succeeds: the agent stays in the image, the b
     const cloud = createFakeCloud({ regions: [region, "eu-central-1"] });
     // `check` refuses arm64 until its image is boot-tested; the builder's code path for it is still held here.
     const parsed = makeRecipe();
-    const recipe = { ...parsed, image: { ...parsed.image, arch, builder: { ...parsed.image.builder, instanceType: arch === "arm64" ? "t4g.small" : "t3.small" } } };
+    const recipe = {
+      ...parsed,
+      image: { ...parsed.image, arch, builder: { ...parsed.image.builder, instanceType: arch === "arm64" ? "t4g.small" : "t3.small" } },
+    };
     const result = await buildAwsImage({ recipe, bundle: testBundle, region, journalPath: tempJournalPath() }, cloud.ports);
     assert.equal(result.kind, "built", `${arch}: ${JSON.stringify(result)}`);
     const [builder, smoke] = cloud.state.instances;
@@ -98,7 +129,11 @@ test("with the user data the build succeeds: the agent stays in the image, the b
     assert.deepEqual([image?.imageId, image?.ssmAgent, image?.sealed, image?.arch], [result.ok && result.imageId, true, true, arch]);
 
     const { journal, launch } = await prepare(cloud);
-    const customer = await launchManagedInstance({ ...launch, buildId: "customer", purpose: "smoke", imageId: image!.imageId, instanceType: recipe.image.builder.instanceType }, cloud.ports, journal);
+    const customer = await launchManagedInstance(
+      { ...launch, buildId: "customer", purpose: "smoke", imageId: image!.imageId, instanceType: recipe.image.builder.instanceType },
+      cloud.ports,
+      journal,
+    );
     assert.equal(cloud.state.instances.find((i) => i.instanceId === customer)?.userData, undefined);
   }
 });
@@ -113,14 +148,21 @@ test("an image made without the seal keeps the builder's SSM agent state: the fa
   const script = { region, budgetMs: 3600_000 };
   const provisionLog = { bucket: "bucket", key: "logs/b1/provision.log" };
   const provisionCommands = renderProvisionCommands(url, "0".repeat(64), await cloud.ports.s3.presignPut(region, provisionLog.bucket, provisionLog.key, 3600));
-  const provision = await runSsmScript({ ...script, instanceId: builderId, commands: provisionCommands, comment: "rtcgw provision b1", log: provisionLog }, cloud.ports, journal);
+  const provision = await runSsmScript(
+    { ...script, instanceId: builderId, commands: provisionCommands, comment: "rtcgw provision b1", log: provisionLog },
+    cloud.ports,
+    journal,
+  );
   assert.equal(provision.ok, true, provision.tail);
   await cloud.ports.ec2.stopInstance(region, builderId);
   cloud.clock.advance(cloud.timings.stopMs);
   const imageId = await cloud.ports.ec2.createImage(region, { instanceId: builderId, name: "unsealed", description: "", tags: {} });
   cloud.clock.advance(cloud.timings.createImageMs);
   await cloud.ports.ec2.requireImdsV2(region, imageId);
-  assert.deepEqual(cloud.state.images.filter((i) => i.imageId === imageId).map((i) => [i.ssmAgent, i.sealed]), [[true, false]]);
+  assert.deepEqual(
+    cloud.state.images.filter((i) => i.imageId === imageId).map((i) => [i.ssmAgent, i.sealed]),
+    [[true, false]],
+  );
   const smokeId = await launchManagedInstance({ ...launch, purpose: "smoke", imageId, userData }, cloud.ports, journal);
   const smokeLog = { bucket: "bucket", key: "logs/b1/smoke.log" };
   const smokeCommands = renderSmokeCommands(makeRecipe(), await cloud.ports.s3.presignPut(region, smokeLog.bucket, smokeLog.key, 3600));

@@ -30,17 +30,22 @@ test("the bundle packs byte-for-byte the same every time, with paths and modes i
 });
 
 test("the provision script fetches the bundle by URL, checks its hash and runs provision.sh from the bundle root; on exit, success or failure, it uploads its whole output to the presigned PUT URL (real sh, curl, tar)", async (t) => {
-  const bundle = packBundle([{ path: "provision.sh", content: `#!/bin/sh\nset -eu\ncat files/etc/rtcgw/marker > "$RTCGW_TEST_OUT"\necho 'provision.sh: done' >&2\n`, mode: 0o755 }, { path: "files/etc/rtcgw/marker", content: "from the bundle\n" }]);
+  const bundle = packBundle([
+    { path: "provision.sh", content: `#!/bin/sh\nset -eu\ncat files/etc/rtcgw/marker > "$RTCGW_TEST_OUT"\necho 'provision.sh: done' >&2\n`, mode: 0o755 },
+    { path: "files/etc/rtcgw/marker", content: "from the bundle\n" },
+  ]);
   const uploads: { url: string; body: string }[] = [];
   const state = { refuseUploads: false };
   const server = createServer((req, res) => {
     if (req.method === "GET" && req.url?.startsWith("/staging/b.tar.gz?X-Amz-Signature=")) return void res.end(bundle.tarGz);
     if (req.method !== "PUT" || !req.url?.startsWith("/logs/b/provision.log?X-Amz-Signature=")) return void res.writeHead(403).end();
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c)).on("end", () => {
-      if (!state.refuseUploads) uploads.push({ url: req.url!, body: Buffer.concat(chunks).toString("utf8") });
-      res.writeHead(state.refuseUploads ? 403 : 200).end();
-    });
+    req
+      .on("data", (c: Buffer) => chunks.push(c))
+      .on("end", () => {
+        if (!state.refuseUploads) uploads.push({ url: req.url!, body: Buffer.concat(chunks).toString("utf8") });
+        res.writeHead(state.refuseUploads ? 403 : 200).end();
+      });
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -49,7 +54,8 @@ test("the provision script fetches the bundle by URL, checks its hash and runs p
   const dir = makeTempDir(t, "rtcgw-prov-");
   const out = join(dir, "out.txt");
   try {
-    const run = (commands: string[]) => runScript(commands.join("\n").replaceAll("/var/tmp/", `${dir}/`).replaceAll("/run/", `${dir}/run/`), { RTCGW_TEST_OUT: out, TMPDIR: dir });
+    const run = (commands: string[]) =>
+      runScript(commands.join("\n").replaceAll("/var/tmp/", `${dir}/`).replaceAll("/run/", `${dir}/run/`), { RTCGW_TEST_OUT: out, TMPDIR: dir });
     mkdirSync(join(dir, "run"));
     const ok = await run(renderProvisionCommands(url, bundle.sha256, logUrl));
     assert.equal(ok.code, 0, ok.output);
@@ -101,9 +107,18 @@ test("arming the seal writes its script and unit under /run only and starts the 
   const commands = renderArmSealCommands();
   const heads = commands.map((c) => c.split("\n")[0]!); // heredoc bodies are the script and the unit, checked below
   const targets = heads.flatMap((c) => /^(?:cat > |install -d -m \d+ |chmod \d+ )(\S+)/.exec(c)?.[1] ?? []);
-  assert.ok(targets.length === 5 && targets.every((p) => p.startsWith("/run/")), `the arming writes under /run (a tmpfs, not in the image) only: ${targets.join(" ")}`);
-  assert.ok(heads.every((c) => !/\brm\b/.test(c)), "the arming removes nothing");
-  const run = await runScript(["set -eu", ...commands].join("\n").replaceAll("/run/", `${dir}/run/`), { PATH: `${bin}:${process.env.PATH}`, RTCGW_TEST_LOG: join(dir, "log") });
+  assert.ok(
+    targets.length === 5 && targets.every((p) => p.startsWith("/run/")),
+    `the arming writes under /run (a tmpfs, not in the image) only: ${targets.join(" ")}`,
+  );
+  assert.ok(
+    heads.every((c) => !/\brm\b/.test(c)),
+    "the arming removes nothing",
+  );
+  const run = await runScript(["set -eu", ...commands].join("\n").replaceAll("/run/", `${dir}/run/`), {
+    PATH: `${bin}:${process.env.PATH}`,
+    RTCGW_TEST_LOG: join(dir, "log"),
+  });
   assert.equal(run.code, 0, run.output);
   assert.equal(readFileSync(join(dir, "run/rtcgw-seal/seal.sh"), "utf8"), renderSealScript().replaceAll("/run/", `${dir}/run/`));
   const unit = readFileSync(join(dir, `run/systemd/system/${sealUnitName}`), "utf8");
@@ -150,17 +165,25 @@ test("the smoke script, run for real against stand-ins: OPTIONS to the address f
     imds.close();
   });
   const recipe = makeRecipe();
-  const listen = { ...recipe.gateway.listen, sip: { ...recipe.gateway.listen.sip, ports: { from: sip.address().port, to: sip.address().port } }, wss: { port: (https.address() as AddressInfo).port } };
+  const listen = {
+    ...recipe.gateway.listen,
+    sip: { ...recipe.gateway.listen.sip, ports: { from: sip.address().port, to: sip.address().port } },
+    wss: { port: (https.address() as AddressInfo).port },
+  };
   const logUrl = `http://127.0.0.1:${(imds.address() as AddressInfo).port}/logs/b/smoke.log?X-Amz-Signature=s`;
   mkdirSync(join(dir, "run"));
-  const script = renderSmokeCommands({ ...recipe, gateway: { ...recipe.gateway, listen } }, logUrl).join("\n")
+  const script = renderSmokeCommands({ ...recipe, gateway: { ...recipe.gateway, listen } }, logUrl)
+    .join("\n")
     .replaceAll("/run/", `${dir}/run/`)
     .replaceAll("/etc/rtcgw/runtime.env", join(dir, "runtime.env"))
     .replaceAll("/root/.bash_history", join(dir, "bash_history"))
     .replaceAll("/var/lib/apt/lists", join(dir, "lists"))
     .replaceAll("/var/lib/amazon/ssm/", `${join(dir, "ssm")}/`)
     .replaceAll("http://169.254.169.254", `http://127.0.0.1:${(imds.address() as AddressInfo).port}`);
-  writeFileSync(join(dir, "runtime.env"), "# written by rtcgw-firstboot at every boot, do not edit\nRTCGW_INSTANCE_ID=i-0smoke\nRTCGW_LOCAL_IPV4=127.0.0.2\nRTCGW_PUBLIC_IPV4=203.0.113.7\n");
+  writeFileSync(
+    join(dir, "runtime.env"),
+    "# written by rtcgw-firstboot at every boot, do not edit\nRTCGW_INSTANCE_ID=i-0smoke\nRTCGW_LOCAL_IPV4=127.0.0.2\nRTCGW_PUBLIC_IPV4=203.0.113.7\n",
+  );
   mkdirSync(join(dir, "lists/partial"), { recursive: true });
   writeFileSync(join(dir, "lists/lock"), "");
   mkdirSync(join(dir, "ssm/i-0smoke"), { recursive: true });
@@ -195,7 +218,10 @@ test("the smoke script, run for real against stand-ins: OPTIONS to the address f
 
 test("the smoke script of a recipe that binds one address probes that address for SIP and HTTPS", () => {
   const recipe = makeRecipe();
-  const script = renderSmokeCommands({ ...recipe, gateway: { ...recipe.gateway, listen: { ...recipe.gateway.listen, address: "10.0.0.5" } } }, "https://b/l").join("\n");
+  const script = renderSmokeCommands(
+    { ...recipe, gateway: { ...recipe.gateway, listen: { ...recipe.gateway.listen, address: "10.0.0.5" } } },
+    "https://b/l",
+  ).join("\n");
   assert.match(script, /^sip_host='10\.0\.0\.5'$/m);
   assert.doesNotMatch(script, /runtime\.env/);
   assert.match(script, /https_status https:\/\/10\.0\.0\.5:443\/tryit\//);

@@ -23,7 +23,10 @@ test("killed right after DeregisterImage: sweep --all finds the candidate's snap
   assert.ok(cloud.listLeftovers().includes(`snapshot ${orphan.snapshotId} (us-east-1)`), "the fake counts it as a leftover");
   const swept = await sweep({ regions }, cloud.ports);
   assert.deepEqual(swept.problems, []);
-  assert.ok(swept.found.some((f) => f.kind === "snapshot" && f.id === orphan.snapshotId), JSON.stringify(swept.found));
+  assert.ok(
+    swept.found.some((f) => f.kind === "snapshot" && f.id === orphan.snapshotId),
+    JSON.stringify(swept.found),
+  );
   assert.equal(cloud.state.snapshots.find((s) => s.snapshotId === orphan.snapshotId)!.deleted, true);
   assert.deepEqual(cloud.listLeftovers(), []);
   assert.deepEqual((await sweep({ regions, dryRun: true }, cloud.ports)).found, []);
@@ -37,8 +40,17 @@ test("sweep deletes a tagged volume attached to nothing, never a snapshot of a p
   cloud.state.volumes.push({ volumeId: "vol-0000000000000abcd", region: "eu-central-1", tags: { "rtcgw:build": built.buildId }, deleted: false });
   cloud.state.volumes.push({ volumeId: "vol-0000000000000beef", region: "eu-central-1", tags: { owner: "someone-else" }, deleted: false });
   const swept = await sweep({ regions }, cloud.ports);
-  assert.deepEqual(swept.found.map((f) => `${f.kind} ${f.id}`), ["volume vol-0000000000000abcd"]);
-  assert.deepEqual(cloud.state.volumes.filter((v) => !v.instanceId).map((v) => [v.volumeId, v.deleted]), [["vol-0000000000000abcd", true], ["vol-0000000000000beef", false]]);
+  assert.deepEqual(
+    swept.found.map((f) => `${f.kind} ${f.id}`),
+    ["volume vol-0000000000000abcd"],
+  );
+  assert.deepEqual(
+    cloud.state.volumes.filter((v) => !v.instanceId).map((v) => [v.volumeId, v.deleted]),
+    [
+      ["vol-0000000000000abcd", true],
+      ["vol-0000000000000beef", false],
+    ],
+  );
   const image = cloud.listOwnImages("us-east-1")[0]!;
   assert.equal(cloud.state.snapshots.find((s) => s.snapshotId === image.snapshotIds[0])!.deleted, false, "the built image keeps its snapshot");
 });

@@ -14,7 +14,24 @@ const dpkgStanza = (status: string, name: string) => status.split("\n\n").find((
 
 async function buildAmiWithoutMmdebstrap(dpkg: string, out: string, flags: string[]) {
   const script = 'set -e; mount --bind "$1" /var/lib/dpkg; mount -t tmpfs -o size=1m tmpfs "$2"; shift 2; exec "$@"';
-  const argv = ["--mount", "--propagation", "private", "sh", "-c", script, "sh", dpkg, out, process.execPath, join(projectDir, "bin/rtcgw.mjs"), "build-ami", "recipes/gateway.ts", "--out", out, ...flags];
+  const argv = [
+    "--mount",
+    "--propagation",
+    "private",
+    "sh",
+    "-c",
+    script,
+    "sh",
+    dpkg,
+    out,
+    process.execPath,
+    join(projectDir, "bin/rtcgw.mjs"),
+    "build-ami",
+    "recipes/gateway.ts",
+    "--out",
+    out,
+    ...flags,
+  ];
   const result = await execa("unshare", argv, { cwd: projectDir, reject: false, env: { NO_COLOR: "1" } });
   return { exitCode: result.exitCode, stdout: String(result.stdout), stderr: String(result.stderr) };
 }
@@ -42,7 +59,10 @@ test("build-ami names a missing build package and refuses with --no-install, els
 
   const installed = await buildAmiWithoutMmdebstrap(dpkg, out, []);
   assert.equal(installed.exitCode, 1, "the 1 MiB output directory stops the build after the install");
-  assert.match(installed.stderr, /^Installing the Debian packages the build needs \(from debian-packages\.txt\): mmdebstrap\n {2}apt-get install -y --no-install-recommends mmdebstrap\n/);
+  assert.match(
+    installed.stderr,
+    /^Installing the Debian packages the build needs \(from debian-packages\.txt\): mmdebstrap\n {2}apt-get install -y --no-install-recommends mmdebstrap\n/,
+  );
   assert.match(installed.stderr, /^ {2}apt: Setting up mmdebstrap /m);
   assert.match(installed.stderr, /^Installed mmdebstrap\nrtcgw build-ami cannot build here yet:\n {2}- only 0\.0 GiB free in /m);
   assert.match(dpkgStanza(readFileSync(join(dpkg, "status"), "utf8"), "mmdebstrap") ?? "", /^Status: install ok installed$/m);

@@ -33,7 +33,10 @@ test("--json gives the problems as data", async () => {
   assert.equal(exitCode, 1);
   const result = JSON.parse(stdout) as { ok: boolean; problems: { path: string; location: { line: number; column: number } }[] };
   assert.equal(result.ok, false);
-  assert.deepEqual(result.problems.map((p) => [p.path, p.location.line, p.location.column]), [["gateway.listen.rtp", 15, 7]]);
+  assert.deepEqual(
+    result.problems.map((p) => [p.path, p.location.line, p.location.column]),
+    [["gateway.listen.rtp", 15, 7]],
+  );
 });
 
 test("a recipe that does not parse as TypeScript is reported at its line, not as a crash", async (t) => {

@@ -60,7 +60,11 @@ test("rtcgw schema emits a strict JSON Schema of the recipe", async (t) => {
   assert.deepEqual(schema.required, ["name", "gateway"]);
   const listen = schema.properties.gateway.properties.listen.properties;
   assert.equal(listen.rtpengineControl.default, 2223);
-  assert.equal(listen.rtp.anyOf.length, 3, "a port range is a number, a \"from-to\" string or { from, to }");
+  assert.equal(listen.rtp.anyOf.length, 3, 'a port range is a number, a "from-to" string or { from, to }');
   const builder = schema.properties.image.properties.builder;
-  assert.deepEqual([builder.properties.subnetId.type, builder.properties.subnetId.pattern, builder.required], ["string", "^subnet-[0-9a-f]{8,17}$", undefined], "image.builder.subnetId: optional, a subnet ID");
+  assert.deepEqual(
+    [builder.properties.subnetId.type, builder.properties.subnetId.pattern, builder.required],
+    ["string", "^subnet-[0-9a-f]{8,17}$", undefined],
+    "image.builder.subnetId: optional, a subnet ID",
+  );
 });

@@ -16,7 +16,10 @@ test("init in an empty directory makes a project whose recipe imports rtcgw", as
   const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
   assert.match(manifest.devDependencies.rtcgw, /^\^\d+\.\d+\.\d+$/);
   assert.deepEqual(JSON.parse(readFileSync(join(dir, "tsconfig.json"), "utf8")).include, ["recipes"]);
-  assert.equal(readFileSync(join(dir, ".gitignore"), "utf8"), "# What rtcgw writes: compiled bundles and images, the AWS journal, temporary files a crash may leave.\nout/\n.rtcgw/\n*.rtcgw-tmp*\nnode_modules/\n");
+  assert.equal(
+    readFileSync(join(dir, ".gitignore"), "utf8"),
+    "# What rtcgw writes: compiled bundles and images, the AWS journal, temporary files a crash may leave.\nout/\n.rtcgw/\n*.rtcgw-tmp*\nnode_modules/\n",
+  );
   const recipe = readFileSync(join(dir, "recipes/gateway.ts"), "utf8");
   assert.match(recipe, /^import \{ defineRecipe \} from "rtcgw";\n/);
   assert.match(recipe, /^  name: "acme",$/m);
@@ -47,19 +50,31 @@ test("init in an existing project writes only the recipe; a host name's addresse
   const yaml = parse(readFileSync(join(dir, "edge.yaml"), "utf8"));
   const { allowFrom, ...upstream } = yaml.gateway.upstreams[0];
   assert.deepEqual(upstream, { name: "pbx", host: "localhost", port: 5060, transport: "udp" });
-  assert.ok(allowFrom.includes("127.0.0.1/32") && allowFrom.every((a: string) => a === "127.0.0.1/32" || a === "::1/128"), `localhost's addresses (/etc/hosts): ${allowFrom}`);
-  assert.match(init.stdout, /^still to set: calls are accepted from [0-9a-f.:/, ]+, what localhost resolves to now: if your PBX sends from other addresses, set them with `rtcgw recipe set pbx localhost --allow-from CIDR,\.\.\.`$/m);
+  assert.ok(
+    allowFrom.includes("127.0.0.1/32") && allowFrom.every((a: string) => a === "127.0.0.1/32" || a === "::1/128"),
+    `localhost's addresses (/etc/hosts): ${allowFrom}`,
+  );
+  assert.match(
+    init.stdout,
+    /^still to set: calls are accepted from [0-9a-f.:/, ]+, what localhost resolves to now: if your PBX sends from other addresses, set them with `rtcgw recipe set pbx localhost --allow-from CIDR,\.\.\.`$/m,
+  );
 
   const unresolved = await runCli(["init", "edge.json", "--pbx", "pbx.invalid"], { cwd: dir });
   assert.equal(unresolved.exitCode, 0, unresolved.stderr);
   const json = JSON.parse(readFileSync(join(dir, "edge.json"), "utf8"));
   assert.equal("allowFrom" in json.gateway.upstreams[0], false, "no allowFrom: [] written");
   assert.match(unresolved.stdout, /^wrote edge\.json: PBX pbx\.invalid, SIP domain pbx\.invalid, calls accepted from nowhere yet$/m);
-  assert.match(unresolved.stdout, /^still to set: calls from the PBX are refused until you say which addresses it sends from: `rtcgw recipe set pbx pbx\.invalid --allow-from CIDR,\.\.\.` \(pbx\.invalid did not resolve here\)$/m);
+  assert.match(
+    unresolved.stdout,
+    /^still to set: calls from the PBX are refused until you say which addresses it sends from: `rtcgw recipe set pbx pbx\.invalid --allow-from CIDR,\.\.\.` \(pbx\.invalid did not resolve here\)$/m,
+  );
 
   const typescript = await runCli(["init", "mine.ts", "--pbx", "192.0.2.1"], { cwd: dir });
   assert.equal(typescript.exitCode, 0, typescript.stderr);
-  assert.match(typescript.stdout, /^note: this project has no tsconfig\.json: for your editor to check the recipe with rtcgw's types, add one with "moduleResolution": "bundler"$/m);
+  assert.match(
+    typescript.stdout,
+    /^note: this project has no tsconfig\.json: for your editor to check the recipe with rtcgw's types, add one with "moduleResolution": "bundler"$/m,
+  );
   assert.equal(existsSync(join(dir, "tsconfig.json")), false);
 
   const given = await runCli(["init", "given.yaml", "--pbx", "pbx.invalid", "--allow-from", "198.51.100.0/28,2001:db8::5"], { cwd: dir });

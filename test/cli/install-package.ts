@@ -40,7 +40,16 @@ export async function installTarball(project: string, tarball: string): Promise<
   const integrity = `sha512-${createHash("sha512").update(readFileSync(tarball)).digest("base64")}`;
   const packages: Record<string, unknown> = {
     "": { name: "gateway-project", devDependencies: { rtcgw: spec } },
-    "node_modules/rtcgw": { version: self.version, resolved: spec, integrity, dev: true, license: self.license, dependencies: self.dependencies, bin: self.bin, engines: self.engines },
+    "node_modules/rtcgw": {
+      version: self.version,
+      resolved: spec,
+      integrity,
+      dev: true,
+      license: self.license,
+      dependencies: self.dependencies,
+      bin: self.bin,
+      engines: self.engines,
+    },
   };
   for (const [path, entry] of Object.entries(repoLock.packages)) if (path !== "" && !entry.dev) packages[path] = { ...entry, dev: true };
   writeFileSync(join(project, "package.json"), `${JSON.stringify({ name: "gateway-project", devDependencies: { rtcgw: spec } }, null, 2)}\n`);

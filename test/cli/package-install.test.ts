@@ -17,15 +17,28 @@ test("the packed rtcgw installs into an empty project, where init, check, compil
   const work = makeTempDir(t, "rtcgw-pack-");
   const tarball = await packRtcgw(work);
   const files = await listTarball(tarball);
-  for (const needed of ["bin/rtcgw.mjs", "dist/cli/main.js", "dist/dsl/index.js", "dist/types/dsl/index.d.ts", "recipes/gateway.ts", "debian-packages.txt", "gateway/kamailio/kamailio.cfg.hbs"]) {
+  for (const needed of [
+    "bin/rtcgw.mjs",
+    "dist/cli/main.js",
+    "dist/dsl/index.js",
+    "dist/types/dsl/index.d.ts",
+    "recipes/gateway.ts",
+    "debian-packages.txt",
+    "gateway/kamailio/kamailio.cfg.hbs",
+  ]) {
     assert.ok(files.includes(needed), `the tarball has ${needed}`);
   }
-  assert.deepEqual(files.filter((f) => /(^|\/)(test|bench|fixtures)\/|\.test\.ts$|prepare-package/.test(f)), [], "no tests, benchmarks, fixtures or pack-time scripts in the tarball");
+  assert.deepEqual(
+    files.filter((f) => /(^|\/)(test|bench|fixtures)\/|\.test\.ts$|prepare-package/.test(f)),
+    [],
+    "no tests, benchmarks, fixtures or pack-time scripts in the tarball",
+  );
   assert.equal(existsSync(join(projectDir, "dist")), false, "postpack removed dist/ from the clone");
 
   const project = makeTempDir(t, "rtcgw-project-");
   await installTarball(project, tarball);
-  for (const devOnly of ["tsx", "typescript", "werift", "playwright-core"]) assert.equal(existsSync(join(project, "node_modules", devOnly)), false, `${devOnly} (a dev dependency) is not installed`);
+  for (const devOnly of ["tsx", "typescript", "werift", "playwright-core"])
+    assert.equal(existsSync(join(project, "node_modules", devOnly)), false, `${devOnly} (a dev dependency) is not installed`);
 
   const init = await runInstalledCli(project, ["init", "--pbx", "192.0.2.10"]);
   assert.equal(init.exitCode, 0, init.stderr);
@@ -52,11 +65,34 @@ test("the packed rtcgw installs into an empty project, where init, check, compil
   const typo = await execa(tsc, ["-p", "."], { cwd: project, reject: false });
   assert.match(String(typo.stdout), /recipes\/typo\.ts\(\d+,\d+\): error TS2322: Type '"pbz"' is not assignable to type '[^']*"pbx"[^']*'/);
 
-  const runtime = await execa("node", ["--input-type=module", "-e", 'import { defineRecipe } from "rtcgw"; console.log(typeof defineRecipe, defineRecipe({ name: "x" }).name)'], { cwd: project });
+  const runtime = await execa(
+    "node",
+    ["--input-type=module", "-e", 'import { defineRecipe } from "rtcgw"; console.log(typeof defineRecipe, defineRecipe({ name: "x" }).name)'],
+    { cwd: project },
+  );
   assert.equal(String(runtime.stdout), "function x");
 
   // A read-only install (a system-wide node_modules, a store): nothing under the package is written.
-  const readOnly = await execa("unshare", ["--mount", "--propagation", "private", "sh", "-c", 'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"', "sh", join(project, "node_modules/rtcgw"), "npx", "--offline", "rtcgw", "compile", "--out", "out/read-only"], { cwd: project, reject: false });
+  const readOnly = await execa(
+    "unshare",
+    [
+      "--mount",
+      "--propagation",
+      "private",
+      "sh",
+      "-c",
+      'mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" && shift && exec "$@"',
+      "sh",
+      join(project, "node_modules/rtcgw"),
+      "npx",
+      "--offline",
+      "rtcgw",
+      "compile",
+      "--out",
+      "out/read-only",
+    ],
+    { cwd: project, reject: false },
+  );
   assert.equal(readOnly.exitCode, 0, String(readOnly.stderr));
   assert.equal(bundleHash(String(readOnly.stdout)), bundleHash(compile.stdout));
 });

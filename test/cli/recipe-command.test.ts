@@ -142,7 +142,11 @@ for (const [file, before, after] of [
         `wrote ${file} (it passes check)`,
       ].join("\n"),
     );
-    for (const args of [["add-region", "ap-south-1"], ["remove-region", "us-east-1"], ["set", "image.disk.sizeGiB", "12"]]) {
+    for (const args of [
+      ["add-region", "ap-south-1"],
+      ["remove-region", "us-east-1"],
+      ["set", "image.disk.sizeGiB", "12"],
+    ]) {
       const run = await runCli(["recipe", ...args, file], { cwd: dir });
       assert.equal(run.exitCode, 0, `${args.join(" ")}: ${run.stderr}`);
     }
@@ -157,7 +161,10 @@ test("a change that would not pass check writes nothing and names the problem in
   writeFileSync(join(dir, ".edge.rtcgw-tmp-3999999-0badcafe.ts"), "// the checked copy of an edit killed with -9\n");
   const typo = await runCli(["recipe", "set", "gateway.dialPlan[0].upstream", "pbz", "edge.ts"], { cwd: dir });
   assert.equal(typo.exitCode, 1);
-  assert.match(typo.stderr, /^edge\.ts:10:49 error TS2322: Type '"pbz"' is not assignable to type '[^']*"pbx"[^']*'\.\n1 error\nedge\.ts is unchanged: the change would not pass check \(line numbers are those of the changed recipe\)$/);
+  assert.match(
+    typo.stderr,
+    /^edge\.ts:10:49 error TS2322: Type '"pbz"' is not assignable to type '[^']*"pbx"[^']*'\.\n1 error\nedge\.ts is unchanged: the change would not pass check \(line numbers are those of the changed recipe\)$/,
+  );
   const rule = await runCli(["recipe", "set", "gateway.listen.rtp", "10000-10004", "edge.ts"], { cwd: dir });
   assert.equal(rule.exitCode, 1);
   assert.match(rule.stderr, /^edge\.ts:\d+:\d+ error gateway\.listen\.rtp: RTP range 10000-10004 holds 1 call/);
@@ -173,13 +180,22 @@ test("recipe edits refuse what they cannot do, saying why", async (t) => {
   writeFileSync(join(dir, "one.ts"), typescriptRecipe.replace("\t\t'us-east-1', // Virginia\n", ""));
   const last = await runCli(["recipe", "remove-region", "eu-central-1", "one.ts"], { cwd: dir });
   assert.equal(last.exitCode, 1);
-  assert.equal(last.stderr, "rtcgw: one.ts: eu-central-1 is the only region: an image is published to at least one; add another first (rtcgw recipe add-region REGION); nothing was written");
+  assert.equal(
+    last.stderr,
+    "rtcgw: one.ts: eu-central-1 is the only region: an image is published to at least one; add another first (rtcgw recipe add-region REGION); nothing was written",
+  );
   const absent = await runCli(["recipe", "remove-region", "us-west-2", "one.ts"], { cwd: dir });
   assert.equal(absent.stderr, "rtcgw: one.ts: us-west-2 is not in regions (eu-central-1); nothing was written");
-  writeFileSync(join(dir, "spread.ts"), "import { defineRecipe } from 'rtcgw';\nconst shared = { domains: ['a.example'] };\nexport default defineRecipe({\n  name: 'edge',\n  gateway: { ...shared, upstreams: [{ name: 'pbx', host: '192.0.2.1' }] },\n});\n");
+  writeFileSync(
+    join(dir, "spread.ts"),
+    "import { defineRecipe } from 'rtcgw';\nconst shared = { domains: ['a.example'] };\nexport default defineRecipe({\n  name: 'edge',\n  gateway: { ...shared, upstreams: [{ name: 'pbx', host: '192.0.2.1' }] },\n});\n",
+  );
   const spread = await runCli(["recipe", "set", "gateway.listen.rtp", "10000-12000", "spread.ts"], { cwd: dir });
   assert.equal(spread.exitCode, 1);
-  assert.equal(spread.stderr, "rtcgw: spread.ts:5:14: gateway takes fields from a spread (...shared): rtcgw cannot tell whether it sets \"listen\"; edit it by hand; nothing was written");
+  assert.equal(
+    spread.stderr,
+    'rtcgw: spread.ts:5:14: gateway takes fields from a spread (...shared): rtcgw cannot tell whether it sets "listen"; edit it by hand; nothing was written',
+  );
   const usage = await runCli(["recipe", "rename", "x"], { cwd: dir });
   assert.equal(usage.exitCode, 2);
   assert.match(usage.stderr, /unknown change "rename": use set pbx HOST, add-region REGION, remove-region REGION or set PATH VALUE/);

@@ -26,10 +26,15 @@ function packageOf(specifier: string): string | undefined {
 }
 
 test("the product code imports only runtime dependencies (never a devDependency)", () => {
-  const manifest = JSON.parse(readFileSync(join(projectDir, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+  const manifest = JSON.parse(readFileSync(join(projectDir, "package.json"), "utf8")) as {
+    dependencies: Record<string, string>;
+    devDependencies: Record<string, string>;
+  };
   const wrong: string[] = [];
   let imports = 0;
-  const files = shipped.flatMap((entry) => (entry.endsWith("/") ? listSources(join(projectDir, entry)) : /\.(ts|mjs|js)$/.test(entry) ? [join(projectDir, entry)] : []));
+  const files = shipped.flatMap((entry) =>
+    entry.endsWith("/") ? listSources(join(projectDir, entry)) : /\.(ts|mjs|js)$/.test(entry) ? [join(projectDir, entry)] : [],
+  );
   assert.ok(files.some((f) => f.endsWith("cli/main.ts")) && files.some((f) => f.endsWith("bin/rtcgw.mjs")), "the shipped sources are scanned");
   for (const file of files) {
     const text = readFileSync(file, "utf8");
@@ -37,7 +42,8 @@ test("the product code imports only runtime dependencies (never a devDependency)
       const name = packageOf(match[1] ?? match[2]!);
       if (name === undefined) continue;
       imports++;
-      if (!(name in manifest.dependencies)) wrong.push(`${relative(projectDir, file)} imports ${name}${name in manifest.devDependencies ? " (a devDependency)" : " (not in package.json)"}`);
+      if (!(name in manifest.dependencies))
+        wrong.push(`${relative(projectDir, file)} imports ${name}${name in manifest.devDependencies ? " (a devDependency)" : " (not in package.json)"}`);
     }
   }
   assert.ok(imports > 30, `found ${imports} package imports`);

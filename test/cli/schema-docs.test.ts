@@ -11,8 +11,13 @@ type Node = { description?: string; default?: unknown; examples?: unknown[]; pro
 
 // Every property of every object in the schema, as [path, node].
 function listProperties(node: Node, path = ""): [string, Node][] {
-  const own = Object.entries(node.properties ?? {}).flatMap(([key, child]): [string, Node][] => [[`${path}.${key}`, child], ...listProperties(child, `${path}.${key}`)]);
-  const nested = [...(node.items ? [node.items] : []), ...(node.anyOf ?? []), ...(node.oneOf ?? [])].flatMap((child) => listProperties(child, node.items === child ? `${path}[]` : path));
+  const own = Object.entries(node.properties ?? {}).flatMap(([key, child]): [string, Node][] => [
+    [`${path}.${key}`, child],
+    ...listProperties(child, `${path}.${key}`),
+  ]);
+  const nested = [...(node.items ? [node.items] : []), ...(node.anyOf ?? []), ...(node.oneOf ?? [])].flatMap((child) =>
+    listProperties(child, node.items === child ? `${path}[]` : path),
+  );
   return [...own, ...nested];
 }
 
@@ -21,7 +26,9 @@ test("rtcgw schema: every field has its TSDoc description, defaults and examples
   const { exitCode } = await runCli(["schema", "--out", join(dir, "recipe.schema.json")]);
   assert.equal(exitCode, 0);
   const schema = JSON.parse(await readFile(join(dir, "recipe.schema.json"), "utf8")) as Node;
-  const undocumented = listProperties(schema).filter(([path, node]) => !node.description && !path.endsWith(".kind")).map(([path]) => path);
+  const undocumented = listProperties(schema)
+    .filter(([path, node]) => !node.description && !path.endsWith(".kind"))
+    .map(([path]) => path);
   assert.deepEqual(undocumented, []);
   const listen = schema.properties!.gateway!.properties!.listen!.properties!;
   assert.equal(listen.rtpengineControl!.description, "rtpengine's control (ng) port on loopback. Default: 2223.");
@@ -32,7 +39,11 @@ test("rtcgw schema: every field has its TSDoc description, defaults and examples
 
 test('a JSON recipe naming its schema with "$schema" checks clean', async (t) => {
   const dir = makeTempDir(t, "rtcgw-schema-json-");
-  const recipe = { $schema: "./recipe.schema.json", name: "json-recipe", gateway: { domains: ["pbx.example.com"], upstreams: [{ name: "pbx", host: "192.0.2.10" }] } };
+  const recipe = {
+    $schema: "./recipe.schema.json",
+    name: "json-recipe",
+    gateway: { domains: ["pbx.example.com"], upstreams: [{ name: "pbx", host: "192.0.2.10" }] },
+  };
   await writeFile(join(dir, "gateway.json"), JSON.stringify(recipe, null, 2));
   const { exitCode, stdout, stderr } = await runCli(["check", "gateway.json"], { cwd: dir });
   assert.equal(exitCode, 0, stderr);

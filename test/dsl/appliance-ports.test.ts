@@ -12,7 +12,13 @@ import { buildTestRecipe } from "../harness/gateway-config.ts";
 const recipes = {
   default: buildTestRecipe(),
   "tls, ws, other ports": buildTestRecipe((r) => {
-    r.gateway.listen = { sip: { ports: "5070-5071", transports: ["udp", "tcp"] }, tls: { port: 5081 }, wss: { port: 8443 }, ws: { port: 8081 }, rtp: "20000-21000" };
+    r.gateway.listen = {
+      sip: { ports: "5070-5071", transports: ["udp", "tcp"] },
+      tls: { port: 5081 },
+      wss: { port: 8443 },
+      ws: { port: 8081 },
+      rtp: "20000-21000",
+    };
     r.image.ssh = { port: 2222, allowFrom: ["198.51.100.0/24"] };
   }),
 };
@@ -24,7 +30,10 @@ for (const [name, recipe] of Object.entries(recipes)) {
     const firewall = buildNftablesContext(recipe).ports.map((p) => `${p.protocol} ${p.ports}`);
     const ingress = listIngressRules(recipe);
     assert.deepEqual(firewall, publicOnes);
-    assert.deepEqual(ingress.filter((r) => r.label !== "SSH").map((r) => `${r.protocol} ${formatPortRange(r)}`), publicOnes);
+    assert.deepEqual(
+      ingress.filter((r) => r.label !== "SSH").map((r) => `${r.protocol} ${formatPortRange(r)}`),
+      publicOnes,
+    );
     assert.ok(ingress.filter((r) => r.label !== "SSH").every((r) => r.cidrs.join() === "0.0.0.0/0,::/0"));
     const ssh = ingress.filter((r) => r.label === "SSH");
     assert.deepEqual(ssh, [{ protocol: "tcp", from: recipe.image.ssh.port, to: recipe.image.ssh.port, label: "SSH", cidrs: recipe.image.ssh.allowFrom }]);
@@ -38,5 +47,8 @@ for (const [name, recipe] of Object.entries(recipes)) {
 
 test("the internal Kamailio loopback port is the one the agent proxies to", () => {
   const internal = listApplianceListeners(recipes.default).filter((l) => l.exposure === "internal");
-  assert.deepEqual(internal.map((l) => [l.protocol, l.range.from]), [["tcp", kamailioLoopback.port]]);
+  assert.deepEqual(
+    internal.map((l) => [l.protocol, l.range.from]),
+    [["tcp", kamailioLoopback.port]],
+  );
 });

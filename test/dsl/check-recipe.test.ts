@@ -36,7 +36,7 @@ test("a catch-all route before the conference route shadows every later route", 
   assert.equal(lines.length, 3);
   assert.equal(
     lines[0],
-    "test/dsl/fixtures/shadowed-route.ts:20:29 error gateway.dialPlan[1].pattern: route 2 (conference ^\\*([0-9]{8})$) is never reached: the routes before it take every number it matches (e.g. \"*00000000\" goes to route 1, upstream .*); move it earlier",
+    'test/dsl/fixtures/shadowed-route.ts:20:29 error gateway.dialPlan[1].pattern: route 2 (conference ^\\*([0-9]{8})$) is never reached: the routes before it take every number it matches (e.g. "*00000000" goes to route 1, upstream .*); move it earlier',
   );
   assert.match(lines[1]!, /^test\/dsl\/fixtures\/shadowed-route\.ts:21:24 error gateway\.dialPlan\[2\]\.pattern: route 3 \(music \^music\$\) is never reached/);
 });
@@ -70,7 +70,9 @@ test("a public AMI with encrypted snapshots is refused", async () => {
 });
 
 test("a string carrying a newline and quotes toward kamailio.cfg is rejected before any config is written", async () => {
-  assert.deepEqual(await problemLines("config-injection.ts"), ["test/dsl/fixtures/config-injection.ts:10:15 error gateway.domains[0]: expected a host name or an IP address"]);
+  assert.deepEqual(await problemLines("config-injection.ts"), [
+    "test/dsl/fixtures/config-injection.ts:10:15 error gateway.domains[0]: expected a host name or an IP address",
+  ]);
 });
 
 test("several problems in one recipe are all reported at once, in source order", async () => {

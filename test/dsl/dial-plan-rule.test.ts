@@ -43,7 +43,10 @@ test("patterns too complex to decide get a warning, not a crash", () => {
   recipe.gateway.dialPlan = [".*1.{14}$", "^1"].map((pattern) => ({ kind: "upstream", pattern, upstream: "pbx" }));
   const parsed = parseRecipe(recipe);
   assert.ok(parsed.ok);
-  assert.deepEqual(parsed.warnings.map((p) => `${p.path}: ${p.message}`), [
-    'gateway.dialPlan[1].pattern: route 2 (upstream ^1): whether it is ever reached cannot be decided (the patterns up to it need more than 10000 automaton states): simplify them, e.g. fewer ".*" followed by counted repeats',
-  ]);
+  assert.deepEqual(
+    parsed.warnings.map((p) => `${p.path}: ${p.message}`),
+    [
+      'gateway.dialPlan[1].pattern: route 2 (upstream ^1): whether it is ever reached cannot be decided (the patterns up to it need more than 10000 automaton states): simplify them, e.g. fewer ".*" followed by counted repeats',
+    ],
+  );
 });

@@ -7,7 +7,11 @@ import { parseDefaultText, readRecipeDocs } from "../../dsl/recipe-docs.ts";
 import type { Recipe } from "../../dsl/resolve.ts";
 import { defaultDialPlan } from "../../dsl/defaults.ts";
 
-const minimal = () => ({ name: "mini", gateway: { domains: ["pbx.example.com"], upstreams: [{ name: "pbx", host: "192.0.2.10" }] as Record<string, unknown>[] } as Record<string, any> }) as Record<string, any>;
+const minimal = () =>
+  ({
+    name: "mini",
+    gateway: { domains: ["pbx.example.com"], upstreams: [{ name: "pbx", host: "192.0.2.10" }] as Record<string, unknown>[] } as Record<string, any>,
+  }) as Record<string, any>;
 
 // What an item of an array or a union member needs to exist (its required fields, and the context its default applies in).
 const itemSetups: Record<string, (recipe: Record<string, any>) => Record<string, unknown>> = {
@@ -71,7 +75,12 @@ function baseFor(path: string): Record<string, any> {
   const recipe = withValueAt(path, "__placeholder__");
   const strip = (node: unknown): unknown => {
     if (Array.isArray(node)) return node.map(strip);
-    if (node && typeof node === "object") return Object.fromEntries(Object.entries(node).filter(([, v]) => v !== "__placeholder__").map(([k, v]) => [k, strip(v)]));
+    if (node && typeof node === "object")
+      return Object.fromEntries(
+        Object.entries(node)
+          .filter(([, v]) => v !== "__placeholder__")
+          .map(([k, v]) => [k, strip(v)]),
+      );
     return node;
   };
   return strip(recipe) as Record<string, any>;

@@ -75,9 +75,13 @@ test("misspelt regions get a suggestion; opt-in regions are flagged; partitions 
   recipe.regions = ["us-east-1", "eu-centrl-1"];
   assert.deepEqual(problems(recipe), ['regions[1]: unknown AWS region "eu-centrl-1": did you mean "eu-central-1"?']);
   recipe.regions = ["us-east-1", "af-south-1"];
-  assert.deepEqual(warnings(recipe), ['regions[1]: af-south-1 (Africa (Cape Town)) is an opt-in region: enable it in the account (Account settings → AWS Regions) or the build fails there']);
+  assert.deepEqual(warnings(recipe), [
+    "regions[1]: af-south-1 (Africa (Cape Town)) is an opt-in region: enable it in the account (Account settings → AWS Regions) or the build fails there",
+  ]);
   recipe.regions = ["us-east-1", "us-gov-west-1"];
-  assert.deepEqual(problems(recipe), ['regions[1]: us-gov-west-1 is in the aws-us-gov partition and regions[0] (us-east-1) in aws: one recipe publishes to one partition']);
+  assert.deepEqual(problems(recipe), [
+    "regions[1]: us-gov-west-1 is in the aws-us-gov partition and regions[0] (us-east-1) in aws: one recipe publishes to one partition",
+  ]);
 });
 
 test("unknown fields suggest the field that was meant", () => {
@@ -101,9 +105,7 @@ test("arm64 is refused until its bootable disk is built and boot-tested", () => 
   const recipe = copy();
   recipe.image.arch = "arm64";
   recipe.image.builder.instanceType = "t4g.small";
-  assert.deepEqual(problems(recipe), [
-    'image.arch: arm64 images are not built yet (the bootable disk and its boot test are amd64 only): use "amd64"',
-  ]);
+  assert.deepEqual(problems(recipe), ['image.arch: arm64 images are not built yet (the bootable disk and its boot test are amd64 only): use "amd64"']);
 });
 
 test("TLS upstream settings: only for TLS upstreams, PEM certificates only, and the opt-out is a warning", () => {
@@ -115,8 +117,10 @@ test("TLS upstream settings: only for TLS upstreams, PEM certificates only, and 
   assert.deepEqual(warnings(recipe), [
     'gateway.upstreams[0].tls.verify: upstream "pbx": its TLS certificate is not verified, so anyone on the path can pose as it; pin its CA with tls: { ca: "-----BEGIN CERTIFICATE-----..." } instead',
   ]);
-  recipe.gateway.upstreams[0].tls = { ca: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n[client:default]\nverify_certificate = no\n' };
-  assert.deepEqual(problems(recipe), ['gateway.upstreams[0].tls.ca: expected PEM certificates ("-----BEGIN CERTIFICATE-----" ... "-----END CERTIFICATE-----")']);
+  recipe.gateway.upstreams[0].tls = { ca: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n[client:default]\nverify_certificate = no\n" };
+  assert.deepEqual(problems(recipe), [
+    'gateway.upstreams[0].tls.ca: expected PEM certificates ("-----BEGIN CERTIFICATE-----" ... "-----END CERTIFICATE-----")',
+  ]);
   recipe.gateway.upstreams[0].tls = { ca: "-----BEGIN CERTIFICATE-----\nMIIBAA==\n-----END CERTIFICATE-----\n" };
   assert.deepEqual(problems(recipe), []);
 });

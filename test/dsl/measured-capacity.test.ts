@@ -5,7 +5,13 @@ import { checkMeasuredCapacity } from "../../dsl/rules/capacity.ts";
 import { findCallCapacity, measuredCapacity, parseMeasuredCapacity, type MeasuredCapacity } from "../../dsl/measured-capacity.ts";
 import { copyDefaultRecipe } from "./recipe-variants.ts";
 
-const figure = (value: number, limitFound = true) => ({ value, limitFound, measuredAt: "2026-12-02T09:30:00Z", command: "npx tsx bench/webrtc.ts", loadAverage: 0.8 });
+const figure = (value: number, limitFound = true) => ({
+  value,
+  limitFound,
+  measuredAt: "2026-12-02T09:30:00Z",
+  command: "npx tsx bench/webrtc.ts",
+  loadAverage: 0.8,
+});
 const measured: MeasuredCapacity = {
   configurations: [{ machine: "2 cores (test)", cores: 2, figures: { callsWithMedia: figure(500), webrtcCalls: figure(400) } }],
 };
@@ -24,13 +30,19 @@ test("a capacity target above the measured WebRTC-leg calls warns and names the 
   assert.equal(problems.length, 1);
   assert.equal(problems[0]!.severity, "warning");
   assert.equal(problems[0]!.path, "gateway.capacity.parallelCalls");
-  assert.equal(problems[0]!.message, "401 calls per instance is more than measured: 400 parallel WebRTC-leg calls (ICE, DTLS-SRTP, PCMU) on 2 cores, measured 2026-12-02 by `npx tsx bench/webrtc.ts` (load average 0.8) (docs/PERFORMANCE.md); calls beyond it may lose audio: lower it, or run several instances (the cluster template)");
+  assert.equal(
+    problems[0]!.message,
+    "401 calls per instance is more than measured: 400 parallel WebRTC-leg calls (ICE, DTLS-SRTP, PCMU) on 2 cores, measured 2026-12-02 by `npx tsx bench/webrtc.ts` (load average 0.8) (docs/PERFORMANCE.md); calls beyond it may lose audio: lower it, or run several instances (the cluster template)",
+  );
   assert.deepEqual(checkMeasuredCapacity(recipeWithCalls(400), measured), []);
 });
 
 test("a lower bound says so, and calls with media stand in when WebRTC calls were not measured", () => {
   const lowerBound: MeasuredCapacity = { configurations: [{ machine: "m", cores: 2, figures: { callsWithMedia: figure(300, false) } }] };
-  assert.match(checkMeasuredCapacity(recipeWithCalls(350), lowerBound)[0]!.message, /more than measured: ≥ 300 parallel calls with G\.711 media through rtpengine on 2 cores/);
+  assert.match(
+    checkMeasuredCapacity(recipeWithCalls(350), lowerBound)[0]!.message,
+    /more than measured: ≥ 300 parallel calls with G\.711 media through rtpengine on 2 cores/,
+  );
   assert.deepEqual(checkMeasuredCapacity(recipeWithCalls(2500), { configurations: [] }), [], "nothing measured, nothing to warn about");
 });
 
@@ -52,12 +64,25 @@ test("parseRecipe reports the warning from the shipped measurements without fail
   const shipped = findCallCapacity(measuredCapacity);
   assert.ok(shipped, "dsl/measured-capacity.json holds a calls figure");
   const above = shipped.figure.value + 1;
-  const parsed = parseRecipe({ ...copyDefaultRecipe(), gateway: { ...copyDefaultRecipe().gateway, capacity: { parallelCalls: above }, listen: { ...copyDefaultRecipe().gateway.listen, rtp: `10000-${10000 + 4 * above}` } } });
+  const parsed = parseRecipe({
+    ...copyDefaultRecipe(),
+    gateway: {
+      ...copyDefaultRecipe().gateway,
+      capacity: { parallelCalls: above },
+      listen: { ...copyDefaultRecipe().gateway.listen, rtp: `10000-${10000 + 4 * above}` },
+    },
+  });
   assert.ok(parsed.ok);
-  assert.deepEqual(parsed.warnings.map((w) => w.path), ["gateway.capacity.parallelCalls"]);
+  assert.deepEqual(
+    parsed.warnings.map((w) => w.path),
+    ["gateway.capacity.parallelCalls"],
+  );
 });
 
 test("a hand-broken capacity file is refused with what is wrong and how to fix it", () => {
-  assert.throws(() => parseMeasuredCapacity({ configurations: [{ machine: "m", cores: 2, figures: { webrtcCals: figure(1) } }] }, "x.json"), /^Error: x\.json: configurations\.0\.figures.*re-run the benchmarks/);
+  assert.throws(
+    () => parseMeasuredCapacity({ configurations: [{ machine: "m", cores: 2, figures: { webrtcCals: figure(1) } }] }, "x.json"),
+    /^Error: x\.json: configurations\.0\.figures.*re-run the benchmarks/,
+  );
   assert.throws(() => parseMeasuredCapacity({ configurations: [{ machine: "m", cores: 0, figures: {} }] }, "x.json"), /x\.json: configurations\.0\.cores/);
 });

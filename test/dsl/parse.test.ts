@@ -12,7 +12,10 @@ test("the default recipe parses with the reference demo gateway's values", () =>
   assert.equal(recipe.gateway.listen.wss.port, 443);
   assert.equal(recipe.gateway.rules.maxCallSeconds, undefined, "the demo's 90 s limit is first boot's, so a license can lift it");
   assert.equal(recipe.gateway.rules.stripVideo, true);
-  assert.deepEqual(recipe.gateway.dialPlan.map((r) => r.kind), ["conference", "music", "upstream"]);
+  assert.deepEqual(
+    recipe.gateway.dialPlan.map((r) => r.kind),
+    ["conference", "music", "upstream"],
+  );
 });
 
 test("image.builder.subnetId is optional, takes a subnet ID and refuses anything else at its path", () => {
@@ -28,6 +31,10 @@ test("image.builder.subnetId is optional, takes a subnet ID and refuses anything
   for (const id of ["subnet-0123abc", "subnet-0123456789abcdef01", "subnet-0123ABCD", "sg-0123456789abcdef0", "subnet-0123abcd\n", ""]) {
     const parsed = parseRecipe(withSubnet(id));
     assert.ok(!parsed.ok, JSON.stringify(id));
-    assert.deepEqual(parsed.problems.map((p) => [p.path, p.message]), [["image.builder.subnetId", 'expected a subnet ID such as "subnet-0123456789abcdef0"']], JSON.stringify(id));
+    assert.deepEqual(
+      parsed.problems.map((p) => [p.path, p.message]),
+      [["image.builder.subnetId", 'expected a subnet ID such as "subnet-0123456789abcdef0"']],
+      JSON.stringify(id),
+    );
   }
 });

@@ -8,13 +8,17 @@ test("rtpengine takes 4 ports per call: 10000-11000 holds exactly 250 calls", ()
   recipe.gateway.capacity = { parallelCalls: 250 };
   assert.deepEqual(problems(recipe), []);
   recipe.gateway.capacity = { parallelCalls: 251 };
-  assert.deepEqual(problems(recipe), ['gateway.listen.rtp: RTP range 10000-11000 holds 250 calls (4 ports per call) but gateway.capacity.parallelCalls is 251: use "10000-11003" or lower gateway.capacity.parallelCalls']);
+  assert.deepEqual(problems(recipe), [
+    'gateway.listen.rtp: RTP range 10000-11000 holds 250 calls (4 ports per call) but gateway.capacity.parallelCalls is 251: use "10000-11003" or lower gateway.capacity.parallelCalls',
+  ]);
 });
 
 test("SIP UDP and TCP share their ports legitimately, but RTP may not take a SIP UDP port", () => {
   const recipe = copy();
   recipe.gateway.listen.rtp = "4000-5060";
-  assert.deepEqual(problems(recipe), ["gateway.listen.rtp: RTP 4000-5060/udp overlaps SIP UDP 5060-5069/udp (gateway.listen.sip.ports): give each listener its own ports"]);
+  assert.deepEqual(problems(recipe), [
+    "gateway.listen.rtp: RTP 4000-5060/udp overlaps SIP UDP 5060-5069/udp (gateway.listen.sip.ports): give each listener its own ports",
+  ]);
 });
 
 test("a conference pattern without a group cannot name the room", () => {
@@ -26,7 +30,9 @@ test("a conference pattern without a group cannot name the room", () => {
 test("Perl escapes that POSIX regular expressions lack are refused", () => {
   const recipe = copy();
   recipe.gateway.dialPlan[0].pattern = "^\\*(\\d{8})$";
-  assert.deepEqual(problems(recipe), ['gateway.dialPlan[0].pattern: "\\d" is not POSIX (Kamailio matches with POSIX ERE): use a bracket expression such as [0-9]']);
+  assert.deepEqual(problems(recipe), [
+    'gateway.dialPlan[0].pattern: "\\d" is not POSIX (Kamailio matches with POSIX ERE): use a bracket expression such as [0-9]',
+  ]);
 });
 
 test("a specific route after a narrower one is reachable, after a broader one it is not", () => {
@@ -36,7 +42,9 @@ test("a specific route after a narrower one is reachable, after a broader one it
     { kind: "upstream", pattern: "^[0-9]+$", upstream: "pbx" },
     { kind: "reject", pattern: "^12[0-9]{2}$" },
   ];
-  assert.deepEqual(problems(recipe), ['gateway.dialPlan[2].pattern: route 3 (reject ^12[0-9]{2}$) is never reached: the routes before it take every number it matches (e.g. "1200" goes to route 2, upstream ^[0-9]+$); move it earlier']);
+  assert.deepEqual(problems(recipe), [
+    'gateway.dialPlan[2].pattern: route 3 (reject ^12[0-9]{2}$) is never reached: the routes before it take every number it matches (e.g. "1200" goes to route 2, upstream ^[0-9]+$); move it earlier',
+  ]);
 });
 
 test("unknown fields are typos: each is reported at its own path", () => {
@@ -68,7 +76,10 @@ test("every string that reaches a config file refuses control characters and quo
     const recipe = copy();
     mutate(recipe);
     const found = problems(recipe);
-    assert.ok(found.some((p) => p.startsWith(`${path}:`)), `${path} accepted a hostile string; got ${JSON.stringify(found)}`);
+    assert.ok(
+      found.some((p) => p.startsWith(`${path}:`)),
+      `${path} accepted a hostile string; got ${JSON.stringify(found)}`,
+    );
   }
 });
 
@@ -92,7 +103,14 @@ test("defaults: a minimal recipe gets the reference gateway's listeners and dial
   assert.deepEqual(g.listen.sip.ports, { from: 5060, to: 5069 });
   assert.deepEqual(g.listen.rtp, { from: 10000, to: 11000 });
   assert.deepEqual(g.upstreams[0], { name: "pbx", host: "192.0.2.10", port: 5060, transport: "udp", allowFrom: ["192.0.2.10"], tls: undefined });
-  assert.deepEqual(g.dialPlan.map((r) => [r.kind, r.pattern]), [["conference", "^\\*([0-9]{8})$"], ["music", "^music$"], ["upstream", ".*"]]);
+  assert.deepEqual(
+    g.dialPlan.map((r) => [r.kind, r.pattern]),
+    [
+      ["conference", "^\\*([0-9]{8})$"],
+      ["music", "^music$"],
+      ["upstream", ".*"],
+    ],
+  );
   assert.equal(result.recipe.image.name, "mini");
   assert.equal(result.recipe.publish.deprecateAfter, 730 * 86400);
 });

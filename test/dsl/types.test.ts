@@ -7,12 +7,25 @@ import { projectDir } from "../cli/run-cli.ts";
 // Type-checks a snippet next to the DSL, with the options `rtcgw check` uses; returns tsc's messages.
 function typeErrors(snippet: string): string[] {
   const project = new Project({
-    compilerOptions: { strict: true, target: ts.ScriptTarget.ES2022, module: ts.ModuleKind.ESNext, moduleResolution: ts.ModuleResolutionKind.Bundler, lib: ["lib.es2022.d.ts"], types: [], skipLibCheck: true, noEmit: true, allowImportingTsExtensions: true },
+    compilerOptions: {
+      strict: true,
+      target: ts.ScriptTarget.ES2022,
+      module: ts.ModuleKind.ESNext,
+      moduleResolution: ts.ModuleResolutionKind.Bundler,
+      lib: ["lib.es2022.d.ts"],
+      types: [],
+      skipLibCheck: true,
+      noEmit: true,
+      allowImportingTsExtensions: true,
+    },
     skipAddingFilesFromTsConfig: true,
   });
   const file = project.createSourceFile(join(projectDir, "dsl", "__snippet__.ts"), snippet);
   project.resolveSourceFileDependencies();
-  return project.getProgram().compilerObject.getSemanticDiagnostics(file.compilerNode).map((d) => ts.flattenDiagnosticMessageText(d.messageText, " "));
+  return project
+    .getProgram()
+    .compilerObject.getSemanticDiagnostics(file.compilerNode)
+    .map((d) => ts.flattenDiagnosticMessageText(d.messageText, " "));
 }
 
 test("every recipe the TypeScript types accept is accepted by the zod schema's input type", () => {

@@ -50,9 +50,15 @@ test("the PBX stores a routable Path (the runtime file's address, not 0.0.0.0) a
   const [phonePort] = await findFreePorts(1);
   const answered = gw.browser().answerNext();
   const phone = await startSipp({
-    name: "caller", workDir: gw.stack.workDir, scenario: sippScenario("uac-call.xml"), remote: `${pbxAddress}:${gw.stack.pbxPort}`,
-    localAddress: pbxAddress, localPort: phonePort!, rtp: { address: pbxAddress, port: echo.port },
-    extraArgs: ["-s", "heidi", "-d", "3000"], keys: { domain: e2eDomain },
+    name: "caller",
+    workDir: gw.stack.workDir,
+    scenario: sippScenario("uac-call.xml"),
+    remote: `${pbxAddress}:${gw.stack.pbxPort}`,
+    localAddress: pbxAddress,
+    localPort: phonePort!,
+    rtp: { address: pbxAddress, port: echo.port },
+    extraArgs: ["-s", "heidi", "-d", "3000"],
+    keys: { domain: e2eDomain },
   });
   const session = await answered;
   const invite = gw.browser().received.find((message) => message.startsWith("INVITE ")) ?? "";

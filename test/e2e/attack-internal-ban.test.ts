@@ -16,10 +16,13 @@ const mediaTimeoutMs = 4000;
 let stack: GatewayStack;
 let legitimate: LegitimateCalls;
 const callers: SipStreamClient[] = [];
-before(async () => {
-  stack = await startGatewayStack(buildE2eRecipe(), { logLevel: 1 });
-  legitimate = await startLegitimateCalls(stack, "alice", e2eDomain, { mediaRtpTimeoutMs: mediaTimeoutMs });
-}, { timeout: 60_000 });
+before(
+  async () => {
+    stack = await startGatewayStack(buildE2eRecipe(), { logLevel: 1 });
+    legitimate = await startLegitimateCalls(stack, "alice", e2eDomain, { mediaRtpTimeoutMs: mediaTimeoutMs });
+  },
+  { timeout: 60_000 },
+);
 after(async () => {
   for (const caller of callers) caller.close();
   await legitimate?.stop();
@@ -32,7 +35,11 @@ test("the media service hangs up 40 media-less calls at once: every BYE reaches 
     callers.push(await openSipWsClient("127.0.0.1", `ws://${gatewayAddress}:${stack.gatewayPorts.loopback}`, { "X-Forwarded-For": `127.0.1.${i}` }));
   }
   const calls = await Promise.all(callers.flatMap((caller) => [1, 2, 3, 4].map(() => placeRawCall(caller, `sip:music@${e2eDomain}`, "WS"))));
-  assert.deepEqual(calls.map((call) => call.status), calls.map(() => 200), "every music call is answered");
+  assert.deepEqual(
+    calls.map((call) => call.status),
+    calls.map(() => 200),
+    "every music call is answered",
+  );
   assert.equal(await countGatewayCalls(stack), 40);
 
   const remaining = await waitForGatewayCalls(stack, 0, mediaTimeoutMs + 10_000);

@@ -13,10 +13,13 @@ import { buildE2eRecipe, e2eDomain } from "./e2e-recipe.ts";
 let stack: GatewayStack;
 let legitimate: LegitimateCalls;
 const guessers: Browser[] = [];
-before(async () => {
-  stack = await startGatewayStack(buildE2eRecipe(), { logLevel: 1 });
-  legitimate = await startLegitimateCalls(stack, "alice", e2eDomain);
-}, { timeout: 60_000 });
+before(
+  async () => {
+    stack = await startGatewayStack(buildE2eRecipe(), { logLevel: 1 });
+    legitimate = await startLegitimateCalls(stack, "alice", e2eDomain);
+  },
+  { timeout: 60_000 },
+);
 after(async () => {
   for (const guesser of guessers) guesser.stop();
   await legitimate?.stop();
@@ -26,7 +29,9 @@ after(async () => {
 // One wrong guess for `user` from `address`: a new browser registering with a wrong password. JsSIP answers
 // the 401 challenge once; the final status is what the guesser learns (401: wrong, 403: refused, 0: no answer).
 async function guess(user: string, address: string): Promise<number> {
-  const browser = await startBrowser(`ws://${gatewayAddress}:${stack.gatewayPorts.loopback}`, user, e2eDomain, `wrong-${address}`, { forwardedFor: address }).catch(() => undefined);
+  const browser = await startBrowser(`ws://${gatewayAddress}:${stack.gatewayPorts.loopback}`, user, e2eDomain, `wrong-${address}`, {
+    forwardedFor: address,
+  }).catch(() => undefined);
   if (!browser) return 0; // the WebSocket handshake was refused
   guessers.push(browser);
   const status = await Promise.race([browser.register(), new Promise<number>((resolve) => setTimeout(() => resolve(0), 3000))]);
@@ -39,22 +44,31 @@ function guessesAtPbx(user: string): number {
 }
 
 test("the PBX sees the browser's own address in X-Forwarded-For", { timeout: 60_000 }, async () => {
-  assert.match(readFileSync(stack.pbx.logPath, "utf8"), new RegExp(`PBX got REGISTER for alice forwarded for ${legitimateBrowserAddress.replace(/\./g, "\\.")}`));
+  assert.match(
+    readFileSync(stack.pbx.logPath, "utf8"),
+    new RegExp(`PBX got REGISTER for alice forwarded for ${legitimateBrowserAddress.replace(/\./g, "\\.")}`),
+  );
 });
 
-test("guessing alice's password from 10 addresses: after 5 failures the user is banned, the guesses stop reaching the PBX, alice keeps access", { timeout: 120_000 }, async () => {
-  const statuses: number[] = [];
-  for (let i = 1; i <= 10; i++) statuses.push(await guess("alice", `127.0.3.${i}`));
-  assert.deepEqual(statuses.slice(0, 5), [401, 401, 401, 401, 401], `the first 5 guesses reach the PBX: ${statuses.join(" ")}`);
-  assert.deepEqual(statuses.slice(5), [403, 403, 403, 403, 403], `later guesses are refused: ${statuses.join(" ")}`);
-  assert.equal(guessesAtPbx("alice"), 5, "only the first 5 guesses reached the PBX");
-  // alice authenticated from her address before the ban: a new browser of hers there keeps access.
-  const again = await startBrowser(`ws://${gatewayAddress}:${stack.gatewayPorts.loopback}`, "alice", e2eDomain, pbxPassword, { forwardedFor: legitimateBrowserAddress });
-  guessers.push(again);
-  assert.equal(await again.register(), 200, "alice registers again from her own address");
-  again.stop();
-  await legitimate.check("during the user ban");
-});
+test(
+  "guessing alice's password from 10 addresses: after 5 failures the user is banned, the guesses stop reaching the PBX, alice keeps access",
+  { timeout: 120_000 },
+  async () => {
+    const statuses: number[] = [];
+    for (let i = 1; i <= 10; i++) statuses.push(await guess("alice", `127.0.3.${i}`));
+    assert.deepEqual(statuses.slice(0, 5), [401, 401, 401, 401, 401], `the first 5 guesses reach the PBX: ${statuses.join(" ")}`);
+    assert.deepEqual(statuses.slice(5), [403, 403, 403, 403, 403], `later guesses are refused: ${statuses.join(" ")}`);
+    assert.equal(guessesAtPbx("alice"), 5, "only the first 5 guesses reached the PBX");
+    // alice authenticated from her address before the ban: a new browser of hers there keeps access.
+    const again = await startBrowser(`ws://${gatewayAddress}:${stack.gatewayPorts.loopback}`, "alice", e2eDomain, pbxPassword, {
+      forwardedFor: legitimateBrowserAddress,
+    });
+    guessers.push(again);
+    assert.equal(await again.register(), 200, "alice registers again from her own address");
+    again.stop();
+    await legitimate.check("during the user ban");
+  },
+);
 
 test("one address guessing 5 times for several users is banned over its proven source: no more answers at all", { timeout: 120_000 }, async () => {
   const statuses: number[] = [];

@@ -24,14 +24,17 @@ let foreignPort: number;
 const foreignGot: string[] = [];
 const closers: (() => unknown)[] = [];
 
-before(async () => {
-  stack = await startGatewayStack(buildE2eRecipe());
-  legitimate = await startLegitimateCalls(stack, "alice", e2eDomain);
-  [foreignPort] = (await findFreePorts(1)) as [number];
-  foreign = createSocket("udp4");
-  foreign.on("message", (data) => foreignGot.push(data.toString("latin1").split("\r\n")[0]!));
-  await new Promise<void>((resolve) => foreign.bind(foreignPort, foreignAddress, resolve));
-}, { timeout: 60_000 });
+before(
+  async () => {
+    stack = await startGatewayStack(buildE2eRecipe());
+    legitimate = await startLegitimateCalls(stack, "alice", e2eDomain);
+    [foreignPort] = (await findFreePorts(1)) as [number];
+    foreign = createSocket("udp4");
+    foreign.on("message", (data) => foreignGot.push(data.toString("latin1").split("\r\n")[0]!));
+    await new Promise<void>((resolve) => foreign.bind(foreignPort, foreignAddress, resolve));
+  },
+  { timeout: 60_000 },
+);
 after(async () => {
   for (const close of closers) await close();
   foreign?.close();
@@ -55,10 +58,18 @@ function forgedRequests(from: { address: string; port: number }, transport: stri
     const host = uri.split("@")[1]!;
     for (const route of [`<sip:${gatewayAddress}:${gatewayPort};lr>`, `<sip:${host};lr>`, `<sip:${gatewayAddress}:${gatewayPort};lr;r2=on;ftag=x;did=abc.1>`]) {
       for (const method of ["MESSAGE", "INVITE", "OPTIONS"]) {
-        requests.push(buildSipRequest({
-          method, uri, from, transport, toTag: "forged1", userAgent: "Linphone/5.0", headers: [`Route: ${route}`],
-          ...(method === "INVITE" ? { body: sdp } : method === "MESSAGE" ? { body: "" } : {}),
-        }));
+        requests.push(
+          buildSipRequest({
+            method,
+            uri,
+            from,
+            transport,
+            toTag: "forged1",
+            userAgent: "Linphone/5.0",
+            headers: [`Route: ${route}`],
+            ...(method === "INVITE" ? { body: sdp } : method === "MESSAGE" ? { body: "" } : {}),
+          }),
+        );
       }
     }
   }
@@ -112,7 +123,14 @@ test("an anonymous caller with a real call cannot send an in-dialog request of t
   const forger = await openSipWsClient("127.0.0.13", `ws://${gatewayAddress}:${stack.gatewayPorts.ws}`);
   closers.push(() => forger.close());
   for (const method of ["MESSAGE", "OPTIONS", "INFO"]) {
-    const request = buildSipRequest({ method, uri: `sip:victim@${foreignAddress}:${foreignPort}`, from: forger, transport: "WS", toTag, headers: [`Route: ${recordRoutes.join(", ")}`] })
+    const request = buildSipRequest({
+      method,
+      uri: `sip:victim@${foreignAddress}:${foreignPort}`,
+      from: forger,
+      transport: "WS",
+      toTag,
+      headers: [`Route: ${recordRoutes.join(", ")}`],
+    })
       .replace(/^Call-ID: .*$/m, `Call-ID: ${callId}`)
       .replace(/^From: (.*);tag=\S+$/m, `From: $1;tag=${fromTag}`)
       .replace(/^CSeq: 1 /m, "CSeq: 50 ");

@@ -18,8 +18,13 @@ test("browser → PBX: WebRTC offer becomes RTP/AVP G.711 at the PBX, answer is 
   // Closed also when an assertion fails: an open socket would keep the test process alive until the runner\'s timeout.
   t.after(() => echo.close());
   const phone = await startSipp({
-    name: "phone", workDir: gw.stack.workDir, scenario: sippScenario("uas-answer-video-rejected.xml"),
-    localAddress: pbxAddress, localPort: gw.stack.phonePort, rtp: { address: pbxAddress, port: echo.port }, calls: 1,
+    name: "phone",
+    workDir: gw.stack.workDir,
+    scenario: sippScenario("uas-answer-video-rejected.xml"),
+    localAddress: pbxAddress,
+    localPort: gw.stack.phonePort,
+    rtp: { address: pbxAddress, port: echo.port },
+    calls: 1,
   });
   const session = await gw.browser().call(`sip:bob@${e2eDomain}`, { video: true });
 
@@ -30,7 +35,11 @@ test("browser → PBX: WebRTC offer becomes RTP/AVP G.711 at the PBX, answer is 
   assert.match(offerSent, /a=fingerprint:/);
   assert.match(offerSent, /^m=video /m);
 
-  const invite = phone.messages().split(/-{20,}/).find((block) => block.includes("INVITE sip:")) ?? "";
+  const invite =
+    phone
+      .messages()
+      .split(/-{20,}/)
+      .find((block) => block.includes("INVITE sip:")) ?? "";
   assert.match(invite, /m=audio \d+ RTP\/AVP [0-9 ]*\b0\b/, invite);
   assert.doesNotMatch(invite, /a=(ice-ufrag|candidate|fingerprint|setup)/);
   assert.doesNotMatch(invite, /opus/i);

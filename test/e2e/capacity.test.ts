@@ -17,16 +17,23 @@ test("rtpengine out of ports: the next call gets 503 from the gateway and never 
   // Closed also when an assertion fails: an open socket would keep the test process alive until the runner\'s timeout.
   t.after(() => echo.close());
   const phone = await startSipp({
-    name: "phone", workDir: gw.stack.workDir, scenario: sippScenario("uas-answer.xml"),
-    localAddress: pbxAddress, localPort: gw.stack.phonePort, rtp: { address: pbxAddress, port: echo.port },
+    name: "phone",
+    workDir: gw.stack.workDir,
+    scenario: sippScenario("uas-answer.xml"),
+    localAddress: pbxAddress,
+    localPort: gw.stack.phonePort,
+    rtp: { address: pbxAddress, port: echo.port },
   });
   const first = await gw.browser().call(`sip:bob@${e2eDomain}`);
   assert.equal(await countRtpengineCalls(gw.stack.rtpengine), 1);
 
-  const refused = await gw.browser().call(`sip:bob@${e2eDomain}`).then(
-    () => assert.fail("the second call was answered although rtpengine had no ports left"),
-    (error: { status?: number }) => error,
-  );
+  const refused = await gw
+    .browser()
+    .call(`sip:bob@${e2eDomain}`)
+    .then(
+      () => assert.fail("the second call was answered although rtpengine had no ports left"),
+      (error: { status?: number }) => error,
+    );
   assert.equal(refused.status, 503);
   const reply = gw.browser().received.find((message) => message.startsWith("SIP/2.0 503")) ?? "";
   assert.match(reply, /^SIP\/2.0 503 Media Relay Unavailable/, `the 503 must come from the gateway:\n${reply}`);

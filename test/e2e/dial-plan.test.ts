@@ -24,12 +24,21 @@ function invitedUris(sipp: RunningSipp): string[] {
 
 test("*12345678 from two browsers → conference room 12345678, music → music service, other numbers → PBX", { timeout: 120_000 }, async () => {
   const media = await startSipp({
-    name: "media-service", workDir: gw.stack.workDir, scenario: sippScenario("uas-answer.xml"), calls: 3,
-    localAddress: gatewayAddress, localPort: gw.stack.mediaPort, rtp: { address: pbxAddress, port: echo.port },
+    name: "media-service",
+    workDir: gw.stack.workDir,
+    scenario: sippScenario("uas-answer.xml"),
+    calls: 3,
+    localAddress: gatewayAddress,
+    localPort: gw.stack.mediaPort,
+    rtp: { address: pbxAddress, port: echo.port },
   });
   const phone = await startSipp({
-    name: "phone", workDir: gw.stack.workDir, scenario: sippScenario("uas-answer.xml"),
-    localAddress: pbxAddress, localPort: gw.stack.phonePort, rtp: { address: pbxAddress, port: echo.port },
+    name: "phone",
+    workDir: gw.stack.workDir,
+    scenario: sippScenario("uas-answer.xml"),
+    localAddress: pbxAddress,
+    localPort: gw.stack.phonePort,
+    rtp: { address: pbxAddress, port: echo.port },
   });
   const [frank, grace] = [gw.browser("frank"), gw.browser("grace")];
   const sessions = [

@@ -21,8 +21,12 @@ test("max-call-duration 5s: BYE to both sides within 5 ± 1 s, rtpengine session
   // Closed also when an assertion fails: an open socket would keep the test process alive until the runner's timeout.
   t.after(() => echo.close());
   const phone = await startSipp({
-    name: "phone", workDir: gw.stack.workDir, scenario: sippScenario("uas-answer.xml"),
-    localAddress: pbxAddress, localPort: gw.stack.phonePort, rtp: { address: pbxAddress, port: echo.port },
+    name: "phone",
+    workDir: gw.stack.workDir,
+    scenario: sippScenario("uas-answer.xml"),
+    localAddress: pbxAddress,
+    localPort: gw.stack.phonePort,
+    rtp: { address: pbxAddress, port: echo.port },
   });
   const session = await gw.browser().call(`sip:bob@${e2eDomain}`);
   const answeredAt = Date.now();
@@ -51,29 +55,44 @@ test("max-call-duration 5s: BYE to both sides within 5 ± 1 s, rtpengine session
 // (event_route[tm:local-request] and reply_route), about half the calls here kept their PBX leg.
 // The timer processes run only when a CPU idles, and the spin loops (60 s at most) leave few idle moments
 // on a 2-core machine: the BYEs may come late, so the phones wait up to 110 s for them.
-test("max-call-duration with a starved timer process: 4 parallel calls, every phone and browser gets its BYE, rtpengine empty", { timeout: 180_000 }, async (t) => {
-  const echo = await startRtpEcho(pbxAddress);
-  t.after(() => echo.close());
-  const browsers = await Promise.all(["erin", "fred", "gina", "hank"].map((user) =>
-    startBrowser(`ws://127.0.0.1:${gw.stack.gatewayPorts.loopback}`, user, e2eDomain, pbxPassword)));
-  t.after(() => browsers.forEach((b) => b.stop()));
-  for (const b of browsers) assert.equal(await b.register(), 200);
-  const phone = await startSipp({
-    name: "phones", workDir: gw.stack.workDir, scenario: sippScenario("uas-answer.xml"), calls: browsers.length, timeoutSeconds: 110,
-    localAddress: pbxAddress, localPort: gw.stack.phonePort, rtp: { address: pbxAddress, port: echo.port },
-  });
-  const sessions = await Promise.all(browsers.map((b) => b.call(`sip:bob@${e2eDomain}`)));
-  const ended = sessions.map((session) => new Promise<string>((resolve) => session.once("ended", (e: { originator: string }) => resolve(e.originator))));
-  const starvation = await starveKamailioTimers(`http://127.0.0.1:${gw.stack.gatewayPorts.loopback}/RPC`);
-  t.after(() => starvation.stop());
-  assert.ok(starvation.starved.includes("timer"), `starved: ${starvation.starved.join(", ")}`);
+test(
+  "max-call-duration with a starved timer process: 4 parallel calls, every phone and browser gets its BYE, rtpengine empty",
+  { timeout: 180_000 },
+  async (t) => {
+    const echo = await startRtpEcho(pbxAddress);
+    t.after(() => echo.close());
+    const browsers = await Promise.all(
+      ["erin", "fred", "gina", "hank"].map((user) => startBrowser(`ws://127.0.0.1:${gw.stack.gatewayPorts.loopback}`, user, e2eDomain, pbxPassword)),
+    );
+    t.after(() => browsers.forEach((b) => b.stop()));
+    for (const b of browsers) assert.equal(await b.register(), 200);
+    const phone = await startSipp({
+      name: "phones",
+      workDir: gw.stack.workDir,
+      scenario: sippScenario("uas-answer.xml"),
+      calls: browsers.length,
+      timeoutSeconds: 110,
+      localAddress: pbxAddress,
+      localPort: gw.stack.phonePort,
+      rtp: { address: pbxAddress, port: echo.port },
+    });
+    const sessions = await Promise.all(browsers.map((b) => b.call(`sip:bob@${e2eDomain}`)));
+    const ended = sessions.map((session) => new Promise<string>((resolve) => session.once("ended", (e: { originator: string }) => resolve(e.originator))));
+    const starvation = await starveKamailioTimers(`http://127.0.0.1:${gw.stack.gatewayPorts.loopback}/RPC`);
+    t.after(() => starvation.stop());
+    assert.ok(starvation.starved.includes("timer"), `starved: ${starvation.starved.join(", ")}`);
 
-  const [phoneCode, ...originators] = await Promise.all([phone.process.exited, ...ended]);
-  starvation.stop();
-  assert.deepEqual(originators, browsers.map(() => "remote"), "every browser got a BYE from the gateway");
-  const byes = phone.messages().match(/^BYE sip:/gm) ?? [];
-  assert.equal(byes.length, browsers.length, `the phones got ${byes.length} BYEs for ${browsers.length} calls:\n${phone.messages().slice(-3000)}`);
-  assert.equal(phoneCode, 0, "sipp ended with calls still up");
-  await settleWithin(2000, async () => (await countRtpengineCalls(gw.stack.rtpengine)) === 0);
-  assert.equal(await countRtpengineCalls(gw.stack.rtpengine), 0, "rtpengine still holds calls 2 s after the BYEs");
-});
+    const [phoneCode, ...originators] = await Promise.all([phone.process.exited, ...ended]);
+    starvation.stop();
+    assert.deepEqual(
+      originators,
+      browsers.map(() => "remote"),
+      "every browser got a BYE from the gateway",
+    );
+    const byes = phone.messages().match(/^BYE sip:/gm) ?? [];
+    assert.equal(byes.length, browsers.length, `the phones got ${byes.length} BYEs for ${browsers.length} calls:\n${phone.messages().slice(-3000)}`);
+    assert.equal(phoneCode, 0, "sipp ended with calls still up");
+    await settleWithin(2000, async () => (await countRtpengineCalls(gw.stack.rtpengine)) === 0);
+    assert.equal(await countRtpengineCalls(gw.stack.rtpengine), 0, "rtpengine still holds calls 2 s after the BYEs");
+  },
+);

@@ -21,9 +21,15 @@ test("PBX → browser through the Path: the browser gets a WebRTC offer, answers
   const [phonePort] = await findFreePorts(1);
   const answered = gw.browser().answerNext();
   const phone = await startSipp({
-    name: "caller", workDir: gw.stack.workDir, scenario: sippScenario("uac-call.xml"), remote: `${pbxAddress}:${gw.stack.pbxPort}`,
-    localAddress: pbxAddress, localPort: phonePort!, rtp: { address: pbxAddress, port: echo.port },
-    extraArgs: ["-s", "carol", "-d", "4000"], keys: { domain: e2eDomain },
+    name: "caller",
+    workDir: gw.stack.workDir,
+    scenario: sippScenario("uac-call.xml"),
+    remote: `${pbxAddress}:${gw.stack.pbxPort}`,
+    localAddress: pbxAddress,
+    localPort: phonePort!,
+    rtp: { address: pbxAddress, port: echo.port },
+    extraArgs: ["-s", "carol", "-d", "4000"],
+    keys: { domain: e2eDomain },
   });
   const session = await answered;
   const pc = connectionOf(session);

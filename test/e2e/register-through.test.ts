@@ -51,12 +51,22 @@ test("the loopback listener serves Prometheus metrics at /metrics to local reque
 
 test("/metrics and /RPC are not served on the public WS listener, nor to requests the agent proxied", { timeout: 30_000 }, async () => {
   assert.equal((await fetch(`http://127.0.0.1:${gw.stack.gatewayPorts.ws}/metrics`)).status, 404);
-  assert.equal((await fetch(`http://127.0.0.1:${gw.stack.gatewayPorts.ws}/RPC`, { method: "POST", body: '{"jsonrpc":"2.0","method":"core.uptime","id":1}' })).status, 404);
+  assert.equal(
+    (await fetch(`http://127.0.0.1:${gw.stack.gatewayPorts.ws}/RPC`, { method: "POST", body: '{"jsonrpc":"2.0","method":"core.uptime","id":1}' })).status,
+    404,
+  );
   const proxied = { "X-Forwarded-For": "198.51.100.7" };
   assert.equal((await fetch(`http://127.0.0.1:${gw.stack.gatewayPorts.loopback}/metrics`, { headers: proxied })).status, 404);
-  const rpc = await fetch(`http://127.0.0.1:${gw.stack.gatewayPorts.loopback}/RPC`, { method: "POST", headers: proxied, body: '{"jsonrpc":"2.0","method":"core.uptime","id":1}' });
+  const rpc = await fetch(`http://127.0.0.1:${gw.stack.gatewayPorts.loopback}/RPC`, {
+    method: "POST",
+    headers: proxied,
+    body: '{"jsonrpc":"2.0","method":"core.uptime","id":1}',
+  });
   assert.equal(rpc.status, 404);
-  const local = await fetch(`http://127.0.0.1:${gw.stack.gatewayPorts.loopback}/RPC`, { method: "POST", body: '{"jsonrpc":"2.0","method":"core.uptime","id":1}' });
+  const local = await fetch(`http://127.0.0.1:${gw.stack.gatewayPorts.loopback}/RPC`, {
+    method: "POST",
+    body: '{"jsonrpc":"2.0","method":"core.uptime","id":1}',
+  });
   assert.equal(local.status, 200);
   assert.match(await local.text(), /uptime/);
 });

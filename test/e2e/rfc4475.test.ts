@@ -8,10 +8,13 @@ import { buildE2eRecipe } from "./e2e-recipe.ts";
 
 let stack: GatewayStack;
 let client: SipUdpClient;
-before(async () => {
-  stack = await startGatewayStack(buildE2eRecipe(), { logLevel: 1 });
-  client = await openSipUdpClient("127.0.0.60", gatewayAddress, stack.gatewayPorts.sip[0]!);
-}, { timeout: 60_000 });
+before(
+  async () => {
+    stack = await startGatewayStack(buildE2eRecipe(), { logLevel: 1 });
+    client = await openSipUdpClient("127.0.0.60", gatewayAddress, stack.gatewayPorts.sip[0]!);
+  },
+  { timeout: 60_000 },
+);
 after(async () => {
   await client?.close();
   await stack?.stop();

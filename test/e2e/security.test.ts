@@ -34,7 +34,13 @@ function invitesAtPbx(): number {
 test("an INVITE from a source that is neither the PBX nor a WebRTC client gets 403 and never reaches the PBX", { timeout: 120_000 }, async () => {
   const stranger = await client(strangerAddress);
   const before = invitesAtPbx();
-  const invite = buildSipRequest({ method: "INVITE", uri: `sip:bob@${e2eDomain}`, from: stranger, userAgent: "Linphone/5.0", body: "v=0\r\no=- 1 1 IN IP4 127.0.0.3\r\ns=-\r\nc=IN IP4 127.0.0.3\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n" });
+  const invite = buildSipRequest({
+    method: "INVITE",
+    uri: `sip:bob@${e2eDomain}`,
+    from: stranger,
+    userAgent: "Linphone/5.0",
+    body: "v=0\r\no=- 1 1 IN IP4 127.0.0.3\r\ns=-\r\nc=IN IP4 127.0.0.3\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n",
+  });
   assert.equal(statusOf(await stranger.request(invite)), 403);
   const register = buildSipRequest({ method: "REGISTER", uri: `sip:${e2eDomain}`, from: stranger, userAgent: "Linphone/5.0" });
   assert.equal(statusOf(await stranger.request(register)), 403);
@@ -43,10 +49,13 @@ test("an INVITE from a source that is neither the PBX nor a WebRTC client gets 4
 
 test("a registered browser calling a foreign domain is rejected (no open relay)", { timeout: 120_000 }, async () => {
   const before = invitesAtPbx();
-  const refused = await gw.browser().call("sip:bob@evil.example.net").then(
-    () => assert.fail("the gateway relayed a call to a foreign domain"),
-    (error: { status?: number }) => error,
-  );
+  const refused = await gw
+    .browser()
+    .call("sip:bob@evil.example.net")
+    .then(
+      () => assert.fail("the gateway relayed a call to a foreign domain"),
+      (error: { status?: number }) => error,
+    );
   assert.equal(refused.status, 403);
   assert.equal(invitesAtPbx(), before);
 });
@@ -63,13 +72,19 @@ test("sipvicious svmap and svwar find nothing; REGISTER probes with a phone's us
   const svmap = spawnSync(requireBinary("svmap", "sipvicious"), ["-p", port, "-t", "0.2", gatewayAddress], { encoding: "utf8", timeout: 60_000 });
   assert.doesNotMatch(svmap.stdout, /\| *127\.0\.0\.1:\d+ *\|/, `svmap found the gateway:\n${svmap.stdout}${svmap.stderr}`);
   assert.match(`${svmap.stdout}${svmap.stderr}`, /found nothing/i, svmap.stdout + svmap.stderr);
-  const svwar = spawnSync(requireBinary("svwar", "sipvicious"), ["-p", port, "-e", "100-120", "-t", "0.2", gatewayAddress], { encoding: "utf8", timeout: 60_000 });
+  const svwar = spawnSync(requireBinary("svwar", "sipvicious"), ["-p", port, "-e", "100-120", "-t", "0.2", gatewayAddress], {
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   assert.doesNotMatch(svwar.stdout, /\| *1\d\d *\|/, `svwar found extensions:\n${svwar.stdout}${svwar.stderr}`);
 
   const prober = await client("127.0.0.8");
   const statuses = new Set<number | undefined>();
   for (const user of ["100", "101", "mallory", "alice", "admin"]) {
-    const probe = buildSipRequest({ method: "REGISTER", uri: `sip:${e2eDomain}`, from: prober, userAgent: "Linphone/5.0", headers: [] }).replace(/sip:tester@/g, `sip:${user}@`);
+    const probe = buildSipRequest({ method: "REGISTER", uri: `sip:${e2eDomain}`, from: prober, userAgent: "Linphone/5.0", headers: [] }).replace(
+      /sip:tester@/g,
+      `sip:${user}@`,
+    );
     statuses.add(statusOf(await prober.request(probe)));
   }
   assert.deepEqual([...statuses], [403]);

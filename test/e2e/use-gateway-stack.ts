@@ -34,21 +34,24 @@ export function useGatewayStack(options: GatewayFixtureOptions = {}): GatewayFix
   let markFailed!: (error: unknown) => void;
   const started = new Promise<GatewayStack>((resolve, reject) => ((markStarted = resolve), (markFailed = reject)));
   started.catch(() => {});
-  before(async () => {
-    try {
-      stack = await startGatewayStack(options.recipe ?? buildE2eRecipe(), options);
-      const port = options.browserListener === "ws" ? stack.gatewayPorts.ws : stack.gatewayPorts.loopback;
-      for (const user of options.browsers ?? []) {
-        const browser = await startBrowser(`ws://127.0.0.1:${port}`, user, e2eDomain, pbxPassword);
-        browsers.set(user, browser);
-        assert.equal(await browser.register(), 200, `browser ${user} registers through the gateway`);
+  before(
+    async () => {
+      try {
+        stack = await startGatewayStack(options.recipe ?? buildE2eRecipe(), options);
+        const port = options.browserListener === "ws" ? stack.gatewayPorts.ws : stack.gatewayPorts.loopback;
+        for (const user of options.browsers ?? []) {
+          const browser = await startBrowser(`ws://127.0.0.1:${port}`, user, e2eDomain, pbxPassword);
+          browsers.set(user, browser);
+          assert.equal(await browser.register(), 200, `browser ${user} registers through the gateway`);
+        }
+        markStarted(stack);
+      } catch (error) {
+        markFailed(error);
+        throw error;
       }
-      markStarted(stack);
-    } catch (error) {
-      markFailed(error);
-      throw error;
-    }
-  }, { timeout: 60_000 });
+    },
+    { timeout: 60_000 },
+  );
   after(async () => {
     for (const browser of browsers.values()) browser.stop();
     await stack?.stop();

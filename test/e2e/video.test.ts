@@ -24,13 +24,24 @@ async function startCall(stripVideo: boolean) {
   assert.equal(await browser.register(), 200);
   const audio = await startRtpEcho(pbxAddress);
   const video = await startRtpEcho(pbxAddress);
-  cleanups.push(() => audio.close(), () => video.close());
+  cleanups.push(
+    () => audio.close(),
+    () => video.close(),
+  );
   const phone = await startSipp({
-    name: "phone", workDir: stack.workDir, scenario: sippScenario(stripVideo ? "uas-answer-video-rejected.xml" : "uas-answer-video.xml"),
-    localAddress: pbxAddress, localPort: stack.phonePort, rtp: { address: pbxAddress, port: audio.port, videoPort: video.port },
+    name: "phone",
+    workDir: stack.workDir,
+    scenario: sippScenario(stripVideo ? "uas-answer-video-rejected.xml" : "uas-answer-video.xml"),
+    localAddress: pbxAddress,
+    localPort: stack.phonePort,
+    rtp: { address: pbxAddress, port: audio.port, videoPort: video.port },
   });
   const session = await browser.call(`sip:bob@${e2eDomain}`, { video: true });
-  const invite = phone.messages().split(/-{20,}/).find((block) => block.includes("INVITE sip:")) ?? "";
+  const invite =
+    phone
+      .messages()
+      .split(/-{20,}/)
+      .find((block) => block.includes("INVITE sip:")) ?? "";
   return { stack, browser, session, phone, invite, video };
 }
 

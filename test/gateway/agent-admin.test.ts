@@ -18,12 +18,17 @@ const password = "i-0abc1234def567890";
 
 const sources: GatewayStatusSources = {
   services: async () => [{ unit: "kamailio.service", state: "active" }],
-  registrations: async () => [{ aor: "alice@pbx.example.com", contact: "sip:alice@198.51.100.7:5060;transport=ws", expires: 600, userAgent: "<script>alert(1)</script>" }],
+  registrations: async () => [
+    { aor: "alice@pbx.example.com", contact: "sip:alice@198.51.100.7:5060;transport=ws", expires: 600, userAgent: "<script>alert(1)</script>" },
+  ],
   calls: async () => [{ callId: "call-1", from: "sip:alice@pbx.example.com", to: "sip:music@pbx.example.com", state: 4, startedAt: 1795600000 }],
   rtpengine: async () => {
     throw new Error("rtpengine did not answer");
   },
-  license: async () => ({ verdict: { status: "missing" }, limits: { mode: "demo", maxCallSeconds: 90, maxParallelCalls: 250, summary: "demo mode (no license): calls end after 90 s" } }),
+  license: async () => ({
+    verdict: { status: "missing" },
+    limits: { mode: "demo", maxCallSeconds: 90, maxParallelCalls: 250, summary: "demo mode (no license): calls end after 90 s" },
+  }),
 };
 
 async function startAgent(t: { after(fn: () => Promise<void>): void }, kamailioPort = 9) {
@@ -39,7 +44,12 @@ async function startAgent(t: { after(fn: () => Promise<void>): void }, kamailioP
     tls: { cert: await readFile(tls.certificatePath), key: await readFile(tls.keyPath) },
     listen: { address: "127.0.0.1", port: 0 },
     sources,
-    checkLogin: createAdminLoginCheck({ user: "sbcadmin", readPasswordHash: () => readFile(join(root, "admin.passwd"), "utf8"), limiter: createLoginLimiter({ now: () => clock }), now: () => clock }),
+    checkLogin: createAdminLoginCheck({
+      user: "sbcadmin",
+      readPasswordHash: () => readFile(join(root, "admin.passwd"), "utf8"),
+      limiter: createLoginLimiter({ now: () => clock }),
+      now: () => clock,
+    }),
     assets,
     kamailio: { address: "127.0.0.1", port: kamailioPort },
     bootedAt: new Date("2026-11-25T10:00:00Z"),
@@ -71,7 +81,10 @@ test("the admin UI wants the right user and password (401 otherwise) and shows s
   assert.match(page.body, /read at boot only/);
   assert.match(page.body, /\^music\$ → music/);
   assert.match(page.body, new RegExp(agentConfigFor().recipe.hash));
-  assert.ok(page.body.includes("&#60;script&#62;alert(1)&#60;/script&#62;") && !page.body.includes("<script>"), "user agent must be escaped, page has no script");
+  assert.ok(
+    page.body.includes("&#60;script&#62;alert(1)&#60;/script&#62;") && !page.body.includes("<script>"),
+    "user agent must be escaped, page has no script",
+  );
   assert.match(String(page.headers["content-security-policy"]), /default-src 'none'/);
   const api = await requestAgent(agent.port, "/api/status", { user: "sbcadmin", password });
   assert.equal(api.status, 200);
@@ -91,7 +104,16 @@ test("/tryit/ is public and no path reaches outside its files", async (t) => {
   assert.equal(tryit.status, 200);
   assert.equal(tryit.body, "<h1>tryit</h1>");
   assert.equal((await requestAgent(agent.port, "/tryit")).status, 301);
-  for (const path of ["/tryit/../../../../etc/passwd", "/tryit/%2e%2e/%2e%2e/%2e%2e/etc/passwd", "/tryit/..%2f..%2f..%2fetc%2fpasswd", "/tryit/%2fetc%2fpasswd", "//etc/passwd", "/tryit/....//....//etc/passwd", "/tryit/index.html%00.js", "/etc/passwd"]) {
+  for (const path of [
+    "/tryit/../../../../etc/passwd",
+    "/tryit/%2e%2e/%2e%2e/%2e%2e/etc/passwd",
+    "/tryit/..%2f..%2f..%2fetc%2fpasswd",
+    "/tryit/%2fetc%2fpasswd",
+    "//etc/passwd",
+    "/tryit/....//....//etc/passwd",
+    "/tryit/index.html%00.js",
+    "/etc/passwd",
+  ]) {
     const response = await requestAgent(agent.port, path);
     assert.ok(response.status === 404 || response.status === 400, `${path} → ${response.status}`);
     assert.ok(!response.body.includes("root:"), path);
@@ -110,7 +132,9 @@ test("logins are rate-limited per address: 5 failures lock it out, even with the
 
 test("a flood of parallel logins from one address stops at its lockout: 5 or 6 password checks, the rest get 429", async (t) => {
   const { agent } = await startAgent(t);
-  const statuses = await Promise.all(Array.from({ length: 30 }, (_, i) => requestAgent(agent.port, "/", { user: "sbcadmin", password: `flood${i}` }).then((r) => r.status)));
+  const statuses = await Promise.all(
+    Array.from({ length: 30 }, (_, i) => requestAgent(agent.port, "/", { user: "sbcadmin", password: `flood${i}` }).then((r) => r.status)),
+  );
   const denied = statuses.filter((s) => s === 401).length;
   assert.ok(denied >= 5 && denied <= 6, statuses.join(" "));
   assert.equal(statuses.filter((s) => s === 429).length, 30 - denied, statuses.join(" "));
@@ -123,8 +147,14 @@ test("password checks are capped across addresses: 2 run, 16 wait, the rest are 
   const check = createAdminLoginCheck({ user: "sbcadmin", readPasswordHash: async () => (reads++, hash), limiter });
   const header = (i: number) => `Basic ${Buffer.from(`sbcadmin:flood${i}`).toString("base64")}`;
   const outcomes = await Promise.all(Array.from({ length: 30 }, (_, i) => check(header(i), `192.0.2.${i + 1}`)));
-  assert.deepEqual(outcomes.slice(18), Array.from({ length: 12 }, () => ({ kind: "limited", retryAfterSeconds: 1 })));
-  assert.deepEqual(outcomes.slice(0, 18), Array.from({ length: 18 }, () => ({ kind: "denied" })));
+  assert.deepEqual(
+    outcomes.slice(18),
+    Array.from({ length: 12 }, () => ({ kind: "limited", retryAfterSeconds: 1 })),
+  );
+  assert.deepEqual(
+    outcomes.slice(0, 18),
+    Array.from({ length: 18 }, () => ({ kind: "denied" })),
+  );
   assert.equal(reads, 18);
 });
 
@@ -142,7 +172,9 @@ test("SIP WebSocket upgrades go to Kamailio with the client's address; other upg
   const upgrade = (path: string, protocol: string) =>
     new Promise<string>((resolve, reject) => {
       const socket = connect({ host: "127.0.0.1", port: agent.port, rejectUnauthorized: false }, () => {
-        socket.write(`GET ${path} HTTP/1.1\r\nHost: gw\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${protocol}\r\nX-Forwarded-For: 6.6.6.6\r\n\r\n`);
+        socket.write(
+          `GET ${path} HTTP/1.1\r\nHost: gw\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Protocol: ${protocol}\r\nX-Forwarded-For: 6.6.6.6\r\n\r\n`,
+        );
       });
       let reply = "";
       socket.on("data", (d) => (reply += d.toString()));

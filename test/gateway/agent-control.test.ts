@@ -31,9 +31,28 @@ function findFreeUdpPort(): Promise<number> {
 
 async function startRtpengine(): Promise<{ port: number; stop(): Promise<void> }> {
   const port = await findFreeUdpPort();
-  const child = spawn("rtpengine", ["--foreground", "--log-stderr", "--interface=127.0.0.1", `--listen-ng=127.0.0.1:${port}`, "--table=-1", "--port-min=41000", "--port-max=41100", "--delete-delay=0"], { stdio: "ignore" });
+  const child = spawn(
+    "rtpengine",
+    [
+      "--foreground",
+      "--log-stderr",
+      "--interface=127.0.0.1",
+      `--listen-ng=127.0.0.1:${port}`,
+      "--table=-1",
+      "--port-min=41000",
+      "--port-max=41100",
+      "--delete-delay=0",
+    ],
+    { stdio: "ignore" },
+  );
   for (let i = 0; i < 50; i++) {
-    if (await sendNgCommand(port, { command: "ping" }, 200).then(() => true, () => false)) break;
+    if (
+      await sendNgCommand(port, { command: "ping" }, 200).then(
+        () => true,
+        () => false,
+      )
+    )
+      break;
     if (child.exitCode !== null) throw new Error("rtpengine exited");
   }
   return {
@@ -63,13 +82,26 @@ test("bencode round-trips ng messages", () => {
 });
 
 test("the admin UI shows a browser registered through the agent's WSS proxy and a call anchored in rtpengine", async (t) => {
-  const [imds, ssm, root, kamailio, rtpengine] = await Promise.all([startFakeImds({ instanceId, region: "us-east-1", localIpv4: "127.0.0.1" }), startSsm(), makeRoot(), startTestKamailio(), startRtpengine()]);
+  const [imds, ssm, root, kamailio, rtpengine] = await Promise.all([
+    startFakeImds({ instanceId, region: "us-east-1", localIpv4: "127.0.0.1" }),
+    startSsm(),
+    makeRoot(),
+    startTestKamailio(),
+    startRtpengine(),
+  ]);
   t.after(async () => {
     await Promise.all([imds.close(), ssm.close(), kamailio.stop(), rtpengine.stop()]);
     await rm(root, { recursive: true, force: true });
   });
   const config = agentConfigFor();
-  await runFirstBoot({ root, config, imdsEndpoint: imds.endpoint, ssmEndpoint: ssm.endpoint, ssmCredentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" }, log: () => {} });
+  await runFirstBoot({
+    root,
+    config,
+    imdsEndpoint: imds.endpoint,
+    ssmEndpoint: ssm.endpoint,
+    ssmCredentials: { accessKeyId: "AKIDTEST", secretAccessKey: "secret" },
+    log: () => {},
+  });
   await mkdir(join(root, installPaths.tryit), { recursive: true });
   await writeFile(join(root, installPaths.tryit, "index.html"), "<h1>tryit</h1>");
   // No CloudWatch here: metrics are tested on their own.
@@ -112,14 +144,22 @@ test("the admin UI shows a browser registered through the agent's WSS proxy and 
   assert.match(log, /ws handshake on \d+ from 127\.0\.0\.1 for 127\.0\.0\.1/, "Kamailio sees the client address the agent forwards (not a spoofed one)");
   assert.ok(!log.includes("6.6.6.6"));
 
-  await sendNgCommand(rtpengine.port, { command: "offer", "call-id": "agent-call-1", "from-tag": "ft1", sdp: "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n" });
+  await sendNgCommand(rtpengine.port, {
+    command: "offer",
+    "call-id": "agent-call-1",
+    "from-tag": "ft1",
+    sdp: "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n",
+  });
   assert.deepEqual(await queryRtpengine(rtpengine.port), { callIds: ["agent-call-1"], sessions: 1 });
 
   const status = await requestAgent(agent.port, "/api/status", { user: "sbcadmin", password: instanceId });
   assert.equal(status.status, 200);
   const body = JSON.parse(status.body);
   assert.equal(body.registrations.ok, true, status.body);
-  assert.deepEqual(body.registrations.value.map((r: { aor: string; userAgent: string }) => [r.aor, r.userAgent]), [["sip:alice@pbx.example.com", "agent-contract-test"]]);
+  assert.deepEqual(
+    body.registrations.value.map((r: { aor: string; userAgent: string }) => [r.aor, r.userAgent]),
+    [["sip:alice@pbx.example.com", "agent-contract-test"]],
+  );
   assert.deepEqual(body.calls, { ok: true, value: [] });
   assert.deepEqual(body.rtpengine, { ok: true, value: { callIds: ["agent-call-1"], sessions: 1 } });
   assert.equal(body.license.value.limits.mode, "demo");

@@ -10,7 +10,14 @@ import { readInstanceIdentity } from "../../gateway/agent/firstboot/read-instanc
 import { verifyAdminPassword } from "../../gateway/agent/firstboot/admin-password.ts";
 import { runtimePaths } from "../../gateway/agent/contract.ts";
 
-const instance = { instanceId: "i-0123456789abcdef0", region: "eu-central-1", localIpv4: "10.0.1.23", publicIpv4: "203.0.113.45", localHostname: "ip-10-0-1-23.eu-central-1.compute.internal", openSshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOq1 launch-key" };
+const instance = {
+  instanceId: "i-0123456789abcdef0",
+  region: "eu-central-1",
+  localIpv4: "10.0.1.23",
+  publicIpv4: "203.0.113.45",
+  localHostname: "ip-10-0-1-23.eu-central-1.compute.internal",
+  openSshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOq1 launch-key",
+};
 const credentials = { accessKeyId: "AKIDTEST", secretAccessKey: "secret" };
 const watched = [
   runtimePaths.runtimeEnv,
@@ -43,7 +50,10 @@ test("IMDSv2 only: a GET without the token gets 401 and the agent always asks fo
   assert.deepEqual(identity, instance);
   const agentRequests = imds.requests.slice(1);
   assert.deepEqual(agentRequests[0], { method: "PUT", path: "/latest/api/token", token: false, status: 200 });
-  assert.ok(agentRequests.slice(1).every((r) => r.method === "GET" && r.token && r.status === 200), JSON.stringify(agentRequests));
+  assert.ok(
+    agentRequests.slice(1).every((r) => r.method === "GET" && r.token && r.status === 200),
+    JSON.stringify(agentRequests),
+  );
 });
 
 test("first boot writes keys, certificate, password hash and runtime settings; the second boot changes nothing", async (t) => {
@@ -52,11 +62,22 @@ test("first boot writes keys, certificate, password hash and runtime settings; t
     await Promise.all([imds.close(), ssm.close(), rm(root, { recursive: true, force: true })]);
   });
   const lines: string[] = [];
-  const options = { root, config: agentConfigFor(), imdsEndpoint: imds.endpoint, ssmEndpoint: ssm.endpoint, ssmCredentials: credentials, log: (l: string) => lines.push(l), instanceSize: { memoryMiB: 1024, cores: 2 } };
+  const options = {
+    root,
+    config: agentConfigFor(),
+    imdsEndpoint: imds.endpoint,
+    ssmEndpoint: ssm.endpoint,
+    ssmCredentials: credentials,
+    log: (l: string) => lines.push(l),
+    instanceSize: { memoryMiB: 1024, cores: 2 },
+  };
 
   const first = await runFirstBoot(options);
   assert.equal(first.newInstance, true);
-  assert.ok(Object.values(first.writes).every((o) => o === "created"), JSON.stringify(first.writes));
+  assert.ok(
+    Object.values(first.writes).every((o) => o === "created"),
+    JSON.stringify(first.writes),
+  );
   assert.deepEqual(ssm.served, ["GetParameter"]);
 
   const env = await readFile(join(root, runtimePaths.runtimeEnv), "utf8");
@@ -86,7 +107,10 @@ test("first boot writes keys, certificate, password hash and runtime settings; t
 
   const second = await runFirstBoot(options);
   assert.equal(second.newInstance, false);
-  assert.ok(Object.values(second.writes).every((o) => o === "unchanged"), JSON.stringify(second.writes));
+  assert.ok(
+    Object.values(second.writes).every((o) => o === "unchanged"),
+    JSON.stringify(second.writes),
+  );
   assert.deepEqual(await snapshot(root), before);
   assert.ok(!lines.join("\n").includes("$scrypt$"), "no hash material in the log");
 });
@@ -140,14 +164,30 @@ test("first boot authorizes the launch key pair for the admin login and sets the
   });
   await mkdir(join(root, "etc"), { recursive: true });
   await appendFile(join(root, "etc/passwd"), `admin:x:${process.getuid?.() ?? 0}:${process.getgid?.() ?? 0}:admin:/home/admin:/bin/bash\n`);
-  const report = await runFirstBoot({ root, config: agentConfigFor(), imdsEndpoint: imds.endpoint, ssmEndpoint: ssm.endpoint, ssmCredentials: credentials, log: () => {}, instanceSize: { memoryMiB: 1024, cores: 2 } });
+  const report = await runFirstBoot({
+    root,
+    config: agentConfigFor(),
+    imdsEndpoint: imds.endpoint,
+    ssmEndpoint: ssm.endpoint,
+    ssmCredentials: credentials,
+    log: () => {},
+    instanceSize: { memoryMiB: 1024, cores: 2 },
+  });
   assert.equal(report.writes.authorizedKeys, "created");
   const keyFile = join(root, "home/admin/.ssh/authorized_keys");
   assert.equal(await readFile(keyFile, "utf8"), `${instance.openSshKey}\n`);
   assert.equal((await stat(keyFile)).mode & 0o777, 0o600);
   assert.equal((await stat(join(root, "home/admin/.ssh"))).mode & 0o777, 0o700);
   assert.equal(await readFile(join(root, "etc/hostname"), "utf8"), "ip-10-0-1-23\n");
-  const again = await runFirstBoot({ root, config: agentConfigFor(), imdsEndpoint: imds.endpoint, ssmEndpoint: ssm.endpoint, ssmCredentials: credentials, log: () => {}, instanceSize: { memoryMiB: 1024, cores: 2 } });
+  const again = await runFirstBoot({
+    root,
+    config: agentConfigFor(),
+    imdsEndpoint: imds.endpoint,
+    ssmEndpoint: ssm.endpoint,
+    ssmCredentials: credentials,
+    log: () => {},
+    instanceSize: { memoryMiB: 1024, cores: 2 },
+  });
   assert.equal(again.writes.authorizedKeys, "unchanged");
   assert.equal(again.writes.hostname, "unchanged");
 });

@@ -10,7 +10,11 @@ export interface RawResponse {
 }
 
 // Sends one request to 127.0.0.1:port.
-export function requestAgent(port: number, path: string, options: { method?: string; user?: string; password?: string; headers?: Record<string, string> } = {}): Promise<RawResponse> {
+export function requestAgent(
+  port: number,
+  path: string,
+  options: { method?: string; user?: string; password?: string; headers?: Record<string, string> } = {},
+): Promise<RawResponse> {
   const headers: Record<string, string> = { ...options.headers };
   if (options.user !== undefined) headers.authorization = `Basic ${Buffer.from(`${options.user}:${options.password ?? ""}`).toString("base64")}`;
   return new Promise((resolve, reject) => {

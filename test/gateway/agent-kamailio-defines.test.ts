@@ -38,7 +38,9 @@ request_route { drop; }
   );
   // Kamailio keeps running: give it 2.5 s, then the timeout ends it (it printed by then).
   return new Promise((resolve) => {
-    execFile("kamailio", ["-f", cfg, "-DD", "-E", "-Y", dir, "-w", dir, "-m", "16", "-M", "4", ...extra], { timeout: 2500 }, (_error, stdout, stderr) => resolve(stdout + stderr));
+    execFile("kamailio", ["-f", cfg, "-DD", "-E", "-Y", dir, "-w", dir, "-m", "16", "-M", "4", ...extra], { timeout: 2500 }, (_error, stdout, stderr) =>
+      resolve(stdout + stderr),
+    );
   });
 }
 

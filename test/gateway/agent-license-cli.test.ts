@@ -8,7 +8,10 @@ import { UsageError } from "../../cli/errors.ts";
 
 function captureIo(cwd: string) {
   const out: string[] = [];
-  return { out, io: { cwd, stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), interactive: false, signal: new AbortController().signal } };
+  return {
+    out,
+    io: { cwd, stdout: (t: string) => void out.push(t), stderr: (t: string) => void out.push(t), interactive: false, signal: new AbortController().signal },
+  };
 }
 
 test("rtcgw license keygen, issue and verify: the vendor's round trip", async (t) => {
@@ -20,7 +23,25 @@ test("rtcgw license keygen, issue and verify: the vendor's round trip", async (t
   await assert.rejects(licenseCommand.run(["keygen", "--private-key", "vendor.pem", "--public-key", "public.pem"], io), /refusing to replace/);
 
   out.length = 0;
-  assert.equal(await licenseCommand.run(["issue", "--private-key", "vendor.pem", "--licensee", "Example GmbH", "--expires", "2099-12-31", "--max-call-duration", "2h", "--max-parallel-calls", "100"], io), 0);
+  assert.equal(
+    await licenseCommand.run(
+      [
+        "issue",
+        "--private-key",
+        "vendor.pem",
+        "--licensee",
+        "Example GmbH",
+        "--expires",
+        "2099-12-31",
+        "--max-call-duration",
+        "2h",
+        "--max-parallel-calls",
+        "100",
+      ],
+      io,
+    ),
+    0,
+  );
   const license = out.join("").trim();
   assert.match(license, /^rtcgw-license-v1\.[\w-]+\.[\w-]+$/);
 
@@ -31,6 +52,12 @@ test("rtcgw license keygen, issue and verify: the vendor's round trip", async (t
   assert.equal(await licenseCommand.run(["verify", "--public-key", "public.pem", `${license.slice(0, -4)}AAAA`], io), 1);
   assert.match(out.join(""), /^invalid: the signature does not match/);
 
-  await assert.rejects(licenseCommand.run(["issue", "--private-key", "vendor.pem", "--licensee", "x", "--expires", "soon"], io), (e: Error) => e instanceof UsageError && /--expires/.test(e.message));
-  await assert.rejects(licenseCommand.run(["issue", "--private-key", "vendor.pem", "--licensee", "x", "--expires", "2099-01-01", "--max-parallel-calls", "-3"], io), UsageError);
+  await assert.rejects(
+    licenseCommand.run(["issue", "--private-key", "vendor.pem", "--licensee", "x", "--expires", "soon"], io),
+    (e: Error) => e instanceof UsageError && /--expires/.test(e.message),
+  );
+  await assert.rejects(
+    licenseCommand.run(["issue", "--private-key", "vendor.pem", "--licensee", "x", "--expires", "2099-01-01", "--max-parallel-calls", "-3"], io),
+    UsageError,
+  );
 });

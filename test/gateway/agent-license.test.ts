@@ -10,7 +10,13 @@ import { runFirstBoot } from "../../gateway/agent/firstboot/run-first-boot.ts";
 import { runtimePaths } from "../../gateway/agent/contract.ts";
 
 const now = new Date("2026-11-25T12:00:00Z");
-const terms: LicenseTerms = { licensee: "Example GmbH", maxCallSeconds: 3600, maxParallelCalls: 100, expires: "2027-11-25T00:00:00Z", issued: "2026-11-25T00:00:00Z" };
+const terms: LicenseTerms = {
+  licensee: "Example GmbH",
+  maxCallSeconds: 3600,
+  maxParallelCalls: 100,
+  expires: "2027-11-25T00:00:00Z",
+  issued: "2026-11-25T00:00:00Z",
+};
 // A recipe without a duration rule (as the default one), so the license decides the call duration.
 const recipe = loadRecipe((input) => {
   input.gateway.rules = input.gateway.rules.filter((rule: { kind: string }) => rule.kind !== "max-call-duration");
@@ -81,7 +87,10 @@ test("altered terms, garbage and empty text are refused; a license never raises 
   assert.equal(verifyLicense(`${head}.${richer}.${signature}`, vendorKeys.publicKeyPem, now).status, "invalid");
   assert.equal(verifyLicense("hello", vendorKeys.publicKeyPem, now).status, "invalid");
   assert.equal(verifyLicense("  ", vendorKeys.publicKeyPem, now).status, "missing");
-  const generous = resolveLimits({ maxCallSeconds: 600, parallelCalls: 250 }, { status: "valid", terms: { ...terms, maxCallSeconds: null, maxParallelCalls: 100000 } });
+  const generous = resolveLimits(
+    { maxCallSeconds: 600, parallelCalls: 250 },
+    { status: "valid", terms: { ...terms, maxCallSeconds: null, maxParallelCalls: 100000 } },
+  );
   assert.deepEqual([generous.mode, generous.maxCallSeconds, generous.maxParallelCalls], ["licensed", 600, 250]);
   assert.throws(() => issueLicense({ ...terms, licensee: "a\nb" }, vendorKeys.privateKeyPem), /licensee/);
 });

@@ -15,7 +15,8 @@ async function startFakeCloudWatch() {
     req.on("end", () => {
       const region = /Credential=[^/]+\/\d{8}\/([^/]+)\/monitoring\//.exec(String(req.headers.authorization))?.[1] ?? "";
       calls.push({ target: String(req.headers["x-amz-target"]), region, body: JSON.parse(body || "{}") });
-      if (failWith) return res.writeHead(403, { "content-type": "application/x-amz-json-1.0" }).end(JSON.stringify({ __type: failWith, message: "not allowed" }));
+      if (failWith)
+        return res.writeHead(403, { "content-type": "application/x-amz-json-1.0" }).end(JSON.stringify({ __type: failWith, message: "not allowed" }));
       res.writeHead(200, { "content-type": "application/x-amz-json-1.0" }).end("{}");
     });
   });

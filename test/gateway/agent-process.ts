@@ -36,7 +36,11 @@ export function runAgentFirstBoot(root: string, args: string[]): Promise<string>
 
 // Starts `agent.mjs serve` on a free loopback port and waits until it listens.
 export function startAgentServe(root: string, args: string[]): Promise<AgentProcess> {
-  const child: ChildProcess = spawn(process.execPath, [join(root, "usr/lib/rtcgw/agent.mjs"), "serve", "--root", root, "--listen-address", "127.0.0.1", "--listen-port", "0", ...args], { env: quiet });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [join(root, "usr/lib/rtcgw/agent.mjs"), "serve", "--root", root, "--listen-address", "127.0.0.1", "--listen-port", "0", ...args],
+    { env: quiet },
+  );
   const output: string[] = [];
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`agent did not start:\n${output.join("")}`)), 10_000);

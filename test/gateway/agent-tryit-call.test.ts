@@ -21,8 +21,13 @@ test("Chromium calls a PBX phone from /tryit/ through the agent and the real gat
   const echo = await startRtpEcho(pbxAddress);
   t.after(() => echo.close());
   const phone = await startSipp({
-    name: "phone", workDir: stack.workDir, scenario: sippScenario("uas-answer.xml"),
-    localAddress: pbxAddress, localPort: stack.phonePort, rtp: { address: pbxAddress, port: echo.port }, calls: 2,
+    name: "phone",
+    workDir: stack.workDir,
+    scenario: sippScenario("uas-answer.xml"),
+    localAddress: pbxAddress,
+    localPort: stack.phonePort,
+    rtp: { address: pbxAddress, port: echo.port },
+    calls: 2,
   });
 
   const { page, close } = await launchChromium();
@@ -59,7 +64,11 @@ async function callBobAndCheckMedia(page: Page, echo: RtpEcho, label: string): P
   await saveScreenshot(page, `agent-tryit-call-${label}`);
   // Seen with rtpengine 10.5: for a browser's offer it starts DTLS as client as soon as ICE completes, so an
   // answer that says `a=setup:passive` (flag DTLS=passive) leaves both sides as clients and no media flows.
-  assert.equal(media.state, "connected", `${label} call: DTLS never completed (remote a=setup:${media.remoteSetup}); with setup:passive, drop DTLS=passive from the answer toward the browser (gateway/kamailio/rtpengine-flags.ts answerToBrowser)`);
+  assert.equal(
+    media.state,
+    "connected",
+    `${label} call: DTLS never completed (remote a=setup:${media.remoteSetup}); with setup:passive, drop DTLS=passive from the answer toward the browser (gateway/kamailio/rtpengine-flags.ts answerToBrowser)`,
+  );
   assert.ok(echo.received - echoedBefore >= 50, `${label} call: the PBX phone got ${echo.received - echoedBefore} RTP packets from Chromium`);
   assert.ok(media.inbound >= 50, `${label} call: Chromium got ${media.inbound} RTP packets back`);
   await page.click("#hangup");

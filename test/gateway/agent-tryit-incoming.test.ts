@@ -41,45 +41,59 @@ interface CallResult {
   callerExit: number | string;
 }
 
-test(`a PBX phone calls Chromium registered on /tryit/ (rtpengine threads: ${rtpengineThreads}); the page answers and audio flows both ways`, { timeout: 60_000 + callCount * 30_000 }, async (t) => {
-  assert.ok(Number.isInteger(callCount) && callCount >= 1, `RTCGW_TRYIT_INCOMING_CALLS must be a positive integer, not ${process.env.RTCGW_TRYIT_INCOMING_CALLS}`);
-  assert.ok(rtpengineThreads === "default" || (Number.isInteger(rtpengineThreads) && rtpengineThreads >= 1), `RTCGW_TRYIT_RTPENGINE_THREADS must be a positive integer, not ${threadsFromEnv}`);
-  const recipe = buildE2eRecipe();
-  const stack = await startGatewayStack(recipe, { rtpengineThreads });
-  t.after(() => stack.stop());
-  const agent = await startAgentProxy(recipe, stack.gatewayPorts.loopback);
-  t.after(() => agent.stop());
-  const echo = await startRtpEcho(pbxAddress);
-  t.after(() => echo.close());
+test(
+  `a PBX phone calls Chromium registered on /tryit/ (rtpengine threads: ${rtpengineThreads}); the page answers and audio flows both ways`,
+  { timeout: 60_000 + callCount * 30_000 },
+  async (t) => {
+    assert.ok(
+      Number.isInteger(callCount) && callCount >= 1,
+      `RTCGW_TRYIT_INCOMING_CALLS must be a positive integer, not ${process.env.RTCGW_TRYIT_INCOMING_CALLS}`,
+    );
+    assert.ok(
+      rtpengineThreads === "default" || (Number.isInteger(rtpengineThreads) && rtpengineThreads >= 1),
+      `RTCGW_TRYIT_RTPENGINE_THREADS must be a positive integer, not ${threadsFromEnv}`,
+    );
+    const recipe = buildE2eRecipe();
+    const stack = await startGatewayStack(recipe, { rtpengineThreads });
+    t.after(() => stack.stop());
+    const agent = await startAgentProxy(recipe, stack.gatewayPorts.loopback);
+    t.after(() => agent.stop());
+    const echo = await startRtpEcho(pbxAddress);
+    t.after(() => echo.close());
 
-  const { page, close } = await launchChromium();
-  t.after(close);
-  await page.goto(`https://127.0.0.1:${agent.port}/tryit/`);
-  await page.fill("#uri", `sip:carol@${e2eDomain}`);
-  await page.fill("#password", pbxPassword);
-  await page.click("#register");
-  await page.waitForFunction(() => /^registered as /.test(document.body.dataset.registrationState ?? ""), undefined, { timeout: 15_000 });
-  // The PBX holds carol's contact with the gateway's Path: that is how its INVITE finds the browser.
-  assert.match(stack.pbxRpc("ul.dump"), /carol/, "the PBX has no contact for carol");
+    const { page, close } = await launchChromium();
+    t.after(close);
+    await page.goto(`https://127.0.0.1:${agent.port}/tryit/`);
+    await page.fill("#uri", `sip:carol@${e2eDomain}`);
+    await page.fill("#password", pbxPassword);
+    await page.click("#register");
+    await page.waitForFunction(() => /^registered as /.test(document.body.dataset.registrationState ?? ""), undefined, { timeout: 15_000 });
+    // The PBX holds carol's contact with the gateway's Path: that is how its INVITE finds the browser.
+    assert.match(stack.pbxRpc("ul.dump"), /carol/, "the PBX has no contact for carol");
 
-  const results: CallResult[] = [];
-  for (let call = 1; call <= callCount; call++) {
-    const result = await callCarol(page, stack.workDir, stack.pbxPort, echo, call);
-    results.push(result);
-    t.diagnostic(`call ${call}: ${JSON.stringify(result)}`);
-  }
-  const good = results.filter(hadAudioBothWays).length;
-  t.diagnostic(`${good} of ${callCount} calls had audio both ways (rtpengine threads: ${rtpengineThreads})`);
+    const results: CallResult[] = [];
+    for (let call = 1; call <= callCount; call++) {
+      const result = await callCarol(page, stack.workDir, stack.pbxPort, echo, call);
+      results.push(result);
+      t.diagnostic(`call ${call}: ${JSON.stringify(result)}`);
+    }
+    const good = results.filter(hadAudioBothWays).length;
+    t.diagnostic(`${good} of ${callCount} calls had audio both ways (rtpengine threads: ${rtpengineThreads})`);
 
-  for (const [index, r] of results.entries()) {
-    const label = `call ${index + 1} of ${callCount}`;
-    assert.equal(r.callState, "in call", `${label}: the page did not answer (call state: ${r.callState})`);
-    assert.equal(r.connectionState, "connected", `${label}: ICE/DTLS never completed (rtpengine offered a=setup:${r.remoteSetup}, the page answered a=setup:${r.localSetup}, DTLS ${r.dtlsState} as ${r.dtlsRole})`);
-    assert.ok(r.echoed >= 50, `${label}: the PBX phone got ${r.echoed} RTP packets from Chromium (Chromium sent ${r.sent})`);
-    assert.ok(r.received >= 50, `${label}: Chromium got ${r.received} RTP packets back`);
-    assert.equal(r.callerExit, 0, `${label}: the sipp caller failed`);
-  }
-});
+    for (const [index, r] of results.entries()) {
+      const label = `call ${index + 1} of ${callCount}`;
+      assert.equal(r.callState, "in call", `${label}: the page did not answer (call state: ${r.callState})`);
+      assert.equal(
+        r.connectionState,
+        "connected",
+        `${label}: ICE/DTLS never completed (rtpengine offered a=setup:${r.remoteSetup}, the page answered a=setup:${r.localSetup}, DTLS ${r.dtlsState} as ${r.dtlsRole})`,
+      );
+      assert.ok(r.echoed >= 50, `${label}: the PBX phone got ${r.echoed} RTP packets from Chromium (Chromium sent ${r.sent})`);
+      assert.ok(r.received >= 50, `${label}: Chromium got ${r.received} RTP packets back`);
+      assert.equal(r.callerExit, 0, `${label}: the sipp caller failed`);
+    }
+  },
+);
 
 function hadAudioBothWays(r: CallResult): boolean {
   return r.callState === "in call" && r.connectionState === "connected" && r.echoed >= 50 && r.received >= 50 && r.callerExit === 0;
@@ -94,16 +108,26 @@ async function callCarol(page: Page, workDir: string, pbxPort: number, echo: Rtp
   await page.evaluate(() => (document.body.dataset.callState = "waiting for a call"));
   const [callerPort] = await findFreePorts(1);
   const caller = await startSipp({
-    name: `caller-${call}`, workDir, scenario: sippScenario("uac-call.xml"), remote: `${pbxAddress}:${pbxPort}`,
-    localAddress: pbxAddress, localPort: callerPort!, rtp: { address: pbxAddress, port: echo.port },
-    extraArgs: ["-s", "carol", "-d", "6000"], keys: { domain: e2eDomain },
+    name: `caller-${call}`,
+    workDir,
+    scenario: sippScenario("uac-call.xml"),
+    remote: `${pbxAddress}:${pbxPort}`,
+    localAddress: pbxAddress,
+    localPort: callerPort!,
+    rtp: { address: pbxAddress, port: echo.port },
+    extraArgs: ["-s", "carol", "-d", "6000"],
+    keys: { domain: e2eDomain },
   });
   try {
     await page.waitForFunction(() => /^(in call|failed|ended)/.test(document.body.dataset.callState ?? ""), undefined, { timeout: 20_000 }).catch(() => {});
     const callState = (await page.evaluate(() => document.body.dataset.callState)) ?? "";
     if (callState === "in call") {
       // ICE and DTLS settle within a second or two when they work; then give audio 2.5 s to flow.
-      await page.waitForFunction(() => /^(connected|failed|closed)$/.test((window as any).rtcgwTryit.peerConnection()?.connectionState ?? ""), undefined, { timeout: 10_000 }).catch(() => {});
+      await page
+        .waitForFunction(() => /^(connected|failed|closed)$/.test((window as any).rtcgwTryit.peerConnection()?.connectionState ?? ""), undefined, {
+          timeout: 10_000,
+        })
+        .catch(() => {});
       await page.waitForTimeout(2500);
     }
     const media = await page.evaluate(async () => {

@@ -8,15 +8,26 @@ test("connections × measured cost fit in shared memory for instances from 512 M
   for (const memoryMiB of [512, 1024, 2048, 4096, 8192, 16384, 65536]) {
     const limits = sizeGatewayLimits({ memoryMiB, cores: 2 });
     assert.ok(limits.kamailioSharedMiB <= memoryMiB / 4, `${memoryMiB} MiB: shared memory ${limits.kamailioSharedMiB} MiB`);
-    assert.ok((limits.tcpMaxConnections * sharedMemoryPerConnectionKiB) / 1024 <= limits.kamailioSharedMiB - 48, `${memoryMiB} MiB: ${limits.tcpMaxConnections} connections do not fit`);
+    assert.ok(
+      (limits.tcpMaxConnections * sharedMemoryPerConnectionKiB) / 1024 <= limits.kamailioSharedMiB - 48,
+      `${memoryMiB} MiB: ${limits.tcpMaxConnections} connections do not fit`,
+    );
     assert.ok(limits.webSocketTotal < limits.tcpMaxConnections, "the agent admits fewer WebSockets than Kamailio's connection limit");
   }
 });
 
 test("Debian's defaults are replaced: a 2 GiB instance gets 512 MiB and 4949 connections, a small one still 64 MiB", () => {
   assert.deepEqual(sizeGatewayLimits({ memoryMiB: 2048, cores: 2 }), {
-    kamailioSharedMiB: 512, kamailioPrivateMiB: 16, tcpMaxConnections: 4949, webSocketTotal: 4885, webSocketPerAddress: 20, overloadCps: 2000,
+    kamailioSharedMiB: 512,
+    kamailioPrivateMiB: 16,
+    tcpMaxConnections: 4949,
+    webSocketTotal: 4885,
+    webSocketPerAddress: 20,
+    overloadCps: 2000,
   });
   assert.equal(sizeGatewayLimits({ memoryMiB: 200, cores: 1 }).kamailioSharedMiB, 64);
-  assert.ok(tcpConnectionsPerSource > sizeGatewayLimits({ memoryMiB: 2048, cores: 2 }).webSocketPerAddress, "nftables lets one address hold its WebSockets plus HTTPS");
+  assert.ok(
+    tcpConnectionsPerSource > sizeGatewayLimits({ memoryMiB: 2048, cores: 2 }).webSocketPerAddress,
+    "nftables lets one address hold its WebSockets plus HTTPS",
+  );
 });

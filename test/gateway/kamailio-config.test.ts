@@ -27,15 +27,20 @@ test("every port of the default recipe is its own overridable define; TLS and WS
 });
 
 test("the dial plan keeps its order; the conference route rewrites the user to the room number", () => {
-  const context = buildKamailioConfigContext(buildTestRecipe((r) => {
-    r.gateway.dialPlan = [
-      { kind: "conference", pattern: "^\\*([0-9]{8})$" },
-      { kind: "reject", pattern: "^900", status: 603 },
-      { kind: "music", pattern: "^music$" },
-      { kind: "upstream", pattern: ".*", upstream: "pbx" },
-    ];
-  }));
-  assert.deepEqual(context.dialPlan.map((route) => route.kind), ["conference", "reject", "music", "upstream"]);
+  const context = buildKamailioConfigContext(
+    buildTestRecipe((r) => {
+      r.gateway.dialPlan = [
+        { kind: "conference", pattern: "^\\*([0-9]{8})$" },
+        { kind: "reject", pattern: "^900", status: 603 },
+        { kind: "music", pattern: "^music$" },
+        { kind: "upstream", pattern: ".*", upstream: "pbx" },
+      ];
+    }),
+  );
+  assert.deepEqual(
+    context.dialPlan.map((route) => route.kind),
+    ["conference", "reject", "music", "upstream"],
+  );
   assert.equal(context.dialPlan[0]!.roomSubst, "/^\\*([0-9]{8})$/\\1/");
   assert.deepEqual([context.dialPlan[1]!.status, context.dialPlan[1]!.reason], [603, "Decline"]);
   const config = compileKamailioConfig(buildTestRecipe(), from)[0]!.content;
@@ -62,7 +67,10 @@ test("the config starts with #!KAMAILIO, then the generated header; compiling tw
 });
 
 test("a recipe without strip-video compiles none; without a duration limit the default is the dialog module's 12 h, which the runtime file can lower", () => {
-  const config = compileKamailioConfig(buildTestRecipe((r) => (r.gateway.rules = [])), from)[0]!.content;
+  const config = compileKamailioConfig(
+    buildTestRecipe((r) => (r.gateway.rules = [])),
+    from,
+  )[0]!.content;
   assert.doesNotMatch(config, /subst_body/);
   assert.match(config, /^#!trydef RTCGW_MAX_CALL_SECONDS 43200$/m);
   assert.match(config, /modparam\("dialog", "send_bye", 1\)/);

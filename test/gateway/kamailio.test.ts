@@ -21,7 +21,7 @@ after(async () => {
 
 const variants: Record<string, Recipe> = {
   "default recipe": buildTestRecipe(),
-  "tls on": buildTestRecipe((r) => (r.gateway.listen.tls = { port: 5061 }, r.gateway.listen.sip.ports = "5070-5071")),
+  "tls on": buildTestRecipe((r) => ((r.gateway.listen.tls = { port: 5061 }), (r.gateway.listen.sip.ports = "5070-5071"))),
   "ws on": buildTestRecipe((r) => (r.gateway.listen.ws = { port: 8080 })),
   "no strip-video, no max duration, no metrics": buildTestRecipe((r) => {
     r.gateway.rules = [{ kind: "codec-policy", webrtc: ["opus", "PCMU"], sip: ["PCMA"] }];
@@ -57,7 +57,10 @@ for (const [name, recipe] of Object.entries(variants)) {
 
     test("starts on loopback and runs until stopped by PID", async () => {
       const { defines, ports } = await loopbackGatewayDefines(recipe, tls);
-      const gateway = await startKamailio("gateway", configPath, join(workDir, name.replace(/[^a-z0-9]+/g, "-")), { defines, ready: { address: "127.0.0.1", port: ports.sip[0]! } });
+      const gateway = await startKamailio("gateway", configPath, join(workDir, name.replace(/[^a-z0-9]+/g, "-")), {
+        defines,
+        ready: { address: "127.0.0.1", port: ports.sip[0]! },
+      });
       assert.ok(gateway.isAlive(), tail(gateway.logPath));
       await gateway.stop();
       assert.equal(gateway.isAlive(), false);

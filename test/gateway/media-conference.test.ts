@@ -40,7 +40,11 @@ describe("media service conference", () => {
     // Let the jitter buffers fill, then judge one second of audio at each phone.
     await Promise.all([a, b, c, d, e].map((p) => p.listen(second / 2)));
     const [heardA, heardB, heardC, heardE] = await Promise.all([a, b, c, e].map((p) => p.listen(second)));
-    const shares = (samples: Int16Array) => ({ f440: measureToneShare(samples, 440), f880: measureToneShare(samples, 880), f1300: measureToneShare(samples, 1300) });
+    const shares = (samples: Int16Array) => ({
+      f440: measureToneShare(samples, 440),
+      f880: measureToneShare(samples, 880),
+      f1300: measureToneShare(samples, 1300),
+    });
     const [sa, sb, sc, se] = [heardA, heardB, heardC, heardE].map((s) => shares(s!));
     assert.ok(sc!.f440 > 0.25 && sc!.f880 > 0.25, `C hears both tones: ${JSON.stringify(sc)}`);
     assert.ok(sa!.f880 > 0.8 && sa!.f440 < 0.01, `A hears 880 Hz, not its own 440 Hz: ${JSON.stringify(sa)}`);

@@ -13,7 +13,14 @@ import { findCallTarget } from "../../gateway/media/sip/dialogs.ts";
 import type { AudioChoice } from "../../gateway/media/sdp/sdp-answer.ts";
 import { measureToneShare, writeToneFrame } from "./media-audio.ts";
 
-const choice: AudioChoice = { index: 0, codec: "PCMU", payloadType: 0, dtmfPayloadType: 101, remote: { address: "127.0.0.1", port: 4000 }, direction: "sendrecv" };
+const choice: AudioChoice = {
+  index: 0,
+  codec: "PCMU",
+  payloadType: 0,
+  dtmfPayloadType: 101,
+  remote: { address: "127.0.0.1", port: 4000 },
+  direction: "sendrecv",
+};
 
 describe("media core", () => {
   it("G.711 round-trips within the law's step size, for both laws", () => {
@@ -86,7 +93,10 @@ describe("media core", () => {
     writeToneFrame(tone, 440, 0);
     sumFrames([tone, b], sum);
     subtractAndClip(sum, tone, out);
-    assert.ok(out.every((x) => x === -300), "a speaker's own tone cancels exactly");
+    assert.ok(
+      out.every((x) => x === -300),
+      "a speaker's own tone cancels exactly",
+    );
   });
 
   it("synthesises a tune of whole frames that is audible and not one steady tone", () => {
@@ -110,7 +120,10 @@ describe("media core", () => {
       next.run();
     };
     for (let i = 0; i < 10; i++) fire(i === 4 ? 7 : 0);
-    assert.ok(ticks.every((at, i) => Math.abs(at - (i + 1) * 20) <= 1 || i === 4), `ticks at ${ticks.join(",")}`);
+    assert.ok(
+      ticks.every((at, i) => Math.abs(at - (i + 1) * 20) <= 1 || i === 4),
+      `ticks at ${ticks.join(",")}`,
+    );
     assert.ok(ticks[5]! <= 121, "the tick after a late one is back on its target");
     assert.equal(frameClock.stats.lateTicks, 1);
     fire(500);
@@ -130,7 +143,14 @@ describe("media core", () => {
   it("writes a sandboxed, loopback-only unit with the recipe's port and room limit", () => {
     const unit = writeMediaServiceUnit({ port: 5091, roomLimit: 12 });
     assert.match(unit, /^ExecStart=\/usr\/bin\/node \/usr\/lib\/rtcgw\/media-service\.mjs --address 127\.0\.0\.1 --port 5091 --room-limit 12$/m);
-    for (const line of ["DynamicUser=yes", "NoNewPrivileges=yes", "IPAddressDeny=any", "IPAddressAllow=localhost", "ProtectSystem=strict", "CapabilityBoundingSet="]) {
+    for (const line of [
+      "DynamicUser=yes",
+      "NoNewPrivileges=yes",
+      "IPAddressDeny=any",
+      "IPAddressAllow=localhost",
+      "ProtectSystem=strict",
+      "CapabilityBoundingSet=",
+    ]) {
       assert.ok(unit.split("\n").includes(line), line);
     }
   });

@@ -12,7 +12,34 @@ export function createRandom(seed: number): () => number {
   };
 }
 
-const nasty = ["\r\n", "\n", "\r", "\0", ":", ";", ",", "<", ">", '"', "\\", " ", "\t", "=", "%", "999999999999", "-1", "\u00ff", "\ud83d\ude00", "SIP/2.0", "tag=", "branch=", "0.0.0.0", "65536", "m=audio 0 RTP/AVP 0\r\n", "Content-Length: 99999\r\n"];
+const nasty = [
+  "\r\n",
+  "\n",
+  "\r",
+  "\0",
+  ":",
+  ";",
+  ",",
+  "<",
+  ">",
+  '"',
+  "\\",
+  " ",
+  "\t",
+  "=",
+  "%",
+  "999999999999",
+  "-1",
+  "\u00ff",
+  "\ud83d\ude00",
+  "SIP/2.0",
+  "tag=",
+  "branch=",
+  "0.0.0.0",
+  "65536",
+  "m=audio 0 RTP/AVP 0\r\n",
+  "Content-Length: 99999\r\n",
+];
 
 // One mutation (or a few stacked) of `text`, returned as bytes (some mutations break UTF-8 on purpose).
 export function mutate(text: string, random: () => number): Uint8Array {
@@ -44,7 +71,10 @@ export function mutate(text: string, random: () => number): Uint8Array {
       const cut = text.indexOf("\r\n") + 2;
       bytes = Buffer.concat([bytes.subarray(0, cut), Buffer.from(line), bytes.subarray(cut)]);
     } else if (kind === 7) {
-      bytes = Buffer.from(bytes.toString("latin1").replace(/[0-9]+/, () => String(Math.floor(random() * 1e12))), "latin1");
+      bytes = Buffer.from(
+        bytes.toString("latin1").replace(/[0-9]+/, () => String(Math.floor(random() * 1e12))),
+        "latin1",
+      );
     } else {
       const lines = bytes.toString("latin1").split("\r\n");
       const i = Math.floor(random() * lines.length);
@@ -58,7 +88,18 @@ export function mutate(text: string, random: () => number): Uint8Array {
 
 // A valid INVITE with an SDP offer, the base the mutations start from.
 export function sampleInvite(port: number, user = "12345678"): string {
-  const sdp = ["v=0", "o=- 1 1 IN IP4 127.0.0.1", "s=-", "c=IN IP4 127.0.0.1", "t=0 0", "m=audio 40000 RTP/AVP 0 8 101", "a=rtpmap:0 PCMU/8000", "a=rtpmap:101 telephone-event/8000", "a=sendrecv", ""].join("\r\n");
+  const sdp = [
+    "v=0",
+    "o=- 1 1 IN IP4 127.0.0.1",
+    "s=-",
+    "c=IN IP4 127.0.0.1",
+    "t=0 0",
+    "m=audio 40000 RTP/AVP 0 8 101",
+    "a=rtpmap:0 PCMU/8000",
+    "a=rtpmap:101 telephone-event/8000",
+    "a=sendrecv",
+    "",
+  ].join("\r\n");
   return [
     `INVITE sip:${user}@127.0.0.1:${port} SIP/2.0`,
     "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bK776asdhds;rport",

@@ -26,7 +26,10 @@ after(async () => {
 });
 
 /** What a browser heard: decoded PCMU samples and every payload type seen. */
-interface Heard { samples: number[]; payloadTypes: Set<number> }
+interface Heard {
+  samples: number[];
+  payloadTypes: Set<number>;
+}
 const heardBy = new WeakMap<object, Heard>();
 
 // Peer connections that also keep the audio they receive (subscribed from the start: werift announces its
@@ -101,7 +104,10 @@ test("browsers dialling *12345678 through Kamailio and rtpengine meet in one roo
   await Promise.all([sendTone(connectionOf(aliceSession), 440, 100), sendTone(connectionOf(carolSession), 0, 100)]);
   assert.ok(carolHears.payloadTypes.has(0), `carol receives PCMU (payload types ${[...carolHears.payloadTypes]}; service ${JSON.stringify(service.stats())})`);
   const lastSecond = Int16Array.from(carolHears.samples.slice(-8000));
-  assert.ok(lastSecond.length === 8000 && measureToneShare(lastSecond, 440) > 0.5, `carol hears alice's 440 Hz (${measureToneShare(lastSecond, 440).toFixed(3)})`);
+  assert.ok(
+    lastSecond.length === 8000 && measureToneShare(lastSecond, 440) > 0.5,
+    `carol hears alice's 440 Hz (${measureToneShare(lastSecond, 440).toFixed(3)})`,
+  );
   const aliceLast = Int16Array.from(aliceHears.samples.slice(-8000));
   assert.ok(aliceLast.length > 0 && measureToneShare(aliceLast, 440) < 0.01, "alice does not hear herself");
 
@@ -117,5 +123,9 @@ test("browsers dialling *12345678 through Kamailio and rtpengine meet in one roo
   for (const session of [aliceSession, carolSession, musicSession]) session.terminate();
   const deadline = Date.now() + 5000;
   while (service.stats().dialogs > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
-  assert.deepEqual({ dialogs: service.stats().dialogs, rooms: service.stats().rooms, musicLegs: service.stats().musicLegs }, { dialogs: 0, rooms: 0, musicLegs: 0 }, "BYE through the gateway ends every leg");
+  assert.deepEqual(
+    { dialogs: service.stats().dialogs, rooms: service.stats().rooms, musicLegs: service.stats().musicLegs },
+    { dialogs: 0, rooms: 0, musicLegs: 0 },
+    "BYE through the gateway ends every leg",
+  );
 });

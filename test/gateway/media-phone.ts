@@ -38,7 +38,12 @@ export class Phone {
   #clock: FrameClock | undefined;
   #waiters: Array<() => void> = [];
 
-  constructor(readonly servicePort: number, readonly sip: Socket, readonly rtp: Socket, readonly codec: G711Codec) {
+  constructor(
+    readonly servicePort: number,
+    readonly sip: Socket,
+    readonly rtp: Socket,
+    readonly codec: G711Codec,
+  ) {
     sip.on("message", (data) => {
       const message = parseReceived(data.toString("utf8"));
       this.messages.push(message);
@@ -67,7 +72,17 @@ export class Phone {
   // An SDP offer for this phone's RTP socket.
   offer(direction = "sendrecv", formats = this.codec === "PCMU" ? "0" : "8"): string {
     const maps = formats.split(" ").map((pt) => (pt === "0" ? "a=rtpmap:0 PCMU/8000" : pt === "8" ? "a=rtpmap:8 PCMA/8000" : `a=rtpmap:${pt} opus/48000/2`));
-    return ["v=0", `o=test 1 ${this.cseq} IN IP4 127.0.0.1`, "s=-", "c=IN IP4 127.0.0.1", "t=0 0", `m=audio ${this.rtpPort} RTP/AVP ${formats}`, ...maps, `a=${direction}`, ""].join("\r\n");
+    return [
+      "v=0",
+      `o=test 1 ${this.cseq} IN IP4 127.0.0.1`,
+      "s=-",
+      "c=IN IP4 127.0.0.1",
+      "t=0 0",
+      `m=audio ${this.rtpPort} RTP/AVP ${formats}`,
+      ...maps,
+      `a=${direction}`,
+      "",
+    ].join("\r\n");
   }
 
   // Sends a request in this phone's call (INVITE, ACK, BYE, CANCEL, OPTIONS) and returns its branch.
@@ -125,7 +140,9 @@ export class Phone {
 
   // Waits for a response to `method` whose status passes `accept`.
   async waitForResponse(method: string, accept: (status: number) => boolean, from = 0): Promise<Received> {
-    return this.waitFor(() => this.messages.slice(from).find((m) => m.status !== undefined && accept(m.status) && m.header("cseq")?.endsWith(` ${method}`) === true));
+    return this.waitFor(() =>
+      this.messages.slice(from).find((m) => m.status !== undefined && accept(m.status) && m.header("cseq")?.endsWith(` ${method}`) === true),
+    );
   }
 
   // Waits until `find` returns something (re-checked on every datagram; fails after 10 s).
@@ -134,7 +151,13 @@ export class Phone {
     for (;;) {
       const found = find();
       if (found !== undefined && found !== false) return found;
-      if (Date.now() > deadline) throw new Error(`timed out waiting; last messages:\n${this.messages.slice(-3).map((m) => m.text).join("\n---\n")}`);
+      if (Date.now() > deadline)
+        throw new Error(
+          `timed out waiting; last messages:\n${this.messages
+            .slice(-3)
+            .map((m) => m.text)
+            .join("\n---\n")}`,
+        );
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, 100);
         this.#waiters.push(() => {
@@ -201,7 +224,11 @@ function parseReceived(text: string): Received {
     text,
     firstLine,
     status: status === undefined ? undefined : Number(status),
-    header: (name) => lines.slice(1).find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))?.replace(/^[^:]+:\s*/, ""),
+    header: (name) =>
+      lines
+        .slice(1)
+        .find((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
+        ?.replace(/^[^:]+:\s*/, ""),
     body,
   };
 }

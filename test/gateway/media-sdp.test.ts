@@ -5,17 +5,49 @@ import { chooseAudio, writeAnswer } from "../../gateway/media/sdp/sdp-answer.ts"
 import { parseSdp, sdpLimits } from "../../gateway/media/sdp/sdp-parse.ts";
 import { createRandom, mutate } from "./media-fuzz.ts";
 
-const offer = (media: string[], session: string[] = []) => ["v=0", "o=- 5 5 IN IP4 10.0.0.1", "s=-", "c=IN IP4 10.0.0.1", "t=0 0", ...session, ...media, ""].join("\r\n");
+const offer = (media: string[], session: string[] = []) =>
+  ["v=0", "o=- 5 5 IN IP4 10.0.0.1", "s=-", "c=IN IP4 10.0.0.1", "t=0 0", ...session, ...media, ""].join("\r\n");
 const local = { address: "127.0.0.1", port: 40000, sessionId: 9, version: 2 };
 
 describe("SDP", () => {
   it("picks the offerer's first G.711 format, keeps telephone-event, rejects the other sections", () => {
-    const text = offer(["m=video 5000 RTP/AVP 96", "a=rtpmap:96 VP8/90000", "m=audio 6000 RTP/AVP 111 8 0 101", "a=rtpmap:111 opus/48000/2", "a=rtpmap:101 telephone-event/8000", "c=IN IP4 10.0.0.2"]);
+    const text = offer([
+      "m=video 5000 RTP/AVP 96",
+      "a=rtpmap:96 VP8/90000",
+      "m=audio 6000 RTP/AVP 111 8 0 101",
+      "a=rtpmap:111 opus/48000/2",
+      "a=rtpmap:101 telephone-event/8000",
+      "c=IN IP4 10.0.0.2",
+    ]);
     const chosen = chooseAudio(text);
     assert.ok(typeof chosen !== "string");
-    assert.deepEqual(chosen.choice, { index: 1, codec: "PCMA", payloadType: 8, dtmfPayloadType: 101, remote: { address: "10.0.0.2", port: 6000 }, direction: "sendrecv" });
+    assert.deepEqual(chosen.choice, {
+      index: 1,
+      codec: "PCMA",
+      payloadType: 8,
+      dtmfPayloadType: 101,
+      remote: { address: "10.0.0.2", port: 6000 },
+      direction: "sendrecv",
+    });
     const answer = writeAnswer(chosen.offer, chosen.choice, local);
-    assert.equal(answer, ["v=0", "o=rtcgw 9 2 IN IP4 127.0.0.1", "s=rtcgw", "c=IN IP4 127.0.0.1", "t=0 0", "m=video 0 RTP/AVP 96", "m=audio 40000 RTP/AVP 8 101", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-15", "a=ptime:20", "a=sendrecv", ""].join("\r\n"));
+    assert.equal(
+      answer,
+      [
+        "v=0",
+        "o=rtcgw 9 2 IN IP4 127.0.0.1",
+        "s=rtcgw",
+        "c=IN IP4 127.0.0.1",
+        "t=0 0",
+        "m=video 0 RTP/AVP 96",
+        "m=audio 40000 RTP/AVP 8 101",
+        "a=rtpmap:8 PCMA/8000",
+        "a=rtpmap:101 telephone-event/8000",
+        "a=fmtp:101 0-15",
+        "a=ptime:20",
+        "a=sendrecv",
+        "",
+      ].join("\r\n"),
+    );
   });
 
   it("maps dynamic payload types named PCMU", () => {

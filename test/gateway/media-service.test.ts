@@ -15,7 +15,10 @@ import { createRandom, mutate, sampleInvite } from "./media-fuzz.ts";
 describe("media service as shipped and under fuzzing", () => {
   it("bundles into one node18 module with only node: imports that starts, answers OPTIONS and stops on SIGTERM", async () => {
     const files = await bundleMediaService({ port: 5090, roomLimit: 50 });
-    assert.deepEqual(files.map((f) => f.path), ["files/usr/lib/rtcgw/media-service.mjs", "files/etc/systemd/system/rtcgw-media.service"]);
+    assert.deepEqual(
+      files.map((f) => f.path),
+      ["files/usr/lib/rtcgw/media-service.mjs", "files/etc/systemd/system/rtcgw-media.service"],
+    );
     const script = files[0]!.content;
     const imports = [...script.matchAll(/^import .* from "([^"]+)";$/gm)].map((m) => m[1]!);
     assert.ok(imports.length > 0 && imports.every((name) => name.startsWith("node:")), `imports: ${imports.join(", ")}`);
@@ -51,8 +54,24 @@ describe("media service as shipped and under fuzzing", () => {
     try {
       assert.equal((await live.call("music")).status, 200);
       const random = createRandom(2024);
-      const options = ["OPTIONS sip:rtcgw@127.0.0.1 SIP/2.0", "Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKf", "From: <sip:f@127.0.0.1>;tag=1", "To: <sip:rtcgw@127.0.0.1>", "Call-ID: fuzz", "CSeq: 1 OPTIONS", "Content-Length: 0", "", ""].join("\r\n");
-      const bases = [sampleInvite(service.sipPort), sampleInvite(service.sipPort, "music"), options, options.replaceAll("OPTIONS", "BYE"), options.replaceAll("OPTIONS", "CANCEL")];
+      const options = [
+        "OPTIONS sip:rtcgw@127.0.0.1 SIP/2.0",
+        "Via: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKf",
+        "From: <sip:f@127.0.0.1>;tag=1",
+        "To: <sip:rtcgw@127.0.0.1>",
+        "Call-ID: fuzz",
+        "CSeq: 1 OPTIONS",
+        "Content-Length: 0",
+        "",
+        "",
+      ].join("\r\n");
+      const bases = [
+        sampleInvite(service.sipPort),
+        sampleInvite(service.sipPort, "music"),
+        options,
+        options.replaceAll("OPTIONS", "BYE"),
+        options.replaceAll("OPTIONS", "CANCEL"),
+      ];
       for (let i = 0; i < 4000; i++) {
         const base = bases[i % bases.length]!.replace("a84b4c76e66710", `call${i}`).replace("z9hG4bK776asdhds", `z9hG4bK${i}`);
         fuzzer.sendRaw(mutate(base, random));
@@ -66,8 +85,14 @@ describe("media service as shipped and under fuzzing", () => {
       assert.equal((await probe.probe()).status, 200);
       probe.close();
       await live.waitFor(() => live.packets.length >= before + 25 || undefined);
-      assert.ok(fuzzer.messages.some((m) => m.status === 400), "malformed requests with their dialog headers get 400");
-      assert.ok(logs.some((l) => l.startsWith("dropped datagram")), "unanswerable datagrams are dropped");
+      assert.ok(
+        fuzzer.messages.some((m) => m.status === 400),
+        "malformed requests with their dialog headers get 400",
+      );
+      assert.ok(
+        logs.some((l) => l.startsWith("dropped datagram")),
+        "unanswerable datagrams are dropped",
+      );
       assert.equal(logs.filter((l) => l.startsWith("internal error")).join("\n"), "", "no handler threw");
     } finally {
       fuzzer.close();

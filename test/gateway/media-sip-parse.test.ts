@@ -8,7 +8,18 @@ import { createRandom, mutate, sampleInvite } from "./media-fuzz.ts";
 const bytes = (text: string) => Buffer.from(text, "utf8");
 const invite = sampleInvite(5090);
 const options = (extra: string[] = []) =>
-  ["OPTIONS sip:rtcgw@127.0.0.1 SIP/2.0", "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKabc", "From: <sip:a@127.0.0.1>;tag=1", "To: <sip:rtcgw@127.0.0.1>", "Call-ID: x1", "CSeq: 1 OPTIONS", ...extra, "Content-Length: 0", "", ""].join("\r\n");
+  [
+    "OPTIONS sip:rtcgw@127.0.0.1 SIP/2.0",
+    "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKabc",
+    "From: <sip:a@127.0.0.1>;tag=1",
+    "To: <sip:rtcgw@127.0.0.1>",
+    "Call-ID: x1",
+    "CSeq: 1 OPTIONS",
+    ...extra,
+    "Content-Length: 0",
+    "",
+    "",
+  ].join("\r\n");
 
 describe("SIP parser", () => {
   it("reads a well-formed INVITE with its SDP body", () => {
@@ -26,7 +37,12 @@ describe("SIP parser", () => {
   });
 
   it("accepts compact header names, folded lines and comma-joined Via values", () => {
-    const text = options().replace("Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKabc", "v: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKabc,\r\n SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKdef").replace("Call-ID: x1", "i: x1");
+    const text = options()
+      .replace(
+        "Via: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKabc",
+        "v: SIP/2.0/UDP 127.0.0.1:5060;branch=z9hG4bKabc,\r\n SIP/2.0/UDP 10.0.0.1;branch=z9hG4bKdef",
+      )
+      .replace("Call-ID: x1", "i: x1");
     const result = parseSipMessage(bytes(text));
     assert.equal(result.ok, true);
     const request = (result as { message: SipRequest }).message;

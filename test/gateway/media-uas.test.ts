@@ -28,9 +28,17 @@ function createHarness(admit: ReturnType<MediaPort["admit"]> = { ok: true }) {
       return { port: 40000, ssrc: 7, update: () => void legs.updates++, close: () => void legs.closed++ };
     },
   };
-  const uas = new SipUas({ local: { address: "127.0.0.1", port: 5090 }, answerDelayMs: 0, maxDialogs: 10 }, (text, to) => sent.push({ text, to, at: now }), media, timerPort, () => {});
+  const uas = new SipUas(
+    { local: { address: "127.0.0.1", port: 5090 }, answerDelayMs: 0, maxDialogs: 10 },
+    (text, to) => sent.push({ text, to, at: now }),
+    media,
+    timerPort,
+    () => {},
+  );
   return {
-    uas, sent, legs,
+    uas,
+    sent,
+    legs,
     receive: async (text: string) => {
       uas.receive(Buffer.from(text), source);
       for (let i = 0; i < 5; i++) await Promise.resolve();
@@ -54,7 +62,20 @@ function createHarness(admit: ReturnType<MediaPort["admit"]> = { ok: true }) {
 const invite = sampleInvite(5090);
 const ackFor = (response: string, branch: string, body = "") => {
   const toTag = /\r\nTo: [^\r]*;tag=([^;\r]+)/.exec(response)![1];
-  return ["ACK sip:rtcgw@127.0.0.1:5090 SIP/2.0", `Via: SIP/2.0/UDP 127.0.0.1:5060;branch=${branch}`, "From: \"Alice\" <sip:alice@127.0.0.1>;tag=1928301774", `To: <sip:12345678@127.0.0.1>;tag=${toTag}`, "Call-ID: a84b4c76e66710@pc33.example", "CSeq: 314159 ACK", body ? "Content-Type: application/sdp" : "", `Content-Length: ${Buffer.byteLength(body)}`, "", body].filter((l, i) => l !== "" || i >= 8).join("\r\n");
+  return [
+    "ACK sip:rtcgw@127.0.0.1:5090 SIP/2.0",
+    `Via: SIP/2.0/UDP 127.0.0.1:5060;branch=${branch}`,
+    'From: "Alice" <sip:alice@127.0.0.1>;tag=1928301774',
+    `To: <sip:12345678@127.0.0.1>;tag=${toTag}`,
+    "Call-ID: a84b4c76e66710@pc33.example",
+    "CSeq: 314159 ACK",
+    body ? "Content-Type: application/sdp" : "",
+    `Content-Length: ${Buffer.byteLength(body)}`,
+    "",
+    body,
+  ]
+    .filter((l, i) => l !== "" || i >= 8)
+    .join("\r\n");
 };
 
 describe("media service UAS (virtual time)", () => {
@@ -110,7 +131,9 @@ describe("media service UAS (virtual time)", () => {
     h.uas.stop();
     const bye = h.sent.find((s) => s.text.startsWith("BYE "))!.text;
     const branch = /branch=([^;\r]+)/.exec(bye)![1];
-    await h.receive(`SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5090;branch=${branch};rport\r\nFrom: <sip:12345678@127.0.0.1>;tag=${tag}\r\nTo: "Alice" <sip:alice@127.0.0.1>;tag=1928301774\r\nCall-ID: a84b4c76e66710@pc33.example\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n`);
+    await h.receive(
+      `SIP/2.0 200 OK\r\nVia: SIP/2.0/UDP 127.0.0.1:5090;branch=${branch};rport\r\nFrom: <sip:12345678@127.0.0.1>;tag=${tag}\r\nTo: "Alice" <sip:alice@127.0.0.1>;tag=1928301774\r\nCall-ID: a84b4c76e66710@pc33.example\r\nCSeq: 2 BYE\r\nContent-Length: 0\r\n\r\n`,
+    );
     const count = h.sent.length;
     h.advance(40_000);
     assert.equal(h.sent.length, count, "the BYE is not resent after its 200");

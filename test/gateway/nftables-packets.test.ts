@@ -48,7 +48,12 @@ ip netns exec ${client} '${process.execPath}' '${probe}' probe 10.213.0.1 ${list
 `;
   const result = await runTool("sh", ["-c", script], "dash");
   assert.equal(result.exitCode, 0, result.stderr);
-  return new Map(result.stdout.trim().split("\n").map((line) => line.split(" ") as [string, string]));
+  return new Map(
+    result.stdout
+      .trim()
+      .split("\n")
+      .map((line) => line.split(" ") as [string, string]),
+  );
 }
 
 test("default recipe: SIP, WSS, RTP and SSH answer; loopback-only and unlisted ports do not", async () => {

@@ -40,7 +40,8 @@ async function loadInPrivateNamespace(path: string): Promise<{ nftables: Record<
   return JSON.parse(result.stdout);
 }
 
-const formatValue = (value: any): string => (typeof value === "number" ? String(value) : value.range ? `${value.range[0]}-${value.range[1]}` : JSON.stringify(value));
+const formatValue = (value: any): string =>
+  typeof value === "number" ? String(value) : value.range ? `${value.range[0]}-${value.range[1]}` : JSON.stringify(value);
 
 // Every input-chain rule that accepts a destination port, read from nft's JSON.
 function listOpenPorts(ruleset: { nftables: Record<string, any>[] }): OpenPort[] {
@@ -53,7 +54,8 @@ function listOpenPorts(ruleset: { nftables: Record<string, any>[] }): OpenPort[]
       const source = expr.find((e) => e.match?.left?.payload?.field === "saddr");
       const limit = JSON.stringify(expr).match(/"limit":\{"rate":(\d+),"burst":\d+,"per":"(\w+)"/);
       const open: OpenPort = { protocol: dport.match.left.payload.protocol, ports: formatValue(dport.match.right) };
-      if (source) open.from = typeof source.match.right === "string" ? source.match.right : `${source.match.right.prefix.addr}/${source.match.right.prefix.len}`;
+      if (source)
+        open.from = typeof source.match.right === "string" ? source.match.right : `${source.match.right.prefix.addr}/${source.match.right.prefix.len}`;
       if (limit) open.limit = `${limit[1]}/${limit[2]}`;
       return [open];
     });

@@ -60,14 +60,25 @@ test("rtpengine.conf: userspace table, ng on loopback, the recipe's port range, 
   assert.match(config, /^poller-per-thread = true$/m, "each socket read by one worker thread: packets keep their order");
   assert.doesNotMatch(config, /^num-threads/m, "the default worker count: max(cores, 4)");
   assert.doesNotMatch(config, /^(listen-cli|listen-http|log-stderr)/m);
-  const advertised = fileOf(compileRtpengineConfig(loadRecipe((r) => (r.gateway.listen.advertise = "203.0.113.7")), from), "etc/rtpengine/rtpengine.conf");
+  const advertised = fileOf(
+    compileRtpengineConfig(
+      loadRecipe((r) => (r.gateway.listen.advertise = "203.0.113.7")),
+      from,
+    ),
+    "etc/rtpengine/rtpengine.conf",
+  );
   assert.match(advertised, /^interface = any!203\.0\.113\.7$/m);
 });
 
 test("rtpengine starts with the compiled config, answers ping and offers from the recipe's range", async () => {
   const rtpengine = requireBinary("rtpengine", "rtpengine-daemon");
   const site = await loopbackFiles("plain", "198.51.100.7");
-  const proc = startProcess("rtpengine", rtpengine, [`--config-file=${site.config}`, "--foreground", "--log-stderr", `--pidfile=${join(site.dir, "pid")}`], join(site.dir, "log"));
+  const proc = startProcess(
+    "rtpengine",
+    rtpengine,
+    [`--config-file=${site.config}`, "--foreground", "--log-stderr", `--pidfile=${join(site.dir, "pid")}`],
+    join(site.dir, "log"),
+  );
   try {
     assert.ok(await waitForPong(proc, site.control), "rtpengine answered ping");
     assert.deepEqual(await sendNgCommand(site.control, { command: "ping" }), { result: "pong" });

@@ -28,7 +28,8 @@ after(async () => {
 
 // A public plain WebSocket listener (for a TLS-terminating load balancer) on a privileged port.
 const privilegedRecipe = buildTestRecipe((r) => (r.gateway.listen.ws = { port: 80 }));
-const dropInOf = (recipe: ReturnType<typeof buildTestRecipe>, unit: string) => compileSystemdUnits(recipe, from).find((f) => f.path.includes(`/${unit}.d/`))!.content;
+const dropInOf = (recipe: ReturnType<typeof buildTestRecipe>, unit: string) =>
+  compileSystemdUnits(recipe, from).find((f) => f.path.includes(`/${unit}.d/`))!.content;
 const dropIn = (unit: string) => dropInOf(privilegedRecipe, unit);
 
 // The effective value of a unit setting: the last assignment (an empty one resets the list).
@@ -41,7 +42,10 @@ function setting(unit: string, key: string): string {
 // setpriv arguments that start a command as the unit would: user, capabilities, no new privileges.
 function asUnit(unit: string, user: string, caps: string): string[] {
   assert.equal(setting(unit, "NoNewPrivileges"), "yes");
-  const list = caps.split(/\s+/).filter(Boolean).map((cap) => `+${cap.replace(/^CAP_/, "").toLowerCase()}`);
+  const list = caps
+    .split(/\s+/)
+    .filter(Boolean)
+    .map((cap) => `+${cap.replace(/^CAP_/, "").toLowerCase()}`);
   const set = ["-all", ...list].join(",");
   return ["--reuid", user, "--regid", user, "--init-groups", `--inh-caps=${set}`, `--ambient-caps=${set}`, `--bounding-set=${set}`, "--no-new-privs", "--"];
 }
@@ -152,8 +156,19 @@ test("rtpengine as user rtpengine with the drop-in's capabilities starts through
   const piddir = join(dir, "run");
   mkdirSync(piddir);
   chownSync(piddir, Number(execFileSync("id", ["-u", "rtpengine"], { encoding: "utf8" })), -1);
-  const args = [...asUnit(unit, "rtpengine", setting(unit, "AmbientCapabilities")), join(dir, "start-rtpengine"), "--foreground", "--log-stderr", `--pidfile=${join(piddir, "rtpengine.pid")}`];
-  const env = { PATH: process.env.PATH ?? "/usr/bin:/bin", RTCGW_RTPENGINE_CONFIG: join(dir, "rtpengine.conf"), RTCGW_LOCAL_IPV4: "127.0.0.1", RTCGW_ADVERTISE_IPV4: "192.0.2.80" };
+  const args = [
+    ...asUnit(unit, "rtpengine", setting(unit, "AmbientCapabilities")),
+    join(dir, "start-rtpengine"),
+    "--foreground",
+    "--log-stderr",
+    `--pidfile=${join(piddir, "rtpengine.pid")}`,
+  ];
+  const env = {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    RTCGW_RTPENGINE_CONFIG: join(dir, "rtpengine.conf"),
+    RTCGW_LOCAL_IPV4: "127.0.0.1",
+    RTCGW_ADVERTISE_IPV4: "192.0.2.80",
+  };
   const proc = startProcess("rtpengine-as-unit", setpriv, args, join(dir, "rtpengine.log"), env);
   try {
     assert.ok(await waitForPong(proc, control!), `rtpengine answered ping:\n${readFileSync(join(dir, "rtpengine.log"), "utf8").slice(-2000)}`);

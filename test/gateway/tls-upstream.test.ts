@@ -25,16 +25,40 @@ let pbx: { server: Server; port: number; registers: string[]; handshakeErrors: s
 // A CA and, from it, a certificate for the PBX stand-in; a second CA that signed nothing here.
 function makeCa(name: string): { cert: string; key: string } {
   const ca = { cert: join(workDir, `${name}.pem`), key: join(workDir, `${name}.key`) };
-  execFileSync(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${name}`, "-keyout", ca.key, "-out", ca.cert], { stdio: "ignore" });
+  execFileSync(openssl, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${name}`, "-keyout", ca.key, "-out", ca.cert], {
+    stdio: "ignore",
+  });
   return ca;
 }
 const goodCa = makeCa("rtcgw-test-ca");
 const otherCa = makeCa("rtcgw-other-ca");
 const pbxKey = join(workDir, "pbx.key");
 const pbxCert = join(workDir, "pbx.pem");
-execFileSync(openssl, ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=pbx.test", "-keyout", pbxKey, "-out", join(workDir, "pbx.csr")], { stdio: "ignore" });
+execFileSync(openssl, ["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=pbx.test", "-keyout", pbxKey, "-out", join(workDir, "pbx.csr")], {
+  stdio: "ignore",
+});
 writeFileSync(join(workDir, "pbx.ext"), "subjectAltName=IP:127.0.0.2,DNS:pbx.test\n");
-execFileSync(openssl, ["x509", "-req", "-in", join(workDir, "pbx.csr"), "-CA", goodCa.cert, "-CAkey", goodCa.key, "-CAcreateserial", "-days", "2", "-extfile", join(workDir, "pbx.ext"), "-out", pbxCert], { stdio: "ignore" });
+execFileSync(
+  openssl,
+  [
+    "x509",
+    "-req",
+    "-in",
+    join(workDir, "pbx.csr"),
+    "-CA",
+    goodCa.cert,
+    "-CAkey",
+    goodCa.key,
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    join(workDir, "pbx.ext"),
+    "-out",
+    pbxCert,
+  ],
+  { stdio: "ignore" },
+);
 
 // A SIP-over-TLS PBX stand-in: answers every REGISTER with 200 OK on the connection it came in on.
 async function startTlsPbx(): Promise<typeof pbx> {
@@ -63,10 +87,17 @@ async function startTlsPbx(): Promise<typeof pbx> {
   server.on("tlsClientError", (error) => handshakeErrors.push(error.message));
   const [port] = await findFreePorts(1, pbxAddress);
   await new Promise<void>((resolve) => server.listen(port, pbxAddress, resolve));
-  return { server, port: port!, registers, handshakeErrors, close: () => new Promise<void>((resolve) => {
-    for (const socket of sockets) socket.destroy();
-    server.close(() => resolve());
-  }) };
+  return {
+    server,
+    port: port!,
+    registers,
+    handshakeErrors,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 before(async () => {
@@ -87,7 +118,11 @@ async function registerThrough(name: string, tls: Record<string, unknown> | unde
   });
   const dir = join(workDir, name);
   const configPath = writeKamailioConfig(recipe, dir);
-  assert.ok(tls?.ca || tls?.verify === false || compileTlsConfig(recipe, { recipeFile: "t.ts", recipeName: "t" })[0]!.content.includes(`ca_path = ${systemCaDirectory}`));
+  assert.ok(
+    tls?.ca ||
+      tls?.verify === false ||
+      compileTlsConfig(recipe, { recipeFile: "t.ts", recipeName: "t" })[0]!.content.includes(`ca_path = ${systemCaDirectory}`),
+  );
   const { ports, defines } = await loopbackGatewayDefines(recipe, createSelfSignedCertificate(dir), { LOG_LEVEL: 2 });
   assert.match(readFileSync(JSON.parse(String(defines.TLS_CONFIG)), "utf8"), /^\[client:any\]\nserver_id = UPSTREAM_0$/m);
   const gateway = await startKamailio("gateway", configPath, dir, { defines, ready: readySocket(recipe, ports) });

@@ -18,7 +18,11 @@ export interface AgentProxy {
 // Bundles the agent for `recipe`, runs its first boot in a temp root and serves on a free loopback port,
 // proxying to Kamailio's loopback WS listener on `kamailioPort`; `stop()` ends it and removes the root.
 export async function startAgentProxy(recipe: Recipe, kamailioPort: number, rtpenginePort = 9): Promise<AgentProxy> {
-  const [imds, ssm, root] = await Promise.all([startFakeImds({ instanceId: "i-0123456789abcdef0", region: "us-east-1", localIpv4: "127.0.0.1" }), startSsm(), makeRoot()]);
+  const [imds, ssm, root] = await Promise.all([
+    startFakeImds({ instanceId: "i-0123456789abcdef0", region: "us-east-1", localIpv4: "127.0.0.1" }),
+    startSsm(),
+    makeRoot(),
+  ]);
   const cleanUp = async () => {
     await Promise.all([imds.close(), ssm.close()]);
     await rm(root, { recursive: true, force: true });

@@ -93,7 +93,9 @@ export class CountingPeerConnection extends RTCPeerConnection {
     }
     const dtls = transport()!;
     if (dtls.role === "client" && this.peerActedAsClient.has(dtls)) {
-      throw new Error(`${kind}: the peer sent a DTLS ClientHello although the SDP made this side the DTLS client (remote a=setup:passive); werift completes anyway, a browser never connects`);
+      throw new Error(
+        `${kind}: the peer sent a DTLS ClientHello although the SDP made this side the DTLS client (remote a=setup:passive); werift completes anyway, a browser never connects`,
+      );
     }
   }
 
@@ -160,13 +162,19 @@ function installGlobals(): void {
 
 // Everything runs on loopback: other host candidates only slow ICE down.
 function keepLoopbackCandidates(sdp: string): string {
-  return sdp.split("\r\n").filter((line) => !line.startsWith("a=candidate:") || line.includes(" 127.0.0.1 ")).join("\r\n");
+  return sdp
+    .split("\r\n")
+    .filter((line) => !line.startsWith("a=candidate:") || line.includes(" 127.0.0.1 "))
+    .join("\r\n");
 }
 
 // werift cannot parse `a=rtcp:PORT` without an address (legal, RFC 3605; rtpengine writes it and
 // browsers accept it). With rtcp-mux the line carries nothing werift needs.
 function dropAddresslessRtcp(sdp: string): string {
-  return sdp.split("\r\n").filter((line) => !/^a=rtcp:\d+$/.test(line)).join("\r\n");
+  return sdp
+    .split("\r\n")
+    .filter((line) => !/^a=rtcp:\d+$/.test(line))
+    .join("\r\n");
 }
 
 function createMediaStream(video: boolean): MediaStream {
@@ -191,7 +199,14 @@ export async function startBrowser(url: string, user: string, domain: string, pa
   if (options.localAddress) located.searchParams.set(localAddressParam, options.localAddress);
   if (options.forwardedFor) located.searchParams.set(forwardedForParam, options.forwardedFor);
   const socket = new JsSIP.WebSocketInterface(located.toString());
-  const ua = new JsSIP.UA({ sockets: [socket], uri: `sip:${user}@${domain}`, password, register: false, session_timers: false, user_agent: "rtcgw-e2e-browser" });
+  const ua = new JsSIP.UA({
+    sockets: [socket],
+    uri: `sip:${user}@${domain}`,
+    password,
+    register: false,
+    session_timers: false,
+    user_agent: "rtcgw-e2e-browser",
+  });
   const incoming: any[] = [];
   const waiting: ((session: any) => void)[] = [];
   ua.on("newRTCSession", (event: any) => {
@@ -231,7 +246,9 @@ export async function startBrowser(url: string, user: string, domain: string, pa
         const session = ua.call(target, { mediaStream: createMediaStream(options.video ?? false) as any, pcConfig: { iceServers: [] } });
         sessions.push(session);
         session.on("confirmed", () => resolve(session));
-        session.on("failed", (e: any) => reject(Object.assign(new Error(`call to ${target} failed: ${e.cause}`), { cause: e.cause, status: e.message?.status_code })));
+        session.on("failed", (e: any) =>
+          reject(Object.assign(new Error(`call to ${target} failed: ${e.cause}`), { cause: e.cause, status: e.message?.status_code })),
+        );
       }),
     answerNext: () =>
       new Promise((resolve, reject) => {

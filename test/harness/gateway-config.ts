@@ -66,7 +66,11 @@ export interface GatewayPorts {
 
 // Picks free loopback ports for every listener of the recipe and returns them with the `-A` overrides
 // that bind the compiled config to 127.0.0.1 (plus any extra overrides, e.g. the PBX address).
-export async function loopbackGatewayDefines(recipe: Recipe, tls: TlsPair, extra: KamailioDefines = {}): Promise<{ ports: GatewayPorts; defines: KamailioDefines }> {
+export async function loopbackGatewayDefines(
+  recipe: Recipe,
+  tls: TlsPair,
+  extra: KamailioDefines = {},
+): Promise<{ ports: GatewayPorts; defines: KamailioDefines }> {
   const { listen } = recipe.gateway;
   const sipCount = listen.sip.ports.to - listen.sip.ports.from + 1;
   const free = await findFreePorts(sipCount + 3);
@@ -83,8 +87,9 @@ export async function loopbackGatewayDefines(recipe: Recipe, tls: TlsPair, extra
 // certificate pair and at copies in `dir`; returns the tls.cfg path.
 export function writeTlsConfig(recipe: Recipe, dir: string, tls: TlsPair): string {
   const files = compileTlsConfig(recipe, { recipeFile: "test-recipe.ts", recipeName: recipe.name });
-  let config = files.find((f) => f.path === tlsConfigPath)!.content
-    .replace(`certificate = /${runtimePaths.tlsCertificate}`, `certificate = ${tls.cert}`)
+  let config = files
+    .find((f) => f.path === tlsConfigPath)!
+    .content.replace(`certificate = /${runtimePaths.tlsCertificate}`, `certificate = ${tls.cert}`)
     .replace(`private_key = /${runtimePaths.tlsKey}`, `private_key = ${tls.key}`);
   for (const file of files.filter((f) => f.path !== tlsConfigPath)) {
     const local = join(dir, file.path.replaceAll("/", "_"));

@@ -73,8 +73,12 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
     const [ngPort, pbxPort, phonePort, mediaPort, rtpBase] = await findFreePorts(5);
     const tls = createSelfSignedCertificate(workDir);
     const { ports, defines } = await loopbackGatewayDefines(recipe, tls, {
-      UPSTREAM_0_HOST: `"${pbxAddress}"`, UPSTREAM_0_PORT: pbxPort!, UPSTREAM_0_ALLOW: `"${pbxAddress}/32"`,
-      RTPENGINE_SOCKET: `"udp:127.0.0.1:${ngPort}"`, MEDIA_PORT: mediaPort!, LOG_LEVEL: options.logLevel ?? 2,
+      UPSTREAM_0_HOST: `"${pbxAddress}"`,
+      UPSTREAM_0_PORT: pbxPort!,
+      UPSTREAM_0_ALLOW: `"${pbxAddress}/32"`,
+      RTPENGINE_SOCKET: `"udp:127.0.0.1:${ngPort}"`,
+      MEDIA_PORT: mediaPort!,
+      LOG_LEVEL: options.logLevel ?? 2,
       ...options.gatewayDefines,
     });
     if (options.bindFromRuntimeFile) delete defines.LISTEN_ADDR;
@@ -83,26 +87,50 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
     const portMin = 20000 + ((rtpBase! * 7) % 20000) - ((rtpBase! * 7) % 4);
     const rtpengineConfig = writeRtpengineConfig(recipe, workDir);
     const rtpengine = await startRtpengine(workDir, {
-      ngPort: ngPort!, portMin, portMax: portMin + rtpCount - 1, configPath: rtpengineConfig, threads: options.rtpengineThreads, logLevel: options.rtpengineLogLevel,
-      timeoutSeconds: options.rtpTimeoutSeconds, teardownUrl: formatTeardownUrl(ports.loopback),
+      ngPort: ngPort!,
+      portMin,
+      portMax: portMin + rtpCount - 1,
+      configPath: rtpengineConfig,
+      threads: options.rtpengineThreads,
+      logLevel: options.rtpengineLogLevel,
+      timeoutSeconds: options.rtpTimeoutSeconds,
+      teardownUrl: formatTeardownUrl(ports.loopback),
     });
     started.push(rtpengine.process);
 
     const ctlSocket = join(workDir, "pbx.ctl");
     const pbx = await startKamailio("pbx", new URL("../e2e/fixtures/pbx-kamailio.cfg", import.meta.url).pathname, workDir, {
-      defines: { PBX_ADDR: pbxAddress, PBX_PORT: pbxPort!, PHONE_URI: `"sip:${pbxAddress}:${phonePort}"`, PASSWORD: `"${pbxPassword}"`, CTL_SOCKET: `"unix:${ctlSocket}"` },
+      defines: {
+        PBX_ADDR: pbxAddress,
+        PBX_PORT: pbxPort!,
+        PHONE_URI: `"sip:${pbxAddress}:${phonePort}"`,
+        PASSWORD: `"${pbxPassword}"`,
+        CTL_SOCKET: `"unix:${ctlSocket}"`,
+      },
       ready: { address: pbxAddress, port: pbxPort! },
     });
     started.push(pbx);
 
     const configPath = writeKamailioConfig(recipe, workDir);
     if (options.runtimeFile !== undefined) writeFileSync(runtimeFilePath(workDir), options.runtimeFile);
-    const gateway = await startKamailio("gateway", configPath, workDir, { defines, ready: { address: gatewayAddress, port: ports.sip[0]! }, sharedMemoryMb: options.sharedMemoryMb });
+    const gateway = await startKamailio("gateway", configPath, workDir, {
+      defines,
+      ready: { address: gatewayAddress, port: ports.sip[0]! },
+      sharedMemoryMb: options.sharedMemoryMb,
+    });
     started.push(gateway);
 
     const kamcmd = requireBinary("kamcmd", "kamailio");
     return {
-      workDir, recipe, gateway, gatewayPorts: ports, rtpengine, pbx, pbxPort: pbxPort!, phonePort: phonePort!, mediaPort: mediaPort!,
+      workDir,
+      recipe,
+      gateway,
+      gatewayPorts: ports,
+      rtpengine,
+      pbx,
+      pbxPort: pbxPort!,
+      phonePort: phonePort!,
+      mediaPort: mediaPort!,
       pbxRpc: (...args) => spawnSync(kamcmd, ["-s", `unix:${ctlSocket}`, ...args], { encoding: "utf8" }).stdout,
       // Also ends every helper process the test started (sipp phones), by PID.
       stop: async () => {

@@ -29,7 +29,12 @@ export const legitimateBrowserAddress = "127.0.0.20";
 // Starts the media service on the stack's media port, an RTP echo for the PBX phones and a browser `user`
 // registered through the loopback WS listener as the agent would proxy it (X-Forwarded-For
 // `legitimateBrowserAddress`, or `options.browser`).
-export async function startLegitimateCalls(stack: GatewayStack, user: string, domain: string, options: { browser?: BrowserOptions; mediaRtpTimeoutMs?: number } = {}): Promise<LegitimateCalls> {
+export async function startLegitimateCalls(
+  stack: GatewayStack,
+  user: string,
+  domain: string,
+  options: { browser?: BrowserOptions; mediaRtpTimeoutMs?: number } = {},
+): Promise<LegitimateCalls> {
   const settings = { ...defaultMediaSettings, port: stack.mediaPort, rtpTimeoutMs: options.mediaRtpTimeoutMs ?? defaultMediaSettings.rtpTimeoutMs };
   const startMedia = () => startMediaService(settings, { log: () => {} });
   let service: RunningMediaService = await startMedia();
@@ -62,8 +67,13 @@ export async function startLegitimateCalls(stack: GatewayStack, user: string, do
 
 async function callPbx(stack: GatewayStack, browser: Browser, echo: RtpEcho, domain: string, label: string, name: string): Promise<void> {
   const phone = await startSipp({
-    name, workDir: stack.workDir, scenario: sippScenario("uas-answer.xml"), localAddress: pbxAddress, localPort: stack.phonePort,
-    rtp: { address: pbxAddress, port: echo.port }, timeoutSeconds: 20,
+    name,
+    workDir: stack.workDir,
+    scenario: sippScenario("uas-answer.xml"),
+    localAddress: pbxAddress,
+    localPort: stack.phonePort,
+    rtp: { address: pbxAddress, port: echo.port },
+    timeoutSeconds: 20,
   });
   const session = await browser.call(`sip:bob@${domain}`).catch((error: Error) => assert.fail(`${label}: ${error.message}`));
   const before = echo.received;
@@ -80,10 +90,21 @@ async function callBrowser(stack: GatewayStack, browser: Browser, echo: RtpEcho,
   const [port] = await findFreePorts(1);
   const answered = browser.answerNext();
   const caller = await startSipp({
-    name, workDir: stack.workDir, scenario: sippScenario("uac-call.xml"), remote: `${pbxAddress}:${stack.pbxPort}`, localAddress: pbxAddress, localPort: port!,
-    rtp: { address: pbxAddress, port: echo.port }, extraArgs: ["-s", user, "-d", "2500"], keys: { domain }, timeoutSeconds: 20,
+    name,
+    workDir: stack.workDir,
+    scenario: sippScenario("uac-call.xml"),
+    remote: `${pbxAddress}:${stack.pbxPort}`,
+    localAddress: pbxAddress,
+    localPort: port!,
+    rtp: { address: pbxAddress, port: echo.port },
+    extraArgs: ["-s", user, "-d", "2500"],
+    keys: { domain },
+    timeoutSeconds: 20,
   });
-  const session = await Promise.race([answered, caller.process.exited.then((code) => assert.fail(`${label}: the call never reached the browser (sipp exited ${code}):\n${caller.messages().slice(-2000)}`))]);
+  const session = await Promise.race([
+    answered,
+    caller.process.exited.then((code) => assert.fail(`${label}: the call never reached the browser (sipp exited ${code}):\n${caller.messages().slice(-2000)}`)),
+  ]);
   const pc = connectionOf(session);
   const before = echo.received;
   await pc.sendAudio(25);

@@ -37,7 +37,7 @@ export function buildMalformedMessages(count: number, uri: string, from: { addre
     const valid = buildSipRequest({ method: i % 2 ? "INVITE" : "REGISTER", uri, from, body: i % 2 ? "v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\n" : "" });
     switch (malformedKinds[i % malformedKinds.length]) {
       case "truncated":
-        messages.push(Buffer.from(valid.slice(0, 1 + (i * 37) % (valid.length - 1))));
+        messages.push(Buffer.from(valid.slice(0, 1 + ((i * 37) % (valid.length - 1)))));
         break;
       case "oversized-header":
         messages.push(Buffer.from(valid.replace("Max-Forwards: 70", `Max-Forwards: 70\r\nX-Filler: ${"a".repeat(20_000 + (i % 40_000))}`)));

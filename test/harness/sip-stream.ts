@@ -23,7 +23,12 @@ export function openSipTcpClient(localAddress: string, host: string, port: numbe
     socket.once("connect", () => {
       socket.off("error", reject);
       socket.on("error", () => {});
-      const client = streamClient(localAddress, socket.localPort ?? 0, (text) => socket.write(text), () => socket.destroy());
+      const client = streamClient(
+        localAddress,
+        socket.localPort ?? 0,
+        (text) => socket.write(text),
+        () => socket.destroy(),
+      );
       socket.on("data", (data) => client.received.push(data.toString("latin1")));
       resolve(client);
     });
@@ -39,7 +44,12 @@ export function openSipWsClient(localAddress: string, url: string, headers: Reco
       ws.off("error", reject);
       ws.on("error", () => {});
       const port = (ws as unknown as { _socket?: Socket })._socket?.localPort ?? 0;
-      const client = streamClient(localAddress, port, (text) => ws.send(text), () => ws.terminate());
+      const client = streamClient(
+        localAddress,
+        port,
+        (text) => ws.send(text),
+        () => ws.terminate(),
+      );
       ws.on("message", (data) => client.received.push(data.toString()));
       resolve(client);
     });

@@ -49,8 +49,19 @@ export async function startSipp(options: SippOptions): Promise<RunningSipp> {
   const messageFile = join(options.workDir, `${options.name}-messages.log`);
   const args = [
     ...(options.remote ? [options.remote] : []),
-    "-sf", options.scenario, "-i", options.localAddress, "-p", String(options.localPort), "-nostdin", ...(options.trace === false ? [] : ["-trace_msg", "-message_file", messageFile]),
-    "-m", String(options.calls ?? 1), "-timeout", `${options.timeoutSeconds ?? 30}s`, "-timeout_error",
+    "-sf",
+    options.scenario,
+    "-i",
+    options.localAddress,
+    "-p",
+    String(options.localPort),
+    "-nostdin",
+    ...(options.trace === false ? [] : ["-trace_msg", "-message_file", messageFile]),
+    "-m",
+    String(options.calls ?? 1),
+    "-timeout",
+    `${options.timeoutSeconds ?? 30}s`,
+    "-timeout_error",
     ...Object.entries({ ...rtpKeys(options.rtp), ...options.keys }).flatMap(([key, value]) => ["-key", key, value]),
     ...(options.extraArgs ?? []),
   ];

@@ -12,9 +12,26 @@ export interface TlsPair {
 export function createSelfSignedCertificate(dir: string): TlsPair {
   const openssl = requireBinary("openssl", "openssl");
   const pair = { cert: join(dir, "cert.pem"), key: join(dir, "key.pem") };
-  execFileSync(openssl, [
-    "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
-    "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost", "-keyout", pair.key, "-out", pair.cert,
-  ], { stdio: "ignore" });
+  execFileSync(
+    openssl,
+    [
+      "req",
+      "-x509",
+      "-newkey",
+      "rsa:2048",
+      "-nodes",
+      "-days",
+      "2",
+      "-subj",
+      "/CN=localhost",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1,DNS:localhost",
+      "-keyout",
+      pair.key,
+      "-out",
+      pair.cert,
+    ],
+    { stdio: "ignore" },
+  );
   return pair;
 }

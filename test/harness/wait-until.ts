@@ -26,13 +26,19 @@ export async function waitUntil<T>(condition: () => T | undefined | false | Prom
 
 // True when a UDP socket is bound to `address`:`port` on this machine (read from /proc/net/udp).
 export function isUdpPortBound(address: string, port: number): boolean {
-  const hexAddress = address.split(".").map((octet) => Number(octet).toString(16).toUpperCase().padStart(2, "0")).reverse().join("");
+  const hexAddress = address
+    .split(".")
+    .map((octet) => Number(octet).toString(16).toUpperCase().padStart(2, "0"))
+    .reverse()
+    .join("");
   const local = `${hexAddress}:${port.toString(16).toUpperCase().padStart(4, "0")}`;
   const wildcard = `00000000:${port.toString(16).toUpperCase().padStart(4, "0")}`;
-  return readFileSync("/proc/net/udp", "utf8").split("\n").some((line) => {
-    const field = line.trim().split(/\s+/)[1];
-    return field === local || field === wildcard;
-  });
+  return readFileSync("/proc/net/udp", "utf8")
+    .split("\n")
+    .some((line) => {
+      const field = line.trim().split(/\s+/)[1];
+      return field === local || field === wildcard;
+    });
 }
 
 // Polls until `condition` holds or `timeoutMs` pass, whichever comes first, and returns whether it held;

@@ -33,33 +33,87 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
   const recipe = loadRecipe();
   const bundle = await assembleBundle(recipe, "recipes/gateway.ts");
   const steps: string[] = [];
-  const result = await buildLocalImage({ recipe, recipePath: "recipes/gateway.ts", bundle, outDir, aptCacheDir, keepFailedWorkDir: true, onProgress: (e) => steps.push(`${e.step}:${e.state}`) });
+  const result = await buildLocalImage({
+    recipe,
+    recipePath: "recipes/gateway.ts",
+    bundle,
+    outDir,
+    aptCacheDir,
+    keepFailedWorkDir: true,
+    onProgress: (e) => steps.push(`${e.step}:${e.state}`),
+  });
   assert.ok(result.ok && !result.dryRun, JSON.stringify(result, null, 2).slice(0, 6000));
-  assert.deepEqual(steps.filter((s) => s.endsWith(":done")).map((s) => s.split(":")[0]), ["bootstrap", "provision", "seal", "assert-sealed", "smoke", "audit", "disk", "boot-test", "package", "manifest"]);
+  assert.deepEqual(
+    steps.filter((s) => s.endsWith(":done")).map((s) => s.split(":")[0]),
+    ["bootstrap", "provision", "seal", "assert-sealed", "smoke", "audit", "disk", "boot-test", "package", "manifest"],
+  );
 
   const manifest = result.manifest;
   // The figures, for docs/PERFORMANCE.md.
-  console.log(`boot-disk: build ${manifest.build.seconds} s (${Object.entries(manifest.build.steps).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`).join(", ")}); ${manifest.bootTest.accelerator.name}: ${manifest.bootTest.boots.map((b) => `${b.firmware} ${b.readySeconds} s`).join(", ")}; ${manifest.bootTest.boots[0]?.report?.startup ?? ""}; blame: ${manifest.bootTest.boots[0]?.report?.blame.slice(0, 6).join(" | ") ?? ""}; disk ${manifest.disk.logicalBytes} / ${manifest.disk.allocatedBytes} / ${manifest.disk.compressedBytes} bytes`);
+  console.log(
+    `boot-disk: build ${manifest.build.seconds} s (${Object.entries(manifest.build.steps)
+      .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`)
+      .join(
+        ", ",
+      )}); ${manifest.bootTest.accelerator.name}: ${manifest.bootTest.boots.map((b) => `${b.firmware} ${b.readySeconds} s`).join(", ")}; ${manifest.bootTest.boots[0]?.report?.startup ?? ""}; blame: ${manifest.bootTest.boots[0]?.report?.blame.slice(0, 6).join(" | ") ?? ""}; disk ${manifest.disk.logicalBytes} / ${manifest.disk.allocatedBytes} / ${manifest.disk.compressedBytes} bytes`,
+  );
   assert.equal(manifest.good, true);
   assert.equal(result.artifactDir, join(outDir, `rtcgw-${bundle.hash.slice(0, 12)}`));
   assert.equal(manifest.bundleHash, bundle.hash);
   assert.equal(manifest.base.suite, "bookworm");
   const versions = new Map<string, string>(manifest.packages.map((p) => [p.name, p.version]));
-  for (const name of ["kamailio", "kamailio-websocket-modules", "kamailio-tls-modules", "rtpengine-daemon", "nftables", "openssh-server", "linux-image-cloud-amd64", "systemd-resolved", "udev"]) assert.ok(versions.get(name), `${name} is installed`);
+  for (const name of [
+    "kamailio",
+    "kamailio-websocket-modules",
+    "kamailio-tls-modules",
+    "rtpengine-daemon",
+    "nftables",
+    "openssh-server",
+    "linux-image-cloud-amd64",
+    "systemd-resolved",
+    "udev",
+  ])
+    assert.ok(versions.get(name), `${name} is installed`);
   assert.match(versions.get("kamailio")!, /^5\.6\./);
   assert.equal(manifest.smoke.ok, true);
   const smokeChecks = manifest.smoke.checks.map((c) => c.name).join("\n");
-  for (const expected of [/first boot writes the certificate/, /SIP OPTIONS/, /ng ping/, /HTTPS \/tryit\/ .*\(200\)/, /WSS port carries a REGISTER/, /PBX stand-in received both REGISTERs/, /nftables/]) assert.match(smokeChecks, expected);
+  for (const expected of [
+    /first boot writes the certificate/,
+    /SIP OPTIONS/,
+    /ng ping/,
+    /HTTPS \/tryit\/ .*\(200\)/,
+    /WSS port carries a REGISTER/,
+    /PBX stand-in received both REGISTERs/,
+    /nftables/,
+  ])
+    assert.match(smokeChecks, expected);
   assert.ok(Number.isFinite(manifest.audit.hardeningIndex), "Lynis hardening index recorded");
   const { bootTest } = manifest;
   assert.ok(["kvm", "tcg"].includes(bootTest.accelerator.name));
-  assert.deepEqual(bootTest.boots.map((b) => b.firmware), ["uefi", "bios"]);
+  assert.deepEqual(
+    bootTest.boots.map((b) => b.firmware),
+    ["uefi", "bios"],
+  );
   for (const boot of bootTest.boots) {
     assert.ok(boot.readySeconds !== undefined && boot.readySeconds > 0, `${boot.firmware}: power-on to ready recorded`);
-    assert.deepEqual(boot.checks.filter((c) => !c.ok), [], `${boot.firmware}: every check passed`);
+    assert.deepEqual(
+      boot.checks.filter((c) => !c.ok),
+      [],
+      `${boot.firmware}: every check passed`,
+    );
   }
   const uefiChecks = bootTest.boots[0]!.checks.map((c) => c.name).join("\n");
-  for (const expected of [/gateway ready/, /SSH as admin with the launch key pair/, /is-system-running: running/, /no failed unit/, /root file system grew/, /host name comes from IMDS/, /SIP OPTIONS/, /HTTPS \/ asks for the admin login \(401\)/, /IMDSv2/]) {
+  for (const expected of [
+    /gateway ready/,
+    /SSH as admin with the launch key pair/,
+    /is-system-running: running/,
+    /no failed unit/,
+    /root file system grew/,
+    /host name comes from IMDS/,
+    /SIP OPTIONS/,
+    /HTTPS \/ asks for the admin login \(401\)/,
+    /IMDSv2/,
+  ]) {
     assert.match(uefiChecks, expected);
   }
   assert.equal(bootTest.boots[0]!.report?.state, "running");
@@ -79,7 +133,11 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
   assert.match(execFileSync("debugfs", ["-R", "stat /etc/machine-id", root], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }), /Size: 0\b/);
   assert.ok(existsSync(join(result.artifactDir, "build.log")));
   assert.match(readFileSync(join(result.artifactDir, "build.log"), "utf8"), /boot \(uefi\): ok +SSH as admin/);
-  assert.deepEqual(readdirSync(outDir).filter((name) => name.startsWith(".tmp-")), [], "no work directory left");
+  assert.deepEqual(
+    readdirSync(outDir).filter((name) => name.startsWith(".tmp-")),
+    [],
+    "no work directory left",
+  );
 
   const again = await buildLocalImage({ recipe, bundle, outDir, aptCacheDir });
   assert.ok(again.ok && !again.dryRun && again.reused, "an unchanged bundle reuses the good artifact");

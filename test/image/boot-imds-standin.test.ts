@@ -6,7 +6,13 @@ import type { AddressInfo } from "node:net";
 import { startImdsStandin } from "../../image/boot-test/imds-standin.ts";
 import { readInstanceIdentity } from "../../gateway/agent/firstboot/read-instance-identity.ts";
 
-const instance = { instanceId: "i-0123456789abcdef0", region: "eu-central-1", localIpv4: "10.77.0.10", localHostname: "ip-10-77-0-10.eu-central-1.compute.internal", openSshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ0 rtcgw-test" };
+const instance = {
+  instanceId: "i-0123456789abcdef0",
+  region: "eu-central-1",
+  localIpv4: "10.77.0.10",
+  localHostname: "ip-10-77-0-10.eu-central-1.compute.internal",
+  openSshKey: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIJ0 rtcgw-test",
+};
 
 async function start(t: { after: (fn: () => void) => void }) {
   const { server, log } = await startImdsStandin(instance, { address: "127.0.0.1", port: 0 });
@@ -39,7 +45,8 @@ test("the client waits for the metadata service while the network comes up, and 
   const port = Number(new URL(endpoint).port);
   // Nothing listens on port+1 at first; then the real endpoint stands in for the late network.
   let calls = 0;
-  const lateFetch: typeof fetch = (input, init) => (++calls < 3 ? fetch(String(input).replace(`:${port}`, `:${port === 65535 ? 1 : port + 1}`), init) : fetch(input, init));
+  const lateFetch: typeof fetch = (input, init) =>
+    ++calls < 3 ? fetch(String(input).replace(`:${port}`, `:${port === 65535 ? 1 : port + 1}`), init) : fetch(input, init);
   const identity = await readInstanceIdentity({ endpoint, fetch: lateFetch, waitMs: 5000 });
   assert.equal(identity.instanceId, instance.instanceId);
   assert.ok(calls >= 3);

@@ -24,7 +24,22 @@ test("QEMU: UEFI gets OVMF's code read-only and a private copy of its variables;
 
 test("the SSH report: state, failed units, startup, blame, root size and host name, in order", () => {
   assert.match(renderSshReportScript(), /systemctl is-system-running --wait/);
-  const out = ["degraded", "--rtcgw--", "kamailio.service", "rtcgw-admin.service", "--rtcgw--", "Startup finished in 10s (kernel) + 1min (userspace)", "--rtcgw--", "49.070s rtcgw-firstboot.service", "21.923s nftables.service", "--rtcgw--", "3063623680", "--rtcgw--", "ip-10-77-0-10", ""].join("\n");
+  const out = [
+    "degraded",
+    "--rtcgw--",
+    "kamailio.service",
+    "rtcgw-admin.service",
+    "--rtcgw--",
+    "Startup finished in 10s (kernel) + 1min (userspace)",
+    "--rtcgw--",
+    "49.070s rtcgw-firstboot.service",
+    "21.923s nftables.service",
+    "--rtcgw--",
+    "3063623680",
+    "--rtcgw--",
+    "ip-10-77-0-10",
+    "",
+  ].join("\n");
   assert.deepEqual(readSshReport(out), {
     state: "degraded",
     failedUnits: ["kamailio.service", "rtcgw-admin.service"],

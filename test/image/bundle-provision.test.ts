@@ -10,7 +10,10 @@ import { from, loadRecipe } from "./load-test-recipe.ts";
 test("provision.sh and the shell scripts it installs pass shellcheck as POSIX sh", async () => {
   const dir = mkdtempSync(join(tmpdir(), "rtcgw-provision-"));
   try {
-    const bundle = compileBundle(loadRecipe((r) => (r.image.packages = ["jq", "curl"])), from);
+    const bundle = compileBundle(
+      loadRecipe((r) => (r.image.packages = ["jq", "curl"])),
+      from,
+    );
     const scripts = bundle.files.filter((f) => f.content.startsWith("#!/bin/sh\n") || /^files\/etc\/profile\.d\/.*\.sh$/.test(f.path));
     assert.deepEqual(scripts.map((f) => f.path).sort(), ["files/etc/profile.d/60-rtcgw-shell.sh", "files/usr/libexec/rtcgw/start-rtpengine", "provision.sh"]);
     for (const file of scripts) {
@@ -36,7 +39,10 @@ test("provision.sh installs every file under files/ with its mode, enables the u
     assert.ok(script.includes(`place ${mode} '${file.path.slice("files/".length)}'`), file.path);
   }
   // The gateway's daemons, then the machine layer's (image/boot) and the units the bundle ships (none here: no agent).
-  assert.match(script, /^systemctl enable 'nftables\.service' 'rtpengine-daemon\.service' 'kamailio\.service' 'ssh\.service' 'systemd-networkd\.service' 'systemd-resolved\.service' 'systemd-timesyncd\.service' 'rtcgw-ready\.service'$/m);
+  assert.match(
+    script,
+    /^systemctl enable 'nftables\.service' 'rtpengine-daemon\.service' 'kamailio\.service' 'ssh\.service' 'systemd-networkd\.service' 'systemd-resolved\.service' 'systemd-timesyncd\.service' 'rtcgw-ready\.service'$/m,
+  );
   assert.match(script, /^systemctl disable 'e2scrub_reap\.service'$/m);
   assert.match(script, /^\tuseradd --create-home --shell \/bin\/bash --user-group 'admin'$/m);
   assert.doesNotMatch(script, /systemctl (start|restart|reload)|--now|service \S+ start|sysctl (-p|--system)/);

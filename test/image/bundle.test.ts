@@ -26,7 +26,18 @@ test("bundle.json lists every other file with its mode and sha256, and the hash"
   assert.match(bundle.hash, /^[0-9a-f]{64}$/);
   assert.equal(manifest.generatedBy, generatedHeader(from, "#").slice(2));
   assert.equal(manifest.base, "debian-12-amd64");
-  for (const pkg of ["kamailio", "kamailio-websocket-modules", "kamailio-tls-modules", "kamailio-extra-modules", "kamailio-utils-modules", "rtpengine-daemon", "nftables", "openssh-server", "unattended-upgrades", "nodejs"]) {
+  for (const pkg of [
+    "kamailio",
+    "kamailio-websocket-modules",
+    "kamailio-tls-modules",
+    "kamailio-extra-modules",
+    "kamailio-utils-modules",
+    "rtpengine-daemon",
+    "nftables",
+    "openssh-server",
+    "unattended-upgrades",
+    "nodejs",
+  ]) {
     assert.ok(manifest.packages.includes(pkg), pkg);
   }
 });
@@ -58,9 +69,18 @@ test("compiling twice gives byte-identical trees and hashes", () => {
 test("changing one recipe field, an extra file or the base changes the hash", () => {
   const base = compileBundle(loadRecipe(), from).hash;
   const variants = {
-    rtp: compileBundle(loadRecipe((r) => (r.gateway.listen.rtp = "20000-21000")), from).hash,
-    sshPort: compileBundle(loadRecipe((r) => (r.image.ssh.port = 2222)), from).hash,
-    package: compileBundle(loadRecipe((r) => (r.image.packages = ["jq"])), from).hash,
+    rtp: compileBundle(
+      loadRecipe((r) => (r.gateway.listen.rtp = "20000-21000")),
+      from,
+    ).hash,
+    sshPort: compileBundle(
+      loadRecipe((r) => (r.image.ssh.port = 2222)),
+      from,
+    ).hash,
+    package: compileBundle(
+      loadRecipe((r) => (r.image.packages = ["jq"])),
+      from,
+    ).hash,
     arch: compileBundle(withArm64(loadRecipe()), from).hash,
     extra: compileBundle(loadRecipe(), from, [{ path: "files/usr/lib/rtcgw/agent.mjs", content: "export {};\n", mode: 0o644 }]).hash,
     extraMode: compileBundle(loadRecipe(), from, [{ path: "files/usr/lib/rtcgw/agent.mjs", content: "export {};\n", mode: 0o755 }]).hash,
@@ -70,7 +90,10 @@ test("changing one recipe field, an extra file or the base changes the hash", ()
 });
 
 test("every generated file starts with the header; recipe files and banners are verbatim", () => {
-  const bundle = compileBundle(loadRecipe((r) => (r.image.files = [{ path: "/etc/motd", content: "hello\n" }])), from);
+  const bundle = compileBundle(
+    loadRecipe((r) => (r.image.files = [{ path: "/etc/motd", content: "hello\n" }])),
+    from,
+  );
   const header = generatedHeader(from, "#");
   const headerSlashes = generatedHeader(from, "//");
   for (const file of bundle.files) {

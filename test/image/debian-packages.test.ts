@@ -10,7 +10,11 @@ test("the list parses into [build] and [test], each package once", () => {
   for (const needed of ["mmdebstrap", "zstd", "lynis", "openssl", "iproute2", "util-linux"]) assert.ok(list.build.includes(needed), `[build] has ${needed}`);
   for (const needed of ["kamailio", "rtpengine-daemon", "sip-tester", "chromium"]) assert.ok(list.test.includes(needed), `[test] has ${needed}`);
   const all = [...list.build, ...list.test];
-  assert.deepEqual(all.filter((name, i) => all.indexOf(name) !== i), [], "no package listed twice");
+  assert.deepEqual(
+    all.filter((name, i) => all.indexOf(name) !== i),
+    [],
+    "no package listed twice",
+  );
 });
 
 test("a malformed list is refused at its line", () => {

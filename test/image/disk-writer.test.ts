@@ -76,7 +76,10 @@ test("no kernel in the image: the disk writer refuses before writing anything, n
   assert.match(result.message, /no kernel in the image: .*rootfs\/vmlinuz is missing .*linux-image-cloud-amd64/);
   assert.doesNotMatch(result.message, /initramfs/, "the initramfs is there");
   assert.ok(!existsSync(output));
-  assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith("disk")), []);
+  assert.deepEqual(
+    readdirSync(dir).filter((n) => n.startsWith("disk")),
+    [],
+  );
 });
 
 test("no initramfs, and a kernel link pointing outside the image, are refused too", (t) => {

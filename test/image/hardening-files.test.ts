@@ -24,7 +24,10 @@ const sysctlLines = (content: string) =>
     });
 
 const sysctlFile = (hardening: "cis-l1" | "minimal") =>
-  compileHardeningFiles(loadRecipe((r) => (r.image.hardening = hardening)), from).find((f) => f.path === "etc/sysctl.d/99-zz-rtcgw.conf")!.content;
+  compileHardeningFiles(
+    loadRecipe((r) => (r.image.hardening = hardening)),
+    from,
+  ).find((f) => f.path === "etc/sysctl.d/99-zz-rtcgw.conf")!.content;
 
 test("every required sysctl key exists on this kernel (sysctl -N); optional ones carry systemd's '-' prefix", async () => {
   const lines = sysctlLines(sysctlFile("cis-l1"));
@@ -44,7 +47,10 @@ test("the network settings apply in a private network namespace and read back", 
   const readBack = network.map((s) => `sysctl -n ${s.key}`).join(" && ");
   const result = await runTool("unshare", ["--net", "sh", "-c", `sysctl -q -p '${file}' && ${readBack}`], "util-linux");
   assert.equal(result.exitCode, 0, result.stderr);
-  assert.deepEqual(result.stdout.trim().split("\n"), network.map((s) => s.value));
+  assert.deepEqual(
+    result.stdout.trim().split("\n"),
+    network.map((s) => s.value),
+  );
 });
 
 test("IPv6 stays on: nothing disables it or refuses router advertisements", () => {
@@ -63,8 +69,17 @@ test("cis-l1 refuses unused filesystems and protocols; minimal ships no modprobe
     assert.match(modprobe, new RegExp(`^install ${module} /bin/true$`, "m"));
     assert.match(modprobe, new RegExp(`^blacklist ${module}$`, "m"));
   }
-  const minimal = compileHardeningFiles(loadRecipe((r) => (r.image.hardening = "minimal")), from).map((f) => f.path);
-  assert.deepEqual(minimal.sort(), ["etc/apt/apt.conf.d/20auto-upgrades", "etc/apt/apt.conf.d/52rtcgw-unattended-upgrades", "etc/ssh/sshd_config.d/10-rtcgw.conf", "etc/sysctl.d/99-zz-rtcgw.conf", "etc/systemd/timesyncd.conf.d/60-rtcgw.conf"]);
+  const minimal = compileHardeningFiles(
+    loadRecipe((r) => (r.image.hardening = "minimal")),
+    from,
+  ).map((f) => f.path);
+  assert.deepEqual(minimal.sort(), [
+    "etc/apt/apt.conf.d/20auto-upgrades",
+    "etc/apt/apt.conf.d/52rtcgw-unattended-upgrades",
+    "etc/ssh/sshd_config.d/10-rtcgw.conf",
+    "etc/sysctl.d/99-zz-rtcgw.conf",
+    "etc/systemd/timesyncd.conf.d/60-rtcgw.conf",
+  ]);
   assert.ok(sysctlLines(sysctlFile("minimal")).length < sysctlLines(sysctlFile("cis-l1")).length);
 });
 
@@ -81,18 +96,29 @@ test("cis-l1: umask 027, banners without OS details, no core dumps, unattended s
   assert.ok(files.get("etc/apt/apt.conf.d/20auto-upgrades")!.startsWith(generatedHeader(from, "//")));
   const script = compileBundle(loadRecipe(), from).files.find((f) => f.path === "provision.sh")!.content;
   assert.match(script, /^set_login_defs 'UMASK' '027'$/m);
-  const minimalScript = compileBundle(loadRecipe((r) => (r.image.hardening = "minimal")), from).files.find((f) => f.path === "provision.sh")!.content;
+  const minimalScript = compileBundle(
+    loadRecipe((r) => (r.image.hardening = "minimal")),
+    from,
+  ).files.find((f) => f.path === "provision.sh")!.content;
   assert.doesNotMatch(minimalScript, /set_login_defs '/);
 });
 
 test("time sync (Amazon Time Sync, then Debian's pool) for both profiles; AppArmor's userspace for cis-l1", () => {
   for (const profile of ["cis-l1", "minimal"] as const) {
-    const files = compileHardeningFiles(loadRecipe((r) => (r.image.hardening = profile)), from);
+    const files = compileHardeningFiles(
+      loadRecipe((r) => (r.image.hardening = profile)),
+      from,
+    );
     const timesyncd = files.find((f) => f.path === "etc/systemd/timesyncd.conf.d/60-rtcgw.conf")!.content;
     assert.match(timesyncd, /^\[Time\]\nNTP=169\.254\.169\.123 fd00:ec2::123 0\.debian\.pool\.ntp\.org /m);
   }
   const packages = (profile: "cis-l1" | "minimal") =>
-    JSON.parse(compileBundle(loadRecipe((r) => (r.image.hardening = profile)), from).files.find((f) => f.path === "bundle.json")!.content).packages;
+    JSON.parse(
+      compileBundle(
+        loadRecipe((r) => (r.image.hardening = profile)),
+        from,
+      ).files.find((f) => f.path === "bundle.json")!.content,
+    ).packages;
   for (const pkg of ["apparmor", "libpam-pwquality", "libpam-tmpdir", "debsums"]) assert.ok(packages("cis-l1").includes(pkg), pkg);
   assert.ok(!packages("minimal").includes("apparmor"));
   const script = compileBundle(loadRecipe(), from).files.find((f) => f.path === "provision.sh")!.content;

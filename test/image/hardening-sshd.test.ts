@@ -33,7 +33,12 @@ async function effectiveConfig(recipe: Recipe, name: string): Promise<{ exitCode
   // sshd wants its privilege separation directory; a private /run keeps the host untouched.
   const script = `mount -t tmpfs rtcgw-test /run && mkdir -m 0755 /run/sshd && ${sshd} -t -f '${dir}/sshd_config' && ${sshd} -T -f '${dir}/sshd_config' -C user=admin,host=client.example,addr=192.0.2.1`;
   const result = await runTool("unshare", ["--mount", "--propagation", "private", "sh", "-c", script], "util-linux");
-  const settings = new Map(result.stdout.split("\n").filter(Boolean).map((line) => [line.slice(0, line.indexOf(" ")), line.slice(line.indexOf(" ") + 1)]));
+  const settings = new Map(
+    result.stdout
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => [line.slice(0, line.indexOf(" ")), line.slice(line.indexOf(" ") + 1)]),
+  );
   return { exitCode: result.exitCode, settings, stderr: result.stderr };
 }
 
@@ -65,7 +70,10 @@ test("sshd -t accepts the drop-in and sshd -T shows the baseline", async () => {
 });
 
 test("the recipe's SSH port reaches sshd; the minimal profile keeps the SSH baseline", async () => {
-  const { exitCode, settings, stderr } = await effectiveConfig(loadRecipe((r) => ((r.image.ssh = { port: 2222 }), (r.image.hardening = "minimal"))), "minimal");
+  const { exitCode, settings, stderr } = await effectiveConfig(
+    loadRecipe((r) => ((r.image.ssh = { port: 2222 }), (r.image.hardening = "minimal"))),
+    "minimal",
+  );
   assert.equal(exitCode, 0, stderr);
   assert.equal(settings.get("port"), "2222");
   assert.equal(settings.get("permitrootlogin"), "no");

@@ -28,7 +28,11 @@ function findGoodManifests(dir: string): string[] {
 }
 
 function assertNothingLeftBehind(outDir: string, marker?: string): void {
-  assert.deepEqual(readdirSync(outDir).filter((name) => name.startsWith(".tmp-")), [], "no work directory left");
+  assert.deepEqual(
+    readdirSync(outDir).filter((name) => name.startsWith(".tmp-")),
+    [],
+    "no work directory left",
+  );
   assert.ok(!readFileSync("/proc/self/mountinfo", "utf8").includes(outDir), "no mount left under the output directory");
   if (marker) {
     const alive = readdirSync("/proc").filter((pid) => /^\d+$/.test(pid) && readCmdline(pid).includes(marker));
@@ -105,7 +109,11 @@ test("Ctrl-C during mmdebstrap stops it at once and leaves no mounts, no process
   assert.equal(result.step, "bootstrap");
   assert.deepEqual(findGoodManifests(outDir), []);
   assertNothingLeftBehind(outDir, outDir);
-  assert.deepEqual(listMmdebstrapTempDirs().filter((dir) => !gpgHomesBefore.includes(dir)), [], "mmdebstrap's temp folders stay out of /tmp");
+  assert.deepEqual(
+    listMmdebstrapTempDirs().filter((dir) => !gpgHomesBefore.includes(dir)),
+    [],
+    "mmdebstrap's temp folders stay out of /tmp",
+  );
 });
 
 function listMmdebstrapTempDirs(): string[] {

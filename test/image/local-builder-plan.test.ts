@@ -17,7 +17,10 @@ test("the plan names the artifact by recipe name and bundle hash and builds in a
   assert.equal(plan.rootfsDir, "/out/.tmp-9893117b07d5-4242/rootfs");
   assert.equal(plan.aptCacheDir, "/out/.cache/apt");
   assert.equal(plan.mode, "root");
-  assert.deepEqual(plan.steps.map((s) => s.id), ["bootstrap", "provision", "seal", "assert-sealed", "smoke", "audit", "disk", "boot-test", "package", "manifest"]);
+  assert.deepEqual(
+    plan.steps.map((s) => s.id),
+    ["bootstrap", "provision", "seal", "assert-sealed", "smoke", "audit", "disk", "boot-test", "package", "manifest"],
+  );
 });
 
 test("mmdebstrap bootstraps bookworm minbase into the rootfs, syncing .debs with the shared apt cache", () => {
@@ -52,7 +55,13 @@ test("--dry-run returns the plan and touches nothing", async () => {
 });
 
 test("namespace runs die with their mounts: private mount and pid namespaces, killed with unshare", () => {
-  const argv = renderNamespaceCommand({ rootDir: "/r oot", overlayDir: "/w/ov", privateNetwork: true, binds: [{ from: "/host/lynis", to: "/usr/share/lynis", readOnly: true }], command: ["lynis", "audit"] });
+  const argv = renderNamespaceCommand({
+    rootDir: "/r oot",
+    overlayDir: "/w/ov",
+    privateNetwork: true,
+    binds: [{ from: "/host/lynis", to: "/usr/share/lynis", readOnly: true }],
+    command: ["lynis", "audit"],
+  });
   for (const flag of ["--mount", "--propagation=private", "--pid", "--uts", "--fork", "--kill-child", "--net"]) assert.ok(argv.includes(flag), flag);
   const script = renderNamespaceScript({ rootDir: "/r oot", overlayDir: "/w/ov", command: [] });
   assert.match(script, /root='\/r oot'/);

@@ -20,7 +20,8 @@ function makeCleanTree(): string {
     "etc/gshadow": "root:*::\n",
     "etc/ssh/sshd_config": "PermitRootLogin no\n",
     "var/log/wtmp": "",
-    "usr/local/bin/fetch-license": "#!/bin/sh\nTOKEN=$(curl -sX PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')\ncurl -sH \"X-aws-ec2-metadata-token: $TOKEN\" http://169.254.169.254/latest/meta-data/instance-id\n",
+    "usr/local/bin/fetch-license":
+      "#!/bin/sh\nTOKEN=$(curl -sX PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 60')\ncurl -sH \"X-aws-ec2-metadata-token: $TOKEN\" http://169.254.169.254/latest/meta-data/instance-id\n",
   };
   for (const [path, content] of Object.entries(files)) plant(root, path, content);
   return root;
@@ -48,9 +49,15 @@ test("a planted SSH host key is reported with its path", (t) => {
   mkdirSync(join(root, "etc/ssh"), { recursive: true });
   execFileSync(keygen, ["-q", "-t", "ed25519", "-N", "", "-f", join(root, "etc/ssh/ssh_host_ed25519_key")]);
   const violations = assertSealed(root);
-  assert.ok(violations.some((v) => v.rule === "ssh-host-key" && v.path === "/etc/ssh/ssh_host_ed25519_key"), JSON.stringify(violations));
+  assert.ok(
+    violations.some((v) => v.rule === "ssh-host-key" && v.path === "/etc/ssh/ssh_host_ed25519_key"),
+    JSON.stringify(violations),
+  );
   assert.ok(violations.some((v) => v.rule === "ssh-host-key" && v.path === "/etc/ssh/ssh_host_ed25519_key.pub"));
-  assert.ok(violations.some((v) => v.rule === "ssh-private-key" && v.path === "/etc/ssh/ssh_host_ed25519_key"), "the OpenSSH key block is found by content too");
+  assert.ok(
+    violations.some((v) => v.rule === "ssh-private-key" && v.path === "/etc/ssh/ssh_host_ed25519_key"),
+    "the OpenSSH key block is found by content too",
+  );
 });
 
 test("a private key planted anywhere, under any name, is reported with its path", (t) => {
@@ -58,7 +65,9 @@ test("a private key planted anywhere, under any name, is reported with its path"
   t.after(() => rmSync(root, { recursive: true, force: true }));
   plant(root, "opt/app/config/innocent.txt", `settings\n${pemPrivateKey()}more\n`);
   plant(root, "usr/lib/blob.bin", Buffer.concat([Buffer.from([0, 1, 2, 0x7f]), Buffer.from(pemPrivateKey()), Buffer.from([0, 0])]));
-  const paths = assertSealed(root).filter((v) => v.rule === "private-key").map((v) => v.path);
+  const paths = assertSealed(root)
+    .filter((v) => v.rule === "private-key")
+    .map((v) => v.path);
   assert.deepEqual(paths, ["/opt/app/config/innocent.txt", "/usr/lib/blob.bin"]);
 });
 
@@ -77,14 +86,21 @@ test("a key inside a file exactly as its Debian package ships it is not reported
   plant(root, "var/lib/dpkg/info/libgnutls30:amd64.md5sums", `${createHash("md5").update(shipped).digest("hex")}  usr/lib/x86_64-linux-gnu/libgnutls.so.30\n`);
   assert.deepEqual(assertSealed(root), []);
   plant(root, "usr/lib/x86_64-linux-gnu/libgnutls.so.30", `${shipped}changed`);
-  assert.deepEqual(assertSealed(root).map((v) => v.path), ["/usr/lib/x86_64-linux-gnu/libgnutls.so.30"]);
+  assert.deepEqual(
+    assertSealed(root).map((v) => v.path),
+    ["/usr/lib/x86_64-linux-gnu/libgnutls.so.30"],
+  );
 });
 
 test("authorized_keys, credentials, password hashes, machine-id, history, logs and host identity are each reported", (t) => {
   const root = makeCleanTree();
   t.after(() => rmSync(root, { recursive: true, force: true }));
   plant(root, "root/.ssh/authorized_keys", "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDk builder\n");
-  plant(root, "root/.aws/credentials", "[default]\naws_access_key_id = AKIAQWERTYUIOPASDFGH\naws_secret_access_key = abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123\n");
+  plant(
+    root,
+    "root/.aws/credentials",
+    "[default]\naws_access_key_id = AKIAQWERTYUIOPASDFGH\naws_secret_access_key = abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123\n",
+  );
   plant(root, "etc/shadow", "root:$6$salt$hash:19000:0:99999:7:::\nadmin::19000:0:99999:7:::\n");
   plant(root, "etc/machine-id", "0123456789abcdef0123456789abcdef\n");
   plant(root, "root/.bash_history", "curl secret\n");
@@ -115,7 +131,10 @@ test("IMDS access without an IMDSv2 token is reported; with a token it is not", 
   const root = makeCleanTree();
   t.after(() => rmSync(root, { recursive: true, force: true }));
   plant(root, "usr/local/bin/old-agent", "#!/bin/sh\ncurl -s http://169.254.169.254/latest/meta-data/instance-id\n");
-  assert.deepEqual(assertSealed(root).map((v) => `${v.rule} ${v.path}`), ["imds-v1 /usr/local/bin/old-agent"]);
+  assert.deepEqual(
+    assertSealed(root).map((v) => `${v.rule} ${v.path}`),
+    ["imds-v1 /usr/local/bin/old-agent"],
+  );
 });
 
 test("sealRootfs removes host state and keys; what it cannot judge stays a violation", (t) => {
@@ -138,7 +157,10 @@ test("sealRootfs removes host state and keys; what it cannot judge stays a viola
   plant(root, "var/lib/cloud/instances/i-0abc/boot-finished", "");
   plant(root, "opt/vendor/key.pem", pemPrivateKey());
   assert.ok(sealRootfs(root).length > 0);
-  assert.deepEqual(assertSealed(root).map((v) => `${v.rule} ${v.path}`), ["private-key /opt/vendor/key.pem"]);
+  assert.deepEqual(
+    assertSealed(root).map((v) => `${v.rule} ${v.path}`),
+    ["private-key /opt/vendor/key.pem"],
+  );
   assert.match(readFileSync(join(root, "etc/shadow"), "utf8"), /^root:!:19000/);
   assert.equal(readFileSync(join(root, "var/log/wtmp"), "utf8"), "", "logs are emptied, not deleted");
 });
@@ -149,6 +171,13 @@ test("IMDS use is judged wherever the image's own files are, but not in files a 
   const script = "#!/bin/sh\nwget -qO- http://169.254.169.254/latest/meta-data/public-ipv4\n";
   plant(root, "usr/libexec/rtcgw/start-rtpengine", script);
   plant(root, "usr/lib/python3/dist-packages/cloudinit/sources/DataSourceEc2.py", script);
-  plant(root, "var/lib/dpkg/info/cloud-init.md5sums", `${createHash("md5").update(script).digest("hex")}  usr/lib/python3/dist-packages/cloudinit/sources/DataSourceEc2.py\n`);
-  assert.deepEqual(assertSealed(root).map((v) => `${v.rule} ${v.path}`), ["imds-v1 /usr/libexec/rtcgw/start-rtpengine"]);
+  plant(
+    root,
+    "var/lib/dpkg/info/cloud-init.md5sums",
+    `${createHash("md5").update(script).digest("hex")}  usr/lib/python3/dist-packages/cloudinit/sources/DataSourceEc2.py\n`,
+  );
+  assert.deepEqual(
+    assertSealed(root).map((v) => `${v.rule} ${v.path}`),
+    ["imds-v1 /usr/libexec/rtcgw/start-rtpengine"],
+  );
 });

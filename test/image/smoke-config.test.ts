@@ -5,7 +5,10 @@ import { answerDnsQuery } from "../../image/smoke/dns-standin.ts";
 import { parseSipMessage, renderOkResponse, renderOptions, renderWebSocketRegister } from "../../image/smoke/sip-messages.ts";
 
 test("rtpengine's ng listener is read from the [rtpengine] section", () => {
-  assert.deepEqual(findNgListen("[rtpengine]\ntable = -1\nlisten-ng = 127.0.0.1:2223\n[rtpengine-testing]\nlisten-ng = 9999\n"), { host: "127.0.0.1", port: 2223 });
+  assert.deepEqual(findNgListen("[rtpengine]\ntable = -1\nlisten-ng = 127.0.0.1:2223\n[rtpengine-testing]\nlisten-ng = 9999\n"), {
+    host: "127.0.0.1",
+    port: 2223,
+  });
   assert.deepEqual(findNgListen("[rtpengine]\nlisten-ng = localhost:22222\n"), { host: "127.0.0.1", port: 22222 });
   assert.deepEqual(findNgListen("[rtpengine]\nlisten-ng = 2224\n"), { host: "127.0.0.1", port: 2224 });
 });

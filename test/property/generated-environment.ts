@@ -23,10 +23,40 @@ export async function startProofEnvironment(): Promise<StartedEnvironment> {
   const openssl = requireBinary("openssl", "openssl");
   const run = (args: string[]) => execFileSync(openssl, args, { stdio: "ignore" });
   const file = (name: string) => join(workDir, name);
-  run(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=rtcgw generated-recipe CA", "-keyout", file("ca.key"), "-out", file("ca.pem")]);
+  run([
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    "/CN=rtcgw generated-recipe CA",
+    "-keyout",
+    file("ca.key"),
+    "-out",
+    file("ca.pem"),
+  ]);
   run(["req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=pbx.test", "-keyout", file("pbx.key"), "-out", file("pbx.csr")]);
   writeFileSync(file("pbx.ext"), "subjectAltName=IP:127.0.0.2,DNS:pbx.test\n");
-  run(["x509", "-req", "-in", file("pbx.csr"), "-CA", file("ca.pem"), "-CAkey", file("ca.key"), "-CAcreateserial", "-days", "2", "-extfile", file("pbx.ext"), "-out", file("pbx.pem")]);
+  run([
+    "x509",
+    "-req",
+    "-in",
+    file("pbx.csr"),
+    "-CA",
+    file("ca.pem"),
+    "-CAkey",
+    file("ca.key"),
+    "-CAcreateserial",
+    "-days",
+    "2",
+    "-extfile",
+    file("pbx.ext"),
+    "-out",
+    file("pbx.pem"),
+  ]);
   const [ngPort, rtpBase] = await findFreePorts(2);
   const portMin = 40000 + ((rtpBase! * 7) % 10000) - ((rtpBase! * 7) % 4);
   const rtpengine = await startRtpengine(workDir, { ngPort: ngPort!, portMin, portMax: portMin + 399, threads: 1 });

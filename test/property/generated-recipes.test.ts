@@ -17,9 +17,12 @@ const ciSeed = 15;
 const ciRuns = Number(process.env.RTCGW_GENERATED_RUNS ?? 3);
 
 let env: StartedEnvironment;
-before(async () => {
-  env = await startProofEnvironment();
-}, { timeout: 60_000 });
+before(
+  async () => {
+    env = await startProofEnvironment();
+  },
+  { timeout: 60_000 },
+);
 after(async () => {
   await env?.stop();
 });
@@ -41,7 +44,13 @@ test(`generated recipes work on the real gateway (seed ${ciSeed}, ${ciRuns} runs
 
 for (const regression of regressions) {
   test(`regression seed ${regression.seed}: ${regression.why}`, { timeout: 5 * 60_000 }, async () => {
-    const details = await fc.check(gatewayWorks(), { seed: regression.seed, ...(regression.path ? { path: regression.path } : {}), numRuns: 1, endOnFailure: true, maxSkipsPerRun: 200 });
+    const details = await fc.check(gatewayWorks(), {
+      seed: regression.seed,
+      ...(regression.path ? { path: regression.path } : {}),
+      numRuns: 1,
+      endOnFailure: true,
+      maxSkipsPerRun: 200,
+    });
     assert.equal(details.failed, false, report(details));
   });
 }

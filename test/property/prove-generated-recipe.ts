@@ -67,10 +67,16 @@ async function proveCalls(recipe: Recipe, wsPort: number, standins: SipStandin[]
   const browser = await startBrowser(`ws://127.0.0.1:${wsPort}`, "alice", generatedDomain, "secret");
   try {
     assert.equal(await browser.register(), 200, "REGISTER through the gateway");
-    assert.ok(standins[0]!.requests.some((line) => line.startsWith("REGISTER ")), `the registrar upstream (${recipe.gateway.upstreams[0]!.transport}) got no REGISTER`);
+    assert.ok(
+      standins[0]!.requests.some((line) => line.startsWith("REGISTER ")),
+      `the registrar upstream (${recipe.gateway.upstreams[0]!.transport}) got no REGISTER`,
+    );
     const routes = recipe.gateway.dialPlan;
     for (const [index, route] of routes.entries()) {
-      const number = pickNumberFor(routes.map((r) => r.pattern), index);
+      const number = pickNumberFor(
+        routes.map((r) => r.pattern),
+        index,
+      );
       if (number === undefined) continue;
       const seen = standins.map((s) => s.requests.length);
       const status = await browser.call(`sip:${number}@${generatedDomain}`).then(
@@ -87,7 +93,11 @@ async function proveCalls(recipe: Recipe, wsPort: number, standins: SipStandin[]
       assert.equal(status, 486, `${where}: the stand-in's answer did not come back`);
       const target = route.kind === "upstream" ? standins[recipe.gateway.upstreams.findIndex((u) => u.name === route.upstream)]! : media;
       const got = invited[standins.indexOf(target)]!;
-      assert.equal(got.length, 1, `${where} did not reach ${route.kind === "upstream" ? `upstream ${route.upstream}` : "the media service"}: ${JSON.stringify(invited)}`);
+      assert.equal(
+        got.length,
+        1,
+        `${where} did not reach ${route.kind === "upstream" ? `upstream ${route.upstream}` : "the media service"}: ${JSON.stringify(invited)}`,
+      );
       if (route.kind === "upstream") assert.match(got[0]!, new RegExp(`^INVITE sip:${escapeRegex(number)}@`), where);
       if (route.kind === "music") assert.match(got[0]!, /^INVITE sip:music@/, where);
     }

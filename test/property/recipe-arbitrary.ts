@@ -25,57 +25,70 @@ export function recipeInputArbitrary(ca: string): fc.Arbitrary<Record<string, un
   return listen.chain((l) => {
     const transports: string[] = [...l.transports, ...(l.tls ? ["tls"] : [])];
     const upstream = (index: number) =>
-      fc.record({
-        transport: fc.constantFrom(...transports),
-        byName: fc.boolean(),
-        port: fc.option(fc.integer({ min: 5060, max: 5099 }), { nil: undefined }),
-        verify: fc.boolean(),
-      }).map((u) => ({
-        name: `pbx${index}`,
-        host: u.byName ? `pbx${index}.example.com` : `192.0.2.${10 + index}`,
-        ...(u.port ? { port: u.port } : {}),
-        transport: u.transport,
-        ...(u.byName ? { allowFrom: [`192.0.2.${10 + index}/32`] } : {}),
-        ...(u.transport === "tls" ? { tls: u.verify ? { ca } : { verify: false } } : {}),
-      }));
+      fc
+        .record({
+          transport: fc.constantFrom(...transports),
+          byName: fc.boolean(),
+          port: fc.option(fc.integer({ min: 5060, max: 5099 }), { nil: undefined }),
+          verify: fc.boolean(),
+        })
+        .map((u) => ({
+          name: `pbx${index}`,
+          host: u.byName ? `pbx${index}.example.com` : `192.0.2.${10 + index}`,
+          ...(u.port ? { port: u.port } : {}),
+          transport: u.transport,
+          ...(u.byName ? { allowFrom: [`192.0.2.${10 + index}/32`] } : {}),
+          ...(u.transport === "tls" ? { tls: u.verify ? { ca } : { verify: false } } : {}),
+        }));
     const upstreams = fc.integer({ min: 1, max: 3 }).chain((count) => fc.tuple(...Array.from({ length: count }, (_, i) => upstream(i))));
-    return fc.record({
-      upstreams,
-      dialPlan: fc.option(dialPlanArbitrary(), { nil: undefined }),
-      rules: fc.subarray([
-        { kind: "strip-video" },
-        { kind: "max-call-duration", limit: "90s" },
-        { kind: "codec-policy", webrtc: ["opus", "PCMU"], sip: ["PCMA", "PCMU"] },
-      ]),
-      hardening: fc.constantFrom("cis-l1", "minimal"),
-      ssh: fc.record({ port: fc.constantFrom(22, 2222), allowFrom: fc.constantFrom(["0.0.0.0/0", "::/0"], ["198.51.100.0/24"], ["203.0.113.7/32", "2001:db8::/32"]) }),
-      metrics: fc.boolean(),
-      media: fc.constantFrom(5090, 5091),
-    }).map((r) => {
-      const names = r.upstreams.map((u) => u.name);
-      return {
-        name: "generated",
-        gateway: {
-          domains: [generatedDomain],
-          upstreams: r.upstreams,
-          listen: {
-            sip: { ports: `${l.sipFrom}-${l.sipFrom + l.sipCount - 1}`, transports: l.transports },
-            ...(l.tls ? { tls: { port: l.tls } } : {}),
-            wss: { port: l.wss },
-            ...(l.ws ? { ws: { port: l.ws } } : {}),
-            rtp: `${l.rtpFrom}-${l.rtpFrom + l.rtpSize - 1}`,
-            rtpengineControl: l.control,
+    return fc
+      .record({
+        upstreams,
+        dialPlan: fc.option(dialPlanArbitrary(), { nil: undefined }),
+        rules: fc.subarray([
+          { kind: "strip-video" },
+          { kind: "max-call-duration", limit: "90s" },
+          { kind: "codec-policy", webrtc: ["opus", "PCMU"], sip: ["PCMA", "PCMU"] },
+        ]),
+        hardening: fc.constantFrom("cis-l1", "minimal"),
+        ssh: fc.record({
+          port: fc.constantFrom(22, 2222),
+          allowFrom: fc.constantFrom(["0.0.0.0/0", "::/0"], ["198.51.100.0/24"], ["203.0.113.7/32", "2001:db8::/32"]),
+        }),
+        metrics: fc.boolean(),
+        media: fc.constantFrom(5090, 5091),
+      })
+      .map((r) => {
+        const names = r.upstreams.map((u) => u.name);
+        return {
+          name: "generated",
+          gateway: {
+            domains: [generatedDomain],
+            upstreams: r.upstreams,
+            listen: {
+              sip: { ports: `${l.sipFrom}-${l.sipFrom + l.sipCount - 1}`, transports: l.transports },
+              ...(l.tls ? { tls: { port: l.tls } } : {}),
+              wss: { port: l.wss },
+              ...(l.ws ? { ws: { port: l.ws } } : {}),
+              rtp: `${l.rtpFrom}-${l.rtpFrom + l.rtpSize - 1}`,
+              rtpengineControl: l.control,
+            },
+            rules: r.rules,
+            ...(r.dialPlan
+              ? {
+                  dialPlan: r.dialPlan
+                    .map((route) => (route.kind === "upstream" ? { ...route, upstream: names[route.target % names.length] } : route))
+                    .map(({ target: _, ...route }) => route),
+                }
+              : {}),
+            media: { port: r.media },
+            capacity: { parallelCalls: Math.max(1, Math.floor(l.rtpSize / 4)) },
+            metrics: r.metrics,
           },
-          rules: r.rules,
-          ...(r.dialPlan ? { dialPlan: r.dialPlan.map((route) => (route.kind === "upstream" ? { ...route, upstream: names[route.target % names.length] } : route)).map(({ target: _, ...route }) => route) } : {}),
-          media: { port: r.media },
-          capacity: { parallelCalls: Math.max(1, Math.floor(l.rtpSize / 4)) },
-          metrics: r.metrics,
-        },
-        image: { hardening: r.hardening, ssh: r.ssh },
-        regions: ["us-east-1"],
-      };
-    });
+          image: { hardening: r.hardening, ssh: r.ssh },
+          regions: ["us-east-1"],
+        };
+      });
   });
 }
 
@@ -84,17 +97,23 @@ type GeneratedRoute = { kind: string; pattern?: string; status?: number; target:
 // Ordered routes: optional conference and music first, some prefix routes, an optional catch-all last.
 function dialPlanArbitrary(): fc.Arbitrary<GeneratedRoute[]> {
   const prefix = fc.constantFrom("^9", "^00", "^0", "^[1-5]", "^\\+49", "^\\+", "^1[0-9]{3}$", "^[0-9]{4}$", "^2", "7$", "^(8|6)");
-  const route = fc.record({ kind: fc.constantFrom("upstream", "upstream", "reject"), pattern: prefix, status: fc.constantFrom(403, 404, 480, 603), target: fc.nat(2) })
-    .map((r): GeneratedRoute => (r.kind === "reject" ? { kind: "reject", pattern: r.pattern, status: r.status, target: 0 } : { kind: "upstream", pattern: r.pattern, target: r.target }));
-  return fc.record({
-    conference: fc.boolean(),
-    music: fc.boolean(),
-    routes: fc.array(route, { maxLength: 4 }),
-    catchAll: fc.option(fc.nat(2), { nil: undefined }),
-  }).map((p) => [
-    ...(p.conference ? [{ kind: "conference", target: 0 }] : []),
-    ...(p.music ? [{ kind: "music", target: 0 }] : []),
-    ...p.routes,
-    ...(p.catchAll !== undefined ? [{ kind: "upstream", pattern: ".*", target: p.catchAll }] : []),
-  ]).filter((routes) => routes.length > 0);
+  const route = fc
+    .record({ kind: fc.constantFrom("upstream", "upstream", "reject"), pattern: prefix, status: fc.constantFrom(403, 404, 480, 603), target: fc.nat(2) })
+    .map((r): GeneratedRoute =>
+      r.kind === "reject" ? { kind: "reject", pattern: r.pattern, status: r.status, target: 0 } : { kind: "upstream", pattern: r.pattern, target: r.target },
+    );
+  return fc
+    .record({
+      conference: fc.boolean(),
+      music: fc.boolean(),
+      routes: fc.array(route, { maxLength: 4 }),
+      catchAll: fc.option(fc.nat(2), { nil: undefined }),
+    })
+    .map((p) => [
+      ...(p.conference ? [{ kind: "conference", target: 0 }] : []),
+      ...(p.music ? [{ kind: "music", target: 0 }] : []),
+      ...p.routes,
+      ...(p.catchAll !== undefined ? [{ kind: "upstream", pattern: ".*", target: p.catchAll }] : []),
+    ])
+    .filter((routes) => routes.length > 0);
 }

@@ -60,20 +60,26 @@ export async function startSipStandin(transport: "udp" | "tcp" | "tls", address:
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
     socket.on("error", () => {});
-    socket.on("data", streamParser((head) => {
-      record(head);
-      const answer = head.startsWith("SIP/2.0") ? undefined : reply(head);
-      if (answer) socket.write(answer);
-    }));
+    socket.on(
+      "data",
+      streamParser((head) => {
+        record(head);
+        const answer = head.startsWith("SIP/2.0") ? undefined : reply(head);
+        if (answer) socket.write(answer);
+      }),
+    );
   };
   const server: Server = transport === "tls" ? createTlsServer({ cert: tls!.cert, key: tls!.key }, onConnection) : createTcpServer(onConnection);
   await new Promise<void>((resolve) => server.listen(0, address, resolve));
   const port = (server.address() as { port: number }).port;
   return {
-    transport, port, requests,
-    close: () => new Promise((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
+    transport,
+    port,
+    requests,
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }

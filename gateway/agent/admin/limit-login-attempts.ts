@@ -21,7 +21,14 @@ export interface LoginLimiter {
 
 // Creates a limiter with fixed options.
 export function createLoginLimiter(options: Partial<LoginLimitOptions> = {}): LoginLimiter {
-  const { maxFailures, windowMs, lockMs, maxTracked, now } = { maxFailures: 5, windowMs: 60_000, lockMs: 300_000, maxTracked: 10_000, now: Date.now, ...options };
+  const { maxFailures, windowMs, lockMs, maxTracked, now } = {
+    maxFailures: 5,
+    windowMs: 60_000,
+    lockMs: 300_000,
+    maxTracked: 10_000,
+    now: Date.now,
+    ...options,
+  };
   const failures = new Map<string, { times: number[]; lockedUntil: number }>();
   return {
     retryAfter(address) {

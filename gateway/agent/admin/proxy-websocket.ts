@@ -26,7 +26,9 @@ export function createWebSocketProxy(options: WebSocketProxyOptions): (req: Inco
   return (req, socket, head) => {
     const address = req.socket.remoteAddress ?? "unknown";
     const path = (req.url ?? "").split("?")[0];
-    const protocols = String(req.headers["sec-websocket-protocol"] ?? "").split(",").map((p) => p.trim().toLowerCase());
+    const protocols = String(req.headers["sec-websocket-protocol"] ?? "")
+      .split(",")
+      .map((p) => p.trim().toLowerCase());
     if (String(req.headers.upgrade).toLowerCase() !== "websocket" || (path !== "/" && path !== "/ws") || !protocols.includes("sip")) {
       return refuse(socket, 400, "Bad Request");
     }

@@ -43,7 +43,14 @@ function probeTable<T>(probe: Probe<T[]>, headings: string[], row: (item: T) => 
   if (!probe.ok) return `<p class="error">Unavailable: ${escapeHtml(probe.error)}</p>`;
   if (probe.value.length === 0) return "<p>None.</p>";
   const head = `<tr>${headings.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>`;
-  const body = probe.value.map((item) => `<tr>${row(item).map((cell) => `<td>${escapeHtml(cell)}</td>`).join("")}</tr>`).join("\n");
+  const body = probe.value
+    .map(
+      (item) =>
+        `<tr>${row(item)
+          .map((cell) => `<td>${escapeHtml(cell)}</td>`)
+          .join("")}</tr>`,
+    )
+    .join("\n");
   return `<table>${head}\n${body}</table>`;
 }
 

@@ -50,14 +50,20 @@ export async function runAdminService(options: AdminServiceOptions): Promise<Gat
     tls: { cert, key },
     listen: options.listen ?? config.https,
     sources,
-    checkLogin: createAdminLoginCheck({ user: config.admin.user, readPasswordHash: () => readFile(options.passwordHashPath, "utf8"), limiter: createLoginLimiter() }),
+    checkLogin: createAdminLoginCheck({
+      user: config.admin.user,
+      readPasswordHash: () => readFile(options.passwordHashPath, "utf8"),
+      limiter: createLoginLimiter(),
+    }),
     assets,
     kamailio,
     webSockets: sizeWebSocketLimits(),
     bootedAt: new Date(Date.now() - uptime() * 1000),
     log,
   });
-  log(`admin UI, /tryit/ and WSS on ${options.listen?.address ?? config.https.address}:${https.port}; WebSockets go to Kamailio at ${kamailio.address}:${kamailio.port}`);
+  log(
+    `admin UI, /tryit/ and WSS on ${options.listen?.address ?? config.https.address}:${https.port}; WebSockets go to Kamailio at ${kamailio.address}:${kamailio.port}`,
+  );
 
   const runtime = parseEnvFile(await readFile(join(root, runtimePaths.runtimeEnv), "utf8").catch(() => ""));
   if (config.metrics.cloudwatch && runtime.RTCGW_REGION) {
@@ -79,7 +85,12 @@ export async function runAdminService(options: AdminServiceOptions): Promise<Gat
 
 // `NAME=value` lines (the runtime.env the first boot wrote).
 export function parseEnvFile(text: string): Record<string, string> {
-  return Object.fromEntries(text.split("\n").filter((line) => /^[A-Z_][A-Z0-9_]*=/.test(line)).map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]));
+  return Object.fromEntries(
+    text
+      .split("\n")
+      .filter((line) => /^[A-Z_][A-Z0-9_]*=/.test(line))
+      .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
+  );
 }
 
 // The WebSocket limits for this instance: the same sizing first boot gave Kamailio's shared memory.

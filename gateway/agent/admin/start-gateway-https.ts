@@ -91,8 +91,10 @@ async function handleRequest(options: GatewayHttpsOptions, req: IncomingMessage,
   if (pathname !== "/" && pathname !== "/api/status") return send(res, 404, "text/plain; charset=utf-8", "Not found\n");
 
   const login = await options.checkLogin(req.headers.authorization, address);
-  if (login.kind === "limited") return send(res, 429, "text/plain; charset=utf-8", "Too many failed logins, try again later\n", { "retry-after": String(login.retryAfterSeconds) });
-  if (login.kind !== "ok") return send(res, 401, "text/plain; charset=utf-8", "Login required\n", { "www-authenticate": 'Basic realm="rtcgw admin", charset="UTF-8"' });
+  if (login.kind === "limited")
+    return send(res, 429, "text/plain; charset=utf-8", "Too many failed logins, try again later\n", { "retry-after": String(login.retryAfterSeconds) });
+  if (login.kind !== "ok")
+    return send(res, 401, "text/plain; charset=utf-8", "Login required\n", { "www-authenticate": 'Basic realm="rtcgw admin", charset="UTF-8"' });
 
   const status = await collectGatewayStatus(options.sources);
   const now = (options.now ?? (() => new Date()))();
@@ -100,7 +102,9 @@ async function handleRequest(options: GatewayHttpsOptions, req: IncomingMessage,
     const body = { recipe: options.config.recipe, bootedAt: options.bootedAt.toISOString(), licenseReadAtBootOnly: true, ...status };
     return send(res, 200, "application/json; charset=utf-8", `${JSON.stringify(body, null, 2)}\n`);
   }
-  return send(res, 200, "text/html; charset=utf-8", renderAdminPage({ config: options.config, status, bootedAt: options.bootedAt, now }), { "content-security-policy": adminPolicy });
+  return send(res, 200, "text/html; charset=utf-8", renderAdminPage({ config: options.config, status, bootedAt: options.bootedAt, now }), {
+    "content-security-policy": adminPolicy,
+  });
 }
 
 function serveAsset(options: GatewayHttpsOptions, res: ServerResponse, name: string): void {
@@ -117,5 +121,8 @@ function send(res: ServerResponse, status: number, contentType: string, body: st
 
 // The path for the access log, without the query (which a careless user might fill with secrets).
 function safePath(req: IncomingMessage): string {
-  return (req.url ?? "").split("?")[0]!.slice(0, 200).replace(/[^\x21-\x7e]/g, "?");
+  return (req.url ?? "")
+    .split("?")[0]!
+    .slice(0, 200)
+    .replace(/[^\x21-\x7e]/g, "?");
 }

@@ -27,16 +27,28 @@ export async function bundleAgent(recipe: Recipe, options: BundleAgentOptions = 
   const from = options.from ?? { recipeFile: "recipe", recipeName: recipe.name };
   const publicKey = options.licensePublicKeyPem ?? (await readFile(join(agentDirectory, "license/vendor-public-key.pem"), "utf8"));
   const config = compileAgentConfig(recipe, publicKey);
-  const [agent, jssip, tryit] = await Promise.all([buildAgentScript(from), buildJsSipForBrowsers(), Promise.all(tryitSources.map((name) => readFile(join(agentDirectory, "tryit", name), "utf8")))]);
+  const [agent, jssip, tryit] = await Promise.all([
+    buildAgentScript(from),
+    buildJsSipForBrowsers(),
+    Promise.all(tryitSources.map((name) => readFile(join(agentDirectory, "tryit", name), "utf8"))),
+  ]);
   const files = (path: string) => `files/${path}`;
   return [
     { path: files(installPaths.agent), content: agent, mode: 0o644 },
     { path: files(installPaths.config), content: `${JSON.stringify({ generatedBy: generatedHeader(from, "#").slice(2), ...config }, null, 2)}\n`, mode: 0o644 },
     ...tryitSources.map((name, index) => ({ path: files(`${installPaths.tryit}/${name}`), content: tryit[index]!, mode: 0o644 })),
     { path: files(`${installPaths.tryit}/jssip.min.js`), content: jssip, mode: 0o644 },
-    { path: files(`${installPaths.tryit}/config.json`), content: `${JSON.stringify({ generatedBy: generatedHeader(from, "#").slice(2), domains: config.readable.domains })}\n`, mode: 0o644 },
+    {
+      path: files(`${installPaths.tryit}/config.json`),
+      content: `${JSON.stringify({ generatedBy: generatedHeader(from, "#").slice(2), domains: config.readable.domains })}\n`,
+      mode: 0o644,
+    },
     { path: files("etc/systemd/system/rtcgw-firstboot.service"), content: renderFirstBootUnit(generatedHeader(from, "#")), mode: 0o644 },
-    { path: files("etc/systemd/system/rtcgw-admin.service"), content: renderAdminUnit(generatedHeader(from, "#"), recipe.gateway.listen.wss.port), mode: 0o644 },
+    {
+      path: files("etc/systemd/system/rtcgw-admin.service"),
+      content: renderAdminUnit(generatedHeader(from, "#"), recipe.gateway.listen.wss.port),
+      mode: 0o644,
+    },
   ];
 }
 

@@ -51,7 +51,12 @@ export async function listRegistrations(endpoint: KamailioRpcEndpoint, now: () =
     for (const item of asArray((entry as { slot?: unknown }).slot)) {
       const { name, value } = item as { name?: unknown; value?: unknown };
       const [expiresAt = "", aor = "", ...userAgent] = String(value ?? "").split(" ");
-      registrations.push({ aor, contact: `WebSocket connection ${String(name)}`, expires: Math.max(0, Number(expiresAt) - Math.floor(now() / 1000)), userAgent: userAgent.join(" ") });
+      registrations.push({
+        aor,
+        contact: `WebSocket connection ${String(name)}`,
+        expires: Math.max(0, Number(expiresAt) - Math.floor(now() / 1000)),
+        userAgent: userAgent.join(" "),
+      });
     }
   }
   return registrations;
@@ -62,7 +67,13 @@ export async function listActiveCalls(endpoint: KamailioRpcEndpoint): Promise<Ac
   const result = await callKamailioRpc(endpoint, "dlg.list");
   return asArray(result).map((item) => {
     const dialog = item as Record<string, unknown>;
-    return { callId: String(dialog["call-id"] ?? ""), from: String(dialog.from_uri ?? ""), to: String(dialog.to_uri ?? ""), state: Number(dialog.state ?? 0), startedAt: Number(dialog.start_ts ?? 0) };
+    return {
+      callId: String(dialog["call-id"] ?? ""),
+      from: String(dialog.from_uri ?? ""),
+      to: String(dialog.to_uri ?? ""),
+      state: Number(dialog.state ?? 0),
+      startedAt: Number(dialog.start_ts ?? 0),
+    };
   });
 }
 

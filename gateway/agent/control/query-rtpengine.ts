@@ -11,12 +11,20 @@ export interface RtpengineSummary {
 }
 
 // Sends one ng command over UDP to rtpengine on loopback and returns its reply dictionary.
-export async function sendNgCommand(port: number, command: Record<string, BencodeValue>, timeoutMs = 1000, host = "127.0.0.1"): Promise<Record<string, BencodeValue>> {
+export async function sendNgCommand(
+  port: number,
+  command: Record<string, BencodeValue>,
+  timeoutMs = 1000,
+  host = "127.0.0.1",
+): Promise<Record<string, BencodeValue>> {
   const cookie = randomBytes(8).toString("hex");
   const socket = createSocket("udp4");
   try {
     return await new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`rtpengine did not answer \`${String(command.command)}\` on ${host}:${port} within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`rtpengine did not answer \`${String(command.command)}\` on ${host}:${port} within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       socket.on("error", (error) => {
         clearTimeout(timer);
         reject(error);
@@ -43,7 +51,10 @@ export async function sendNgCommand(port: number, command: Record<string, Bencod
 
 // The current calls and session count, from `list` and `statistics`.
 export async function queryRtpengine(port: number, host = "127.0.0.1"): Promise<RtpengineSummary> {
-  const [list, statistics] = await Promise.all([sendNgCommand(port, { command: "list", limit: "100" }, 1000, host), sendNgCommand(port, { command: "statistics" }, 1000, host)]);
+  const [list, statistics] = await Promise.all([
+    sendNgCommand(port, { command: "list", limit: "100" }, 1000, host),
+    sendNgCommand(port, { command: "statistics" }, 1000, host),
+  ]);
   const calls = Array.isArray(list.calls) ? list.calls.map(String) : [];
   const current = (statistics.statistics as Record<string, Record<string, BencodeValue>> | undefined)?.currentstatistics;
   const sessions = Number(current?.sessionsown ?? current?.sessionstotal ?? calls.length);

@@ -8,7 +8,10 @@ const keyLine = /^(ssh-(ed25519|rsa|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-e
 
 // Writes `<home>/.ssh/authorized_keys` of `login` (under `root`) with the key lines of `openSshKey`.
 export async function authorizeLaunchKey(root: string, login: string, openSshKey: string | undefined): Promise<WriteOutcome | "no key" | "no login"> {
-  const keys = (openSshKey ?? "").split("\n").map((line) => line.trim()).filter((line) => keyLine.test(line));
+  const keys = (openSshKey ?? "")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => keyLine.test(line));
   if (keys.length === 0) return "no key";
   const account = await readAccount(root, login);
   if (!account) return "no login";

@@ -18,7 +18,10 @@ export async function ensureSshHostKeys(sshDirectory: string, renew: boolean): P
 
 async function ensureSshHostKey(sshDirectory: string, type: (typeof keyTypes)[number], renew: boolean): Promise<WriteOutcome> {
   const target = join(sshDirectory, `ssh_host_${type}_key`);
-  const exists = await stat(target).then(() => true, () => false);
+  const exists = await stat(target).then(
+    () => true,
+    () => false,
+  );
   if (exists && !renew) return "unchanged";
   const temp = await mkdtemp(join(sshDirectory, `.rtcgw-keygen-`));
   try {

@@ -20,7 +20,14 @@ export interface TlsCertificateRequest {
 // The key is written first and the certificate last, each renamed into place, so a present certificate
 // always has its key.
 export async function ensureTlsCertificate(request: TlsCertificateRequest, renew: boolean): Promise<WriteOutcome> {
-  const exists = await Promise.all([request.certificatePath, request.keyPath].map((path) => stat(path).then(() => true, () => false)));
+  const exists = await Promise.all(
+    [request.certificatePath, request.keyPath].map((path) =>
+      stat(path).then(
+        () => true,
+        () => false,
+      ),
+    ),
+  );
   if (exists.every(Boolean) && !renew) return "unchanged";
   const names = [...new Set(request.names)];
   const san = names.map((name) => (/^[0-9.]+$/.test(name) ? `IP:${name}` : `DNS:${name}`)).join(",");
@@ -30,10 +37,27 @@ export async function ensureTlsCertificate(request: TlsCertificateRequest, renew
   try {
     const [key, cert] = [join(temp, "key.pem"), join(temp, "cert.pem")];
     await run("openssl", [
-      "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes",
-      "-keyout", key, "-out", cert, "-days", "3650", "-subj", `/O=rtcgw/CN=${names[0]}`,
-      "-addext", `subjectAltName=${san}`, "-addext", "basicConstraints=critical,CA:FALSE",
-      "-addext", "extendedKeyUsage=serverAuth",
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:prime256v1",
+      "-nodes",
+      "-keyout",
+      key,
+      "-out",
+      cert,
+      "-days",
+      "3650",
+      "-subj",
+      `/O=rtcgw/CN=${names[0]}`,
+      "-addext",
+      `subjectAltName=${san}`,
+      "-addext",
+      "basicConstraints=critical,CA:FALSE",
+      "-addext",
+      "extendedKeyUsage=serverAuth",
     ]);
     if (request.keyGroupId !== undefined) await chown(key, 0, request.keyGroupId);
     await chmod(key, request.keyGroupId === undefined ? 0o600 : 0o640);

@@ -42,7 +42,14 @@ export async function readInstanceIdentity(options: ImdsOptions): Promise<Instan
   if (!instanceId || !/^i-[0-9a-f]{8,17}$/.test(instanceId)) throw new Error(`IMDS returned an unexpected instance id: \`${instanceId}\``);
   if (!region || !/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) throw new Error(`IMDS returned an unexpected region: \`${region}\``);
   if (!localIpv4 || !isIpv4(localIpv4)) throw new Error(`IMDS returned an unexpected local-ipv4: \`${localIpv4}\``);
-  return { instanceId, region, localIpv4, publicIpv4: publicIpv4 && isIpv4(publicIpv4) ? publicIpv4 : undefined, ...(localHostname ? { localHostname } : {}), ...(openSshKey ? { openSshKey } : {}) };
+  return {
+    instanceId,
+    region,
+    localIpv4,
+    publicIpv4: publicIpv4 && isIpv4(publicIpv4) ? publicIpv4 : undefined,
+    ...(localHostname ? { localHostname } : {}),
+    ...(openSshKey ? { openSshKey } : {}),
+  };
 }
 
 // The token for the reads (IMDSv2 session, 6 hours).

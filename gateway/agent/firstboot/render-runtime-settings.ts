@@ -37,7 +37,9 @@ export function renderRuntimeEnv(settings: RuntimeSettings): string {
   for (const [name, value] of Object.entries(lines)) {
     if (!/^[A-Za-z0-9.:_-]*$/.test(value)) throw new Error(`refusing to write ${name}=\`${value}\`: unexpected characters`);
   }
-  return `# written by rtcgw-firstboot at every boot, do not edit\n${Object.entries(lines).map(([name, value]) => `${name}=${value}`).join("\n")}\n`;
+  return `# written by rtcgw-firstboot at every boot, do not edit\n${Object.entries(lines)
+    .map(([name, value]) => `${name}=${value}`)
+    .join("\n")}\n`;
 }
 
 // `/etc/rtcgw/kamailio-runtime.cfg`: imported by kamailio.cfg before its own `#!trydef` defaults, so these

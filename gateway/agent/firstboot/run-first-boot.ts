@@ -56,7 +56,9 @@ export async function runFirstBoot(options: FirstBootOptions): Promise<FirstBoot
   });
   const previous = (await readFile(path(runtimePaths.instanceMarker), "utf8").catch(() => "")).trim();
   const newInstance = previous !== identity.instanceId;
-  log(`instance ${identity.instanceId} in ${identity.region}, local ${identity.localIpv4}, public ${identity.publicIpv4 ?? "none"}${newInstance ? " (new instance: renewing keys, certificate and password)" : ""}`);
+  log(
+    `instance ${identity.instanceId} in ${identity.region}, local ${identity.localIpv4}, public ${identity.publicIpv4 ?? "none"}${newInstance ? " (new instance: renewing keys, certificate and password)" : ""}`,
+  );
 
   const writes: Record<string, WriteOutcome> = {};
   // Host keys, certificate, password hash and the license read do not depend on each other: run them at once
@@ -80,7 +82,10 @@ export async function runFirstBoot(options: FirstBootOptions): Promise<FirstBoot
   writes.tls = tls;
   const launchKey = await authorizeLaunchKey(options.root, options.adminLogin ?? "admin", identity.openSshKey);
   if (launchKey !== "no key" && launchKey !== "no login") writes.authorizedKeys = launchKey;
-  else log(`launch key pair: ${launchKey === "no key" ? "none in the instance metadata" : `no login ${options.adminLogin ?? "admin"} in this image`}, no authorized_keys written`);
+  else
+    log(
+      `launch key pair: ${launchKey === "no key" ? "none in the instance metadata" : `no login ${options.adminLogin ?? "admin"} in this image`}, no authorized_keys written`,
+    );
   const hostname = await applyHostname(options.root, identity.localHostname);
   if (hostname !== "no name") writes.hostname = hostname;
   writes.adminPassword = adminPassword;
@@ -88,14 +93,23 @@ export async function runFirstBoot(options: FirstBootOptions): Promise<FirstBoot
   const limits = resolveLimits(options.config.limits, verdict);
   log(limits.summary);
   const sizing = sizeGatewayLimits(options.instanceSize ?? { memoryMiB: Math.floor(totalmem() / 2 ** 20), cores: cpus().length });
-  log(`sized for ${sizing.kamailioSharedMiB} MiB of Kamailio shared memory: ${sizing.tcpMaxConnections} TCP connections, ${sizing.overloadCps} new calls per second`);
+  log(
+    `sized for ${sizing.kamailioSharedMiB} MiB of Kamailio shared memory: ${sizing.tcpMaxConnections} TCP connections, ${sizing.overloadCps} new calls per second`,
+  );
   const settings = { identity, limits, advertise: options.config.advertise, sizing };
-  writes.licenseState = await writeFileIfChanged(path(runtimePaths.licenseState), `${JSON.stringify({ verdict: describeVerdict(verdict), limits }, null, 2)}\n`);
+  writes.licenseState = await writeFileIfChanged(
+    path(runtimePaths.licenseState),
+    `${JSON.stringify({ verdict: describeVerdict(verdict), limits }, null, 2)}\n`,
+  );
   writes.runtimeEnv = await writeFileIfChanged(path(runtimePaths.runtimeEnv), renderRuntimeEnv(settings));
   writes.kamailioDefines = await writeFileIfChanged(path(runtimePaths.kamailioDefines), renderKamailioDefines(settings));
   writes.kamailioMemory = await writeFileIfChanged(path(runtimePaths.kamailioMemory), renderKamailioMemory(sizing));
   writes.instanceMarker = await writeFileIfChanged(path(runtimePaths.instanceMarker), `${identity.instanceId}\n`);
-  log(`files: ${Object.entries(writes).map(([name, outcome]) => `${name} ${outcome}`).join(", ")}`);
+  log(
+    `files: ${Object.entries(writes)
+      .map(([name, outcome]) => `${name} ${outcome}`)
+      .join(", ")}`,
+  );
   return { identity, newInstance, limits, verdict: verdict.status, writes };
 }
 
@@ -119,7 +133,12 @@ async function readLicense(options: FirstBootOptions, region: string, log: (line
   if (region === "") return { status: "missing", reason: "not on AWS: no license parameter to read" };
   let text: string | undefined;
   try {
-    text = await readLicenseParameter({ region, name, ...(options.ssmEndpoint ? { endpoint: options.ssmEndpoint } : {}), ...(options.ssmCredentials ? { credentials: options.ssmCredentials } : {}) });
+    text = await readLicenseParameter({
+      region,
+      name,
+      ...(options.ssmEndpoint ? { endpoint: options.ssmEndpoint } : {}),
+      ...(options.ssmCredentials ? { credentials: options.ssmCredentials } : {}),
+    });
   } catch (error) {
     log(`cannot read the license parameter ${name} in ${region}: ${(error as Error).message}`);
     return { status: "invalid", reason: `cannot read SSM parameter ${name}: ${(error as Error).name}` };
@@ -129,6 +148,7 @@ async function readLicense(options: FirstBootOptions, region: string, log: (line
 }
 
 function describeVerdict(verdict: LicenseVerdict): Record<string, unknown> {
-  if (verdict.status === "valid" || verdict.status === "expired") return { status: verdict.status, licensee: verdict.terms.licensee, expires: verdict.terms.expires };
+  if (verdict.status === "valid" || verdict.status === "expired")
+    return { status: verdict.status, licensee: verdict.terms.licensee, expires: verdict.terms.expires };
   return { status: verdict.status, reason: verdict.reason };
 }

@@ -72,13 +72,16 @@ export function verifyLicense(text: string | undefined, publicKeyPem: string, no
 function checkTerms(terms: LicenseTerms): string[] {
   const problems: string[] = [];
   if (typeof terms !== "object" || terms === null) return ["the terms must be an object"];
-  if (typeof terms.licensee !== "string" || !/^[\p{L}\p{N} .,&()'@_-]{1,100}$/u.test(terms.licensee)) problems.push(`\`licensee\` must be 1–100 plain characters, got \`${String(terms.licensee)}\``);
+  if (typeof terms.licensee !== "string" || !/^[\p{L}\p{N} .,&()'@_-]{1,100}$/u.test(terms.licensee))
+    problems.push(`\`licensee\` must be 1–100 plain characters, got \`${String(terms.licensee)}\``);
   for (const key of ["maxCallSeconds", "maxParallelCalls"] as const) {
     const value = terms[key];
-    if (value !== null && !(Number.isInteger(value) && value > 0 && value <= 10_000_000)) problems.push(`\`${key}\` must be a positive integer or null, got \`${String(value)}\``);
+    if (value !== null && !(Number.isInteger(value) && value > 0 && value <= 10_000_000))
+      problems.push(`\`${key}\` must be a positive integer or null, got \`${String(value)}\``);
   }
   for (const key of ["expires", "issued"] as const) {
-    if (typeof terms[key] !== "string" || Number.isNaN(Date.parse(terms[key]))) problems.push(`\`${key}\` must be an ISO 8601 date, got \`${String(terms[key])}\``);
+    if (typeof terms[key] !== "string" || Number.isNaN(Date.parse(terms[key])))
+      problems.push(`\`${key}\` must be an ISO 8601 date, got \`${String(terms[key])}\``);
   }
   return problems;
 }

@@ -24,7 +24,13 @@ export interface CallMetricsOptions {
 
 // The data points for one reading (pure): per gateway (what a cluster's alarm averages) and per instance.
 export function buildMetricData(counts: CallCounts, gateway: string, instanceId: string, timestamp: Date): MetricDatum[] {
-  const dimensionSets = [[{ Name: "Gateway", Value: gateway }], [{ Name: "Gateway", Value: gateway }, { Name: "InstanceId", Value: instanceId }]];
+  const dimensionSets = [
+    [{ Name: "Gateway", Value: gateway }],
+    [
+      { Name: "Gateway", Value: gateway },
+      { Name: "InstanceId", Value: instanceId },
+    ],
+  ];
   return dimensionSets.flatMap((Dimensions) => [
     { MetricName: "ActiveCalls", Value: counts.activeCalls, Unit: "Count", Timestamp: timestamp, Dimensions },
     { MetricName: "Registrations", Value: counts.registrations, Unit: "Count", Timestamp: timestamp, Dimensions },
@@ -38,12 +44,15 @@ export function startCallMetrics(options: CallMetricsOptions): { publishOnce(): 
   let client: Promise<import("@aws-sdk/client-cloudwatch").CloudWatchClient> | undefined;
   const connect = () => {
     sdk ??= import("@aws-sdk/client-cloudwatch");
-    client ??= sdk.then(({ CloudWatchClient }) => new CloudWatchClient({
-      region: options.region,
-      maxAttempts: 2,
-      ...(options.endpoint ? { endpoint: options.endpoint } : {}),
-      ...(options.credentials ? { credentials: options.credentials } : {}),
-    }));
+    client ??= sdk.then(
+      ({ CloudWatchClient }) =>
+        new CloudWatchClient({
+          region: options.region,
+          maxAttempts: 2,
+          ...(options.endpoint ? { endpoint: options.endpoint } : {}),
+          ...(options.credentials ? { credentials: options.credentials } : {}),
+        }),
+    );
     return { sdk, client };
   };
   let lastError = "";
@@ -51,7 +60,9 @@ export function startCallMetrics(options: CallMetricsOptions): { publishOnce(): 
     try {
       const counts = await options.read();
       const { PutMetricDataCommand } = await connect().sdk;
-      await (await connect().client).send(new PutMetricDataCommand({ Namespace: options.namespace, MetricData: buildMetricData(counts, options.gateway, options.instanceId, new Date()) }));
+      await (
+        await connect().client
+      ).send(new PutMetricDataCommand({ Namespace: options.namespace, MetricData: buildMetricData(counts, options.gateway, options.instanceId, new Date()) }));
       if (lastError) options.log?.("CloudWatch metrics are published again");
       lastError = "";
     } catch (error) {

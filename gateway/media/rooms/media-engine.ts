@@ -37,12 +37,26 @@ export interface MediaEngine extends MediaPort {
   closeAll(): void;
 }
 
-interface MusicLeg { leg: MediaLeg; position: number }
-interface OpenLeg { leg: MediaLeg; socket: Socket; onRtpTimeout: () => void }
+interface MusicLeg {
+  leg: MediaLeg;
+  position: number;
+}
+interface OpenLeg {
+  leg: MediaLeg;
+  socket: Socket;
+  onRtpTimeout: () => void;
+}
 
 const timeoutCheckTicks = 50;
 // Until an ACK brings the answer (INVITE without SDP), a leg neither sends nor expects audio.
-const placeholder: AudioChoice = { index: 0, codec: "PCMU", payloadType: 0, dtmfPayloadType: undefined, remote: { address: "0.0.0.0", port: 0 }, direction: "inactive" };
+const placeholder: AudioChoice = {
+  index: 0,
+  codec: "PCMU",
+  payloadType: 0,
+  dtmfPayloadType: undefined,
+  remote: { address: "0.0.0.0", port: 0 },
+  direction: "inactive",
+};
 
 // Creates the media side; nothing runs until the frame clock calls `tick`.
 export function createMediaEngine(settings: MediaEngineSettings): MediaEngine {

@@ -48,7 +48,14 @@ export function chooseAudio(sdpText: string): { offer: SessionDescription; choic
     const direction = address === "0.0.0.0" ? "inactive" : mirrored[offered];
     return {
       offer,
-      choice: { index, codec: codecOf(format, rtpmaps)!, payloadType: Number(format), dtmfPayloadType: dtmf === undefined ? undefined : Number(dtmf), remote: { address, port: media.port }, direction },
+      choice: {
+        index,
+        codec: codecOf(format, rtpmaps)!,
+        payloadType: Number(format),
+        dtmfPayloadType: dtmf === undefined ? undefined : Number(dtmf),
+        remote: { address, port: media.port },
+        direction,
+      },
     };
   }
   return "no RTP/AVP audio stream with PCMU or PCMA";
@@ -69,7 +76,17 @@ export function writeAnswer(offer: SessionDescription, choice: AudioChoice, loca
 
 // Our offer for an INVITE that came without one (the answer arrives in the ACK).
 export function writeOffer(local: LocalMedia): string {
-  const lines = [...sessionLines(local), `m=audio ${local.port} RTP/AVP 0 8 101`, "a=rtpmap:0 PCMU/8000", "a=rtpmap:8 PCMA/8000", "a=rtpmap:101 telephone-event/8000", "a=fmtp:101 0-15", "a=ptime:20", ...ssrcLines(local), "a=sendrecv"];
+  const lines = [
+    ...sessionLines(local),
+    `m=audio ${local.port} RTP/AVP 0 8 101`,
+    "a=rtpmap:0 PCMU/8000",
+    "a=rtpmap:8 PCMA/8000",
+    "a=rtpmap:101 telephone-event/8000",
+    "a=fmtp:101 0-15",
+    "a=ptime:20",
+    ...ssrcLines(local),
+    "a=sendrecv",
+  ];
   return `${lines.join("\r\n")}\r\n`;
 }
 

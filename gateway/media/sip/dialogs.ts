@@ -81,7 +81,11 @@ export function createDialog(invite: SipRequest, target: CallTarget, source: { a
 }
 
 // A BYE for the dialog and where to send it: the first route hop, else the remote target, else where the INVITE came from.
-export function composeBye(dialog: Dialog, local: { address: string; port: number }, reason: string): { text: string; branch: string; to: { address: string; port: number } } {
+export function composeBye(
+  dialog: Dialog,
+  local: { address: string; port: number },
+  reason: string,
+): { text: string; branch: string; to: { address: string; port: number } } {
   const branch = `z9hG4bK${createToken()}`;
   dialog.localCseq++;
   const text = composeRequest({

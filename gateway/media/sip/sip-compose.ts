@@ -62,7 +62,10 @@ export function composeRequest(spec: RequestSpec): string {
 // A random token for tags and branches (hex; the branch gets the RFC 3261 magic cookie from the caller).
 export function createToken(random: () => number = Math.random): string {
   let token = "";
-  for (let i = 0; i < 4; i++) token += Math.floor(random() * 0x100000000).toString(16).padStart(8, "0");
+  for (let i = 0; i < 4; i++)
+    token += Math.floor(random() * 0x100000000)
+      .toString(16)
+      .padStart(8, "0");
   return token;
 }
 

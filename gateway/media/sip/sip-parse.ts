@@ -48,7 +48,16 @@ export type SipParseFailure = { ok: false; reason: string; request?: Pick<SipReq
 export type SipParseResult = { ok: true; message: SipRequest | SipResponse } | SipParseFailure | { ok: "keepalive" };
 
 const compactNames: Record<string, string> = {
-  v: "via", f: "from", t: "to", i: "call-id", m: "contact", l: "content-length", c: "content-type", k: "supported", s: "subject", e: "content-encoding",
+  v: "via",
+  f: "from",
+  t: "to",
+  i: "call-id",
+  m: "contact",
+  l: "content-length",
+  c: "content-type",
+  k: "supported",
+  s: "subject",
+  e: "content-encoding",
 };
 const tokenPattern = /^[A-Za-z0-9\-.!%*_+`'~]+$/;
 const valuePattern = /^[^\x00-\x08\x0a-\x1f\x7f]*$/;

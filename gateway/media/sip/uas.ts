@@ -14,7 +14,12 @@ import type { Admission } from "../rooms/rooms.ts";
 export type { Address, MediaPort, UasSettings } from "./uas-ports.ts";
 
 type Reply = (status: number, reason: string, options?: { toTag?: string; extra?: string[]; body?: { type: string; content: string } }) => void;
-interface PendingInvite { dialog: Dialog; request: SipRequest; transaction: ServerTransaction; reply: Reply }
+interface PendingInvite {
+  dialog: Dialog;
+  request: SipRequest;
+  transaction: ServerTransaction;
+  reply: Reply;
+}
 
 const allow = "Allow: INVITE, ACK, BYE, CANCEL, OPTIONS";
 
@@ -55,7 +60,11 @@ export class SipUas {
     this.log(`hang up ${dialog.callId}: ${reason}`);
     const bye = composeBye(dialog, this.settings.local, reason);
     this.send(bye.text, bye.to);
-    const stop = retransmit(() => this.send(bye.text, bye.to), this.timers, () => this.#byes.delete(bye.branch));
+    const stop = retransmit(
+      () => this.send(bye.text, bye.to),
+      this.timers,
+      () => this.#byes.delete(bye.branch),
+    );
     this.#byes.set(bye.branch, stop);
     this.#end(dialog);
   }
@@ -158,7 +167,12 @@ export class SipUas {
     this.#dialogs.set(dialog.key, dialog);
     this.log(`answered ${dialog.callId} (${dialog.target.kind === "room" ? `room ${dialog.target.room}` : "music"})`);
     dialog.awaitingAnswer = choice === undefined;
-    this.#sendOk(dialog, pending.request, pending.transaction, choice && description ? writeAnswer(description, choice, this.#localSdp(dialog)) : writeOffer(this.#localSdp(dialog)));
+    this.#sendOk(
+      dialog,
+      pending.request,
+      pending.transaction,
+      choice && description ? writeAnswer(description, choice, this.#localSdp(dialog)) : writeOffer(this.#localSdp(dialog)),
+    );
   }
 
   #onReInvite(request: SipRequest, reply: Reply): void {
@@ -175,7 +189,12 @@ export class SipUas {
     dialog.awaitingAnswer = offer === undefined;
     this.log(`re-INVITE ${dialog.callId}: ${offer ? offer.choice.direction : "offer in 200"}`);
     const transaction = this.#transactions.find(request)!;
-    this.#sendOk(dialog, request, transaction, offer ? writeAnswer(offer.description, offer.choice, this.#localSdp(dialog)) : writeOffer(this.#localSdp(dialog)));
+    this.#sendOk(
+      dialog,
+      request,
+      transaction,
+      offer ? writeAnswer(offer.description, offer.choice, this.#localSdp(dialog)) : writeOffer(this.#localSdp(dialog)),
+    );
   }
 
   #onAck(request: SipRequest): void {
@@ -224,7 +243,11 @@ export class SipUas {
     this.send(text, dialog.source);
     dialog.stopOkRetransmission?.();
     // The 2xx is the UAS core's to resend until the ACK (RFC 3261 13.3.1.4); no ACK in 64·T1 ends the call.
-    dialog.stopOkRetransmission = retransmit(() => this.send(text, dialog.source), this.timers, () => this.hangUp(dialog, "no ACK"));
+    dialog.stopOkRetransmission = retransmit(
+      () => this.send(text, dialog.source),
+      this.timers,
+      () => this.hangUp(dialog, "no ACK"),
+    );
   }
 
   #findDialog(request: SipRequest): Dialog | undefined {
@@ -233,7 +256,13 @@ export class SipUas {
   }
 
   #localSdp(dialog: Dialog): LocalMedia {
-    return { address: this.settings.local.address, port: dialog.leg?.port ?? 0, sessionId: dialog.sessionId, version: dialog.sdpVersion, ssrc: dialog.leg?.ssrc };
+    return {
+      address: this.settings.local.address,
+      port: dialog.leg?.port ?? 0,
+      sessionId: dialog.sessionId,
+      version: dialog.sdpVersion,
+      ssrc: dialog.leg?.ssrc,
+    };
   }
 
   #end(dialog: Dialog): void {

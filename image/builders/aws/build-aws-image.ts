@@ -16,9 +16,9 @@ import { createBuilderProfile, createBuilderSecurityGroup } from "./temporary-re
 import { removeBuildLeftovers, settleJournalFile } from "./settle-earlier-attempts.ts";
 import { describeLog, logKeyFor, logUrlExpirySeconds, runSsmScript } from "./run-ssm-script.ts";
 
-
 /** A build step, for progress display. */
-export type BuildStep = "settle" | "base-image" | "upload" | "iam" | "security-group" | "launch" | "provision" | "stop" | "create-image" | "smoke" | "cleanup" | "done";
+export type BuildStep =
+  "settle" | "base-image" | "upload" | "iam" | "security-group" | "launch" | "provision" | "stop" | "create-image" | "smoke" | "cleanup" | "done";
 
 /** Progress events of a build. */
 export interface BuildProgress {
@@ -35,7 +35,10 @@ export type BuildResult =
   | { kind: "aborted"; ok: false; buildId: string; step: BuildStep; cleanupProblems: string[] };
 
 class StepError extends Error {
-  constructor(message: string, readonly logTail?: string) {
+  constructor(
+    message: string,
+    readonly logTail?: string,
+  ) {
     super(message);
   }
 }
@@ -47,7 +50,12 @@ class StepError extends Error {
 // smoke-test gate; temporary resources are removed whatever happens (also on abort).
 // First of all, whatever earlier attempts left is removed (settle-earlier-attempts.ts); then an image of the same build that
 // passed its smoke test is reused. Each attempt launches with ClientTokens of its own (the journal counts attempts).
-export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: (event: BuildProgress) => void): Promise<BuildResult> {
+export async function buildAwsImage(
+  options: BuildAwsImageOptions,
+  ports: CloudPorts,
+  signal?: AbortSignal,
+  onProgress?: (event: BuildProgress) => void,
+): Promise<BuildResult> {
   const { recipe, region } = options;
   const started = ports.clock.now();
   let step: BuildStep = "base-image";
@@ -62,13 +70,30 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
   const prepared = await prepareAwsBuild(options, ports, signal);
   if (!prepared.ok) return { ...prepared, cleanupProblems: settled.problems };
   const { buildId, amiName, base, packed, account, existing, network } = prepared;
-  const journal = openJournal(options.journalPath, { version: 1, buildId, recipe: recipe.name, recipeVersion: recipe.version, amiName, sourceRegion: region, account, temporary: [], regions: {} });
+  const journal = openJournal(options.journalPath, {
+    version: 1,
+    buildId,
+    recipe: recipe.name,
+    recipeVersion: recipe.version,
+    amiName,
+    sourceRegion: region,
+    account,
+    temporary: [],
+    regions: {},
+  });
   // What carries this build's tag when the journal settled was another build's (or there was none).
   const settleProblems = [...settled.problems, ...(settled.buildId === buildId ? [] : await removeBuildLeftovers(ports, region, buildId, signal))];
   const reusable = existing.find((i) => i.state === "available" && isSmokeTested(i.tags));
   if (reusable) return { kind: "reused", ok: true, buildId, imageId: reusable.imageId, region, amiName, cleanupProblems: settleProblems };
   if (settleProblems.length > 0) {
-    return { kind: "failed", ok: false, buildId, step: "settle", error: `what an earlier attempt of build ${buildId} left could not all be removed, so this one would collide with it: fix the cause below and run again, or run \`rtcgw sweep --build ${buildId}\``, cleanupProblems: settleProblems };
+    return {
+      kind: "failed",
+      ok: false,
+      buildId,
+      step: "settle",
+      error: `what an earlier attempt of build ${buildId} left could not all be removed, so this one would collide with it: fix the cause below and run again, or run \`rtcgw sweep --build ${buildId}\``,
+      cleanupProblems: settleProblems,
+    };
   }
   for (const stale of existing) await deregisterWithSnapshots(ports, region, stale.imageId);
   const attempt = startAttempt(journal);
@@ -83,35 +108,85 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
     await withRetry(() => ports.s3.putObject(region, bucket, key, packed.tarGz, "application/gzip"));
     const url = await ports.s3.presignGet(region, bucket, key, 3 * 3600);
     at("iam");
-    const profile = recipe.image.builder.instanceProfile
-      ?? (await createBuilderProfile({ ports, journal, region, withRetry }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`)));
+    const profile =
+      recipe.image.builder.instanceProfile ??
+      (await createBuilderProfile({ ports, journal, region, withRetry }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`)));
     at("security-group");
-    const groupId = await createBuilderSecurityGroup({ ports, journal, region, withRetry }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`), network.vpcId);
+    const groupId = await createBuilderSecurityGroup(
+      { ports, journal, region, withRetry },
+      `rtcgw-build-${short}`,
+      tags("builder", `rtcgw-build-${short}`),
+      network.vpcId,
+    );
     const launch = {
-      region, buildId, attempt, instanceType: recipe.image.builder.instanceType, instanceProfileName: profile, securityGroupId: groupId, diskSizeGiB: recipe.image.disk.sizeGiB,
-      encrypted: recipe.image.disk.encrypted, userData: renderSsmAgentUserData(region, recipe.image.arch), ...(network.subnetId ? { subnetId: network.subnetId } : {}),
+      region,
+      buildId,
+      attempt,
+      instanceType: recipe.image.builder.instanceType,
+      instanceProfileName: profile,
+      securityGroupId: groupId,
+      diskSizeGiB: recipe.image.disk.sizeGiB,
+      encrypted: recipe.image.disk.encrypted,
+      userData: renderSsmAgentUserData(region, recipe.image.arch),
+      ...(network.subnetId ? { subnetId: network.subnetId } : {}),
     };
     at("launch");
-    const builderId = await launchManagedInstance({ ...launch, purpose: "builder", imageId: base.imageId, tags: tags("builder", `rtcgw-build-${short}`) }, ports, journal, signal);
+    const builderId = await launchManagedInstance(
+      { ...launch, purpose: "builder", imageId: base.imageId, tags: tags("builder", `rtcgw-build-${short}`) },
+      ports,
+      journal,
+      signal,
+    );
     at("provision");
     const provisionBudgetMs = options.provisionBudgetMs ?? 2 * 3600_000;
     const provisionLog = { bucket, key: logKeyFor(buildId, "provision") };
     const provisionLogUrl = await ports.s3.presignPut(region, bucket, provisionLog.key, logUrlExpirySeconds(provisionBudgetMs));
     const provisionCommands = [...renderProvisionCommands(url, packed.sha256, provisionLogUrl), ...renderArmSealCommands()];
-    const provision = await runSsmScript({ region, instanceId: builderId, commands: provisionCommands, comment: `rtcgw provision ${short}`, log: provisionLog, budgetMs: provisionBudgetMs }, ports, journal, signal);
+    const provision = await runSsmScript(
+      { region, instanceId: builderId, commands: provisionCommands, comment: `rtcgw provision ${short}`, log: provisionLog, budgetMs: provisionBudgetMs },
+      ports,
+      journal,
+      signal,
+    );
     if (!provision.ok) throw new StepError(`provision.sh ${provision.status.toLowerCase()} on ${builderId} (${describeLog(provision)})`, provision.tail);
     at("stop"); // the shutdown runs the seal armed by the provisioning command (seal-at-stop.ts)
     await withRetry(() => ports.ec2.stopInstance(region, builderId), { retryCodes: ["InvalidInstanceID.NotFound"] });
-    await waitFor(async () => ((await withRetry(() => ports.ec2.describeInstances(region, { instanceIds: [builderId] })))[0]?.state === "stopped" ? true : undefined), { clock: ports.clock, what: `${builderId} to stop`, budgetMs: 20 * 60_000, intervalMs: 10_000, signal });
+    await waitFor(
+      async () => ((await withRetry(() => ports.ec2.describeInstances(region, { instanceIds: [builderId] })))[0]?.state === "stopped" ? true : undefined),
+      { clock: ports.clock, what: `${builderId} to stop`, budgetMs: 20 * 60_000, intervalMs: 10_000, signal },
+    );
     at("create-image");
-    const imageId = await createCandidate(journal, ports, region, { instanceId: builderId, name: amiName, description: `${recipe.name} ${recipe.version} (rtcgw build ${short})`, tags: tags("candidate", amiName) }, withRetry, signal);
+    const imageId = await createCandidate(
+      journal,
+      ports,
+      region,
+      { instanceId: builderId, name: amiName, description: `${recipe.name} ${recipe.version} (rtcgw build ${short})`, tags: tags("candidate", amiName) },
+      withRetry,
+      signal,
+    );
     at("smoke");
     const smokeId = await launchManagedInstance({ ...launch, purpose: "smoke", imageId, tags: tags("smoke", `rtcgw-smoke-${short}`) }, ports, journal, signal);
     const smokeBudgetMs = 30 * 60_000;
     const smokeLog = { bucket, key: logKeyFor(buildId, "smoke") };
     const smokeLogUrl = await ports.s3.presignPut(region, bucket, smokeLog.key, logUrlExpirySeconds(smokeBudgetMs));
-    const smoke = await runSsmScript({ region, instanceId: smokeId, commands: renderSmokeCommands(recipe, smokeLogUrl), comment: `rtcgw smoke ${short}`, log: smokeLog, budgetMs: smokeBudgetMs }, ports, journal, signal);
-    if (!smoke.ok) throw new StepError(`smoke test ${smoke.status.toLowerCase()} on ${smokeId}: the candidate ${imageId} is deregistered (${describeLog(smoke)})`, smoke.tail);
+    const smoke = await runSsmScript(
+      {
+        region,
+        instanceId: smokeId,
+        commands: renderSmokeCommands(recipe, smokeLogUrl),
+        comment: `rtcgw smoke ${short}`,
+        log: smokeLog,
+        budgetMs: smokeBudgetMs,
+      },
+      ports,
+      journal,
+      signal,
+    );
+    if (!smoke.ok)
+      throw new StepError(
+        `smoke test ${smoke.status.toLowerCase()} on ${smokeId}: the candidate ${imageId} is deregistered (${describeLog(smoke)})`,
+        smoke.tail,
+      );
     await withRetry(() => ports.ec2.tagResource(region, imageId, { [tagKeys.smoke]: "passed", [tagKeys.role]: "image" }));
     markDeleted(journal, "candidate-image", imageId);
     at("cleanup");
@@ -129,14 +204,24 @@ export async function buildAwsImage(options: BuildAwsImageOptions, ports: CloudP
 }
 
 // CreateImage from the stopped builder, journaled as a candidate (deleted on failure), IMDSv2-only once available.
-async function createCandidate(journal: JournalFile, ports: CloudPorts, region: string, input: { instanceId: string; name: string; description: string; tags: Record<string, string> }, withRetry: WithRetry, signal?: AbortSignal): Promise<string> {
+async function createCandidate(
+  journal: JournalFile,
+  ports: CloudPorts,
+  region: string,
+  input: { instanceId: string; name: string; description: string; tags: Record<string, string> },
+  withRetry: WithRetry,
+  signal?: AbortSignal,
+): Promise<string> {
   const imageId = await withRetry(() => ports.ec2.createImage(region, input));
   recordTemporary(journal, { kind: "candidate-image", region, id: imageId });
-  await waitFor(async () => {
-    const [image] = await withRetry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }), { retryCodes: ["InvalidAMIID.NotFound"] });
-    if (image?.state === "failed") throw new Error(`CreateImage failed: ${image.stateReason ?? "unknown reason"}`);
-    return image?.state === "available" ? true : undefined;
-  }, { clock: ports.clock, what: `image ${imageId}`, budgetMs: 2 * 3600_000, intervalMs: 15_000, signal });
+  await waitFor(
+    async () => {
+      const [image] = await withRetry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }), { retryCodes: ["InvalidAMIID.NotFound"] });
+      if (image?.state === "failed") throw new Error(`CreateImage failed: ${image.stateReason ?? "unknown reason"}`);
+      return image?.state === "available" ? true : undefined;
+    },
+    { clock: ports.clock, what: `image ${imageId}`, budgetMs: 2 * 3600_000, intervalMs: 15_000, signal },
+  );
   await withRetry(() => ports.ec2.requireImdsV2(region, imageId));
   return imageId;
 }

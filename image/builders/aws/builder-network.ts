@@ -46,7 +46,14 @@ export async function findBuilderNetwork(recipe: Recipe, region: string, ports: 
     if (!vpcId) return { ok: false, problem: { region, code: "no-default-vpc", message: noDefaultVpcMessage(region) } };
     return { ok: true, network: { vpcId } };
   } catch (error) {
-    return { ok: false, problem: { region, code: "cloud-error", message: `cannot look up the builder's ${subnetId ? `subnet ${subnetId}` : "default VPC"}: ${(error as Error).message}` } };
+    return {
+      ok: false,
+      problem: {
+        region,
+        code: "cloud-error",
+        message: `cannot look up the builder's ${subnetId ? `subnet ${subnetId}` : "default VPC"}: ${(error as Error).message}`,
+      },
+    };
   }
 }
 

@@ -24,20 +24,39 @@ export async function launchManagedInstance(input: LaunchInput, ports: CloudPort
   const budgetMs = input.budgetMs ?? 20 * 60_000;
   // A fresh instance profile is not usable for a few seconds (IAM is eventually consistent): that one InvalidParameterValue is
   // retried; any other is permanent (an instance type of the other architecture, ...) and fails the launch at once.
-  const instanceId = await withRetry(() => ports.ec2.runInstance(region, {
-    imageId: input.imageId, instanceType: input.instanceType, instanceProfileName: input.instanceProfileName, securityGroupId: input.securityGroupId,
-    diskSizeGiB: input.diskSizeGiB, encrypted: input.encrypted, clientToken: clientTokenFor(input.buildId, region, `${input.purpose}#${input.attempt}`), tags: input.tags,
-    ...(input.userData === undefined ? {} : { userData: input.userData }), ...(input.subnetId === undefined ? {} : { subnetId: input.subnetId }),
-  }), { retryIf: isProfilePropagation }).catch((error: unknown) => Promise.reject(describeLaunchError(error, input)));
+  const instanceId = await withRetry(
+    () =>
+      ports.ec2.runInstance(region, {
+        imageId: input.imageId,
+        instanceType: input.instanceType,
+        instanceProfileName: input.instanceProfileName,
+        securityGroupId: input.securityGroupId,
+        diskSizeGiB: input.diskSizeGiB,
+        encrypted: input.encrypted,
+        clientToken: clientTokenFor(input.buildId, region, `${input.purpose}#${input.attempt}`),
+        tags: input.tags,
+        ...(input.userData === undefined ? {} : { userData: input.userData }),
+        ...(input.subnetId === undefined ? {} : { subnetId: input.subnetId }),
+      }),
+    { retryIf: isProfilePropagation },
+  ).catch((error: unknown) => Promise.reject(describeLaunchError(error, input)));
   recordTemporary(journal, { kind: "instance", region, id: instanceId });
-  await waitFor(async () => {
-    const [found] = await withRetry(() => ports.ec2.describeInstances(region, { instanceIds: [instanceId] }), { retryCodes: ["InvalidInstanceID.NotFound"] });
-    if (found && ["terminated", "shutting-down", "stopped"].includes(found.state)) throw new Error(`${input.purpose} instance ${instanceId} is ${found.state}`);
-    return found?.state === "running" ? true : undefined;
-  }, { clock: ports.clock, what: `${input.purpose} instance ${instanceId} to run`, budgetMs, intervalMs: 5_000, signal });
+  await waitFor(
+    async () => {
+      const [found] = await withRetry(() => ports.ec2.describeInstances(region, { instanceIds: [instanceId] }), { retryCodes: ["InvalidInstanceID.NotFound"] });
+      if (found && ["terminated", "shutting-down", "stopped"].includes(found.state))
+        throw new Error(`${input.purpose} instance ${instanceId} is ${found.state}`);
+      return found?.state === "running" ? true : undefined;
+    },
+    { clock: ports.clock, what: `${input.purpose} instance ${instanceId} to run`, budgetMs, intervalMs: 5_000, signal },
+  );
   // The agent comes online only if the instance reaches the internet (the agent's download, then SSM): a timeout names the subnet.
   await waitFor(async () => ((await withRetry(() => ports.ssm.isInstanceManaged(region, instanceId))) ? true : undefined), {
-    clock: ports.clock, what: `the SSM agent of ${instanceId}`, budgetMs, intervalMs: 10_000, signal,
+    clock: ports.clock,
+    what: `the SSM agent of ${instanceId}`,
+    budgetMs,
+    intervalMs: 10_000,
+    signal,
   }).catch((error: unknown) => {
     if (!(error instanceof WaitTimeoutError)) throw error;
     const network = input.subnetId ? `subnet ${input.subnetId} (image.builder.subnetId)` : "its default subnet";
@@ -56,14 +75,23 @@ export function isProfilePropagation(error: CloudError): boolean {
 export function describeLaunchError(error: unknown, input: Pick<LaunchInput, "region" | "purpose" | "instanceType">): unknown {
   if (!(error instanceof CloudError) || error.code !== "InvalidParameterValue") return error;
   const parameter = /for parameter (\S+)/i.exec(error.message)?.[1] ?? (/instance type|InstanceType/.test(error.message) ? "instanceType" : undefined);
-  const fix = parameter === "instanceType"
-    ? `image.builder.instanceType (${input.instanceType}) must be a type of image.arch's architecture that ${input.region} offers`
-    : "check the recipe's image.builder settings";
-  return new CloudError(error.code, `RunInstances of the ${input.purpose} instance in ${input.region} was refused${parameter ? ` (parameter ${parameter})` : ""}, not retried: ${error.message.replace(/^InvalidParameterValue: /, "")} Fix: ${fix}.`);
+  const fix =
+    parameter === "instanceType"
+      ? `image.builder.instanceType (${input.instanceType}) must be a type of image.arch's architecture that ${input.region} offers`
+      : "check the recipe's image.builder settings";
+  return new CloudError(
+    error.code,
+    `RunInstances of the ${input.purpose} instance in ${input.region} was refused${parameter ? ` (parameter ${parameter})` : ""}, not retried: ${error.message.replace(/^InvalidParameterValue: /, "")} Fix: ${fix}.`,
+  );
 }
 
 // Finds the newest official Debian 12 AMI for an architecture (owner 136693071363).
-export async function findDebianBaseImage(ports: CloudPorts, region: string, arch: "amd64" | "arm64", signal?: AbortSignal): Promise<{ imageId: string; name: string } | undefined> {
+export async function findDebianBaseImage(
+  ports: CloudPorts,
+  region: string,
+  arch: "amd64" | "arm64",
+  signal?: AbortSignal,
+): Promise<{ imageId: string; name: string } | undefined> {
   const withRetry = bindRetry({ clock: ports.clock, signal });
   const images = await withRetry(() => ports.ec2.describeImages(region, { owners: ["136693071363"], name: `debian-12-${arch}-*` }));
   const newest = images.filter((i) => i.state === "available").sort((a, b) => b.creationDate.localeCompare(a.creationDate))[0];

@@ -9,12 +9,32 @@ import { packBundle, type PackedBundle } from "./pack-bundle.ts";
 
 /** Everything decided before a build creates anything. */
 export type PreparedBuild =
-  | { ok: true; buildId: string; amiName: string; account: string; regions: string[]; base: { imageId: string; name: string }; packed: PackedBundle; existing: ImageRecord[]; network: BuilderNetwork }
+  | {
+      ok: true;
+      buildId: string;
+      amiName: string;
+      account: string;
+      regions: string[];
+      base: { imageId: string; name: string };
+      packed: PackedBundle;
+      existing: ImageRecord[];
+      network: BuilderNetwork;
+    }
   | { kind: "preflight-failed"; ok: false; problems: PreflightProblem[] };
 
 /** A build's dry-run: what would be built, or reused. */
 export type AwsBuildPlan =
-  | { kind: "planned"; ok: true; buildId: string; amiName: string; region: string; regions: string[]; baseImage: string; builderNetwork: string; reuseImageId?: string }
+  | {
+      kind: "planned";
+      ok: true;
+      buildId: string;
+      amiName: string;
+      region: string;
+      regions: string[];
+      baseImage: string;
+      builderNetwork: string;
+      reuseImageId?: string;
+    }
   | { kind: "preflight-failed"; ok: false; problems: PreflightProblem[] };
 
 // Read-only preparation: newest Debian base AMI, the build id (bundle hash + base AMI + disk + recipe version), pre-flight in
@@ -23,12 +43,28 @@ export type AwsBuildPlan =
 export async function prepareAwsBuild(options: BuildAwsImageOptions, ports: CloudPorts, signal?: AbortSignal): Promise<PreparedBuild> {
   const { recipe, region } = options;
   const base = await findDebianBaseImage(ports, region, recipe.image.arch, signal);
-  if (!base) return { kind: "preflight-failed", ok: false, problems: [{ region, code: "cloud-error", message: `no official Debian 12 ${recipe.image.arch} AMI (owner 136693071363) in ${region}` }] };
+  if (!base)
+    return {
+      kind: "preflight-failed",
+      ok: false,
+      problems: [{ region, code: "cloud-error", message: `no official Debian 12 ${recipe.image.arch} AMI (owner 136693071363) in ${region}` }],
+    };
   const packed = packBundle(options.bundle.files);
   const disk = recipe.image.disk;
-  const buildId = hashParts(options.bundle.hash || packed.sha256, base.imageId, recipe.image.arch, String(disk.sizeGiB), String(disk.encrypted), recipe.name, recipe.version).slice(0, 20);
+  const buildId = hashParts(
+    options.bundle.hash || packed.sha256,
+    base.imageId,
+    recipe.image.arch,
+    String(disk.sizeGiB),
+    String(disk.encrypted),
+    recipe.name,
+    recipe.version,
+  ).slice(0, 20);
   const amiName = amiNameFor(recipe.image.name, recipe.version, buildId);
-  const [preflight, network] = await Promise.all([runPreflight({ recipe, sourceRegion: region, amiName, buildId }, ports, signal), findBuilderNetwork(recipe, region, ports, signal)]);
+  const [preflight, network] = await Promise.all([
+    runPreflight({ recipe, sourceRegion: region, amiName, buildId }, ports, signal),
+    findBuilderNetwork(recipe, region, ports, signal),
+  ]);
   if (!preflight.ok || !network.ok) {
     const credentials = !preflight.ok && preflight.problems.some((p) => p.code === "credentials");
     const problems = [...(preflight.ok ? [] : preflight.problems), ...(network.ok || credentials ? [] : [network.problem])];
@@ -45,7 +81,13 @@ export async function planAwsBuild(options: BuildAwsImageOptions, ports: CloudPo
   if (!prepared.ok) return prepared;
   const reuse = prepared.existing.find((i) => i.state === "available" && isSmokeTested(i.tags));
   return {
-    kind: "planned", ok: true, buildId: prepared.buildId, amiName: prepared.amiName, region: options.region, regions: prepared.regions, baseImage: `${prepared.base.imageId} (${prepared.base.name})`,
+    kind: "planned",
+    ok: true,
+    buildId: prepared.buildId,
+    amiName: prepared.amiName,
+    region: options.region,
+    regions: prepared.regions,
+    baseImage: `${prepared.base.imageId} (${prepared.base.name})`,
     builderNetwork: describeBuilderNetwork(prepared.network),
     ...(reuse ? { reuseImageId: reuse.imageId } : {}),
   };

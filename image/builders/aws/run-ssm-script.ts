@@ -40,16 +40,28 @@ export async function runSsmScript(input: RunScriptInput, ports: CloudPorts, jou
   const withRetry = bindRetry({ clock: ports.clock, signal });
   // A log from an earlier attempt of the same build must not pass for this command's.
   await withRetry(() => ports.s3.deleteObject(region, input.log.bucket, input.log.key));
-  const commandId = await withRetry(() => ports.ssm.sendShellCommand(region, { instanceId, commands: input.commands, comment: input.comment, timeoutSeconds: Math.ceil(input.budgetMs / 1000) }), { retryCodes: ["InvalidInstanceId"] });
+  const commandId = await withRetry(
+    () =>
+      ports.ssm.sendShellCommand(region, { instanceId, commands: input.commands, comment: input.comment, timeoutSeconds: Math.ceil(input.budgetMs / 1000) }),
+    { retryCodes: ["InvalidInstanceId"] },
+  );
   recordTemporary(journal, { kind: "command", region, id: commandId });
-  const done = await waitFor(async () => {
-    const invocation = await withRetry(() => ports.ssm.getCommandInvocation(region, commandId, instanceId), { retryCodes: ["InvocationDoesNotExist"] });
-    return ["Pending", "InProgress", "Delayed", "Cancelling"].includes(invocation.status) ? undefined : invocation;
-  }, { clock: ports.clock, what: input.comment, budgetMs: input.budgetMs, intervalMs: 15_000, signal });
+  const done = await waitFor(
+    async () => {
+      const invocation = await withRetry(() => ports.ssm.getCommandInvocation(region, commandId, instanceId), { retryCodes: ["InvocationDoesNotExist"] });
+      return ["Pending", "InProgress", "Delayed", "Cancelling"].includes(invocation.status) ? undefined : invocation;
+    },
+    { clock: ports.clock, what: input.comment, budgetMs: input.budgetMs, intervalMs: 15_000, signal },
+  );
   markDeleted(journal, "command", commandId);
   const body = await withRetry(() => ports.s3.getObject(region, input.log.bucket, input.log.key)).catch(() => undefined);
   const text = body ? Buffer.from(body).toString("utf8") : `${done.stdout}\n${done.stderr}`;
-  return { ok: done.status === "Success", status: done.status, tail: text.trimEnd().split("\n").slice(-40).join("\n"), ...(body ? { logUri: `s3://${input.log.bucket}/${input.log.key}` } : {}) };
+  return {
+    ok: done.status === "Success",
+    status: done.status,
+    tail: text.trimEnd().split("\n").slice(-40).join("\n"),
+    ...(body ? { logUri: `s3://${input.log.bucket}/${input.log.key}` } : {}),
+  };
 }
 
 // Where the log of a finished script is, for a failure message (pure): its S3 location only when it is there.

@@ -15,7 +15,18 @@
 export const sealUnitName = "rtcgw-seal.service";
 const scriptPath = "/run/rtcgw-seal/seal.sh";
 const neutralHosts = "127.0.0.1\\tlocalhost\\n::1\\t\\tlocalhost ip6-localhost ip6-loopback\\nff02::1\\t\\tip6-allnodes\\nff02::2\\t\\tip6-allrouters\\n";
-const historyNames = [".bash_history", ".zsh_history", ".sh_history", ".history", ".python_history", ".lesshst", ".viminfo", ".wget-hsts", ".node_repl_history", ".cache"];
+const historyNames = [
+  ".bash_history",
+  ".zsh_history",
+  ".sh_history",
+  ".history",
+  ".python_history",
+  ".lesshst",
+  ".viminfo",
+  ".wget-hsts",
+  ".node_repl_history",
+  ".cache",
+];
 
 // The seal script (pure; POSIX sh). It takes the root to seal as its only argument: `/` at shutdown, a
 // temp tree in tests (no default, so that no slip ever seals the machine it runs on).

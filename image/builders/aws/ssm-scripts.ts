@@ -68,26 +68,26 @@ export function renderSmokeCommands(recipe: Recipe, logPutUrl: string): string[]
   const httpsBase = `https://${wildcard ? "127.0.0.1" : listen.address}:${listen.wss.port}`;
   const sipHost = wildcard
     ? [
-      `sip_host=$(sed -n 's/^${runtimeEnvVariables.localAddress}=//p' ${runtimeEnvPath} 2>/dev/null | tail -n 1)`,
-      `test -n "$sip_host" || { echo 'smoke: no ${runtimeEnvVariables.localAddress} in ${runtimeEnvPath} (first boot)'; exit 1; }`,
-    ]
+        `sip_host=$(sed -n 's/^${runtimeEnvVariables.localAddress}=//p' ${runtimeEnvPath} 2>/dev/null | tail -n 1)`,
+        `test -n "$sip_host" || { echo 'smoke: no ${runtimeEnvVariables.localAddress} in ${runtimeEnvPath} (first boot)'; exit 1; }`,
+      ]
     : [`sip_host=${shellQuote(listen.address)}`];
   return [
     "set -eu",
     ...renderLogCapture("smoke", logPutUrl),
     "timeout 300 systemctl is-system-running --wait >/dev/null 2>&1 || true",
-    "for unit in rtcgw-firstboot kamailio rtpengine-daemon nftables rtcgw-admin; do systemctl is-active --quiet \"$unit\" || { echo \"smoke: $unit is not active\"; systemctl status --no-pager --lines=20 \"$unit\" || true; exit 1; }; done",
+    'for unit in rtcgw-firstboot kamailio rtpengine-daemon nftables rtcgw-admin; do systemctl is-active --quiet "$unit" || { echo "smoke: $unit is not active"; systemctl status --no-pager --lines=20 "$unit" || true; exit 1; }; done',
     ...sipHost,
     `python3 - "$sip_host" ${listen.sip.ports.from} <<'PY'\n${sipOptionsProbe}\nPY`,
-    "https_status() {\n\ttries=0\n\twhile :; do\n\t\tcode=$(curl -sk -o /dev/null -w '%{http_code}' --max-time 10 \"$1\" || true)\n\t\tif [ \"$code\" != 000 ] || [ \"$tries\" -ge 30 ]; then break; fi\n\t\ttries=$((tries + 1))\n\t\tsleep 2\n\tdone\n\techo \"$code\"\n}",
+    'https_status() {\n\ttries=0\n\twhile :; do\n\t\tcode=$(curl -sk -o /dev/null -w \'%{http_code}\' --max-time 10 "$1" || true)\n\t\tif [ "$code" != 000 ] || [ "$tries" -ge 30 ]; then break; fi\n\t\ttries=$((tries + 1))\n\t\tsleep 2\n\tdone\n\techo "$code"\n}',
     `code=$(https_status ${httpsBase}/); test "$code" = 401 || { echo "smoke: ${httpsBase}/ answered $code, not 401 (login required)"; exit 1; }`,
     `code=$(https_status ${httpsBase}/tryit/); test "$code" = 200 || { echo "smoke: ${httpsBase}/tryit/ answered $code, not 200"; exit 1; }`,
     "test ! -s /root/.bash_history || { echo 'smoke: /root/.bash_history is not empty'; exit 1; }",
     "test -z \"$(find /var/lib/apt/lists -mindepth 1 -maxdepth 1 ! -name lock ! -name partial -print -quit 2>/dev/null)\" || { echo 'smoke: apt lists were not cleaned'; exit 1; }",
     "token=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 60' http://169.254.169.254/latest/api/token) || { echo 'smoke: IMDSv2 gave no token'; exit 1; }",
     "self=$(curl -fsS -H \"X-aws-ec2-metadata-token: $token\" http://169.254.169.254/latest/meta-data/instance-id) || { echo 'smoke: IMDSv2 gave no instance id'; exit 1; }",
-    "for dir in /var/lib/amazon/ssm/i-*; do if [ -e \"$dir\" ] && [ \"${dir##*/}\" != \"$self\" ]; then echo \"smoke: $dir: SSM agent state of another instance (the builder) is in the image\"; exit 1; fi; done",
-    "code=$(curl -s -o /dev/null -w '%{http_code}' http://169.254.169.254/latest/meta-data/ || true); test \"$code\" = 401 || { echo \"smoke: IMDSv1 answered $code\"; exit 1; }",
+    'for dir in /var/lib/amazon/ssm/i-*; do if [ -e "$dir" ] && [ "${dir##*/}" != "$self" ]; then echo "smoke: $dir: SSM agent state of another instance (the builder) is in the image"; exit 1; fi; done',
+    'code=$(curl -s -o /dev/null -w \'%{http_code}\' http://169.254.169.254/latest/meta-data/ || true); test "$code" = 401 || { echo "smoke: IMDSv1 answered $code"; exit 1; }',
     "echo 'rtcgw: smoke passed'",
   ];
 }

@@ -23,6 +23,9 @@ export async function bootstrapRootfs(plan: LocalBuildPlan, log: BuildLog, signa
   log.note(`$ mmdebstrap ${plan.mmdebstrapArgs.join(" ")}`);
   const result = await runKillable(renderBootstrapCommand(plan.mmdebstrapArgs), { log, inheritEnv: true, env: { TMPDIR: tmp }, ...(signal ? { signal } : {}) });
   if (result.exitCode === 0) return undefined;
-  const lastError = result.stderr.split("\n").filter((l) => /^E: |error/i.test(l)).pop();
+  const lastError = result.stderr
+    .split("\n")
+    .filter((l) => /^E: |error/i.test(l))
+    .pop();
   return `mmdebstrap exited with ${result.exitCode}${lastError ? `: ${lastError}` : ""}`;
 }

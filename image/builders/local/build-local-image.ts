@@ -64,13 +64,27 @@ export interface LocalBuildProgress {
 export type LocalBuildResult =
   | { ok: true; dryRun: true; plan: LocalBuildPlan }
   | { ok: true; dryRun: false; reused: boolean; artifactDir: string; disk: string; manifest: LocalImageManifest; plan: LocalBuildPlan }
-  | { ok: false; step: LocalBuildStepId; message: string; canceled: boolean; failedLog?: string; violations?: SealViolation[]; smoke?: SmokeResult; bootTest?: BootTestResult; plan: LocalBuildPlan };
+  | {
+      ok: false;
+      step: LocalBuildStepId;
+      message: string;
+      canceled: boolean;
+      failedLog?: string;
+      violations?: SealViolation[];
+      smoke?: SmokeResult;
+      bootTest?: BootTestResult;
+      plan: LocalBuildPlan;
+    };
 
 /** Lynis target of issue 4. */
 export const auditTarget = { hardeningIndex: 80, warnings: 0 };
 
 class StepFailure extends Error {
-  constructor(readonly step: LocalBuildStepId, message: string, readonly extra: { violations?: SealViolation[]; smoke?: SmokeResult; bootTest?: BootTestResult } = {}) {
+  constructor(
+    readonly step: LocalBuildStepId,
+    message: string,
+    readonly extra: { violations?: SealViolation[]; smoke?: SmokeResult; bootTest?: BootTestResult } = {},
+  ) {
     super(message);
   }
 }
@@ -79,7 +93,14 @@ class StepFailure extends Error {
 export async function buildLocalImage(options: LocalBuildOptions): Promise<LocalBuildResult> {
   const now = options.now ?? Date.now;
   const started = now();
-  const plan = planLocalBuild({ recipe: options.recipe, bundle: options.bundle, outDir: options.outDir, uid: process.getuid?.() ?? 0, pid: process.pid, ...(options.aptCacheDir ? { aptCacheDir: options.aptCacheDir } : {}) });
+  const plan = planLocalBuild({
+    recipe: options.recipe,
+    bundle: options.bundle,
+    outDir: options.outDir,
+    uid: process.getuid?.() ?? 0,
+    pid: process.pid,
+    ...(options.aptCacheDir ? { aptCacheDir: options.aptCacheDir } : {}),
+  });
   if (options.dryRun) return { ok: true, dryRun: true, plan };
   const emit = (event: Omit<LocalBuildProgress, "elapsedMs">) => options.onProgress?.({ ...event, elapsedMs: now() - started });
 
@@ -113,46 +134,124 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
 
   try {
     await step("bootstrap", async () => failIf("bootstrap", await bootstrapRootfs(plan, log, signal)));
-    await step("provision", async () => failIf("provision", await provisionRootfs({ rootDir: plan.rootfsDir, workDir: plan.workDir, bundleFiles: options.bundle.files, aptCacheDir: plan.aptCacheDir, log, ...(signal ? { signal } : {}) })));
-    const changed = await step("seal", async () => sealRootfs(plan.rootfsDir), (c) => `${c.length} paths changed`);
+    await step("provision", async () =>
+      failIf(
+        "provision",
+        await provisionRootfs({
+          rootDir: plan.rootfsDir,
+          workDir: plan.workDir,
+          bundleFiles: options.bundle.files,
+          aptCacheDir: plan.aptCacheDir,
+          log,
+          ...(signal ? { signal } : {}),
+        }),
+      ),
+    );
+    const changed = await step(
+      "seal",
+      async () => sealRootfs(plan.rootfsDir),
+      (c) => `${c.length} paths changed`,
+    );
     await step("assert-sealed", async () => {
       const violations = assertSealed(plan.rootfsDir);
       for (const v of violations) log.note(`seal violation: ${v.rule} ${v.path}: ${v.message}`);
-      if (violations.length > 0) throw new StepFailure("assert-sealed", `${violations.length} seal violation(s), first: ${violations[0]!.path} (${violations[0]!.rule})`, { violations });
+      if (violations.length > 0)
+        throw new StepFailure("assert-sealed", `${violations.length} seal violation(s), first: ${violations[0]!.path} (${violations[0]!.rule})`, {
+          violations,
+        });
     });
-    const smoke = await step("smoke", async () => smokeTestRootfs({ rootDir: plan.rootfsDir, workDir: plan.workDir, recipe: options.recipe, log, ...(signal ? { signal } : {}) }), (s) => s.checks.map((c) => `${c.ok ? "✓" : "✗"} ${c.name}`).join(", "));
+    const smoke = await step(
+      "smoke",
+      async () => smokeTestRootfs({ rootDir: plan.rootfsDir, workDir: plan.workDir, recipe: options.recipe, log, ...(signal ? { signal } : {}) }),
+      (s) => s.checks.map((c) => `${c.ok ? "✓" : "✗"} ${c.name}`).join(", "),
+    );
     for (const check of smoke.checks) log.note(`smoke: ${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
-    if (!smoke.ok) throw new StepFailure("smoke", `smoke test failed: ${smoke.checks.filter((c) => !c.ok).map((c) => `${c.name} (${c.detail})`).join("; ")}`, { smoke });
-    const lynis = await step("audit", async () => {
-      const audit = await auditRootfs({ rootDir: plan.rootfsDir, workDir: plan.workDir, log, ...(signal ? { signal } : {}) });
-      if (!audit.ok) throw new StepFailure("audit", audit.message);
-      return audit.lynis;
-    }, (l) => `hardening index ${l.hardeningIndex}, ${l.warnings.length} warning(s)`);
+    if (!smoke.ok)
+      throw new StepFailure(
+        "smoke",
+        `smoke test failed: ${smoke.checks
+          .filter((c) => !c.ok)
+          .map((c) => `${c.name} (${c.detail})`)
+          .join("; ")}`,
+        { smoke },
+      );
+    const lynis = await step(
+      "audit",
+      async () => {
+        const audit = await auditRootfs({ rootDir: plan.rootfsDir, workDir: plan.workDir, log, ...(signal ? { signal } : {}) });
+        if (!audit.ok) throw new StepFailure("audit", audit.message);
+        return audit.lynis;
+      },
+      (l) => `hardening index ${l.hardeningIndex}, ${l.warnings.length} warning(s)`,
+    );
     const sysctlMismatches = checkSysctlStatically(plan.rootfsDir);
     for (const m of sysctlMismatches) log.note(`sysctl: ${m.key} is ${m.actual ?? "unset"}, Lynis expects ${m.expected.join(" or ")}`);
     const meetsTarget = lynis.hardeningIndex >= auditTarget.hardeningIndex && lynis.warnings.length <= auditTarget.warnings;
-    if (options.requireAuditTarget && !meetsTarget) throw new StepFailure("audit", `Lynis hardening index ${lynis.hardeningIndex} with ${lynis.warnings.length} warning(s) misses the target (≥ ${auditTarget.hardeningIndex}, 0 warnings)`);
+    if (options.requireAuditTarget && !meetsTarget)
+      throw new StepFailure(
+        "audit",
+        `Lynis hardening index ${lynis.hardeningIndex} with ${lynis.warnings.length} warning(s) misses the target (≥ ${auditTarget.hardeningIndex}, 0 warnings)`,
+      );
     const packages = await listInstalledPackages(plan.rootfsDir);
     const rootfsBytes = await measureTree(plan.rootfsDir);
     const raw = join(plan.workDir, "disk.raw");
-    const layout = await step("disk", async () => {
-      const written = await writeDisk({ rootDir: plan.rootfsDir, workDir: plan.workDir, output: raw, log, ...(signal ? { signal } : {}) });
-      if (!written.ok) throw new StepFailure("disk", written.message);
-      return written.layout;
-    }, () => `${raw}`);
+    const layout = await step(
+      "disk",
+      async () => {
+        const written = await writeDisk({ rootDir: plan.rootfsDir, workDir: plan.workDir, output: raw, log, ...(signal ? { signal } : {}) });
+        if (!written.ok) throw new StepFailure("disk", written.message);
+        return written.layout;
+      },
+      () => `${raw}`,
+    );
     // The tree is on the disk now: free its space before the boot test's overlay grows.
     rmSync(plan.rootfsDir, { recursive: true, force: true });
-    const bootTest = await step("boot-test", async () => bootTestDisk({ disk: raw, workDir: plan.workDir, recipe: options.recipe, log, ...(options.bootTimeoutMs ? { readyTimeoutMs: options.bootTimeoutMs } : {}), ...(signal ? { signal } : {}) }), describeBootTest);
-    if (!bootTest.ok) throw new StepFailure("boot-test", `boot test failed (${bootTest.accelerator.name}): ${bootTest.boots.flatMap((b) => b.checks.filter((c) => !c.ok).map((c) => `${b.firmware}: ${c.name} (${c.detail})`)).join("; ")}`, { bootTest });
-    const disk = await step("package", async () => {
-      const record = await compressDisk(raw, join(plan.workDir, artifactFiles.disk), log, signal);
-      if (typeof record === "string") throw new StepFailure("package", record);
-      rmSync(raw, { force: true });
-      return { ...record, layout };
-    }, (d) => `${(d.compressedBytes / 1024 ** 2).toFixed(0)} MiB compressed, sha256 ${d.sha256.slice(0, 12)}`);
+    const bootTest = await step(
+      "boot-test",
+      async () =>
+        bootTestDisk({
+          disk: raw,
+          workDir: plan.workDir,
+          recipe: options.recipe,
+          log,
+          ...(options.bootTimeoutMs ? { readyTimeoutMs: options.bootTimeoutMs } : {}),
+          ...(signal ? { signal } : {}),
+        }),
+      describeBootTest,
+    );
+    if (!bootTest.ok)
+      throw new StepFailure(
+        "boot-test",
+        `boot test failed (${bootTest.accelerator.name}): ${bootTest.boots.flatMap((b) => b.checks.filter((c) => !c.ok).map((c) => `${b.firmware}: ${c.name} (${c.detail})`)).join("; ")}`,
+        { bootTest },
+      );
+    const disk = await step(
+      "package",
+      async () => {
+        const record = await compressDisk(raw, join(plan.workDir, artifactFiles.disk), log, signal);
+        if (typeof record === "string") throw new StepFailure("package", record);
+        rmSync(raw, { force: true });
+        return { ...record, layout };
+      },
+      (d) => `${(d.compressedBytes / 1024 ** 2).toFixed(0)} MiB compressed, sha256 ${d.sha256.slice(0, 12)}`,
+    );
     const manifest = await step("manifest", async () => {
-      for (const leftover of ["rootfs", "bundle", "apt.conf", "boot-test", "mmdebstrap-tmp"]) rmSync(join(plan.workDir, leftover), { recursive: true, force: true });
-      const manifest = await describeArtifact(plan, { started, finished: now(), stepTimes, packages, rootfsBytes, disk, bootTest, changed: changed.length, smoke, lynis, meetsTarget, sysctlMismatches });
+      for (const leftover of ["rootfs", "bundle", "apt.conf", "boot-test", "mmdebstrap-tmp"])
+        rmSync(join(plan.workDir, leftover), { recursive: true, force: true });
+      const manifest = await describeArtifact(plan, {
+        started,
+        finished: now(),
+        stepTimes,
+        packages,
+        rootfsBytes,
+        disk,
+        bootTest,
+        changed: changed.length,
+        smoke,
+        lynis,
+        meetsTarget,
+        sysctlMismatches,
+      });
       writeManifest(plan.workDir, manifest);
       promoteWorkDir(plan.workDir, plan.artifactDir);
       return manifest;
@@ -171,7 +270,20 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
 
 async function describeArtifact(
   plan: LocalBuildPlan,
-  facts: { started: number; finished: number; stepTimes: Record<string, number>; packages: LocalImageManifest["packages"]; rootfsBytes: number; disk: LocalImageManifest["disk"]; bootTest: BootTestResult; changed: number; smoke: SmokeResult; lynis: LynisSummary; meetsTarget: boolean; sysctlMismatches: SysctlMismatch[] },
+  facts: {
+    started: number;
+    finished: number;
+    stepTimes: Record<string, number>;
+    packages: LocalImageManifest["packages"];
+    rootfsBytes: number;
+    disk: LocalImageManifest["disk"];
+    bootTest: BootTestResult;
+    changed: number;
+    smoke: SmokeResult;
+    lynis: LynisSummary;
+    meetsTarget: boolean;
+    sysctlMismatches: SysctlMismatch[];
+  },
 ): Promise<LocalImageManifest> {
   const mmdebstrap = (await execa("mmdebstrap", ["--version"], { reject: false })).stdout.trim();
   return {
@@ -184,7 +296,12 @@ async function describeArtifact(
     sizes: { rootfsBytes: facts.rootfsBytes },
     disk: facts.disk,
     bootTest: facts.bootTest,
-    build: { startedAt: new Date(facts.started).toISOString(), finishedAt: new Date(facts.finished).toISOString(), seconds: Math.round((facts.finished - facts.started) / 100) / 10, steps: facts.stepTimes },
+    build: {
+      startedAt: new Date(facts.started).toISOString(),
+      finishedAt: new Date(facts.finished).toISOString(),
+      seconds: Math.round((facts.finished - facts.started) / 100) / 10,
+      steps: facts.stepTimes,
+    },
     audit: { ...facts.lynis, target: auditTarget, meetsTarget: facts.meetsTarget, sysctlMismatches: facts.sysctlMismatches },
     smoke: facts.smoke,
     seal: { changed: facts.changed, violations: 0 },
@@ -194,7 +311,9 @@ async function describeArtifact(
 
 // One line for the progress renderer: accelerator, power-on to ready per firmware, checks passed.
 function describeBootTest(result: BootTestResult): string {
-  const boots = result.boots.map((b, i) => `${b.firmware} ${b.readySeconds === undefined ? "did not get there" : `${i === 0 ? "ready" : "systemd up"} in ${b.readySeconds} s`}`).join(", ");
+  const boots = result.boots
+    .map((b, i) => `${b.firmware} ${b.readySeconds === undefined ? "did not get there" : `${i === 0 ? "ready" : "systemd up"} in ${b.readySeconds} s`}`)
+    .join(", ");
   const checks = result.boots.flatMap((b) => b.checks);
   return `${result.accelerator.name}: ${boots}; ${checks.filter((c) => c.ok).length}/${checks.length} checks`;
 }

@@ -16,14 +16,17 @@ export async function checkLocalBuildPrerequisites(options: { outDir?: string; u
   if (missing.length > 0) problems.push(`Debian packages not installed: ${missing.join(", ")}: install them with \`${renderAptInstallCommand(missing)}\``);
   if (uid !== 0) {
     if (!findProgram("newuidmap")) problems.push("`newuidmap` not found (mmdebstrap's unshare mode): install it with `apt-get install uidmap`");
-    if (readNumber("/proc/sys/kernel/unprivileged_userns_clone") === 0) problems.push("unprivileged user namespaces are off: `sysctl -w kernel.unprivileged_userns_clone=1`");
+    if (readNumber("/proc/sys/kernel/unprivileged_userns_clone") === 0)
+      problems.push("unprivileged user namespaces are off: `sysctl -w kernel.unprivileged_userns_clone=1`");
     if (readNumber("/proc/sys/user/max_user_namespaces") === 0) problems.push("user namespaces are disabled: `sysctl -w user.max_user_namespaces=15000`");
     problems.push("the smoke test and the audit chroot into the image and mount an overlay: run the local build as root (sudo)");
   }
-  if (!readFileSafe("/proc/filesystems").includes("overlay")) problems.push("the kernel has no overlay file system (needed by the smoke test and the audit): `modprobe overlay`");
+  if (!readFileSafe("/proc/filesystems").includes("overlay"))
+    problems.push("the kernel has no overlay file system (needed by the smoke test and the audit): `modprobe overlay`");
   const outDir = nearestExisting(options.outDir ?? process.cwd());
   const free = freeBytes(outDir);
-  if (free !== undefined && free < minimumFreeBytes) problems.push(`only ${(free / 1024 ** 3).toFixed(1)} GiB free in ${outDir}: a build needs ${minimumFreeBytes / 1024 ** 3} GiB`);
+  if (free !== undefined && free < minimumFreeBytes)
+    problems.push(`only ${(free / 1024 ** 3).toFixed(1)} GiB free in ${outDir}: a build needs ${minimumFreeBytes / 1024 ** 3} GiB`);
   return problems;
 }
 // The executable `command` on PATH (plus the sbin directories, which a non-root PATH lacks), if any.

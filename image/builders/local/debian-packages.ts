@@ -24,7 +24,8 @@ export function parseDebianPackageList(text: string): DebianPackageList {
     if (line === "") continue;
     const header = /^\[(\w+)\]$/.exec(line);
     if (header) {
-      if (header[1] !== "build" && header[1] !== "test") throw new Error(`debian-packages.txt:${index + 1}: unknown section [${header[1]}]: use [build] or [test]`);
+      if (header[1] !== "build" && header[1] !== "test")
+        throw new Error(`debian-packages.txt:${index + 1}: unknown section [${header[1]}]: use [build] or [test]`);
       section = header[1];
     } else if (!section) throw new Error(`debian-packages.txt:${index + 1}: "${line}" comes before any [build] or [test] section`);
     else if (!/^[a-z0-9][a-z0-9+.-]+$/.test(line)) throw new Error(`debian-packages.txt:${index + 1}: "${line}" is not a Debian package name`);
@@ -65,6 +66,9 @@ export async function installDebianPackages(packages: readonly string[], options
     const run = execa("apt-get", args, { env, all: true, reject: false, stdin: "ignore", ...(options.signal ? { cancelSignal: options.signal } : {}) });
     for await (const line of run.iterable({ from: "all" })) options.onOutput(line);
     const result = await run;
-    if (result.exitCode !== 0) throw new Error(`\`apt-get ${args.at(0) === "update" ? "update" : renderAptInstallCommand(packages).slice("apt-get ".length)}\` failed (exit ${result.exitCode ?? result.signal})`);
+    if (result.exitCode !== 0)
+      throw new Error(
+        `\`apt-get ${args.at(0) === "update" ? "update" : renderAptInstallCommand(packages).slice("apt-get ".length)}\` failed (exit ${result.exitCode ?? result.signal})`,
+      );
   }
 }

@@ -11,7 +11,11 @@ export interface InstalledPackage {
 
 // The rootfs's installed packages, sorted by name.
 export async function listInstalledPackages(rootDir: string): Promise<InstalledPackage[]> {
-  const result = await execa("dpkg-query", [`--admindir=${rootDir}/var/lib/dpkg`, "--show", "--showformat=${Package}\\t${Version}\\t${Installed-Size}\\t${db:Status-Abbrev}\\n"]);
+  const result = await execa("dpkg-query", [
+    `--admindir=${rootDir}/var/lib/dpkg`,
+    "--show",
+    "--showformat=${Package}\\t${Version}\\t${Installed-Size}\\t${db:Status-Abbrev}\\n",
+  ]);
   return result.stdout
     .split("\n")
     .map((line) => line.split("\t"))

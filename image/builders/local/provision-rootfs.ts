@@ -13,7 +13,14 @@ const cacheMount = "/run/rtcgw/apt-cache";
 const aptConfigMount = "/run/rtcgw/apt.conf";
 
 // Provisions `rootDir` with `bundleFiles`; resolves to an error message or undefined on success.
-export async function provisionRootfs(options: { rootDir: string; workDir: string; bundleFiles: readonly GeneratedFile[]; aptCacheDir: string; log: BuildLog; signal?: AbortSignal }): Promise<string | undefined> {
+export async function provisionRootfs(options: {
+  rootDir: string;
+  workDir: string;
+  bundleFiles: readonly GeneratedFile[];
+  aptCacheDir: string;
+  log: BuildLog;
+  signal?: AbortSignal;
+}): Promise<string | undefined> {
   const { rootDir, workDir, log } = options;
   const bundleDir = join(workDir, "bundle");
   writeBundle(bundleDir, options.bundleFiles);

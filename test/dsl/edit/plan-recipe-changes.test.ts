@@ -33,13 +33,19 @@ test("set pbx to a host name allows what it resolves to, and says so; unresolved
   ]);
   assert.match(resolved.todo[0]!, /^calls are accepted from 198\.51\.100\.7\/32, 2001:db8::7\/128, what pbx-c\.example\.com resolves to now/);
   const unresolved = planPbxChange(twoUpstreams, { host: "pbx-d.example.com", upstream: "a", resolved: [] });
-  assert.deepEqual(unresolved.edits.map((e) => [e.kind, e.path.join(".")]), [
-    ["set", "gateway.upstreams.0.host"],
-    ["delete", "gateway.upstreams.0.allowFrom"],
-    ["set", "gateway.domains.0"],
-  ]);
+  assert.deepEqual(
+    unresolved.edits.map((e) => [e.kind, e.path.join(".")]),
+    [
+      ["set", "gateway.upstreams.0.host"],
+      ["delete", "gateway.upstreams.0.allowFrom"],
+      ["set", "gateway.domains.0"],
+    ],
+  );
   assert.equal(unresolved.changes[1], 'gateway.upstreams[0].allowFrom removed (was ["192.0.2.1/32","192.0.2.2/32"]: the old PBX\'s)');
-  assert.match(unresolved.todo[0]!, /calls from the PBX are refused until you say which addresses it sends from: `rtcgw recipe set pbx pbx-d\.example\.com --allow-from CIDR,\.\.\.`/);
+  assert.match(
+    unresolved.todo[0]!,
+    /calls from the PBX are refused until you say which addresses it sends from: `rtcgw recipe set pbx pbx-d\.example\.com --allow-from CIDR,\.\.\.`/,
+  );
   const given = planPbxChange(twoUpstreams, { host: "pbx-d.example.com", upstream: "a", allowFrom: ["203.0.113.0/24"] });
   assert.deepEqual(given.edits[1], { kind: "set", path: ["gateway", "upstreams", 0, "allowFrom"], value: ["203.0.113.0/24"] });
   assert.deepEqual(given.todo, []);

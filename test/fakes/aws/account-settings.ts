@@ -23,7 +23,11 @@ export const awsManagedEbsKey = "alias/aws/ebs";
 export function accountSettingsIn(ctx: FakeContext, region: string): AccountSettings {
   const set = ctx.state.accountSettings.get(region);
   const blocked = set?.imageBlockPublicAccess === "block-new-sharing" || ctx.faults.blockPublicAccessIn.includes(region);
-  return { ebsEncryptionByDefault: set?.ebsEncryptionByDefault ?? false, ebsDefaultKmsKeyId: set?.ebsDefaultKmsKeyId ?? awsManagedEbsKey, imageBlockPublicAccess: blocked ? "block-new-sharing" : "unblocked" };
+  return {
+    ebsEncryptionByDefault: set?.ebsEncryptionByDefault ?? false,
+    ebsDefaultKmsKeyId: set?.ebsDefaultKmsKeyId ?? awsManagedEbsKey,
+    imageBlockPublicAccess: blocked ? "block-new-sharing" : "unblocked",
+  };
 }
 
 // The encryption of a volume or snapshot created in the region: encrypted when asked or when the source is, or when the

@@ -16,7 +16,11 @@ function readFilters(input: Form) {
   const filters = listOf<{ Name: string; Value: unknown }>(input.Filter);
   const values = (name: string) => listOf<string>(filters.find((f) => f.Name === name)?.Value);
   const tagFilter = filters.find((f) => f.Name.startsWith("tag:"));
-  const tag = tagFilter ? { key: tagFilter.Name.slice(4), value: listOf<string>(tagFilter.Value)[0]! } : values("tag-key")[0] ? { key: values("tag-key")[0]! } : undefined;
+  const tag = tagFilter
+    ? { key: tagFilter.Name.slice(4), value: listOf<string>(tagFilter.Value)[0]! }
+    : values("tag-key")[0]
+      ? { key: values("tag-key")[0]! }
+      : undefined;
   return { values, tag };
 }
 
@@ -25,7 +29,8 @@ const instanceXml = (i: InstanceRecord) =>
 
 // RunInstances' UserData as EC2 takes it: base64 on the wire, at most 16 KB once decoded.
 function decodeUserData(encoded: string): string {
-  if (encoded.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded)) throw new CloudError("InvalidParameterValue", "Invalid BASE64 encoding of user data.");
+  if (encoded.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(encoded))
+    throw new CloudError("InvalidParameterValue", "Invalid BASE64 encoding of user data.");
   const decoded = Buffer.from(encoded, "base64");
   if (decoded.length > 16 * 1024) throw new CloudError("InvalidParameterValue", "User data is limited to 16384 bytes");
   return decoded.toString("utf8");
@@ -36,7 +41,10 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
   const { ec2 } = cloud.ports;
   if (action === "DescribeRegions") {
     const regions = await ec2.describeRegions();
-    const items = regions.map((r) => `<item><regionName>${r.name}</regionName><regionEndpoint>ec2.${r.name}.amazonaws.com</regionEndpoint><optInStatus>${r.optInStatus}</optInStatus></item>`);
+    const items = regions.map(
+      (r) =>
+        `<item><regionName>${r.name}</regionName><regionEndpoint>ec2.${r.name}.amazonaws.com</regionEndpoint><optInStatus>${r.optInStatus}</optInStatus></item>`,
+    );
     return ec2Response(action, `<regionInfo>${items.join("")}</regionInfo>`);
   }
   if (action === "GetImageBlockPublicAccessState") {
@@ -44,20 +52,33 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
   }
   if (action === "GetEbsEncryptionByDefault" || action === "GetEbsDefaultKmsKeyId") {
     const { enabled, kmsKeyId } = await ec2.getEbsEncryptionDefaults(region);
-    return ec2Response(action, action === "GetEbsEncryptionByDefault" ? `<ebsEncryptionByDefault>${enabled}</ebsEncryptionByDefault>` : `<kmsKeyId>${xmlEscape(kmsKeyId)}</kmsKeyId>`);
+    return ec2Response(
+      action,
+      action === "GetEbsEncryptionByDefault" ? `<ebsEncryptionByDefault>${enabled}</ebsEncryptionByDefault>` : `<kmsKeyId>${xmlEscape(kmsKeyId)}</kmsKeyId>`,
+    );
   }
   if (action === "DescribeLaunchTemplates" || action === "DescribeLaunchTemplateVersions") {
     // One launch template per image id the test put in `launchTemplateImageIds`, with one version naming it.
     const imageIds = await ec2.listLaunchTemplateImageIds(region);
     const id = (i: number) => `lt-${String(i).padStart(17, "0")}`;
-    if (action === "DescribeLaunchTemplates") return ec2Response(action, `<launchTemplates>${imageIds.map((_, i) => `<item><launchTemplateId>${id(i)}</launchTemplateId><launchTemplateName>t${i}</launchTemplateName></item>`).join("")}</launchTemplates>`);
+    if (action === "DescribeLaunchTemplates")
+      return ec2Response(
+        action,
+        `<launchTemplates>${imageIds.map((_, i) => `<item><launchTemplateId>${id(i)}</launchTemplateId><launchTemplateName>t${i}</launchTemplateName></item>`).join("")}</launchTemplates>`,
+      );
     const index = imageIds.findIndex((_, i) => id(i) === input.LaunchTemplateId);
     if (index < 0) throw new CloudError("InvalidLaunchTemplateId.NotFound", `The launch template ID '${input.LaunchTemplateId}' does not exist`);
-    return ec2Response(action, `<launchTemplateVersionSet><item><launchTemplateId>${id(index)}</launchTemplateId><versionNumber>1</versionNumber><launchTemplateData><imageId>${imageIds[index]}</imageId></launchTemplateData></item></launchTemplateVersionSet>`);
+    return ec2Response(
+      action,
+      `<launchTemplateVersionSet><item><launchTemplateId>${id(index)}</launchTemplateId><versionNumber>1</versionNumber><launchTemplateData><imageId>${imageIds[index]}</imageId></launchTemplateData></item></launchTemplateVersionSet>`,
+    );
   }
   if (action === "CreateSecurityGroup") {
     const groupId = await ec2.createSecurityGroup(region, {
-      name: String(input.GroupName), description: String(input.GroupDescription ?? ""), tags: tagsFor(input, "security-group"), ...(input.VpcId === undefined ? {} : { vpcId: String(input.VpcId) }),
+      name: String(input.GroupName),
+      description: String(input.GroupDescription ?? ""),
+      tags: tagsFor(input, "security-group"),
+      ...(input.VpcId === undefined ? {} : { vpcId: String(input.VpcId) }),
     });
     return ec2Response(action, `<return>true</return><groupId>${groupId}</groupId>`);
   }
@@ -65,26 +86,41 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
     const { tag } = readFilters(input);
     if (!tag) throw new CloudError("InvalidParameterValue", "the fake describes security groups by tag only");
     const groups = await ec2.describeSecurityGroups(region, tag);
-    return ec2Response(action, `<securityGroupInfo>${groups.map((g) => `<item><groupId>${g.groupId}</groupId>${tagSetXml(g.tags)}</item>`).join("")}</securityGroupInfo>`);
+    return ec2Response(
+      action,
+      `<securityGroupInfo>${groups.map((g) => `<item><groupId>${g.groupId}</groupId>${tagSetXml(g.tags)}</item>`).join("")}</securityGroupInfo>`,
+    );
   }
   if (action === "DescribeSnapshots" || action === "DescribeVolumes") {
     const { tag } = readFilters(input);
     if (!tag) throw new CloudError("InvalidParameterValue", `the fake's ${action} filters by tag only`);
     if (action === "DescribeSnapshots") {
-      if (listOf<string>(input.Owner)[0] !== "self") throw new CloudError("InvalidParameterValue", "the fake describes the account's own snapshots only (OwnerIds self)");
+      if (listOf<string>(input.Owner)[0] !== "self")
+        throw new CloudError("InvalidParameterValue", "the fake describes the account's own snapshots only (OwnerIds self)");
       const snapshots = await ec2.describeSnapshots(region, tag);
-      return ec2Response(action, `<snapshotSet>${snapshots.map((s) => `<item><snapshotId>${s.snapshotId}</snapshotId><status>completed</status><ownerId>${cloud.state.accountId}</ownerId>${tagSetXml(s.tags)}</item>`).join("")}</snapshotSet>`);
+      return ec2Response(
+        action,
+        `<snapshotSet>${snapshots.map((s) => `<item><snapshotId>${s.snapshotId}</snapshotId><status>completed</status><ownerId>${cloud.state.accountId}</ownerId>${tagSetXml(s.tags)}</item>`).join("")}</snapshotSet>`,
+      );
     }
     const volumes = await ec2.describeVolumes(region, tag);
-    return ec2Response(action, `<volumeSet>${volumes.map((v) => `<item><volumeId>${v.volumeId}</volumeId><status>${v.state}</status>${tagSetXml(v.tags)}</item>`).join("")}</volumeSet>`);
+    return ec2Response(
+      action,
+      `<volumeSet>${volumes.map((v) => `<item><volumeId>${v.volumeId}</volumeId><status>${v.state}</status>${tagSetXml(v.tags)}</item>`).join("")}</volumeSet>`,
+    );
   }
   if (action === "DescribeVpcs") {
     const { values } = readFilters(input);
     const isDefault = values("is-default")[0];
     const ids = listOf<string>(input.VpcId);
     cloud.context.enter("DescribeVpcs", region);
-    const vpcs = cloud.state.vpcs.filter((v) => v.region === region && (isDefault === undefined || String(v.isDefault) === isDefault) && (!ids.length || ids.includes(v.vpcId)));
-    const items = vpcs.map((v) => `<item><vpcId>${v.vpcId}</vpcId><state>available</state><cidrBlock>172.31.0.0/16</cidrBlock><isDefault>${v.isDefault}</isDefault><ownerId>${cloud.state.accountId}</ownerId></item>`);
+    const vpcs = cloud.state.vpcs.filter(
+      (v) => v.region === region && (isDefault === undefined || String(v.isDefault) === isDefault) && (!ids.length || ids.includes(v.vpcId)),
+    );
+    const items = vpcs.map(
+      (v) =>
+        `<item><vpcId>${v.vpcId}</vpcId><state>available</state><cidrBlock>172.31.0.0/16</cidrBlock><isDefault>${v.isDefault}</isDefault><ownerId>${cloud.state.accountId}</ownerId></item>`,
+    );
     return ec2Response(action, `<vpcSet>${items.join("")}</vpcSet>`);
   }
   if (action === "DescribeSubnets") {
@@ -116,12 +152,18 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
     return ok();
   }
   if (action === "ModifySnapshotAttribute") {
-    if (input.Attribute !== "createVolumePermission" || input.OperationType !== "add") throw new CloudError("InvalidParameterValue", "the fake adds createVolumePermission only");
+    if (input.Attribute !== "createVolumePermission" || input.OperationType !== "add")
+      throw new CloudError("InvalidParameterValue", "the fake adds createVolumePermission only");
     return (await ec2.shareSnapshot(region, String(input.SnapshotId), listOf<string>(input.UserId)), ok());
   }
   if (action === "CopyImage") {
     const imageId = await ec2.copyImage(region, {
-      sourceRegion: String(input.SourceRegion), sourceImageId: String(input.SourceImageId), name: String(input.Name), description: String(input.Description ?? ""), clientToken: String(input.ClientToken ?? ""), tags: tagsFor(input, "image"),
+      sourceRegion: String(input.SourceRegion),
+      sourceImageId: String(input.SourceImageId),
+      name: String(input.Name),
+      description: String(input.Description ?? ""),
+      clientToken: String(input.ClientToken ?? ""),
+      tags: tagsFor(input, "image"),
     });
     return ec2Response(action, `<imageId>${imageId}</imageId>`);
   }
@@ -140,34 +182,56 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
     if (input.MinCount !== "1" || input.MaxCount !== "1") throw new CloudError("InvalidParameterValue", "the fake launches exactly one instance");
     const ebs = (listOf<Form>(input.BlockDeviceMapping)[0]?.Ebs ?? {}) as Form;
     const instanceId = await ec2.runInstance(region, {
-      imageId: String(input.ImageId), instanceType: String(input.InstanceType), instanceProfileName: String((input.IamInstanceProfile as Form | undefined)?.Name ?? ""),
-      securityGroupId: listOf<string>(input.SecurityGroupId)[0] ?? "", diskSizeGiB: Number(ebs.VolumeSize ?? 8), encrypted: ebs.Encrypted === "true",
-      clientToken: String(input.ClientToken ?? ""), tags: tagsFor(input, "instance"),
-      ...(input.UserData === undefined ? {} : { userData: decodeUserData(String(input.UserData)) }), ...(input.SubnetId === undefined ? {} : { subnetId: String(input.SubnetId) }),
+      imageId: String(input.ImageId),
+      instanceType: String(input.InstanceType),
+      instanceProfileName: String((input.IamInstanceProfile as Form | undefined)?.Name ?? ""),
+      securityGroupId: listOf<string>(input.SecurityGroupId)[0] ?? "",
+      diskSizeGiB: Number(ebs.VolumeSize ?? 8),
+      encrypted: ebs.Encrypted === "true",
+      clientToken: String(input.ClientToken ?? ""),
+      tags: tagsFor(input, "instance"),
+      ...(input.UserData === undefined ? {} : { userData: decodeUserData(String(input.UserData)) }),
+      ...(input.SubnetId === undefined ? {} : { subnetId: String(input.SubnetId) }),
     });
     const instance = cloud.state.instances.find((i) => i.instanceId === instanceId)!;
     instance.imdsV2Required = (input.MetadataOptions as Form | undefined)?.HttpTokens === "required";
     const [record] = await ec2.describeInstances(region, { instanceIds: [instanceId] }).catch(() => [undefined]);
     const item = record ?? { instanceId, imageId: instance.imageId, state: "pending" as const, tags: instance.tags };
-    return ec2Response(action, `<reservationId>r-${instanceId.slice(2)}</reservationId><ownerId>${cloud.state.accountId}</ownerId><groupSet/><instancesSet>${instanceXml(item)}</instancesSet>`);
+    return ec2Response(
+      action,
+      `<reservationId>r-${instanceId.slice(2)}</reservationId><ownerId>${cloud.state.accountId}</ownerId><groupSet/><instancesSet>${instanceXml(item)}</instancesSet>`,
+    );
   }
   if (action === "DescribeInstances") {
     const { values, tag } = readFilters(input);
     const instances = await ec2.describeInstances(region, {
-      ...(input.InstanceId ? { instanceIds: listOf<string>(input.InstanceId) } : {}), ...(values("image-id").length ? { imageIds: values("image-id") } : {}), ...(tag ? { tag } : {}),
+      ...(input.InstanceId ? { instanceIds: listOf<string>(input.InstanceId) } : {}),
+      ...(values("image-id").length ? { imageIds: values("image-id") } : {}),
+      ...(tag ? { tag } : {}),
     });
-    const reservations = instances.map((i) => `<item><reservationId>r-${i.instanceId.slice(2)}</reservationId><ownerId>${cloud.state.accountId}</ownerId><instancesSet>${instanceXml(i)}</instancesSet></item>`);
+    const reservations = instances.map(
+      (i) =>
+        `<item><reservationId>r-${i.instanceId.slice(2)}</reservationId><ownerId>${cloud.state.accountId}</ownerId><instancesSet>${instanceXml(i)}</instancesSet></item>`,
+    );
     return ec2Response(action, `<reservationSet>${reservations.join("")}</reservationSet>`);
   }
   if (action === "StopInstances" || action === "TerminateInstances") {
     const ids = listOf<string>(input.InstanceId);
     for (const id of ids) await (action === "StopInstances" ? ec2.stopInstance(region, id) : ec2.terminateInstance(region, id));
     const states = await ec2.describeInstances(region, { instanceIds: ids });
-    const items = states.map((i) => `<item><instanceId>${i.instanceId}</instanceId><currentState><code>64</code><name>${i.state}</name></currentState><previousState><code>16</code><name>running</name></previousState></item>`);
+    const items = states.map(
+      (i) =>
+        `<item><instanceId>${i.instanceId}</instanceId><currentState><code>64</code><name>${i.state}</name></currentState><previousState><code>16</code><name>running</name></previousState></item>`,
+    );
     return ec2Response(action, `<instancesSet>${items.join("")}</instancesSet>`);
   }
   if (action === "CreateImage") {
-    const imageId = await ec2.createImage(region, { instanceId: String(input.InstanceId), name: String(input.Name), description: String(input.Description ?? ""), tags: tagsFor(input, "image") });
+    const imageId = await ec2.createImage(region, {
+      instanceId: String(input.InstanceId),
+      name: String(input.Name),
+      description: String(input.Description ?? ""),
+      tags: tagsFor(input, "image"),
+    });
     const snapshotTags = tagsFor(input, "snapshot");
     const image = cloud.state.images.find((i) => i.imageId === imageId)!;
     for (const snapshot of cloud.state.snapshots.filter((s) => image.snapshotIds.includes(s.snapshotId))) snapshot.tags = snapshotTags;

@@ -7,7 +7,8 @@ type Form = Record<string, unknown>;
 
 const respond = (action: string, result = "") =>
   `<${action}Response xmlns="https://iam.amazonaws.com/doc/2010-05-08/">${result ? `<${action}Result>${result}</${action}Result>` : ""}<ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></${action}Response>`;
-const tagsOf = (input: Form) => Object.fromEntries(listOf<{ Key: string; Value: string }>((input.Tags as Form | undefined)?.member).map((t) => [t.Key, t.Value]));
+const tagsOf = (input: Form) =>
+  Object.fromEntries(listOf<{ Key: string; Value: string }>((input.Tags as Form | undefined)?.member).map((t) => [t.Key, t.Value]));
 
 // Answers one IAM action, or undefined when the endpoint does not implement it. CreateInstanceProfile and
 // AddRoleToInstanceProfile are one port call: the profile is held here until its role is added.
@@ -17,8 +18,18 @@ export function createIamHandler(cloud: FakeCloud) {
   return async (action: string, input: Form): Promise<string | undefined> => {
     const accountId = cloud.state.accountId;
     if (action === "CreateRole") {
-      await iam.createRole({ name: String(input.RoleName), path: String(input.Path ?? "/"), trustService: String((JSON.parse(String(input.AssumeRolePolicyDocument)) as { Statement: { Principal: { Service: string } }[] }).Statement[0]!.Principal.Service), tags: tagsOf(input) });
-      return respond(action, `<Role><Path>${xmlEscape(String(input.Path ?? "/"))}</Path><RoleName>${input.RoleName}</RoleName><RoleId>AROAFAKE</RoleId><Arn>arn:aws:iam::${accountId}:role${input.Path ?? "/"}${input.RoleName}</Arn><CreateDate>${new Date(cloud.clock.now()).toISOString()}</CreateDate></Role>`);
+      await iam.createRole({
+        name: String(input.RoleName),
+        path: String(input.Path ?? "/"),
+        trustService: String(
+          (JSON.parse(String(input.AssumeRolePolicyDocument)) as { Statement: { Principal: { Service: string } }[] }).Statement[0]!.Principal.Service,
+        ),
+        tags: tagsOf(input),
+      });
+      return respond(
+        action,
+        `<Role><Path>${xmlEscape(String(input.Path ?? "/"))}</Path><RoleName>${input.RoleName}</RoleName><RoleId>AROAFAKE</RoleId><Arn>arn:aws:iam::${accountId}:role${input.Path ?? "/"}${input.RoleName}</Arn><CreateDate>${new Date(cloud.clock.now()).toISOString()}</CreateDate></Role>`,
+      );
     }
     if (action === "AttachRolePolicy") {
       await iam.attachRolePolicy(String(input.RoleName), String(input.PolicyArn));
@@ -26,9 +37,13 @@ export function createIamHandler(cloud: FakeCloud) {
     }
     if (action === "CreateInstanceProfile") {
       const name = String(input.InstanceProfileName);
-      if (pendingProfiles.has(name) || cloud.state.profiles.some((p) => p.name === name && !p.deleted)) throw new CloudError("EntityAlreadyExists", `Instance Profile ${name} already exists.`);
+      if (pendingProfiles.has(name) || cloud.state.profiles.some((p) => p.name === name && !p.deleted))
+        throw new CloudError("EntityAlreadyExists", `Instance Profile ${name} already exists.`);
       pendingProfiles.set(name, { path: String(input.Path ?? "/"), tags: tagsOf(input) });
-      return respond(action, `<InstanceProfile><InstanceProfileName>${name}</InstanceProfileName><InstanceProfileId>AIPAFAKE</InstanceProfileId><Path>${xmlEscape(String(input.Path ?? "/"))}</Path><Arn>arn:aws:iam::${accountId}:instance-profile/${name}</Arn><CreateDate>${new Date(cloud.clock.now()).toISOString()}</CreateDate><Roles/></InstanceProfile>`);
+      return respond(
+        action,
+        `<InstanceProfile><InstanceProfileName>${name}</InstanceProfileName><InstanceProfileId>AIPAFAKE</InstanceProfileId><Path>${xmlEscape(String(input.Path ?? "/"))}</Path><Arn>arn:aws:iam::${accountId}:instance-profile/${name}</Arn><CreateDate>${new Date(cloud.clock.now()).toISOString()}</CreateDate><Roles/></InstanceProfile>`,
+      );
     }
     if (action === "AddRoleToInstanceProfile") {
       const name = String(input.InstanceProfileName);
@@ -39,23 +54,29 @@ export function createIamHandler(cloud: FakeCloud) {
       return respond(action);
     }
     if (action === "RemoveRoleFromInstanceProfile") {
-      if (!cloud.state.profiles.some((p) => p.name === input.InstanceProfileName && !p.deleted && p.roleName === input.RoleName)) throw new CloudError("NoSuchEntity", `Instance Profile ${input.InstanceProfileName} has no role ${input.RoleName}.`);
+      if (!cloud.state.profiles.some((p) => p.name === input.InstanceProfileName && !p.deleted && p.roleName === input.RoleName))
+        throw new CloudError("NoSuchEntity", `Instance Profile ${input.InstanceProfileName} has no role ${input.RoleName}.`);
       cloud.state.profiles.find((p) => p.name === input.InstanceProfileName && !p.deleted)!.roleName = undefined;
       return respond(action);
     }
     if (action === "DeleteInstanceProfile") {
-      if (!cloud.state.profiles.some((p) => p.name === input.InstanceProfileName && !p.deleted)) throw new CloudError("NoSuchEntity", `Instance Profile ${input.InstanceProfileName} cannot be found.`);
+      if (!cloud.state.profiles.some((p) => p.name === input.InstanceProfileName && !p.deleted))
+        throw new CloudError("NoSuchEntity", `Instance Profile ${input.InstanceProfileName} cannot be found.`);
       await iam.deleteInstanceProfile(String(input.InstanceProfileName), "");
       return respond(action);
     }
     if (action === "ListAttachedRolePolicies") {
       const role = cloud.state.roles.find((r) => r.name === input.RoleName && !r.deleted);
       if (!role) throw new CloudError("NoSuchEntity", `The role with name ${input.RoleName} cannot be found.`);
-      return respond(action, `<AttachedPolicies>${role.policies.map((p) => `<member><PolicyArn>${p}</PolicyArn><PolicyName>${p.split("/").pop()}</PolicyName></member>`).join("")}</AttachedPolicies><IsTruncated>false</IsTruncated>`);
+      return respond(
+        action,
+        `<AttachedPolicies>${role.policies.map((p) => `<member><PolicyArn>${p}</PolicyArn><PolicyName>${p.split("/").pop()}</PolicyName></member>`).join("")}</AttachedPolicies><IsTruncated>false</IsTruncated>`,
+      );
     }
     if (action === "DetachRolePolicy") {
       const role = cloud.state.roles.find((r) => r.name === input.RoleName && !r.deleted);
-      if (!role?.policies.includes(String(input.PolicyArn))) throw new CloudError("NoSuchEntity", `Policy ${input.PolicyArn} is not attached to ${input.RoleName}.`);
+      if (!role?.policies.includes(String(input.PolicyArn)))
+        throw new CloudError("NoSuchEntity", `Policy ${input.PolicyArn} is not attached to ${input.RoleName}.`);
       role.policies = role.policies.filter((p) => p !== input.PolicyArn);
       return respond(action);
     }
@@ -67,19 +88,28 @@ export function createIamHandler(cloud: FakeCloud) {
     }
     if (action === "DeleteRolePolicy") {
       const role = cloud.state.roles.find((r) => r.name === input.RoleName && !r.deleted);
-      if (!role || !(String(input.PolicyName) in role.inlinePolicies)) throw new CloudError("NoSuchEntity", `The role policy with name ${input.PolicyName} cannot be found.`);
+      if (!role || !(String(input.PolicyName) in role.inlinePolicies))
+        throw new CloudError("NoSuchEntity", `The role policy with name ${input.PolicyName} cannot be found.`);
       delete role.inlinePolicies[String(input.PolicyName)];
       return respond(action);
     }
     if (action === "ListRoles") {
       const roles = await iam.listRoles(String(input.PathPrefix ?? "/"));
-      const members = roles.map((r) => { const role = cloud.state.roles.find((x) => x.name === r.name && !x.deleted)!; return `<member><Path>${xmlEscape(role.path)}</Path><RoleName>${xmlEscape(r.name)}</RoleName><RoleId>AROAFAKE</RoleId><Arn>arn:aws:iam::${accountId}:role${role.path}${r.name}</Arn><CreateDate>${new Date(0).toISOString()}</CreateDate></member>`; });
+      const members = roles.map((r) => {
+        const role = cloud.state.roles.find((x) => x.name === r.name && !x.deleted)!;
+        return `<member><Path>${xmlEscape(role.path)}</Path><RoleName>${xmlEscape(r.name)}</RoleName><RoleId>AROAFAKE</RoleId><Arn>arn:aws:iam::${accountId}:role${role.path}${r.name}</Arn><CreateDate>${new Date(0).toISOString()}</CreateDate></member>`;
+      });
       return respond(action, `<Roles>${members.join("")}</Roles><IsTruncated>false</IsTruncated>`);
     }
     if (action === "ListRoleTags") {
       const role = cloud.state.roles.find((r) => r.name === input.RoleName && !r.deleted);
       if (!role) throw new CloudError("NoSuchEntity", `The role with name ${input.RoleName} cannot be found.`);
-      return respond(action, `<Tags>${Object.entries(role.tags).map(([k, v]) => `<member><Key>${xmlEscape(k)}</Key><Value>${xmlEscape(v)}</Value></member>`).join("")}</Tags><IsTruncated>false</IsTruncated>`);
+      return respond(
+        action,
+        `<Tags>${Object.entries(role.tags)
+          .map(([k, v]) => `<member><Key>${xmlEscape(k)}</Key><Value>${xmlEscape(v)}</Value></member>`)
+          .join("")}</Tags><IsTruncated>false</IsTruncated>`,
+      );
     }
     if (action === "DeleteRole") {
       const role = cloud.state.roles.find((r) => r.name === input.RoleName && !r.deleted);

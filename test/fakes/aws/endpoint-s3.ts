@@ -25,17 +25,32 @@ export interface S3Answer {
 }
 
 const statusOf: Record<string, number> = {
-  NoSuchBucket: 404, NoSuchKey: 404, NoSuchBucketPolicy: 404, NoSuchPublicAccessBlockConfiguration: 404, NoSuchLifecycleConfiguration: 404, NoSuchTagSet: 404, AccessDenied: 403, BucketAlreadyOwnedByYou: 409, SlowDown: 503, RequestLimitExceeded: 503,
+  NoSuchBucket: 404,
+  NoSuchKey: 404,
+  NoSuchBucketPolicy: 404,
+  NoSuchPublicAccessBlockConfiguration: 404,
+  NoSuchLifecycleConfiguration: 404,
+  NoSuchTagSet: 404,
+  AccessDenied: 403,
+  BucketAlreadyOwnedByYou: 409,
+  SlowDown: 503,
+  RequestLimitExceeded: 503,
 };
-const xml = (body: string, status = 200): S3Answer => ({ status, headers: { "content-type": "application/xml" }, body: `<?xml version="1.0" encoding="UTF-8"?>\n${body}` });
+const xml = (body: string, status = 200): S3Answer => ({
+  status,
+  headers: { "content-type": "application/xml" },
+  body: `<?xml version="1.0" encoding="UTF-8"?>\n${body}`,
+});
 const empty = (status = 200): S3Answer => ({ status, headers: {}, body: "" });
 const field = (text: string, name: string) => new RegExp(`<${name}>([^<]*)</${name}>`).exec(text)?.[1];
 const all = (text: string, name: string) => [...text.matchAll(new RegExp(`<${name}>([\\s\\S]*?)</${name}>`, "g"))].map((m) => m[1]!);
 const blockXml = (b: PublicAccessBlock) =>
   `<PublicAccessBlockConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><BlockPublicAcls>${b.blockPublicAcls}</BlockPublicAcls><IgnorePublicAcls>${b.ignorePublicAcls}</IgnorePublicAcls><BlockPublicPolicy>${b.blockPublicPolicy}</BlockPublicPolicy><RestrictPublicBuckets>${b.restrictPublicBuckets}</RestrictPublicBuckets></PublicAccessBlockConfiguration>`;
 const readBlock = (text: string): PublicAccessBlock => ({
-  blockPublicAcls: field(text, "BlockPublicAcls") === "true", ignorePublicAcls: field(text, "IgnorePublicAcls") === "true",
-  blockPublicPolicy: field(text, "BlockPublicPolicy") === "true", restrictPublicBuckets: field(text, "RestrictPublicBuckets") === "true",
+  blockPublicAcls: field(text, "BlockPublicAcls") === "true",
+  ignorePublicAcls: field(text, "IgnorePublicAcls") === "true",
+  blockPublicPolicy: field(text, "BlockPublicPolicy") === "true",
+  restrictPublicBuckets: field(text, "RestrictPublicBuckets") === "true",
 });
 
 // Decodes an `aws-chunked` body (`<hex size>;chunk-signature=…\r\n<data>\r\n` … `0\r\n<trailers>`).
@@ -55,7 +70,13 @@ export function decodeAwsChunked(body: Buffer): Buffer {
 export function s3ActionOf(method: string, url: URL): string {
   if (url.pathname.startsWith("/v20180820/")) return "GetAccountPublicAccessBlock";
   const hasKey = url.pathname.split("/").filter(Boolean).length > 1;
-  const names: Record<string, string> = { policy: "BucketPolicy", publicAccessBlock: "PublicAccessBlock", lifecycle: "BucketLifecycleConfiguration", tagging: "BucketTagging", "list-type": "ListObjectsV2" };
+  const names: Record<string, string> = {
+    policy: "BucketPolicy",
+    publicAccessBlock: "PublicAccessBlock",
+    lifecycle: "BucketLifecycleConfiguration",
+    tagging: "BucketTagging",
+    "list-type": "ListObjectsV2",
+  };
   const sub = Object.keys(names).find((q) => url.searchParams.has(q));
   const name = sub ? names[sub]! : hasKey ? "Object" : "Bucket";
   if (name === "ListObjectsV2") return name;
@@ -89,19 +110,25 @@ export async function handleS3(cloud: FakeCloud, request: S3Request): Promise<S3
       return empty();
     case "CreateBucket": {
       const location = field(text, "LocationConstraint") ?? "us-east-1";
-      if (location !== region) throw new CloudError("IllegalLocationConstraintException", `The ${location} location constraint is incompatible with the region ${region}`);
+      if (location !== region)
+        throw new CloudError("IllegalLocationConstraintException", `The ${location} location constraint is incompatible with the region ${region}`);
       if (cloud.state.buckets.has(bucket)) throw new CloudError("BucketAlreadyOwnedByYou", `Your previous request to create ${bucket} succeeded`);
       const tags = Object.fromEntries(all(text, "Tag").map((t) => [field(t, "Key") ?? "", field(t, "Value") ?? ""]));
       await s3.ensureBucket(region, bucket, { tags, expiry: [] });
       return { status: 200, headers: { location: `/${bucket}` }, body: "" };
     }
     case "PutBucketLifecycleConfiguration":
-      bucketFor(cloud, bucket, request).expiry = all(text, "Rule").filter((r) => field(r, "Status") === "Enabled").map((r) => ({ id: field(r, "ID") ?? "", prefix: field(r, "Prefix") ?? "", days: Number(field(r, "Days")) }));
+      bucketFor(cloud, bucket, request).expiry = all(text, "Rule")
+        .filter((r) => field(r, "Status") === "Enabled")
+        .map((r) => ({ id: field(r, "ID") ?? "", prefix: field(r, "Prefix") ?? "", days: Number(field(r, "Days")) }));
       return empty();
     case "GetBucketLifecycleConfiguration": {
       const rules = bucketFor(cloud, bucket).expiry;
       if (!rules.length) throw new CloudError("NoSuchLifecycleConfiguration", "The lifecycle configuration does not exist");
-      const xmlRules = rules.map((r) => `<Rule><ID>${xmlEscape(r.id)}</ID><Filter><Prefix>${xmlEscape(r.prefix)}</Prefix></Filter><Status>Enabled</Status><Expiration><Days>${r.days}</Days></Expiration></Rule>`);
+      const xmlRules = rules.map(
+        (r) =>
+          `<Rule><ID>${xmlEscape(r.id)}</ID><Filter><Prefix>${xmlEscape(r.prefix)}</Prefix></Filter><Status>Enabled</Status><Expiration><Days>${r.days}</Days></Expiration></Rule>`,
+      );
       return xml(`<LifecycleConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">${xmlRules.join("")}</LifecycleConfiguration>`);
     }
     case "PutBucketTagging":
@@ -131,8 +158,13 @@ export async function handleS3(cloud: FakeCloud, request: S3Request): Promise<S3
     case "ListObjectsV2": {
       const prefix = url.searchParams.get("prefix") ?? "";
       const keys = await s3.listObjects(region, bucket, prefix);
-      const contents = keys.map((k) => `<Contents><Key>${xmlEscape(k)}</Key><Size>${cloud.state.buckets.get(bucket)!.objects.get(k)!.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`);
-      return xml(`<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${keys.length}</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${contents.join("")}</ListBucketResult>`);
+      const contents = keys.map(
+        (k) =>
+          `<Contents><Key>${xmlEscape(k)}</Key><Size>${cloud.state.buckets.get(bucket)!.objects.get(k)!.length}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+      );
+      return xml(
+        `<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>${bucket}</Name><Prefix>${xmlEscape(prefix)}</Prefix><KeyCount>${keys.length}</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated>${contents.join("")}</ListBucketResult>`,
+      );
     }
     case "PutObject": {
       const chunked = String(request.headers["content-encoding"] ?? "").includes("aws-chunked");
@@ -140,7 +172,8 @@ export async function handleS3(cloud: FakeCloud, request: S3Request): Promise<S3
       const sent = request.headers["x-amz-checksum-crc32"] ?? url.searchParams.get("x-amz-checksum-crc32") ?? undefined; // a presigned URL carries it in its query
       const computed = Buffer.alloc(4);
       computed.writeUInt32BE(crc32(data));
-      if (typeof sent === "string" && sent !== computed.toString("base64")) throw new CloudError("BadDigest", "The CRC32 you specified did not match the calculated checksum");
+      if (typeof sent === "string" && sent !== computed.toString("base64"))
+        throw new CloudError("BadDigest", "The CRC32 you specified did not match the calculated checksum");
       await s3.putObject(region, bucket, key, new Uint8Array(data), String(request.headers["content-type"] ?? ""));
       return { status: 200, headers: { etag: '"fake-etag"' }, body: "" };
     }
@@ -158,7 +191,8 @@ export async function handleS3(cloud: FakeCloud, request: S3Request): Promise<S3
 
 // The bucket a configuration call targets; a write must carry Content-MD5 or a checksum header, as S3 requires.
 function bucketFor(cloud: FakeCloud, name: string, write?: S3Request) {
-  if (write && !write.headers["content-md5"] && !Object.keys(write.headers).some((h) => h.startsWith("x-amz-checksum-"))) throw new CloudError("InvalidRequest", "Missing required header for this request: Content-MD5");
+  if (write && !write.headers["content-md5"] && !Object.keys(write.headers).some((h) => h.startsWith("x-amz-checksum-")))
+    throw new CloudError("InvalidRequest", "Missing required header for this request: Content-MD5");
   const bucket = cloud.state.buckets.get(name);
   if (!bucket) throw new CloudError("NoSuchBucket", `The specified bucket does not exist: ${name}`);
   return bucket;

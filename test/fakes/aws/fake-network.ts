@@ -16,7 +16,14 @@ export function seedDefaultNetwork(ctx: FakeContext, region: string): void {
 export function addSubnet(ctx: FakeContext, region: string, options: { vpcId?: string; mapPublicIpOnLaunch?: boolean } = {}): FakeSubnet {
   const vpcId = options.vpcId ?? ctx.nextId("vpc");
   if (!options.vpcId) ctx.state.vpcs.push({ vpcId, region, isDefault: false });
-  const subnet: FakeSubnet = { subnetId: ctx.nextId("subnet"), vpcId, region, availabilityZone: `${region}b`, mapPublicIpOnLaunch: options.mapPublicIpOnLaunch ?? false, defaultForAz: false };
+  const subnet: FakeSubnet = {
+    subnetId: ctx.nextId("subnet"),
+    vpcId,
+    region,
+    availabilityZone: `${region}b`,
+    mapPublicIpOnLaunch: options.mapPublicIpOnLaunch ?? false,
+    defaultForAz: false,
+  };
   ctx.state.subnets.push(subnet);
   return subnet;
 }

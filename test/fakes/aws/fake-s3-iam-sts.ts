@@ -19,9 +19,17 @@ export function createFakeIam(ctx: FakeContext): IamPort {
     },
     async createInstanceProfile(input) {
       ctx.enter("CreateInstanceProfile", "global");
-      if (state.profiles.some((p) => p.name === input.name && !p.deleted)) throw new CloudError("EntityAlreadyExists", `Instance Profile ${input.name} already exists.`);
+      if (state.profiles.some((p) => p.name === input.name && !p.deleted))
+        throw new CloudError("EntityAlreadyExists", `Instance Profile ${input.name} already exists.`);
       if (!liveRole(input.roleName)) throw new CloudError("NoSuchEntity", `The role with name ${input.roleName} cannot be found.`);
-      state.profiles.push({ name: input.name, path: input.path, roleName: input.roleName, tags: { ...input.tags }, deleted: false, createdAt: ctx.clock.now() });
+      state.profiles.push({
+        name: input.name,
+        path: input.path,
+        roleName: input.roleName,
+        tags: { ...input.tags },
+        deleted: false,
+        createdAt: ctx.clock.now(),
+      });
     },
     async deleteInstanceProfile(name) {
       ctx.enter("DeleteInstanceProfile", "global");
@@ -32,7 +40,8 @@ export function createFakeIam(ctx: FakeContext): IamPort {
       ctx.enter("DeleteRole", "global");
       const role = liveRole(name);
       if (!role) return;
-      if (state.profiles.some((p) => p.roleName === name && !p.deleted)) throw new CloudError("DeleteConflict", `Cannot delete entity, must remove roles from instance profile first.`);
+      if (state.profiles.some((p) => p.roleName === name && !p.deleted))
+        throw new CloudError("DeleteConflict", `Cannot delete entity, must remove roles from instance profile first.`);
       // Managed policies are detached and inline ones deleted first, as the SDK adapter does.
       [role.policies, role.inlinePolicies, role.deleted] = [[], {}, true];
     },

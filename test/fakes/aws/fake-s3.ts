@@ -13,14 +13,25 @@ const dayMs = 86_400_000;
 
 type Statement = { Effect?: string; Principal?: unknown; Action?: unknown; Resource?: unknown };
 const asList = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
-const glob = (pattern: string, text: string) => new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`).test(text);
+const glob = (pattern: string, text: string) =>
+  new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  ).test(text);
 const isPublic = (s: Statement) => s.Principal === "*" || asList((s.Principal as { AWS?: unknown } | undefined)?.AWS).includes("*");
-const statementsOf = (policy: string | undefined): Statement[] => (policy ? asList((JSON.parse(policy) as { Statement?: unknown }).Statement) as Statement[] : []);
+const statementsOf = (policy: string | undefined): Statement[] =>
+  policy ? (asList((JSON.parse(policy) as { Statement?: unknown }).Statement) as Statement[]) : [];
 
 // Presigned PUT URLs of the fake S3: `https://<bucket>.s3.<region>.amazonaws.com/<key>?X-Amz-Date=…&X-Amz-Expires=…&X-Amz-Signature=…`,
 // the signature an HMAC of method, bucket, key, date and expiry under a key only the fake knows (a changed URL is refused).
 const presignKey = "fake-s3-presign-secret";
-const amzDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+const amzDate = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 const fromAmzDate = (text: string) => {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text);
   return m ? Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])) : NaN;
@@ -52,7 +63,8 @@ export function checkPresignedPut(ctx: FakeContext, url: string, at: number): Pr
 // Removes objects whose lifecycle rule has expired them (S3 does it in the background; the fake does it on access).
 export function expireObjects(ctx: FakeContext, bucket: FakeBucket): void {
   for (const [key, at] of bucket.writtenAt) {
-    if (bucket.expiry.some((r) => key.startsWith(r.prefix) && ctx.clock.now() >= at + r.days * dayMs)) [bucket.objects.delete(key), bucket.writtenAt.delete(key)];
+    if (bucket.expiry.some((r) => key.startsWith(r.prefix) && ctx.clock.now() >= at + r.days * dayMs))
+      [bucket.objects.delete(key), bucket.writtenAt.delete(key)];
   }
 }
 
@@ -64,10 +76,14 @@ export function readObjectAs(ctx: FakeContext, reader: FakeReader, bucketName: s
   const owner = reader.kind === "account" && reader.accountId === ctx.state.accountId;
   if (!owner) {
     const statements = statementsOf(bucket.policy);
-    const restricted = statements.some((s) => s.Effect === "Allow" && isPublic(s)) && (bucket.publicAccessBlock.restrictPublicBuckets || !!ctx.state.accountPublicAccessBlock?.restrictPublicBuckets);
+    const restricted =
+      statements.some((s) => s.Effect === "Allow" && isPublic(s)) &&
+      (bucket.publicAccessBlock.restrictPublicBuckets || !!ctx.state.accountPublicAccessBlock?.restrictPublicBuckets);
     const applies = (s: Statement) => {
       const principals = s.Principal === "*" ? ["*"] : asList((s.Principal as { AWS?: unknown } | undefined)?.AWS).map(String);
-      const principalOk = principals.includes("*") || (reader.kind === "account" && principals.some((p) => p === reader.accountId || p === `arn:aws:iam::${reader.accountId}:root`));
+      const principalOk =
+        principals.includes("*") ||
+        (reader.kind === "account" && principals.some((p) => p === reader.accountId || p === `arn:aws:iam::${reader.accountId}:root`));
       const actionOk = asList(s.Action).some((a) => ["s3:GetObject", "s3:*", "*"].includes(String(a)));
       return principalOk && actionOk && asList(s.Resource).some((r) => glob(String(r), `arn:aws:s3:::${bucketName}/${key}`));
     };
@@ -93,7 +109,14 @@ export function createFakeS3(ctx: FakeContext): S3Port {
       ctx.enter("CreateBucket", region);
       const existing = state.buckets.get(bucket);
       if (!existing) {
-        state.buckets.set(bucket, { region, objects: new Map(), writtenAt: new Map(), tags: { ...setup.tags }, expiry: setup.expiry.map((r) => ({ ...r })), publicAccessBlock: { ...allBlocked } });
+        state.buckets.set(bucket, {
+          region,
+          objects: new Map(),
+          writtenAt: new Map(),
+          tags: { ...setup.tags },
+          expiry: setup.expiry.map((r) => ({ ...r })),
+          publicAccessBlock: { ...allBlocked },
+        });
         return;
       }
       existing.expiry.push(...setup.expiry.filter((r) => !existing.expiry.some((x) => x.id === r.id)).map((r) => ({ ...r })));
@@ -142,7 +165,10 @@ export function createFakeS3(ctx: FakeContext): S3Port {
       }
       const inForce = target.previousBlock && ctx.clock.now() < target.previousBlock.until ? target.previousBlock.block : target.publicAccessBlock;
       if (statements.some((s) => s.Effect === "Allow" && isPublic(s)) && (inForce.blockPublicPolicy || state.accountPublicAccessBlock?.blockPublicPolicy)) {
-        throw new CloudError("AccessDenied", "User is not authorized to perform: s3:PutBucketPolicy because public policies are blocked by the BlockPublicPolicy block public access setting.");
+        throw new CloudError(
+          "AccessDenied",
+          "User is not authorized to perform: s3:PutBucketPolicy because public policies are blocked by the BlockPublicPolicy block public access setting.",
+        );
       }
       target.policy = policy;
     },

@@ -18,7 +18,12 @@ export function createFakeSsm(ctx: FakeContext): SsmPort {
   const { state, faults, timings, clock } = ctx;
   const managed = (region: string, instanceId: string) => {
     const i = state.instances.find((x) => x.region === region && x.instanceId === instanceId);
-    return !!i && instanceState(ctx, i) === "running" && instanceHasSsmAgent(ctx, i) && clock.now() >= i.launchedAt + timings.instanceBootMs + timings.ssmRegisterMs + faults.ssmAgentDelayMs;
+    return (
+      !!i &&
+      instanceState(ctx, i) === "running" &&
+      instanceHasSsmAgent(ctx, i) &&
+      clock.now() >= i.launchedAt + timings.instanceBootMs + timings.ssmRegisterMs + faults.ssmAgentDelayMs
+    );
   };
   const objectExists = (url: string) => {
     const match = /^https:\/\/([^.]+)\.s3\.[^/]+\/([^?]+)/.exec(url) ?? /^http:\/\/127\.0\.0\.1:\d+\/([^/?]+)\/([^?]+)/.exec(url);
@@ -73,9 +78,17 @@ export function createFakeSsm(ctx: FakeContext): SsmPort {
       const log = Array.from({ length: 600 }, (_, n) => `Get:${n} http://deb.debian.org/debian bookworm/main amd64 package-${n} [${1000 + n} kB]`).join("\n");
       const commandId = ctx.nextId("cmd");
       state.commands.push({
-        commandId, region, instanceId: input.instanceId, kind, startedAt: clock.now(), ok, cancelled: false, armsSeal: kind === "provision" && /^systemctl start rtcgw-seal\.service$/m.test(script),
+        commandId,
+        region,
+        instanceId: input.instanceId,
+        kind,
+        startedAt: clock.now(),
+        ok,
+        cancelled: false,
+        armsSeal: kind === "provision" && /^systemctl start rtcgw-seal\.service$/m.test(script),
         endsAt: clock.now() + (kind === "smoke" ? timings.smokeMs : kind === "provision" ? timings.provisionMs : 1000),
-        output: `${kind === "provision" ? log : "checks"}\n${tail}\n`, ...(logUploadUrlOf(script) ? { logUploadUrl: logUploadUrlOf(script)! } : {}),
+        output: `${kind === "provision" ? log : "checks"}\n${tail}\n`,
+        ...(logUploadUrlOf(script) ? { logUploadUrl: logUploadUrlOf(script)! } : {}),
       });
       return commandId;
     },

@@ -47,8 +47,21 @@ export interface FakeFaults {
 
 /** An AMI in the fake cloud. */
 export interface FakeImage {
-  imageId: string; region: string; name: string; ownerId: string; createdAt: number; availableAt: number; fails: boolean; deregistered: boolean;
-  public: boolean; launchAccounts: string[]; tags: Tags; snapshotIds: string[]; deprecationTime?: string; imdsV2: boolean; encrypted: boolean;
+  imageId: string;
+  region: string;
+  name: string;
+  ownerId: string;
+  createdAt: number;
+  availableAt: number;
+  fails: boolean;
+  deregistered: boolean;
+  public: boolean;
+  launchAccounts: string[];
+  tags: Tags;
+  snapshotIds: string[];
+  deprecationTime?: string;
+  imdsV2: boolean;
+  encrypted: boolean;
   /** The KMS key of its snapshots when encrypted (account-settings.ts). */
   kmsKeyId?: string;
   /** Whether the instance it came from ran the bundle successfully (what the smoke test finds). */
@@ -61,8 +74,18 @@ export interface FakeImage {
 }
 /** An EC2 instance in the fake cloud. */
 export interface FakeInstance {
-  instanceId: string; region: string; imageId: string; tags: Tags; launchedAt: number; stopAt?: number; terminateAt?: number;
-  profile: string; securityGroupId: string; imdsV2Required: boolean; provisioned: boolean; encrypted?: boolean;
+  instanceId: string;
+  region: string;
+  imageId: string;
+  tags: Tags;
+  launchedAt: number;
+  stopAt?: number;
+  terminateAt?: number;
+  profile: string;
+  securityGroupId: string;
+  imdsV2Required: boolean;
+  provisioned: boolean;
+  encrypted?: boolean;
   /** The KMS key of its volume when encrypted. */
   kmsKeyId?: string;
   /** The subnet it runs in (RunInstances' SubnetId, or the default VPC's default subnet). */
@@ -74,13 +97,23 @@ export interface FakeInstance {
 }
 /** An EBS volume in the fake cloud. */
 export interface FakeVolume {
-  volumeId: string; region: string; tags: Tags; deleted: boolean;
+  volumeId: string;
+  region: string;
+  tags: Tags;
+  deleted: boolean;
   /** The instance it is attached to (and goes with when terminated). */
   instanceId?: string;
 }
 /** An SSM Run Command invocation in the fake cloud. */
 export interface FakeCommand {
-  commandId: string; region: string; instanceId: string; kind: "provision" | "smoke" | "other"; startedAt: number; endsAt: number; ok: boolean; output: string;
+  commandId: string;
+  region: string;
+  instanceId: string;
+  kind: "provision" | "smoke" | "other";
+  startedAt: number;
+  endsAt: number;
+  ok: boolean;
+  output: string;
   cancelled: boolean;
   /** The script starts the unit that seals the instance at its stop. */
   armsSeal?: boolean;
@@ -176,7 +209,10 @@ export interface FakeContext {
 export function createFakeContext(clock: VirtualClock, state: FakeState, faults: FakeFaults, timings: FakeTimings): FakeContext {
   let counter = 0;
   return {
-    state, faults, timings, clock,
+    state,
+    faults,
+    timings,
+    clock,
     nextId: (prefix) => `${prefix}-${(++counter).toString(16).padStart(17, "0")}`,
     enter(operation, region) {
       faults.onCall?.(operation, region);

@@ -35,7 +35,9 @@ export async function startFakeEndpoint(cloud: FakeCloud, options: { authorizer?
     const raw = await readBody(req);
     const url = new URL(req.url ?? "/", "http://fake");
     const presigned = url.searchParams.get("X-Amz-Credential");
-    const scope = /Credential=[^/]+\/\d+\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? "") ?? (presigned ? /^[^/]+\/\d+\/([^/]+)\/([^/]+)\//.exec(presigned) : null);
+    const scope =
+      /Credential=[^/]+\/\d+\/([^/]+)\/([^/]+)\//.exec(req.headers.authorization ?? "") ??
+      (presigned ? /^[^/]+\/\d+\/([^/]+)\/([^/]+)\//.exec(presigned) : null);
     const region = scope?.[1] ?? "us-east-1";
     const service = scope?.[2] ?? "s3";
     const accessKeyId = /Credential=([^/]+)\//.exec(req.headers.authorization ?? "")?.[1] ?? presigned?.split("/")[0] ?? "";
@@ -46,7 +48,13 @@ export async function startFakeEndpoint(cloud: FakeCloud, options: { authorizer?
       try {
         // A presigned URL is refused once X-Amz-Date + X-Amz-Expires has passed, on the wall clock (the one the SDK signed with).
         const signedAt = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(url.searchParams.get("X-Amz-Date") ?? "");
-        if (presigned && signedAt && Date.now() > Date.UTC(+signedAt[1]!, +signedAt[2]! - 1, +signedAt[3]!, +signedAt[4]!, +signedAt[5]!, +signedAt[6]!) + Number(url.searchParams.get("X-Amz-Expires") ?? 0) * 1000) {
+        if (
+          presigned &&
+          signedAt &&
+          Date.now() >
+            Date.UTC(+signedAt[1]!, +signedAt[2]! - 1, +signedAt[3]!, +signedAt[4]!, +signedAt[5]!, +signedAt[6]!) +
+              Number(url.searchParams.get("X-Amz-Expires") ?? 0) * 1000
+        ) {
           throw new CloudError("AccessDenied", "Request has expired");
         }
         if (scope) await authorize(action, s3CallInput(url, raw));
@@ -54,7 +62,11 @@ export async function startFakeEndpoint(cloud: FakeCloud, options: { authorizer?
         if (loseNextResponse.delete(action)) throw new CloudError("InternalError", "We encountered an internal error (response lost after the effect)");
         res.writeHead(answer.status, answer.headers).end(answer.body);
       } catch (error) {
-        const answer = s3ErrorAnswer(req.method ?? "GET", error instanceof CloudError ? error.code : "InternalError", error instanceof Error ? error.message : String(error));
+        const answer = s3ErrorAnswer(
+          req.method ?? "GET",
+          error instanceof CloudError ? error.code : "InternalError",
+          error instanceof Error ? error.message : String(error),
+        );
         res.writeHead(answer.status, answer.headers).end(answer.body);
       }
       return;
@@ -74,8 +86,20 @@ export async function startFakeEndpoint(cloud: FakeCloud, options: { authorizer?
     } catch (error) {
       const code = error instanceof CloudError ? error.code : "InternalError";
       const message = error instanceof Error ? error.message : String(error);
-      const status = code === "InternalError" ? 500 : denied.has(code) ? 403 : throttling.has(code) && service === "ec2" ? 503 : code === "NoSuchEntity" ? 404 : code === "EntityAlreadyExists" || code === "DeleteConflict" ? 409 : 400;
-      if (json) res.writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": code }).end(JSON.stringify({ __type: code, message }));
+      const status =
+        code === "InternalError"
+          ? 500
+          : denied.has(code)
+            ? 403
+            : throttling.has(code) && service === "ec2"
+              ? 503
+              : code === "NoSuchEntity"
+                ? 404
+                : code === "EntityAlreadyExists" || code === "DeleteConflict"
+                  ? 409
+                  : 400;
+      if (json)
+        res.writeHead(status, { "content-type": "application/x-amz-json-1.1", "x-amzn-errortype": code }).end(JSON.stringify({ __type: code, message }));
       else res.writeHead(status, { "content-type": "text/xml" }).end(service === "ec2" ? ec2Error(code, message) : stsError(code, message));
     }
   };
@@ -96,8 +120,14 @@ async function handle(cloud: FakeCloud, service: string, action: string, region:
     const id = await cloud.ports.sts.getCallerIdentity();
     return stsResponse(action, `<Arn>${id.arn}</Arn><UserId>AIDAFAKE</UserId><Account>${id.account}</Account>`);
   }
-  const answer = service === "ssm" ? await handleSsm(cloud, action, region, input) : service === "ec2" ? await handleEc2(cloud, action, region, input)
-    : service === "monitoring" ? await handleCloudWatch(cloud, action, region, input) : undefined;
+  const answer =
+    service === "ssm"
+      ? await handleSsm(cloud, action, region, input)
+      : service === "ec2"
+        ? await handleEc2(cloud, action, region, input)
+        : service === "monitoring"
+          ? await handleCloudWatch(cloud, action, region, input)
+          : undefined;
   if (answer === undefined) throw new CloudError("InvalidAction", `The fake endpoint does not implement ${service}:${action}`);
   return answer;
 }
@@ -105,6 +135,9 @@ async function handle(cloud: FakeCloud, service: string, action: string, region:
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c)).on("end", () => resolve(Buffer.concat(chunks))).on("error", reject);
+    req
+      .on("data", (c: Buffer) => chunks.push(c))
+      .on("end", () => resolve(Buffer.concat(chunks)))
+      .on("error", reject);
   });
 }

@@ -34,19 +34,39 @@ export interface IamAuthorizer {
   records: AuthorizationRecord[];
 }
 
-const deniedCode: Record<string, string> = { ec2: "UnauthorizedOperation", iam: "AccessDenied", s3: "AccessDenied", ssm: "AccessDeniedException", monitoring: "AccessDenied" };
+const deniedCode: Record<string, string> = {
+  ec2: "UnauthorizedOperation",
+  iam: "AccessDenied",
+  s3: "AccessDenied",
+  ssm: "AccessDeniedException",
+  monitoring: "AccessDenied",
+};
 
 // Evaluates one request against identity policies (pure apart from the simulator): whether it is allowed, and by which Sids.
-export async function evaluateIamRequest(principal: FakePrincipal, account: string, request: IamRequest): Promise<{ allowed: boolean; allowedBy: string[]; ignoredKeys: string[] }> {
+export async function evaluateIamRequest(
+  principal: FakePrincipal,
+  account: string,
+  request: IamRequest,
+): Promise<{ allowed: boolean; allowedBy: string[]; ignoredKeys: string[] }> {
   const simulation = {
-    request: { principal: principal.arn, action: request.action, resource: { resource: request.resource, accountId: account }, contextVariables: request.context },
-    identityPolicies: principal.policies, serviceControlPolicies: [], resourceControlPolicies: [], ...(request.resourcePolicy ? { resourcePolicy: request.resourcePolicy } : {}),
+    request: {
+      principal: principal.arn,
+      action: request.action,
+      resource: { resource: request.resource, accountId: account },
+      contextVariables: request.context,
+    },
+    identityPolicies: principal.policies,
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    ...(request.resourcePolicy ? { resourcePolicy: request.resourcePolicy } : {}),
   };
   // An AWS-owned SSM document has an ARN without account, which the simulator's resource validation does not know: it is
   // evaluated without validation (the decision only, no statement attribution).
-  if (/^arn:aws:ssm:[^:]*::document\//.test(request.resource)) return { allowed: runUnsafeSimulation(simulation, {}) === "Allowed", allowedBy: [], ignoredKeys: [] };
+  if (/^arn:aws:ssm:[^:]*::document\//.test(request.resource))
+    return { allowed: runUnsafeSimulation(simulation, {}) === "Allowed", allowedBy: [], ignoredKeys: [] };
   const result = await runSimulation(simulation, {});
-  if (result.resultType === "error") throw new Error(`iam-requests.ts: the simulator refuses ${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`);
+  if (result.resultType === "error")
+    throw new Error(`iam-requests.ts: the simulator refuses ${request.action} on ${request.resource}: ${JSON.stringify(result.errors)}`);
   const analyses = result.resultType === "single" ? [result.result] : result.results;
   const allowed = result.overallResult === "Allowed";
   const allowedBy = [...new Set(analyses.flatMap((a) => (a.analysis.identityAnalysis?.allowStatements ?? []).map((s) => s.explain.identifier)))];
@@ -62,15 +82,23 @@ export function createIamAuthorizer(principals: Record<string, FakePrincipal>): 
     records,
     async authorize({ cloud, accessKeyId, service, action, region, input }) {
       const principal = principals[accessKeyId];
-      if (!principal) throw new CloudError(service === "ec2" ? "AuthFailure" : "InvalidClientTokenId", `The security token included in the request is invalid (access key ${accessKeyId})`);
+      if (!principal)
+        throw new CloudError(
+          service === "ec2" ? "AuthFailure" : "InvalidClientTokenId",
+          `The security token included in the request is invalid (access key ${accessKeyId})`,
+        );
       const operation = `${service}:${action}`;
       const row = iamRequestsByOperation[operation];
-      if (!row) throw new CloudError("UnmappedOperation", `The fake does not know what IAM evaluates for ${operation}: add a row to test/fakes/aws/iam-requests.ts`);
+      if (!row)
+        throw new CloudError("UnmappedOperation", `The fake does not know what IAM evaluates for ${operation}: add a row to test/fakes/aws/iam-requests.ts`);
       for (const request of row({ cloud, region, input, iamPaths })) {
         const { allowed, allowedBy, ignoredKeys } = await evaluateIamRequest(principal, cloud.state.accountId, request);
         records.push({ operation, region, principal: principal.arn, request, allowed, allowedBy, ignoredKeys });
         if (!allowed) {
-          throw new CloudError(deniedCode[service] ?? "AccessDenied", `User: ${principal.arn} is not authorized to perform: ${request.action} on resource: ${request.resource} because no identity-based policy allows the ${request.action} action`);
+          throw new CloudError(
+            deniedCode[service] ?? "AccessDenied",
+            `User: ${principal.arn} is not authorized to perform: ${request.action} on resource: ${request.resource} because no identity-based policy allows the ${request.action} action`,
+          );
         }
       }
       if (operation === "iam:CreateRole") iamPaths.set(`role/${input.RoleName}`, String(input.Path ?? "/"));

@@ -18,7 +18,9 @@ export function parseQueryBody(body: string): Record<string, unknown> {
 // The values of a numbered list (`Owner.1`, `Owner.2` → [..]).
 export function listOf<T = unknown>(value: unknown): T[] {
   if (!value || typeof value !== "object") return [];
-  return Object.keys(value).sort((a, b) => Number(a) - Number(b)).map((k) => (value as Record<string, T>)[k]!);
+  return Object.keys(value)
+    .sort((a, b) => Number(a) - Number(b))
+    .map((k) => (value as Record<string, T>)[k]!);
 }
 
 // Escapes text for an XML element or attribute.
@@ -29,7 +31,9 @@ const escape = xmlEscape;
 
 // An EC2 `tagSet` element.
 export function tagSetXml(tags: Record<string, string>): string {
-  return `<tagSet>${Object.entries(tags).map(([k, v]) => `<item><key>${escape(k)}</key><value>${escape(v)}</value></item>`).join("")}</tagSet>`;
+  return `<tagSet>${Object.entries(tags)
+    .map(([k, v]) => `<item><key>${escape(k)}</key><value>${escape(v)}</value></item>`)
+    .join("")}</tagSet>`;
 }
 
 // An EC2 Query response document.
@@ -45,9 +49,11 @@ export function ec2Error(code: string, message: string): string {
 // One image in DescribeImages' XML.
 export function imageXml(image: ImageRecord): string {
   const devices = image.snapshotIds.map((s) => `<item><deviceName>/dev/xvda</deviceName><ebs><snapshotId>${s}</snapshotId></ebs></item>`).join("");
-  return `<item><imageId>${image.imageId}</imageId><name>${escape(image.name)}</name><imageState>${image.state}</imageState><imageOwnerId>${image.ownerId}</imageOwnerId>`
-    + `<creationDate>${image.creationDate}</creationDate><isPublic>${image.public}</isPublic><blockDeviceMapping>${devices}</blockDeviceMapping>${tagSetXml(image.tags)}`
-    + `${image.deprecationTime ? `<deprecationTime>${image.deprecationTime}</deprecationTime>` : ""}${image.imdsSupport ? `<imdsSupport>${image.imdsSupport}</imdsSupport>` : ""}</item>`;
+  return (
+    `<item><imageId>${image.imageId}</imageId><name>${escape(image.name)}</name><imageState>${image.state}</imageState><imageOwnerId>${image.ownerId}</imageOwnerId>` +
+    `<creationDate>${image.creationDate}</creationDate><isPublic>${image.public}</isPublic><blockDeviceMapping>${devices}</blockDeviceMapping>${tagSetXml(image.tags)}` +
+    `${image.deprecationTime ? `<deprecationTime>${image.deprecationTime}</deprecationTime>` : ""}${image.imdsSupport ? `<imdsSupport>${image.imdsSupport}</imdsSupport>` : ""}</item>`
+  );
 }
 
 // An STS (awsQuery) response document.

@@ -45,7 +45,14 @@ export function createVirtualClock(start = Date.UTC(2026, 0, 15, 9, 0, 0), pacin
     sleep(ms, signal) {
       return new Promise<void>((resolve, reject) => {
         signal?.throwIfAborted();
-        const timer: Timer = { at: now + Math.max(0, ms), seq: seq++, resolve: () => { signal?.removeEventListener("abort", onAbort); resolve(); } };
+        const timer: Timer = {
+          at: now + Math.max(0, ms),
+          seq: seq++,
+          resolve: () => {
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+          },
+        };
         const onAbort = () => {
           const i = timers.indexOf(timer);
           if (i >= 0) timers.splice(i, 1);
