@@ -140,14 +140,16 @@ describe("media core", () => {
     assert.equal(readMediaSettings(["--address", "localhost"], {}).ok, false);
   });
 
-  it("writes a sandboxed, loopback-only unit with the recipe's port and room limit", () => {
+  // Bound to loopback; IP traffic only with loopback and private networks (rtpengine relays RTP from the
+  // instance's private address).
+  it("writes a sandboxed unit listening on loopback, with the recipe's port and room limit", () => {
     const unit = writeMediaServiceUnit({ port: 5091, roomLimit: 12 });
     assert.match(unit, /^ExecStart=\/usr\/bin\/node \/usr\/lib\/rtcgw\/media-service\.mjs --address 127\.0\.0\.1 --port 5091 --room-limit 12$/m);
     for (const line of [
       "DynamicUser=yes",
       "NoNewPrivileges=yes",
       "IPAddressDeny=any",
-      "IPAddressAllow=localhost",
+      "IPAddressAllow=localhost 10.0.0.0/8 172.16.0.0/12 192.168.0.0/16 100.64.0.0/10",
       "ProtectSystem=strict",
       "CapabilityBoundingSet=",
     ]) {
