@@ -38,8 +38,11 @@ test("the product code imports only runtime dependencies (never a devDependency)
   assert.ok(files.some((f) => f.endsWith("cli/main.ts")) && files.some((f) => f.endsWith("bin/rtcgw.mjs")), "the shipped sources are scanned");
   for (const file of files) {
     const text = readFileSync(file, "utf8");
-    for (const match of text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s+"([^"]+)"|import\(\s*"([^"]+)"\s*\)/g)) {
-      const name = packageOf(match[1] ?? match[2]!);
+    // import/export … from, import(), and import.meta.resolve() (a package the code runs Node with, as tsx for the smoke and boot tests).
+    for (const match of text.matchAll(
+      /(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s+"([^"]+)"|import\(\s*"([^"]+)"\s*\)|import\.meta\.resolve\(\s*"([^"]+)"\s*\)/g,
+    )) {
+      const name = packageOf(match[1] ?? match[2] ?? match[3]!);
       if (name === undefined) continue;
       imports++;
       if (!(name in manifest.dependencies))
