@@ -12,21 +12,11 @@
 // then snapshots the stopped, sealed disk. The smoke test checks the result on a fresh instance.
 
 /** The unit that seals the builder when it stops; it lives in /run only. */
+import { historyFileNames } from "../../seal/history-files.ts";
+
 export const sealUnitName = "rtcgw-seal.service";
 const scriptPath = "/run/rtcgw-seal/seal.sh";
 const neutralHosts = "127.0.0.1\\tlocalhost\\n::1\\t\\tlocalhost ip6-localhost ip6-loopback\\nff02::1\\t\\tip6-allnodes\\nff02::2\\t\\tip6-allrouters\\n";
-const historyNames = [
-  ".bash_history",
-  ".zsh_history",
-  ".sh_history",
-  ".history",
-  ".python_history",
-  ".lesshst",
-  ".viminfo",
-  ".wget-hsts",
-  ".node_repl_history",
-  ".cache",
-];
 
 // The seal script (pure; POSIX sh). It takes the root to seal as its only argument: `/` at shutdown, a
 // temp tree in tests (no default, so that no slip ever seals the machine it runs on).
@@ -56,7 +46,7 @@ empty_dir "$root/var/log/amazon/ssm"
 rm -f "$root"/etc/ssh/ssh_host_*_key "$root"/etc/ssh/ssh_host_*_key.pub
 for home in "$root/root" "$root"/home/*; do
 	[ -d "$home" ] || continue
-	rm -rf "$home/.ssh/authorized_keys" "$home/.ssh/authorized_keys2"${historyNames.map((name) => ` "$home/${name}"`).join("")}
+	rm -rf "$home/.ssh/authorized_keys" "$home/.ssh/authorized_keys2"${historyFileNames.map((name) => ` "$home/${name}"`).join("")}
 done
 
 # Accounts: every password locked (\`*\`, \`!\` and \`!*\` kept), backups of the account files removed.

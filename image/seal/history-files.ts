@@ -1,0 +1,14 @@
+// The per-user files a shell, an editor or a REPL leaves in a home directory: both seals (the local build's
+// and the AWS builder's at stop) remove them from every home.
+export const historyFileNames = [
+  ".bash_history",
+  ".zsh_history",
+  ".sh_history",
+  ".history",
+  ".python_history",
+  ".lesshst",
+  ".viminfo",
+  ".wget-hsts",
+  ".node_repl_history",
+  ".cache",
+];
