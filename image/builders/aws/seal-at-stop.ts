@@ -11,9 +11,9 @@
 // ExecStop seals the disk once the agent is gone and nothing is running a command any more. CreateImage
 // then snapshots the stopped, sealed disk. The smoke test checks the result on a fresh instance.
 
-/** The unit that seals the builder when it stops; it lives in /run only. */
 import { historyFileNames } from "../../seal/history-files.ts";
 
+/** The unit that seals the builder when it stops; it lives in /run only. */
 export const sealUnitName = "rtcgw-seal.service";
 const scriptPath = "/run/rtcgw-seal/seal.sh";
 const neutralHosts = "127.0.0.1\\tlocalhost\\n::1\\t\\tlocalhost ip6-localhost ip6-loopback\\nff02::1\\t\\tip6-allnodes\\nff02::2\\t\\tip6-allrouters\\n";
