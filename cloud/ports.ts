@@ -42,6 +42,25 @@ export interface InstanceRecord {
 export interface SnapshotRecord {
   snapshotId: string;
   tags: Tags;
+  /** `pending` while EBS direct APIs write it (or EC2 copies it), `completed` once usable, `error` when it failed (a direct upload not completed within its Timeout). */
+  state: "pending" | "completed" | "error";
+  /** Why it is in `error`, when EC2 says. */
+  stateMessage?: string;
+}
+
+/** How a snapshot boots once registered: the disk rtcgw builds has GRUB for both BIOS and UEFI. */
+export type BootMode = "legacy-bios" | "uefi" | "uefi-preferred";
+
+/** What RegisterImage needs for an AMI whose root volume is one EBS snapshot. */
+export interface RegisterImageInput {
+  name: string;
+  description: string;
+  snapshotId: string;
+  /** The root volume's size; at least the snapshot's. */
+  volumeSizeGiB: number;
+  architecture: "x86_64" | "arm64";
+  bootMode: BootMode;
+  tags: Tags;
 }
 
 /** An EBS volume as rtcgw sees it: `available` is attached to no instance. */
@@ -95,6 +114,10 @@ export interface Ec2Port {
   deprecateImage(region: string, imageId: string, at: Date): Promise<void>;
   deregisterImage(region: string, imageId: string): Promise<void>;
   deleteSnapshot(region: string, snapshotId: string): Promise<void>;
+  /** An AMI whose root device (`/dev/xvda`, gp3, deleted on termination) is the snapshot: ENA, the boot mode, IMDSv2 only, tagged at creation. */
+  registerImage(region: string, input: RegisterImageInput): Promise<string>;
+  /** One snapshot the account owns, undefined when there is none of that id. */
+  describeSnapshot(region: string, snapshotId: string): Promise<SnapshotRecord | undefined>;
   /** Snapshots the account owns with the tag. */
   describeSnapshots(region: string, tag: { key: string; value?: string }): Promise<SnapshotRecord[]>;
   describeVolumes(region: string, tag: { key: string; value?: string }): Promise<VolumeRecord[]>;
@@ -132,6 +155,19 @@ export interface SsmPort {
   cancelCommand(region: string, commandId: string): Promise<void>;
   getParameter(region: string, name: string): Promise<string | undefined>;
   putParameter(region: string, input: { name: string; value: string; dataType: "text" | "aws:ec2:image"; tags: Tags }): Promise<void>;
+}
+
+/** The EBS direct APIs' write side: a snapshot made from blocks the caller sends (its state is EC2's, `Ec2Port.describeSnapshot`). */
+export interface EbsPort {
+  /** StartSnapshot: a new `pending` snapshot of a volume of that size; `timeoutMinutes` without a write or CompleteSnapshot puts it in `error`. */
+  startSnapshot(
+    region: string,
+    input: { volumeSizeGiB: number; description: string; tags: Tags; clientToken: string; timeoutMinutes: number },
+  ): Promise<{ snapshotId: string; blockSize: number }>;
+  /** PutSnapshotBlock: one 512 KiB block with its base64 SHA-256 (ChecksumAlgorithm SHA256), checked by EBS against the bytes it received. */
+  putSnapshotBlock(region: string, input: { snapshotId: string; blockIndex: number; data: Uint8Array; checksum: string }): Promise<void>;
+  /** CompleteSnapshot: no more blocks; EBS checks the count of blocks written. Returns the snapshot's status then. */
+  completeSnapshot(region: string, snapshotId: string, changedBlocksCount: number): Promise<"pending" | "completed" | "error">;
 }
 
 /** S3 Block Public Access, at bucket or account level. */
@@ -201,6 +237,7 @@ export interface Clock {
 /** Everything a cloud stage needs. */
 export interface CloudPorts {
   ec2: Ec2Port;
+  ebs: EbsPort;
   ssm: SsmPort;
   s3: S3Port;
   iam: IamPort;

@@ -24,14 +24,16 @@ import {
   GetImageBlockPublicAccessStateCommand,
   ModifyImageAttributeCommand,
   ModifySnapshotAttributeCommand,
+  RegisterImageCommand,
   RunInstancesCommand,
   StopInstancesCommand,
   TerminateInstancesCommand,
   type Filter,
   type Image,
+  type Snapshot,
   type _InstanceType,
 } from "@aws-sdk/client-ec2";
-import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord, type VolumeRecord } from "../ports.ts";
+import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord, type SnapshotRecord, type VolumeRecord } from "../ports.ts";
 import { clientConfig, fromTagList, mapSdkError, perRegion, toTagList, type SdkOptions } from "./client-options.ts";
 
 // The EC2 port over real SDK v3 clients, one per region.
@@ -123,12 +125,36 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
     async deleteSnapshot(region, snapshotId) {
       await send(region, new DeleteSnapshotCommand({ SnapshotId: snapshotId }));
     },
-    async describeSnapshots(region, tag) {
-      const out = await send<{ Snapshots?: { SnapshotId?: string; Tags?: { Key?: string; Value?: string }[] }[] }>(
+    async registerImage(region, input) {
+      const out = await send<{ ImageId?: string }>(
         region,
-        new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: tagFilter(tag) }),
+        new RegisterImageCommand({
+          Name: input.name,
+          Description: input.description,
+          Architecture: input.architecture,
+          RootDeviceName: "/dev/xvda",
+          BlockDeviceMappings: [
+            { DeviceName: "/dev/xvda", Ebs: { SnapshotId: input.snapshotId, VolumeSize: input.volumeSizeGiB, VolumeType: "gp3", DeleteOnTermination: true } },
+          ],
+          VirtualizationType: "hvm",
+          EnaSupport: true,
+          BootMode: input.bootMode,
+          ImdsSupport: "v2.0",
+          TagSpecifications: [{ ResourceType: "image", Tags: toTagList(input.tags) }],
+        }),
       );
-      return (out.Snapshots ?? []).map((s) => ({ snapshotId: s.SnapshotId ?? "", tags: fromTagList(s.Tags) }));
+      return out.ImageId ?? "";
+    },
+    async describeSnapshot(region, snapshotId) {
+      const out = await send<{ Snapshots?: Snapshot[] }>(region, new DescribeSnapshotsCommand({ OwnerIds: ["self"], SnapshotIds: [snapshotId] })).catch(
+        (error: unknown) => (error instanceof CloudError && error.code === "InvalidSnapshot.NotFound" ? { Snapshots: [] } : Promise.reject(error)),
+      );
+      const found = out.Snapshots?.[0];
+      return found ? toSnapshotRecord(found) : undefined;
+    },
+    async describeSnapshots(region, tag) {
+      const out = await send<{ Snapshots?: Snapshot[] }>(region, new DescribeSnapshotsCommand({ OwnerIds: ["self"], Filters: tagFilter(tag) }));
+      return (out.Snapshots ?? []).map(toSnapshotRecord);
     },
     async describeVolumes(region, tag) {
       const out = await send<{ Volumes?: { VolumeId?: string; State?: string; Tags?: { Key?: string; Value?: string }[] }[] }>(
@@ -245,6 +271,11 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
       return ids;
     },
   };
+}
+
+function toSnapshotRecord(s: Snapshot): SnapshotRecord {
+  const state = s.State === "pending" || s.State === "error" ? s.State : "completed";
+  return { snapshotId: s.SnapshotId ?? "", tags: fromTagList(s.Tags), state, ...(s.StateMessage ? { stateMessage: s.StateMessage } : {}) };
 }
 
 function toImageRecord(image: Image): ImageRecord {

@@ -1,5 +1,6 @@
 import type { CloudPorts } from "../../../cloud/ports.ts";
 import type { AccountSettings } from "./account-settings.ts";
+import { createFakeEbs } from "./fake-ebs.ts";
 import { createFakeEc2, imageState, instanceState, liveVolumes } from "./fake-ec2.ts";
 import { createFakeIam, createFakeSts } from "./fake-s3-iam-sts.ts";
 import { createFakeS3 } from "./fake-s3.ts";
@@ -87,6 +88,8 @@ export function createFakeCloud(
     createImageMs: 6 * 60_000,
     copyMsByRegion: {},
     copyMs: 25 * 60_000,
+    registerImageMs: 30_000,
+    snapshotCompleteMs: 3 * 60_000,
     ...options.timings,
   };
   const state: FakeState = {
@@ -166,6 +169,7 @@ export function createFakeCloud(
   }
   const ports: CloudPorts = {
     ec2: createFakeEc2(context),
+    ebs: createFakeEbs(context),
     ssm: createFakeSsm(context),
     s3: createFakeS3(context),
     iam: createFakeIam(context),

@@ -1,5 +1,5 @@
 // EC2 Query actions of the fake endpoint: form in, XML out, mapped onto the fake cloud's EC2 port.
-import { CloudError, type InstanceRecord } from "../../../cloud/ports.ts";
+import { CloudError, type InstanceRecord, type SnapshotRecord } from "../../../cloud/ports.ts";
 import type { FakeCloud } from "./create-fake-cloud.ts";
 import { ec2Response, imageXml, listOf, tagSetXml, xmlEscape } from "./protocol-codecs.ts";
 
@@ -23,6 +23,9 @@ function readFilters(input: Form) {
       : undefined;
   return { values, tag };
 }
+
+const snapshotXml = (cloud: FakeCloud, s: SnapshotRecord) =>
+  `<item><snapshotId>${s.snapshotId}</snapshotId><status>${s.state}</status>${s.stateMessage ? `<statusMessage>${xmlEscape(s.stateMessage)}</statusMessage>` : ""}<ownerId>${cloud.state.accountId}</ownerId>${tagSetXml(s.tags)}</item>`;
 
 const instanceXml = (i: InstanceRecord) =>
   `<item><instanceId>${i.instanceId}</instanceId><imageId>${i.imageId}</imageId><instanceState><code>0</code><name>${i.state}</name></instanceState>${tagSetXml(i.tags)}</item>`;
@@ -91,6 +94,33 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
       `<securityGroupInfo>${groups.map((g) => `<item><groupId>${g.groupId}</groupId>${tagSetXml(g.tags)}</item>`).join("")}</securityGroupInfo>`,
     );
   }
+  if (action === "DescribeSnapshots" && listOf<string>(input.SnapshotId).length > 0) {
+    const ids = listOf<string>(input.SnapshotId);
+    const found = await Promise.all(ids.map((id) => ec2.describeSnapshot(region, id)));
+    const missing = ids.filter((_, i) => !found[i]);
+    if (missing.length) throw new CloudError("InvalidSnapshot.NotFound", `The snapshot '${missing.join(", ")}' does not exist.`);
+    return ec2Response(action, `<snapshotSet>${found.map((s) => snapshotXml(cloud, s!)).join("")}</snapshotSet>`);
+  }
+  if (action === "RegisterImage") {
+    const mappings = listOf<Form>(input.BlockDeviceMapping);
+    const root = mappings.find((m) => m.DeviceName === input.RootDeviceName);
+    const ebs = root?.Ebs as Form | undefined;
+    if (!ebs?.SnapshotId) throw new CloudError("InvalidParameterValue", "the fake registers images whose root device mapping names a snapshot");
+    if (input.EnaSupport !== "true" || input.ImdsSupport !== "v2.0" || input.VirtualizationType !== "hvm")
+      throw new CloudError("InvalidParameterValue", "the fake registers ENA, HVM, IMDSv2-only images");
+    const imageId = await ec2.registerImage(region, {
+      name: String(input.Name),
+      description: String(input.Description ?? ""),
+      snapshotId: String(ebs.SnapshotId),
+      volumeSizeGiB: Number(ebs.VolumeSize),
+      architecture: input.Architecture === "arm64" ? "arm64" : "x86_64",
+      bootMode: String(input.BootMode) as "uefi-preferred",
+      tags: tagsFor(input, "image"),
+    });
+    const image = cloud.state.images.find((i) => i.imageId === imageId)!;
+    image.registered!.rootDeviceName = String(input.RootDeviceName);
+    return ec2Response(action, `<imageId>${xmlEscape(imageId)}</imageId>`);
+  }
   if (action === "DescribeSnapshots" || action === "DescribeVolumes") {
     const { tag } = readFilters(input);
     if (!tag) throw new CloudError("InvalidParameterValue", `the fake's ${action} filters by tag only`);
@@ -98,10 +128,7 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
       if (listOf<string>(input.Owner)[0] !== "self")
         throw new CloudError("InvalidParameterValue", "the fake describes the account's own snapshots only (OwnerIds self)");
       const snapshots = await ec2.describeSnapshots(region, tag);
-      return ec2Response(
-        action,
-        `<snapshotSet>${snapshots.map((s) => `<item><snapshotId>${s.snapshotId}</snapshotId><status>completed</status><ownerId>${cloud.state.accountId}</ownerId>${tagSetXml(s.tags)}</item>`).join("")}</snapshotSet>`,
-      );
+      return ec2Response(action, `<snapshotSet>${snapshots.map((s) => snapshotXml(cloud, s)).join("")}</snapshotSet>`);
     }
     const volumes = await ec2.describeVolumes(region, tag);
     return ec2Response(

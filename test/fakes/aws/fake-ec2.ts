@@ -1,6 +1,7 @@
 import { CloudError, type Ec2Port, type ImageRecord, type InstanceRecord } from "../../../cloud/ports.ts";
 import { accountSettingsIn, encryptionIn, isAwsManagedEbsKey } from "./account-settings.ts";
 import { instanceHasSsmAgent } from "./fake-cloud-init.ts";
+import { snapshotState } from "./fake-ebs.ts";
 import { defaultVpcOrFail, launchSubnet } from "./fake-network.ts";
 import { matchesTag, withClientToken, type FakeContext, type FakeImage, type FakeInstance, type FakeVolume } from "./fake-state.ts";
 
@@ -255,11 +256,61 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
         throw new CloudError("InvalidSnapshot.InUse", `The snapshot ${snapshotId} is currently in use by an AMI`);
       snapshot.deleted = true;
     },
+    async registerImage(region, input) {
+      ctx.enter("RegisterImage", region);
+      const snapshot = state.snapshots.find((s) => s.region === region && s.snapshotId === input.snapshotId && !s.deleted);
+      if (!snapshot) throw new CloudError("InvalidSnapshot.NotFound", `The snapshot '${input.snapshotId}' does not exist`);
+      const { state: snapshotNow } = snapshotState(ctx, snapshot);
+      if (snapshotNow !== "completed") throw new CloudError("IncorrectState", `Snapshot ${input.snapshotId} is ${snapshotNow}, not completed`);
+      if (snapshot.direct && input.volumeSizeGiB < snapshot.direct.volumeSizeGiB)
+        throw new CloudError(
+          "InvalidBlockDeviceMapping",
+          `Volume of size ${input.volumeSizeGiB}GB is smaller than snapshot '${input.snapshotId}', expect size >= ${snapshot.direct.volumeSizeGiB}GB`,
+        );
+      if (state.images.some((i) => i.region === region && i.name === input.name && !i.deregistered))
+        throw new CloudError("InvalidAMIName.Duplicate", `AMI name ${input.name} is already in use`);
+      const image: FakeImage = {
+        imageId: ctx.nextId("ami"),
+        region,
+        name: input.name,
+        ownerId: state.accountId,
+        createdAt: clock.now(),
+        availableAt: clock.now() + timings.registerImageMs,
+        fails: false,
+        deregistered: false,
+        public: false,
+        launchAccounts: [],
+        tags: { ...input.tags },
+        snapshotIds: [input.snapshotId],
+        imdsV2: true,
+        encrypted: snapshot.encrypted,
+        ...(snapshot.kmsKeyId ? { kmsKeyId: snapshot.kmsKeyId } : {}),
+        // Whether instances of it serve what the smoke probes ask (a test turns it off to fail the gate).
+        provisioned: faults.registeredImagesServe ?? true,
+        arch: input.architecture === "arm64" ? "arm64" : "amd64",
+        ssmAgent: false,
+        sealed: true,
+        registered: {
+          description: input.description,
+          bootMode: input.bootMode,
+          enaSupport: true,
+          rootDeviceName: "/dev/xvda",
+          volumeSizeGiB: input.volumeSizeGiB,
+        },
+      };
+      state.images.push(image);
+      return image.imageId;
+    },
+    async describeSnapshot(region, snapshotId) {
+      ctx.enter("DescribeSnapshots", region);
+      const s = state.snapshots.find((x) => x.region === region && x.snapshotId === snapshotId && !x.deleted);
+      return s ? { snapshotId: s.snapshotId, tags: { ...s.tags }, ...snapshotState(ctx, s) } : undefined;
+    },
     async describeSnapshots(region, tag) {
       ctx.enter("DescribeSnapshots", region);
       return state.snapshots
         .filter((s) => s.region === region && !s.deleted && matchesTag(s.tags, tag))
-        .map((s) => ({ snapshotId: s.snapshotId, tags: { ...s.tags } }));
+        .map((s) => ({ snapshotId: s.snapshotId, tags: { ...s.tags }, ...snapshotState(ctx, s) }));
     },
     async describeVolumes(region, tag) {
       ctx.enter("DescribeVolumes", region);

@@ -14,6 +14,10 @@ export interface FakeTimings {
   /** Copy duration per destination region; `copyMs` for the rest. */
   copyMsByRegion: Record<string, number>;
   copyMs: number;
+  /** From RegisterImage until the image is available. */
+  registerImageMs: number;
+  /** From CompleteSnapshot until a snapshot written through the EBS direct APIs is `completed`. */
+  snapshotCompleteMs: number;
 }
 
 /** Faults to inject; each is off by default. */
@@ -41,6 +45,12 @@ export interface FakeFaults {
   noDefaultVpcIn?: string[];
   /** For this long after PutPublicAccessBlock, the bucket's previous setting still governs PutBucketPolicy (S3 is eventually consistent). */
   blockPublicAccessPropagationMs?: number;
+  /** The next N PutSnapshotBlock bodies arrive altered (a byte flipped on the way): EBS finds the checksum does not match and refuses the block. */
+  corruptNextBlocks?: number;
+  /** Whether images registered from a snapshot serve (answer the smoke probes); default true. */
+  registeredImagesServe?: boolean;
+  /** Snapshots written through the EBS direct APIs go to `error` instead of `completed` after CompleteSnapshot. */
+  snapshotFailsAfterComplete?: boolean;
   /** Called before every operation (tests use it to crash or abort at a chosen point). */
   onCall?: (operation: string, region: string) => void;
 }
@@ -69,8 +79,33 @@ export interface FakeImage {
   arch: "amd64" | "arm64";
   /** Whether the SSM agent is installed: not in official Debian AMIs; in an image of an instance that had it. */
   ssmAgent: boolean;
+  /** RegisterImage's settings, for an image registered from a snapshot (CreateImage and CopyImage leave them out). */
+  registered?: { description: string; bootMode: string; enaSupport: boolean; rootDeviceName: string; volumeSizeGiB: number };
   /** False when the disk holds the SSM agent state of the instance it was made from (the seal did not run at its stop). */
   sealed: boolean;
+}
+/** A snapshot being written (or written) through the EBS direct APIs: only the blocks written are stored, the rest read as zeros. */
+export interface FakeDirectUpload {
+  volumeSizeGiB: number;
+  blocks: Map<number, Uint8Array>;
+  timeoutMinutes: number;
+  /** StartSnapshot or the last PutSnapshotBlock: the Timeout counts from here. */
+  lastActivityAt: number;
+  description: string;
+  completedAt?: number;
+  /** Set when the snapshot went to `error` for a reason other than its Timeout. */
+  error?: string;
+}
+/** An EBS snapshot in the fake cloud: made by CreateImage/CopyImage (completed with its image), or written block by block (`direct`). */
+export interface FakeSnapshot {
+  snapshotId: string;
+  region: string;
+  tags: Tags;
+  encrypted: boolean;
+  kmsKeyId?: string;
+  accounts: string[];
+  deleted: boolean;
+  direct?: FakeDirectUpload;
 }
 /** An EC2 instance in the fake cloud. */
 export interface FakeInstance {
@@ -171,7 +206,7 @@ export interface FakeState {
   accountId: string;
   regions: string[];
   images: FakeImage[];
-  snapshots: { snapshotId: string; region: string; tags: Tags; encrypted: boolean; kmsKeyId?: string; accounts: string[]; deleted: boolean }[];
+  snapshots: FakeSnapshot[];
   instances: FakeInstance[];
   /** EBS volumes: RunInstances makes one per instance (deleted with it, DeleteOnTermination); tests seed orphans without `instanceId`. */
   volumes: FakeVolume[];

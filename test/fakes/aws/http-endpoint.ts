@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import { CloudError } from "../../../cloud/ports.ts";
 import type { FakeCloud } from "./create-fake-cloud.ts";
 import { handleCloudWatch } from "./endpoint-cloudwatch.ts";
+import { ebsActionOf, ebsErrorAnswer, handleEbs } from "./endpoint-ebs.ts";
 import { handleEc2 } from "./endpoint-ec2.ts";
 import { handleS3, s3ActionOf, s3ErrorAnswer } from "./endpoint-s3.ts";
 import { handleSsm } from "./endpoint-ssm.ts";
@@ -24,7 +25,7 @@ const throttling = new Set(["RequestLimitExceeded", "Throttling", "ThrottlingExc
 const denied = new Set(["AccessDenied", "UnauthorizedOperation", "AuthFailure", "InvalidClientTokenId"]);
 
 // Starts the endpoint on 127.0.0.1 (a free port). Region and service come from the request's SigV4 credential scope
-// (EC2 and STS: Query, SSM: JSON 1.1, S3: REST-XML path-style and S3 Control) or a presigned URL's X-Amz-Credential;
+// (EC2 and STS: Query, SSM: JSON 1.1, S3: REST-XML path-style and S3 Control, EBS direct APIs: REST-JSON) or a presigned URL's X-Amz-Credential;
 // an unsigned request is an anonymous S3 read. With an `authorizer`, every signed request (presigned URLs too, as their
 // signer) must be allowed by the IAM policies of its access key's principal first (iam-authorizer.ts).
 export async function startFakeEndpoint(cloud: FakeCloud, options: { authorizer?: IamAuthorizer } = {}): Promise<FakeEndpoint> {
@@ -65,6 +66,23 @@ export async function startFakeEndpoint(cloud: FakeCloud, options: { authorizer?
         const answer = s3ErrorAnswer(
           req.method ?? "GET",
           error instanceof CloudError ? error.code : "InternalError",
+          error instanceof Error ? error.message : String(error),
+        );
+        res.writeHead(answer.status, answer.headers).end(answer.body);
+      }
+      return;
+    }
+    if (service === "ebs") {
+      const action = ebsActionOf(req.method ?? "GET", url);
+      served.push(action);
+      try {
+        if (scope) await authorize(action, {});
+        const answer = await handleEbs(cloud, { method: req.method ?? "GET", url, headers: req.headers, body: raw, region });
+        if (loseNextResponse.delete(action)) throw new CloudError("InternalServerException", "An internal error has occurred (response lost after the effect)");
+        res.writeHead(answer.status, answer.headers).end(answer.body);
+      } catch (error) {
+        const answer = ebsErrorAnswer(
+          error instanceof CloudError ? error.code : "InternalServerException",
           error instanceof Error ? error.message : String(error),
         );
         res.writeHead(answer.status, answer.headers).end(answer.body);
