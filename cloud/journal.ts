@@ -21,6 +21,16 @@ export interface RegionEntry {
   failedAttempts?: number;
 }
 
+/** The disk image a build from disk put on EBS: the raw disk's SHA-256 as tested locally, and the snapshot holding its bytes. */
+export interface DiskUpload {
+  sha256: string;
+  logicalBytes: number;
+  snapshotId: string;
+  /** Non-zero 512 KiB blocks sent, and their bytes. */
+  changedBlocks: number;
+  uploadedBytes: number;
+}
+
 /** Everything a crashed run needs to be resumed or cleaned up. */
 export interface Journal {
   version: 1;
@@ -36,6 +46,8 @@ export interface Journal {
   attempts?: number;
   regions: Record<string, RegionEntry>;
   artifacts?: { bucket: string; keys: string[] };
+  /** Set by a build from the disk image (build-from-disk.ts): what manifest.json says the AMI holds. */
+  disk?: DiskUpload;
 }
 
 /** A journal file kept in step with memory: every change is written before the caller goes on. */

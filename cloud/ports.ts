@@ -36,6 +36,8 @@ export interface InstanceRecord {
   state: "pending" | "running" | "stopping" | "stopped" | "shutting-down" | "terminated";
   imageId: string;
   tags: Tags;
+  /** Its public IPv4 address, once it has one (a subnet that maps public addresses at launch). */
+  publicIp?: string;
 }
 
 /** An EBS snapshot as rtcgw sees it (one the account owns). */
@@ -74,7 +76,8 @@ export interface VolumeRecord {
 export interface RunInstanceInput {
   imageId: string;
   instanceType: string;
-  instanceProfileName: string;
+  /** Omitted: no instance profile (the smoke instance of a disk image needs no AWS access). */
+  instanceProfileName?: string;
   securityGroupId: string;
   /** The subnet to launch in (its VPC must be the security group's); omitted: a default subnet of the default VPC. */
   subnetId?: string;
@@ -128,6 +131,12 @@ export interface Ec2Port {
   findDefaultVpc(region: string): Promise<string | undefined>;
   /** `vpcId` omitted: the default VPC. */
   createSecurityGroup(region: string, input: { name: string; description: string; tags: Tags; vpcId?: string }): Promise<string>;
+  /** Adds inbound rules (protocol, port range, IPv4 or IPv6 CIDRs) to a security group. */
+  authorizeIngress(
+    region: string,
+    groupId: string,
+    rules: readonly { protocol: "udp" | "tcp"; from: number; to: number; cidrs: readonly string[] }[],
+  ): Promise<void>;
   deleteSecurityGroup(region: string, groupId: string): Promise<void>;
   describeSecurityGroups(region: string, tag: { key: string; value?: string }): Promise<{ groupId: string; tags: Tags }[]>;
   runInstance(region: string, input: RunInstanceInput): Promise<string>;
@@ -228,6 +237,28 @@ export interface StsPort {
   getCallerIdentity(): Promise<{ account: string; arn: string }>;
 }
 
+/** One check of a launched gateway, made from outside it. */
+export interface ProbeCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** What to probe on a launched gateway: its public address, the SIP (UDP) and HTTPS ports, the admin login (its password is the instance id). */
+export interface ProbeTarget {
+  region: string;
+  instanceId: string;
+  address: string;
+  sipPort: number;
+  httpsPort: number;
+  adminUser: string;
+}
+
+/** The smoke check of an image with no SSM agent: SIP OPTIONS, HTTPS `/` 401 without and 200 with the admin login, from this machine. */
+export interface GatewayProbePort {
+  probe(target: ProbeTarget): Promise<ProbeCheck[]>;
+}
+
 /** Time, injected wherever code waits: real in production, virtual in tests. */
 export interface Clock {
   now(): number;
@@ -242,6 +273,7 @@ export interface CloudPorts {
   s3: S3Port;
   iam: IamPort;
   sts: StsPort;
+  probe: GatewayProbePort;
   clock: Clock;
 }
 

@@ -1,4 +1,5 @@
 import {
+  AuthorizeSecurityGroupIngressCommand,
   CopyImageCommand,
   CreateImageCommand,
   CreateTagsCommand,
@@ -200,6 +201,21 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
       );
       return out.GroupId ?? "";
     },
+    async authorizeIngress(region, groupId, rules) {
+      await send(
+        region,
+        new AuthorizeSecurityGroupIngressCommand({
+          GroupId: groupId,
+          IpPermissions: rules.map((r) => ({
+            IpProtocol: r.protocol,
+            FromPort: r.from,
+            ToPort: r.to,
+            IpRanges: r.cidrs.filter((c) => !c.includes(":")).map((CidrIp) => ({ CidrIp })),
+            Ipv6Ranges: r.cidrs.filter((c) => c.includes(":")).map((CidrIpv6) => ({ CidrIpv6 })),
+          })),
+        }),
+      );
+    },
     async deleteSecurityGroup(region, groupId) {
       await send(region, new DeleteSecurityGroupCommand({ GroupId: groupId }));
     },
@@ -220,7 +236,7 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
           MinCount: 1,
           MaxCount: 1,
           ClientToken: input.clientToken,
-          IamInstanceProfile: { Name: input.instanceProfileName },
+          ...(input.instanceProfileName ? { IamInstanceProfile: { Name: input.instanceProfileName } } : {}),
           SecurityGroupIds: [input.securityGroupId],
           ...(input.subnetId ? { SubnetId: input.subnetId } : {}),
           MetadataOptions: { HttpTokens: "required", HttpEndpoint: "enabled", HttpPutResponseHopLimit: 1 },
@@ -241,7 +257,15 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
       const filters: Filter[] = [...tagFilter(query.tag)];
       if (query.imageIds) filters.push({ Name: "image-id", Values: query.imageIds });
       const out = await send<{
-        Reservations?: { Instances?: { InstanceId?: string; ImageId?: string; State?: { Name?: string }; Tags?: { Key?: string; Value?: string }[] }[] }[];
+        Reservations?: {
+          Instances?: {
+            InstanceId?: string;
+            ImageId?: string;
+            State?: { Name?: string };
+            PublicIpAddress?: string;
+            Tags?: { Key?: string; Value?: string }[];
+          }[];
+        }[];
       }>(region, new DescribeInstancesCommand({ InstanceIds: query.instanceIds, Filters: filters.length ? filters : undefined }));
       return (out.Reservations ?? [])
         .flatMap((r) => r.Instances ?? [])
@@ -250,6 +274,7 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
           imageId: i.ImageId ?? "",
           state: (i.State?.Name ?? "pending") as InstanceRecord["state"],
           tags: fromTagList(i.Tags),
+          ...(i.PublicIpAddress ? { publicIp: i.PublicIpAddress } : {}),
         }));
     },
     async stopInstance(region, instanceId) {

@@ -1,4 +1,4 @@
-import type { Journal } from "../../cloud/journal.ts";
+import type { DiskUpload, Journal } from "../../cloud/journal.ts";
 
 /** One region in manifest.json. */
 export interface ManifestRegion {
@@ -17,6 +17,8 @@ export interface Manifest {
   version: string;
   buildId: string;
   owner: string;
+  /** The tested disk image the AMI was registered from (absent for an image built through SSM). */
+  disk?: DiskUpload;
   regions: Record<string, ManifestRegion>;
 }
 
@@ -45,6 +47,7 @@ export function renderManifest(journal: Journal): Manifest {
     version: journal.recipeVersion,
     buildId: journal.buildId,
     owner: journal.account ?? "",
+    ...(journal.disk ? { disk: journal.disk } : {}),
     regions: Object.fromEntries(regions),
   };
 }

@@ -149,6 +149,7 @@ const packagePrefix: Record<string, string> = {
   "client-ssm": "ssm",
   "client-sts": "sts",
   "client-cloudwatch": "cloudwatch",
+  "client-ebs": "ebs",
 };
 
 // `<client package>:<command>` whose IAM action is not `<prefix>:<command>` (Service Authorization Reference); null: the call
@@ -396,6 +397,7 @@ test("S3 and SSM: only rtcgw's buckets and the recipe's AMI-id parameters, never
 // (a key that an action does not support makes the statement never match).
 const conditionKeySupport: Record<string, string[]> = {
   "aws:RequestTag/${TagKey}": [
+    "ebs:StartSnapshot",
     "ec2:CopyImage",
     "ec2:CreateImage",
     "ec2:CreateSecurityGroup",
@@ -411,6 +413,9 @@ const conditionKeySupport: Record<string, string[]> = {
   ],
   "aws:ResourceTag/${TagKey}": [
     "cloudwatch:PutMetricData",
+    "ebs:CompleteSnapshot",
+    "ebs:PutSnapshotBlock",
+    "ec2:AuthorizeSecurityGroupIngress",
     "ec2:CreateImage",
     "ec2:CreateSecurityGroup",
     "ec2:CreateTags",

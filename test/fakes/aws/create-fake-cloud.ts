@@ -1,6 +1,7 @@
 import type { CloudPorts } from "../../../cloud/ports.ts";
 import type { AccountSettings } from "./account-settings.ts";
 import { createFakeEbs } from "./fake-ebs.ts";
+import { createFakeProbe } from "./fake-probe.ts";
 import { createFakeEc2, imageState, instanceState, liveVolumes } from "./fake-ec2.ts";
 import { createFakeIam, createFakeSts } from "./fake-s3-iam-sts.ts";
 import { createFakeS3 } from "./fake-s3.ts";
@@ -89,6 +90,7 @@ export function createFakeCloud(
     copyMsByRegion: {},
     copyMs: 25 * 60_000,
     registerImageMs: 30_000,
+    gatewayReadyMs: 45_000,
     snapshotCompleteMs: 3 * 60_000,
     ...options.timings,
   };
@@ -174,6 +176,7 @@ export function createFakeCloud(
     s3: createFakeS3(context),
     iam: createFakeIam(context),
     sts: createFakeSts(context),
+    probe: createFakeProbe(context),
     clock,
   };
   return {

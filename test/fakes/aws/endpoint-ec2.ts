@@ -28,7 +28,7 @@ const snapshotXml = (cloud: FakeCloud, s: SnapshotRecord) =>
   `<item><snapshotId>${s.snapshotId}</snapshotId><status>${s.state}</status>${s.stateMessage ? `<statusMessage>${xmlEscape(s.stateMessage)}</statusMessage>` : ""}<ownerId>${cloud.state.accountId}</ownerId>${tagSetXml(s.tags)}</item>`;
 
 const instanceXml = (i: InstanceRecord) =>
-  `<item><instanceId>${i.instanceId}</instanceId><imageId>${i.imageId}</imageId><instanceState><code>0</code><name>${i.state}</name></instanceState>${tagSetXml(i.tags)}</item>`;
+  `<item><instanceId>${i.instanceId}</instanceId><imageId>${i.imageId}</imageId><instanceState><code>0</code><name>${i.state}</name></instanceState>${i.publicIp ? `<ipAddress>${i.publicIp}</ipAddress>` : ""}${tagSetXml(i.tags)}</item>`;
 
 // RunInstances' UserData as EC2 takes it: base64 on the wire, at most 16 KB once decoded.
 function decodeUserData(encoded: string): string {
@@ -84,6 +84,16 @@ export async function handleEc2(cloud: FakeCloud, action: string, region: string
       ...(input.VpcId === undefined ? {} : { vpcId: String(input.VpcId) }),
     });
     return ec2Response(action, `<return>true</return><groupId>${groupId}</groupId>`);
+  }
+  if (action === "AuthorizeSecurityGroupIngress") {
+    const rules = listOf<Form>(input.IpPermissions).map((p) => ({
+      protocol: String(p.IpProtocol) as "udp" | "tcp",
+      from: Number(p.FromPort),
+      to: Number(p.ToPort),
+      cidrs: [...listOf<Form>(p.IpRanges).map((r) => String(r.CidrIp)), ...listOf<Form>(p.Ipv6Ranges).map((r) => String(r.CidrIpv6))],
+    }));
+    await ec2.authorizeIngress(region, String(input.GroupId), rules);
+    return ec2Response(action, "<return>true</return>");
   }
   if (action === "DescribeSecurityGroups") {
     const { tag } = readFilters(input);

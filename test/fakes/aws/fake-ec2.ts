@@ -345,6 +345,22 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
       state.securityGroups.push({ groupId, region, name: input.name, vpcId, tags: { ...input.tags }, deleted: false });
       return groupId;
     },
+    async authorizeIngress(region, groupId, rules) {
+      ctx.enter("AuthorizeSecurityGroupIngress", region);
+      const group = state.securityGroups.find((g) => g.region === region && g.groupId === groupId && !g.deleted);
+      if (!group) throw new CloudError("InvalidGroup.NotFound", `The security group '${groupId}' does not exist`);
+      for (const rule of rules) {
+        const known = (group.ingress ??= []).some(
+          (r) => r.protocol === rule.protocol && r.from === rule.from && r.to === rule.to && rule.cidrs.every((c) => r.cidrs.includes(c)),
+        );
+        if (known)
+          throw new CloudError(
+            "InvalidPermission.Duplicate",
+            `the specified rule "peer: ${rule.cidrs.join(",")}, ${rule.protocol.toUpperCase()}, from port: ${rule.from}, to port: ${rule.to}, ALLOW" already exists`,
+          );
+        group.ingress.push({ protocol: rule.protocol, from: rule.from, to: rule.to, cidrs: [...rule.cidrs] });
+      }
+    },
     async deleteSecurityGroup(region, groupId) {
       ctx.enter("DeleteSecurityGroup", region);
       const group = state.securityGroups.find((g) => g.region === region && g.groupId === groupId && !g.deleted);
@@ -375,6 +391,7 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
         if (!group) throw new CloudError("InvalidGroup.NotFound", `The security group '${input.securityGroupId}' does not exist`);
         const subnet = launchSubnet(ctx, region, input.subnetId, group.vpcId, group.groupId);
         if (
+          input.instanceProfileName &&
           !state.profiles.some(
             (p) => p.name === input.instanceProfileName && !p.deleted && p.roleName && clock.now() >= p.createdAt + faults.profileInvisibleMs,
           )
@@ -391,9 +408,10 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
           imageId: input.imageId,
           tags: { ...input.tags },
           launchedAt: clock.now(),
-          profile: input.instanceProfileName,
+          profile: input.instanceProfileName ?? "",
           securityGroupId: input.securityGroupId,
           subnetId: subnet.subnetId,
+          ...(subnet.mapPublicIpOnLaunch ? { publicIp: `203.0.113.${(state.instances.length % 250) + 1}` } : {}),
           imdsV2Required: true,
           provisioned: source?.provisioned ?? false,
           ...encryptionIn(ctx, region, input.encrypted),
@@ -412,7 +430,16 @@ export function createFakeEc2(ctx: FakeContext): Ec2Port {
             i.region === region && (!query.instanceIds || query.instanceIds.includes(i.instanceId)) && (!query.imageIds || query.imageIds.includes(i.imageId)),
         )
         .filter((i) => matchesTag(i.tags, query.tag) && (query.instanceIds || clock.now() >= i.launchedAt + faults.instanceInvisibleMs))
-        .map((i) => ({ instanceId: i.instanceId, imageId: i.imageId, state: instanceState(ctx, i), tags: { ...i.tags } }));
+        .map((i) => {
+          const now = instanceState(ctx, i);
+          return {
+            instanceId: i.instanceId,
+            imageId: i.imageId,
+            state: now,
+            tags: { ...i.tags },
+            ...(i.publicIp && now === "running" ? { publicIp: i.publicIp } : {}),
+          };
+        });
     },
     async stopInstance(region, instanceId) {
       ctx.enter("StopInstances", region);

@@ -14,6 +14,8 @@ export interface FakeTimings {
   /** Copy duration per destination region; `copyMs` for the rest. */
   copyMsByRegion: Record<string, number>;
   copyMs: number;
+  /** From `running` until an instance of a registered (disk) image answers SIP and HTTPS from outside. */
+  gatewayReadyMs: number;
   /** From RegisterImage until the image is available. */
   registerImageMs: number;
   /** From CompleteSnapshot until a snapshot written through the EBS direct APIs is `completed`. */
@@ -127,6 +129,8 @@ export interface FakeInstance {
   subnetId?: string;
   /** The user data as cloud-init reads it (decoded). */
   userData?: string;
+  /** Its public IPv4 address: given at launch in a subnet that maps public addresses. */
+  publicIp?: string;
   /** A provisioning command armed the seal that runs when the instance stops. */
   sealArmed?: boolean;
 }
@@ -212,7 +216,16 @@ export interface FakeState {
   volumes: FakeVolume[];
   vpcs: FakeVpc[];
   subnets: FakeSubnet[];
-  securityGroups: { groupId: string; region: string; name: string; vpcId: string; tags: Tags; deleted: boolean }[];
+  securityGroups: {
+    groupId: string;
+    region: string;
+    name: string;
+    vpcId: string;
+    tags: Tags;
+    deleted: boolean;
+    /** Inbound rules added by AuthorizeSecurityGroupIngress (none at creation). */
+    ingress?: { protocol: "udp" | "tcp"; from: number; to: number; cidrs: string[] }[];
+  }[];
   roles: FakeRole[];
   profiles: { name: string; path?: string; roleName: string | undefined; tags: Tags; deleted: boolean; createdAt: number }[];
   commands: FakeCommand[];
