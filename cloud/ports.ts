@@ -254,7 +254,7 @@ export interface ProbeTarget {
   adminUser: string;
 }
 
-/** The smoke check of an image with no SSM agent: SIP OPTIONS, HTTPS `/` 401 without and 200 with the admin login, from this machine. */
+/** The smoke check of an image with no SSM agent: SIP OPTIONS, HTTPS `/` 401 without and 200 with the admin login, from this machine (image/smoke/probe-from-outside.ts; the fake cloud answers for its instances). */
 export interface GatewayProbePort {
   probe(target: ProbeTarget): Promise<ProbeCheck[]>;
 }
@@ -273,7 +273,6 @@ export interface CloudPorts {
   s3: S3Port;
   iam: IamPort;
   sts: StsPort;
-  probe: GatewayProbePort;
   clock: Clock;
 }
 

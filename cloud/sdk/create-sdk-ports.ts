@@ -1,6 +1,5 @@
 import type { CloudPorts } from "../ports.ts";
 import { createRealClock } from "../real-clock.ts";
-import { createGatewayProbe } from "../probe-gateway-from-outside.ts";
 import type { SdkOptions } from "./client-options.ts";
 import { createEbsAdapter } from "./ebs-adapter.ts";
 import { createEc2Adapter } from "./ec2-adapter.ts";
@@ -17,7 +16,6 @@ export function createSdkPorts(options: SdkOptions): CloudPorts {
     s3: createS3Adapter(options),
     iam: createIamAdapter(options),
     sts: createStsAdapter(options),
-    probe: createGatewayProbe(),
     clock: createRealClock(),
   };
 }

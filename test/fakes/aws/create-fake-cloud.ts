@@ -1,4 +1,4 @@
-import type { CloudPorts } from "../../../cloud/ports.ts";
+import type { CloudPorts, GatewayProbePort } from "../../../cloud/ports.ts";
 import type { AccountSettings } from "./account-settings.ts";
 import { createFakeEbs } from "./fake-ebs.ts";
 import { createFakeProbe } from "./fake-probe.ts";
@@ -41,6 +41,8 @@ export interface FakeCloud {
   timings: FakeTimings;
   clock: VirtualClock;
   context: FakeContext;
+  /** Probes from outside, answered for the fake's instances (fake-probe.ts). */
+  probe: GatewayProbePort;
   /** Temporary resources still alive (rtcgw-tagged snapshots no image uses and volumes attached to nothing too): what a test expects to be empty after any run. */
   listLeftovers(): string[];
   /** Live images owned by the account, per region. */
@@ -176,7 +178,6 @@ export function createFakeCloud(
     s3: createFakeS3(context),
     iam: createFakeIam(context),
     sts: createFakeSts(context),
-    probe: createFakeProbe(context),
     clock,
   };
   return {
@@ -186,6 +187,7 @@ export function createFakeCloud(
     timings,
     clock,
     context,
+    probe: createFakeProbe(context),
     listOwnImages: (region) => imageStates(context, region),
     listLeftovers: () => [
       ...state.instances.filter((i) => instanceState(context, i) !== "terminated").map((i) => `instance ${i.instanceId} (${i.region})`),

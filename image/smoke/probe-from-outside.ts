@@ -1,8 +1,8 @@
 // The smoke check of an AMI made from the disk image, from this machine over the internet: the image has no SSM agent
 // and no cloud-init, so nothing runs inside it on request; what a user would reach is probed instead (SIP OPTIONS over
 // UDP, HTTPS `/` asking for the admin login, and the login whose password is the instance id letting the admin in).
-import { probeHttps, probeSipOptions } from "../image/smoke/probe-gateway.ts";
-import type { GatewayProbePort } from "./ports.ts";
+import type { GatewayProbePort } from "../../cloud/ports.ts";
+import { probeHttps, probeSipOptions } from "./probe-gateway.ts";
 
 // One round of probes (each says what it got; none throws).
 export function createGatewayProbe(timeoutMs = 10_000): GatewayProbePort {
