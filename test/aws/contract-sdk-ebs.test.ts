@@ -91,3 +91,36 @@ test("StartSnapshot, PutSnapshotBlock (a corrupted and a throttled block sent ag
   const [described] = await ports.ec2.describeImages(region, { imageIds: [imageId] });
   assert.deepEqual([described?.snapshotIds, described?.imdsSupport], [[result.snapshotId], "v2.0"]);
 });
+
+test("AuthorizeSecurityGroupIngress opens the probe ports over the wire; a smoke instance launched without an instance profile shows its public address once running", async () => {
+  const ec2 = createEc2Adapter(sdk);
+  const groupId = await ec2.createSecurityGroup(region, { name: "rtcgw-smoke", description: "d", tags: { "rtcgw:build": "b1" } });
+  await ec2.authorizeIngress(region, groupId, [
+    { protocol: "udp", from: 5060, to: 5060, cidrs: ["0.0.0.0/0"] },
+    { protocol: "tcp", from: 443, to: 443, cidrs: ["0.0.0.0/0", "::/0"] },
+  ]);
+  assert.deepEqual(cloud.state.securityGroups.find((g) => g.groupId === groupId)?.ingress, [
+    { protocol: "udp", from: 5060, to: 5060, cidrs: ["0.0.0.0/0"] },
+    { protocol: "tcp", from: 443, to: 443, cidrs: ["0.0.0.0/0", "::/0"] },
+  ]);
+  await assert.rejects(
+    ec2.authorizeIngress(region, groupId, [{ protocol: "udp", from: 5060, to: 5060, cidrs: ["0.0.0.0/0"] }]),
+    (e: unknown) => e instanceof CloudError && e.code === "InvalidPermission.Duplicate",
+  );
+  const image = cloud.state.images.find((i) => i.name === "rtcgw-gateway-1")!;
+  const instanceId = await ec2.runInstance(region, {
+    imageId: image.imageId,
+    instanceType: "t3.small",
+    securityGroupId: groupId,
+    diskSizeGiB: 8,
+    encrypted: false,
+    clientToken: "b1-smoke-1",
+    tags: { "rtcgw:build": "b1" },
+  });
+  assert.equal(cloud.state.instances.find((i) => i.instanceId === instanceId)?.profile, "", "no instance profile was sent");
+  assert.equal((await ec2.describeInstances(region, { instanceIds: [instanceId] }))[0]?.publicIp, undefined, "pending: no address yet");
+  cloud.clock.advance(cloud.timings.instanceBootMs);
+  const [running] = await ec2.describeInstances(region, { instanceIds: [instanceId] });
+  assert.deepEqual([running?.state, running?.publicIp], ["running", cloud.state.instances.find((i) => i.instanceId === instanceId)?.publicIp]);
+  assert.match(running?.publicIp ?? "", /^203\.0\.113\.\d+$/);
+});
