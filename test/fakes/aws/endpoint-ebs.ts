@@ -26,6 +26,13 @@ export function ebsActionOf(method: string, url: URL): string {
   return `${method} ${url.pathname}`;
 }
 
+// The request as the IAM rows read it: StartSnapshot's JSON body (its Tags), or the snapshot a write goes to.
+export function ebsCallInput(action: string, url: URL, body: Buffer): Record<string, unknown> {
+  if (action === "StartSnapshot") return JSON.parse(body.toString("utf8") || "{}") as Record<string, unknown>;
+  const snapshotId = /^\/snapshots\/(?:completion\/)?([^/]+)/.exec(url.pathname)?.[1];
+  return { SnapshotId: snapshotId };
+}
+
 // Answers one EBS request; a CloudError thrown here is turned into an error answer by `ebsErrorAnswer`.
 export async function handleEbs(
   cloud: FakeCloud,

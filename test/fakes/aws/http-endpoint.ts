@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import { CloudError } from "../../../cloud/ports.ts";
 import type { FakeCloud } from "./create-fake-cloud.ts";
 import { handleCloudWatch } from "./endpoint-cloudwatch.ts";
-import { ebsActionOf, ebsErrorAnswer, handleEbs } from "./endpoint-ebs.ts";
+import { ebsActionOf, ebsCallInput, ebsErrorAnswer, handleEbs } from "./endpoint-ebs.ts";
 import { handleEc2 } from "./endpoint-ec2.ts";
 import { handleS3, s3ActionOf, s3ErrorAnswer } from "./endpoint-s3.ts";
 import { handleSsm } from "./endpoint-ssm.ts";
@@ -76,7 +76,7 @@ export async function startFakeEndpoint(cloud: FakeCloud, options: { authorizer?
       const action = ebsActionOf(req.method ?? "GET", url);
       served.push(action);
       try {
-        if (scope) await authorize(action, {});
+        if (scope) await authorize(action, ebsCallInput(action, url, raw));
         const answer = await handleEbs(cloud, { method: req.method ?? "GET", url, headers: req.headers, body: raw, region });
         if (loseNextResponse.delete(action)) throw new CloudError("InternalServerException", "An internal error has occurred (response lost after the effect)");
         res.writeHead(answer.status, answer.headers).end(answer.body);

@@ -174,6 +174,19 @@ export const iamRequestsByOperation: Record<string, Row> = {
     ...created(call, "ec2:CreateImage", "image", "CreateImage"),
     ...created(call, "ec2:CreateImage", "snapshot", "CreateImage"),
   ],
+  "ec2:RegisterImage": (call) => {
+    const root = listOf<Record<string, unknown>>(call.input.BlockDeviceMapping).find((m) => m.DeviceName === call.input.RootDeviceName);
+    const snapshotId = String((root?.Ebs as Record<string, unknown> | undefined)?.SnapshotId);
+    return [...created(call, "ec2:RegisterImage", "image", "RegisterImage"), on("ec2:RegisterImage", snapshotId)(call)];
+  },
+  "ec2:AuthorizeSecurityGroupIngress": onOne("ec2:AuthorizeSecurityGroupIngress", "GroupId"),
+  // EBS direct APIs: a new snapshot with its request tags, then writes to an existing one (aws:ResourceTag only).
+  "ebs:StartSnapshot": (call) => {
+    const tags = Object.fromEntries(((call.input.Tags ?? []) as { Key: string; Value: string }[]).map((t) => [t.Key, t.Value]));
+    return [{ action: "ebs:StartSnapshot", resource: ec2Arn(call, "snapshot", "*"), context: requestTags(tags) }];
+  },
+  "ebs:PutSnapshotBlock": onOne("ebs:PutSnapshotBlock", "SnapshotId"),
+  "ebs:CompleteSnapshot": onOne("ebs:CompleteSnapshot", "SnapshotId"),
   "ec2:CopyImage": (call) => [...created(call, "ec2:CopyImage", "image", "CopyImage"), ...created(call, "ec2:CopyImage", "snapshot", "CopyImage")],
   "ec2:ModifyImageAttribute": onOne("ec2:ModifyImageAttribute", "ImageId"),
   "ec2:ModifySnapshotAttribute": onOne("ec2:ModifySnapshotAttribute", "SnapshotId"),
