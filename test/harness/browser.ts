@@ -75,10 +75,11 @@ export class CountingPeerConnection extends RTCPeerConnection {
     };
   }
 
-  // An answer that rejects an m-line (port 0, RFC 3264 §6) stops its transceiver, as in a browser (JSEP, RFC 8829
-  // §5.10). werift 0.24 would negotiate codecs on the rejected m-line instead and throw "negotiate codecs failed." (rtpengine
-  // keeps the payload type without its rtpmap, as RFC 3264 allows); for a transceiver already stopping and inactive it
-  // skips that step. The answer itself stays as received (remoteDescription shows `m=video 0`).
+  // An answer that rejects an m-line (port 0, RFC 3264 §6) stops its transceiver, as in a browser (W3C webrtc-pc's
+  // "set the session description", JSEP RFC 9429). werift 0.24 would negotiate codecs on the rejected m-line instead and
+  // throw "negotiate codecs failed." (rtpengine keeps the payload type without its rtpmap, as RFC 3264 allows); for a
+  // transceiver already stopping and inactive it skips that step. The answer stays as received (remoteDescription
+  // shows `m=video 0`).
   override async setRemoteDescription(description: any): Promise<void> {
     if (description?.type === "answer") {
       for (const mid of rejectedMids(description.sdp)) {
@@ -91,7 +92,8 @@ export class CountingPeerConnection extends RTCPeerConnection {
   }
 
   // The transports werift connects after an answer. werift 0.24 also starts the transport of a stopped transceiver, which
-  // fails (the rejected m-line has no ICE or DTLS parameters) and marks the whole connection failed; a browser discards it.
+  // fails (the rejected m-line has no ICE or DTLS parameters) and marks the whole connection failed; a browser discards
+  // the ICE components of a rejected m-line unless a live one is bundled with it (JSEP).
   override get dtlsTransports() {
     const transceivers = this.getTransceivers();
     const used = new Set(transceivers.filter((t) => !t.stopped).map((t) => t.dtlsTransport));
