@@ -8,7 +8,8 @@ import { distributeImage, type RegionOutcome } from "./distribute.ts";
 import { createStepRunner, type ProgressListener } from "../io/steps.ts";
 import { openJournal, readJournal, type Journal, type RegionEntry } from "../cloud/journal.ts";
 import { planPublish, type PublishPlan } from "./plan-publish.ts";
-import { runPreflight, type PreflightProblem } from "./preflight.ts";
+import { runPreflight } from "../cloud/preflight.ts";
+import type { PreflightProblem } from "../cloud/preflight-problem.ts";
 
 /** What `publishImage` needs: a smoke-tested image in the source region and where to keep the journal. */
 export interface PublishOptions {

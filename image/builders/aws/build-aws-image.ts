@@ -4,7 +4,7 @@ import { bindRetry, type WithRetry } from "../../../cloud/retry.ts";
 import { waitFor } from "../../../cloud/wait.ts";
 import { bucketSetupFor } from "../../../cloud/bucket-layout.ts";
 import { markDeleted, openJournal, recordTemporary, startAttempt, type JournalFile } from "../../../cloud/journal.ts";
-import type { PreflightProblem } from "../../../regions/preflight.ts";
+import type { PreflightProblem } from "../../../cloud/preflight-problem.ts";
 import { createStepRunner, StepFailure, type ProgressListener } from "../../../io/steps.ts";
 import type { BuildAwsImageOptions } from "./build-aws-image-options.ts";
 import { launchManagedInstance } from "./launch-instance.ts";
