@@ -2,7 +2,8 @@
 // 1.1 × (build + smoke test + slowest copy), then the real time of a re-run with an unchanged recipe (must create nothing).
 // Run: node --import tsx bench/aws-publish.ts
 import { performance } from "node:perf_hooks";
-import { buildAwsImage, type BuildProgress } from "../image/builders/aws/build-aws-image.ts";
+import { buildAwsImage } from "../image/builders/aws/build-aws-image.ts";
+import type { ProgressEvent } from "../io/steps.ts";
 import { publishImage } from "../regions/publish-image.ts";
 import { createFakeCloud, defaultRegions } from "../test/fakes/aws/create-fake-cloud.ts";
 import { makeRecipe, tempJournalPath, testBundle } from "../test/aws/fixtures.ts";
@@ -26,7 +27,7 @@ const snapshot = () =>
   ]);
 
 let smokeAt = 0;
-const onBuild = (e: BuildProgress) => void (e.step === "smoke" && (smokeAt = e.elapsedMs));
+const onBuild = (e: ProgressEvent) => void (e.step === "smoke" && e.state === "start" && (smokeAt = e.elapsedMs));
 const start = cloud.clock.now();
 const built = await buildAwsImage({ recipe, bundle: testBundle, region: "us-east-1", journalPath }, cloud.ports, undefined, onBuild);
 if (!built.ok) throw new Error(`build failed: ${JSON.stringify(built)}`);

@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 import { bundleMediaServiceScript } from "../gateway/media/bundle-media-service.ts";
 import { encodeG711 } from "../gateway/media/audio/g711.ts";
 import { createRtpSender, writeRtpPacket, type RtpSenderState } from "../gateway/media/audio/rtp.ts";
-import { startFrameClock } from "../gateway/media/audio/frame-clock.ts";
+import { startFrameClock, type FrameClockStats } from "../gateway/media/audio/frame-clock.ts";
 
 interface Leg {
   callId: string;
@@ -40,14 +40,6 @@ interface Result {
   maxTickMs: number;
   realtime: boolean;
   load: string;
-}
-interface ClockWindow {
-  ticks: number;
-  lateTicks: number;
-  maxLateMs: number;
-  skippedTicks: number;
-  busyMs: number;
-  maxTickMs: number;
 }
 
 const clockTicksPerSecond = 100;
@@ -250,11 +242,11 @@ function readCpuTicks(child: ChildProcess): number {
   return Number(fields[11]) + Number(fields[12]);
 }
 
-async function readStats(child: ChildProcess, lines: string[]): Promise<{ window: ClockWindow }> {
+async function readStats(child: ChildProcess, lines: string[]): Promise<{ window: FrameClockStats }> {
   const from = lines.length;
   child.kill("SIGUSR2");
   const line = await waitFor(() => lines.slice(from).find((l) => l.startsWith('{"stats"')));
-  return JSON.parse(line) as { window: ClockWindow };
+  return JSON.parse(line) as { window: FrameClockStats };
 }
 
 async function waitFor<T>(find: () => T | undefined): Promise<T> {

@@ -1,5 +1,3 @@
-import type { DialRoute } from "./schema.ts";
-
 // The recipe defaults that more than one module applies (the schema and resolve.ts), written once. Every default is
 // also documented with `@default` in dsl/types.ts; test/dsl/documented-defaults.test.ts holds the two equal.
 
@@ -11,12 +9,3 @@ export const catchAllPattern = ".*";
 
 /** Codecs offered on each side when no codec-policy rule says otherwise (and a codec-policy rule's own defaults). */
 export const defaultCodecs = { webrtc: ["opus", "PCMU", "PCMA"], sip: ["PCMU", "PCMA"] } as const;
-
-// The dial plan of a recipe without one: conference, music, then everything to the first upstream.
-export function defaultDialPlan(firstUpstream: string): DialRoute[] {
-  return [
-    { kind: "conference", pattern: defaultConferencePattern },
-    { kind: "music", pattern: defaultMusicPattern },
-    { kind: "upstream", pattern: catchAllPattern, upstream: firstUpstream },
-  ];
-}

@@ -1,6 +1,6 @@
 import type { DialRoute, ParsedRecipe, Upstream } from "./schema.ts";
 import { isIpAddress } from "./patterns.ts";
-import { defaultCodecs, defaultDialPlan } from "./defaults.ts";
+import { catchAllPattern, defaultCodecs, defaultConferencePattern, defaultMusicPattern } from "./defaults.ts";
 
 /** How the gateway checks a TLS upstream's certificate: a pinned CA, the system's CA bundle, or (opted out) not at all. */
 export type UpstreamTls = { verify: true; ca: string | undefined } | { verify: false };
@@ -25,6 +25,15 @@ export type Recipe = Omit<ParsedRecipe, "gateway" | "image"> & {
   };
   image: ParsedRecipe["image"] & { name: string };
 };
+
+// The dial plan of a recipe without one: conference, music, then everything to the first upstream.
+export function defaultDialPlan(firstUpstream: string): DialRoute[] {
+  return [
+    { kind: "conference", pattern: defaultConferencePattern },
+    { kind: "music", pattern: defaultMusicPattern },
+    { kind: "upstream", pattern: catchAllPattern, upstream: firstUpstream },
+  ];
+}
 
 // Fills the defaults that depend on other fields (upstream ports, dial plan, image name).
 export function resolveRecipe(parsed: ParsedRecipe): Recipe {

@@ -3,16 +3,12 @@ import { CloudError, type CloudPorts, type ImageRecord } from "../cloud/ports.ts
 import { buildTags, clientTokenFor, tagKeys } from "../cloud/naming.ts";
 import type { WithRetry } from "../cloud/retry.ts";
 import { waitFor } from "../cloud/wait.ts";
-import { updateRegion, type JournalFile, type RegionEntry } from "../cloud/journal.ts";
+import { updateRegion, type JournalFile } from "../cloud/journal.ts";
 import type { PublishPlan, RegionPlan } from "./plan-publish.ts";
+import { createStepRunner, type ProgressListener } from "../io/steps.ts";
 
-/** Live progress of one region. */
-export interface RegionProgress {
-  region: string;
-  status: RegionEntry["status"];
-  elapsedMs: number;
-  message?: string;
-}
+/** The steps of one region (stage `publish`, with the region): copy until available, share, set the SSM parameters. */
+export type RegionStep = "copy" | "share" | "parameters";
 
 /** What distributing needs besides the plan. */
 export interface DistributeContext {
@@ -23,7 +19,10 @@ export interface DistributeContext {
   signal?: AbortSignal | undefined;
   /** The run's retry, bound to its clock and `signal`. */
   withRetry: WithRetry;
-  onProgress?: ((event: RegionProgress) => void) | undefined;
+  /** Each region's step events; a copy reports `running` with the image's state at each poll. */
+  onProgress?: ProgressListener | undefined;
+  /** When the run started, for the events' `elapsedMs`. @default when the region starts */
+  started?: number;
   /** Time allowed for one copy (also for a free copy slot in its region). @default 3 h */
   copyBudgetMs?: number;
 }
@@ -50,38 +49,40 @@ export async function distributeImage(plan: PublishPlan, ctx: DistributeContext)
 async function finishRegion(plan: PublishPlan, rp: RegionPlan, ctx: DistributeContext): Promise<RegionOutcome> {
   const { ports, journal, signal, withRetry } = ctx;
   const { region } = rp;
-  const started = ports.clock.now();
-  const report = (status: RegionEntry["status"], message?: string) =>
-    ctx.onProgress?.({ region, status, elapsedMs: ports.clock.now() - started, ...(message ? { message } : {}) });
+  const now = () => ports.clock.now();
+  const steps = createStepRunner<RegionStep>({ stage: "publish", first: "copy", region, now, started: ctx.started ?? now(), onProgress: ctx.onProgress });
   try {
-    const imageId = await obtainImage(plan, rp, ctx);
-    const image = await waitFor(
-      async () => {
-        const [found] = await withRetry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }), { retryCodes: ["InvalidAMIID.NotFound"] });
-        report("copying");
-        if (found?.state === "failed") throw new CloudError("CopyFailed", found.stateReason ?? "the copy failed");
-        return found?.state === "available" ? found : undefined;
-      },
-      { clock: ports.clock, what: `the copy in ${region}`, budgetMs: ctx.copyBudgetMs ?? 3 * 3600_000, intervalMs: 30_000, signal },
-    );
-    updateRegion(journal, region, { status: "available", snapshotIds: image.snapshotIds, creationDate: image.creationDate });
-    report("available");
-    const deprecationTime = await shareImage(plan, region, image, ctx);
-    updateRegion(journal, region, { status: "shared", deprecationTime });
-    report("shared");
-    for (const name of rp.parameters) {
-      if ((await withRetry(() => ports.ssm.getParameter(region, name))) === imageId) continue;
-      await withRetry(() => ports.ssm.putParameter(region, { name, value: imageId, dataType: "aws:ec2:image", tags: {} }));
-    }
-    updateRegion(journal, region, { status: "published" });
-    report("published");
+    const { imageId, image } = await steps.run("copy", async () => {
+      const imageId = await obtainImage(plan, rp, ctx);
+      const image = await waitFor(
+        async () => {
+          const [found] = await withRetry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }), { retryCodes: ["InvalidAMIID.NotFound"] });
+          steps.running(`${imageId} ${found?.state ?? "not visible yet"}`);
+          if (found?.state === "failed") throw new CloudError("CopyFailed", found.stateReason ?? "the copy failed");
+          return found?.state === "available" ? found : undefined;
+        },
+        { clock: ports.clock, what: `the copy in ${region}`, budgetMs: ctx.copyBudgetMs ?? 3 * 3600_000, intervalMs: 30_000, signal },
+      );
+      updateRegion(journal, region, { status: "available", snapshotIds: image.snapshotIds, creationDate: image.creationDate });
+      return { imageId, image };
+    });
+    await steps.run("share", async () => {
+      const deprecationTime = await shareImage(plan, region, image, ctx);
+      updateRegion(journal, region, { status: "shared", deprecationTime });
+    });
+    await steps.run("parameters", async () => {
+      for (const name of rp.parameters) {
+        if ((await withRetry(() => ports.ssm.getParameter(region, name))) === imageId) continue;
+        await withRetry(() => ports.ssm.putParameter(region, { name, value: imageId, dataType: "aws:ec2:image", tags: {} }));
+      }
+      updateRegion(journal, region, { status: "published" });
+    });
     return { region, ok: true, imageId };
   } catch (error) {
     if (signal?.aborted) throw error;
     const message = (error as Error).message;
     await discardFailedCopy(region, ctx).catch(() => undefined);
     updateRegion(journal, region, { status: "failed", error: message, failedAttempts: (journal.read().regions[region]?.failedAttempts ?? 0) + 1 });
-    report("failed", message);
     return { region, ok: false, error: message };
   }
 }

@@ -4,10 +4,12 @@ import { amiNameFor } from "../cloud/naming.ts";
 import { bindRetry } from "../cloud/retry.ts";
 import { publishArtifacts, type PublishedArtifacts } from "./artifacts/publish-artifacts.ts";
 import type { CapacityRow } from "./artifacts/capacity-advice.ts";
-import { distributeImage, type RegionOutcome, type RegionProgress } from "./distribute.ts";
+import { distributeImage, type RegionOutcome } from "./distribute.ts";
+import { createStepRunner, type ProgressListener } from "../io/steps.ts";
 import { openJournal, readJournal, type Journal, type RegionEntry } from "../cloud/journal.ts";
 import { planPublish, type PublishPlan } from "./plan-publish.ts";
-import { runPreflight, type PreflightProblem } from "./preflight.ts";
+import { runPreflight } from "../cloud/preflight.ts";
+import type { PreflightProblem } from "../cloud/preflight-problem.ts";
 
 /** What `publishImage` needs: a smoke-tested image in the source region and where to keep the journal. */
 export interface PublishOptions {
@@ -28,8 +30,8 @@ export interface PublishOptions {
   capacity?: CapacityRow[];
 }
 
-/** Progress events of a publish run. */
-export type PublishProgress = { stage: "preflight" } | ({ stage: "region" } & RegionProgress) | { stage: "artifacts" };
+/** The steps of a publish run (stage `publish`); during `copies` each region reports its own steps (distribute.ts). */
+export type PublishStep = "preflight" | "copies" | "artifacts";
 
 /** The outcome of a publish run; `ok` is false whenever any region failed (the others stay published). */
 export type PublishResult =
@@ -42,17 +44,13 @@ export type PublishResult =
 
 // Pre-flight in every region, then copy, share, deprecate, set parameters and publish manifest, templates and go page.
 // Re-running with the same build finishes only what the journal says is missing.
-export async function publishImage(
-  options: PublishOptions,
-  ports: CloudPorts,
-  signal?: AbortSignal,
-  onProgress?: (event: PublishProgress) => void,
-): Promise<PublishResult> {
+export async function publishImage(options: PublishOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: ProgressListener): Promise<PublishResult> {
   const { recipe, buildId, sourceRegion } = options;
   const amiName = amiNameFor(recipe.image.name, recipe.version, buildId);
   const withRetry = bindRetry({ clock: ports.clock, signal });
-  onProgress?.({ stage: "preflight" });
-  const preflight = await runPreflight({ recipe, sourceRegion, amiName, buildId }, ports, signal);
+  const started = ports.clock.now();
+  const steps = createStepRunner<PublishStep>({ stage: "publish", first: "preflight", now: () => ports.clock.now(), started, onProgress });
+  const preflight = await steps.run("preflight", () => runPreflight({ recipe, sourceRegion, amiName, buildId }, ports, signal));
   if (!preflight.ok) return { kind: "preflight-failed", ok: false, problems: preflight.problems };
   const previous = readJournal(options.journalPath);
   const plan = planPublish({
@@ -84,18 +82,25 @@ export async function publishImage(
     for (const r of plan.regions) j.regions[r.region] ??= { status: "pending" };
   });
   try {
-    const regions = await distributeImage(plan, {
-      recipe,
-      ports,
-      journal,
-      sourceImageId: options.sourceImageId,
-      signal,
-      withRetry,
-      copyBudgetMs: options.copyBudgetMs,
-      onProgress: (event) => onProgress?.({ stage: "region", ...event }),
-    });
-    onProgress?.({ stage: "artifacts" });
-    const artifacts = await publishArtifacts({ recipe, plan, journal: journal.read(), ports, outDir: options.outDir, capacity: options.capacity, signal });
+    const regions = await steps.run(
+      "copies",
+      () =>
+        distributeImage(plan, {
+          recipe,
+          ports,
+          journal,
+          sourceImageId: options.sourceImageId,
+          signal,
+          withRetry,
+          copyBudgetMs: options.copyBudgetMs,
+          started,
+          onProgress,
+        }),
+      (outcomes) => `${outcomes.filter((r) => r.ok).length}/${outcomes.length} regions published`,
+    );
+    const artifacts = await steps.run("artifacts", () =>
+      publishArtifacts({ recipe, plan, journal: journal.read(), ports, outDir: options.outDir, capacity: options.capacity, signal }),
+    );
     journal.update((j) => void (j.artifacts = { bucket: artifacts.bucket, keys: Object.keys(artifacts.files) }));
     const ok = regions.every((r) => r.ok);
     return ok ? { kind: "published", ok, plan, regions, artifacts } : { kind: "partial", ok, plan, regions, artifacts };
@@ -110,7 +115,7 @@ export async function resumePublish(
   options: Omit<PublishOptions, "buildId" | "sourceRegion" | "sourceImageId">,
   ports: CloudPorts,
   signal?: AbortSignal,
-  onProgress?: (event: PublishProgress) => void,
+  onProgress?: ProgressListener,
 ): Promise<PublishResult> {
   const journal = readJournal(options.journalPath);
   if (!journal?.sourceImageId)

@@ -2,7 +2,8 @@ import { deregisterWithSnapshots } from "../cloud/cleanup-temporary.ts";
 import type { Recipe } from "../dsl/resolve.ts";
 import type { CloudPorts, ImageRecord } from "../cloud/ports.ts";
 import { tagKeys } from "../cloud/naming.ts";
-import { bindRetry } from "../cloud/retry.ts";
+import { bindRetry, type WithRetry } from "../cloud/retry.ts";
+import { createStepRunner, type ProgressListener } from "../io/steps.ts";
 import { listTargetRegions } from "./list-target-regions.ts";
 import { listParameterNames } from "./plan-publish.ts";
 
@@ -40,37 +41,42 @@ export function planRetire(images: readonly ImageRecord[], keep: number, inUse: 
 
 // Deregisters old published AMIs of the recipe (and deletes their snapshots) in every region, keeping the newest `keep` and any
 // AMI still used by an instance, a launch template or the `latest` parameter.
-export async function retire(
-  options: RetireOptions,
-  ports: CloudPorts,
-  signal?: AbortSignal,
-  onProgress?: (event: { stage: "retire"; region: string; retired: number }) => void,
-): Promise<RetireResult> {
+export async function retire(options: RetireOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: ProgressListener): Promise<RetireResult> {
   if (!Number.isInteger(options.keep) || options.keep < 1)
     return { ok: false, regions: [], error: `Expected the \`keep\` option to be a positive integer, got \`${options.keep}\` (${typeof options.keep})` };
   const withRetry = bindRetry({ clock: ports.clock, signal });
   const regions = await listTargetRegions(options.regions ?? options.recipe.regions, ports, signal);
-  const latest = listParameterNames(options.recipe)[1]!;
+  const started = ports.clock.now();
   const results = await Promise.all(
     regions.map(async (region): Promise<RetireRegion> => {
+      const steps = createStepRunner<"retire">({ stage: "retire", first: "retire", region, now: () => ports.clock.now(), started, onProgress });
       try {
-        const images = (
-          await withRetry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.recipe, value: options.recipe.name } }))
-        ).filter((i) => i.tags[tagKeys.role] === "image");
-        const inUse = new Map<string, string>();
-        for (const i of await withRetry(() => ports.ec2.describeInstances(region, { imageIds: images.map((x) => x.imageId) })))
-          if (i.state !== "terminated") inUse.set(i.imageId, `used by instance ${i.instanceId}`);
-        for (const id of await withRetry(() => ports.ec2.listLaunchTemplateImageIds(region))) inUse.set(id, "used by a launch template");
-        const current = await withRetry(() => ports.ssm.getParameter(region, latest));
-        if (current) inUse.set(current, `${latest} points to it`);
-        const plan = planRetire(images, options.keep, inUse);
-        if (!options.dryRun) for (const imageId of plan.retired) await deregisterWithSnapshots(ports, region, imageId);
-        onProgress?.({ stage: "retire", region, retired: plan.retired.length });
-        return { region, ...plan };
+        return await steps.run(
+          "retire",
+          () => retireInRegion(region, options, ports, withRetry),
+          (r) => `${r.retired.length} ${options.dryRun ? "to retire" : "retired"}`,
+        );
       } catch (error) {
         return { region, kept: [], retired: [], skipped: [], error: (error as Error).message };
       }
     }),
   );
   return { ok: results.every((r) => !r.error), regions: results };
+}
+
+// Retires the recipe's old AMIs in one region (or only plans it, dry-run); an AMI still used is skipped.
+async function retireInRegion(region: string, options: RetireOptions, ports: CloudPorts, withRetry: WithRetry): Promise<RetireRegion> {
+  const latest = listParameterNames(options.recipe)[1]!;
+  const images = (
+    await withRetry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.recipe, value: options.recipe.name } }))
+  ).filter((i) => i.tags[tagKeys.role] === "image");
+  const inUse = new Map<string, string>();
+  for (const i of await withRetry(() => ports.ec2.describeInstances(region, { imageIds: images.map((x) => x.imageId) })))
+    if (i.state !== "terminated") inUse.set(i.imageId, `used by instance ${i.instanceId}`);
+  for (const id of await withRetry(() => ports.ec2.listLaunchTemplateImageIds(region))) inUse.set(id, "used by a launch template");
+  const current = await withRetry(() => ports.ssm.getParameter(region, latest));
+  if (current) inUse.set(current, `${latest} points to it`);
+  const plan = planRetire(images, options.keep, inUse);
+  if (!options.dryRun) for (const imageId of plan.retired) await deregisterWithSnapshots(ports, region, imageId);
+  return { region, ...plan };
 }

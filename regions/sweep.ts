@@ -2,6 +2,7 @@ import { cleanupLeftovers } from "../cloud/cleanup-temporary.ts";
 import { findLeftovers, type Leftover } from "../cloud/find-leftovers.ts";
 import type { CloudPorts } from "../cloud/ports.ts";
 import { listTargetRegions } from "./list-target-regions.ts";
+import { createStepRunner, type ProgressListener } from "../io/steps.ts";
 
 /** What `sweep` looks for. */
 export interface SweepOptions {
@@ -22,20 +23,31 @@ export type SweepResult = { ok: boolean; found: SweepItem[]; deleted: boolean; p
 
 // Finds temporary resources by their rtcgw build tag (cloud/find-leftovers.ts) and deletes them in dependency order (a
 // role's policies go with it, the inline one of an older build's role too). Published AMIs are never touched.
-export async function sweep(
-  options: SweepOptions,
-  ports: CloudPorts,
-  signal?: AbortSignal,
-  onProgress?: (event: { stage: "sweep"; region: string; found: number }) => void,
-): Promise<SweepResult> {
-  const regions = await listTargetRegions(options.regions, ports, signal);
-  const found = await findLeftovers(
-    ports,
-    { regions, buildId: options.buildId, stagingBucket: options.stagingBucket, stagingRegion: options.stagingRegion },
-    signal,
-    (region, n) => onProgress?.({ stage: "sweep", region, found: n }),
+export async function sweep(options: SweepOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: ProgressListener): Promise<SweepResult> {
+  const now = () => ports.clock.now();
+  const started = now();
+  const steps = createStepRunner<"find" | "delete">({ stage: "sweep", first: "find", now, started, onProgress });
+  const found = await steps.run(
+    "find",
+    async () =>
+      findLeftovers(
+        ports,
+        {
+          regions: await listTargetRegions(options.regions, ports, signal),
+          buildId: options.buildId,
+          stagingBucket: options.stagingBucket,
+          stagingRegion: options.stagingRegion,
+        },
+        signal,
+        (region, n) => onProgress?.({ stage: "sweep", step: "find", state: "done", region, elapsedMs: now() - started, detail: `${n} found` }),
+      ),
+    (all) => `${all.length} found`,
   );
   if (options.dryRun || found.length === 0) return { ok: true, found, deleted: false, problems: [] };
-  const problems = await cleanupLeftovers(ports, found);
+  const problems = await steps.run(
+    "delete",
+    () => cleanupLeftovers(ports, found),
+    (p) => (p.length ? `${p.length} problem(s)` : `${found.length} deleted`),
+  );
   return { ok: problems.length === 0, found, deleted: true, problems };
 }

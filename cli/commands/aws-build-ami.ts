@@ -8,9 +8,10 @@ import { parseCommandArgs } from "../args.ts";
 import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { printProblems } from "../print-problems.ts";
+import { createProgressRenderer } from "../render-progress.ts";
 import { resolveRecipeArgument } from "../recipe-argument.ts";
 import { printBuildResult, printPublishResult } from "./aws-print-results.ts";
-import { cloudFlags, cloudFlagsHelp, exitCodeOf, journalPathFor, makeSdkPorts, pickRegion, printProgress, type MakeCloudPorts } from "./aws-shared.ts";
+import { cloudFlags, cloudFlagsHelp, exitCodeOf, journalPathFor, makeSdkPorts, pickRegion, type MakeCloudPorts } from "./aws-shared.ts";
 
 // `rtcgw build-ami --target aws`: build, smoke-test, copy to every region and publish; the ports factory is injectable for tests.
 export function createBuildAmiCommand(makePorts: MakeCloudPorts = makeSdkPorts): Command {
@@ -51,7 +52,7 @@ ${cloudFlagsHelp}
       const bundle = await assembleBundle(recipe, path);
       const journalPath = journalPathFor(io, values.journal, recipe);
       const options = { recipe, bundle, region, journalPath, ...(values.bucket ? { stagingBucket: values.bucket } : {}) };
-      const progress = printProgress(io);
+      const progress = createProgressRenderer(io, { json: Boolean(values.json) });
       if (values["dry-run"]) {
         const plan = await planAwsBuild(options, ports, io.signal);
         const publishPlan = plan.ok

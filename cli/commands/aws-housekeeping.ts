@@ -5,8 +5,9 @@ import { parseCommandArgs } from "../args.ts";
 import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { printProblems } from "../print-problems.ts";
+import { createProgressRenderer } from "../render-progress.ts";
 import { resolveRecipeArgument } from "../recipe-argument.ts";
-import { cloudFlags, cloudFlagsHelp, makeSdkPorts, pickRegion, printProgress, type MakeCloudPorts } from "./aws-shared.ts";
+import { cloudFlags, cloudFlagsHelp, makeSdkPorts, pickRegion, type MakeCloudPorts } from "./aws-shared.ts";
 
 // `rtcgw sweep`: deletes leftovers of builds by their build tag.
 export function createSweepCommand(makePorts: MakeCloudPorts = makeSdkPorts): Command {
@@ -39,7 +40,7 @@ ${cloudFlagsHelp}
         },
         makePorts({ region, profile: values.profile }),
         io.signal,
-        printProgress(io),
+        createProgressRenderer(io, { json: Boolean(values.json) }),
       );
       if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       else {
@@ -73,7 +74,12 @@ ${cloudFlagsHelp}
         return 1;
       }
       const ports = makePorts({ region: pickRegion(values.region, checked.recipe), profile: values.profile });
-      const result = await retire({ recipe: checked.recipe, keep, dryRun: Boolean(values["dry-run"]) }, ports, io.signal, printProgress(io));
+      const result = await retire(
+        { recipe: checked.recipe, keep, dryRun: Boolean(values["dry-run"]) },
+        ports,
+        io.signal,
+        createProgressRenderer(io, { json: Boolean(values.json) }),
+      );
       if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       else
         for (const r of result.regions) {

@@ -1,7 +1,7 @@
 // Human-readable output of the AWS stages' typed results.
 import type { BuildResult } from "../../image/builders/aws/build-aws-image.ts";
 import { formatPlan } from "../../regions/plan-publish.ts";
-import type { PreflightProblem } from "../../regions/preflight.ts";
+import type { PreflightProblem } from "../../cloud/preflight-problem.ts";
 import type { PublishResult } from "../../regions/publish-image.ts";
 import type { CommandIo } from "../command.ts";
 

@@ -5,9 +5,10 @@ import { parseCommandArgs } from "../args.ts";
 import type { Command } from "../command.ts";
 import { UsageError } from "../errors.ts";
 import { printProblems } from "../print-problems.ts";
+import { createProgressRenderer } from "../render-progress.ts";
 import { resolveRecipeArgument } from "../recipe-argument.ts";
 import { printPublishResult } from "./aws-print-results.ts";
-import { cloudFlags, cloudFlagsHelp, exitCodeOf, journalPathFor, makeSdkPorts, pickRegion, printProgress, type MakeCloudPorts } from "./aws-shared.ts";
+import { cloudFlags, cloudFlagsHelp, exitCodeOf, journalPathFor, makeSdkPorts, pickRegion, type MakeCloudPorts } from "./aws-shared.ts";
 
 // `rtcgw publish --resume`: finishes a crashed, interrupted or partly failed publish from its journal.
 export function createPublishCommand(makePorts: MakeCloudPorts = makeSdkPorts): Command {
@@ -50,7 +51,7 @@ ${cloudFlagsHelp}
         },
         ports,
         io.signal,
-        printProgress(io),
+        createProgressRenderer(io, { json: Boolean(values.json) }),
       );
       if (values.json) io.stdout(`${JSON.stringify(result, null, 2)}\n`);
       else printPublishResult(io, result);

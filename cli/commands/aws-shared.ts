@@ -1,4 +1,4 @@
-// What the AWS commands share: cloud flags, the ports factory (real SDK or, in tests, a fake), progress lines, exit codes.
+// What the AWS commands share: cloud flags, the ports factory (real SDK or, in tests, a fake), exit codes.
 import { join, resolve } from "node:path";
 import type { Recipe } from "../../dsl/resolve.ts";
 import type { CloudPorts } from "../../cloud/ports.ts";
@@ -29,7 +29,7 @@ export const cloudFlagsHelp = `  --region R    region to build in and call globa
   --profile P   named profile from ~/.aws/config (default: the AWS default credential chain)
   --journal F   journal file (default .rtcgw/aws/<recipe>/journal.json)
   --dry-run     run pre-flight and print the plan; create nothing
-  --json        print the result as JSON on stdout
+  --json        print the result as JSON on stdout, progress as JSON lines on stderr
   -h, --help    show this help`;
 
 // The build/home region: the flag, $AWS_REGION, the recipe's first region, us-east-1.
@@ -41,30 +41,6 @@ export function pickRegion(flag: string | undefined, recipe?: Recipe): string {
 // The journal path of a recipe.
 export function journalPathFor(io: CommandIo, flag: string | undefined, recipe: Recipe): string {
   return resolve(io.cwd, flag ?? join(".rtcgw", "aws", recipe.name, "journal.json"));
-}
-
-// Prints progress events to stderr as one line each (`[12:30] region eu-west-1 copying`): a region's repeated state
-// at most once a minute, every change at once.
-export function printProgress(
-  io: CommandIo,
-): (event: { stage: string; elapsedMs?: number; region?: string; status?: string; step?: string; message?: string }) => void {
-  const last = new Map<string, { what: string; at: number }>();
-  return (event) => {
-    const key = `${event.stage}:${event.region ?? ""}`;
-    const seen = last.get(key);
-    const now = event.elapsedMs ?? 0;
-    if (seen && seen.what === `${event.step ?? event.status}` && now - seen.at < 60_000) return;
-    last.set(key, { what: `${event.step ?? event.status}`, at: now });
-    const elapsed = event.elapsedMs === undefined ? "" : `[${formatElapsed(event.elapsedMs)}] `;
-    const what = [event.stage, event.region, event.step ?? event.status, event.message].filter(Boolean).join(" ");
-    io.stderr(`${elapsed}${what}\n`);
-  };
-}
-
-// 754_000 ms → "12:34".
-export function formatElapsed(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
 }
 
 // Exit code of a typed result: 0 ok, 130 aborted, 1 otherwise.

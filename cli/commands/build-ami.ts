@@ -47,7 +47,7 @@ Options:
   --dry-run         print the plan (steps, paths, the mmdebstrap command, Debian packages to install) and build nothing
   --no-install      never install Debian packages: stop and name the missing ones instead
   --require-audit   fail unless Lynis scores ≥ 80 with no warnings
-  --json            print the result as JSON on stdout, no progress
+  --json            print the result as JSON on stdout, progress as JSON lines on stderr
   -h, --help        show this help
 
 Ctrl-C stops the build and removes its work directory; nothing half-built is ever marked good.
@@ -93,7 +93,7 @@ Ctrl-C stops the build and removes its work directory; nothing half-built is eve
       dryRun: Boolean(values["dry-run"]),
       requireAuditTarget: Boolean(values["require-audit"]),
       signal: io.signal,
-      onProgress: createProgressRenderer(io, stepTitles, json),
+      onProgress: createProgressRenderer(io, { json, titles: stepTitles }),
     });
     return reportLocalBuild(io, result, json, toInstall);
   },

@@ -3,7 +3,7 @@
 // resolver, history, logs, apt lists and caches. Run `assertSealed` afterwards.
 import { existsSync, lstatSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { historyFileNames } from "./history-files.ts";
+import { homeLeftoverNames } from "./history-files.ts";
 
 const neutralHosts = "127.0.0.1\tlocalhost\n::1\t\tlocalhost ip6-localhost ip6-loopback\nff02::1\t\tip6-allnodes\nff02::2\t\tip6-allrouters\n";
 
@@ -25,7 +25,7 @@ export function sealRootfs(rootDir: string): string[] {
   for (const name of list(at("/etc/ssh"))) if (/^ssh_host_.*_key(\.pub)?$/.test(name)) remove(`/etc/ssh/${name}`);
   for (const home of ["/root", ...list(at("/home")).map((h) => `/home/${h}`)]) {
     for (const name of ["authorized_keys", "authorized_keys2"]) remove(`${home}/.ssh/${name}`);
-    for (const name of historyFileNames) remove(`${home}/${name}`);
+    for (const name of homeLeftoverNames) remove(`${home}/${name}`);
   }
   for (const file of ["/etc/shadow", "/etc/gshadow"]) if (existsSync(at(file))) write(file, lockPasswords(readFileSync(at(file), "utf8")));
   for (const file of ["/etc/shadow-", "/etc/gshadow-", "/etc/passwd-", "/etc/group-", "/etc/subuid-", "/etc/subgid-"]) remove(file);

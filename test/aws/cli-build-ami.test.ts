@@ -58,7 +58,7 @@ test("SIGINT during provisioning: exit 130, every temporary resource removed, no
 });
 
 test("SIGINT during copies: exit 130, copies journaled for --resume, no temporary resource, nothing published where the copy is unfinished", async (t) => {
-  const { exit, stderr, state, journal } = await interruptBuildAmi(t, /region eu-central-1 copying/);
+  const { exit, stderr, state, journal } = await interruptBuildAmi(t, /publish eu-central-1 copy: ami-\w+ pending/);
   assert.equal(exit, 130, stderr);
   assert.deepEqual(state.leftovers, []);
   const copy = state.images.find((i) => i.region === "eu-central-1");

@@ -5,7 +5,7 @@ import type { CloudPorts } from "../../cloud/ports.ts";
 import { bucketSetupFor } from "../../cloud/bucket-layout.ts";
 import { createS3Adapter } from "../../cloud/sdk/s3-adapter.ts";
 import { createSdkPorts } from "../../cloud/sdk/create-sdk-ports.ts";
-import { runPreflight } from "../../regions/preflight.ts";
+import { runPreflight } from "../../cloud/preflight.ts";
 import type { SdkOptions } from "../../cloud/sdk/client-options.ts";
 import type { Journal } from "../../cloud/journal.ts";
 import { planPublish } from "../../regions/plan-publish.ts";

@@ -10,7 +10,7 @@ import { createSdkPorts } from "../../cloud/sdk/create-sdk-ports.ts";
 import { publishImage } from "../../regions/publish-image.ts";
 import { retire } from "../../regions/retire.ts";
 import { sweep } from "../../regions/sweep.ts";
-import { runPreflight } from "../../regions/preflight.ts";
+import { runPreflight } from "../../cloud/preflight.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { addSubnet } from "../fakes/aws/fake-network.ts";
 import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint.ts";

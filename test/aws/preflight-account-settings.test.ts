@@ -8,7 +8,7 @@ import { after, before, test } from "node:test";
 import { buildAwsImage } from "../../image/builders/aws/build-aws-image.ts";
 import { createSdkPorts } from "../../cloud/sdk/create-sdk-ports.ts";
 import { publishImage } from "../../regions/publish-image.ts";
-import { runPreflight } from "../../regions/preflight.ts";
+import { runPreflight } from "../../cloud/preflight.ts";
 import { createFakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint.ts";
 import { makeRecipe, tempJournalPath, testBundle } from "./fixtures.ts";

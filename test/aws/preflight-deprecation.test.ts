@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { runPreflight } from "../../regions/preflight.ts";
+import { runPreflight } from "../../cloud/preflight.ts";
 import { createFakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { makeRecipe } from "./fixtures.ts";
 

@@ -4,8 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { parseRecipe } from "../../dsl/parse.ts";
 import { parseDefaultText, readRecipeDocs } from "../../dsl/recipe-docs.ts";
-import type { Recipe } from "../../dsl/resolve.ts";
-import { defaultDialPlan } from "../../dsl/defaults.ts";
+import { defaultDialPlan, type Recipe } from "../../dsl/resolve.ts";
 
 const minimal = () =>
   ({

@@ -2,7 +2,7 @@
 // the browser's call stays valid (m=video 0); without the rule video is offered, answered and flows.
 import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { connectionOf, startBrowser, type Browser } from "../harness/browser.ts";
+import { connectionOf, rejectedMids, startBrowser, type Browser } from "../harness/browser.ts";
 import { pbxAddress, pbxPassword, startGatewayStack, type GatewayStack } from "../harness/gateway-stack.ts";
 import { startRtpEcho } from "../harness/rtp-echo.ts";
 import { sippScenario, startSipp } from "../harness/sipp.ts";
@@ -47,15 +47,21 @@ async function startCall(stripVideo: boolean) {
 
 describe("video", () => {
   test("strip-video: the PBX gets m=video 0, the browser's call is answered with m=video 0 and audio works", { timeout: 120_000 }, async () => {
-    const { session, phone, invite } = await startCall(true);
+    const { session, phone, invite, video } = await startCall(true);
     assert.match(session._request.body, /^m=video [1-9]/m, "the browser offered video");
     assert.match(invite, /^m=video 0 /m, invite);
     assert.doesNotMatch(invite, /^m=video [1-9]/m);
     const pc = connectionOf(session);
-    assert.match(pc.remoteDescription?.sdp ?? "", /^m=video 0 /m);
+    const answer = pc.remoteDescription?.sdp ?? "";
+    assert.match(answer, /^m=video 0 /m);
+    assert.deepEqual(rejectedMids(answer), [pc.getTransceivers().find((t) => t.kind === "video")?.mid], "the answer rejects the browser's video m-line");
     await pc.sendAudio(25);
-    await settleWithin(3000, () => pc.received.audio >= 20);
+    await settleWithin(3000, () => pc.received.audio >= 20 && pc.connectionState === "connected");
     assert.ok(pc.received.audio >= 20, `audio came back ${pc.received.audio} times`);
+    // As in a browser: the call's connection is up on audio alone, and no video moves either way.
+    assert.equal(pc.connectionState, "connected");
+    assert.equal(pc.received.video, 0, "the browser received no video");
+    assert.equal(video.received, 0, "the PBX's video port received nothing");
     session.terminate();
     assert.equal(await phone.process.exited, 0);
   });

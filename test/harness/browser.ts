@@ -59,10 +59,11 @@ export class CountingPeerConnection extends RTCPeerConnection {
     });
     // Counts decrypted RTP per m-line kind at the transport: werift routes only signalled SSRCs to
     // tracks, while a SIP phone's SSRC is not in the SDP rtpengine sends (browsers demux it anyway).
-    const self = this as any;
-    const createDtlsTransport = self.createDtlsTransport.bind(this);
-    self.createDtlsTransport = (options?: unknown) => {
-      const transport = createDtlsTransport(options);
+    // Every DTLS transport (one per m-line without BUNDLE) is made by werift's SecureTransportManager.
+    const secureManager = (this as any).secureManager;
+    const createTransport = secureManager.createTransport.bind(secureManager);
+    secureManager.createTransport = () => {
+      const transport = createTransport();
       transport.iceTransport.connection.onData.subscribe((packet: Buffer) => {
         if (isClientHello(packet)) this.peerActedAsClient.add(transport);
       });
@@ -72,6 +73,32 @@ export class CountingPeerConnection extends RTCPeerConnection {
       });
       return transport;
     };
+  }
+
+  // An answer that rejects an m-line (port 0, RFC 3264 §6) stops its transceiver, as in a browser (W3C webrtc-pc's
+  // "set the session description", JSEP RFC 9429). werift 0.24 would negotiate codecs on the rejected m-line instead and
+  // throw "negotiate codecs failed." (rtpengine keeps the payload type without its rtpmap, as RFC 3264 allows); for a
+  // transceiver already stopping and inactive it skips that step. The answer stays as received (remoteDescription
+  // shows `m=video 0`).
+  override async setRemoteDescription(description: any): Promise<void> {
+    if (description?.type === "answer") {
+      for (const mid of rejectedMids(description.sdp)) {
+        const transceiver = this.getTransceivers().find((t) => t.mid === mid);
+        transceiver?.setDirection("inactive");
+        transceiver?.stop();
+      }
+    }
+    return super.setRemoteDescription(description);
+  }
+
+  // The transports werift connects after an answer. werift 0.24 also starts the transport of a stopped transceiver, which
+  // fails (the rejected m-line has no ICE or DTLS parameters) and marks the whole connection failed; a browser discards
+  // the ICE components of a rejected m-line unless a live one is bundled with it (JSEP).
+  override get dtlsTransports() {
+    const transceivers = this.getTransceivers();
+    const used = new Set(transceivers.filter((t) => !t.stopped).map((t) => t.dtlsTransport));
+    const stopped = new Set(transceivers.filter((t) => t.stopped).map((t) => t.dtlsTransport));
+    return super.dtlsTransports.filter((transport) => used.has(transport) || !stopped.has(transport));
   }
 
   // JsSIP passes `null` options, werift expects an object or nothing.
@@ -175,6 +202,15 @@ function dropAddresslessRtcp(sdp: string): string {
     .split("\r\n")
     .filter((line) => !/^a=rtcp:\d+$/.test(line))
     .join("\r\n");
+}
+
+/** The mids of the audio and video m-lines an SDP rejects (port 0). */
+export function rejectedMids(sdp: string): string[] {
+  return sdp
+    .split(/\r\n(?=m=)/)
+    .filter((section) => /^m=(audio|video) 0 /.test(section))
+    .map((section) => /^a=mid:(\S+)$/m.exec(section)?.[1])
+    .filter((mid): mid is string => mid !== undefined);
 }
 
 function createMediaStream(video: boolean): MediaStream {

@@ -4,7 +4,8 @@ import { bindRetry, type WithRetry } from "../../../cloud/retry.ts";
 import { waitFor } from "../../../cloud/wait.ts";
 import { bucketSetupFor } from "../../../cloud/bucket-layout.ts";
 import { markDeleted, openJournal, recordTemporary, startAttempt, type JournalFile } from "../../../cloud/journal.ts";
-import type { PreflightProblem } from "../../../regions/preflight.ts";
+import type { PreflightProblem } from "../../../cloud/preflight-problem.ts";
+import { createStepRunner, StepFailure, type ProgressListener } from "../../../io/steps.ts";
 import type { BuildAwsImageOptions } from "./build-aws-image-options.ts";
 import { launchManagedInstance } from "./launch-instance.ts";
 import { prepareAwsBuild } from "./prepare-aws-build.ts";
@@ -16,16 +17,8 @@ import { createBuilderProfile, createBuilderSecurityGroup } from "./temporary-re
 import { removeBuildLeftovers, settleJournalFile } from "./settle-earlier-attempts.ts";
 import { describeLog, logKeyFor, logUrlExpirySeconds, runSsmScript } from "./run-ssm-script.ts";
 
-/** A build step, for progress display. */
-export type BuildStep =
-  "settle" | "base-image" | "upload" | "iam" | "security-group" | "launch" | "provision" | "stop" | "create-image" | "smoke" | "cleanup" | "done";
-
-/** Progress events of a build. */
-export interface BuildProgress {
-  stage: "build";
-  step: BuildStep;
-  elapsedMs: number;
-}
+/** A step of the build: progress events name it, and a failed build says which one failed. */
+export type BuildStep = "settle" | "base-image" | "upload" | "iam" | "security-group" | "launch" | "provision" | "stop" | "create-image" | "smoke" | "cleanup";
 
 /** The outcome of a build: a smoke-tested private AMI (new or reused), or why not. `cleanupProblems` lists deletions that failed. */
 export type BuildResult =
@@ -33,15 +26,6 @@ export type BuildResult =
   | { kind: "preflight-failed"; ok: false; problems: PreflightProblem[]; cleanupProblems: string[] }
   | { kind: "failed"; ok: false; buildId: string; step: BuildStep; error: string; logTail?: string; cleanupProblems: string[] }
   | { kind: "aborted"; ok: false; buildId: string; step: BuildStep; cleanupProblems: string[] };
-
-class StepError extends Error {
-  constructor(
-    message: string,
-    readonly logTail?: string,
-  ) {
-    super(message);
-  }
-}
 
 // Builds the AMI: pre-flight in every target region (and the builder's subnet or default VPC), base Debian 12 AMI, temporary
 // role/profile (AmazonSSMManagedInstanceCore only: no S3 access) and SG, builder instance (its user data installs the SSM agent
@@ -54,20 +38,16 @@ export async function buildAwsImage(
   options: BuildAwsImageOptions,
   ports: CloudPorts,
   signal?: AbortSignal,
-  onProgress?: (event: BuildProgress) => void,
+  onProgress?: ProgressListener,
 ): Promise<BuildResult> {
   const { recipe, region } = options;
-  const started = ports.clock.now();
-  let step: BuildStep = "base-image";
-  const at = (next: BuildStep) => {
-    step = next;
-    onProgress?.({ stage: "build", step, elapsedMs: ports.clock.now() - started });
-  };
+  // No signal here: the cleanup step runs after an abort too (each step's own calls stop on it).
+  const steps = createStepRunner<BuildStep>({ stage: "build", first: "settle", now: () => ports.clock.now(), onProgress });
   const withRetry = bindRetry({ clock: ports.clock, signal });
-  at("settle"); // what an earlier run journaled and did not delete (it failed, or was killed), and what its build's tag names
-  const settled = await settleJournalFile(ports, options.journalPath, signal);
-  at("base-image"); // base AMI, build id, pre-flight in every region, reuse check
-  const prepared = await prepareAwsBuild(options, ports, signal);
+  // What an earlier run journaled and did not delete (it failed, or was killed), and what its build's tag names.
+  const settled = await steps.run("settle", () => settleJournalFile(ports, options.journalPath, signal));
+  // Base AMI, build id, pre-flight in every region, reuse check.
+  const prepared = await steps.run("base-image", () => prepareAwsBuild(options, ports, signal));
   if (!prepared.ok) return { ...prepared, cleanupProblems: settled.problems };
   const { buildId, amiName, base, packed, account, existing, network } = prepared;
   const journal = openJournal(options.journalPath, {
@@ -101,22 +81,21 @@ export async function buildAwsImage(
   const tags = (role: "builder" | "smoke" | "candidate", name: string) => buildTags({ buildId, recipe: recipe.name, version: recipe.version, role, name });
   const short = buildId.slice(0, 12);
   try {
-    at("upload");
-    await withRetry(() => ports.s3.ensureBucket(region, bucket, bucketSetupFor(bucket)));
-    const key = `staging/${buildId}/bundle.tar.gz`;
-    recordTemporary(journal, { kind: "s3-object", region, id: `${bucket}/${key}` });
-    await withRetry(() => ports.s3.putObject(region, bucket, key, packed.tarGz, "application/gzip"));
-    const url = await ports.s3.presignGet(region, bucket, key, 3 * 3600);
-    at("iam");
-    const profile =
-      recipe.image.builder.instanceProfile ??
-      (await createBuilderProfile({ ports, journal, region, withRetry }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`)));
-    at("security-group");
-    const groupId = await createBuilderSecurityGroup(
-      { ports, journal, region, withRetry },
-      `rtcgw-build-${short}`,
-      tags("builder", `rtcgw-build-${short}`),
-      network.vpcId,
+    const url = await steps.run("upload", async () => {
+      await withRetry(() => ports.s3.ensureBucket(region, bucket, bucketSetupFor(bucket)));
+      const key = `staging/${buildId}/bundle.tar.gz`;
+      recordTemporary(journal, { kind: "s3-object", region, id: `${bucket}/${key}` });
+      await withRetry(() => ports.s3.putObject(region, bucket, key, packed.tarGz, "application/gzip"));
+      return ports.s3.presignGet(region, bucket, key, 3 * 3600);
+    });
+    const profile = await steps.run(
+      "iam",
+      async () =>
+        recipe.image.builder.instanceProfile ??
+        (await createBuilderProfile({ ports, journal, region, withRetry }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`))),
+    );
+    const groupId = await steps.run("security-group", () =>
+      createBuilderSecurityGroup({ ports, journal, region, withRetry }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`), network.vpcId),
     );
     const launch = {
       region,
@@ -130,77 +109,88 @@ export async function buildAwsImage(
       userData: renderSsmAgentUserData(region, recipe.image.arch),
       ...(network.subnetId ? { subnetId: network.subnetId } : {}),
     };
-    at("launch");
-    const builderId = await launchManagedInstance(
-      { ...launch, purpose: "builder", imageId: base.imageId, tags: tags("builder", `rtcgw-build-${short}`) },
-      ports,
-      journal,
-      signal,
+    const builderId = await steps.run("launch", () =>
+      launchManagedInstance({ ...launch, purpose: "builder", imageId: base.imageId, tags: tags("builder", `rtcgw-build-${short}`) }, ports, journal, signal),
     );
-    at("provision");
-    const provisionBudgetMs = options.provisionBudgetMs ?? 2 * 3600_000;
-    const provisionLog = { bucket, key: logKeyFor(buildId, "provision") };
-    const provisionLogUrl = await ports.s3.presignPut(region, bucket, provisionLog.key, logUrlExpirySeconds(provisionBudgetMs));
-    const provisionCommands = [...renderProvisionCommands(url, packed.sha256, provisionLogUrl), ...renderArmSealCommands()];
-    const provision = await runSsmScript(
-      { region, instanceId: builderId, commands: provisionCommands, comment: `rtcgw provision ${short}`, log: provisionLog, budgetMs: provisionBudgetMs },
-      ports,
-      journal,
-      signal,
-    );
-    if (!provision.ok) throw new StepError(`provision.sh ${provision.status.toLowerCase()} on ${builderId} (${describeLog(provision)})`, provision.tail);
-    at("stop"); // the shutdown runs the seal armed by the provisioning command (seal-at-stop.ts)
-    await withRetry(() => ports.ec2.stopInstance(region, builderId), { retryCodes: ["InvalidInstanceID.NotFound"] });
-    await waitFor(
-      async () => ((await withRetry(() => ports.ec2.describeInstances(region, { instanceIds: [builderId] })))[0]?.state === "stopped" ? true : undefined),
-      { clock: ports.clock, what: `${builderId} to stop`, budgetMs: 20 * 60_000, intervalMs: 10_000, signal },
-    );
-    at("create-image");
-    const imageId = await createCandidate(
-      journal,
-      ports,
-      region,
-      { instanceId: builderId, name: amiName, description: `${recipe.name} ${recipe.version} (rtcgw build ${short})`, tags: tags("candidate", amiName) },
-      withRetry,
-      signal,
-    );
-    at("smoke");
-    const smokeId = await launchManagedInstance({ ...launch, purpose: "smoke", imageId, tags: tags("smoke", `rtcgw-smoke-${short}`) }, ports, journal, signal);
-    const smokeBudgetMs = 30 * 60_000;
-    const smokeLog = { bucket, key: logKeyFor(buildId, "smoke") };
-    const smokeLogUrl = await ports.s3.presignPut(region, bucket, smokeLog.key, logUrlExpirySeconds(smokeBudgetMs));
-    const smoke = await runSsmScript(
-      {
-        region,
-        instanceId: smokeId,
-        commands: renderSmokeCommands(recipe, smokeLogUrl),
-        comment: `rtcgw smoke ${short}`,
-        log: smokeLog,
-        budgetMs: smokeBudgetMs,
-      },
-      ports,
-      journal,
-      signal,
-    );
-    if (!smoke.ok)
-      throw new StepError(
-        `smoke test ${smoke.status.toLowerCase()} on ${smokeId}: the candidate ${imageId} is deregistered (${describeLog(smoke)})`,
-        smoke.tail,
+    await steps.run("provision", async () => {
+      const provisionBudgetMs = options.provisionBudgetMs ?? 2 * 3600_000;
+      const provisionLog = { bucket, key: logKeyFor(buildId, "provision") };
+      const provisionLogUrl = await ports.s3.presignPut(region, bucket, provisionLog.key, logUrlExpirySeconds(provisionBudgetMs));
+      const provisionCommands = [...renderProvisionCommands(url, packed.sha256, provisionLogUrl), ...renderArmSealCommands()];
+      const provision = await runSsmScript(
+        { region, instanceId: builderId, commands: provisionCommands, comment: `rtcgw provision ${short}`, log: provisionLog, budgetMs: provisionBudgetMs },
+        ports,
+        journal,
+        signal,
       );
-    await withRetry(() => ports.ec2.tagResource(region, imageId, { [tagKeys.smoke]: "passed", [tagKeys.role]: "image" }));
-    markDeleted(journal, "candidate-image", imageId);
-    at("cleanup");
-    const cleanupProblems = await cleanupTemporary(ports, journal);
-    at("done");
+      if (!provision.ok)
+        throw new StepFailure<LogTail>(`provision.sh ${provision.status.toLowerCase()} on ${builderId} (${describeLog(provision)})`, {
+          logTail: provision.tail,
+        });
+    });
+    // The shutdown runs the seal armed by the provisioning command (seal-at-stop.ts).
+    await steps.run("stop", async () => {
+      await withRetry(() => ports.ec2.stopInstance(region, builderId), { retryCodes: ["InvalidInstanceID.NotFound"] });
+      await waitFor(
+        async () => ((await withRetry(() => ports.ec2.describeInstances(region, { instanceIds: [builderId] })))[0]?.state === "stopped" ? true : undefined),
+        { clock: ports.clock, what: `${builderId} to stop`, budgetMs: 20 * 60_000, intervalMs: 10_000, signal },
+      );
+    });
+    const imageId = await steps.run("create-image", () =>
+      createCandidate(
+        journal,
+        ports,
+        region,
+        { instanceId: builderId, name: amiName, description: `${recipe.name} ${recipe.version} (rtcgw build ${short})`, tags: tags("candidate", amiName) },
+        withRetry,
+        signal,
+      ),
+    );
+    await steps.run("smoke", async () => {
+      const smokeId = await launchManagedInstance(
+        { ...launch, purpose: "smoke", imageId, tags: tags("smoke", `rtcgw-smoke-${short}`) },
+        ports,
+        journal,
+        signal,
+      );
+      const smokeBudgetMs = 30 * 60_000;
+      const smokeLog = { bucket, key: logKeyFor(buildId, "smoke") };
+      const smokeLogUrl = await ports.s3.presignPut(region, bucket, smokeLog.key, logUrlExpirySeconds(smokeBudgetMs));
+      const smoke = await runSsmScript(
+        {
+          region,
+          instanceId: smokeId,
+          commands: renderSmokeCommands(recipe, smokeLogUrl),
+          comment: `rtcgw smoke ${short}`,
+          log: smokeLog,
+          budgetMs: smokeBudgetMs,
+        },
+        ports,
+        journal,
+        signal,
+      );
+      if (!smoke.ok)
+        throw new StepFailure<LogTail>(
+          `smoke test ${smoke.status.toLowerCase()} on ${smokeId}: the candidate ${imageId} is deregistered (${describeLog(smoke)})`,
+          { logTail: smoke.tail },
+        );
+      await withRetry(() => ports.ec2.tagResource(region, imageId, { [tagKeys.smoke]: "passed", [tagKeys.role]: "image" }));
+      markDeleted(journal, "candidate-image", imageId);
+    });
+    const cleanupProblems = await steps.run("cleanup", () => cleanupTemporary(ports, journal));
     return { kind: "built", ok: true, buildId, imageId, region, amiName, cleanupProblems };
   } catch (error) {
-    const failedStep = step;
-    at("cleanup");
-    const cleanupProblems = await cleanupTemporary(ports, journal);
-    if (signal?.aborted) return { kind: "aborted", ok: false, buildId, step: failedStep, cleanupProblems };
-    const logTail = error instanceof StepError ? error.logTail : undefined;
-    return { kind: "failed", ok: false, buildId, step: failedStep, error: (error as Error).message, ...(logTail ? { logTail } : {}), cleanupProblems };
+    const failed = steps.failure<LogTail>(error);
+    const cleanupProblems = await steps.run("cleanup", () => cleanupTemporary(ports, journal));
+    if (signal?.aborted) return { kind: "aborted", ok: false, buildId, step: failed.step, cleanupProblems };
+    const logTail = failed.facts?.logTail;
+    return { kind: "failed", ok: false, buildId, step: failed.step, error: failed.message, ...(logTail ? { logTail } : {}), cleanupProblems };
   }
+}
+
+/** What a failed SSM step carries: the end of its log. */
+interface LogTail {
+  logTail?: string | undefined;
 }
 
 // CreateImage from the stopped builder, journaled as a candidate (deleted on failure), IMDSv2-only once available.

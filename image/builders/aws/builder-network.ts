@@ -11,7 +11,7 @@
 import type { Recipe } from "../../../dsl/resolve.ts";
 import type { CloudPorts } from "../../../cloud/ports.ts";
 import { bindRetry } from "../../../cloud/retry.ts";
-import type { PreflightProblem } from "../../../regions/preflight.ts";
+import type { PreflightProblem } from "../../../cloud/preflight-problem.ts";
 
 /** The VPC (and subnet, when the recipe names one) the build's instances and security group go into. */
 export interface BuilderNetwork {

@@ -1,7 +1,8 @@
 import type { CloudPorts, ImageRecord } from "../../../cloud/ports.ts";
 import { amiNameFor, hashParts, isSmokeTested, tagKeys } from "../../../cloud/naming.ts";
 import { bindRetry } from "../../../cloud/retry.ts";
-import { runPreflight, type PreflightProblem } from "../../../regions/preflight.ts";
+import { runPreflight } from "../../../cloud/preflight.ts";
+import type { PreflightProblem } from "../../../cloud/preflight-problem.ts";
 import type { BuildAwsImageOptions } from "./build-aws-image-options.ts";
 import { describeBuilderNetwork, findBuilderNetwork, type BuilderNetwork } from "./builder-network.ts";
 import { findDebianBaseImage } from "./launch-instance.ts";

@@ -11,7 +11,7 @@
 // ExecStop seals the disk once the agent is gone and nothing is running a command any more. CreateImage
 // then snapshots the stopped, sealed disk. The smoke test checks the result on a fresh instance.
 
-import { historyFileNames } from "../../seal/history-files.ts";
+import { homeLeftoverNames } from "../../seal/history-files.ts";
 
 /** The unit that seals the builder when it stops; it lives in /run only. */
 export const sealUnitName = "rtcgw-seal.service";
@@ -46,7 +46,7 @@ empty_dir "$root/var/log/amazon/ssm"
 rm -f "$root"/etc/ssh/ssh_host_*_key "$root"/etc/ssh/ssh_host_*_key.pub
 for home in "$root/root" "$root"/home/*; do
 	[ -d "$home" ] || continue
-	rm -rf "$home/.ssh/authorized_keys" "$home/.ssh/authorized_keys2"${historyFileNames.map((name) => ` "$home/${name}"`).join("")}
+	rm -rf "$home/.ssh/authorized_keys" "$home/.ssh/authorized_keys2"${homeLeftoverNames.map((name) => ` "$home/${name}"`).join("")}
 done
 
 # Accounts: every password locked (\`*\`, \`!\` and \`!*\` kept), backups of the account files removed.

@@ -24,6 +24,7 @@ import { compressDisk } from "../../disk/compress-disk.ts";
 import { bootTestDisk, type BootTestResult } from "../../boot-test/boot-test-disk.ts";
 import { planLocalBuild, type LocalBuildPlan, type LocalBuildStepId } from "./plan-local-build.ts";
 import { provisionRootfs } from "./provision-rootfs.ts";
+import { createStepRunner, StepFailure, type ProgressListener } from "../../../io/steps.ts";
 import { discardWorkDir, promoteWorkDir, sweepStaleWorkDirs } from "./work-dir.ts";
 
 /** What the CLI passes to a local build. */
@@ -44,20 +45,10 @@ export interface LocalBuildOptions {
   /** Power-on to ready, per boot of the boot test. @default 600 s under TCG, 120 s under KVM */
   bootTimeoutMs?: number;
   signal?: AbortSignal;
-  onProgress?: (event: LocalBuildProgress) => void;
+  /** Step events, stage `build` (io/steps.ts). */
+  onProgress?: ProgressListener;
   /** Injected clock (ms). */
   now?: () => number;
-}
-
-/** A progress event: data for the CLI to render. */
-export interface LocalBuildProgress {
-  step: LocalBuildStepId;
-  state: "start" | "done" | "failed";
-  /** Since the build started. */
-  elapsedMs: number;
-  /** The step's own duration (done/failed). */
-  stepMs?: number;
-  detail?: string;
 }
 
 /** The outcome; errors are values (the CLI decides the exit code). */
@@ -79,14 +70,11 @@ export type LocalBuildResult =
 /** Lynis target of issue 4. */
 export const auditTarget = { hardeningIndex: 80, warnings: 0 };
 
-class StepFailure extends Error {
-  constructor(
-    readonly step: LocalBuildStepId,
-    message: string,
-    readonly extra: { violations?: SealViolation[]; smoke?: SmokeResult; bootTest?: BootTestResult } = {},
-  ) {
-    super(message);
-  }
+/** What a failed step carries into the result besides its message. */
+interface FailureFacts {
+  violations?: SealViolation[];
+  smoke?: SmokeResult;
+  bootTest?: BootTestResult;
 }
 
 // Builds (or reuses) the local image for `options.recipe` and `options.bundle`.
@@ -102,11 +90,10 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
     ...(options.aptCacheDir ? { aptCacheDir: options.aptCacheDir } : {}),
   });
   if (options.dryRun) return { ok: true, dryRun: true, plan };
-  const emit = (event: Omit<LocalBuildProgress, "elapsedMs">) => options.onProgress?.({ ...event, elapsedMs: now() - started });
 
   const reused = readGoodManifest(plan.artifactDir, plan.bundleHash);
   if (reused) {
-    emit({ step: "reuse", state: "done", stepMs: now() - started, detail: plan.artifactDir });
+    options.onProgress?.({ stage: "build", step: "reuse", state: "done", elapsedMs: now() - started, stepMs: now() - started, detail: plan.artifactDir });
     return { ok: true, dryRun: false, reused: true, artifactDir: plan.artifactDir, disk: join(plan.artifactDir, artifactFiles.disk), manifest: reused, plan };
   }
 
@@ -114,29 +101,25 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
   mkdirSync(plan.workDir, { recursive: true });
   const log = openBuildLog(join(plan.workDir, artifactFiles.log));
   log.note(`rtcgw local build of ${plan.name} (recipe ${options.recipePath ?? "?"}, bundle ${plan.bundleHash})`);
-  const stepTimes: Record<string, number> = {};
   const signal = options.signal;
-  let current: LocalBuildStepId = "bootstrap";
-  const step = async <T>(id: LocalBuildStepId, work: () => Promise<T>, detail?: (value: T) => string): Promise<T> => {
-    current = id;
-    signal?.throwIfAborted();
-    const t0 = now();
-    log.note(`==> ${id}`);
-    emit({ step: id, state: "start" });
-    const value = await work();
-    stepTimes[id] = now() - t0;
-    emit({ step: id, state: "done", stepMs: stepTimes[id], ...(detail ? { detail: detail(value) } : {}) });
-    return value;
-  };
-  const failIf = (id: LocalBuildStepId, message: string | undefined) => {
-    if (message !== undefined) throw new StepFailure(id, message);
+  const steps = createStepRunner<LocalBuildStepId>({ stage: "build", first: "bootstrap", now, started, onProgress: options.onProgress, signal });
+  const step = <T>(id: LocalBuildStepId, work: () => Promise<T>, detail?: (value: T) => string): Promise<T> =>
+    steps.run(
+      id,
+      async () => {
+        log.note(`==> ${id}`);
+        return work();
+      },
+      detail,
+    );
+  const failIf = (message: string | undefined) => {
+    if (message !== undefined) throw new StepFailure<FailureFacts>(message);
   };
 
   try {
-    await step("bootstrap", async () => failIf("bootstrap", await bootstrapRootfs(plan, log, signal)));
+    await step("bootstrap", async () => failIf(await bootstrapRootfs(plan, log, signal)));
     await step("provision", async () =>
       failIf(
-        "provision",
         await provisionRootfs({
           rootDir: plan.rootfsDir,
           workDir: plan.workDir,
@@ -156,80 +139,83 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
       const violations = assertSealed(plan.rootfsDir);
       for (const v of violations) log.note(`seal violation: ${v.rule} ${v.path}: ${v.message}`);
       if (violations.length > 0)
-        throw new StepFailure("assert-sealed", `${violations.length} seal violation(s), first: ${violations[0]!.path} (${violations[0]!.rule})`, {
+        throw new StepFailure<FailureFacts>(`${violations.length} seal violation(s), first: ${violations[0]!.path} (${violations[0]!.rule})`, {
           violations,
         });
     });
     const smoke = await step(
       "smoke",
-      async () => smokeTestRootfs({ rootDir: plan.rootfsDir, workDir: plan.workDir, recipe: options.recipe, log, ...(signal ? { signal } : {}) }),
+      async () => {
+        const smoke = await smokeTestRootfs({ rootDir: plan.rootfsDir, workDir: plan.workDir, recipe: options.recipe, log, ...(signal ? { signal } : {}) });
+        for (const check of smoke.checks) log.note(`smoke: ${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
+        if (!smoke.ok)
+          throw new StepFailure<FailureFacts>(
+            `smoke test failed: ${smoke.checks
+              .filter((c) => !c.ok)
+              .map((c) => `${c.name} (${c.detail})`)
+              .join("; ")}`,
+            { smoke },
+          );
+        return smoke;
+      },
       (s) => s.checks.map((c) => `${c.ok ? "✓" : "✗"} ${c.name}`).join(", "),
     );
-    for (const check of smoke.checks) log.note(`smoke: ${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
-    if (!smoke.ok)
-      throw new StepFailure(
-        "smoke",
-        `smoke test failed: ${smoke.checks
-          .filter((c) => !c.ok)
-          .map((c) => `${c.name} (${c.detail})`)
-          .join("; ")}`,
-        { smoke },
-      );
-    const lynis = await step(
+    const { lynis, sysctlMismatches, meetsTarget } = await step(
       "audit",
       async () => {
         const audit = await auditRootfs({ rootDir: plan.rootfsDir, workDir: plan.workDir, log, ...(signal ? { signal } : {}) });
-        if (!audit.ok) throw new StepFailure("audit", audit.message);
-        return audit.lynis;
+        if (!audit.ok) throw new StepFailure<FailureFacts>(audit.message);
+        const lynis = audit.lynis;
+        const sysctlMismatches = checkSysctlStatically(plan.rootfsDir);
+        for (const m of sysctlMismatches) log.note(`sysctl: ${m.key} is ${m.actual ?? "unset"}, Lynis expects ${m.expected.join(" or ")}`);
+        const meetsTarget = lynis.hardeningIndex >= auditTarget.hardeningIndex && lynis.warnings.length <= auditTarget.warnings;
+        if (options.requireAuditTarget && !meetsTarget)
+          throw new StepFailure<FailureFacts>(
+            `Lynis hardening index ${lynis.hardeningIndex} with ${lynis.warnings.length} warning(s) misses the target (≥ ${auditTarget.hardeningIndex}, 0 warnings)`,
+          );
+        return { lynis, sysctlMismatches, meetsTarget };
       },
-      (l) => `hardening index ${l.hardeningIndex}, ${l.warnings.length} warning(s)`,
+      ({ lynis }) => `hardening index ${lynis.hardeningIndex}, ${lynis.warnings.length} warning(s)`,
     );
-    const sysctlMismatches = checkSysctlStatically(plan.rootfsDir);
-    for (const m of sysctlMismatches) log.note(`sysctl: ${m.key} is ${m.actual ?? "unset"}, Lynis expects ${m.expected.join(" or ")}`);
-    const meetsTarget = lynis.hardeningIndex >= auditTarget.hardeningIndex && lynis.warnings.length <= auditTarget.warnings;
-    if (options.requireAuditTarget && !meetsTarget)
-      throw new StepFailure(
-        "audit",
-        `Lynis hardening index ${lynis.hardeningIndex} with ${lynis.warnings.length} warning(s) misses the target (≥ ${auditTarget.hardeningIndex}, 0 warnings)`,
-      );
-    const packages = await listInstalledPackages(plan.rootfsDir);
-    const rootfsBytes = await measureTree(plan.rootfsDir);
     const raw = join(plan.workDir, "disk.raw");
-    const layout = await step(
+    const { packages, rootfsBytes, layout } = await step(
       "disk",
       async () => {
+        const packages = await listInstalledPackages(plan.rootfsDir);
+        const rootfsBytes = await measureTree(plan.rootfsDir);
         const written = await writeDisk({ rootDir: plan.rootfsDir, workDir: plan.workDir, output: raw, log, ...(signal ? { signal } : {}) });
-        if (!written.ok) throw new StepFailure("disk", written.message);
-        return written.layout;
+        if (!written.ok) throw new StepFailure<FailureFacts>(written.message);
+        // The tree is on the disk now: free its space before the boot test's overlay grows.
+        rmSync(plan.rootfsDir, { recursive: true, force: true });
+        return { packages, rootfsBytes, layout: written.layout };
       },
       () => `${raw}`,
     );
-    // The tree is on the disk now: free its space before the boot test's overlay grows.
-    rmSync(plan.rootfsDir, { recursive: true, force: true });
     const bootTest = await step(
       "boot-test",
-      async () =>
-        bootTestDisk({
+      async () => {
+        const bootTest = await bootTestDisk({
           disk: raw,
           workDir: plan.workDir,
           recipe: options.recipe,
           log,
           ...(options.bootTimeoutMs ? { readyTimeoutMs: options.bootTimeoutMs } : {}),
           ...(signal ? { signal } : {}),
-        }),
+        });
+        if (!bootTest.ok)
+          throw new StepFailure<FailureFacts>(
+            `boot test failed (${bootTest.accelerator.name}): ${bootTest.boots.flatMap((b) => b.checks.filter((c) => !c.ok).map((c) => `${b.firmware}: ${c.name} (${c.detail})`)).join("; ")}`,
+            { bootTest },
+          );
+        return bootTest;
+      },
       describeBootTest,
     );
-    if (!bootTest.ok)
-      throw new StepFailure(
-        "boot-test",
-        `boot test failed (${bootTest.accelerator.name}): ${bootTest.boots.flatMap((b) => b.checks.filter((c) => !c.ok).map((c) => `${b.firmware}: ${c.name} (${c.detail})`)).join("; ")}`,
-        { bootTest },
-      );
     const disk = await step(
       "package",
       async () => {
         const record = await compressDisk(raw, join(plan.workDir, artifactFiles.disk), log, signal);
-        if (typeof record === "string") throw new StepFailure("package", record);
+        if (typeof record === "string") throw new StepFailure<FailureFacts>(record);
         rmSync(raw, { force: true });
         return { ...record, layout };
       },
@@ -241,7 +227,7 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
       const manifest = await describeArtifact(plan, {
         started,
         finished: now(),
-        stepTimes,
+        stepTimes: steps.times,
         packages,
         rootfsBytes,
         disk,
@@ -258,13 +244,13 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
     });
     return { ok: true, dryRun: false, reused: false, artifactDir: plan.artifactDir, disk: join(plan.artifactDir, artifactFiles.disk), manifest, plan };
   } catch (error) {
-    const canceled = signal?.aborted === true;
-    const failure = error instanceof StepFailure ? error : new StepFailure(current, canceled ? "canceled" : String((error as Error)?.stack ?? error));
-    log.note(`build failed at ${failure.step}: ${failure.message}`);
-    emit({ step: failure.step, state: "failed", detail: failure.message });
+    const failed = steps.failure<FailureFacts>(error);
+    // An unexpected error (not a step's verdict) is logged with its stack, to find it.
+    const message = failed.canceled || error instanceof StepFailure ? failed.message : String((error as Error)?.stack ?? error);
+    log.note(`build failed at ${failed.step}: ${message}`);
     const failedLog = options.keepFailedWorkDir ? log.path : join(options.outDir, `${plan.name}-${plan.shortHash}.failed.log`);
     if (!options.keepFailedWorkDir) discardWorkDir(plan.workDir, log.path, failedLog);
-    return { ok: false, step: failure.step, message: failure.message, canceled, failedLog, ...failure.extra, plan };
+    return { ok: false, step: failed.step, message, canceled: failed.canceled, failedLog, ...failed.facts, plan };
   }
 }
 
@@ -273,7 +259,7 @@ async function describeArtifact(
   facts: {
     started: number;
     finished: number;
-    stepTimes: Record<string, number>;
+    stepTimes: Readonly<Partial<Record<LocalBuildStepId, number>>>;
     packages: LocalImageManifest["packages"];
     rootfsBytes: number;
     disk: LocalImageManifest["disk"];

@@ -1,31 +1,13 @@
+// Pre-flight: everything that would make a build or a publish fail, found read-only in every target region before anything
+// is created (credentials, regions, the AMI name, block public access, the public-AMI quota, EBS encryption, S3 Block
+// Public Access), reported in one list. The AWS build runs it before it builds, publish before it copies.
 import type { Recipe } from "../dsl/resolve.ts";
-import type { CloudPorts } from "../cloud/ports.ts";
-import { bindRetry, type WithRetry } from "../cloud/retry.ts";
-import { tagKeys } from "../cloud/naming.ts";
-import { artifactPrefixFor, overlapsPrivatePrefix } from "../cloud/bucket-layout.ts";
+import type { CloudPorts } from "./ports.ts";
+import { bindRetry, type WithRetry } from "./retry.ts";
+import { tagKeys } from "./naming.ts";
+import { artifactPrefixFor, overlapsPrivatePrefix } from "./bucket-layout.ts";
 import { checkEncryptedPublish } from "./preflight-encryption.ts";
-
-/** One thing that would make the run fail, found before anything is created. */
-export interface PreflightProblem {
-  region?: string;
-  code:
-    | "credentials"
-    | "region-unknown"
-    | "region-disabled"
-    | "name-taken"
-    | "block-public-access"
-    | "public-quota"
-    | "public-encrypted"
-    | "shared-encrypted"
-    | "ebs-encryption-by-default"
-    | "cloud-error"
-    | "s3-block-public-access"
-    | "deprecation-too-late"
-    | "artifact-prefix"
-    | "no-default-vpc"
-    | "subnet-not-found";
-  message: string;
-}
+import type { PreflightProblem } from "./preflight-problem.ts";
 
 /** The outcome of pre-flight: the account and resolved regions, or every problem at once. */
 export type PreflightResult = { ok: true; account: string; regions: string[] } | { ok: false; problems: PreflightProblem[] };

@@ -7,7 +7,7 @@
 // other accounts either, since that key's policy cannot grant them anything. With a customer managed default key it can:
 // the key policy must then let those accounts use the key (pre-flight cannot read key policies: docs/AWS-PERMISSIONS.md).
 import type { Recipe } from "../dsl/resolve.ts";
-import type { PreflightProblem } from "./preflight.ts";
+import type { PreflightProblem } from "./preflight-problem.ts";
 
 /** One region's EBS encryption defaults (GetEbsEncryptionByDefault, GetEbsDefaultKmsKeyId). */
 export interface EbsDefaults {
