@@ -87,7 +87,7 @@ export async function cleanupTemporary(ports: CloudPorts, journal: JournalFile, 
     if (r.kind === "snapshot")
       await attempt(
         `delete snapshot ${r.id}`,
-        async () => void (await withRetry(() => ports.ec2.deleteSnapshot(r.region, r.id).catch(ignoreNotFound)), markDeleted(journal, "snapshot", r.id)),
+        async () => void (await withRetry(() => ports.ec2.deleteSnapshot(r.region, r.id).catch(ignoreNotFoundOrInUse)), markDeleted(journal, "snapshot", r.id)),
       );
   }
   return problems;
@@ -135,6 +135,12 @@ export async function deregisterWithSnapshots(ports: CloudPorts, region: string,
 
 function isNotFound(error: unknown): boolean {
   return error instanceof CloudError && /NotFound|NoSuch/.test(error.code);
+}
+
+// A journaled snapshot an image still uses is that image's (a disk build killed after its smoke check passed): no longer
+// temporary; a candidate image's snapshots went with it above.
+async function ignoreNotFoundOrInUse(error: unknown): Promise<void> {
+  if (!(error instanceof CloudError && error.code === "InvalidSnapshot.InUse")) await ignoreNotFound(error);
 }
 
 async function ignoreNotFound(error: unknown): Promise<void> {

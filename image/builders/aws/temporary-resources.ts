@@ -27,11 +27,15 @@ export async function createBuilderProfile(ctx: TemporaryContext, name: string, 
 }
 
 // Creates a security group with no inbound rules (SSM needs only outbound) in the builder's VPC, journaled at once.
-export async function createBuilderSecurityGroup(ctx: TemporaryContext, name: string, tags: Tags, vpcId: string): Promise<string> {
+export async function createBuilderSecurityGroup(
+  ctx: TemporaryContext,
+  name: string,
+  tags: Tags,
+  vpcId: string,
+  description = "rtcgw image build: no inbound rules, SSM only",
+): Promise<string> {
   const { ports, journal, region, withRetry } = ctx;
-  const groupId = await withRetry(() =>
-    ports.ec2.createSecurityGroup(region, { name, description: "rtcgw image build: no inbound rules, SSM only", tags, vpcId }),
-  );
+  const groupId = await withRetry(() => ports.ec2.createSecurityGroup(region, { name, description, tags, vpcId }));
   recordTemporary(journal, { kind: "security-group", region, id: groupId });
   return groupId;
 }
