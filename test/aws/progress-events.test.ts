@@ -24,7 +24,7 @@ async function runBuildAmi(t: TestContext, json: boolean) {
     signal: new AbortController().signal,
   };
   const journal = join(makeTempDir(t, "rtcgw-progress-"), "journal.json");
-  const args = ["recipes/gateway.ts", "--target", "aws", "--region", "us-east-1", "--journal", journal, ...(json ? ["--json"] : [])];
+  const args = ["recipes/gateway.ts", "--target", "aws", "--builder", "ssm", "--region", "us-east-1", "--journal", journal, ...(json ? ["--json"] : [])];
   const code = await createBuildAmiCommand(() => cloud.ports).run(args, io);
   return { code, stdout: stdout.join(""), stderr: stderr.join("") };
 }

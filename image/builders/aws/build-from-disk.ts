@@ -41,6 +41,12 @@ export interface BuildFromDiskOptions {
   smokeBudgetMs?: number;
 }
 
+// The build id follows the bytes: the same tested disk with the same image settings is the same build.
+export function diskBuildIdFor(recipe: Recipe, disk: Pick<TestedDisk, "sha256">): string {
+  const { arch, disk: settings } = recipe.image;
+  return hashParts("disk", disk.sha256, arch, String(settings.sizeGiB), String(settings.encrypted), recipe.name, recipe.version).slice(0, 20);
+}
+
 // Builds the AMI from the tested disk; see the file's comment.
 export async function buildFromDisk(
   options: BuildFromDiskOptions,
@@ -53,16 +59,7 @@ export async function buildFromDisk(
   const steps = createStepRunner<BuildStep>({ stage: "build", first: "settle", now: () => ports.clock.now(), onProgress });
   const withRetry = bindRetry({ clock: ports.clock, signal });
   const settled = await steps.run("settle", () => settleJournalFile(ports, options.journalPath, signal));
-  // The build id follows the bytes: the same tested disk with the same image settings is the same build.
-  const buildId = hashParts(
-    "disk",
-    disk.sha256,
-    recipe.image.arch,
-    String(recipe.image.disk.sizeGiB),
-    String(recipe.image.disk.encrypted),
-    recipe.name,
-    recipe.version,
-  ).slice(0, 20);
+  const buildId = diskBuildIdFor(recipe, disk);
   const amiName = amiNameFor(recipe.image.name, recipe.version, buildId);
   const prepared = await steps.run("base-image", async () => {
     const [preflight, network] = await Promise.all([
