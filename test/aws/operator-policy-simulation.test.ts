@@ -1,10 +1,11 @@
 // The operator policy of docs/AWS-PERMISSIONS.md, evaluated by a real IAM policy simulator for every request the code makes
 // through real SDK clients (test/fakes/aws/iam-authorizer.ts): sufficient for everything rtcgw does on AWS (two builds
-// and publishes, public and shared, a build killed mid-way and swept, a build interrupted and cleaned up, retire), and
+// and publishes, a build from the tested disk, public and shared, a build killed mid-way and swept, a build interrupted and cleaned up, retire), and
 // minimal (without any one of its statements, some of those requests is denied).
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { buildAwsImage } from "../../image/builders/aws/build-aws-image.ts";
+import { buildFromDisk } from "../../image/builders/aws/build-from-disk.ts";
 import { CloudError, type CloudPorts } from "../../cloud/ports.ts";
 import { createSdkPorts } from "../../cloud/sdk/create-sdk-ports.ts";
 import { publishImage } from "../../regions/publish-image.ts";
@@ -18,6 +19,7 @@ import { createIamAuthorizer, evaluateIamRequest, type IamAuthorizer } from "../
 import { iamRequestsByOperation, type IamRequest } from "../fakes/aws/iam-requests.ts";
 import { accessKeys, operatorPrincipal, readDocumentedPolicy, type PolicyDocument } from "./documented-policies.ts";
 import { makeRecipe, tempJournalPath, testBundle } from "./fixtures.ts";
+import { makeSparseDisk } from "./sparse-disk.ts";
 
 const regions = ["us-east-1", "eu-west-1"];
 const bucket = "rtcgw-111122223333-us-east-1";
@@ -141,6 +143,21 @@ test("the documented operator policy allows every request of two builds and publ
     [],
     "their snapshots are deleted",
   );
+
+  // The default builder: the tested disk through the EBS direct APIs, RegisterImage, a smoke instance reached from outside.
+  const sparse = makeSparseDisk({ sizeBytes: 4 * 1024 * 1024, dataBlocks: [0, 3] });
+  const fromDisk = await buildFromDisk(
+    {
+      recipe: recipeOf("0.5.0", "private"),
+      disk: { path: sparse.zst, sha256: sparse.sha256, logicalBytes: sparse.logicalBytes, bundleHash: "0123456789abcdef" },
+      region: "us-east-1",
+      journalPath: tempJournalPath(),
+    },
+    ports,
+    cloud.probe,
+  );
+  assert.equal(fromDisk.kind, "built", JSON.stringify(fromDisk));
+  assert.deepEqual(cloud.listLeftovers(), []);
 
   const denied = authorizer.records.filter((r) => !r.allowed).map((r) => `${r.operation}: ${r.request.action} on ${r.request.resource}`);
   assert.deepEqual(denied, []);
