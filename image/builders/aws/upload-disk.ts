@@ -99,19 +99,25 @@ export async function uploadDiskToSnapshot(
     progress.bytesSent += block.data.byteLength;
     onProgress?.({ ...progress });
   };
+  // Each worker pulls the next data block and sends it; the first failure stops them all (and the reader) before the
+  // upload reports it, so no block is still on its way while the caller cleans up.
+  let failure: unknown;
   const worker = async () => {
-    for (;;) {
-      const next = await reader.blocks.next();
-      if (next.done) return;
-      await sendBlock(next.value);
+    try {
+      while (!stop.signal.aborted) {
+        const next = await reader.blocks.next();
+        if (next.done) return;
+        await sendBlock(next.value);
+      }
+    } catch (error) {
+      failure ??= error;
+      stop.abort();
     }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.max(1, spec.parallelism ?? defaultUploadParallelism) }, worker));
-  } catch (error) {
-    stop.abort();
+  await Promise.all(Array.from({ length: Math.max(1, spec.parallelism ?? defaultUploadParallelism) }, worker));
+  if (failure !== undefined) {
     await reader.blocks.return(undefined).catch(() => undefined);
-    throw new Error(`uploading ${disk.path} to snapshot ${snapshotId} in ${region} failed: ${(error as Error).message}`);
+    throw new Error(`uploading ${disk.path} to snapshot ${snapshotId} in ${region} failed: ${(failure as Error).message}`);
   }
   const read = reader.summary()!;
   if (read.logicalBytes !== logicalBytes || (disk.sha256 && read.sha256 !== disk.sha256))
