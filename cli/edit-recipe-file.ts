@@ -6,6 +6,7 @@ import { editRecipeText } from "../dsl/edit/edit-recipe-text.ts";
 import type { RecipeEdit } from "../dsl/edit/recipe-edits.ts";
 import type { Problem } from "../dsl/problems.ts";
 import { writeFileAtomic } from "../io/write-file-atomic.ts";
+import { isProcessRunning } from "../io/is-process-running.ts";
 
 /** A recipe file after an edit: written (with check's warnings), or untouched with the problems check found. */
 export type RecipeFileEdit = { ok: true; text: string; warnings: Problem[] } | { ok: false; problems: Problem[] };
@@ -46,16 +47,7 @@ async function removeStaleCandidates(path: string): Promise<void> {
   );
   for (const entry of await readdir(dirname(path))) {
     const pid = pattern.exec(entry)?.[1];
-    if (pid !== undefined && !isRunning(Number(pid))) await rm(join(dirname(path), entry), { force: true });
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if (pid !== undefined && !isProcessRunning(Number(pid))) await rm(join(dirname(path), entry), { force: true });
   }
 }
 

@@ -1,5 +1,6 @@
 // Pure: violations that follow from a file's path and size alone (host keys, history, logs, apt state).
 import type { SealViolation } from "./seal-violation.ts";
+import { historyFileNames } from "./history-files.ts";
 
 /** What the tree walk knows about one entry. */
 export interface TreeEntry {
@@ -9,19 +10,7 @@ export interface TreeEntry {
   size: number;
 }
 
-const historyNames = new Set([
-  ".bash_history",
-  ".zsh_history",
-  ".sh_history",
-  ".history",
-  ".python_history",
-  ".lesshst",
-  ".viminfo",
-  ".mysql_history",
-  ".psql_history",
-  ".node_repl_history",
-  ".wget-hsts",
-]);
+const historyNames = new Set(historyFileNames);
 const sshPrivateKeyNames = /^id_(rsa|dsa|ecdsa|ed25519|ecdsa_sk|ed25519_sk)$/;
 const credentialPaths = [/\/\.aws\/credentials$/, /\/\.git-credentials$/, /\/\.netrc$/, /\/\.docker\/config\.json$/, /\/\.pgpass$/];
 const buildLeftovers = ["/usr/sbin/policy-rc.d", "/etc/apt/apt.conf.d/99rtcgw-build"];

@@ -2,6 +2,7 @@
 // failure (the log kept beside it), renamed into place on success.
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { isProcessRunning } from "../../../io/is-process-running.ts";
 
 // Removes work directories left by builders that are no longer running (a crash or SIGKILL).
 export function sweepStaleWorkDirs(outDir: string): string[] {
@@ -9,7 +10,7 @@ export function sweepStaleWorkDirs(outDir: string): string[] {
   if (!existsSync(outDir)) return swept;
   for (const name of readdirSync(outDir)) {
     const match = /^\.tmp-[0-9a-f]{12}-(\d+)$/.exec(name);
-    if (!match || isRunning(Number(match[1]))) continue;
+    if (!match || isProcessRunning(Number(match[1]))) continue;
     rmSync(join(outDir, name), { recursive: true, force: true });
     swept.push(name);
   }
@@ -33,13 +34,4 @@ export function discardWorkDir(workDir: string, logPath: string, failedLog: stri
     renameSync(logPath, failedLog);
   }
   rmSync(workDir, { recursive: true, force: true });
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
