@@ -45,8 +45,8 @@ export async function retire(options: RetireOptions, ports: CloudPorts, signal?:
   if (!Number.isInteger(options.keep) || options.keep < 1)
     return { ok: false, regions: [], error: `Expected the \`keep\` option to be a positive integer, got \`${options.keep}\` (${typeof options.keep})` };
   const run = startCloudRun(ports, { signal, onProgress });
-  const regions = await listTargetRegions(options.regions ?? options.recipe.regions, run);
   const started = ports.clock.now();
+  const regions = await listTargetRegions(options.regions ?? options.recipe.regions, run);
   const results = await Promise.all(
     regions.map(async (region): Promise<RetireRegion> => {
       const steps = createStepRunner<"retire">({ stage: "retire", first: "retire", region, now: () => ports.clock.now(), started, onProgress });
