@@ -65,14 +65,29 @@ test("closed-port probe: a UDP listener that answers its payload fails; a silent
   await new Promise<void>((resolve) => socket.bind(0, "127.0.0.1", resolve));
   t.after(() => socket.close());
   const port = socket.address().port;
-  const ng = await probeClosedPort("127.0.0.1", { label: "rtpengine control", protocol: "udp", port, exposure: "loopback", payload: "ng-ping" }, 1000, "127.0.0.1");
+  const ng = await probeClosedPort(
+    "127.0.0.1",
+    { label: "rtpengine control", protocol: "udp", port, exposure: "loopback", payload: "ng-ping" },
+    1000,
+    "127.0.0.1",
+  );
   assert.equal(ng.ok, false);
   assert.match(payloads[0]!, /^\w+ d7:command4:pinge$/);
-  const sip = await probeClosedPort("127.0.0.1", { label: "media service", protocol: "udp", port, exposure: "loopback", payload: "sip-options" }, 1000, "127.0.0.1");
+  const sip = await probeClosedPort(
+    "127.0.0.1",
+    { label: "media service", protocol: "udp", port, exposure: "loopback", payload: "sip-options" },
+    1000,
+    "127.0.0.1",
+  );
   assert.equal(sip.ok, false);
   assert.match(sip.detail, /answered: SIP\/2\.0 200 OK/);
   socket.removeAllListeners("message");
-  const silent = await probeClosedPort("127.0.0.1", { label: "media service", protocol: "udp", port, exposure: "loopback", payload: "sip-options" }, 300, "127.0.0.1");
+  const silent = await probeClosedPort(
+    "127.0.0.1",
+    { label: "media service", protocol: "udp", port, exposure: "loopback", payload: "sip-options" },
+    300,
+    "127.0.0.1",
+  );
   assert.deepEqual(silent, {
     name: `the firewall drops media service (UDP ${port}, loopback) from outside`,
     ok: true,
