@@ -134,8 +134,14 @@ export async function bootTestDisk(options: BootTestOptions): Promise<BootTestRe
       ...(outcome?.report ? { report: outcome.report } : {}),
       serialLog,
     });
-    rmSync(overlay, { force: true });
-    if (!checks.every((c) => c.ok)) break;
+    // A failed boot keeps its overlay (the VM's writes, its journal among them) in the work directory for a look.
+    if (checks.every((c) => c.ok)) rmSync(overlay, { force: true });
+    else {
+      options.log.note(
+        `boot test (${firmware}): the VM's writes are kept in ${overlay} (its journal: qemu-img convert to raw, debugfs rdump /var/log/journal)`,
+      );
+      break;
+    }
   }
   const ok = boots.length === (options.firmwares ?? ["uefi", "bios"]).length && boots.every((b) => b.checks.every((c) => c.ok));
   return { ok, accelerator, boots };
