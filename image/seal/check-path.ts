@@ -1,7 +1,6 @@
 // Pure: violations that follow from a file's path and size alone (host keys, history, logs, apt state).
 import { historyFileNames } from "./history-files.ts";
 import type { SealViolation } from "./seal-violation.ts";
-import { historyFileNames } from "./history-files.ts";
 
 /** What the tree walk knows about one entry. */
 export interface TreeEntry {
