@@ -1,5 +1,6 @@
-import { CloudError, type CloudPorts } from "./ports.ts";
-import { bindRetry } from "./retry.ts";
+import { CloudError } from "./ports.ts";
+import { withRetryDefaults } from "./retry.ts";
+import type { CloudRun } from "./cloud-run.ts";
 import { waitFor } from "./wait.ts";
 import { markDeleted, type Journal, type JournalFile, type JournalResource } from "./journal.ts";
 import { isSmokeTested } from "./naming.ts";
@@ -7,9 +8,10 @@ import { isSmokeTested } from "./naming.ts";
 // Deletes every temporary resource the journal lists and has not deleted yet: instances first (waiting until terminated),
 // then security groups and instance profiles, then roles (IAM refuses to delete a role that still has a profile; the port's
 // deleteRole removes the role's policies first), staging objects, candidate images and volumes, then orphaned snapshots. Runs to the end even if some deletions fail.
-export async function cleanupTemporary(ports: CloudPorts, journal: JournalFile, budgetMs = 20 * 60_000): Promise<string[]> {
+export async function cleanupTemporary(run: CloudRun, journal: JournalFile, budgetMs = 20 * 60_000): Promise<string[]> {
+  const { ports } = run;
   const problems: string[] = [];
-  const withRetry = bindRetry({ clock: ports.clock, budgetMs });
+  const withRetry = withRetryDefaults(run.withRetryToEnd, { budgetMs });
   const live = () => journal.read().temporary.filter((r) => !r.deleted);
   const attempt = async (what: string, fn: () => Promise<void>) => {
     try {
@@ -71,7 +73,7 @@ export async function cleanupTemporary(ports: CloudPorts, journal: JournalFile, 
       );
     }
     if (r.kind === "candidate-image")
-      await attempt(`deregister ${r.id}`, async () => void (await deregisterCandidate(ports, r.region, r.id), markDeleted(journal, "candidate-image", r.id)));
+      await attempt(`deregister ${r.id}`, async () => void (await deregisterCandidate(run, r.region, r.id), markDeleted(journal, "candidate-image", r.id)));
     if (r.kind === "volume")
       await attempt(
         `delete volume ${r.id}`,
@@ -94,7 +96,7 @@ export async function cleanupTemporary(ports: CloudPorts, journal: JournalFile, 
 }
 
 // Deletes resources no journal lists (found by their tags): the same cleanup, over a journal that lives only in memory.
-export async function cleanupLeftovers(ports: CloudPorts, items: readonly Omit<JournalResource, "deleted">[]): Promise<string[]> {
+export async function cleanupLeftovers(run: CloudRun, items: readonly Omit<JournalResource, "deleted">[]): Promise<string[]> {
   let journal: Journal = {
     version: 1,
     buildId: "leftovers",
@@ -105,7 +107,7 @@ export async function cleanupLeftovers(ports: CloudPorts, items: readonly Omit<J
     temporary: items.map((i) => ({ ...i, deleted: false })),
     regions: {},
   };
-  return cleanupTemporary(ports, {
+  return cleanupTemporary(run, {
     path: "",
     read: () => journal,
     update: (change) => {
@@ -118,15 +120,15 @@ export async function cleanupLeftovers(ports: CloudPorts, items: readonly Omit<J
 
 // A candidate image is deregistered with its snapshots, unless it passed its smoke test: then it is the build's image (a
 // crash came between the tag and the journal's note), no longer temporary.
-async function deregisterCandidate(ports: CloudPorts, region: string, imageId: string): Promise<void> {
-  const withRetry = bindRetry({ clock: ports.clock });
+async function deregisterCandidate(run: CloudRun, region: string, imageId: string): Promise<void> {
+  const { ports, withRetryToEnd: withRetry } = run;
   const [image] = await withRetry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))));
-  if (image && !isSmokeTested(image.tags)) await deregisterWithSnapshots(ports, region, imageId);
+  if (image && !isSmokeTested(image.tags)) await deregisterWithSnapshots(run, region, imageId);
 }
 
 // Deregisters an image and deletes its snapshots (a failed candidate, a retired AMI).
-export async function deregisterWithSnapshots(ports: CloudPorts, region: string, imageId: string): Promise<void> {
-  const withRetry = bindRetry({ clock: ports.clock });
+export async function deregisterWithSnapshots(run: CloudRun, region: string, imageId: string): Promise<void> {
+  const { ports, withRetryToEnd: withRetry } = run;
   const [image] = await withRetry(() => ports.ec2.describeImages(region, { imageIds: [imageId] }).catch((e) => (isNotFound(e) ? [] : Promise.reject(e))));
   if (!image) return;
   await withRetry(() => ports.ec2.deregisterImage(region, imageId));

@@ -3,9 +3,8 @@
 // starts, so that a rerun after a crash (when the journal missed a resource made just before the kill) starts clean.
 // Images that passed their smoke test (and published copies) are never leftovers; snapshots are, once no image of the
 // account uses them (a process killed between DeregisterImage and DeleteSnapshot), and volumes attached to nothing.
-import type { CloudPorts } from "./ports.ts";
 import { isSmokeTested, tagKeys } from "./naming.ts";
-import { bindRetry } from "./retry.ts";
+import type { CloudRun } from "./cloud-run.ts";
 import type { JournalResource } from "./journal.ts";
 
 /** A leftover resource, as the journal would list it. */
@@ -22,13 +21,8 @@ export interface LeftoverQuery {
 }
 
 // Finds leftovers in every region (in parallel, read-only); `onRegion` hears how many each region holds.
-export async function findLeftovers(
-  ports: CloudPorts,
-  query: LeftoverQuery,
-  signal?: AbortSignal,
-  onRegion?: (region: string, found: number) => void,
-): Promise<Leftover[]> {
-  const withRetry = bindRetry({ clock: ports.clock, signal });
+export async function findLeftovers(run: CloudRun, query: LeftoverQuery, onRegion?: (region: string, found: number) => void): Promise<Leftover[]> {
+  const { ports, withRetry } = run;
   const tag = { key: tagKeys.build, ...(query.buildId ? { value: query.buildId } : {}) };
   const found: Leftover[] = [];
   await Promise.all(

@@ -3,7 +3,8 @@
 // Public Access), reported in one list. The AWS build runs it before it builds, publish before it copies.
 import type { Recipe } from "../dsl/resolve.ts";
 import type { CloudPorts } from "./ports.ts";
-import { bindRetry, type WithRetry } from "./retry.ts";
+import { withRetryDefaults, type WithRetry } from "./retry.ts";
+import type { CloudRun } from "./cloud-run.ts";
 import { tagKeys } from "./naming.ts";
 import { artifactPrefixFor, overlapsPrivatePrefix } from "./bucket-layout.ts";
 import { checkEncryptedPublish } from "./preflight-encryption.ts";
@@ -26,9 +27,10 @@ export const publicDeprecationLimitSeconds = 730 * 86400;
 
 // Checks credentials, regions, the AMI name, block-public-access, the public-AMI quota and EBS encryption by default in every
 // target region (in parallel, read-only) and reports every problem in one list.
-export async function runPreflight(input: PreflightInput, ports: CloudPorts, signal?: AbortSignal): Promise<PreflightResult> {
+export async function runPreflight(input: PreflightInput, run: CloudRun): Promise<PreflightResult> {
   const { recipe, amiName, buildId } = input;
-  const withRetry = bindRetry({ clock: ports.clock, signal, budgetMs: 120_000 });
+  const { ports } = run;
+  const withRetry = withRetryDefaults(run.withRetry, { budgetMs: 120_000 });
   const problems: PreflightProblem[] = [];
   const isPublic = recipe.publish.visibility === "public";
   if (isPublic && recipe.image.disk.encrypted) {

@@ -43,6 +43,12 @@ export function bindRetry(run: RetryOptions): WithRetry {
   return (fn, overrides) => callWithRetry(fn, { ...run, ...overrides });
 }
 
+// A run's retry with other defaults for a group of calls (pre-flight's shorter budget, cleanup's longer one); each call may
+// still override them.
+export function withRetryDefaults(withRetry: WithRetry, defaults: RetryOverrides): WithRetry {
+  return (fn, overrides) => withRetry(fn, { ...defaults, ...overrides });
+}
+
 // Calls `fn` until it succeeds, retrying throttling and the given codes with capped exponential backoff
 // inside a time budget (not an attempt count: a throttling burst may last minutes).
 async function callWithRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {

@@ -1,26 +1,21 @@
 import type { Recipe } from "../dsl/resolve.ts";
-import { CloudError, type CloudPorts, type ImageRecord } from "../cloud/ports.ts";
+import { CloudError, type ImageRecord } from "../cloud/ports.ts";
+import type { CloudRun } from "../cloud/cloud-run.ts";
 import { buildTags, clientTokenFor, tagKeys } from "../cloud/naming.ts";
-import type { WithRetry } from "../cloud/retry.ts";
 import { waitFor } from "../cloud/wait.ts";
 import { updateRegion, type JournalFile } from "../cloud/journal.ts";
 import type { PublishPlan, RegionPlan } from "./plan-publish.ts";
-import { createStepRunner, type ProgressListener } from "../io/steps.ts";
+import { createStepRunner } from "../io/steps.ts";
 
 /** The steps of one region (stage `publish`, with the region): copy until available, share, set the SSM parameters. */
 export type RegionStep = "copy" | "share" | "parameters";
 
-/** What distributing needs besides the plan. */
-export interface DistributeContext {
+/** What distributing needs besides the plan: the publish run (its `onProgress` hears each region's step events; a copy
+ * reports `running` with the image's state at each poll), the recipe, the journal and the source image. */
+export interface DistributeContext extends CloudRun {
   recipe: Recipe;
-  ports: CloudPorts;
   journal: JournalFile;
   sourceImageId: string;
-  signal?: AbortSignal | undefined;
-  /** The run's retry, bound to its clock and `signal`. */
-  withRetry: WithRetry;
-  /** Each region's step events; a copy reports `running` with the image's state at each poll. */
-  onProgress?: ProgressListener | undefined;
   /** When the run started, for the events' `elapsedMs`. @default when the region starts */
   started?: number;
   /** Time allowed for one copy (also for a free copy slot in its region). @default 3 h */

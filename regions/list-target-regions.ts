@@ -1,10 +1,9 @@
-import type { CloudPorts } from "../cloud/ports.ts";
-import { bindRetry } from "../cloud/retry.ts";
+import type { CloudRun } from "../cloud/cloud-run.ts";
 
 // The regions to look in: the given list, or every region enabled for the account.
-export async function listTargetRegions(regions: readonly string[] | "all-enabled", ports: CloudPorts, signal?: AbortSignal): Promise<string[]> {
+export async function listTargetRegions(regions: readonly string[] | "all-enabled", run: CloudRun): Promise<string[]> {
   if (regions !== "all-enabled") return [...regions];
-  const withRetry = bindRetry({ clock: ports.clock, signal });
+  const { ports, withRetry } = run;
   const known = await withRetry(() => ports.ec2.describeRegions());
   return known
     .filter((r) => r.optInStatus !== "not-opted-in")

@@ -1,7 +1,7 @@
 import type { Recipe } from "../dsl/resolve.ts";
 import type { CloudPorts } from "../cloud/ports.ts";
 import { amiNameFor } from "../cloud/naming.ts";
-import { bindRetry } from "../cloud/retry.ts";
+import { startCloudRun } from "../cloud/cloud-run.ts";
 import { publishArtifacts, type PublishedArtifacts } from "./artifacts/publish-artifacts.ts";
 import type { CapacityRow } from "./artifacts/capacity-advice.ts";
 import { distributeImage, type RegionOutcome } from "./distribute.ts";
@@ -47,10 +47,10 @@ export type PublishResult =
 export async function publishImage(options: PublishOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: ProgressListener): Promise<PublishResult> {
   const { recipe, buildId, sourceRegion } = options;
   const amiName = amiNameFor(recipe.image.name, recipe.version, buildId);
-  const withRetry = bindRetry({ clock: ports.clock, signal });
+  const run = startCloudRun(ports, { signal, onProgress });
   const started = ports.clock.now();
   const steps = createStepRunner<PublishStep>({ stage: "publish", first: "preflight", now: () => ports.clock.now(), started, onProgress });
-  const preflight = await steps.run("preflight", () => runPreflight({ recipe, sourceRegion, amiName, buildId }, ports, signal));
+  const preflight = await steps.run("preflight", () => runPreflight({ recipe, sourceRegion, amiName, buildId }, run));
   if (!preflight.ok) return { kind: "preflight-failed", ok: false, problems: preflight.problems };
   const previous = readJournal(options.journalPath);
   const plan = planPublish({
@@ -84,22 +84,11 @@ export async function publishImage(options: PublishOptions, ports: CloudPorts, s
   try {
     const regions = await steps.run(
       "copies",
-      () =>
-        distributeImage(plan, {
-          recipe,
-          ports,
-          journal,
-          sourceImageId: options.sourceImageId,
-          signal,
-          withRetry,
-          copyBudgetMs: options.copyBudgetMs,
-          started,
-          onProgress,
-        }),
+      () => distributeImage(plan, { ...run, recipe, journal, sourceImageId: options.sourceImageId, copyBudgetMs: options.copyBudgetMs, started }),
       (outcomes) => `${outcomes.filter((r) => r.ok).length}/${outcomes.length} regions published`,
     );
     const artifacts = await steps.run("artifacts", () =>
-      publishArtifacts({ recipe, plan, journal: journal.read(), ports, outDir: options.outDir, capacity: options.capacity, signal }),
+      publishArtifacts({ recipe, plan, journal: journal.read(), run, outDir: options.outDir, capacity: options.capacity }),
     );
     journal.update((j) => void (j.artifacts = { bucket: artifacts.bucket, keys: Object.keys(artifacts.files) }));
     const ok = regions.every((r) => r.ok);

@@ -2,7 +2,7 @@ import { deregisterWithSnapshots } from "../cloud/cleanup-temporary.ts";
 import type { Recipe } from "../dsl/resolve.ts";
 import type { CloudPorts, ImageRecord } from "../cloud/ports.ts";
 import { tagKeys } from "../cloud/naming.ts";
-import { bindRetry, type WithRetry } from "../cloud/retry.ts";
+import { startCloudRun, type CloudRun } from "../cloud/cloud-run.ts";
 import { createStepRunner, type ProgressListener } from "../io/steps.ts";
 import { listTargetRegions } from "./list-target-regions.ts";
 import { listParameterNames } from "./plan-publish.ts";
@@ -44,16 +44,16 @@ export function planRetire(images: readonly ImageRecord[], keep: number, inUse: 
 export async function retire(options: RetireOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: ProgressListener): Promise<RetireResult> {
   if (!Number.isInteger(options.keep) || options.keep < 1)
     return { ok: false, regions: [], error: `Expected the \`keep\` option to be a positive integer, got \`${options.keep}\` (${typeof options.keep})` };
-  const withRetry = bindRetry({ clock: ports.clock, signal });
-  const regions = await listTargetRegions(options.regions ?? options.recipe.regions, ports, signal);
+  const run = startCloudRun(ports, { signal, onProgress });
   const started = ports.clock.now();
+  const regions = await listTargetRegions(options.regions ?? options.recipe.regions, run);
   const results = await Promise.all(
     regions.map(async (region): Promise<RetireRegion> => {
       const steps = createStepRunner<"retire">({ stage: "retire", first: "retire", region, now: () => ports.clock.now(), started, onProgress });
       try {
         return await steps.run(
           "retire",
-          () => retireInRegion(region, options, ports, withRetry),
+          () => retireInRegion(region, options, run),
           (r) => `${r.retired.length} ${options.dryRun ? "to retire" : "retired"}`,
         );
       } catch (error) {
@@ -65,7 +65,8 @@ export async function retire(options: RetireOptions, ports: CloudPorts, signal?:
 }
 
 // Retires the recipe's old AMIs in one region (or only plans it, dry-run); an AMI still used is skipped.
-async function retireInRegion(region: string, options: RetireOptions, ports: CloudPorts, withRetry: WithRetry): Promise<RetireRegion> {
+async function retireInRegion(region: string, options: RetireOptions, run: CloudRun): Promise<RetireRegion> {
+  const { ports, withRetry } = run;
   const latest = listParameterNames(options.recipe)[1]!;
   const images = (
     await withRetry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.recipe, value: options.recipe.name } }))
@@ -77,6 +78,6 @@ async function retireInRegion(region: string, options: RetireOptions, ports: Clo
   const current = await withRetry(() => ports.ssm.getParameter(region, latest));
   if (current) inUse.set(current, `${latest} points to it`);
   const plan = planRetire(images, options.keep, inUse);
-  if (!options.dryRun) for (const imageId of plan.retired) await deregisterWithSnapshots(ports, region, imageId);
+  if (!options.dryRun) for (const imageId of plan.retired) await deregisterWithSnapshots(run, region, imageId);
   return { region, ...plan };
 }

@@ -1,6 +1,7 @@
 import { cleanupLeftovers } from "../cloud/cleanup-temporary.ts";
 import { findLeftovers, type Leftover } from "../cloud/find-leftovers.ts";
 import type { CloudPorts } from "../cloud/ports.ts";
+import { startCloudRun } from "../cloud/cloud-run.ts";
 import { listTargetRegions } from "./list-target-regions.ts";
 import { createStepRunner, type ProgressListener } from "../io/steps.ts";
 
@@ -24,6 +25,7 @@ export type SweepResult = { ok: boolean; found: SweepItem[]; deleted: boolean; p
 // Finds temporary resources by their rtcgw build tag (cloud/find-leftovers.ts) and deletes them in dependency order (a
 // role's policies go with it, the inline one of an older build's role too). Published AMIs are never touched.
 export async function sweep(options: SweepOptions, ports: CloudPorts, signal?: AbortSignal, onProgress?: ProgressListener): Promise<SweepResult> {
+  const run = startCloudRun(ports, { signal, onProgress });
   const now = () => ports.clock.now();
   const started = now();
   const steps = createStepRunner<"find" | "delete">({ stage: "sweep", first: "find", now, started, onProgress });
@@ -31,14 +33,13 @@ export async function sweep(options: SweepOptions, ports: CloudPorts, signal?: A
     "find",
     async () =>
       findLeftovers(
-        ports,
+        run,
         {
-          regions: await listTargetRegions(options.regions, ports, signal),
+          regions: await listTargetRegions(options.regions, run),
           buildId: options.buildId,
           stagingBucket: options.stagingBucket,
           stagingRegion: options.stagingRegion,
         },
-        signal,
         (region, n) => onProgress?.({ stage: "sweep", step: "find", state: "done", region, elapsedMs: now() - started, detail: `${n} found` }),
       ),
     (all) => `${all.length} found`,
@@ -46,7 +47,7 @@ export async function sweep(options: SweepOptions, ports: CloudPorts, signal?: A
   if (options.dryRun || found.length === 0) return { ok: true, found, deleted: false, problems: [] };
   const problems = await steps.run(
     "delete",
-    () => cleanupLeftovers(ports, found),
+    () => cleanupLeftovers(run, found),
     (p) => (p.length ? `${p.length} problem(s)` : `${found.length} deleted`),
   );
   return { ok: problems.length === 0, found, deleted: true, problems };

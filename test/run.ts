@@ -29,7 +29,9 @@ if (files.length === 0) {
 let passed = 0;
 let failed = 0;
 let skipped = 0;
-const stream = run({ files, concurrency: Number(process.env.RTCGW_TEST_CONCURRENCY ?? 1), timeout: 15 * 60_000 });
+// A cap per file against hangs, not a budget: test/image/boot-disk.test.ts builds a disk and boots it three times
+// under TCG (UEFI, BIOS, the negative test's UEFI), 9–10 min at load 1–2 but 19 min with the 2 cores at load 9.
+const stream = run({ files, concurrency: Number(process.env.RTCGW_TEST_CONCURRENCY ?? 1), timeout: 25 * 60_000 });
 stream.on("test:pass", (event) => {
   if (event.details.type === "suite") return;
   if (event.skip || event.todo) skipped++;

@@ -78,10 +78,7 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
           Name: input.name,
           Description: input.description,
           ClientToken: input.clientToken,
-          TagSpecifications: [
-            { ResourceType: "image", Tags: toTagList(input.tags) },
-            { ResourceType: "snapshot", Tags: toTagList(input.tags) },
-          ],
+          TagSpecifications: tagImageAndSnapshots(input.tags),
         }),
       );
       return out.ImageId ?? "";
@@ -93,10 +90,7 @@ export function createEc2Adapter(options: SdkOptions): Ec2Port {
           InstanceId: input.instanceId,
           Name: input.name,
           Description: input.description,
-          TagSpecifications: [
-            { ResourceType: "image", Tags: toTagList(input.tags) },
-            { ResourceType: "snapshot", Tags: toTagList(input.tags) },
-          ],
+          TagSpecifications: tagImageAndSnapshots(input.tags),
         }),
       );
       return out.ImageId ?? "";
@@ -318,4 +312,12 @@ function toImageRecord(image: Image): ImageRecord {
     ...(image.StateReason?.Message ? { stateReason: image.StateReason.Message } : {}),
     ...(image.ImdsSupport === "v2.0" ? { imdsSupport: "v2.0" as const } : {}),
   };
+}
+
+// An image and its snapshots carry the same tags from the moment CopyImage or CreateImage makes them.
+function tagImageAndSnapshots(tags: Record<string, string>): { ResourceType: "image" | "snapshot"; Tags: { Key: string; Value: string }[] }[] {
+  return [
+    { ResourceType: "image", Tags: toTagList(tags) },
+    { ResourceType: "snapshot", Tags: toTagList(tags) },
+  ];
 }

@@ -1,14 +1,18 @@
 // The boot test's inside half: PID 1 of private pid/net/mount namespaces (boot-test-disk.ts starts it),
 // so the network it makes and every process it starts die with it. It makes a TAP device for the VM
 // (host side 10.77.0.1/24), answers DHCP and DNS with dnsmasq, serves IMDSv2 at 169.254.169.254, boots
-// the VM, waits for the ready line on the serial console, then checks the VM from outside and prints
-// one RTCGW-BOOT JSON line.
+// the VM, runs a PBX stand-in at the recipe's PBX address on the host side, waits for the ready line on
+// the serial console, then checks the VM from outside and prints one RTCGW-BOOT JSON line.
 import { appendFileSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { execa } from "execa";
-import { probeHttps, probeSipOptions, type SmokeCheck } from "../smoke/probe-gateway.ts";
+import { probeHttps, probeSipOptions, probeWebSocketRegister, type SmokeCheck } from "../smoke/probe-gateway.ts";
+import type { ClosedPortProbe } from "./closed-port-probes.ts";
 import { startImdsStandin, type ImdsInstance } from "./imds-standin.ts";
+import type { PbxStandinPlan } from "./pbx-standin-plan.ts";
+import { probeClosedPort } from "./probe-closed-port.ts";
 import { renderQemuArgs, type VmSpec } from "./qemu-command.ts";
+import { vmNetwork } from "./vm-network.ts";
 import { readSshReport, renderSshReportScript, type SshReport } from "./ssh-report.ts";
 
 /** What the inside half needs (JSON in argv[2]). */
@@ -28,10 +32,16 @@ export interface BootPlan {
   sshPort: number;
   sipPort: number;
   httpsPort: number;
+  /** The admin UI's user (its password is the instance id until changed). */
+  adminUser: string;
+  /** The SIP domain a REGISTER names. */
+  domain: string;
   /** The root file system must have grown to at least this many bytes (the overlay is larger than the image). */
   grownRootBytes: number;
-  /** Names the DNS stand-in answers with the host side's address (the PBX). */
-  dnsNames: string[];
+  /** The PBX stand-in on the host side (its DNS names answered by the DNS stand-in), or why there is none. */
+  pbx: PbxStandinPlan | { none: string };
+  /** Ports the firewall must keep closed from outside. */
+  closedPorts: ClosedPortProbe[];
 }
 
 /** What the inside half reports. */
@@ -43,10 +53,7 @@ export interface BootOutcome {
   serialTail: string;
 }
 
-const hostSide = "10.77.0.1";
-const guest = "10.77.0.10";
-const tap = "rtcgw-tap0";
-const mac = "52:54:00:77:00:10";
+const { hostSide, guest, tap, mac } = vmNetwork;
 
 async function sh(command: string, args: string[]): Promise<void> {
   const result = await execa(command, args, { reject: false });
@@ -59,6 +66,8 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
   await sh("ip", ["tuntap", "add", "dev", tap, "mode", "tap"]);
   await sh("ip", ["addr", "add", `${hostSide}/24`, "dev", tap]);
   await sh("ip", ["link", "set", tap, "up"]);
+  const pbx = "none" in plan.pbx ? undefined : plan.pbx;
+  if (pbx && pbx.address !== hostSide) await sh("ip", ["addr", "add", `${pbx.address}/32`, "dev", "lo"]);
   const dnsmasq = execa(
     "dnsmasq",
     [
@@ -76,12 +85,13 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
       `--dhcp-leasefile=${plan.dnsmasqLeases}`,
       "--no-resolv",
       "--no-hosts",
-      ...plan.dnsNames.map((name) => `--address=/${name}/${hostSide}`),
+      ...(pbx?.dnsNames ?? []).map((name) => `--address=/${name}/${pbx!.address}`),
       // Every other name does not exist (a closed network): answered at once, where REFUSED had resolvers retry.
       "--address=/#/",
     ],
     { reject: false, stdout: "ignore", stderr: "pipe" },
   );
+  const pbxRequests = pbx ? await startPbxStandin(pbx) : [];
   const imds = await startImdsStandin({ ...plan.instance, localIpv4: guest }, { address: "169.254.169.254", port: 80 });
 
   writeFileSync(plan.serialLog, "");
@@ -173,15 +183,45 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
       });
       checks.push({ name: "the host name comes from IMDS", ok: report.hostname === plan.instance.localHostname.split(".")[0], detail: report.hostname });
     }
-    checks.push(await probeSipOptions(guest, plan.sipPort, 5000, hostSide));
+    checks.push(await probeSipOptions(guest, plan.sipPort, 5000, hostSide, "udp"));
+    checks.push(await probeSipOptions(guest, plan.sipPort, 5000, hostSide, "tcp"));
+    const https = `https://${guest}:${plan.httpsPort}`;
     checks.push(
       await probeHttps(
         "HTTPS / asks for the admin login (401)",
-        `https://${guest}:${plan.httpsPort}/`,
+        `${https}/`,
         { status: 401, header: { name: "www-authenticate", pattern: /^Basic / } },
         10_000,
       ),
     );
+    checks.push(
+      await probeHttps(
+        `HTTPS / shows the admin page to ${plan.adminUser} with the instance id from IMDS as password (200)`,
+        `${https}/`,
+        { status: 200, login: { user: plan.adminUser, password: plan.instance.instanceId }, body: /<title>rtcgw admin/ },
+        20_000,
+      ),
+    );
+    checks.push(
+      await probeHttps("HTTPS /tryit/ serves the WebRTC demo page (200)", `${https}/tryit/`, { status: 200, body: /<script src="jssip\.min\.js">/ }, 10_000),
+    );
+    if (pbx) {
+      checks.push(
+        await probeWebSocketRegister(
+          `wss://${guest}:${plan.httpsPort}/`,
+          plan.domain,
+          15_000,
+          `a WSS REGISTER for ${plan.domain} through the VM gets the PBX's 200`,
+        ),
+      );
+      const seen = await waitForLine(pbxRequests, (line) => line.includes('"method":"REGISTER"') && line.includes(`"from":"${guest}:`), 2000);
+      checks.push({
+        name: `the PBX stand-in (${pbx.host} → ${pbx.address}:${pbx.port} on the host side) received the REGISTER from the VM`,
+        ok: seen !== undefined,
+        detail: seen ?? `the stand-in saw: ${pbxRequests.join(" ") || "nothing"}`,
+      });
+    }
+    checks.push(...(await Promise.all(plan.closedPorts.map((probe) => probeClosedPort(guest, probe, 3000, hostSide)))));
     checks.push({
       name: "the image asks IMDS with tokens only (IMDSv2)",
       ok: imds.log.tokens > 0 && imds.log.refused.length === 0,
@@ -201,6 +241,30 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
   dnsmasq.kill("SIGKILL");
   imds.server.close();
   return { readySeconds, checks, ...(report ? { report } : {}), imds: { tokens: imds.log.tokens, refused: imds.log.refused }, serialTail: serial.slice(-3000) };
+}
+
+// Starts the PBX stand-in (image/smoke/pbx-standin.ts, with this process's tsx) on the PBX's address; resolves
+// once it listens, to the list its request lines are appended to.
+async function startPbxStandin(pbx: PbxStandinPlan): Promise<string[]> {
+  const path = new URL("../smoke/pbx-standin.ts", import.meta.url).pathname;
+  const standin = execa(process.execPath, [...process.execArgv, path, String(pbx.port), pbx.address], { reject: false, stdout: "pipe", stderr: "inherit" });
+  const lines: string[] = [];
+  await new Promise<void>((resolve, reject) => {
+    standin.stdout!.on("data", (chunk: Buffer) => {
+      lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
+      if (lines.some((line) => line.includes('"listening"'))) resolve();
+    });
+    void standin.then((r) => reject(new Error(`the PBX stand-in exited with ${r.exitCode ?? r.signal}: ${String(r.stderr ?? "")}`)));
+  });
+  return lines;
+}
+
+// The first line that matches, waiting up to `waitMs` for it (the stand-in's pipe may be read after the answer it sent arrived).
+async function waitForLine(lines: string[], match: (line: string) => boolean, waitMs: number): Promise<string | undefined> {
+  for (const until = Date.now() + waitMs; ; await new Promise((r) => setTimeout(r, 50))) {
+    const line = lines.find(match);
+    if (line !== undefined || Date.now() > until) return line;
+  }
 }
 
 main(JSON.parse(process.argv[2]!) as BootPlan).then(

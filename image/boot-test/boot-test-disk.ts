@@ -13,9 +13,12 @@ import type { BuildLog } from "../builders/local/build-log.ts";
 import { runKillable } from "../builders/local/run-killable.ts";
 import type { SmokeCheck } from "../smoke/probe-gateway.ts";
 import type { BootOutcome, BootPlan } from "./boot-in-namespace.ts";
+import { planClosedPortProbes } from "./closed-port-probes.ts";
 import { detectAccelerator, type Accelerator } from "./detect-accelerator.ts";
 import { defaultUefiVars, type Firmware } from "./qemu-command.ts";
+import { planPbxStandin } from "./pbx-standin-plan.ts";
 import type { SshReport } from "./ssh-report.ts";
+import { vmNetwork } from "./vm-network.ts";
 
 /** systemd's first console line once it runs from the root file system. */
 export const systemdWelcome = "Welcome to Debian GNU/Linux";
@@ -85,8 +88,12 @@ export async function bootTestDisk(options: BootTestOptions): Promise<BootTestRe
       sipPort: options.recipe.gateway.listen.sip.ports.from,
       httpsPort: options.recipe.gateway.listen.wss.port,
       grownRootBytes: diskBytes + growBytes / 2,
-      dnsNames: options.recipe.gateway.upstreams.map((u) => u.host).filter((host) => !/^[\d.]+$/.test(host)),
+      adminUser: options.recipe.gateway.admin.user,
+      domain: options.recipe.gateway.domains[0]!,
+      pbx: planPbxStandin(options.recipe, vmNetwork),
+      closedPorts: planClosedPortProbes(options.recipe),
     };
+    if ("none" in plan.pbx && plan.checks === "full") options.log.note(`boot test (${firmware}): no WSS REGISTER check: ${plan.pbx.none}`);
     const inside = new URL("./boot-in-namespace.ts", import.meta.url).pathname;
     const command = [
       "unshare",
@@ -127,8 +134,14 @@ export async function bootTestDisk(options: BootTestOptions): Promise<BootTestRe
       ...(outcome?.report ? { report: outcome.report } : {}),
       serialLog,
     });
-    rmSync(overlay, { force: true });
-    if (!checks.every((c) => c.ok)) break;
+    // A failed boot keeps its overlay (the VM's writes, its journal among them) in the work directory for a look.
+    if (checks.every((c) => c.ok)) rmSync(overlay, { force: true });
+    else {
+      options.log.note(
+        `boot test (${firmware}): the VM's writes are kept in ${overlay} (its journal: qemu-img convert to raw, debugfs rdump /var/log/journal)`,
+      );
+      break;
+    }
   }
   const ok = boots.length === (options.firmwares ?? ["uefi", "bios"]).length && boots.every((b) => b.checks.every((c) => c.ok));
   return { ok, accelerator, boots };

@@ -1,6 +1,7 @@
-// The network probes of the smoke test: SIP OPTIONS over UDP, a REGISTER over a WebSocket,
+// The network probes of the smoke and boot tests: SIP OPTIONS over UDP or TCP, a REGISTER over a WebSocket,
 // rtpengine's ng `ping` and HTTPS requests to the agent. Each resolves to a check result; none throws.
 import { createSocket } from "node:dgram";
+import { connect } from "node:net";
 import { request } from "node:https";
 import WebSocket from "ws";
 import { makeToken, parseSipMessage, renderOptions, renderWebSocketRegister } from "./sip-messages.ts";
@@ -12,22 +13,19 @@ export interface SmokeCheck {
   detail: string;
 }
 
-// Sends OPTIONS to host:port over UDP and waits for a final response; ok on any final response (the
+// Sends OPTIONS to host:port over UDP (or TCP) and waits for a final response; ok on any final response (the
 // status, which depends on the config's policy for the Request-URI, is the detail).
-export function probeSipOptions(host: string, port: number, timeoutMs: number, bindAddress = host): Promise<SmokeCheck> {
-  return udpExchange(
-    host,
-    port,
-    (local) => renderOptions(`${host}:${port}`, local),
-    timeoutMs,
-    (reply) => {
-      const status = parseSipMessage(reply).startLine;
-      if (/^SIP\/2\.0 1\d\d/.test(status)) return undefined;
-      return { name: "kamailio answers SIP OPTIONS", ok: /^SIP\/2\.0 [2-6]\d\d /.test(status), detail: status };
-    },
-    "kamailio answers SIP OPTIONS",
-    bindAddress,
-  );
+export function probeSipOptions(host: string, port: number, timeoutMs: number, bindAddress = host, transport: "udp" | "tcp" = "udp"): Promise<SmokeCheck> {
+  const name = `kamailio answers SIP OPTIONS over ${transport.toUpperCase()}`;
+  const render = (local: string) => renderOptions(`${host}:${port}`, local, transport);
+  const judge = (reply: string): SmokeCheck | undefined => {
+    const status = parseSipMessage(reply).startLine;
+    if (/^SIP\/2\.0 1\d\d/.test(status)) return undefined;
+    return { name, ok: /^SIP\/2\.0 [2-6]\d\d /.test(status), detail: `${status} (${host}:${port})` };
+  };
+  return transport === "udp"
+    ? udpExchange(host, port, render, timeoutMs, judge, name, bindAddress)
+    : tcpExchange(host, port, render, timeoutMs, judge, name, bindAddress);
 }
 
 // Sends bencoded `ping` to rtpengine's ng port; ok on `pong`.
@@ -128,5 +126,41 @@ function udpExchange(
       const local = `${bindAddress}:${socket.address().port}`;
       socket.send(render(local), port, host);
     });
+  });
+}
+
+// One SIP exchange over a TCP connection from bindAddress: each complete message (head and Content-Length body) is judged in turn.
+function tcpExchange(
+  host: string,
+  port: number,
+  render: (local: string) => string,
+  timeoutMs: number,
+  judge: (reply: string) => SmokeCheck | undefined,
+  name: string,
+  bindAddress: string,
+): Promise<SmokeCheck> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, localAddress: bindAddress });
+    let received = "";
+    const finish = (check: SmokeCheck) => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(check);
+    };
+    const timer = setTimeout(() => finish({ name, ok: false, detail: `no answer from ${host}:${port} within ${timeoutMs} ms` }), timeoutMs);
+    socket.on("connect", () => socket.write(render(`${socket.localAddress}:${socket.localPort}`)));
+    socket.on("data", (chunk: Buffer) => {
+      received += chunk.toString("utf8");
+      for (let end = received.indexOf("\r\n\r\n"); end >= 0; end = received.indexOf("\r\n\r\n")) {
+        const length = Number(parseSipMessage(received.slice(0, end)).headers.get("content-length")?.[0] ?? 0);
+        if (received.length < end + 4 + length) return;
+        const message = received.slice(0, end + 4 + length);
+        received = received.slice(end + 4 + length);
+        const check = judge(message);
+        if (check) return finish(check);
+      }
+    });
+    socket.on("error", (error) => finish({ name, ok: false, detail: error.message }));
+    socket.on("close", () => finish({ name, ok: false, detail: `${host}:${port} closed the connection without a final response` }));
   });
 }

@@ -12,12 +12,12 @@ export function makeToken(): string {
   return randomBytes(8).toString("hex");
 }
 
-// An OPTIONS request over UDP from `from` (host:port) to `target` (host:port).
-export function renderOptions(target: string, from: string): string {
+// An OPTIONS request over UDP (or TCP) from `from` (host:port) to `target` (host:port).
+export function renderOptions(target: string, from: string, transport: "udp" | "tcp" = "udp"): string {
   const tag = makeToken();
   return [
-    `OPTIONS sip:${target} SIP/2.0`,
-    `Via: SIP/2.0/UDP ${from};branch=z9hG4bK${makeToken()};rport`,
+    `OPTIONS sip:${target}${transport === "tcp" ? ";transport=tcp" : ""} SIP/2.0`,
+    `Via: SIP/2.0/${transport.toUpperCase()} ${from};branch=z9hG4bK${makeToken()};rport`,
     "Max-Forwards: 70",
     `From: <sip:smoke@${from}>;tag=${tag}`,
     `To: <sip:${target}>`,

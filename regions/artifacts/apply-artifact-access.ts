@@ -1,5 +1,6 @@
-import type { CloudPorts, PublicAccessBlock } from "../../cloud/ports.ts";
-import { bindRetry } from "../../cloud/retry.ts";
+import type { PublicAccessBlock } from "../../cloud/ports.ts";
+import type { CloudRun } from "../../cloud/cloud-run.ts";
+import { withRetryDefaults } from "../../cloud/retry.ts";
 import { mergeArtifactAccess, type ArtifactAccess } from "./plan-artifact-access.ts";
 
 /** The bucket's access after applying: the policy written (undefined: none) and whether it is public. */
@@ -15,14 +16,9 @@ const sameBlock = (a: PublicAccessBlock | undefined, b: PublicAccessBlock) =>
 // Writes the artifact read access into the bucket policy and keeps Block Public Access consistent with it: when the policy
 // becomes public, BPA for policies is lifted first (and the policy retried while the change propagates: S3 answers AccessDenied
 // meanwhile); when it stops being public, the policy goes first and BPA is restored after.
-export async function applyArtifactAccess(
-  ports: CloudPorts,
-  region: string,
-  bucket: string,
-  access: ArtifactAccess,
-  signal?: AbortSignal,
-): Promise<AppliedAccess> {
-  const withRetry = bindRetry({ clock: ports.clock, signal, budgetMs: 180_000 });
+export async function applyArtifactAccess(run: CloudRun, region: string, bucket: string, access: ArtifactAccess): Promise<AppliedAccess> {
+  const { ports } = run;
+  const withRetry = withRetryDefaults(run.withRetry, { budgetMs: 180_000 });
   const current = await withRetry(() => ports.s3.getBucketPolicy(region, bucket));
   const change = mergeArtifactAccess(bucket, access, current);
   if (!change.ok) return change;

@@ -1,8 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Recipe } from "../../dsl/resolve.ts";
-import type { CloudPorts } from "../../cloud/ports.ts";
-import { bindRetry } from "../../cloud/retry.ts";
+import type { CloudRun } from "../../cloud/cloud-run.ts";
 import { bucketSetupFor } from "../../cloud/bucket-layout.ts";
 import { applyArtifactAccess } from "./apply-artifact-access.ts";
 import type { Journal } from "../../cloud/journal.ts";
@@ -29,12 +28,12 @@ export async function publishArtifacts(input: {
   recipe: Recipe;
   plan: PublishPlan;
   journal: Journal;
-  ports: CloudPorts;
+  run: CloudRun;
   outDir?: string | undefined;
   capacity?: CapacityRow[] | undefined;
-  signal?: AbortSignal | undefined;
 }): Promise<PublishedArtifacts> {
-  const { recipe, plan, journal, ports } = input;
+  const { recipe, plan, journal, run } = input;
+  const { ports, withRetry } = run;
   const { bucket, region, keys } = plan.artifacts;
   const published = Object.entries(journal.regions).filter(([, e]) => e.status === "published" && e.imageId);
   const images = Object.fromEntries(published.map(([r, e]) => [r, e.imageId!]));
@@ -59,7 +58,6 @@ export async function publishArtifacts(input: {
       regions: published.map(([r, e]) => ({ region: r, imageId: e.imageId!, deprecationTime: e.deprecationTime })),
     });
   }
-  const withRetry = bindRetry({ clock: ports.clock, signal: input.signal });
   await withRetry(() => ports.s3.ensureBucket(region, bucket, bucketSetupFor(bucket)));
   for (const [key, content] of Object.entries(files)) {
     const current = await withRetry(() => ports.s3.getObject(region, bucket, key));
@@ -74,7 +72,7 @@ export async function publishArtifacts(input: {
       writeFileSync(path, content);
     }
   }
-  const applied = await applyArtifactAccess(ports, region, bucket, plan.artifacts.access, input.signal);
+  const applied = await applyArtifactAccess(run, region, bucket, plan.artifacts.access);
   if (!applied.ok) throw new Error(`cannot share the artifacts: ${applied.error}`);
   return { bucket, urls, files, access: { readers: plan.artifacts.access.readers, prefix: plan.artifacts.access.prefix, publicPolicy: applied.public } };
 }

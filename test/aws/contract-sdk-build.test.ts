@@ -14,6 +14,7 @@ import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint
 import { bucketSetupFor } from "../../cloud/bucket-layout.ts";
 import { renderSsmAgentUserData } from "../../image/builders/aws/ssm-agent-user-data.ts";
 import { tempJournalPath } from "./fixtures.ts";
+import { startCloudRun } from "../../cloud/cloud-run.ts";
 
 // The build's EC2 and SSM calls through real SDK v3 clients against the in-process endpoint.
 const region = "us-east-1";
@@ -106,7 +107,7 @@ test("SendCommand + GetCommandInvocation: runSsmScript over the wire (no OutputS
       log,
       budgetMs: 3600_000,
     },
-    ports,
+    startCloudRun(ports),
     journal,
   );
   cloud.faults.provisionFails = false;
@@ -136,7 +137,7 @@ test("SendCommand + GetCommandInvocation: runSsmScript over the wire (no OutputS
       log: expired,
       budgetMs: 3600_000,
     },
-    ports,
+    startCloudRun(ports),
     journal,
   );
   cloud.faults.provisionFails = false;

@@ -12,6 +12,7 @@ import { planPublish } from "../../regions/plan-publish.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint.ts";
 import { makeRecipe } from "./fixtures.ts";
+import { startCloudRun } from "../../cloud/cloud-run.ts";
 
 // Real SDK v3 S3 clients (path-style, as the adapter sets with an endpoint) against the in-process endpoint.
 let cloud: FakeCloud;
@@ -142,7 +143,7 @@ test("publishing public artifacts through the SDK: an anonymous HTTP GET reads t
   };
   const ports = { ...cloud.ports, s3: createS3Adapter(sdk) } satisfies CloudPorts;
   await ports.s3.putObject("us-east-1", "rtcgw-us", "logs/b1/provision/stdout", "secret log", "text/plain");
-  const published = await publishArtifacts({ recipe, plan, journal, ports });
+  const published = await publishArtifacts({ recipe, plan, journal, run: startCloudRun(ports) });
   assert.equal(published.access.publicPolicy, true);
   const bucket = cloud.state.buckets.get("rtcgw-us")!;
   assert.equal(bucket.publicAccessBlock.blockPublicPolicy, false);
@@ -162,7 +163,7 @@ test("publishing public artifacts through the SDK: an anonymous HTTP GET reads t
     regions: ["us-east-1"],
     artifactBucket: "rtcgw-us",
   });
-  await publishArtifacts({ recipe, plan: privately, journal, ports });
+  await publishArtifacts({ recipe, plan: privately, journal, run: startCloudRun(ports) });
   assert.equal(bucket.policy, undefined, "DeleteBucketPolicy on the wire");
   assert.equal(await ports.s3.getBucketPolicy("us-east-1", "rtcgw-us"), undefined, "NoSuchBucketPolicy reads as no policy");
   assert.deepEqual(await ports.s3.getPublicAccessBlock("us-east-1", "rtcgw-us"), {
@@ -188,11 +189,11 @@ test("a public pre-flight over real SDK clients reports image and account-level 
   const ports: CloudPorts = { ...sdkPorts, clock: cloud.clock };
   const recipe = makeRecipe({ regions: ["us-east-1", "eu-west-1"], publish: { visibility: "public" } });
   const input = { recipe, sourceRegion: "us-east-1", amiName: "rtcgw-0.1.0-preflight", buildId: "p1" };
-  const clean = await runPreflight(input, ports);
+  const clean = await runPreflight(input, startCloudRun(ports));
   assert.deepEqual(clean, { ok: true, account: "111122223333", regions: ["us-east-1", "eu-west-1"] });
   cloud.faults.blockPublicAccessIn = ["eu-west-1"];
   cloud.state.accountPublicAccessBlock = { blockPublicAcls: true, ignorePublicAcls: true, blockPublicPolicy: false, restrictPublicBuckets: true };
-  const blocked = await runPreflight(input, ports);
+  const blocked = await runPreflight(input, startCloudRun(ports));
   cloud.faults.blockPublicAccessIn = [];
   delete cloud.state.accountPublicAccessBlock;
   assert.equal(blocked.ok, false);

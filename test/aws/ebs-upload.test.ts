@@ -4,6 +4,7 @@ import { buildTags } from "../../cloud/naming.ts";
 import { openJournal, type JournalFile } from "../../cloud/journal.ts";
 import { CloudError } from "../../cloud/ports.ts";
 import { bindRetry } from "../../cloud/retry.ts";
+import { startCloudRun } from "../../cloud/cloud-run.ts";
 import { ebsBlockSize } from "../../cloud/ebs-blocks.ts";
 import { uploadDiskToSnapshot, type DiskToUpload } from "../../image/builders/aws/upload-disk.ts";
 import { settleJournalFile } from "../../image/builders/aws/settle-earlier-attempts.ts";
@@ -153,7 +154,7 @@ for (const [what, at, skip] of [
     assert.ok(kill.fired);
     kill.settle();
     assert.equal(cloud.listLeftovers().length, 1, "the half-written snapshot is left");
-    const settled = await settleJournalFile(cloud.ports, journalPath);
+    const settled = await settleJournalFile(startCloudRun(cloud.ports), journalPath);
     assert.deepEqual(settled.problems, []);
     assert.deepEqual(cloud.listLeftovers(), []);
     assert.equal(cloud.state.snapshots.filter((s) => !s.deleted).length, 0);

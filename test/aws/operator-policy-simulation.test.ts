@@ -20,6 +20,7 @@ import { iamRequestsByOperation, type IamRequest } from "../fakes/aws/iam-reques
 import { accessKeys, operatorPrincipal, readDocumentedPolicy, type PolicyDocument } from "./documented-policies.ts";
 import { makeRecipe, tempJournalPath, testBundle } from "./fixtures.ts";
 import { makeSparseDisk } from "./sparse-disk.ts";
+import { startCloudRun } from "../../cloud/cloud-run.ts";
 
 const regions = ["us-east-1", "eu-west-1"];
 const bucket = "rtcgw-111122223333-us-east-1";
@@ -231,7 +232,10 @@ test("a policy gap is a failing test: the policy before EBS encryption checks ma
   };
   const { ports, endpoint } = await startAuthorizedCloud(older);
   try {
-    const result = await runPreflight({ recipe: recipeOf("0.1.0", "public"), sourceRegion: "us-east-1", amiName: "rtcgw-0.1.0-x", buildId: "x" }, ports);
+    const result = await runPreflight(
+      { recipe: recipeOf("0.1.0", "public"), sourceRegion: "us-east-1", amiName: "rtcgw-0.1.0-x", buildId: "x" },
+      startCloudRun(ports),
+    );
     assert.equal(result.ok, false);
     const problems = result.ok ? [] : result.problems;
     assert.deepEqual(

@@ -12,6 +12,7 @@ import { runPreflight } from "../../cloud/preflight.ts";
 import { createFakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint.ts";
 import { makeRecipe, tempJournalPath, testBundle } from "./fixtures.ts";
+import { startCloudRun } from "../../cloud/cloud-run.ts";
 
 const regions = ["us-east-1", "eu-west-1"];
 const customerKey = (region: string) => `arn:aws:kms:${region}:111122223333:key/0f1e2d3c-4b5a-6978-8695-a4b3c2d1e0f9`;
@@ -57,10 +58,13 @@ test("shared publish where the source region encrypts by default with the AWS ma
 test("the recipe's own disk encryption is checked per region too: shared publish refused with aws/ebs, allowed with a customer managed default key", async () => {
   const recipe = makeRecipe({ regions: ["us-east-1"], publish: { visibility: { accounts: ["444455556666"] } }, image: { disk: { encrypted: true } } });
   const input = { recipe, sourceRegion: "us-east-1", amiName: "rtcgw-0.1.0-x", buildId: "x" };
-  const managed = await runPreflight(input, createFakeCloud({ regions }).ports);
+  const managed = await runPreflight(input, startCloudRun(createFakeCloud({ regions }).ports));
   assert.deepEqual(managed.ok ? [] : managed.problems.map((p) => [p.region, p.code]), [["us-east-1", "shared-encrypted"]]);
   assert.match(managed.ok ? "" : managed.problems[0]!.message, /image\.disk\.encrypted is true/);
-  const own = await runPreflight(input, createFakeCloud({ regions, accountSettings: { "us-east-1": { ebsDefaultKmsKeyId: customerKey("us-east-1") } } }).ports);
+  const own = await runPreflight(
+    input,
+    startCloudRun(createFakeCloud({ regions, accountSettings: { "us-east-1": { ebsDefaultKmsKeyId: customerKey("us-east-1") } } }).ports),
+  );
   assert.equal(own.ok, true, JSON.stringify(own));
 });
 
@@ -96,9 +100,9 @@ test("a public publish in regions without the setting is not affected, and a pri
     amiName: "rtcgw-0.1.0-x",
     buildId: "x",
   });
-  assert.equal((await runPreflight(input("private"), cloud.ports)).ok, true);
+  assert.equal((await runPreflight(input("private"), startCloudRun(cloud.ports))).ok, true);
   const onlyUs = { ...input("public"), recipe: makeRecipe({ regions: ["us-east-1"], publish: { visibility: "public" } }) };
-  assert.equal((await runPreflight(onlyUs, cloud.ports)).ok, true);
+  assert.equal((await runPreflight(onlyUs, startCloudRun(cloud.ports))).ok, true);
 });
 
 test("AMI block public access is an account setting per region: pre-flight of a public publish names the region, a private one does not care", async () => {
@@ -109,9 +113,9 @@ test("AMI block public access is an account setting per region: pre-flight of a 
     amiName: "rtcgw-0.1.0-x",
     buildId: "x",
   });
-  const blocked = await runPreflight(input("public"), cloud.ports);
+  const blocked = await runPreflight(input("public"), startCloudRun(cloud.ports));
   assert.deepEqual(blocked.ok ? [] : blocked.problems.map((p) => [p.region, p.code]), [["eu-west-1", "block-public-access"]]);
-  assert.equal((await runPreflight(input("private"), cloud.ports)).ok, true);
+  assert.equal((await runPreflight(input("private"), startCloudRun(cloud.ports))).ok, true);
 });
 
 let endpoint: FakeEndpoint;

@@ -15,6 +15,7 @@ import { userDataInstallsSsmAgent } from "../fakes/aws/fake-cloud-init.ts";
 import { makeTempDir } from "../make-temp-dir.ts";
 import { makeRecipe, tempJournalPath, testBundle } from "./fixtures.ts";
 import { runScript, stubCommands } from "./run-shell.ts";
+import { startCloudRun } from "../../cloud/cloud-run.ts";
 
 const region = "us-east-1";
 
@@ -101,7 +102,7 @@ test("without the user data a builder from the official Debian AMI never gets an
   const cloud = createFakeCloud({ regions: [region] });
   const { journal, launch } = await prepare(cloud);
   await assert.rejects(
-    launchManagedInstance(launch, cloud.ports, journal),
+    launchManagedInstance(launch, startCloudRun(cloud.ports), journal),
     /gave up waiting for the SSM agent of i-[0-9a-f]+ after 1\d{3} s \(budget 1200 s\)/,
   );
   const [instance] = cloud.state.instances;
@@ -131,7 +132,7 @@ test("with the user data the build succeeds: the agent stays in the image, the b
     const { journal, launch } = await prepare(cloud);
     const customer = await launchManagedInstance(
       { ...launch, buildId: "customer", purpose: "smoke", imageId: image!.imageId, instanceType: recipe.image.builder.instanceType },
-      cloud.ports,
+      startCloudRun(cloud.ports),
       journal,
     );
     assert.equal(cloud.state.instances.find((i) => i.instanceId === customer)?.userData, undefined);
@@ -142,7 +143,7 @@ test("an image made without the seal keeps the builder's SSM agent state: the fa
   const cloud = createFakeCloud({ regions: [region] });
   const { journal, launch } = await prepare(cloud);
   const userData = renderSsmAgentUserData(region, "amd64");
-  const builderId = await launchManagedInstance({ ...launch, userData }, cloud.ports, journal);
+  const builderId = await launchManagedInstance({ ...launch, userData }, startCloudRun(cloud.ports), journal);
   await cloud.ports.s3.putObject(region, "bucket", "staging/b1/bundle.tar.gz", "bundle", "application/gzip");
   const url = `https://bucket.s3.${region}.amazonaws.com/staging/b1/bundle.tar.gz`;
   const script = { region, budgetMs: 3600_000 };
@@ -150,7 +151,7 @@ test("an image made without the seal keeps the builder's SSM agent state: the fa
   const provisionCommands = renderProvisionCommands(url, "0".repeat(64), await cloud.ports.s3.presignPut(region, provisionLog.bucket, provisionLog.key, 3600));
   const provision = await runSsmScript(
     { ...script, instanceId: builderId, commands: provisionCommands, comment: "rtcgw provision b1", log: provisionLog },
-    cloud.ports,
+    startCloudRun(cloud.ports),
     journal,
   );
   assert.equal(provision.ok, true, provision.tail);
@@ -163,10 +164,14 @@ test("an image made without the seal keeps the builder's SSM agent state: the fa
     cloud.state.images.filter((i) => i.imageId === imageId).map((i) => [i.ssmAgent, i.sealed]),
     [[true, false]],
   );
-  const smokeId = await launchManagedInstance({ ...launch, purpose: "smoke", imageId, userData }, cloud.ports, journal);
+  const smokeId = await launchManagedInstance({ ...launch, purpose: "smoke", imageId, userData }, startCloudRun(cloud.ports), journal);
   const smokeLog = { bucket: "bucket", key: "logs/b1/smoke.log" };
   const smokeCommands = renderSmokeCommands(makeRecipe(), await cloud.ports.s3.presignPut(region, smokeLog.bucket, smokeLog.key, 3600));
-  const smoke = await runSsmScript({ ...script, instanceId: smokeId, commands: smokeCommands, comment: "rtcgw smoke b1", log: smokeLog }, cloud.ports, journal);
+  const smoke = await runSsmScript(
+    { ...script, instanceId: smokeId, commands: smokeCommands, comment: "rtcgw smoke b1", log: smokeLog },
+    startCloudRun(cloud.ports),
+    journal,
+  );
   assert.equal(smoke.ok, false);
   assert.match(smoke.tail, /SSM agent state of another instance \(the builder\) is in the image/);
   assert.ok(renderArmSealCommands().includes("systemctl start rtcgw-seal.service"), "what the builder adds to provisioning, and the fake looks for");

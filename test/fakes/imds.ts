@@ -16,6 +16,12 @@ export interface FakeInstance {
   openSshKey?: string;
 }
 
+/** Faults: the first GET of each listed path (e.g. `/latest/meta-data/instance-id`) gets no answer, or a 503. */
+export interface ImdsFaults {
+  stallFirst?: string[];
+  unavailableFirst?: string[];
+}
+
 /** A running stand-in. */
 export interface FakeImds {
   endpoint: string;
@@ -25,8 +31,10 @@ export interface FakeImds {
 }
 
 // Starts the stand-in on a free loopback port.
-export async function startFakeImds(instance: FakeInstance): Promise<FakeImds> {
+export async function startFakeImds(instance: FakeInstance, faults: ImdsFaults = {}): Promise<FakeImds> {
   const tokens = new Set<string>();
+  const stall = new Set(faults.stallFirst);
+  const unavailable = new Set(faults.unavailableFirst);
   const requests: FakeImds["requests"] = [];
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? "/", "http://x").pathname;
@@ -45,6 +53,11 @@ export async function startFakeImds(instance: FakeInstance): Promise<FakeImds> {
     }
     if (req.method !== "GET") return reply(405);
     if (typeof token !== "string" || !tokens.has(token)) return reply(401);
+    if (stall.delete(path)) {
+      requests.push({ method: req.method, path, token: true, status: 0 });
+      return; // never answered: the client's timeout ends it
+    }
+    if (unavailable.delete(path)) return reply(503);
     const values: Record<string, string | undefined> = {
       "/latest/meta-data/instance-id": instance.instanceId,
       "/latest/meta-data/placement/region": instance.region,
@@ -58,5 +71,13 @@ export async function startFakeImds(instance: FakeInstance): Promise<FakeImds> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return { endpoint: `http://127.0.0.1:${port}`, requests, instance, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    requests,
+    instance,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -191,3 +191,32 @@ test("first boot authorizes the launch key pair for the admin login and sets the
   assert.equal(again.writes.authorizedKeys, "unchanged");
   assert.equal(again.writes.hostname, "unchanged");
 });
+
+test("a metadata read that times out or gets a 503 is asked again within the wait; it never turns an instance into a local machine", async (t) => {
+  const paths = ["/latest/meta-data/instance-id", "/latest/meta-data/public-keys/0/openssh-key"];
+  const imds = await startFakeImds(instance, { stallFirst: [paths[0]!], unavailableFirst: [paths[1]!] });
+  t.after(() => imds.close());
+  const identity = await readInstanceIdentity({ endpoint: imds.endpoint, timeoutMs: 300, waitMs: 5000 });
+  assert.deepEqual(identity, instance);
+  assert.deepEqual(
+    imds.requests.filter((r) => r.path === paths[0]).map((r) => r.status),
+    [0, 200],
+  );
+  assert.deepEqual(
+    imds.requests.filter((r) => r.path === paths[1]).map((r) => r.status),
+    [503, 200],
+  );
+});
+
+test("first boot fails, naming the read, when the metadata service gave a token but a read never arrives (not a local machine)", async (t) => {
+  const stalled = await startFakeImds(instance, { stallFirst: ["/latest/meta-data/instance-id"] });
+  const root = await makeRoot();
+  t.after(async () => {
+    await Promise.all([stalled.close(), rm(root, { recursive: true, force: true })]);
+  });
+  const base = { root, config: agentConfigFor(), ssmCredentials: credentials, log: () => {}, instanceSize: { memoryMiB: 1024, cores: 2 } };
+  await assert.rejects(
+    runFirstBoot({ ...base, imdsEndpoint: stalled.endpoint, ssmEndpoint: "http://127.0.0.1:9" }),
+    /instance metadata at http:\/\/127\.0\.0\.1:\d+: \/latest\/meta-data\/instance-id: .*(timeout|abort)/i,
+  );
+});

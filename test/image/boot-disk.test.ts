@@ -1,8 +1,12 @@
 // The gate for real: builds the default recipe's disk (mmdebstrap, provision, seal, smoke, Lynis, disk
-// writer) and boots it under QEMU (KVM when it works here, TCG otherwise) with an IMDSv2 stand-in and
-// DHCP/DNS on a TAP network of its own, then checks it from outside: SSH with the launch key pair
-// served by the stand-in, `systemctl is-system-running` = running, the root grown to a larger volume,
-// the host name from IMDS, SIP OPTIONS over UDP, HTTPS / 401, IMDSv2 only; UEFI first, then BIOS.
+// writer) and boots it under QEMU (KVM when it works here, TCG otherwise) with an IMDSv2 stand-in, DHCP/DNS
+// and a PBX stand-in (at the recipe's PBX address) on a TAP network of its own, then checks it from outside:
+// SSH with the launch key pair served by the stand-in, `systemctl is-system-running` = running, the root
+// grown to a larger volume, the host name from IMDS, SIP OPTIONS over UDP and TCP, HTTPS / 401 then 200 with
+// the instance id as the admin password, /tryit/ 200, a WSS REGISTER through the VM that the PBX stand-in
+// receives, the firewall dropping every loopback-only listener and an unused port, IMDSv2 only; UEFI first,
+// then BIOS. Then the negative test on the same disk (one more UEFI boot): a copy with one unit that fails at
+// boot fails the gate, and the failing checks name the unit.
 // apt cache shared between runs in ~/.cache/rtcgw/apt or $RTCGW_APT_CACHE.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -14,6 +18,9 @@ import { join } from "node:path";
 import { assembleBundle } from "../../image/assemble-bundle.ts";
 import { buildLocalImage } from "../../image/builders/local/build-local-image.ts";
 import { checkLocalBuildPrerequisites } from "../../image/builders/local/check-prerequisites.ts";
+import { openBuildLog } from "../../image/builders/local/build-log.ts";
+import { bootTestDisk } from "../../image/boot-test/boot-test-disk.ts";
+import { copyDiskWithFailingUnit } from "./add-failing-unit.ts";
 import { loadRecipe } from "./load-test-recipe.ts";
 
 const aptCacheDir = process.env.RTCGW_APT_CACHE ?? join(homedir(), ".cache", "rtcgw", "apt");
@@ -102,7 +109,8 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
       `${boot.firmware}: every check passed`,
     );
   }
-  const uefiChecks = bootTest.boots[0]!.checks.map((c) => c.name).join("\n");
+  for (const boot of bootTest.boots) for (const c of boot.checks) console.log(`boot-disk (${boot.firmware}): ${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`);
+  const uefiChecks = bootTest.boots[0]!.checks.map((c) => `${c.name}: ${c.detail}`).join("\n");
   for (const expected of [
     /gateway ready/,
     /SSH as admin with the launch key pair/,
@@ -110,8 +118,17 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
     /no failed unit/,
     /root file system grew/,
     /host name comes from IMDS/,
-    /SIP OPTIONS/,
+    /SIP OPTIONS over UDP: SIP\/2\.0 \d{3} /,
+    /SIP OPTIONS over TCP: SIP\/2\.0 \d{3} /,
     /HTTPS \/ asks for the admin login \(401\)/,
+    /HTTPS \/ shows the admin page to sbcadmin with the instance id from IMDS as password \(200\)/,
+    /HTTPS \/tryit\/ serves the WebRTC demo page \(200\)/,
+    /WSS REGISTER for pbx\.example\.com through the VM gets the PBX's 200: SIP\/2\.0 200/,
+    /PBX stand-in \(pbx\.example\.com → 192\.0\.2\.10:5060 on the host side\) received the REGISTER from the VM: .*"from":"10\.77\.0\.10:/,
+    /firewall drops rtpengine control \(UDP 2223, loopback\) from outside: dropped/,
+    /firewall drops media service \(UDP 5090, loopback\) from outside: dropped/,
+    /firewall drops Kamailio loopback WS\/HTTP \(TCP 8090, internal\) from outside: dropped/,
+    /firewall drops an unused TCP port \(TCP \d+, unused\) from outside: dropped: no answer to a TCP SYN/,
     /IMDSv2/,
   ]) {
     assert.match(uefiChecks, expected);
@@ -142,5 +159,33 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
   const again = await buildLocalImage({ recipe, bundle, outDir, aptCacheDir });
   assert.ok(again.ok && !again.dryRun && again.reused, "an unchanged bundle reuses the good artifact");
   assert.equal(again.manifest.build.startedAt, manifest.build.startedAt);
+
+  // The negative test (the issue's "a unit that fails at boot fails the gate and names the unit"): the same
+  // disk with one more unit that fails at boot, booted once (UEFI).
+  const failingUnit = "rtcgw-gate-negative.service";
+  const broken = join(outDir, "failing-unit.raw");
+  copyDiskWithFailingUnit(raw, manifest.disk.layout.root.offsetBytes, broken, failingUnit);
+  rmSync(raw);
+  const negativeStarted = Date.now();
+  const negative = await bootTestDisk({
+    disk: broken,
+    workDir: join(outDir, "negative"),
+    recipe,
+    log: openBuildLog(join(outDir, "negative.log")),
+    firmwares: ["uefi"],
+  });
+  for (const c of negative.boots[0]?.checks ?? []) console.log(`boot-disk (negative, uefi): ${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`);
+  console.log(`boot-disk: the negative boot took ${Math.round((Date.now() - negativeStarted) / 1000)} s`);
+  assert.equal(negative.ok, false, "a unit that fails at boot fails the gate");
+  const failed = negative.boots[0]!.checks.filter((c) => !c.ok);
+  assert.deepEqual(
+    failed.map((c) => c.name),
+    ["systemctl is-system-running: running", "no failed unit"],
+  );
+  for (const check of failed) assert.match(check.detail, /\brtcgw-gate-negative\.service\b/, `${check.name} names the unit`);
+  assert.ok(
+    negative.boots[0]!.checks.some((c) => /SSH as admin/.test(c.name) && c.ok),
+    "the VM booted and answered: the gate failed for the unit, not for a broken boot",
+  );
   passed = true;
 });

@@ -1,8 +1,14 @@
-// The boot test's pure parts: QEMU's command line per accelerator and firmware, and reading the VM's SSH report.
+// The boot test's pure parts: QEMU's command line per accelerator and firmware, reading the VM's SSH report,
+// the ports the firewall must keep closed and where the PBX stand-in answers.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { renderQemuArgs } from "../../image/boot-test/qemu-command.ts";
 import { readSshReport, renderSshReportScript } from "../../image/boot-test/ssh-report.ts";
+import { planClosedPortProbes, unusedPortSearchStart } from "../../image/boot-test/closed-port-probes.ts";
+import { planPbxStandin } from "../../image/boot-test/pbx-standin-plan.ts";
+import { vmNetwork } from "../../image/boot-test/vm-network.ts";
+import { listOpenListeners } from "../../dsl/appliance-ports.ts";
+import { loadRecipe } from "./load-test-recipe.ts";
 
 const vm = { overlay: "/w/uefi.qcow2", tap: "tap0", mac: "52:54:00:77:00:10" };
 
@@ -49,4 +55,47 @@ test("the SSH report: state, failed units, startup, blame, root size and host na
     hostname: "ip-10-77-0-10",
   });
   assert.deepEqual(readSshReport("running\n--rtcgw--\n\n--rtcgw--\n").failedUnits, []);
+});
+
+test("closed ports: every loopback and internal listener with a payload that would make it answer, then an unused TCP port", () => {
+  const recipe = loadRecipe((r) => {
+    r.gateway.listen.rtpengineControl = 22230;
+    r.gateway.media = { port: 5590 };
+  });
+  assert.deepEqual(planClosedPortProbes(recipe), [
+    { label: "rtpengine control", protocol: "udp", port: 22230, exposure: "loopback", payload: "ng-ping" },
+    { label: "media service", protocol: "udp", port: 5590, exposure: "loopback", payload: "sip-options" },
+    { label: "Kamailio loopback WS/HTTP", protocol: "tcp", port: 8090, exposure: "internal", payload: "tcp-connect" },
+    { label: "an unused TCP port", protocol: "tcp", port: unusedPortSearchStart, exposure: "unused", payload: "tcp-connect" },
+  ]);
+  // No probed port is one the firewall opens.
+  const open = listOpenListeners(recipe);
+  for (const probe of planClosedPortProbes(recipe))
+    assert.ok(!open.some((l) => l.protocol === probe.protocol && probe.port >= l.range.from && probe.port <= l.range.to), `${probe.label} is opened`);
+});
+
+test("the unused TCP port skips every TCP range the appliance binds", () => {
+  const recipe = loadRecipe((r) => {
+    r.gateway.listen.sip = { ports: `${unusedPortSearchStart}-${unusedPortSearchStart + 9}`, transports: ["udp", "tcp"] };
+    r.gateway.listen.wss = { port: unusedPortSearchStart + 10 };
+  });
+  assert.equal(planClosedPortProbes(recipe).at(-1)!.port, unusedPortSearchStart + 11);
+});
+
+test("the PBX stand-in answers at the upstream's single allowed source, which the DNS stand-in gives the upstream's name", () => {
+  assert.deepEqual(planPbxStandin(loadRecipe(), vmNetwork), {
+    upstream: "pbx",
+    host: "pbx.example.com",
+    address: "192.0.2.10",
+    port: 5060,
+    dnsNames: ["pbx.example.com"],
+  });
+  const literal = loadRecipe((r) => (r.gateway.upstreams = [{ name: "pbx", host: "198.51.100.20", port: 5080, transport: "udp" }]));
+  assert.deepEqual(planPbxStandin(literal, vmNetwork), { upstream: "pbx", host: "198.51.100.20", address: "198.51.100.20", port: 5080, dnsNames: [] });
+  const open = loadRecipe((r) => (r.gateway.upstreams[0].allowFrom = ["192.0.2.0/24"]));
+  assert.equal((planPbxStandin(open, vmNetwork) as { address: string }).address, vmNetwork.hostSide, "no single address: the host side's own");
+  const inside = loadRecipe((r) => (r.gateway.upstreams = [{ name: "pbx", host: `${vmNetwork.prefix}20`, port: 5060, transport: "udp" }]));
+  assert.match((planPbxStandin(inside, vmNetwork) as { none: string }).none, /inside the boot test's own network/);
+  const tcp = loadRecipe((r) => (r.gateway.upstreams[0].transport = "tcp"));
+  assert.match((planPbxStandin(tcp, vmNetwork) as { none: string }).none, /UDP only; the recipe's upstreams use pbx: tcp/);
 });

@@ -26,6 +26,10 @@ test("OPTIONS carries a Via with rport toward the local socket", () => {
   const options = parseSipMessage(renderOptions("127.0.0.1:5060", "127.0.0.1:40000"));
   assert.equal(options.startLine, "OPTIONS sip:127.0.0.1:5060 SIP/2.0");
   assert.match(options.headers.get("via")![0]!, /^SIP\/2\.0\/UDP 127\.0\.0\.1:40000;branch=z9hG4bK[0-9a-f]+;rport$/);
+  const overTcp = parseSipMessage(renderOptions("10.77.0.10:5060", "10.77.0.1:40000", "tcp"));
+  assert.equal(overTcp.startLine, "OPTIONS sip:10.77.0.10:5060;transport=tcp SIP/2.0");
+  assert.match(overTcp.headers.get("via")![0]!, /^SIP\/2\.0\/TCP 10\.77\.0\.1:40000;branch=/);
+  assert.deepEqual(overTcp.headers.get("content-length"), ["0"]);
 });
 
 test("the DNS stand-in answers A for its names, NXDOMAIN for others, and no data for other types", () => {

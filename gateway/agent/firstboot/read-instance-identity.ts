@@ -21,11 +21,15 @@ export interface ImdsOptions {
   /** Per request. @default 2000 */
   timeoutMs?: number;
   /**
-   * How long to keep asking for a token while the service cannot be reached (early in boot the DHCP
-   * route may not be there yet). An answer with an HTTP error status is not retried. @default 0
+   * How long to keep asking while the service cannot be reached or answers 5xx: for the token (early in boot the
+   * DHCP route may not be there yet), then again for each read (a slow or busy machine can miss one request's
+   * timeout). Any other HTTP error status is final. @default 0
    */
   waitMs?: number;
 }
+
+/** The metadata service never answered a token request: not an EC2 instance (or its endpoint is disabled). */
+export class ImdsUnreachable extends Error {}
 
 // Reads the instance identity through IMDSv2.
 export async function readInstanceIdentity(options: ImdsOptions): Promise<InstanceIdentity> {
@@ -54,27 +58,36 @@ export async function readInstanceIdentity(options: ImdsOptions): Promise<Instan
 
 // The token for the reads (IMDSv2 session, 6 hours).
 async function requestToken(options: ImdsOptions): Promise<string> {
-  const deadline = Date.now() + (options.waitMs ?? 0);
-  let response: Response;
-  for (;;) {
-    try {
-      response = await call(options, "/latest/api/token", { method: "PUT", headers: { "X-aws-ec2-metadata-token-ttl-seconds": "21600" } });
-      break;
-    } catch (error) {
-      if (Date.now() >= deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
+  const response = await callPatiently(options, "/latest/api/token", {
+    method: "PUT",
+    headers: { "X-aws-ec2-metadata-token-ttl-seconds": "21600" },
+  }).catch((error: Error) => {
+    throw new ImdsUnreachable(error.message);
+  });
   if (!response.ok) throw new Error(`IMDSv2 token request failed: HTTP ${response.status}`);
   return (await response.text()).trim();
 }
 
 // One metadata value; undefined when the service says 404 (e.g. no public IPv4).
 async function getMetadata(options: ImdsOptions, token: string, path: string): Promise<string | undefined> {
-  const response = await call(options, `/latest/meta-data/${path}`, { headers: { "X-aws-ec2-metadata-token": token } });
+  const response = await callPatiently(options, `/latest/meta-data/${path}`, { headers: { "X-aws-ec2-metadata-token": token } });
   if (response.status === 404) return undefined;
   if (!response.ok) throw new Error(`IMDS ${path} failed: HTTP ${response.status}`);
   return (await response.text()).trim();
+}
+
+// One request, asked again every 0.5 s for up to `waitMs` while it fails to arrive or gets a 5xx.
+async function callPatiently(options: ImdsOptions, path: string, init: RequestInit): Promise<Response> {
+  const deadline = Date.now() + (options.waitMs ?? 0);
+  for (;;) {
+    const outcome = await call(options, path, init).catch((error: Error) => error);
+    const retryable = outcome instanceof Error || outcome.status >= 500;
+    if (!retryable || Date.now() >= deadline) {
+      if (outcome instanceof Error) throw new Error(`${path}: ${outcome.message}`);
+      return outcome;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
 }
 
 async function call(options: ImdsOptions, path: string, init: RequestInit): Promise<Response> {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import type { AgentConfig } from "../agent-config.ts";
 import { runtimePaths } from "../contract.ts";
 import { writeFileIfChanged, type WriteOutcome } from "../write-file-atomic.ts";
-import { readInstanceIdentity, type InstanceIdentity } from "./read-instance-identity.ts";
+import { ImdsUnreachable, readInstanceIdentity, type InstanceIdentity } from "./read-instance-identity.ts";
 import { readLocalIdentity } from "./read-local-identity.ts";
 import { ensureSshHostKeys } from "./ensure-ssh-host-keys.ts";
 import { ensureTlsCertificate } from "./ensure-tls-certificate.ts";
@@ -50,7 +50,10 @@ export interface FirstBootReport {
 export async function runFirstBoot(options: FirstBootOptions): Promise<FirstBootReport> {
   const log = options.log ?? ((line: string) => console.log(line));
   const path = (relative: string) => join(options.root, relative);
+  // No metadata service at all: a local machine. A service that gave a token and then failed a read is an instance
+  // whose identity is unknown: first boot fails (and says why) rather than start with a local identity.
   const identity = await readInstanceIdentity({ endpoint: options.imdsEndpoint, waitMs: options.imdsWaitMs ?? 0 }).catch(async (error: Error) => {
+    if (!(error instanceof ImdsUnreachable)) throw new Error(`instance metadata at ${options.imdsEndpoint}: ${error.message}`);
     log(`no instance metadata at ${options.imdsEndpoint} (${error.message}): running as a local machine`);
     return readLocalIdentity(options.root);
   });

@@ -1,6 +1,6 @@
 import type { CloudPorts } from "../../../cloud/ports.ts";
 import { buildTags, isSmokeTested, tagKeys } from "../../../cloud/naming.ts";
-import { bindRetry, type WithRetry } from "../../../cloud/retry.ts";
+import { startCloudRun, type CloudRun } from "../../../cloud/cloud-run.ts";
 import { waitFor } from "../../../cloud/wait.ts";
 import { bucketSetupFor } from "../../../cloud/bucket-layout.ts";
 import { markDeleted, openJournal, recordTemporary, startAttempt, type JournalFile } from "../../../cloud/journal.ts";
@@ -41,13 +41,14 @@ export async function buildAwsImage(
   onProgress?: ProgressListener,
 ): Promise<BuildResult> {
   const { recipe, region } = options;
+  const run = startCloudRun(ports, { signal, onProgress });
+  const { withRetry } = run;
   // No signal here: the cleanup step runs after an abort too (each step's own calls stop on it).
   const steps = createStepRunner<BuildStep>({ stage: "build", first: "settle", now: () => ports.clock.now(), onProgress });
-  const withRetry = bindRetry({ clock: ports.clock, signal });
   // What an earlier run journaled and did not delete (it failed, or was killed), and what its build's tag names.
-  const settled = await steps.run("settle", () => settleJournalFile(ports, options.journalPath, signal));
+  const settled = await steps.run("settle", () => settleJournalFile(run, options.journalPath));
   // Base AMI, build id, pre-flight in every region, reuse check.
-  const prepared = await steps.run("base-image", () => prepareAwsBuild(options, ports, signal));
+  const prepared = await steps.run("base-image", () => prepareAwsBuild(options, run));
   if (!prepared.ok) return { ...prepared, cleanupProblems: settled.problems };
   const { buildId, amiName, base, packed, account, existing, network } = prepared;
   const journal = openJournal(options.journalPath, {
@@ -62,7 +63,7 @@ export async function buildAwsImage(
     regions: {},
   });
   // What carries this build's tag when the journal settled was another build's (or there was none).
-  const settleProblems = [...settled.problems, ...(settled.buildId === buildId ? [] : await removeBuildLeftovers(ports, region, buildId, signal))];
+  const settleProblems = [...settled.problems, ...(settled.buildId === buildId ? [] : await removeBuildLeftovers(run, region, buildId))];
   const reusable = existing.find((i) => i.state === "available" && isSmokeTested(i.tags));
   if (reusable) return { kind: "reused", ok: true, buildId, imageId: reusable.imageId, region, amiName, cleanupProblems: settleProblems };
   if (settleProblems.length > 0) {
@@ -75,7 +76,7 @@ export async function buildAwsImage(
       cleanupProblems: settleProblems,
     };
   }
-  for (const stale of existing) await deregisterWithSnapshots(ports, region, stale.imageId);
+  for (const stale of existing) await deregisterWithSnapshots(run, region, stale.imageId);
   const attempt = startAttempt(journal);
   const bucket = options.stagingBucket ?? `rtcgw-${account}-${region}`;
   const tags = (role: "builder" | "smoke" | "candidate", name: string) => buildTags({ buildId, recipe: recipe.name, version: recipe.version, role, name });
@@ -92,10 +93,10 @@ export async function buildAwsImage(
       "iam",
       async () =>
         recipe.image.builder.instanceProfile ??
-        (await createBuilderProfile({ ports, journal, region, withRetry }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`))),
+        (await createBuilderProfile({ ports, withRetry, journal, region }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`))),
     );
     const groupId = await steps.run("security-group", () =>
-      createBuilderSecurityGroup({ ports, journal, region, withRetry }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`), network.vpcId),
+      createBuilderSecurityGroup({ ports, withRetry, journal, region }, `rtcgw-build-${short}`, tags("builder", `rtcgw-build-${short}`), network.vpcId),
     );
     const launch = {
       region,
@@ -110,7 +111,7 @@ export async function buildAwsImage(
       ...(network.subnetId ? { subnetId: network.subnetId } : {}),
     };
     const builderId = await steps.run("launch", () =>
-      launchManagedInstance({ ...launch, purpose: "builder", imageId: base.imageId, tags: tags("builder", `rtcgw-build-${short}`) }, ports, journal, signal),
+      launchManagedInstance({ ...launch, purpose: "builder", imageId: base.imageId, tags: tags("builder", `rtcgw-build-${short}`) }, run, journal),
     );
     await steps.run("provision", async () => {
       const provisionBudgetMs = options.provisionBudgetMs ?? 2 * 3600_000;
@@ -119,9 +120,8 @@ export async function buildAwsImage(
       const provisionCommands = [...renderProvisionCommands(url, packed.sha256, provisionLogUrl), ...renderArmSealCommands()];
       const provision = await runSsmScript(
         { region, instanceId: builderId, commands: provisionCommands, comment: `rtcgw provision ${short}`, log: provisionLog, budgetMs: provisionBudgetMs },
-        ports,
+        run,
         journal,
-        signal,
       );
       if (!provision.ok)
         throw new StepFailure<LogTail>(`provision.sh ${provision.status.toLowerCase()} on ${builderId} (${describeLog(provision)})`, {
@@ -137,22 +137,15 @@ export async function buildAwsImage(
       );
     });
     const imageId = await steps.run("create-image", () =>
-      createCandidate(
-        journal,
-        ports,
-        region,
-        { instanceId: builderId, name: amiName, description: `${recipe.name} ${recipe.version} (rtcgw build ${short})`, tags: tags("candidate", amiName) },
-        withRetry,
-        signal,
-      ),
+      createCandidate(journal, run, region, {
+        instanceId: builderId,
+        name: amiName,
+        description: `${recipe.name} ${recipe.version} (rtcgw build ${short})`,
+        tags: tags("candidate", amiName),
+      }),
     );
     await steps.run("smoke", async () => {
-      const smokeId = await launchManagedInstance(
-        { ...launch, purpose: "smoke", imageId, tags: tags("smoke", `rtcgw-smoke-${short}`) },
-        ports,
-        journal,
-        signal,
-      );
+      const smokeId = await launchManagedInstance({ ...launch, purpose: "smoke", imageId, tags: tags("smoke", `rtcgw-smoke-${short}`) }, run, journal);
       const smokeBudgetMs = 30 * 60_000;
       const smokeLog = { bucket, key: logKeyFor(buildId, "smoke") };
       const smokeLogUrl = await ports.s3.presignPut(region, bucket, smokeLog.key, logUrlExpirySeconds(smokeBudgetMs));
@@ -165,9 +158,8 @@ export async function buildAwsImage(
           log: smokeLog,
           budgetMs: smokeBudgetMs,
         },
-        ports,
+        run,
         journal,
-        signal,
       );
       if (!smoke.ok)
         throw new StepFailure<LogTail>(
@@ -177,11 +169,11 @@ export async function buildAwsImage(
       await withRetry(() => ports.ec2.tagResource(region, imageId, { [tagKeys.smoke]: "passed", [tagKeys.role]: "image" }));
       markDeleted(journal, "candidate-image", imageId);
     });
-    const cleanupProblems = await steps.run("cleanup", () => cleanupTemporary(ports, journal));
+    const cleanupProblems = await steps.run("cleanup", () => cleanupTemporary(run, journal));
     return { kind: "built", ok: true, buildId, imageId, region, amiName, cleanupProblems };
   } catch (error) {
     const failed = steps.failure<LogTail>(error);
-    const cleanupProblems = await steps.run("cleanup", () => cleanupTemporary(ports, journal));
+    const cleanupProblems = await steps.run("cleanup", () => cleanupTemporary(run, journal));
     if (signal?.aborted) return { kind: "aborted", ok: false, buildId, step: failed.step, cleanupProblems };
     const logTail = failed.facts?.logTail;
     return { kind: "failed", ok: false, buildId, step: failed.step, error: failed.message, ...(logTail ? { logTail } : {}), cleanupProblems };
@@ -196,12 +188,11 @@ interface LogTail {
 // CreateImage from the stopped builder, journaled as a candidate (deleted on failure), IMDSv2-only once available.
 async function createCandidate(
   journal: JournalFile,
-  ports: CloudPorts,
+  run: CloudRun,
   region: string,
   input: { instanceId: string; name: string; description: string; tags: Record<string, string> },
-  withRetry: WithRetry,
-  signal?: AbortSignal,
 ): Promise<string> {
+  const { ports, signal, withRetry } = run;
   const imageId = await withRetry(() => ports.ec2.createImage(region, input));
   recordTemporary(journal, { kind: "candidate-image", region, id: imageId });
   await waitFor(

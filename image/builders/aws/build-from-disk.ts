@@ -6,7 +6,7 @@
 // The result and progress are the SSM builder's, so the CLI and publish take either.
 import type { CloudPorts, GatewayProbePort } from "../../../cloud/ports.ts";
 import { amiNameFor, buildTags, clientTokenFor, hashParts, isSmokeTested, tagKeys } from "../../../cloud/naming.ts";
-import { bindRetry } from "../../../cloud/retry.ts";
+import { startCloudRun } from "../../../cloud/cloud-run.ts";
 import { markDeleted, openJournal, startAttempt } from "../../../cloud/journal.ts";
 import { runPreflight } from "../../../cloud/preflight.ts";
 import { cleanupTemporary, deregisterWithSnapshots } from "../../../cloud/cleanup-temporary.ts";
@@ -57,14 +57,15 @@ export async function buildFromDisk(
 ): Promise<BuildResult> {
   const { recipe, region, disk } = options;
   const steps = createStepRunner<BuildStep>({ stage: "build", first: "settle", now: () => ports.clock.now(), onProgress });
-  const withRetry = bindRetry({ clock: ports.clock, signal });
-  const settled = await steps.run("settle", () => settleJournalFile(ports, options.journalPath, signal));
+  const run = startCloudRun(ports, { signal, onProgress });
+  const { withRetry } = run;
+  const settled = await steps.run("settle", () => settleJournalFile(run, options.journalPath));
   const buildId = diskBuildIdFor(recipe, disk);
   const amiName = amiNameFor(recipe.image.name, recipe.version, buildId);
   const prepared = await steps.run("base-image", async () => {
     const [preflight, network] = await Promise.all([
-      runPreflight({ recipe, sourceRegion: region, amiName, buildId }, ports, signal),
-      findBuilderNetwork(recipe, region, ports, signal),
+      runPreflight({ recipe, sourceRegion: region, amiName, buildId }, run),
+      findBuilderNetwork(recipe, region, run),
     ]);
     if (!preflight.ok || !network.ok) {
       const credentials = !preflight.ok && preflight.problems.some((p) => p.code === "credentials");
@@ -86,7 +87,7 @@ export async function buildFromDisk(
     temporary: [],
     regions: {},
   });
-  const settleProblems = [...settled.problems, ...(settled.buildId === buildId ? [] : await removeBuildLeftovers(ports, region, buildId, signal))];
+  const settleProblems = [...settled.problems, ...(settled.buildId === buildId ? [] : await removeBuildLeftovers(run, region, buildId))];
   const reusable = existing.find((i) => i.state === "available" && isSmokeTested(i.tags));
   if (reusable) return { kind: "reused", ok: true, buildId, imageId: reusable.imageId, region, amiName, cleanupProblems: settleProblems };
   if (settleProblems.length > 0) {
@@ -99,11 +100,11 @@ export async function buildFromDisk(
       cleanupProblems: settleProblems,
     };
   }
-  for (const stale of existing) await deregisterWithSnapshots(ports, region, stale.imageId);
+  for (const stale of existing) await deregisterWithSnapshots(run, region, stale.imageId);
   const attempt = startAttempt(journal);
   const tags = (role: "builder" | "smoke" | "candidate", name: string) => buildTags({ buildId, recipe: recipe.name, version: recipe.version, role, name });
   const short = buildId.slice(0, 12);
-  const ctx = { ports, probe, journal, region, withRetry, signal };
+  const ctx = { ...run, probe, journal, region };
   try {
     const uploaded = await steps.run(
       "upload",
@@ -181,11 +182,11 @@ export async function buildFromDisk(
       markDeleted(journal, "candidate-image", imageId);
       markDeleted(journal, "snapshot", uploaded.snapshotId);
     });
-    const cleanupProblems = await steps.run("cleanup", () => cleanupTemporary(ports, journal));
+    const cleanupProblems = await steps.run("cleanup", () => cleanupTemporary(run, journal));
     return { kind: "built", ok: true, buildId, imageId, region, amiName, cleanupProblems };
   } catch (error) {
     const failed = steps.failure(error);
-    const cleanupProblems = await steps.run("cleanup", () => cleanupTemporary(ports, journal));
+    const cleanupProblems = await steps.run("cleanup", () => cleanupTemporary(run, journal));
     if (signal?.aborted) return { kind: "aborted", ok: false, buildId, step: failed.step, cleanupProblems };
     return { kind: "failed", ok: false, buildId, step: failed.step, error: failed.message, cleanupProblems };
   }

@@ -9,8 +9,8 @@
 // to an internet or NAT gateway is not visible from the subnet alone. A builder without it never gets its
 // SSM agent online, and the launch says so after its time budget.
 import type { Recipe } from "../../../dsl/resolve.ts";
-import type { CloudPorts } from "../../../cloud/ports.ts";
-import { bindRetry } from "../../../cloud/retry.ts";
+import type { CloudRun } from "../../../cloud/cloud-run.ts";
+import { withRetryDefaults } from "../../../cloud/retry.ts";
 import type { PreflightProblem } from "../../../cloud/preflight-problem.ts";
 
 /** The VPC (and subnet, when the recipe names one) the build's instances and security group go into. */
@@ -33,8 +33,9 @@ export function subnetNotFoundMessage(subnetId: string, region: string): string 
 }
 
 // Finds the builder's network in the build's region (read-only).
-export async function findBuilderNetwork(recipe: Recipe, region: string, ports: CloudPorts, signal?: AbortSignal): Promise<BuilderNetworkCheck> {
-  const withRetry = bindRetry({ clock: ports.clock, signal, budgetMs: 120_000 });
+export async function findBuilderNetwork(recipe: Recipe, region: string, run: CloudRun): Promise<BuilderNetworkCheck> {
+  const { ports } = run;
+  const withRetry = withRetryDefaults(run.withRetry, { budgetMs: 120_000 });
   const { subnetId } = recipe.image.builder;
   try {
     if (subnetId) {

@@ -1,6 +1,6 @@
-import { CloudError, type CloudPorts, type RunInstanceInput } from "../../../cloud/ports.ts";
+import { CloudError, type RunInstanceInput } from "../../../cloud/ports.ts";
 import { clientTokenFor } from "../../../cloud/naming.ts";
-import { bindRetry } from "../../../cloud/retry.ts";
+import type { CloudRun } from "../../../cloud/cloud-run.ts";
 import { WaitTimeoutError, waitFor } from "../../../cloud/wait.ts";
 import { recordTemporary, type JournalFile } from "../../../cloud/journal.ts";
 
@@ -18,9 +18,9 @@ export interface LaunchInput extends Omit<RunInstanceInput, "clientToken"> {
 // Starts an instance (IMDSv2 required, tagged at creation, ClientToken per build, attempt and purpose), journals it at once,
 // and waits until it runs and its SSM agent is online (on a Debian base only when `userData` installs the agent:
 // see ssm-agent-user-data.ts).
-export async function launchManagedInstance(input: LaunchInput, ports: CloudPorts, journal: JournalFile, signal?: AbortSignal): Promise<string> {
+export async function launchManagedInstance(input: LaunchInput, run: CloudRun, journal: JournalFile): Promise<string> {
+  const { ports, signal, withRetry } = run;
   const { region } = input;
-  const withRetry = bindRetry({ clock: ports.clock, signal });
   const budgetMs = input.budgetMs ?? 20 * 60_000;
   // A fresh instance profile is not usable for a few seconds (IAM is eventually consistent): that one InvalidParameterValue is
   // retried; any other is permanent (an instance type of the other architecture, ...) and fails the launch at once.
@@ -86,13 +86,8 @@ export function describeLaunchError(error: unknown, input: Pick<LaunchInput, "re
 }
 
 // Finds the newest official Debian 12 AMI for an architecture (owner 136693071363).
-export async function findDebianBaseImage(
-  ports: CloudPorts,
-  region: string,
-  arch: "amd64" | "arm64",
-  signal?: AbortSignal,
-): Promise<{ imageId: string; name: string } | undefined> {
-  const withRetry = bindRetry({ clock: ports.clock, signal });
+export async function findDebianBaseImage(run: CloudRun, region: string, arch: "amd64" | "arm64"): Promise<{ imageId: string; name: string } | undefined> {
+  const { ports, withRetry } = run;
   const images = await withRetry(() => ports.ec2.describeImages(region, { owners: ["136693071363"], name: `debian-12-${arch}-*` }));
   const newest = images.filter((i) => i.state === "available").sort((a, b) => b.creationDate.localeCompare(a.creationDate))[0];
   return newest ? { imageId: newest.imageId, name: newest.name } : undefined;

@@ -1,6 +1,6 @@
 import type { CloudPorts, ImageRecord } from "../../../cloud/ports.ts";
 import { amiNameFor, hashParts, isSmokeTested, tagKeys } from "../../../cloud/naming.ts";
-import { bindRetry } from "../../../cloud/retry.ts";
+import { startCloudRun, type CloudRun } from "../../../cloud/cloud-run.ts";
 import { runPreflight } from "../../../cloud/preflight.ts";
 import type { PreflightProblem } from "../../../cloud/preflight-problem.ts";
 import type { BuildAwsImageOptions } from "./build-aws-image-options.ts";
@@ -41,9 +41,10 @@ export type AwsBuildPlan =
 // Read-only preparation: newest Debian base AMI, the build id (bundle hash + base AMI + disk + recipe version), pre-flight in
 // every target region with the builder's network in the build's region (builder-network.ts), and the images already tagged
 // with this build. Every problem is reported at once (a network problem only when the credentials work).
-export async function prepareAwsBuild(options: BuildAwsImageOptions, ports: CloudPorts, signal?: AbortSignal): Promise<PreparedBuild> {
+export async function prepareAwsBuild(options: BuildAwsImageOptions, run: CloudRun): Promise<PreparedBuild> {
   const { recipe, region } = options;
-  const base = await findDebianBaseImage(ports, region, recipe.image.arch, signal);
+  const { ports, withRetry } = run;
+  const base = await findDebianBaseImage(run, region, recipe.image.arch);
   if (!base)
     return {
       kind: "preflight-failed",
@@ -63,22 +64,21 @@ export async function prepareAwsBuild(options: BuildAwsImageOptions, ports: Clou
   ).slice(0, 20);
   const amiName = amiNameFor(recipe.image.name, recipe.version, buildId);
   const [preflight, network] = await Promise.all([
-    runPreflight({ recipe, sourceRegion: region, amiName, buildId }, ports, signal),
-    findBuilderNetwork(recipe, region, ports, signal),
+    runPreflight({ recipe, sourceRegion: region, amiName, buildId }, run),
+    findBuilderNetwork(recipe, region, run),
   ]);
   if (!preflight.ok || !network.ok) {
     const credentials = !preflight.ok && preflight.problems.some((p) => p.code === "credentials");
     const problems = [...(preflight.ok ? [] : preflight.problems), ...(network.ok || credentials ? [] : [network.problem])];
     return { kind: "preflight-failed", ok: false, problems };
   }
-  const withRetry = bindRetry({ clock: ports.clock, signal });
   const existing = await withRetry(() => ports.ec2.describeImages(region, { owners: ["self"], tag: { key: tagKeys.build, value: buildId } }));
   return { ok: true, buildId, amiName, account: preflight.account, regions: preflight.regions, base, packed, existing, network: network.network };
 }
 
 // The dry-run of `buildAwsImage`: pre-flight and what would happen, nothing created.
 export async function planAwsBuild(options: BuildAwsImageOptions, ports: CloudPorts, signal?: AbortSignal): Promise<AwsBuildPlan> {
-  const prepared = await prepareAwsBuild(options, ports, signal);
+  const prepared = await prepareAwsBuild(options, startCloudRun(ports, { signal }));
   if (!prepared.ok) return prepared;
   const reuse = prepared.existing.find((i) => i.state === "available" && isSmokeTested(i.tags));
   return {

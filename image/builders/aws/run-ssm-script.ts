@@ -1,5 +1,5 @@
-import type { CloudPorts, CommandInvocation } from "../../../cloud/ports.ts";
-import { bindRetry } from "../../../cloud/retry.ts";
+import type { CommandInvocation } from "../../../cloud/ports.ts";
+import type { CloudRun } from "../../../cloud/cloud-run.ts";
 import { waitFor } from "../../../cloud/wait.ts";
 import { recordTemporary, markDeleted, type JournalFile } from "../../../cloud/journal.ts";
 
@@ -35,9 +35,9 @@ export function logUrlExpirySeconds(budgetMs: number): number {
 
 // Runs a shell script through SSM `AWS-RunShellScript` and waits for it inside a time budget; the full output is the log the
 // script uploaded itself (renderLogCapture in ssm-scripts.ts), read back through the operator's own S3 access.
-export async function runSsmScript(input: RunScriptInput, ports: CloudPorts, journal: JournalFile, signal?: AbortSignal): Promise<ScriptOutcome> {
+export async function runSsmScript(input: RunScriptInput, run: CloudRun, journal: JournalFile): Promise<ScriptOutcome> {
+  const { ports, signal, withRetry } = run;
   const { region, instanceId } = input;
-  const withRetry = bindRetry({ clock: ports.clock, signal });
   // A log from an earlier attempt of the same build must not pass for this command's.
   await withRetry(() => ports.s3.deleteObject(region, input.log.bucket, input.log.key));
   const commandId = await withRetry(

@@ -8,23 +8,23 @@
 import { cleanupLeftovers, cleanupTemporary } from "../../../cloud/cleanup-temporary.ts";
 import { findLeftovers } from "../../../cloud/find-leftovers.ts";
 import { openJournal, readJournal, recordTemporary } from "../../../cloud/journal.ts";
-import type { CloudPorts } from "../../../cloud/ports.ts";
+import type { CloudRun } from "../../../cloud/cloud-run.ts";
 
 // Deletes the live temporary resources the journal file lists (of any build), together with what carries that build's tag
 // in its region but the journal missed: one cleanup, so that its order holds across both (the instance before its
 // security group, the instance profile before its role). Returns the build id settled and the deletions that failed.
-export async function settleJournalFile(ports: CloudPorts, journalPath: string, signal?: AbortSignal): Promise<{ buildId?: string; problems: string[] }> {
+export async function settleJournalFile(run: CloudRun, journalPath: string): Promise<{ buildId?: string; problems: string[] }> {
   const journal = readJournal(journalPath);
   if (!journal) return { problems: [] };
-  const missed = await findLeftovers(ports, { regions: [journal.sourceRegion], buildId: journal.buildId }, signal);
+  const missed = await findLeftovers(run, { regions: [journal.sourceRegion], buildId: journal.buildId });
   if (missed.length === 0 && !journal.temporary.some((r) => !r.deleted)) return { buildId: journal.buildId, problems: [] };
   const file = openJournal(journalPath, journal);
   for (const resource of missed) recordTemporary(file, resource);
-  return { buildId: journal.buildId, problems: await cleanupTemporary(ports, file) };
+  return { buildId: journal.buildId, problems: await cleanupTemporary(run, file) };
 }
 
 // Deletes what carries the build's tag in its region (and its role and profile) when no journal of that build was settled.
-export async function removeBuildLeftovers(ports: CloudPorts, region: string, buildId: string, signal?: AbortSignal): Promise<string[]> {
-  const found = await findLeftovers(ports, { regions: [region], buildId }, signal);
-  return found.length === 0 ? [] : cleanupLeftovers(ports, found);
+export async function removeBuildLeftovers(run: CloudRun, region: string, buildId: string): Promise<string[]> {
+  const found = await findLeftovers(run, { regions: [region], buildId });
+  return found.length === 0 ? [] : cleanupLeftovers(run, found);
 }

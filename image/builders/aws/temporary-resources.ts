@@ -1,16 +1,13 @@
-import type { CloudPorts, Tags } from "../../../cloud/ports.ts";
-import type { WithRetry } from "../../../cloud/retry.ts";
+import type { Tags } from "../../../cloud/ports.ts";
+import type { CloudRun } from "../../../cloud/cloud-run.ts";
 import { recordTemporary, type JournalFile } from "../../../cloud/journal.ts";
 
 const ssmCorePolicy = "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore";
 
-/** Where and how temporary resources are made. */
-export interface TemporaryContext {
-  ports: CloudPorts;
+/** Where and how temporary resources are made: the run's ports and retry, its journal and region. */
+export interface TemporaryContext extends Pick<CloudRun, "ports" | "withRetry"> {
   journal: JournalFile;
   region: string;
-  /** The run's retry, bound to its clock and abort signal. */
-  withRetry: WithRetry;
 }
 
 // Creates the builder's role (AmazonSSMManagedInstanceCore and nothing else: no S3 access, no inline policy; the command
