@@ -68,7 +68,7 @@ test("a failing smoke check from outside fails the build at smoke and removes th
   assert.equal(built.step, "smoke");
   assert.match(
     built.error,
-    /smoke check from outside failed on i-[0-9a-f]+: the candidate ami-[0-9a-f]+ is deregistered \(kamailio answers SIP OPTIONS: no answer/,
+    /smoke check from outside failed on i-[0-9a-f]+: the candidate ami-[0-9a-f]+ is deregistered \(kamailio answers SIP OPTIONS over UDP: no answer/,
   );
   assert.deepEqual(cloud.listLeftovers(), []);
   assert.deepEqual(cloud.listOwnImages(), []);

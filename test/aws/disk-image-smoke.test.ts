@@ -70,7 +70,7 @@ test("smoke from outside: with the probe ports open, SIP OPTIONS and HTTPS 401/2
   assert.equal(result.ok, true, JSON.stringify(result.checks));
   assert.deepEqual(
     result.checks.map((c) => c.name),
-    ["kamailio answers SIP OPTIONS", "HTTPS / asks for the admin login (401)", "HTTPS / lets the admin in with the instance id (200)"],
+    ["kamailio answers SIP OPTIONS over UDP", "HTTPS / asks for the admin login (401)", "HTTPS / lets the admin in with the instance id (200)"],
   );
   assert.equal(cloud.state.instances.find((i) => i.instanceId === result.instanceId)?.imageId, imageId);
 });
@@ -103,7 +103,7 @@ test("the real probe from outside says what each check got, and throws nothing, 
   assert.deepEqual(
     checks.map((c) => [c.name, c.ok]),
     [
-      ["kamailio answers SIP OPTIONS", false],
+      ["kamailio answers SIP OPTIONS over UDP", false],
       ["HTTPS / asks for the admin login (401)", false],
       ["HTTPS / lets the admin in with the instance id (200)", false],
     ],

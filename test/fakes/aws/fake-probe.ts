@@ -22,7 +22,7 @@ export function createFakeProbe(ctx: FakeContext): GatewayProbePort {
         clock.now() >= instance.launchedAt + timings.instanceBootMs + timings.gatewayReadyMs &&
         Boolean(image?.registered && image.provisioned);
       const silent = (name: string, port: number): ProbeCheck => ({ name, ok: false, detail: `no answer from ${target.address}:${port} within 10000 ms` });
-      const sip = "kamailio answers SIP OPTIONS";
+      const sip = "kamailio answers SIP OPTIONS over UDP";
       const login = "HTTPS / asks for the admin login (401)";
       const admin = "HTTPS / lets the admin in with the instance id (200)";
       if (!up || !admits("tcp", target.httpsPort))
