@@ -1,9 +1,9 @@
 import type { CloudPorts } from "../../../cloud/ports.ts";
-import { buildTags, isSmokeTested, tagKeys } from "../../../cloud/naming.ts";
+import { buildTags, tagKeys } from "../../../cloud/naming.ts";
 import { startCloudRun, type CloudRun } from "../../../cloud/cloud-run.ts";
 import { waitFor } from "../../../cloud/wait.ts";
 import { bucketSetupFor } from "../../../cloud/bucket-layout.ts";
-import { markDeleted, openJournal, recordTemporary, startAttempt, type JournalFile } from "../../../cloud/journal.ts";
+import { markDeleted, recordTemporary, type JournalFile } from "../../../cloud/journal.ts";
 import type { PreflightProblem } from "../../../cloud/preflight-problem.ts";
 import { createStepRunner, StepFailure, type ProgressListener } from "../../../io/steps.ts";
 import type { BuildAwsImageOptions } from "./build-aws-image-options.ts";
@@ -12,9 +12,9 @@ import { prepareAwsBuild } from "./prepare-aws-build.ts";
 import { renderProvisionCommands, renderSmokeCommands } from "./ssm-scripts.ts";
 import { renderArmSealCommands } from "./seal-at-stop.ts";
 import { renderSsmAgentUserData } from "./ssm-agent-user-data.ts";
-import { cleanupTemporary, deregisterWithSnapshots } from "../../../cloud/cleanup-temporary.ts";
+import { cleanupTemporary } from "../../../cloud/cleanup-temporary.ts";
 import { createBuilderProfile, createBuilderSecurityGroup } from "./temporary-resources.ts";
-import { removeBuildLeftovers, settleJournalFile } from "./settle-earlier-attempts.ts";
+import { settleJournalFile, startBuildAttempt } from "./settle-earlier-attempts.ts";
 import { describeLog, logKeyFor, logUrlExpirySeconds, runSsmScript } from "./run-ssm-script.ts";
 
 /** A step of the build: progress events name it, and a failed build says which one failed. */
@@ -51,33 +51,10 @@ export async function buildAwsImage(
   const prepared = await steps.run("base-image", () => prepareAwsBuild(options, run));
   if (!prepared.ok) return { ...prepared, cleanupProblems: settled.problems };
   const { buildId, amiName, base, packed, account, existing, network } = prepared;
-  const journal = openJournal(options.journalPath, {
-    version: 1,
-    buildId,
-    recipe: recipe.name,
-    recipeVersion: recipe.version,
-    amiName,
-    sourceRegion: region,
-    account,
-    temporary: [],
-    regions: {},
-  });
-  // What carries this build's tag when the journal settled was another build's (or there was none).
-  const settleProblems = [...settled.problems, ...(settled.buildId === buildId ? [] : await removeBuildLeftovers(run, region, buildId))];
-  const reusable = existing.find((i) => i.state === "available" && isSmokeTested(i.tags));
-  if (reusable) return { kind: "reused", ok: true, buildId, imageId: reusable.imageId, region, amiName, cleanupProblems: settleProblems };
-  if (settleProblems.length > 0) {
-    return {
-      kind: "failed",
-      ok: false,
-      buildId,
-      step: "settle",
-      error: `what an earlier attempt of build ${buildId} left could not all be removed, so this one would collide with it: fix the cause below and run again, or run \`rtcgw sweep --build ${buildId}\``,
-      cleanupProblems: settleProblems,
-    };
-  }
-  for (const stale of existing) await deregisterWithSnapshots(run, region, stale.imageId);
-  const attempt = startAttempt(journal);
+  const begun = await startBuildAttempt(run, { journalPath: options.journalPath, recipe, region, buildId, amiName, account }, settled, existing);
+  if (begun.kind === "reused") return { kind: "reused", ok: true, buildId, imageId: begun.imageId, region, amiName, cleanupProblems: begun.problems };
+  if (begun.kind === "blocked") return { kind: "failed", ok: false, buildId, step: "settle", error: begun.error, cleanupProblems: begun.problems };
+  const { journal, attempt } = begun;
   const bucket = options.stagingBucket ?? `rtcgw-${account}-${region}`;
   const tags = (role: "builder" | "smoke" | "candidate", name: string) => buildTags({ buildId, recipe: recipe.name, version: recipe.version, role, name });
   const short = buildId.slice(0, 12);

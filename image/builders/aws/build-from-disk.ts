@@ -5,17 +5,17 @@
 // its image passed, the candidate image, the smoke instance and its security group) goes whatever happens.
 // The result and progress are the SSM builder's, so the CLI and publish take either.
 import type { CloudPorts, GatewayProbePort } from "../../../cloud/ports.ts";
-import { amiNameFor, buildTags, clientTokenFor, hashParts, isSmokeTested, tagKeys } from "../../../cloud/naming.ts";
+import { amiNameFor, buildTags, clientTokenFor, hashParts, tagKeys } from "../../../cloud/naming.ts";
 import { startCloudRun } from "../../../cloud/cloud-run.ts";
-import { markDeleted, openJournal, startAttempt } from "../../../cloud/journal.ts";
+import { markDeleted } from "../../../cloud/journal.ts";
 import { runPreflight } from "../../../cloud/preflight.ts";
-import { cleanupTemporary, deregisterWithSnapshots } from "../../../cloud/cleanup-temporary.ts";
+import { cleanupTemporary } from "../../../cloud/cleanup-temporary.ts";
 import { createStepRunner, StepFailure, type ProgressListener } from "../../../io/steps.ts";
 import type { Recipe } from "../../../dsl/resolve.ts";
 import type { BuildResult, BuildStep } from "./build-aws-image.ts";
 import { findBuilderNetwork } from "./builder-network.ts";
 import { registerDiskImage } from "./register-disk-image.ts";
-import { removeBuildLeftovers, settleJournalFile } from "./settle-earlier-attempts.ts";
+import { settleJournalFile, startBuildAttempt } from "./settle-earlier-attempts.ts";
 import { probeIngressRules, smokeFromOutside } from "./smoke-from-outside.ts";
 import { createBuilderSecurityGroup } from "./temporary-resources.ts";
 import { uploadDiskToSnapshot } from "./upload-disk.ts";
@@ -76,32 +76,10 @@ export async function buildFromDisk(
   });
   if (!prepared.ok) return { kind: "preflight-failed", ok: false, problems: prepared.problems, cleanupProblems: settled.problems };
   const { account, network, existing } = prepared;
-  const journal = openJournal(options.journalPath, {
-    version: 1,
-    buildId,
-    recipe: recipe.name,
-    recipeVersion: recipe.version,
-    amiName,
-    sourceRegion: region,
-    account,
-    temporary: [],
-    regions: {},
-  });
-  const settleProblems = [...settled.problems, ...(settled.buildId === buildId ? [] : await removeBuildLeftovers(run, region, buildId))];
-  const reusable = existing.find((i) => i.state === "available" && isSmokeTested(i.tags));
-  if (reusable) return { kind: "reused", ok: true, buildId, imageId: reusable.imageId, region, amiName, cleanupProblems: settleProblems };
-  if (settleProblems.length > 0) {
-    return {
-      kind: "failed",
-      ok: false,
-      buildId,
-      step: "settle",
-      error: `what an earlier attempt of build ${buildId} left could not all be removed, so this one would collide with it: fix the cause below and run again, or run \`rtcgw sweep --build ${buildId}\``,
-      cleanupProblems: settleProblems,
-    };
-  }
-  for (const stale of existing) await deregisterWithSnapshots(run, region, stale.imageId);
-  const attempt = startAttempt(journal);
+  const begun = await startBuildAttempt(run, { journalPath: options.journalPath, recipe, region, buildId, amiName, account }, settled, existing);
+  if (begun.kind === "reused") return { kind: "reused", ok: true, buildId, imageId: begun.imageId, region, amiName, cleanupProblems: begun.problems };
+  if (begun.kind === "blocked") return { kind: "failed", ok: false, buildId, step: "settle", error: begun.error, cleanupProblems: begun.problems };
+  const { journal, attempt } = begun;
   const tags = (role: "builder" | "smoke" | "candidate", name: string) => buildTags({ buildId, recipe: recipe.name, version: recipe.version, role, name });
   const short = buildId.slice(0, 12);
   const ctx = { ...run, probe, journal, region };

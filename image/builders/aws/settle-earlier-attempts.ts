@@ -5,9 +5,11 @@
 //  - the cloud: a crash between a create call and its journal entry leaves a resource only its `rtcgw:build` tag names
 //    (the journal names the build and its region: it is opened before anything is created).
 // Every path through a build (new image or reused one) settles both first.
-import { cleanupLeftovers, cleanupTemporary } from "../../../cloud/cleanup-temporary.ts";
+import { cleanupLeftovers, cleanupTemporary, deregisterWithSnapshots } from "../../../cloud/cleanup-temporary.ts";
 import { findLeftovers } from "../../../cloud/find-leftovers.ts";
-import { openJournal, readJournal, recordTemporary } from "../../../cloud/journal.ts";
+import { openJournal, readJournal, recordTemporary, startAttempt, type JournalFile } from "../../../cloud/journal.ts";
+import { isSmokeTested } from "../../../cloud/naming.ts";
+import type { ImageRecord } from "../../../cloud/ports.ts";
 import type { CloudRun } from "../../../cloud/cloud-run.ts";
 
 // Deletes the live temporary resources the journal file lists (of any build), together with what carries that build's tag
@@ -27,4 +29,55 @@ export async function settleJournalFile(run: CloudRun, journalPath: string): Pro
 export async function removeBuildLeftovers(run: CloudRun, region: string, buildId: string): Promise<string[]> {
   const found = await findLeftovers(run, { regions: [region], buildId });
   return found.length === 0 ? [] : cleanupLeftovers(run, found);
+}
+
+/** The build a new attempt belongs to (its journal is opened for it). */
+export interface AttemptOf {
+  journalPath: string;
+  recipe: { name: string; version: string };
+  region: string;
+  buildId: string;
+  amiName: string;
+  account: string;
+}
+
+/** How a build goes on once earlier attempts are settled: a new attempt, the reuse of a smoke-tested image, or a refusal. */
+export type AttemptStart =
+  | { kind: "start"; journal: JournalFile; attempt: number }
+  | { kind: "reused"; imageId: string; problems: string[] }
+  | { kind: "blocked"; error: string; problems: string[] };
+
+// Opens the build's journal, removes what carries the build's tag when the journal settled was another build's (or there was
+// none), then reuses an image of this build that passed its smoke test, refuses to start over leftovers that could not be
+// removed, or deregisters this build's stale images and numbers a new attempt (each attempt has ClientTokens of its own).
+export async function startBuildAttempt(
+  run: CloudRun,
+  build: AttemptOf,
+  settled: { buildId?: string; problems: string[] },
+  existing: ImageRecord[],
+): Promise<AttemptStart> {
+  const { buildId, region } = build;
+  const journal = openJournal(build.journalPath, {
+    version: 1,
+    buildId,
+    recipe: build.recipe.name,
+    recipeVersion: build.recipe.version,
+    amiName: build.amiName,
+    sourceRegion: region,
+    account: build.account,
+    temporary: [],
+    regions: {},
+  });
+  const problems = [...settled.problems, ...(settled.buildId === buildId ? [] : await removeBuildLeftovers(run, region, buildId))];
+  const reusable = existing.find((i) => i.state === "available" && isSmokeTested(i.tags));
+  if (reusable) return { kind: "reused", imageId: reusable.imageId, problems };
+  if (problems.length > 0) {
+    return {
+      kind: "blocked",
+      error: `what an earlier attempt of build ${buildId} left could not all be removed, so this one would collide with it: fix the cause below and run again, or run \`rtcgw sweep --build ${buildId}\``,
+      problems,
+    };
+  }
+  for (const stale of existing) await deregisterWithSnapshots(run, region, stale.imageId);
+  return { kind: "start", journal, attempt: startAttempt(journal) };
 }
