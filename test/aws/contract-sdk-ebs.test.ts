@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { ebsBlockSize } from "../../cloud/ebs-blocks.ts";
-import { openJournal } from "../../cloud/journal.ts";
 import { CloudError, type CloudPorts } from "../../cloud/ports.ts";
 import { bindRetry } from "../../cloud/retry.ts";
 import type { SdkOptions } from "../../cloud/sdk/client-options.ts";
@@ -11,7 +10,7 @@ import { uploadDiskToSnapshot } from "../../image/builders/aws/upload-disk.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { readSnapshotBlock } from "../fakes/aws/fake-ebs.ts";
 import { startFakeEndpoint, type FakeEndpoint } from "../fakes/aws/http-endpoint.ts";
-import { tempJournalPath } from "./fixtures.ts";
+import { openTestJournal } from "./fixtures.ts";
 import { makeSparseDisk } from "./sparse-disk.ts";
 
 // The upload and RegisterImage through real SDK v3 clients (@aws-sdk/client-ebs, @aws-sdk/client-ec2) against the in-process endpoint.
@@ -30,16 +29,7 @@ after(() => endpoint.close());
 test("StartSnapshot, PutSnapshotBlock (a corrupted and a throttled block sent again) and CompleteSnapshot over the wire; DescribeSnapshots sees it complete; RegisterImage makes an ENA, uefi-preferred, IMDSv2 AMI of it", async () => {
   const disk = makeSparseDisk({ sizeBytes: 8 * 1024 * 1024, dataBlocks: [0, 3, 15] });
   const ports: CloudPorts = { ...cloud.ports, ebs: createEbsAdapter(sdk), ec2: createEc2Adapter(sdk) };
-  const journal = openJournal(tempJournalPath(), {
-    version: 1,
-    buildId: "b1",
-    recipe: "gateway",
-    recipeVersion: "1",
-    amiName: "gw",
-    sourceRegion: region,
-    temporary: [],
-    regions: {},
-  });
+  const journal = openTestJournal(region).journal;
   let armed = false;
   cloud.faults.onCall = (operation) => {
     if (operation !== "PutSnapshotBlock" || armed) return;

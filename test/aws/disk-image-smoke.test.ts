@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { openJournal } from "../../cloud/journal.ts";
 import { bindRetry } from "../../cloud/retry.ts";
 import { registerDiskImage } from "../../image/builders/aws/register-disk-image.ts";
 import { probeIngressRules, smokeFromOutside } from "../../image/builders/aws/smoke-from-outside.ts";
@@ -8,7 +7,7 @@ import { uploadDiskToSnapshot } from "../../image/builders/aws/upload-disk.ts";
 import { addSubnet } from "../fakes/aws/fake-network.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { createGatewayProbe } from "../../image/smoke/probe-from-outside.ts";
-import { tempJournalPath } from "./fixtures.ts";
+import { openTestJournal } from "./fixtures.ts";
 import { makeSparseDisk } from "./sparse-disk.ts";
 
 // RegisterImage of an uploaded disk and the smoke check of its instance from outside, against the fake cloud.
@@ -17,16 +16,7 @@ const disk = makeSparseDisk({ sizeBytes: 4 * 1024 * 1024, dataBlocks: [0, 2] });
 const tags = { "rtcgw:build": "b1", "rtcgw:role": "candidate" };
 
 async function registered(cloud: FakeCloud) {
-  const journal = openJournal(tempJournalPath(), {
-    version: 1,
-    buildId: "b1",
-    recipe: "gateway",
-    recipeVersion: "1",
-    amiName: "gw",
-    sourceRegion: region,
-    temporary: [],
-    regions: {},
-  });
+  const journal = openTestJournal(region).journal;
   const ctx = { ports: cloud.ports, probe: cloud.probe, journal, region, withRetry: bindRetry({ clock: cloud.clock }) };
   const { snapshotId } = await uploadDiskToSnapshot(ctx, { path: disk.raw, sha256: disk.sha256 }, { description: "d", tags, clientToken: "t1" });
   const imageId = await registerDiskImage(ctx, { name: "gw-1", description: "gateway 1 (bundle abc)", snapshotId, volumeSizeGiB: 8, arch: "amd64", tags });

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { buildTags } from "../../cloud/naming.ts";
-import { openJournal, type JournalFile } from "../../cloud/journal.ts";
+import type { JournalFile } from "../../cloud/journal.ts";
 import { CloudError } from "../../cloud/ports.ts";
 import { bindRetry } from "../../cloud/retry.ts";
 import { startCloudRun } from "../../cloud/cloud-run.ts";
@@ -10,7 +10,7 @@ import { uploadDiskToSnapshot, type DiskToUpload } from "../../image/builders/aw
 import { settleJournalFile } from "../../image/builders/aws/settle-earlier-attempts.ts";
 import { createFakeCloud, type FakeCloud } from "../fakes/aws/create-fake-cloud.ts";
 import { readSnapshotBlock } from "../fakes/aws/fake-ebs.ts";
-import { tempJournalPath } from "./fixtures.ts";
+import { openTestJournal } from "./fixtures.ts";
 import { armKill } from "./simulate-kill.ts";
 import { makeSparseDisk, type SparseDisk } from "./sparse-disk.ts";
 
@@ -23,17 +23,7 @@ const disk = makeSparseDisk({ sizeBytes: 24 * 1024 * 1024, dataBlocks: [0, 1, 7,
 
 function setup(): { cloud: FakeCloud; journal: JournalFile; journalPath: string } {
   const cloud = createFakeCloud({ regions: [region] });
-  const journalPath = tempJournalPath();
-  const journal = openJournal(journalPath, {
-    version: 1,
-    buildId,
-    recipe: "gateway",
-    recipeVersion: "1.0.0",
-    amiName: "gw",
-    sourceRegion: region,
-    temporary: [],
-    regions: {},
-  });
+  const { journal, journalPath } = openTestJournal(region, buildId);
   return { cloud, journal, journalPath };
 }
 

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { openJournal, type JournalFile } from "../../cloud/journal.ts";
 import { parseRecipe } from "../../dsl/parse.ts";
 import type { Recipe } from "../../dsl/resolve.ts";
 import type { Bundle } from "../../image/bundle/compile-bundle.ts";
@@ -45,4 +46,20 @@ export function tempJournalPath(): string {
     journalsDir = dir;
   }
   return join(mkdtempSync(join(journalsDir, "journal-")), "journal.json");
+}
+
+// A fresh journal of one build in `region`, for tests that drive an upload or registration without a whole build.
+export function openTestJournal(region: string, buildId = "b1"): { journal: JournalFile; journalPath: string } {
+  const journalPath = tempJournalPath();
+  const journal = openJournal(journalPath, {
+    version: 1,
+    buildId,
+    recipe: "gateway",
+    recipeVersion: "1",
+    amiName: "gw",
+    sourceRegion: region,
+    temporary: [],
+    regions: {},
+  });
+  return { journal, journalPath };
 }
