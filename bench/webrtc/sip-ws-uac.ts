@@ -1,5 +1,6 @@
 // A browser's SIP side, as a web phone sends it: SIP over WebSocket (RFC 7118), one connection per call,
-// INVITE with the WebRTC offer, ACK along the Record-Route set, BYE at the end.
+// REGISTER first (as JsSIP does; the gateway counts calls of unregistered connections against a small
+// anonymous share, 4 per address), INVITE with the WebRTC offer, ACK along the Record-Route set, BYE at the end.
 import { randomBytes } from "node:crypto";
 import WebSocket from "ws";
 import { findHeader, findHeaderList, parseSipMessage, type SipResponse } from "../../gateway/media/sip/sip-parse.ts";
@@ -61,7 +62,11 @@ export async function callOverWebSocket(url: string, target: string, offer: stri
       body,
     ].join("\r\n");
   try {
-    ws.send(request("INVITE", target, 1, [`To: <${target}>`], offer));
+    const aor = `sip:bench@${new URL(target.replace(/^sip:/, "sip://")).hostname}`;
+    ws.send(request("REGISTER", aor.replace(/^sip:bench@/, "sip:"), 1, [`To: <${aor}>`, "Expires: 600"]));
+    const registered = await nextFinal("REGISTER");
+    if (registered.status >= 300) throw new Error(`REGISTER ${aor}: ${registered.status} ${registered.reason}`);
+    ws.send(request("INVITE", target, 2, [`To: <${target}>`], offer));
     const final = await nextFinal("INVITE");
     if (final.status >= 300) throw new Error(`INVITE ${target}: ${final.status} ${final.reason}`);
     const to = `To: ${findHeader(final.headers, "to")}`;
@@ -69,11 +74,11 @@ export async function callOverWebSocket(url: string, target: string, offer: stri
       .reverse()
       .map((r) => `Route: ${r}`);
     const remote = findHeader(final.headers, "contact")?.replace(/^.*<([^>]+)>.*$/, "$1") ?? target;
-    ws.send(request("ACK", remote, 1, [to, ...routes]));
+    ws.send(request("ACK", remote, 2, [to, ...routes]));
     return {
       answer: final.body,
       hangup: async () => {
-        ws.send(request("BYE", remote, 2, [to, ...routes]));
+        ws.send(request("BYE", remote, 3, [to, ...routes]));
         try {
           const bye = await nextFinal("BYE");
           if (bye.status >= 300) throw new Error(`BYE: ${bye.status} ${bye.reason}`);
