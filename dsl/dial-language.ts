@@ -43,12 +43,23 @@ export function findUnreachable(later: DialLanguage, earlier: readonly DialLangu
   const own = firstUser(later);
   if (own === undefined) return { kind: "empty" };
   if (earlier.length === 0) return undefined;
+  return firstUser(notTakenBy(later, earlier)) === undefined ? { kind: "shadowed", witness: own } : undefined;
+}
+
+// A non-empty user that `later` matches and none of `earlier` takes, i.e. one that reaches `later`'s route: the
+// shortest, most readable (undefined when there is none).
+export function findReachingUser(later: DialLanguage, earlier: readonly DialLanguage[]): string | undefined {
+  return firstUser(notTakenBy(NFA.fromIntersection(later, buildDialLanguage("^.")), earlier));
+}
+
+// The users of `later` that none of `earlier` matches.
+function notTakenBy(later: DialLanguage, earlier: readonly DialLanguage[]): DialLanguage {
+  if (earlier.length === 0) return later;
   const union = earlier[0]!.copy();
   for (const language of earlier.slice(1)) union.union(language);
   const notTaken = DFA.fromFA(union);
   notTaken.complement();
-  const reachable = NFA.fromIntersection(later, notTaken);
-  return reachable.isEmpty ? { kind: "shadowed", witness: own } : undefined;
+  return NFA.fromIntersection(later, notTaken);
 }
 
 // The shortest, most readable user of a language, without its frame; undefined when it has none.

@@ -11,6 +11,7 @@ import { displayPath } from "../display-path.ts";
 import { UsageError } from "../errors.ts";
 import { installBuildPackages } from "../install-build-packages.ts";
 import { printProblems } from "../print-problems.ts";
+import { renderBootChecks } from "../render-boot-checks.ts";
 import { resolveRecipeArgument } from "../recipe-argument.ts";
 import { createProgressRenderer } from "../render-progress.ts";
 
@@ -150,6 +151,7 @@ function reportLocalBuild(io: CommandIo, result: LocalBuildResult, json: boolean
       `  sha256        ${m.disk.sha256} (raw disk)`,
       `  sizes         ${mib(m.disk.logicalBytes)} disk, ${mib(m.disk.allocatedBytes)} of it data, ${mib(m.disk.compressedBytes)} compressed; file system ${mib(m.sizes.rootfsBytes)}`,
       `  boot test     ${m.bootTest.ok ? "passed" : "FAILED"} under ${m.bootTest.accelerator.name.toUpperCase()} (${m.bootTest.accelerator.reason}): ${m.bootTest.boots.map((b) => `${b.firmware.toUpperCase()} "${b.marker}" ${b.readySeconds} s after power-on`).join(", ")}; ${m.bootTest.boots.flatMap((b) => b.checks).filter((c) => c.ok).length} of ${m.bootTest.boots.flatMap((b) => b.checks).length} checks`,
+      ...renderBootChecks(m.bootTest.boots),
       `  smoke test    ${m.smoke.ok ? "passed" : "FAILED"}: ${m.smoke.checks.filter((c) => c.ok).length} of ${m.smoke.checks.length} checks (each in manifest.json)`,
       `  Lynis         hardening index ${m.audit.hardeningIndex}, ${m.audit.warnings.length} warning(s)${m.audit.meetsTarget ? "" : " — below the target of 80 with no warnings"}`,
       `  build time    ${m.build.seconds} s${result.reused ? " (original build)" : ""}`,

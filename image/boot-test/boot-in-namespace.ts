@@ -2,13 +2,17 @@
 // so the network it makes and every process it starts die with it. It makes a TAP device for the VM
 // (host side 10.77.0.1/24), answers DHCP and DNS with dnsmasq, serves IMDSv2 at 169.254.169.254, boots
 // the VM, runs a PBX stand-in at the recipe's PBX address on the host side, waits for the ready line on
-// the serial console, then checks the VM from outside and prints one RTCGW-BOOT JSON line.
+// the serial console, then checks the VM from outside (two WebRTC calls through it among the checks) and
+// prints one RTCGW-BOOT JSON line.
 import { appendFileSync, writeFileSync } from "node:fs";
 import process from "node:process";
 import { execa } from "execa";
 import { probeHttps, probeSipOptions, probeWebSocketRegister, type SmokeCheck } from "../smoke/probe-gateway.ts";
+import type { CallTargets } from "./call-targets-plan.ts";
+import { checkWebRtcCalls } from "./check-webrtc-calls.ts";
 import type { ClosedPortProbe } from "./closed-port-probes.ts";
 import { startImdsStandin, type ImdsInstance } from "./imds-standin.ts";
+import { startPbxStandin, waitForLine } from "./pbx-standin-process.ts";
 import type { PbxStandinPlan } from "./pbx-standin-plan.ts";
 import { probeClosedPort } from "./probe-closed-port.ts";
 import { renderQemuArgs, type VmSpec } from "./qemu-command.ts";
@@ -42,6 +46,8 @@ export interface BootPlan {
   pbx: PbxStandinPlan | { none: string };
   /** Ports the firewall must keep closed from outside. */
   closedPorts: ClosedPortProbe[];
+  /** Whom the WebRTC calls dial (the PBX stand-in's echo, music), or why a call is not placed. */
+  calls: CallTargets;
 }
 
 /** What the inside half reports. */
@@ -91,7 +97,8 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
     ],
     { reject: false, stdout: "ignore", stderr: "pipe" },
   );
-  const pbxRequests = pbx ? await startPbxStandin(pbx) : [];
+  const pbxStandin = pbx ? await startPbxStandin(pbx.address, pbx.port) : undefined;
+  const pbxRequests = pbxStandin?.lines ?? [];
   const imds = await startImdsStandin({ ...plan.instance, localIpv4: guest }, { address: "169.254.169.254", port: 80 });
 
   writeFileSync(plan.serialLog, "");
@@ -221,6 +228,19 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
         detail: seen ?? `the stand-in saw: ${pbxRequests.join(" ") || "nothing"}`,
       });
     }
+    checks.push(
+      ...(await checkWebRtcCalls(
+        {
+          url: `wss://${guest}:${plan.httpsPort}/`,
+          domain: plan.domain,
+          mediaAddress: hostSide,
+          targets: plan.calls,
+          user: "boot-test",
+          password: "boot-test",
+        },
+        pbxRequests,
+      )),
+    );
     checks.push(...(await Promise.all(plan.closedPorts.map((probe) => probeClosedPort(guest, probe, 3000, hostSide)))));
     checks.push({
       name: "the image asks IMDS with tokens only (IMDSv2)",
@@ -239,32 +259,9 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
   }
   qemu.kill("SIGKILL");
   dnsmasq.kill("SIGKILL");
+  pbxStandin?.stop();
   imds.server.close();
   return { readySeconds, checks, ...(report ? { report } : {}), imds: { tokens: imds.log.tokens, refused: imds.log.refused }, serialTail: serial.slice(-3000) };
-}
-
-// Starts the PBX stand-in (image/smoke/pbx-standin.ts, with this process's tsx) on the PBX's address; resolves
-// once it listens, to the list its request lines are appended to.
-async function startPbxStandin(pbx: PbxStandinPlan): Promise<string[]> {
-  const path = new URL("../smoke/pbx-standin.ts", import.meta.url).pathname;
-  const standin = execa(process.execPath, [...process.execArgv, path, String(pbx.port), pbx.address], { reject: false, stdout: "pipe", stderr: "inherit" });
-  const lines: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    standin.stdout!.on("data", (chunk: Buffer) => {
-      lines.push(...chunk.toString("utf8").split("\n").filter(Boolean));
-      if (lines.some((line) => line.includes('"listening"'))) resolve();
-    });
-    void standin.then((r) => reject(new Error(`the PBX stand-in exited with ${r.exitCode ?? r.signal}: ${String(r.stderr ?? "")}`)));
-  });
-  return lines;
-}
-
-// The first line that matches, waiting up to `waitMs` for it (the stand-in's pipe may be read after the answer it sent arrived).
-async function waitForLine(lines: string[], match: (line: string) => boolean, waitMs: number): Promise<string | undefined> {
-  for (const until = Date.now() + waitMs; ; await new Promise((r) => setTimeout(r, 50))) {
-    const line = lines.find(match);
-    if (line !== undefined || Date.now() > until) return line;
-  }
 }
 
 main(JSON.parse(process.argv[2]!) as BootPlan).then(

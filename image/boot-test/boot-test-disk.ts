@@ -17,6 +17,7 @@ import { planClosedPortProbes } from "./closed-port-probes.ts";
 import { detectAccelerator, type Accelerator } from "./detect-accelerator.ts";
 import { defaultUefiVars, type Firmware } from "./qemu-command.ts";
 import { planPbxStandin } from "./pbx-standin-plan.ts";
+import { planCallTargets } from "./call-targets-plan.ts";
 import type { SshReport } from "./ssh-report.ts";
 import { vmNetwork } from "./vm-network.ts";
 
@@ -68,6 +69,8 @@ export async function bootTestDisk(options: BootTestOptions): Promise<BootTestRe
   const openSshKey = readFileSync(`${sshKey}.pub`, "utf8").trim();
   const diskBytes = Number((await execa("stat", ["--format=%s", options.disk])).stdout);
   const boots: BootRun[] = [];
+  const pbx = planPbxStandin(options.recipe, vmNetwork);
+  const calls = planCallTargets(options.recipe, "none" in pbx ? undefined : pbx.upstream);
   for (const firmware of options.firmwares ?? ["uefi", "bios"]) {
     const overlay = join(dir, `${firmware}.qcow2`);
     await execa("qemu-img", ["create", "-q", "-f", "qcow2", "-b", options.disk, "-F", "raw", overlay, String(diskBytes + growBytes)]);
@@ -90,10 +93,15 @@ export async function bootTestDisk(options: BootTestOptions): Promise<BootTestRe
       grownRootBytes: diskBytes + growBytes / 2,
       adminUser: options.recipe.gateway.admin.user,
       domain: options.recipe.gateway.domains[0]!,
-      pbx: planPbxStandin(options.recipe, vmNetwork),
+      pbx,
       closedPorts: planClosedPortProbes(options.recipe),
+      calls,
     };
-    if ("none" in plan.pbx && plan.checks === "full") options.log.note(`boot test (${firmware}): no WSS REGISTER check: ${plan.pbx.none}`);
+    if (plan.checks === "full") {
+      if ("none" in pbx) options.log.note(`boot test (${firmware}): no WSS REGISTER check: ${pbx.none}`);
+      for (const [call, target] of Object.entries(calls))
+        if ("none" in target) options.log.note(`boot test (${firmware}): no WebRTC call (${call}): ${target.none}`);
+    }
     const inside = new URL("./boot-in-namespace.ts", import.meta.url).pathname;
     const command = [
       "unshare",

@@ -66,26 +66,51 @@ export function parseSipMessage(text: string): SipMessage {
   return { startLine, headers };
 }
 
-// The 200 OK a registrar returns for `request` (Via, From, To with a tag, Call-ID, CSeq, Contact echoed).
-export function renderOkResponse(request: SipMessage): string {
+/** What a 200 OK to an INVITE adds: the answerer's own Contact (the dialog's remote target) and an SDP answer. */
+export interface SdpAnswer {
+  contact: string;
+  sdp: string;
+}
+
+// The 200 OK a registrar returns for `request` (Via, From, To with a tag, Call-ID, CSeq, Contact echoed), or with
+// `answer` the 200 OK a phone answers an INVITE with (Record-Route copied so that ACK and BYE take the proxies'
+// path, its own Contact, the SDP). `toTag` keeps the tag of an answer sent before (a retransmitted INVITE).
+export function renderOkResponse(request: SipMessage, answer?: SdpAnswer, toTag = makeToken()): string {
   const h = (name: string) => request.headers.get(name) ?? [];
   const to = h("to")[0] ?? "";
+  const body = answer?.sdp ?? "";
   return [
     "SIP/2.0 200 OK",
     ...h("via").map((v) => `Via: ${v}`),
+    ...(answer ? h("record-route").map((r) => `Record-Route: ${r}`) : []),
     `From: ${h("from")[0] ?? ""}`,
-    `To: ${to.includes(";tag=") ? to : `${to};tag=${makeToken()}`}`,
+    `To: ${to.includes(";tag=") ? to : `${to};tag=${toTag}`}`,
     `Call-ID: ${h("call-id")[0] ?? ""}`,
     `CSeq: ${h("cseq")[0] ?? ""}`,
-    ...h("contact").map((c) => `Contact: ${c}`),
+    ...(answer ? [`Contact: ${answer.contact}`, "Content-Type: application/sdp"] : h("contact").map((c) => `Contact: ${c}`)),
     "Server: rtcgw-smoke-pbx",
-    "Content-Length: 0",
+    `Content-Length: ${Buffer.byteLength(body)}`,
     "",
+    body,
+  ].join("\r\n");
+}
+
+// An SDP answer for a phone at `address` that takes PCMU on `port` (the offer must carry PCMU: every SIP side of the gateway does).
+export function renderPcmuAnswer(address: string, port: number): string {
+  return [
+    "v=0",
+    `o=rtcgw-pbx 1 1 IN IP4 ${address}`,
+    "s=-",
+    `c=IN IP4 ${address}`,
+    "t=0 0",
+    `m=audio ${port} RTP/AVP 0`,
+    "a=rtpmap:0 PCMU/8000",
+    "a=sendrecv",
     "",
   ].join("\r\n");
 }
 
 function expandCompactHeader(name: string): string {
-  const compact: Record<string, string> = { v: "via", f: "from", t: "to", i: "call-id", m: "contact", l: "content-length" };
+  const compact: Record<string, string> = { v: "via", f: "from", t: "to", i: "call-id", m: "contact", l: "content-length", c: "content-type" };
   return compact[name] ?? name;
 }

@@ -21,7 +21,7 @@ test("no installed package needs a Node the project's engines.node does not prom
   assert.ok(withEngines.length > 50, `${withEngines.length} locked packages declare engines.node`);
   assert.ok(
     withEngines.some(([path]) => path === "node_modules/werift"),
-    "werift (the tests' WebRTC stack) is locked and declares engines.node",
+    "werift (the WebRTC stack of the boot test's calls and the tests' browsers) is locked and declares engines.node",
   );
   assert.deepEqual(
     enginesConflicts(manifest.engines!.node!, lock.packages).map((conflict) => conflict.message),

@@ -39,7 +39,9 @@ test("the packed rtcgw installs into an empty project, where init, check, compil
   await installTarball(project, tarball);
   // tsx is a runtime dependency: build-ami's smoke and boot tests run their stand-ins with it.
   assert.equal(existsSync(join(project, "node_modules", "tsx")), true, "tsx (a runtime dependency) is installed");
-  for (const devOnly of ["typescript", "werift", "playwright-core"])
+  // werift too: the boot test's WebRTC calls run the browser stand-in (JsSIP, werift) on the user's machine.
+  assert.equal(existsSync(join(project, "node_modules", "werift")), true, "werift (a runtime dependency) is installed");
+  for (const devOnly of ["typescript", "playwright-core"])
     assert.equal(existsSync(join(project, "node_modules", devOnly)), false, `${devOnly} (a dev dependency) is not installed`);
 
   const init = await runInstalledCli(project, ["init", "--pbx", "192.0.2.10"]);
@@ -73,6 +75,19 @@ test("the packed rtcgw installs into an empty project, where init, check, compil
     { cwd: project },
   );
   assert.equal(String(runtime.stdout), "function x");
+  // The boot test's calls load the browser stand-in with tsx from the installed package: its packages resolve there.
+  const browser = await execa(
+    "node",
+    [
+      "--import",
+      "tsx",
+      "--input-type=module",
+      "-e",
+      'const m = await import("./node_modules/rtcgw/image/boot-test/check-webrtc-calls.ts"); console.log(typeof m.checkWebRtcCalls)',
+    ],
+    { cwd: project, reject: false },
+  );
+  assert.equal(String(browser.stdout), "function", String(browser.stderr));
 
   // A read-only install (a system-wide node_modules, a store): nothing under the package is written.
   const readOnly = await execa(

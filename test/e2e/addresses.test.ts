@@ -8,7 +8,7 @@ import { renderKamailioDefines } from "../../gateway/agent/firstboot/render-runt
 import { connectionOf } from "../harness/browser.ts";
 import { findFreePorts } from "../harness/free-ports.ts";
 import { gatewayAddress, pbxAddress } from "../harness/gateway-stack.ts";
-import { startRtpEcho } from "../harness/rtp-echo.ts";
+import { startRtpEcho } from "../../image/smoke/rtp-echo.ts";
 import { buildSipRequest, openSipUdpClient, statusOf } from "../harness/sip-udp.ts";
 import { sippScenario, startSipp } from "../harness/sipp.ts";
 import { settleWithin } from "../harness/wait-until.ts";

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { connectionOf } from "../harness/browser.ts";
 import { pbxAddress } from "../harness/gateway-stack.ts";
-import { startRtpEcho } from "../harness/rtp-echo.ts";
+import { startRtpEcho } from "../../image/smoke/rtp-echo.ts";
 import { sippScenario, startSipp } from "../harness/sipp.ts";
 import { settleWithin } from "../harness/wait-until.ts";
 import { e2eDomain } from "./e2e-recipe.ts";

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { pbxAddress } from "../harness/gateway-stack.ts";
 import { countRtpengineCalls } from "../harness/rtpengine.ts";
-import { startRtpEcho } from "../harness/rtp-echo.ts";
+import { startRtpEcho } from "../../image/smoke/rtp-echo.ts";
 import { sippScenario, startSipp } from "../harness/sipp.ts";
 import { e2eDomain } from "./e2e-recipe.ts";
 import { useGatewayStack } from "./use-gateway-stack.ts";

@@ -4,7 +4,7 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { gatewayAddress, pbxAddress } from "../harness/gateway-stack.ts";
-import { startRtpEcho, type RtpEcho } from "../harness/rtp-echo.ts";
+import { startRtpEcho, type RtpEcho } from "../../image/smoke/rtp-echo.ts";
 import { sippScenario, startSipp, type RunningSipp } from "../harness/sipp.ts";
 import { e2eDomain } from "./e2e-recipe.ts";
 import { useGatewayStack } from "./use-gateway-stack.ts";

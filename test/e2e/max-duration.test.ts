@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { startBrowser } from "../harness/browser.ts";
 import { pbxAddress, pbxPassword } from "../harness/gateway-stack.ts";
 import { countRtpengineCalls } from "../harness/rtpengine.ts";
-import { startRtpEcho } from "../harness/rtp-echo.ts";
+import { startRtpEcho } from "../../image/smoke/rtp-echo.ts";
 import { sippScenario, startSipp } from "../harness/sipp.ts";
 import { starveKamailioTimers } from "../harness/starve-kamailio-timers.ts";
 import { settleWithin } from "../harness/wait-until.ts";

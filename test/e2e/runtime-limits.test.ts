@@ -6,7 +6,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { renderKamailioDefines } from "../../gateway/agent/firstboot/render-runtime-settings.ts";
 import { pbxAddress } from "../harness/gateway-stack.ts";
-import { startRtpEcho } from "../harness/rtp-echo.ts";
+import { startRtpEcho } from "../../image/smoke/rtp-echo.ts";
 import { sippScenario, startSipp } from "../harness/sipp.ts";
 import { buildE2eRecipe, e2eDomain } from "./e2e-recipe.ts";
 import { useGatewayStack } from "./use-gateway-stack.ts";

@@ -4,7 +4,7 @@ import { after, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { connectionOf, rejectedMids, startBrowser, type Browser } from "../harness/browser.ts";
 import { pbxAddress, pbxPassword, startGatewayStack, type GatewayStack } from "../harness/gateway-stack.ts";
-import { startRtpEcho } from "../harness/rtp-echo.ts";
+import { startRtpEcho } from "../../image/smoke/rtp-echo.ts";
 import { sippScenario, startSipp } from "../harness/sipp.ts";
 import { settleWithin } from "../harness/wait-until.ts";
 import { buildE2eRecipe, e2eDomain } from "./e2e-recipe.ts";

@@ -17,7 +17,7 @@ import { startAgentProxy } from "../harness/agent-proxy.ts";
 import { launchChromium, saveScreenshot } from "../harness/chromium.ts";
 import { findFreePorts } from "../harness/free-ports.ts";
 import { pbxAddress, pbxPassword, startGatewayStack } from "../harness/gateway-stack.ts";
-import { startRtpEcho, type RtpEcho } from "../harness/rtp-echo.ts";
+import { startRtpEcho, type RtpEcho } from "../../image/smoke/rtp-echo.ts";
 import { sippScenario, startSipp } from "../harness/sipp.ts";
 import { buildE2eRecipe, e2eDomain } from "../e2e/e2e-recipe.ts";
 

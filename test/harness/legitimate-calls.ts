@@ -4,10 +4,10 @@
 import assert from "node:assert/strict";
 import { startMediaService, type RunningMediaService } from "../../gateway/media/server.ts";
 import { defaultMediaSettings } from "../../gateway/media/settings.ts";
-import { connectionOf, startBrowser, type Browser, type BrowserOptions } from "./browser.ts";
+import { connectionOf, startBrowser, type Browser, type LoopbackBrowserOptions } from "./browser.ts";
 import { findFreePorts } from "./free-ports.ts";
 import { pbxAddress, pbxPassword, type GatewayStack } from "./gateway-stack.ts";
-import { startRtpEcho, type RtpEcho } from "./rtp-echo.ts";
+import { startRtpEcho, type RtpEcho } from "../../image/smoke/rtp-echo.ts";
 import { sippScenario, startSipp } from "./sipp.ts";
 import { sleep } from "./start-process.ts";
 
@@ -33,7 +33,7 @@ export async function startLegitimateCalls(
   stack: GatewayStack,
   user: string,
   domain: string,
-  options: { browser?: BrowserOptions; mediaRtpTimeoutMs?: number } = {},
+  options: { browser?: LoopbackBrowserOptions; mediaRtpTimeoutMs?: number } = {},
 ): Promise<LegitimateCalls> {
   const settings = { ...defaultMediaSettings, port: stack.mediaPort, rtpTimeoutMs: options.mediaRtpTimeoutMs ?? defaultMediaSettings.rtpTimeoutMs };
   const startMedia = () => startMediaService(settings, { log: () => {} });

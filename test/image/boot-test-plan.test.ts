@@ -1,11 +1,13 @@
 // The boot test's pure parts: QEMU's command line per accelerator and firmware, reading the VM's SSH report,
-// the ports the firewall must keep closed and where the PBX stand-in answers.
+// the ports the firewall must keep closed, where the PBX stand-in answers, whom the WebRTC calls dial and their verdicts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { renderQemuArgs } from "../../image/boot-test/qemu-command.ts";
 import { readSshReport, renderSshReportScript } from "../../image/boot-test/ssh-report.ts";
 import { planClosedPortProbes, unusedPortSearchStart } from "../../image/boot-test/closed-port-probes.ts";
 import { planPbxStandin } from "../../image/boot-test/pbx-standin-plan.ts";
+import { planCallTargets } from "../../image/boot-test/call-targets-plan.ts";
+import { judgeEchoCall, judgeMusicCall } from "../../image/boot-test/call-checks.ts";
 import { vmNetwork } from "../../image/boot-test/vm-network.ts";
 import { listOpenListeners } from "../../dsl/appliance-ports.ts";
 import { loadRecipe } from "./load-test-recipe.ts";
@@ -98,4 +100,55 @@ test("the PBX stand-in answers at the upstream's single allowed source, which th
   assert.match((planPbxStandin(inside, vmNetwork) as { none: string }).none, /inside the boot test's own network/);
   const tcp = loadRecipe((r) => (r.gateway.upstreams[0].transport = "tcp"));
   assert.match((planPbxStandin(tcp, vmNetwork) as { none: string }).none, /UDP only; the recipe's upstreams use pbx: tcp/);
+});
+
+test("the WebRTC calls dial a user each route of the dial plan really gets: the PBX route's first user not taken earlier, music", () => {
+  const recipe = loadRecipe();
+  assert.deepEqual(planCallTargets(recipe, "pbx"), { pbx: { user: "A" }, music: { user: "music" } });
+  assert.deepEqual(planCallTargets(recipe, undefined).pbx, { none: "there is no PBX stand-in to answer it" });
+  const dialPlan = (routes: unknown[]) => ({ ...recipe, gateway: { ...recipe.gateway, dialPlan: routes } }) as typeof recipe;
+  // Digits only to the PBX, and 0 taken by an earlier reject: the call dials 1.
+  const digits = dialPlan([
+    { kind: "reject", pattern: "^0$", status: 403 },
+    { kind: "upstream", pattern: "^[0-9]+$", upstream: "pbx" },
+  ]);
+  assert.deepEqual(planCallTargets(digits, "pbx"), { pbx: { user: "1" }, music: { none: "no dialled user reaches a music route in the recipe's dial plan" } });
+  // An upstream route shadowed entirely: no call, and the reason says which route.
+  const shadowed = dialPlan([
+    { kind: "reject", pattern: ".*", status: 403 },
+    { kind: "upstream", pattern: ".*", upstream: "pbx" },
+  ]);
+  assert.deepEqual(planCallTargets(shadowed, "pbx").pbx, { none: "no dialled user reaches upstream pbx in the recipe's dial plan" });
+});
+
+test("the echo call passes only with audio both ways (half each way) and a BYE answered with 200; music with enough packets", () => {
+  const call = { attempts: 1, codec: "audio/PCMU", sent: 150, received: 140, hangUp: "SIP/2.0 200 OK" };
+  const echo = { echoed: 148, payloadTypes: [0] };
+  const passed = judgeEchoCall("echo", call, echo);
+  assert.equal(passed.ok, true);
+  assert.equal(
+    passed.detail,
+    "audio/PCMU: the browser sent 150, the PBX side received and echoed 148 (payload types 0), the browser got 140 back decrypted; BYE: SIP/2.0 200 OK",
+  );
+  assert.match(judgeEchoCall("echo", { ...call, received: 74 }, echo).detail, /^the browser got fewer than 75 back \(/);
+  assert.equal(judgeEchoCall("echo", { ...call, received: 75 }, echo).ok, true);
+  assert.match(judgeEchoCall("echo", call, { ...echo, echoed: 10 }).detail, /^the PBX side got fewer than 75 \(/);
+  assert.match(judgeEchoCall("echo", call, undefined).detail, /^the PBX stand-in got no BYE/);
+  assert.match(judgeEchoCall("echo", { ...call, hangUp: "no final response to the BYE within 15000 ms" }, echo).detail, /^the BYE: no final response/);
+  const stalled = judgeEchoCall(
+    "echo",
+    { ...call, attempts: 3, failure: "answered, but DTLS-SRTP did not come up: audio DTLS transport is connecting, not connected" },
+    echo,
+  );
+  assert.deepEqual(stalled, {
+    name: "echo",
+    ok: false,
+    detail: "answered, but DTLS-SRTP did not come up: audio DTLS transport is connecting, not connected (3 attempts: DTLS-SRTP stalled before)",
+  });
+
+  const music = { attempts: 1, codec: "audio/opus", sent: 50, received: 190, hangUp: "SIP/2.0 200 OK" };
+  assert.equal(judgeMusicCall("music", music, 50, 4000).ok, true);
+  assert.match(judgeMusicCall("music", music, 50, 4000).detail, /the browser got 190 audio packets decrypted in 4\.0 s \(at least 50 expected\)/);
+  assert.match(judgeMusicCall("music", { ...music, received: 12 }, 50, 4000).detail, /^fewer than 50 audio packets/);
+  assert.equal(judgeMusicCall("music", { ...music, failure: "no answer to the INVITE within 15000 ms" }, 50, 4000).ok, false);
 });

@@ -2,7 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { findNgListen } from "../../image/smoke/read-image-config.ts";
 import { answerDnsQuery } from "../../image/smoke/dns-standin.ts";
-import { parseSipMessage, renderOkResponse, renderOptions, renderWebSocketRegister } from "../../image/smoke/sip-messages.ts";
+import { parseSipMessage, renderOkResponse, renderOptions, renderPcmuAnswer, renderWebSocketRegister } from "../../image/smoke/sip-messages.ts";
 
 test("rtpengine's ng listener is read from the [rtpengine] section", () => {
   assert.deepEqual(findNgListen("[rtpengine]\ntable = -1\nlisten-ng = 127.0.0.1:2223\n[rtpengine-testing]\nlisten-ng = 9999\n"), {
@@ -20,6 +20,36 @@ test("the PBX stand-in's 200 OK echoes the request's dialog headers and tags To"
   assert.equal(ok.startLine, "SIP/2.0 200 OK");
   for (const header of ["via", "from", "call-id", "cseq", "contact"]) assert.deepEqual(ok.headers.get(header), request.headers.get(header), header);
   assert.match(ok.headers.get("to")![0]!, /;tag=[0-9a-f]+$/);
+});
+
+test("the PBX stand-in answers an INVITE as a phone: Record-Route copied, its own Contact, a PCMU SDP answer, the same To tag again", () => {
+  const invite = parseSipMessage(
+    [
+      "INVITE sip:A@192.0.2.10:5060 SIP/2.0",
+      "Record-Route: <sip:10.77.0.10;lr>",
+      "Via: SIP/2.0/UDP 10.77.0.10:5060;branch=z9hG4bK1",
+      "From: <sip:boot-test@pbx.example.com>;tag=f1",
+      "To: <sip:A@pbx.example.com>",
+      "Call-ID: c1",
+      "CSeq: 1 INVITE",
+      "Contact: <sip:boot-test@10.77.0.10:5060>",
+      "",
+      "",
+    ].join("\r\n"),
+  );
+  const answer = { contact: "<sip:pbx@192.0.2.10:5060>", sdp: renderPcmuAnswer("192.0.2.10", 40000) };
+  const text = renderOkResponse(invite, answer, "t1");
+  const ok = parseSipMessage(text);
+  assert.deepEqual(ok.headers.get("record-route"), ["<sip:10.77.0.10;lr>"]);
+  assert.deepEqual(ok.headers.get("contact"), ["<sip:pbx@192.0.2.10:5060>"]);
+  assert.deepEqual(ok.headers.get("to"), ["<sip:A@pbx.example.com>;tag=t1"]);
+  assert.deepEqual(ok.headers.get("content-type"), ["application/sdp"]);
+  const body = text.split("\r\n\r\n")[1]!;
+  assert.equal(Number(ok.headers.get("content-length")![0]), Buffer.byteLength(body));
+  assert.match(body, /^c=IN IP4 192\.0\.2\.10$/m);
+  assert.match(body, /^m=audio 40000 RTP\/AVP 0$/m);
+  // A REGISTER's 200 carries no Record-Route and echoes the Contact, as before.
+  assert.equal(parseSipMessage(renderOkResponse(invite)).headers.get("record-route"), undefined);
 });
 
 test("OPTIONS carries a Via with rport toward the local socket", () => {
