@@ -90,7 +90,7 @@ test("first boot writes keys, certificate, password hash and runtime settings; t
   assert.match(defines, /^#!substdef "!RTCGW_PUBLIC_IPV4!203\.0\.113\.45!g"$/m);
   // Sized from the instance (1 GiB, 2 cores): 256 MiB of shared memory, (256 - 48) MiB / 96 KiB connections.
   assert.match(defines, /^#!trydef TCP_MAX_CONNECTIONS 2218$/m);
-  assert.match(defines, /^#!trydef OVERLOAD_CPS 1500$/m);
+  assert.match(defines, /^#!trydef OVERLOAD_CPS 1200$/m);
   assert.match(await readFile(join(root, runtimePaths.kamailioMemory), "utf8"), /^SHM_MEMORY=256\nPKG_MEMORY=16$/m);
 
   const cert = new X509Certificate(await readFile(join(root, runtimePaths.tlsCertificate)));

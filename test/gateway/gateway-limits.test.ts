@@ -23,7 +23,7 @@ test("Debian's defaults are replaced: a 2 GiB instance gets 512 MiB and 4949 con
     tcpMaxConnections: 4949,
     webSocketTotal: 4885,
     webSocketPerAddress: 20,
-    overloadCps: 1500,
+    overloadCps: 1200,
   });
   assert.equal(sizeGatewayLimits({ memoryMiB: 200, cores: 1 }).kamailioSharedMiB, 64);
   assert.ok(
