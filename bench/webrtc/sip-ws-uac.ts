@@ -46,12 +46,15 @@ export async function callOverWebSocket(url: string, target: string, offer: stri
   const fromTag = token();
   const callId = `${token()}@bench`;
   const local = `sip:bench@${host};transport=ws`;
+  // The browser's address of record, in the callee's domain (the gateway's): From, and what it registers.
+  const domain = new URL(target.replace(/^sip:/, "sip://")).hostname;
+  const aor = `sip:bench@${domain}`;
   const request = (method: string, uri: string, cseq: number, lines: string[], body = "") =>
     [
       `${method} ${uri} SIP/2.0`,
       `Via: SIP/2.0/WS ${host};branch=z9hG4bK${token()}`,
       "Max-Forwards: 70",
-      `From: <sip:bench@${new URL(target.replace(/^sip:/, "sip://")).hostname}>;tag=${fromTag}`,
+      `From: <${aor}>;tag=${fromTag}`,
       ...lines,
       `Call-ID: ${callId}`,
       `CSeq: ${cseq} ${method}`,
@@ -62,8 +65,7 @@ export async function callOverWebSocket(url: string, target: string, offer: stri
       body,
     ].join("\r\n");
   try {
-    const aor = `sip:bench@${new URL(target.replace(/^sip:/, "sip://")).hostname}`;
-    ws.send(request("REGISTER", aor.replace(/^sip:bench@/, "sip:"), 1, [`To: <${aor}>`, "Expires: 600"]));
+    ws.send(request("REGISTER", `sip:${domain}`, 1, [`To: <${aor}>`, "Expires: 600"]));
     const registered = await nextFinal("REGISTER");
     if (registered.status >= 300) throw new Error(`REGISTER ${aor}: ${registered.status} ${registered.reason}`);
     ws.send(request("INVITE", target, 2, [`To: <${target}>`], offer));

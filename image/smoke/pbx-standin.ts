@@ -1,8 +1,8 @@
 // A PBX stand-in for the smoke and boot tests: answers every SIP request on UDP with 200 OK and prints one JSON
-// line per request to stdout. An INVITE is answered as a phone would (its own Contact, an SDP answer taking PCMU)
-// with an RTP echo behind the answer; the line of each BYE carries the RTP packets the echo received (and sent
-// back) so far and their payload types. Run: `node --import tsx pbx-standin.ts PORT [ADDRESS]` (every address by default; the SDP answer
-// names ADDRESS, 127.0.0.1 when it is every address).
+// line per request to stdout. An INVITE is answered as a phone would (its own Contact, an SDP answer taking
+// PCMU) with an RTP echo behind the answer; the line of each BYE carries the RTP packets the echo received (and
+// sent back) so far and their payload types. Run: `node --import tsx pbx-standin.ts PORT [ADDRESS]` (every
+// address by default; the SDP answer names ADDRESS, 127.0.0.1 when it is every address).
 import { createSocket } from "node:dgram";
 import process from "node:process";
 import { startRtpEcho } from "./rtp-echo.ts";
