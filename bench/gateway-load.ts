@@ -2,7 +2,7 @@
 // flood ban does not apply) sends calls with a preloaded Route through the gateway to a sipp answerer.
 import { readFileSync } from "node:fs";
 import { findFreePorts } from "../test/harness/free-ports.ts";
-import { startSipp } from "../test/harness/sipp.ts";
+import { startSipp, summarizeSippErrors } from "../test/harness/sipp.ts";
 import { processCpuMs } from "./gateway-media-cpu.ts";
 
 /** What one run measured, from sipp's cumulative statistics. */
@@ -18,6 +18,8 @@ export interface LoadResult {
   proxyCpuMs: number;
   /** Wall time of the run (first call to the caller's exit). */
   wallMs: number;
+  /** Why the caller's failed calls failed (sipp's error log), most frequent first. */
+  failureReasons: Array<{ reason: string; calls: number }>;
 }
 
 /** The proxy a run goes through: its SIP address, a work dir for sipp's logs, and its CPU so far. */
@@ -92,7 +94,14 @@ export async function runLoad(target: LoadTarget, options: LoadOptions): Promise
   const proxyCpuMs = target.cpuMs() - proxyBefore;
   sample();
   await uas.process.stop();
-  return { rate: options.rate, ...parseSippStatistics(readFileSync(uac.process.logPath, "utf8")), sippCpuMs: sippCpu.uac + sippCpu.uas, proxyCpuMs, wallMs };
+  return {
+    rate: options.rate,
+    ...parseSippStatistics(readFileSync(uac.process.logPath, "utf8")),
+    sippCpuMs: sippCpu.uac + sippCpu.uas,
+    proxyCpuMs,
+    wallMs,
+    failureReasons: summarizeSippErrors(uac.errors()),
+  };
 }
 
 // Reads the cumulative column of sipp's final statistics screen.
