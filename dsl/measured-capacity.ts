@@ -64,11 +64,20 @@ export interface CallCapacity {
   configuration: MeasuredConfiguration;
 }
 
-// Calls one instance carries: WebRTC-leg calls where measured, else calls with media, on the largest measured machine.
-export function findCallCapacity(capacity: MeasuredCapacity = measuredCapacity): CallCapacity | undefined {
+// Whether every call is transcoded: the codec policy leaves no codec both sides take (rtpengine passes a common
+// codec through; browsers offer G.711 besides Opus, so with the default policy calls are not transcoded).
+export function everyCallTranscodes(codecs: { webrtc: readonly string[]; sip: readonly string[] }): boolean {
+  return !codecs.webrtc.some((codec) => codecs.sip.includes(codec));
+}
+
+// Calls one instance carries, on the largest measured machine: transcoded calls when every call is transcoded (and
+// nothing when those were not measured: the other figures would promise far more), else WebRTC-leg calls where
+// measured, else calls with media.
+export function findCallCapacity(capacity: MeasuredCapacity = measuredCapacity, options: { transcoding?: boolean } = {}): CallCapacity | undefined {
+  const names: CapacityFigureName[] = options.transcoding ? ["transcodedCalls"] : ["webrtcCalls", "callsWithMedia"];
   const largest = [...capacity.configurations].sort((a, b) => b.cores - a.cores);
   for (const configuration of largest) {
-    for (const name of ["webrtcCalls", "callsWithMedia"] as const) {
+    for (const name of names) {
       const figure = configuration.figures[name];
       if (figure) return { name, figure, configuration };
     }

@@ -1,7 +1,7 @@
 import type { Recipe } from "../resolve.ts";
 import { problemAt, type Problem } from "../problems.ts";
 import { formatPortRange, portCount } from "../units.ts";
-import { describeMeasuredFigure, findCallCapacity, measuredCapacity, type MeasuredCapacity } from "../measured-capacity.ts";
+import { describeMeasuredFigure, everyCallTranscodes, findCallCapacity, measuredCapacity, type MeasuredCapacity } from "../measured-capacity.ts";
 
 /** rtpengine opens RTP and RTCP on both legs: 4 ports per bridged call. */
 export const rtpPortsPerCall = 4;
@@ -30,11 +30,12 @@ export function checkRtpCapacity(recipe: Recipe): Problem[] {
   ];
 }
 
-// Warns when the capacity target asks one instance for more calls than was measured (the message names the figure);
-// silent while the RTP range cannot hold the target anyway (that error comes first) or nothing was measured.
+// Warns when the capacity target asks one instance for more calls than was measured (the message names the figure:
+// transcoded calls when the codec policy transcodes every call); silent while the RTP range cannot hold the target
+// anyway (that error comes first) or nothing was measured.
 export function checkMeasuredCapacity(recipe: Recipe, capacity: MeasuredCapacity = measuredCapacity): Problem[] {
   const target = recipe.gateway.capacity.parallelCalls;
-  const measured = findCallCapacity(capacity);
+  const measured = findCallCapacity(capacity, { transcoding: everyCallTranscodes(recipe.gateway.rules.codecs) });
   if (!measured || target <= measured.figure.value || checkRtpCapacity(recipe).length > 0) return [];
   const { name, figure, configuration } = measured;
   return [

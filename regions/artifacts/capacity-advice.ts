@@ -4,6 +4,7 @@ import type { Recipe } from "../../dsl/resolve.ts";
 import {
   capacityFigureLabels,
   describeMeasuredFigure,
+  everyCallTranscodes,
   findCallCapacity,
   measuredCapacity,
   type CapacityFigureName,
@@ -47,7 +48,7 @@ export function listCapacityRows(recipe: Recipe, capacity: MeasuredCapacity = me
 
 // The InstanceType parameter's description: the default, what one instance was measured to carry and when, and the target.
 export function describeInstanceSize(recipe: Recipe, capacity: MeasuredCapacity = measuredCapacity): string {
-  const calls = findCallCapacity(capacity);
+  const calls = findCallCapacity(capacity, { transcoding: everyCallTranscodes(recipe.gateway.rules.codecs) });
   const measured = calls
     ? ` One instance was measured at ${describeMeasuredFigure(calls.name, calls.figure, calls.configuration)}.`
     : " No capacity measured yet (docs/PERFORMANCE.md).";

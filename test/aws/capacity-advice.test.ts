@@ -62,6 +62,23 @@ test("both templates' instance type advice quotes the measured calls per instanc
     describeInstanceSize(recipe, { configurations: [] }),
     "EC2 instance type. No capacity measured yet (docs/PERFORMANCE.md). This recipe targets 200 calls per instance; for more, choose more vCPUs or the cluster template.",
   );
+  const transcoding = buildTestRecipe((r) => {
+    r.gateway.capacity = { parallelCalls: 50 };
+    r.gateway.rules = [{ kind: "codec-policy", webrtc: ["opus"], sip: ["PCMU"] }];
+  });
+  const withTranscoded = structuredClone(measured);
+  withTranscoded.configurations[0]!.figures.transcodedCalls = {
+    value: 60,
+    limitFound: true,
+    measuredAt: "2026-12-03T01:00:00Z",
+    command: "npx tsx bench/webrtc.ts",
+    loadAverage: 0.7,
+  };
+  assert.match(
+    describeInstanceSize(transcoding, withTranscoded),
+    /measured at 60 parallel WebRTC calls transcoded Opus ↔ PCMU on 2 cores/,
+    "every call is transcoded: that figure applies",
+  );
   const images = { "us-east-1": "ami-0123456789abcdef0" };
   for (const template of [renderSingleInstanceTemplate(recipe, images), renderClusterTemplate(recipe, images)] as any[]) {
     assert.equal(template.Parameters.InstanceType.Description, describeInstanceSize(recipe));

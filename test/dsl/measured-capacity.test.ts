@@ -46,6 +46,25 @@ test("a lower bound says so, and calls with media stand in when WebRTC calls wer
   assert.deepEqual(checkMeasuredCapacity(recipeWithCalls(2500), { configurations: [] }), [], "nothing measured, nothing to warn about");
 });
 
+test("a codec policy that transcodes every call is held to the transcoded-calls figure, not the WebRTC-leg one", () => {
+  const withTranscoded: MeasuredCapacity = {
+    configurations: [{ machine: "2 cores (test)", cores: 2, figures: { ...measured.configurations[0]!.figures, transcodedCalls: figure(60) } }],
+  };
+  const transcoding = (parallelCalls: number) => {
+    const recipe = recipeWithCalls(parallelCalls);
+    recipe.gateway.rules.codecs = { webrtc: ["opus"], sip: ["PCMU"] };
+    return recipe;
+  };
+  assert.match(
+    checkMeasuredCapacity(transcoding(61), withTranscoded)[0]!.message,
+    /^61 calls per instance is more than measured: 60 parallel WebRTC calls transcoded Opus ↔ PCMU on 2 cores/,
+  );
+  assert.deepEqual(checkMeasuredCapacity(transcoding(60), withTranscoded), []);
+  // The default policy shares G.711 with the SIP side: rtpengine passes it through, the WebRTC-leg figure applies.
+  assert.deepEqual(checkMeasuredCapacity(recipeWithCalls(61), withTranscoded), []);
+  assert.deepEqual(checkMeasuredCapacity(transcoding(61), measured), [], "transcoded calls not measured: no other figure stands in");
+});
+
 test("the largest measured machine counts", () => {
   const two: MeasuredCapacity = { configurations: [measured.configurations[0]!, { machine: "8 cores", cores: 8, figures: { webrtcCalls: figure(1600) } }] };
   assert.deepEqual(checkMeasuredCapacity(recipeWithCalls(1000), two), []);
