@@ -20,6 +20,13 @@ export function describeThisMachine(): string {
   return `${cpus().length} cores (${model}), load generator on the same machine, loopback`;
 }
 
+// Whether a new result replaces the recorded figure: always, except a lower bound (every step the run tried was
+// clean) below what is recorded: it says only that the limit lies above that run's largest step, which the
+// recorded figure already says (a narrow run, e.g. 50 setups/s while checking transcoding, must not erase 200).
+export function replacesRecordedFigure(recorded: MeasuredFigure | undefined, next: FigureResult): boolean {
+  return !recorded || next.limitFound || next.value >= recorded.value;
+}
+
 // Records `figures` for this machine unless the command line has --no-capacity (`--record=a,b`: only those figures);
 // prints what it wrote.
 export function recordCapacityFigures(figures: Partial<Record<CapacityFigureName, FigureResult>>, argv = process.argv): void {
@@ -42,6 +49,11 @@ export function recordCapacityFigures(figures: Partial<Record<CapacityFigureName
   let configuration = capacity.configurations.find((c) => c.machine === machine);
   if (!configuration) capacity.configurations.push((configuration = { machine, cores: cpus().length, figures: {} }));
   for (const [name, result] of Object.entries(figures) as [CapacityFigureName, FigureResult][]) {
+    const recorded = configuration.figures[name];
+    if (!replacesRecordedFigure(recorded, result)) {
+      console.log(`capacity: kept ${recorded!.value} ${capacityFigureLabels[name]} (this run: ≥ ${result.value}, a lower bound below it)`);
+      continue;
+    }
     const figure: MeasuredFigure = {
       value: result.value,
       limitFound: result.limitFound,

@@ -4,6 +4,7 @@ import { parseRecipe } from "../../dsl/parse.ts";
 import { checkMeasuredCapacity } from "../../dsl/rules/capacity.ts";
 import { findCallCapacity, measuredCapacity, parseMeasuredCapacity, type MeasuredCapacity } from "../../dsl/measured-capacity.ts";
 import { copyDefaultRecipe } from "./recipe-variants.ts";
+import { replacesRecordedFigure } from "../../bench/capacity-file.ts";
 
 const figure = (value: number, limitFound = true) => ({
   value,
@@ -104,4 +105,12 @@ test("a hand-broken capacity file is refused with what is wrong and how to fix i
     /^Error: x\.json: configurations\.0\.figures.*re-run the benchmarks/,
   );
   assert.throws(() => parseMeasuredCapacity({ configurations: [{ machine: "m", cores: 0, figures: {} }] }, "x.json"), /x\.json: configurations\.0\.cores/);
+});
+
+test("a benchmark's lower bound below the recorded figure leaves it; a found limit or a higher value replaces it", () => {
+  const recorded = figure(200);
+  assert.equal(replacesRecordedFigure(recorded, { value: 50, limitFound: false, loadAverage: 1 }), false, "≥ 50 says nothing new about 200");
+  assert.equal(replacesRecordedFigure(recorded, { value: 100, limitFound: true, loadAverage: 1 }), true, "a limit found lower replaces it");
+  assert.equal(replacesRecordedFigure(recorded, { value: 300, limitFound: false, loadAverage: 1 }), true);
+  assert.equal(replacesRecordedFigure(undefined, { value: 50, limitFound: false, loadAverage: 1 }), true);
 });
