@@ -55,7 +55,10 @@ export async function runLoad(target: LoadTarget, options: LoadOptions): Promise
     scenario: scenario("uas"),
     localAddress: answererAddress,
     localPort: uasPort!,
-    calls: options.calls,
+    // It must outlive the caller (it is stopped below): sipp counts a late retransmitted INVITE, arriving after its
+    // call ended, as a new call, and with -m at the caller's count it exited before the caller's last calls, which
+    // then failed as 408 (Kamailio's timer) and stretched the step's wall time.
+    calls: options.calls * 2,
     timeoutSeconds,
     extraArgs: ["-mi", answererAddress, "-mp", String(uasMedia)],
   });

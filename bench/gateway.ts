@@ -1,7 +1,7 @@
 // Benchmark (not a test): the signalling ceiling. sipp offers calls through the compiled gateway and through a
 // minimal stock Kamailio proxy (bench/gateway-sipp/stock-proxy.cfg) in the same run, stepping the offered rate
 // until a step has failed calls or retransmissions; signalling only and rtpengine-anchored.
-// Run: `nice npx tsx bench/gateway.ts` (`--quick`: 3 s per step; `--seconds=10`, `--json`; `--no-capacity` leaves
+// Run: `nice npx tsx bench/gateway.ts` (`--quick`: 3 s per step; `--seconds=10`, `--workers=4`, `--json`; `--no-capacity` leaves
 // dsl/measured-capacity.json as it is).
 import { cpus, loadavg } from "node:os";
 import { buildE2eRecipe } from "../test/e2e/e2e-recipe.ts";
@@ -10,12 +10,16 @@ import { startKamailio } from "../test/harness/kamailio.ts";
 import { findFreePorts } from "../test/harness/free-ports.ts";
 import { sleep } from "../test/harness/start-process.ts";
 import { processCpuMs, processTreeCpuMs } from "./gateway-media-cpu.ts";
+import { rtpengineDeleteDelaySeconds } from "../gateway/rtpengine/compile-rtpengine-config.ts";
+import { rtpPortsPerCall } from "../dsl/rules/capacity.ts";
 import { runLoad, type LoadOptions, type LoadResult, type LoadTarget } from "./gateway-load.ts";
 import { recordCapacityFigures, type FigureResult } from "./capacity-file.ts";
 
 const quick = process.argv.includes("--quick");
 const option = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.split("=")[1];
 const seconds = Number(option("seconds") ?? (quick ? 3 : 10));
+// Kamailio's SIP workers (`children`, `tcp_children`): the compiled default is 4; a lever to measure.
+const workers = Number(option("workers") ?? 4);
 /** Offered rates per kind: start, step, last. */
 const steps: Record<LoadOptions["kind"], number[]> = {
   signalling: range(Number(option("signalling-from") ?? 500), Number(option("signalling-step") ?? 500), Number(option("signalling-to") ?? 5000)),
@@ -34,18 +38,21 @@ interface CpsRow {
 // overload cap is lifted: this measures what the routing logic carries, which is what first boot sizes the cap from
 // (bench/gateway-overload.ts measures the cap itself); with it, every step above the cap would count its 503s as failures.
 const recipe = buildE2eRecipe((r) => (r.gateway.security.flood = { requests: 100000, window: "1s", ban: "1s" }));
+// Both proxies anchor through one rtpengine, which holds a call's ports for its delete delay after the BYE: a step
+// needs rate × seconds calls' ports, and the next step starts once the previous one's are free again.
+const rtpPortCount = 24000;
 const stack = await startGatewayStack(recipe, {
-  rtpPortCount: 8000,
+  rtpPortCount,
   logLevel: 0,
   sharedMemoryMb: 512,
-  gatewayDefines: { WORKERS: 4, OVERLOAD_CPS: 1_000_000 },
+  gatewayDefines: { WORKERS: workers, OVERLOAD_CPS: 1_000_000 },
 });
 const rows: CpsRow[] = [];
 try {
   const [stockPort] = await findFreePorts(1);
   const stockConfig = new URL("gateway-sipp/stock-proxy.cfg", import.meta.url).pathname;
   const stock = await startKamailio("stock", stockConfig, stack.workDir, {
-    defines: { SIP_PORT: stockPort!, WORKERS: 4, ANCHOR: 1, RTPENGINE_SOCKET: `"udp:127.0.0.1:${stack.rtpengine.ngPort}"` },
+    defines: { SIP_PORT: stockPort!, WORKERS: workers, ANCHOR: 1, RTPENGINE_SOCKET: `"udp:127.0.0.1:${stack.rtpengine.ngPort}"` },
     ready: { address: "127.0.0.1", port: stockPort! },
     sharedMemoryMb: 512,
   });
@@ -55,7 +62,7 @@ try {
     stock: { workDir: stack.workDir, sipAddress: `127.0.0.1:${stockPort}`, cpuMs: () => processTreeCpuMs(stock.pid) + rtpengineCpu() },
   };
   console.log(
-    `Signalling ceiling: ${seconds} s per step, ${cpus().length} cores, sipp and both proxies on this machine, load average ${loadavg()
+    `Signalling ceiling: ${seconds} s per step, ${workers} SIP workers per proxy, ${cpus().length} cores, sipp and both proxies on this machine, load average ${loadavg()
       .map((l) => l.toFixed(2))
       .join(" ")}`,
   );
@@ -65,15 +72,17 @@ try {
       if (!clean.rtcgw && !clean.stock) break;
       for (const proxy of ["rtcgw", "stock"] as const) {
         if (!clean[proxy]) continue;
+        if (kind === "anchored" && rate * seconds * rtpPortsPerCall > rtpPortCount)
+          console.log(`    ${rate * seconds} calls need more than rtpengine's ${rtpPortCount} ports: the step measures the port range`);
         const result = await runLoad(targets[proxy], { kind, rate, calls: rate * seconds });
         const row: CpsRow = { proxy, kind, result, load: loadavg()[0]! };
         rows.push(row);
         console.log(`  ${formatRow(row).join("  ")}`);
         if (result.failureReasons.length > 0) console.log(`    failed calls: ${formatReasons(result.failureReasons)}`);
-        if (!isClean(result)) {
-          clean[proxy] = false;
-          await sleep(5000); // a collapsed proxy recovers before the next run
-        }
+        if (!isClean(result)) clean[proxy] = false;
+        // The next run starts with rtpengine's ports free (anchored) and a collapsed proxy recovered.
+        if (kind === "anchored") await sleep((rtpengineDeleteDelaySeconds + 1) * 1000);
+        else if (!isClean(result)) await sleep(5000);
       }
     }
   }

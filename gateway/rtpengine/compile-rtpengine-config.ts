@@ -7,6 +7,9 @@ import { kamailioLoopback } from "../agent/contract.ts";
 /** Where the start script lives in the image; the rtpengine unit's ExecStart runs it. */
 export const rtpengineStartScriptPath = "usr/libexec/rtcgw/start-rtpengine";
 
+/** rtpengine keeps a call (and its 4 ports) this long after the delete: late packets, a retransmitted BYE. */
+export const rtpengineDeleteDelaySeconds = 30;
+
 /** What rtpengine.conf.hbs needs. */
 export interface RtpengineContext {
   interface: string;
@@ -50,7 +53,7 @@ export function buildRtpengineContext(recipe: Recipe): RtpengineContext {
     controlPort: listen.rtpengineControl,
     portMin: listen.rtp.from,
     portMax: listen.rtp.to,
-    deleteDelaySeconds: 30,
+    deleteDelaySeconds: rtpengineDeleteDelaySeconds,
     timeoutSeconds: 60,
     silentTimeoutSeconds: 3600,
     teardownUrl: formatTeardownUrl(),
