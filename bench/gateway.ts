@@ -39,8 +39,9 @@ interface CpsRow {
 // (bench/gateway-overload.ts measures the cap itself); with it, every step above the cap would count its 503s as failures.
 const recipe = buildE2eRecipe((r) => (r.gateway.security.flood = { requests: 100000, window: "1s", ban: "1s" }));
 // Both proxies anchor through one rtpengine, which holds a call's ports for its delete delay after the BYE: a step
-// needs rate × seconds calls' ports, and the next step starts once the previous one's are free again.
+// needs rate × seconds calls' ports, and waits until earlier steps' calls have freed enough of them.
 const rtpPortCount = 24000;
+const heldCalls: Array<{ calls: number; freeAt: number }> = [];
 const stack = await startGatewayStack(recipe, {
   rtpPortCount,
   logLevel: 0,
@@ -72,17 +73,17 @@ try {
       if (!clean.rtcgw && !clean.stock) break;
       for (const proxy of ["rtcgw", "stock"] as const) {
         if (!clean[proxy]) continue;
-        if (kind === "anchored" && rate * seconds * rtpPortsPerCall > rtpPortCount)
-          console.log(`    ${rate * seconds} calls need more than rtpengine's ${rtpPortCount} ports: the step measures the port range`);
+        if (kind === "anchored") await waitForRtpPorts(rate * seconds);
         const result = await runLoad(targets[proxy], { kind, rate, calls: rate * seconds });
         const row: CpsRow = { proxy, kind, result, load: loadavg()[0]! };
         rows.push(row);
         console.log(`  ${formatRow(row).join("  ")}`);
         if (result.failureReasons.length > 0) console.log(`    failed calls: ${formatReasons(result.failureReasons)}`);
-        if (!isClean(result)) clean[proxy] = false;
-        // The next run starts with rtpengine's ports free (anchored) and a collapsed proxy recovered.
-        if (kind === "anchored") await sleep((rtpengineDeleteDelaySeconds + 1) * 1000);
-        else if (!isClean(result)) await sleep(5000);
+        if (kind === "anchored") heldCalls.push({ calls: rate * seconds, freeAt: performance.now() + (rtpengineDeleteDelaySeconds + 1) * 1000 });
+        if (!isClean(result)) {
+          clean[proxy] = false;
+          await sleep(5000); // a collapsed proxy recovers before the next run
+        }
       }
     }
   }
@@ -118,6 +119,21 @@ console.log(
   ].join("\n"),
 );
 recordCapacityFigures(figures);
+
+// Waits until rtpengine has ports for `calls` more calls: earlier steps' calls hold theirs until the delete delay ends.
+async function waitForRtpPorts(calls: number): Promise<void> {
+  if (calls * rtpPortsPerCall > rtpPortCount) {
+    console.log(`    ${calls} calls need more than rtpengine's ${rtpPortCount} ports: the step measures the port range`);
+    return;
+  }
+  for (;;) {
+    const now = performance.now();
+    heldCalls.splice(0, heldCalls.length, ...heldCalls.filter((h) => h.freeAt > now));
+    const held = heldCalls.reduce((sum, h) => sum + h.calls, 0);
+    if ((held + calls) * rtpPortsPerCall <= rtpPortCount) return;
+    await sleep(Math.min(...heldCalls.map((h) => h.freeAt)) - now);
+  }
+}
 
 function isClean(result: LoadResult): boolean {
   return result.failed === 0 && result.retransmissions === 0 && result.successful === result.rate * seconds;
