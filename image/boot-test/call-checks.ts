@@ -38,8 +38,13 @@ export function judgeEchoCall(name: string, call: CallMedia, echo: PayloadTypeCo
   ].filter(Boolean);
   const pbxSide = echo === undefined ? "?" : `${sum(echo)} (${describe(echo)})`;
   const sent = `${call.codec ?? "no codec"}${call.payloadType === undefined ? "" : ` (payload type ${call.payloadType})`}`;
-  const counts = `${sent}: the browser sent ${call.sent}, the PBX side received and echoed ${pbxSide}, the browser got ${call.received} back decrypted (${describe(call.receivedPerPayloadType)}); BYE: ${call.hangUp}${retried}`;
+  const counts = `${sent}: the browser sent ${call.sent}, the PBX side received and echoed ${pbxSide}, the browser got ${call.received} back decrypted (${describe(call.receivedPerPayloadType)}); BYE: ${call.hangUp}${took(call)}${retried}`;
   return { name, ok: problems.length === 0, detail: problems.length ? `${problems.join("; ")} (${counts})` : counts };
+}
+
+// "; 5.8 s in all": how long the call took, from INVITE to the BYE's response.
+function took(call: CallMedia): string {
+  return call.seconds === undefined ? "" : `; ${call.seconds.toFixed(1)} s in all`;
 }
 
 // "payload types 0: 148, 111: 2", or "no packets".
@@ -66,6 +71,6 @@ export function judgeMusicCall(name: string, call: CallMedia, minimumPackets: nu
     call.received >= minimumPackets ? "" : `fewer than ${minimumPackets} audio packets`,
     /^SIP\/2\.0 200 /.test(call.hangUp) ? "" : `the BYE: ${call.hangUp}`,
   ].filter(Boolean);
-  const counts = `${call.codec ?? "no codec"}: the browser got ${call.received} audio packets decrypted in ${(listenedMs / 1000).toFixed(1)} s (at least ${minimumPackets} expected); BYE: ${call.hangUp}${retried}`;
+  const counts = `${call.codec ?? "no codec"}: the browser got ${call.received} audio packets decrypted in ${(listenedMs / 1000).toFixed(1)} s (at least ${minimumPackets} expected); BYE: ${call.hangUp}${took(call)}${retried}`;
   return { name, ok: problems.length === 0, detail: problems.length ? `${problems.join("; ")} (${counts})` : counts };
 }

@@ -35,12 +35,15 @@ export interface CallMedia {
   receivedPerPayloadType: Record<number, number>;
   /** The BYE's final response line, or why there is none. */
   hangUp: string;
+  /** From the first INVITE to the BYE's final response (what the call adds to a boot test), when it carried media. */
+  seconds?: number;
 }
 
 // Places `plan`'s call from `browser`.
 export async function placeWebRtcCall(browser: Browser, plan: CallPlan): Promise<CallMedia> {
   let session: any;
   let attempts = 0;
+  const started = Date.now();
   let failure: string | undefined;
   // About one call in 10–20 stalls in werift ↔ rtpengine's DTLS handshake (test/gateway/media-gateway.test.ts
   // tells the story): such a call is hung up and dialled again, and the attempts are reported.
@@ -86,6 +89,7 @@ export async function placeWebRtcCall(browser: Browser, plan: CallPlan): Promise
     received,
     receivedPerPayloadType,
     hangUp,
+    seconds: (Date.now() - started) / 1000,
   };
 }
 

@@ -158,6 +158,7 @@ test("the Opus echo call passes only when the browser sent Opus, the PBX got PCM
     passed.detail,
     "audio/opus (payload type 111): the browser sent 150, the PBX side received and echoed 147 (payload types 0: 147), the browser got 138 back decrypted (payload types 111: 138); BYE: SIP/2.0 200 OK",
   );
+  assert.match(judgeEchoCall("opus", { ...call, seconds: 5.84 }, { 0: 147 }, "audio/opus").detail, /; BYE: SIP\/2\.0 200 OK; 5\.8 s in all$/);
   // The gateway passed Opus through: the PBX, which answered PCMU, got payload type 111.
   const untranscoded = judgeEchoCall("opus", call, { 111: 147 }, "audio/opus");
   assert.equal(untranscoded.ok, false);
