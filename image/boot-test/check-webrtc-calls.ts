@@ -1,10 +1,12 @@
 // The boot test's WebRTC calls, placed as a browser places them: the browser stand-in (JsSIP over WSS, werift with
 // ICE and DTLS-SRTP) registers, calls a user the dial plan relays to the PBX stand-in (which answers with PCMU and
-// echoes RTP), then calls music (the gateway's own media service); each call is hung up with BYE.
+// echoes RTP) twice — offering Opus and PCMU as Chromium does (the gateway passes PCMU through), then offering Opus
+// only (the VM's rtpengine transcodes Opus ↔ PCMU) — then calls music (the gateway's own media service); each call
+// is hung up with BYE.
 import { placeWebRtcCall, type CallPlan } from "../smoke/place-webrtc-call.ts";
 import type { SmokeCheck } from "../smoke/probe-gateway.ts";
-import { startBrowser } from "../smoke/webrtc-browser.ts";
-import { judgeEchoCall, judgeMusicCall, type EchoSide } from "./call-checks.ts";
+import { startBrowser, type AudioCodec } from "../smoke/webrtc-browser.ts";
+import { judgeEchoCall, judgeMusicCall, type PayloadTypeCounts } from "./call-checks.ts";
 import type { CallTargets } from "./call-targets-plan.ts";
 import { waitForLine } from "./pbx-standin-process.ts";
 
@@ -38,9 +40,13 @@ export async function checkWebRtcCalls(plan: WebRtcCallsPlan, pbxLines: string[]
       "user" in pbx
         ? `a WebRTC call to ${pbx.user} (the dial plan's PBX route): audio both ways through the VM's rtpengine and the PBX stand-in's echo, BYE ends it`
         : "",
+    opus:
+      "user" in pbx
+        ? `a WebRTC call to ${pbx.user} offering Opus only (the dial plan's PBX route): the VM's rtpengine transcodes Opus ↔ PCMU, audio both ways through the PBX stand-in's echo, BYE ends it`
+        : "",
     music: "user" in music ? `a WebRTC call to ${music.user} (the dial plan's music route): the VM's media service plays audio, BYE ends it` : "",
   };
-  const wanted = (["pbx", "music"] as const).filter((call) => names[call] !== "");
+  const wanted = (["pbx", "opus", "music"] as const).filter((call) => names[call] !== "");
   if (wanted.length === 0) return [];
   let browser;
   try {
@@ -52,21 +58,28 @@ export async function checkWebRtcCalls(plan: WebRtcCallsPlan, pbxLines: string[]
     // Logged in, as a browser on /tryit/ with an account is (the REGISTER check above tells whether it got through).
     await browser.register();
     const checks: SmokeCheck[] = [];
-    const call = (user: string, talk: { send: number; listenMs: number }): CallPlan => ({
+    const call = (user: string, talk: { send: number; listenMs: number }, audioCodecs?: AudioCodec[]): CallPlan => ({
       target: `sip:${user}@${plan.domain}`,
+      ...(audioCodecs ? { audioCodecs } : {}),
       ...talk,
       timeoutMs: stepTimeoutMs,
       attempts,
     });
-    if ("user" in pbx) {
+    // Each attempt ends with a BYE to the stand-in, whose line counts the echo's packets per payload type since it
+    // started: a call's packets are the difference to the last BYE line before it.
+    const callEcho = async (user: string, audioCodecs?: AudioCodec[]) => {
       const before = byeLines(pbxLines).length;
-      const media = await placeWebRtcCall(browser, call(pbx.user, echoCall));
-      // Each attempt ends with a BYE to the stand-in, whose line counts the echo's packets since it started.
+      const media = await placeWebRtcCall(browser, call(user, echoCall, audioCodecs));
       await waitForLine(pbxLines, () => byeLines(pbxLines).length >= before + media.attempts, 2000);
       const bye = byeLines(pbxLines);
-      const echo = bye.length > before ? echoSide(bye.at(-1)!) : undefined;
-      const earlier = before > 0 ? echoSide(bye[before - 1]!).echoed : 0;
-      checks.push(judgeEchoCall(names.pbx, media, echo && { ...echo, echoed: echo.echoed - earlier }));
+      const echo = bye.length > before ? subtract(echoedPerPayloadType(bye.at(-1)!), before > 0 ? echoedPerPayloadType(bye[before - 1]!) : {}) : undefined;
+      return { media, echo };
+    };
+    if ("user" in pbx) {
+      const passed = await callEcho(pbx.user);
+      checks.push(judgeEchoCall(names.pbx, passed.media, passed.echo));
+      const transcoded = await callEcho(pbx.user, ["opus"]);
+      checks.push(judgeEchoCall(names.opus, transcoded.media, transcoded.echo, "audio/opus"));
     }
     if ("user" in music) {
       const media = await placeWebRtcCall(browser, call(music.user, musicCall));
@@ -79,8 +92,12 @@ export async function checkWebRtcCalls(plan: WebRtcCallsPlan, pbxLines: string[]
   }
 }
 
-function echoSide(byeLine: string): EchoSide {
-  return (JSON.parse(byeLine) as { rtp: EchoSide }).rtp;
+function echoedPerPayloadType(byeLine: string): PayloadTypeCounts {
+  return (JSON.parse(byeLine) as { rtp: { perPayloadType: PayloadTypeCounts } }).rtp.perPayloadType;
+}
+
+function subtract(counts: PayloadTypeCounts, earlier: PayloadTypeCounts): PayloadTypeCounts {
+  return Object.fromEntries(Object.entries(counts).map(([type, count]) => [type, count - (earlier[Number(type)] ?? 0)]));
 }
 
 function byeLines(lines: string[]): string[] {

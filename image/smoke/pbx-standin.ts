@@ -1,7 +1,7 @@
 // A PBX stand-in for the smoke and boot tests: answers every SIP request on UDP with 200 OK and prints one JSON
 // line per request to stdout. An INVITE is answered as a phone would (its own Contact, an SDP answer taking
 // PCMU) with an RTP echo behind the answer; the line of each BYE carries the RTP packets the echo received (and
-// sent back) so far and their payload types. Run: `node --import tsx pbx-standin.ts PORT [ADDRESS]` (every
+// sent back) so far per payload type. Run: `node --import tsx pbx-standin.ts PORT [ADDRESS]` (every
 // address by default; the SDP answer names ADDRESS, 127.0.0.1 when it is every address).
 import { createSocket } from "node:dgram";
 import process from "node:process";
@@ -21,7 +21,7 @@ socket.on("message", (data, remote) => {
   if (message.startLine.startsWith("SIP/2.0")) return;
   const method = message.startLine.split(" ")[0];
   const callId = message.headers.get("call-id")?.[0] ?? "";
-  const rtp = method === "BYE" ? { rtp: { echoed: echo.received, payloadTypes: echo.payloadTypes } } : {};
+  const rtp = method === "BYE" ? { rtp: { perPayloadType: echo.perPayloadType } } : {};
   process.stdout.write(`${JSON.stringify({ method, from: `${remote.address}:${remote.port}`, path: message.headers.get("path") ?? [], ...rtp })}\n`);
   if (method === "ACK") return;
   if (method === "INVITE") {

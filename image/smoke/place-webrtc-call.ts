@@ -1,13 +1,15 @@
 // One WebRTC call as a browser places it, for the boot test: the browser stand-in (webrtc-browser.ts) dials over
 // its WebSocket, waits for ICE and DTLS-SRTP, sends 20 ms audio packets, listens a while longer, counts the audio
-// it received decrypted, hangs up with BYE and waits for the BYE's final response. Resolves to what the call
+// it received decrypted (per payload type), hangs up with BYE and waits for the BYE's final response. Resolves to what the call
 // carried; never throws.
-import { connectionOf, type Browser } from "./webrtc-browser.ts";
+import { connectionOf, type AudioCodec, type Browser } from "./webrtc-browser.ts";
 
 /** What to dial and how long to talk. */
 export interface CallPlan {
   /** The Request-URI, `sip:user@domain`. */
   target: string;
+  /** What the browser offers, in order (Opus and PCMU unless given). */
+  audioCodecs?: AudioCodec[];
   /** 20 ms audio packets the browser sends once DTLS-SRTP is up. */
   send: number;
   /** How long the browser keeps listening after its last packet. */
@@ -24,28 +26,37 @@ export interface CallMedia {
   failure?: string;
   /** Calls dialled (more than one when DTLS-SRTP stalled). */
   attempts: number;
-  /** The audio codec the browser sends (as the gateway negotiated it). */
+  /** The audio codec the browser sends (as the gateway negotiated it) and its payload type. */
   codec?: string;
+  payloadType?: number;
   sent: number;
-  /** Audio packets the browser received and decrypted. */
+  /** Audio packets the browser received and decrypted, in all and per payload type. */
   received: number;
+  receivedPerPayloadType: Record<number, number>;
   /** The BYE's final response line, or why there is none. */
   hangUp: string;
+  /** From the first INVITE to the BYE's final response (what the call adds to a boot test), when it carried media. */
+  seconds?: number;
 }
 
 // Places `plan`'s call from `browser`.
 export async function placeWebRtcCall(browser: Browser, plan: CallPlan): Promise<CallMedia> {
   let session: any;
   let attempts = 0;
+  const started = Date.now();
   let failure: string | undefined;
   // About one call in 10–20 stalls in werift ↔ rtpengine's DTLS handshake (test/gateway/media-gateway.test.ts
   // tells the story): such a call is hung up and dialled again, and the attempts are reported.
   while (attempts < plan.attempts) {
     attempts++;
     try {
-      session = await withTimeout(browser.call(plan.target), plan.timeoutMs, `no answer to the INVITE within ${plan.timeoutMs} ms`);
+      session = await withTimeout(
+        browser.call(plan.target, plan.audioCodecs ? { audioCodecs: plan.audioCodecs } : {}),
+        plan.timeoutMs,
+        `no answer to the INVITE within ${plan.timeoutMs} ms`,
+      );
     } catch (error) {
-      return { failure: (error as Error).message, attempts, sent: 0, received: 0, hangUp: "no call to hang up" };
+      return { failure: (error as Error).message, attempts, sent: 0, received: 0, receivedPerPayloadType: {}, hangUp: "no call to hang up" };
     }
     try {
       await connectionOf(session).waitConnected("audio", plan.timeoutMs);
@@ -56,9 +67,9 @@ export async function placeWebRtcCall(browser: Browser, plan: CallPlan): Promise
       session.terminate();
     }
   }
-  if (failure) return { failure, attempts, sent: 0, received: 0, hangUp: "hung up after the failed attempts" };
+  if (failure) return { failure, attempts, sent: 0, received: 0, receivedPerPayloadType: {}, hangUp: "hung up after the failed attempts" };
   const pc = connectionOf(session);
-  const codec = pc.getSenders().find((sender) => sender.track?.kind === "audio")?.codec?.mimeType;
+  const negotiated = pc.getSenders().find((sender) => sender.track?.kind === "audio")?.codec;
   try {
     await pc.sendAudio(plan.send);
   } catch (error) {
@@ -66,10 +77,20 @@ export async function placeWebRtcCall(browser: Browser, plan: CallPlan): Promise
   }
   await new Promise((resolve) => setTimeout(resolve, plan.listenMs));
   const received = pc.received.audio;
+  const receivedPerPayloadType = { ...pc.receivedAudioPayloadTypes };
   const callId: string = session._request?.call_id ?? "";
   session.terminate();
   const hangUp = await waitForByeResponse(browser, callId, plan.timeoutMs);
-  return { ...(failure ? { failure } : {}), attempts, ...(codec ? { codec } : {}), sent: failure ? 0 : plan.send, received, hangUp };
+  return {
+    ...(failure ? { failure } : {}),
+    attempts,
+    ...(negotiated ? { codec: negotiated.mimeType, payloadType: negotiated.payloadType } : {}),
+    sent: failure ? 0 : plan.send,
+    received,
+    receivedPerPayloadType,
+    hangUp,
+    seconds: (Date.now() - started) / 1000,
+  };
 }
 
 // The final response to this call's BYE among the messages the browser received.

@@ -5,8 +5,8 @@ export interface RtpEcho {
   port: number;
   /** RTP packets received (and echoed). */
   received: number;
-  /** Payload types seen, in arrival order of first appearance. */
-  payloadTypes: number[];
+  /** Packets received (and echoed) per payload type. */
+  perPayloadType: Record<number, number>;
   close(): Promise<void>;
 }
 
@@ -14,13 +14,13 @@ export interface RtpEcho {
 // not the caller's SSRC, so the echo rewrites the SSRC (a WebRTC stack drops packets carrying its own).
 export function startRtpEcho(address: string, port = 0): Promise<RtpEcho> {
   const socket: Socket = createSocket("udp4");
-  const echo: RtpEcho = { port: 0, received: 0, payloadTypes: [], close: () => new Promise((resolve) => socket.close(() => resolve())) };
+  const echo: RtpEcho = { port: 0, received: 0, perPayloadType: {}, close: () => new Promise((resolve) => socket.close(() => resolve())) };
   socket.on("message", (packet, from) => {
     if (packet.length < 12 || packet[0]! >> 6 !== 2) return;
     const payloadType = packet[1]! & 0x7f;
     if (payloadType >= 72 && payloadType <= 79) return; // RTCP on a shared port
     echo.received++;
-    if (!echo.payloadTypes.includes(payloadType)) echo.payloadTypes.push(payloadType);
+    echo.perPayloadType[payloadType] = (echo.perPayloadType[payloadType] ?? 0) + 1;
     const reply = Buffer.from(packet);
     reply.writeUInt32BE(0x5eed0001, 8);
     socket.send(reply, from.port, from.address);

@@ -1,10 +1,12 @@
 // A browser stand-in: JsSIP (the real WebRTC SIP stack of many web phones) over `ws`, with werift as
-// RTCPeerConnection so ICE, DTLS-SRTP and RTP are real. It sends PCMU-sized audio packets and counts
-// what comes back. The boot test calls through the VM with it; the end-to-end tests use it on loopback
+// RTCPeerConnection so ICE, DTLS-SRTP and RTP are real. It offers Opus and PCMU (or Opus only, as a page that
+// prefers Opus with setCodecPreferences), sends real audio frames of the negotiated codec and counts what comes
+// back per payload type. The boot test calls through the VM with it; the end-to-end tests use it on loopback
 // (test/harness/browser.ts).
 import JsSIP from "jssip";
 import WebSocket from "ws";
 import { MediaStream, MediaStreamTrack, RTCPeerConnection, RTCRtpCodecParameters, RtpHeader, RtpPacket } from "werift";
+import { opusToneFrames } from "./opus-tone.ts";
 
 /** A running JsSIP user agent with its media counters. */
 export interface Browser {
@@ -14,7 +16,7 @@ export interface Browser {
   /** Registers and resolves with the final REGISTER response status. */
   register(): Promise<number>;
   /** Calls `target`; resolves with the session once it is confirmed (or rejects with the failure cause). */
-  call(target: string, options?: { video?: boolean }): Promise<any>;
+  call(target: string, options?: { video?: boolean; audioCodecs?: AudioCodec[] }): Promise<any>;
   /** Resolves with the next incoming session, answered. */
   answerNext(): Promise<any>;
   stop(): void;
@@ -25,11 +27,21 @@ export function connectionOf(session: any): CountingPeerConnection {
   return session.connection as CountingPeerConnection;
 }
 
-/** 20 ms of silence per codec: an Opus CELT silence frame, G.711 mu-law/A-law zero level. */
-const silenceFrames: Record<string, Buffer> = {
-  "audio/opus": Buffer.from([0xf8, 0xff, 0xfe]),
-  "audio/pcmu": Buffer.alloc(160, 0xff),
-  "audio/pcma": Buffer.alloc(160, 0xd5),
+/** The audio codecs a browser stand-in can offer. */
+export type AudioCodec = "opus" | "PCMU";
+
+/** As Chromium offers them: Opus at payload type 111 with its fmtp, PCMU at its static 0. */
+const audioCodecParameters: Record<AudioCodec, () => RTCRtpCodecParameters> = {
+  opus: () => new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2, payloadType: 111, parameters: "minptime=10;useinbandfec=1" }),
+  PCMU: () => new RTCRtpCodecParameters({ mimeType: "audio/PCMU", clockRate: 8000, channels: 1, payloadType: 0 }),
+};
+
+/** The k-th 20 ms audio frame per codec: Opus frames of a tone (rtpengine decodes them when it transcodes, so they
+ * must be real Opus), G.711 mu-law/A-law silence (passed through or decoded as is). */
+const audioFrames: Record<string, (k: number) => Buffer> = {
+  "audio/opus": (k) => opusToneFrames[k % opusToneFrames.length]!,
+  "audio/pcmu": () => Buffer.alloc(160, 0xff),
+  "audio/pcma": () => Buffer.alloc(160, 0xd5),
 };
 
 // A DTLS record carrying a ClientHello: content type 22 (handshake), handshake type 1 after the 13-byte header.
@@ -40,10 +52,13 @@ function isClientHello(packet: Buffer): boolean {
 /** werift's RTCPeerConnection, counting received RTP per kind and able to send audio. */
 export class CountingPeerConnection extends RTCPeerConnection {
   received = { audio: 0, video: 0 };
+  /** Decrypted audio packets per RTP payload type. */
+  receivedAudioPayloadTypes: Record<number, number> = {};
   /** DTLS transports whose peer sent a ClientHello, i.e. acted as DTLS client. */
   private peerActedAsClient = new WeakSet<object>();
-  /** `mediaAddress`: the one local address ICE gathers on (JsSIP passes its pcConfig here). */
-  constructor({ mediaAddress, ...config }: { mediaAddress?: string; [key: string]: unknown } = {}) {
+  /** `mediaAddress`: the one local address ICE gathers on (JsSIP passes its pcConfig here); `audioCodecs`: what the
+   * audio m-line offers, in order (Opus and PCMU unless given). */
+  constructor({ mediaAddress, audioCodecs = ["opus", "PCMU"], ...config }: { mediaAddress?: string; audioCodecs?: AudioCodec[]; [key: string]: unknown } = {}) {
     if (!mediaAddress) throw new Error("CountingPeerConnection: no mediaAddress in its configuration (the local address its ICE candidates use)");
     super({
       ...config,
@@ -55,10 +70,7 @@ export class CountingPeerConnection extends RTCPeerConnection {
       iceFilterCandidatePair: (pair: any) =>
         pair.protocol?.localCandidate?.host === mediaAddress && isLoopback(pair.remoteCandidate?.host ?? "") === isLoopback(mediaAddress),
       codecs: {
-        audio: [
-          new RTCRtpCodecParameters({ mimeType: "audio/opus", clockRate: 48000, channels: 2 }),
-          new RTCRtpCodecParameters({ mimeType: "audio/PCMU", clockRate: 8000, channels: 1, payloadType: 0 }),
-        ],
+        audio: audioCodecs.map((codec) => audioCodecParameters[codec]()),
         video: [new RTCRtpCodecParameters({ mimeType: "video/VP8", clockRate: 90000 })],
       },
     });
@@ -72,9 +84,13 @@ export class CountingPeerConnection extends RTCPeerConnection {
       transport.iceTransport.connection.onData.subscribe((packet: Buffer) => {
         if (isClientHello(packet)) this.peerActedAsClient.add(transport);
       });
-      transport.onRtp.subscribe(() => {
+      transport.onRtp.subscribe((packet: RtpPacket) => {
         const kind = this.getTransceivers().find((t) => t.dtlsTransport === transport)?.kind;
         if (kind === "audio" || kind === "video") this.received[kind]++;
+        if (kind === "audio") {
+          const { payloadType } = packet.header;
+          this.receivedAudioPayloadTypes[payloadType] = (this.receivedAudioPayloadTypes[payloadType] ?? 0) + 1;
+        }
       });
       return transport;
     };
@@ -131,27 +147,27 @@ export class CountingPeerConnection extends RTCPeerConnection {
     }
   }
 
-  // Sends `count` 20 ms audio packets of silence in the negotiated codec on the first audio sender
-  // (rtpengine decodes them when it transcodes, so they must be valid frames).
+  // Sends `count` 20 ms audio packets in the negotiated codec on the first audio sender: a tone for Opus, silence for
+  // G.711 (rtpengine decodes them when it transcodes, so they must be valid frames).
   sendAudio(count: number): Promise<void> {
     return this.sendMedia("audio", count);
   }
 
-  // Sends `count` packets every 20 ms on the first sender of `kind`: codec silence for audio, opaque
-  // bytes for video (rtpengine forwards video without decoding it).
+  // Sends `count` packets every 20 ms on the first sender of `kind`: the codec's audio frames, opaque bytes for
+  // video (rtpengine forwards video without decoding it).
   async sendMedia(kind: "audio" | "video", count: number): Promise<void> {
     const sender = this.getSenders().find((s) => s.track?.kind === kind);
     if (!sender?.track) throw new Error(`no ${kind} sender`);
     await this.waitConnected(kind);
     const codec = sender.codec;
     if (!codec) throw new Error(`no negotiated ${kind} codec`);
-    const frame = kind === "video" ? Buffer.alloc(300, 0x5a) : silenceFrames[codec.mimeType.toLowerCase()];
-    if (!frame) throw new Error(`no silence frame for ${codec.mimeType}`);
+    const frameOf = kind === "video" ? () => Buffer.alloc(300, 0x5a) : audioFrames[codec.mimeType.toLowerCase()];
+    if (!frameOf) throw new Error(`no audio frames for ${codec.mimeType}`);
     const ssrc = Math.floor(Math.random() * 2 ** 31);
     const step = codec.clockRate / 50;
     for (let i = 0; i < count; i++) {
       const header = new RtpHeader({ payloadType: codec.payloadType, sequenceNumber: i & 0xffff, timestamp: i * step, ssrc, marker: i === 0 });
-      sender.track.writeRtp(new RtpPacket(header, frame));
+      sender.track.writeRtp(new RtpPacket(header, frameOf(i)));
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
@@ -291,7 +307,8 @@ export async function startBrowser(url: string, user: string, domain: string, pa
       }),
     call: (target, options = {}) =>
       new Promise((resolve, reject) => {
-        const session = ua.call(target, { mediaStream: createMediaStream(options.video ?? false) as any, pcConfig: { iceServers: [], mediaAddress } as any });
+        const pcConfig = { iceServers: [], mediaAddress, ...(options.audioCodecs ? { audioCodecs: options.audioCodecs } : {}) };
+        const session = ua.call(target, { mediaStream: createMediaStream(options.video ?? false) as any, pcConfig: pcConfig as any });
         sessions.push(session);
         session.on("confirmed", () => resolve(session));
         session.on("failed", (e: any) =>

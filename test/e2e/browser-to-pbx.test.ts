@@ -53,7 +53,7 @@ test("browser → PBX: WebRTC offer becomes RTP/AVP G.711 at the PBX, answer is 
   await pc.sendAudio(50);
   await settleWithin(3000, () => echo.received >= 45 && pc.received.audio >= 40);
   assert.ok(echo.received >= 45, `the PBX side got ${echo.received} of 50 packets`);
-  assert.deepEqual(echo.payloadTypes, [0], "the PBX side gets PCMU");
+  assert.deepEqual(Object.keys(echo.perPayloadType), ["0"], "the PBX side gets PCMU");
   assert.ok(pc.received.audio >= 40, `the browser got ${pc.received.audio} of 50 echoed packets back`);
   session.terminate();
   assert.equal(await phone.process.exited, 0, `sipp phone failed:\n${phone.messages().slice(-2000)}`);

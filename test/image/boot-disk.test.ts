@@ -4,8 +4,8 @@
 // SSH with the launch key pair served by the stand-in, `systemctl is-system-running` = running, the root
 // grown to a larger volume, the host name from IMDS, SIP OPTIONS over UDP and TCP, HTTPS / 401 then 200 with
 // the instance id as the admin password, /tryit/ 200, a WSS REGISTER through the VM that the PBX stand-in
-// receives, a WebRTC call (werift, DTLS-SRTP) to the PBX stand-in's RTP echo with audio both ways and one to
-// music, each ended by BYE, the firewall dropping every loopback-only listener and an unused port, IMDSv2 only; UEFI first,
+// receives, two WebRTC calls (werift, DTLS-SRTP) to the PBX stand-in's RTP echo with audio both ways (PCMU passed
+// through, then Opus only, transcoded to PCMU by the VM's rtpengine) and one to music, each ended by BYE, the firewall dropping every loopback-only listener and an unused port, IMDSv2 only; UEFI first,
 // then BIOS. Then the negative test on the same disk (one more UEFI boot): a copy with one unit that fails at
 // boot fails the gate, and the failing checks name the unit.
 // apt cache shared between runs in ~/.cache/rtcgw/apt or $RTCGW_APT_CACHE.
@@ -126,7 +126,8 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
     /HTTPS \/tryit\/ serves the WebRTC demo page \(200\)/,
     /WSS REGISTER for pbx\.example\.com through the VM gets the PBX's 200: SIP\/2\.0 200/,
     /PBX stand-in \(pbx\.example\.com → 192\.0\.2\.10:5060 on the host side\) received the REGISTER from the VM: .*"from":"10\.77\.0\.10:/,
-    /a WebRTC call to A \(the dial plan's PBX route\).*: audio\/\w+: the browser sent 150, the PBX side received and echoed \d+ \(payload types 0\), the browser got \d+ back decrypted; BYE: SIP\/2\.0 200/,
+    /a WebRTC call to A \(the dial plan's PBX route\).*: audio\/\w+ \(payload type \d+\): the browser sent 150, the PBX side received and echoed \d+ \(payload types 0: \d+\), the browser got \d+ back decrypted \(payload types \d+: \d+\); BYE: SIP\/2\.0 200/,
+    /a WebRTC call to A offering Opus only \(the dial plan's PBX route\).*: audio\/opus \(payload type 111\): the browser sent 150, the PBX side received and echoed \d+ \(payload types 0: \d+\), the browser got \d+ back decrypted \(payload types 111: \d+\); BYE: SIP\/2\.0 200/,
     /a WebRTC call to music \(the dial plan's music route\).*: audio\/\w+: the browser got \d+ audio packets decrypted in [\d.]+ s \(at least \d+ expected\); BYE: SIP\/2\.0 200/,
     /firewall drops rtpengine control \(UDP 2223, loopback\) from outside: dropped/,
     /firewall drops media service \(UDP 5090, loopback\) from outside: dropped/,

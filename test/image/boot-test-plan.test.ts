@@ -121,18 +121,21 @@ test("the WebRTC calls dial a user each route of the dial plan really gets: the 
   assert.deepEqual(planCallTargets(shadowed, "pbx").pbx, { none: "no dialled user reaches upstream pbx in the recipe's dial plan" });
 });
 
-test("the echo call passes only with audio both ways (half each way) and a BYE answered with 200; music with enough packets", () => {
-  const call = { attempts: 1, codec: "audio/PCMU", sent: 150, received: 140, hangUp: "SIP/2.0 200 OK" };
-  const echo = { echoed: 148, payloadTypes: [0] };
+test("the echo call passes only with audio both ways (half each way, PCMU at the PBX, the browser's codec back) and a BYE answered with 200", () => {
+  const call = { attempts: 1, codec: "audio/PCMU", payloadType: 0, sent: 150, received: 140, receivedPerPayloadType: { 0: 140 }, hangUp: "SIP/2.0 200 OK" };
+  const echo = { 0: 148 };
   const passed = judgeEchoCall("echo", call, echo);
   assert.equal(passed.ok, true);
   assert.equal(
     passed.detail,
-    "audio/PCMU: the browser sent 150, the PBX side received and echoed 148 (payload types 0), the browser got 140 back decrypted; BYE: SIP/2.0 200 OK",
+    "audio/PCMU (payload type 0): the browser sent 150, the PBX side received and echoed 148 (payload types 0: 148), the browser got 140 back decrypted (payload types 0: 140); BYE: SIP/2.0 200 OK",
   );
-  assert.match(judgeEchoCall("echo", { ...call, received: 74 }, echo).detail, /^the browser got fewer than 75 back \(/);
-  assert.equal(judgeEchoCall("echo", { ...call, received: 75 }, echo).ok, true);
-  assert.match(judgeEchoCall("echo", call, { ...echo, echoed: 10 }).detail, /^the PBX side got fewer than 75 \(/);
+  assert.match(
+    judgeEchoCall("echo", { ...call, received: 74, receivedPerPayloadType: { 0: 74 } }, echo).detail,
+    /^the browser got fewer than 75 back in its codec's payload type 0 \(/,
+  );
+  assert.equal(judgeEchoCall("echo", { ...call, received: 75, receivedPerPayloadType: { 0: 75 } }, echo).ok, true);
+  assert.match(judgeEchoCall("echo", call, { 0: 10 }).detail, /^the PBX side got fewer than 75 PCMU \(payload type 0\) \(/);
   assert.match(judgeEchoCall("echo", call, undefined).detail, /^the PBX stand-in got no BYE/);
   assert.match(judgeEchoCall("echo", { ...call, hangUp: "no final response to the BYE within 15000 ms" }, echo).detail, /^the BYE: no final response/);
   const stalled = judgeEchoCall(
@@ -145,8 +148,43 @@ test("the echo call passes only with audio both ways (half each way) and a BYE a
     ok: false,
     detail: "answered, but DTLS-SRTP did not come up: audio DTLS transport is connecting, not connected (3 attempts: DTLS-SRTP stalled before)",
   });
+});
 
-  const music = { attempts: 1, codec: "audio/opus", sent: 50, received: 190, hangUp: "SIP/2.0 200 OK" };
+test("the Opus echo call passes only when the browser sent Opus, the PBX got PCMU and the browser got Opus back: each wrong codec is named", () => {
+  const call = { attempts: 1, codec: "audio/opus", payloadType: 111, sent: 150, received: 138, receivedPerPayloadType: { 111: 138 }, hangUp: "SIP/2.0 200 OK" };
+  const passed = judgeEchoCall("opus", call, { 0: 147 }, "audio/opus");
+  assert.equal(passed.ok, true, passed.detail);
+  assert.equal(
+    passed.detail,
+    "audio/opus (payload type 111): the browser sent 150, the PBX side received and echoed 147 (payload types 0: 147), the browser got 138 back decrypted (payload types 111: 138); BYE: SIP/2.0 200 OK",
+  );
+  assert.match(judgeEchoCall("opus", { ...call, seconds: 5.84 }, { 0: 147 }, "audio/opus").detail, /; BYE: SIP\/2\.0 200 OK; 5\.8 s in all$/);
+  // The gateway passed Opus through: the PBX, which answered PCMU, got payload type 111.
+  const untranscoded = judgeEchoCall("opus", call, { 111: 147 }, "audio/opus");
+  assert.equal(untranscoded.ok, false);
+  assert.match(
+    untranscoded.detail,
+    /^the PBX side got fewer than 75 PCMU \(payload type 0\); the PBX side, which answered PCMU only, got payload types 111: 147: the VM's rtpengine did not transcode to PCMU \(/,
+  );
+  // A few stray packets of another payload type fail the call too, though PCMU arrived.
+  assert.match(judgeEchoCall("opus", call, { 0: 140, 111: 3 }, "audio/opus").detail, /^the PBX side, which answered PCMU only, got payload types 111: 3:/);
+  // PCMU came back to a browser that sends Opus.
+  const pcmuBack = judgeEchoCall("opus", { ...call, receivedPerPayloadType: { 0: 138 } }, { 0: 147 }, "audio/opus");
+  assert.match(
+    pcmuBack.detail,
+    /^the browser got fewer than 75 back in its codec's payload type 111; the browser got payload types 0: 138 back, not its codec's payload type 111 \(/,
+  );
+  // The gateway negotiated PCMU although Opus was wanted.
+  const pcmu = judgeEchoCall("opus", { ...call, codec: "audio/PCMU", payloadType: 0, receivedPerPayloadType: { 0: 138 } }, { 0: 147 }, "audio/opus");
+  assert.match(pcmu.detail, /^the browser sends audio\/PCMU, not audio\/opus: the gateway did not negotiate audio\/opus with it \(/);
+  assert.match(
+    judgeEchoCall("opus", { ...call, received: 60, receivedPerPayloadType: { 111: 60 } }, { 0: 147 }, "audio/opus").detail,
+    /^the browser got fewer than 75 back/,
+  );
+});
+
+test("the music call passes with enough packets and a BYE answered with 200", () => {
+  const music = { attempts: 1, codec: "audio/opus", sent: 50, received: 190, receivedPerPayloadType: { 111: 190 }, hangUp: "SIP/2.0 200 OK" };
   assert.equal(judgeMusicCall("music", music, 50, 4000).ok, true);
   assert.match(judgeMusicCall("music", music, 50, 4000).detail, /the browser got 190 audio packets decrypted in 4\.0 s \(at least 50 expected\)/);
   assert.match(judgeMusicCall("music", { ...music, received: 12 }, 50, 4000).detail, /^fewer than 50 audio packets/);

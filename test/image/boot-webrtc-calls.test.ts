@@ -1,7 +1,8 @@
 // The boot test's WebRTC calls (image/boot-test/check-webrtc-calls.ts) without a VM: against the real compiled
 // gateway (Kamailio, rtpengine) on loopback, with the boot test's PBX stand-in (image/smoke/pbx-standin.ts) as the
 // phone the test PBX relays unknown users to, and the real media service playing music. The calls go as in the VM:
-// the browser stand-in over the WebSocket, ICE and DTLS-SRTP with werift, audio both ways, BYE.
+// the browser stand-in over the WebSocket, ICE and DTLS-SRTP with werift, audio both ways, BYE; the second call to
+// the PBX offers Opus only, so rtpengine transcodes the browser's Opus tone to the PCMU the stand-in answered.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { planCallTargets } from "../../image/boot-test/call-targets-plan.ts";
@@ -16,7 +17,7 @@ import { useGatewayStack } from "../e2e/use-gateway-stack.ts";
 
 const gw = useGatewayStack();
 
-test("the boot test's calls: audio both ways to the PBX stand-in's echo, music from the media service, both ended by BYE", { timeout: 120_000 }, async (t) => {
+test("the boot test's calls: audio both ways to the PBX's echo (PCMU, then Opus transcoded), music, all ended by BYE", { timeout: 120_000 }, async (t) => {
   const { stack } = gw;
   const standin = await startPbxStandin(pbxAddress, stack.phonePort);
   t.after(() => standin.stop());
@@ -39,15 +40,24 @@ test("the boot test's calls: audio both ways to the PBX stand-in's echo, music f
   const report = JSON.stringify(checks, null, 2);
   assert.deepEqual(
     checks.map((check) => check.ok),
-    [true, true],
+    [true, true, true],
     report,
   );
-  const [echo, music] = checks.map((check) => check.detail);
+  const [echo, opus, music] = checks.map((check) => check.detail);
   const counts =
-    /the browser sent (\d+), the PBX side received and echoed (\d+) \(payload types 0\), the browser got (\d+) back decrypted; BYE: SIP\/2\.0 200 /.exec(echo!);
+    /^audio\/PCMU \(payload type 0\): the browser sent (\d+), the PBX side received and echoed (\d+) \(payload types 0: \d+\), the browser got (\d+) back decrypted \(payload types 0: \d+\); BYE: SIP\/2\.0 200 /.exec(
+      echo!,
+    );
   assert.ok(counts, report);
   // On loopback nearly every packet arrives: far above the gate's half.
   assert.ok(Number(counts[2]) >= 140 && Number(counts[3]) >= 130, report);
+  // Opus from the browser, PCMU at the PBX, Opus back: rtpengine transcoded both ways.
+  const transcoded =
+    /^audio\/opus \(payload type 111\): the browser sent 150, the PBX side received and echoed (\d+) \(payload types 0: \d+\), the browser got (\d+) back decrypted \(payload types 111: \d+\); BYE: SIP\/2\.0 200 /.exec(
+      opus!,
+    );
+  assert.ok(transcoded, report);
+  assert.ok(Number(transcoded[1]) >= 140 && Number(transcoded[2]) >= 130, report);
   assert.match(
     standin.lines.find((line) => line.includes('"method":"INVITE"')) ?? "",
     /"from":"127\.0\.0\.2:/,
@@ -55,6 +65,6 @@ test("the boot test's calls: audio both ways to the PBX stand-in's echo, music f
   );
   const heard = /the browser got (\d+) audio packets decrypted/.exec(music!);
   assert.ok(heard && Number(heard[1]) >= 150, report);
-  assert.equal(await waitForGatewayCalls(stack, 0, 5000), 0, "both calls ended on the gateway");
+  assert.equal(await waitForGatewayCalls(stack, 0, 5000), 0, "every call ended on the gateway");
   console.log(`boot-webrtc-calls: ${checks.map((check) => check.detail).join(" | ")}`);
 });
