@@ -2,6 +2,7 @@ import type { Recipe } from "../../dsl/resolve.ts";
 import { withGeneratedHeader, type GeneratedFile, type GeneratedFrom } from "../generated-file.ts";
 import { renderTemplate } from "../render-template.ts";
 import { rtpengineStartScriptPath } from "../rtpengine/compile-rtpengine-config.ts";
+import { kamailioMemoryManagerArgs } from "../kamailio/memory-managers.ts";
 import { runtimeEnvPath } from "./runtime-env.ts";
 import { daemonSandbox } from "./sandbox.ts";
 
@@ -13,6 +14,8 @@ export interface KamailioUnitContext {
   firstBootUnit: string;
   /** Kamailio's own listeners below 1024 (WSS/HTTPS on 443 belongs to the agent): each needs CAP_NET_BIND_SERVICE. */
   privilegedPorts: number[];
+  /** Command-line options added to Debian's ExecStart (memory managers). */
+  extraArgs: string;
   sandbox: readonly string[];
 }
 
@@ -31,6 +34,7 @@ export function buildKamailioUnitContext(recipe: Recipe): KamailioUnitContext {
   return {
     firstBootUnit,
     privilegedPorts: [...new Set(lowest.filter((port) => port < 1024))].sort((a, b) => a - b),
+    extraArgs: kamailioMemoryManagerArgs.join(" "),
     sandbox: daemonSandbox,
   };
 }

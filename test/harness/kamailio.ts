@@ -5,6 +5,7 @@ import { requireBinary } from "./require-binary.ts";
 import { buildSipRequest, openSipUdpClient, statusOf } from "./sip-udp.ts";
 import { startProcess, tail, type RunningProcess } from "./start-process.ts";
 import { waitUntil } from "./wait-until.ts";
+import { kamailioMemoryManagerArgs } from "../../gateway/kamailio/memory-managers.ts";
 
 /** `-A NAME=value` overrides; strings must carry their double quotes. */
 export type KamailioDefines = Record<string, string | number>;
@@ -42,7 +43,20 @@ export async function startKamailio(name: string, configPath: string, workDir: s
   const rundir = join(workDir, `${name}-run`);
   mkdirSync(rundir, { recursive: true });
   const logPath = join(workDir, `${name}.log`);
-  const args = ["-DD", "-E", "-Y", rundir, "-f", configPath, "-m", String(start.sharedMemoryMb ?? 64), "-M", "8", ...defineArgs(start.defines ?? {})];
+  const args = [
+    "-DD",
+    "-E",
+    "-Y",
+    rundir,
+    "-f",
+    configPath,
+    "-m",
+    String(start.sharedMemoryMb ?? 64),
+    "-M",
+    "8",
+    ...kamailioMemoryManagerArgs,
+    ...defineArgs(start.defines ?? {}),
+  ];
   const proc = startProcess(name, kamailioBinary(), args, logPath);
   if ("http" in start.ready) {
     const url = start.ready.http;
