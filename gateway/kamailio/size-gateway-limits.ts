@@ -37,9 +37,10 @@ export const defaultInstanceSize: InstanceSize = { memoryMiB: 2048, cores: 2 };
 const reservedConnections = 64;
 // Shared memory kept for transactions, dialogs, htables and rtpengine state, whatever the connections use.
 const reservedSharedMiB = 48;
-// Signalling-only calls per second per core carried with 0 retransmissions, the load generator on the same 2
-// cores, with a margin: 1500 CPS was clean in one run and had 88 failed calls in another (bench/gateway.ts),
-// 1200 held 99 % at 1x and 93 % at 3x (bench/gateway-overload.ts; docs/PERFORMANCE.md, issue 12).
+// New calls per second per core before the overload route sheds them, well below the clean rate: 2000 signalling
+// CPS were clean on 2 cores with the load generator beside them (bench/gateway.ts, TLSF, 2026-12-03; the "1500: 88
+// failed" of 2026-12-02 were this cap's own 503s), and a cap of 1200 held 99 % goodput at 1x and 93 % at 3x
+// (bench/gateway-overload.ts; docs/PERFORMANCE.md, issue 12). Raising it needs that overload run again.
 const callsPerSecondPerCore = 600;
 
 // The limits for an instance (pure): a quarter of its memory for Kamailio's shared memory (64 MiB to 4 GiB),
