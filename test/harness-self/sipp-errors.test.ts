@@ -36,31 +36,23 @@ test("sipp's failed calls are counted by reason: the response that came, or no a
   const [refuserPort, silentPort, callerPort, secondCallerPort] = await findFreePorts(4);
   const refuser = await startRefuser(refuserPort!);
   t.after(() => refuser.close());
-  const refused = await startSipp({
-    name: "refused",
-    workDir,
-    scenario: sippScenario("uac-call.xml"),
-    localAddress: "127.0.0.1",
-    localPort: callerPort!,
-    remote: `127.0.0.1:${refuserPort}`,
-    rtp: { address: "127.0.0.1", port: 9 },
-    keys: { domain: "example.test" },
-    calls: 3,
-    extraArgs: ["-s", "bob", "-r", "10"],
-  });
+  // A caller from 127.0.0.1:`localPort` placing `calls` calls to `remote`.
+  const call = (name: string, localPort: number, remote: number, calls: number, extraArgs: string[]) =>
+    startSipp({
+      name,
+      workDir,
+      scenario: sippScenario("uac-call.xml"),
+      localAddress: "127.0.0.1",
+      localPort,
+      remote: `127.0.0.1:${remote}`,
+      rtp: { address: "127.0.0.1", port: 9 },
+      keys: { domain: "example.test" },
+      calls,
+      extraArgs: ["-s", "bob", ...extraArgs],
+    });
+  const refused = await call("refused", callerPort!, refuserPort!, 3, ["-r", "10"]);
   // Nothing listens on silentPort: sipp gives up after one retransmission of the INVITE.
-  const unanswered = await startSipp({
-    name: "unanswered",
-    workDir,
-    scenario: sippScenario("uac-call.xml"),
-    localAddress: "127.0.0.1",
-    localPort: secondCallerPort!,
-    remote: `127.0.0.1:${silentPort}`,
-    rtp: { address: "127.0.0.1", port: 9 },
-    keys: { domain: "example.test" },
-    calls: 1,
-    extraArgs: ["-s", "bob", "-max_retrans", "1"],
-  });
+  const unanswered = await call("unanswered", secondCallerPort!, silentPort!, 1, ["-max_retrans", "1"]);
   await Promise.all([refused.process.exited, unanswered.process.exited]);
 
   assert.deepEqual(summarizeSippErrors(refused.errors()), [{ reason: "503 Service Unavailable", calls: 3 }], refused.errors());

@@ -13,6 +13,8 @@ import { sleep } from "../harness/start-process.ts";
 import { sendNgCommand } from "../gateway/rtpengine-ng.ts";
 import { measureRms, measureToneShare } from "../gateway/media-audio.ts";
 import { makeTempDir } from "../make-temp-dir.ts";
+import { plainSdp } from "../../bench/webrtc/browsers.ts";
+import { rtpPacket } from "../../bench/webrtc/streams.ts";
 
 test("the Opus tone frames decode to a 440 Hz tone in rtpengine's Opus → PCMU transcoder; random bytes do not", { timeout: 60_000 }, async (t) => {
   assert.equal(opusToneFrames.length, 50);
@@ -51,7 +53,7 @@ async function decodeThroughRtpengine(engine: RunningRtpengine, callId: string, 
       command: "offer",
       "call-id": callId,
       "from-tag": "opus",
-      sdp: plainSdp(opus.address().port, 111, "opus/48000/2"),
+      sdp: plainSdp(opus.address().port, "opus"),
       flags: ["trust-address"],
       codec: { transcode: ["PCMU"], mask: ["opus"] },
     });
@@ -61,7 +63,7 @@ async function decodeThroughRtpengine(engine: RunningRtpengine, callId: string, 
       "call-id": callId,
       "from-tag": "opus",
       "to-tag": "pcmu",
-      sdp: plainSdp(pcmu.address().port, 0, "PCMU/8000"),
+      sdp: plainSdp(pcmu.address().port, "PCMU"),
       flags: ["trust-address"],
     });
     const target = Number(/^m=audio (\d+) /m.exec(String(answer.sdp))?.[1]);
@@ -70,7 +72,7 @@ async function decodeThroughRtpengine(engine: RunningRtpengine, callId: string, 
       if ((packet[1]! & 0x7f) === 0) payloads.push(packet.subarray(12));
     });
     for (const [k, frame] of frames.entries()) {
-      opus.send(rtpPacket(k, frame), target, "127.0.0.1");
+      opus.send(rtpPacket(111, 0x0b05, k, 960, frame), target, "127.0.0.1"); // 960 samples: 20 ms at 48 kHz
       await sleep(20);
     }
     await sleep(200);
@@ -86,31 +88,6 @@ async function decodeThroughRtpengine(engine: RunningRtpengine, callId: string, 
     opus.close();
     pcmu.close();
   }
-}
-
-function plainSdp(port: number, payloadType: number, rtpmap: string): string {
-  return [
-    "v=0",
-    `o=- ${port} 1 IN IP4 127.0.0.1`,
-    "s=-",
-    "c=IN IP4 127.0.0.1",
-    "t=0 0",
-    `m=audio ${port} RTP/AVP ${payloadType}`,
-    `a=rtpmap:${payloadType} ${rtpmap}`,
-    "a=ptime:20",
-    "",
-  ].join("\r\n");
-}
-
-// Opus RTP: 960 samples (20 ms at 48 kHz) per packet.
-function rtpPacket(k: number, payload: Buffer): Buffer {
-  const header = Buffer.alloc(12);
-  header[0] = 0x80;
-  header[1] = 111;
-  header.writeUInt16BE(k + 1, 2);
-  header.writeUInt32BE(960 * k, 4);
-  header.writeUInt32BE(0x0b05, 8);
-  return Buffer.concat([header, payload]);
 }
 
 function bindLoopback(): Promise<Socket> {
