@@ -49,6 +49,9 @@ const kernel: SysctlSetting[] = [
   { key: "fs.protected_fifos", value: "2" },
   { key: "fs.protected_regular", value: "2" },
   { key: "dev.tty.ldisc_autoload", value: "0" },
+  // No magic SysRq keys (systemd's 50-default.conf allows a subset): an appliance is replaced, not debugged at its
+  // console. Optional: kernels built without SysRq (this build host's) lack the key.
+  { key: "kernel.sysrq", value: "0", optional: true },
 ];
 
 // sysctl settings for a profile: network hardening always, kernel hardening for cis-l1.

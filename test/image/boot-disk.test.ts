@@ -21,6 +21,8 @@ import { buildLocalImage } from "../../image/builders/local/build-local-image.ts
 import { checkLocalBuildPrerequisites } from "../../image/builders/local/check-prerequisites.ts";
 import { openBuildLog } from "../../image/builders/local/build-log.ts";
 import { bootTestDisk } from "../../image/boot-test/boot-test-disk.ts";
+import { lynisHardeningIndex } from "../../image/audit/lynis-points.ts";
+import { runtimeTestGroups } from "../../image/audit/render-lynis-profile.ts";
 import { copyDiskWithFailingUnit } from "./add-failing-unit.ts";
 import { loadRecipe } from "./load-test-recipe.ts";
 
@@ -97,6 +99,24 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
     assert.match(smokeChecks, expected);
   assert.ok(Number.isFinite(manifest.audit.hardeningIndex), "Lynis hardening index recorded");
   const { bootTest } = manifest;
+  // Lynis inside the VM: its runtime groups ran there (and took little time), without a warning; combined with the
+  // rootfs audit, the points behind the index are Lynis's own and the target is met.
+  const vmLynis = bootTest.boots[0]?.lynis;
+  assert.ok(vmLynis, "the manifest records Lynis inside the VM");
+  assert.deepEqual(vmLynis.groups, Object.keys(runtimeTestGroups));
+  assert.deepEqual(vmLynis.warnings, [], "no Lynis warning inside the VM");
+  assert.ok(
+    vmLynis.testsPerformed > 20 && vmLynis.points.byTest.some((t) => t.test === "KRNL-6000"),
+    `the runtime groups ran: ${vmLynis.testsPerformed} tests`,
+  );
+  assert.equal(lynisHardeningIndex(vmLynis.points), vmLynis.hardeningIndex, "the VM log's points reproduce Lynis's index");
+  assert.equal(lynisHardeningIndex(manifest.audit.points), manifest.audit.hardeningIndex, "the rootfs log's points reproduce Lynis's index");
+  assert.ok(vmLynis.seconds > 0);
+  console.log(
+    `boot-disk: Lynis inside the VM ${vmLynis.hardeningIndex} (${vmLynis.points.earned}/${vmLynis.points.possible}) in ${vmLynis.seconds} s; rootfs ${manifest.audit.hardeningIndex}; combined ${manifest.lynis.hardeningIndex} (${manifest.lynis.points.earned}/${manifest.lynis.points.possible}); suggestions: ${manifest.lynis.suggestions.map((f) => `${f.test} ${f.message}${f.details ? ` (${f.details})` : ""}`).join(" | ")}`,
+  );
+  assert.deepEqual(manifest.lynis.warnings, []);
+  assert.ok(manifest.lynis.meetsTarget, `combined hardening index ${manifest.lynis.hardeningIndex} meets ${manifest.lynis.target.hardeningIndex}`);
   assert.ok(["kvm", "tcg"].includes(bootTest.accelerator.name));
   assert.deepEqual(
     bootTest.boots.map((b) => b.firmware),
@@ -133,6 +153,7 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
     /firewall drops Kamailio loopback WS\/HTTP \(TCP 8090, internal\) from outside: dropped/,
     /firewall drops an unused TCP port \(TCP \d+, unused\) from outside: dropped: no answer to a TCP SYN/,
     /IMDSv2/,
+    /Lynis inside the VM: no warning: hardening index \d+ \(\d+ of \d+ points\) from kernel, /,
   ]) {
     assert.match(uefiChecks, expected);
   }
