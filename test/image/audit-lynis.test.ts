@@ -4,7 +4,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compareSysctl, parseSysctlExpectations, parseSysctlFiles } from "../../image/audit/check-sysctl-statically.ts";
 import { parseLynisReport } from "../../image/audit/parse-lynis-report.ts";
-import { findLynisTestIds, renderLynisProfile, runtimeTestGroups } from "../../image/audit/render-lynis-profile.ts";
+import { findLynisTestIds, renderLynisProfile, runtimeTestGroups, trimDefaultProfileForVm } from "../../image/audit/render-lynis-profile.ts";
 import { lynisPaths, readLynisTestSources } from "../../image/audit/lynis-installation.ts";
 import { lynisHardeningIndex, parseLynisPoints, sumLynisPoints } from "../../image/audit/lynis-points.ts";
 import { combineLynisAudits, mapLynisTestGroups, type LynisAudit } from "../../image/audit/combine-lynis-audits.ts";
@@ -152,4 +152,24 @@ test("the runtime groups run inside the VM cover every test the chroot profile s
     [],
   );
   for (const group of Object.keys(runtimeTestGroups)) assert.ok(sources[group], `Lynis has a test group ${group}`);
+});
+
+test("the VM's default profile keeps every Linux sysctl expectation and setting, and drops plugins, permission lists and other kernels' keys", () => {
+  requireBinary("lynis", "lynis");
+  const full = readFileSync(join(lynisPaths.etc, "default.prf"), "utf8").split("\n");
+  const trimmed = trimDefaultProfileForVm(full.join("\n")).split("\n");
+  assert.deepEqual(
+    trimmed.filter((l) => /^config-data=sysctl;(kernel\.kptr_restrict|net\.ipv4\.tcp_syncookies|fs\.suid_dumpable|dev\.tty\.ldisc_autoload);/.test(l)).length,
+    4,
+  );
+  assert.deepEqual(
+    trimmed.filter((l) => /^(plugin|permfile|permdir)=|^config-data=sysctl;(security\.bsd|kern|net\.inet6?|hw)\./.test(l)),
+    [],
+  );
+  const dropped = full.filter((l) => !trimmed.includes(l));
+  assert.deepEqual(
+    dropped.filter((l) => !/^(plugin|permfile|permdir)=|^config-data=sysctl;(security\.bsd|kern|net\.inet6?|hw)\./.test(l)),
+    [],
+    "nothing else is dropped",
+  );
 });
