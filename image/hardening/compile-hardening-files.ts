@@ -39,6 +39,7 @@ export function compileHardeningFiles(recipe: Recipe, from: GeneratedFrom): Gene
     file("etc/modprobe.d/60-rtcgw.conf", "modprobe.conf.hbs", { modules: listDisabledModules(profile) }),
     file("etc/profile.d/60-rtcgw-shell.sh", "shell.sh.hbs", { umask: "027", idleSeconds: 900 }),
     file("etc/security/limits.d/60-rtcgw.conf", "core-dumps.hbs", {}),
+    file("etc/systemd/coredump.conf.d/60-rtcgw.conf", "coredump.conf.hbs", {}),
     // The pre-login banners carry no header: they are shown to every visitor as they are.
     { path: "etc/issue", content: renderTemplate(template("issue.hbs"), {}), mode: 0o644 },
     { path: "etc/issue.net", content: renderTemplate(template("issue.hbs"), {}), mode: 0o644 },
