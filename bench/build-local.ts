@@ -61,7 +61,7 @@ console.log(
   `boot test:    ${manifest.bootTest.accelerator.name} (${manifest.bootTest.accelerator.reason}); ${manifest.bootTest.boots.map((b) => `${b.firmware} ready in ${b.readySeconds} s`).join(", ")}`,
 );
 console.log(
-  `lynis:        hardening index ${manifest.audit.hardeningIndex}, ${manifest.audit.warnings.length} warning(s)${manifest.audit.warnings.map((w) => ` [${w.test}: ${w.message}]`).join("")}`,
+  `lynis:        hardening index ${manifest.lynis.hardeningIndex} (rootfs ${manifest.audit.hardeningIndex}, inside the VM ${manifest.bootTest.boots[0]?.lynis?.hardeningIndex} in ${manifest.bootTest.boots[0]?.lynis?.seconds} s), ${manifest.lynis.warnings.length} warning(s)${manifest.lynis.warnings.map((w) => ` [${w.test}: ${w.message}]`).join("")}`,
 );
 console.log(`smoke:        ${manifest.smoke.ok ? "passed" : "FAILED"} (${manifest.smoke.checks.length} checks)`);
 console.log(`artifact:     ${cold.artifactDir}`);

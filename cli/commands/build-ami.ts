@@ -12,6 +12,7 @@ import { UsageError } from "../errors.ts";
 import { installBuildPackages } from "../install-build-packages.ts";
 import { printProblems } from "../print-problems.ts";
 import { renderBootChecks } from "../render-boot-checks.ts";
+import { renderLynisSummary } from "../render-lynis-summary.ts";
 import { resolveRecipeArgument } from "../recipe-argument.ts";
 import { createProgressRenderer } from "../render-progress.ts";
 
@@ -27,11 +28,12 @@ Compiles the recipe's provisioning bundle and builds the image from it.
   --target local (default)  Debian 12 root file system with mmdebstrap on this machine, provision.sh run
                             inside it, sealed (no keys, no machine-id, no logs), smoke-tested (Kamailio
                             answers OPTIONS and relays a WebSocket REGISTER, rtpengine answers ping,
-                            nftables loads) and audited with Lynis; then written to a bootable 2 GiB GPT
+                            nftables loads) and audited with Lynis (its file-based groups); then written to a bootable 2 GiB GPT
                             disk (GRUB for BIOS and UEFI, Debian's cloud kernel) that is booted under
                             QEMU (KVM when it works here, TCG otherwise) and checked from outside (SSH
                             with a launch key from an IMDSv2 stand-in, no failed unit, SIP OPTIONS,
-                            HTTPS 401): the gate. Writes <out>/<name>-<hash>/ with disk.raw.zst,
+                            HTTPS 401, Lynis inside the VM without a warning: its kernel, boot, firewall,
+                            mount and AppArmor groups, streamed in and removed after): the gate. Writes <out>/<name>-<hash>/ with disk.raw.zst,
                             manifest.json (the disk's SHA-256 and sizes) and build.log. An unchanged recipe reuses the
                             existing good image in seconds. Needs root on Debian 12; it first installs
                             the Debian packages it needs (mmdebstrap, lynis, ...: the [build] section of
@@ -47,7 +49,7 @@ Options:
   --out DIR         where images go (default out/images)
   --dry-run         print the plan (steps, paths, the mmdebstrap command, Debian packages to install) and build nothing
   --no-install      never install Debian packages: stop and name the missing ones instead
-  --require-audit   fail unless Lynis scores ≥ 80 with no warnings
+  --require-audit   fail unless Lynis (the rootfs audit and the one inside the VM, combined) scores ≥ 85 with no warnings
   --json            print the result as JSON on stdout, progress as JSON lines on stderr
   -h, --help        show this help
 
@@ -153,7 +155,7 @@ function reportLocalBuild(io: CommandIo, result: LocalBuildResult, json: boolean
       `  boot test     ${m.bootTest.ok ? "passed" : "FAILED"} under ${m.bootTest.accelerator.name.toUpperCase()} (${m.bootTest.accelerator.reason}): ${m.bootTest.boots.map((b) => `${b.firmware.toUpperCase()} "${b.marker}" ${b.readySeconds} s after power-on`).join(", ")}; ${m.bootTest.boots.flatMap((b) => b.checks).filter((c) => c.ok).length} of ${m.bootTest.boots.flatMap((b) => b.checks).length} checks`,
       ...renderBootChecks(m.bootTest.boots),
       `  smoke test    ${m.smoke.ok ? "passed" : "FAILED"}: ${m.smoke.checks.filter((c) => c.ok).length} of ${m.smoke.checks.length} checks (each in manifest.json)`,
-      `  Lynis         hardening index ${m.audit.hardeningIndex}, ${m.audit.warnings.length} warning(s)${m.audit.meetsTarget ? "" : " — below the target of 80 with no warnings"}`,
+      ...renderLynisSummary(m),
       `  build time    ${m.build.seconds} s${result.reused ? " (original build)" : ""}`,
       "",
     ].join("\n"),

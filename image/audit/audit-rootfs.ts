@@ -1,18 +1,18 @@
 // Runs Lynis inside the image (chroot on a throwaway overlay, private pid and network namespaces,
 // sshd started on the private loopback with throwaway host keys so the SSH tests see the image's
 // sshd), never `--rootdir`, which mixes in the build host. The sealed tree is not written.
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BuildLog } from "../builders/local/build-log.ts";
 import { runInNamespaces } from "../builders/local/run-in-namespaces.ts";
-import { parseLynisReport, type LynisSummary } from "./parse-lynis-report.ts";
+import type { LynisAudit } from "./combine-lynis-audits.ts";
+import { lynisPaths, readLynisTestSources } from "./lynis-installation.ts";
+import { parseLynisPoints } from "./lynis-points.ts";
+import { parseLynisReport } from "./parse-lynis-report.ts";
 import { findLynisTestIds, renderLynisProfile } from "./render-lynis-profile.ts";
 
-/** Where the host's Lynis lives (Debian package `lynis`). */
-export const lynisPaths = { program: "/usr/sbin/lynis", share: "/usr/share/lynis", etc: "/etc/lynis" };
-
-/** The audit outcome: the summary, or why Lynis produced none. */
-export type AuditResult = { ok: true; lynis: LynisSummary } | { ok: false; message: string };
+/** The audit outcome: the report and its points, or why Lynis produced none. */
+export type AuditResult = { ok: true; lynis: LynisAudit } | { ok: false; message: string };
 
 // journald (it needs a cgroup file system) and sshd run on the appliance; started here so the logging
 // and SSH tests see the image's own.
@@ -30,10 +30,7 @@ export async function auditRootfs(options: { rootDir: string; workDir: string; l
   const auditDir = join(options.workDir, "audit");
   const overlayDir = join(options.workDir, "audit-overlay");
   mkdirSync(auditDir, { recursive: true });
-  const testSources = readdirSync(join(lynisPaths.share, "include"))
-    .filter((name) => name.startsWith("tests_"))
-    .map((name) => readFileSync(join(lynisPaths.share, "include", name), "utf8"));
-  writeFileSync(join(auditDir, "rtcgw.prf"), renderLynisProfile(findLynisTestIds(testSources)));
+  writeFileSync(join(auditDir, "rtcgw.prf"), renderLynisProfile(findLynisTestIds(Object.values(readLynisTestSources()))));
   try {
     const run = await runInNamespaces(
       {
@@ -56,7 +53,7 @@ export async function auditRootfs(options: { rootDir: string; workDir: string; l
     } catch {
       return { ok: false, message: `Lynis wrote no report (exit ${run.exitCode}); see ${join(auditDir, "lynis.out")}` };
     }
-    return { ok: true, lynis: parseLynisReport(report) };
+    return { ok: true, lynis: { ...parseLynisReport(report), points: parseLynisPoints(readFileSync(join(auditDir, "lynis.log"), "utf8")) } };
   } finally {
     rmSync(overlayDir, { recursive: true, force: true });
   }

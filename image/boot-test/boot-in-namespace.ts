@@ -17,7 +17,8 @@ import type { PbxStandinPlan } from "./pbx-standin-plan.ts";
 import { probeClosedPort } from "./probe-closed-port.ts";
 import { renderQemuArgs, type VmSpec } from "./qemu-command.ts";
 import { vmNetwork } from "./vm-network.ts";
-import { readSshReport, renderSshReportScript, type SshReport } from "./ssh-report.ts";
+import { readSshReport, renderSshSessionScript, splitSshSession, type SshReport } from "./ssh-report.ts";
+import { readVmLynisOutput, type VmLynisRun } from "../audit/vm-lynis-script.ts";
 
 /** What the inside half needs (JSON in argv[2]). */
 export interface BootPlan {
@@ -48,6 +49,8 @@ export interface BootPlan {
   closedPorts: ClosedPortProbe[];
   /** Whom the WebRTC calls dial (the PBX stand-in's echo, music), or why a call is not placed. */
   calls: CallTargets;
+  /** Lynis inside the VM, in the SSH session after the report (full checks only): the tar streamed on stdin, the script run as root. */
+  lynis?: { tarball: string; script: string; timeoutMs: number };
 }
 
 /** What the inside half reports. */
@@ -55,6 +58,7 @@ export interface BootOutcome {
   readySeconds: number | undefined;
   checks: SmokeCheck[];
   report?: SshReport;
+  lynis?: VmLynisRun;
   imds: { tokens: number; refused: string[] };
   serialTail: string;
 }
@@ -149,6 +153,7 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
         : (exited ?? `not within ${plan.readyTimeoutMs / 1000} s of power-on (serial console: ${plan.serialLog})`),
   });
   let report: SshReport | undefined;
+  let lynis: VmLynisRun | undefined;
   if (readyAt !== undefined && plan.checks === "full") {
     const ssh = await execa(
       "ssh",
@@ -166,17 +171,25 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
         "-o",
         "ConnectTimeout=15",
         `${plan.adminLogin}@${guest}`,
-        renderSshReportScript(),
+        renderSshSessionScript(plan.lynis?.script),
       ],
-      { reject: false, timeout: 120_000 },
+      { reject: false, timeout: 120_000 + (plan.lynis?.timeoutMs ?? 0), ...(plan.lynis ? { inputFile: plan.lynis.tarball } : {}) },
     );
+    const session = splitSshSession(String(ssh.stdout));
+    // With Lynis, the session's exit is the audit's: the report's part arrived when the Lynis part began.
+    const loggedIn = ssh.exitCode === 0 || session.lynis !== undefined;
     checks.push({
       name: `SSH as ${plan.adminLogin} with the launch key pair (from IMDS)`,
-      ok: ssh.exitCode === 0,
-      detail: ssh.exitCode === 0 ? "logged in" : `exit ${ssh.exitCode}: ${String(ssh.stderr).trim().slice(-300)}`,
+      ok: loggedIn,
+      detail: loggedIn ? "logged in" : `exit ${ssh.exitCode}: ${String(ssh.stderr).trim().slice(-300)}`,
     });
-    if (ssh.exitCode === 0) {
-      report = readSshReport(String(ssh.stdout));
+    if (plan.lynis)
+      lynis =
+        session.lynis === undefined
+          ? { ok: false, message: `the SSH session ended before Lynis (exit ${ssh.exitCode}${ssh.timedOut ? ", timed out" : ""})` }
+          : readVmLynisOutput(session.lynis, String(ssh.stderr));
+    if (loggedIn) {
+      report = readSshReport(session.report);
       checks.push({
         name: "systemctl is-system-running: running",
         ok: report.state === "running",
@@ -261,7 +274,14 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
   dnsmasq.kill("SIGKILL");
   pbxStandin?.stop();
   imds.server.close();
-  return { readySeconds, checks, ...(report ? { report } : {}), imds: { tokens: imds.log.tokens, refused: imds.log.refused }, serialTail: serial.slice(-3000) };
+  return {
+    readySeconds,
+    checks,
+    ...(report ? { report } : {}),
+    ...(lynis ? { lynis } : {}),
+    imds: { tokens: imds.log.tokens, refused: imds.log.refused },
+    serialTail: serial.slice(-3000),
+  };
 }
 
 main(JSON.parse(process.argv[2]!) as BootPlan).then(

@@ -2,9 +2,10 @@
 // private namespaces with a network of its own (boot-in-namespace.ts), and reports power-on to ready,
 // the accelerator and every check. UEFI first with every check and the gateway's ready line; then BIOS
 // until systemd starts from the disk's root file system (boot loader, kernel, initramfs and root are what
-// differ between the two; the rest of the boot is the same and already checked). The disk
+// differ between the two; the rest of the boot is the same and already checked). The first boot also runs
+// Lynis inside the VM (its runtime test groups, image/audit/vm-lynis-script.ts); a warning fails the gate. The disk
 // file is never written (a qcow2 overlay, one GiB larger, takes the VM's writes and shows growing).
-import { copyFileSync, mkdirSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { execa } from "execa";
 import type { Recipe } from "../../dsl/resolve.ts";
@@ -20,6 +21,10 @@ import { planPbxStandin } from "./pbx-standin-plan.ts";
 import { planCallTargets } from "./call-targets-plan.ts";
 import type { SshReport } from "./ssh-report.ts";
 import { vmNetwork } from "./vm-network.ts";
+import { judgeVmLynis, type VmLynisAudit } from "../audit/judge-vm-lynis.ts";
+import { runtimeTestGroups } from "../audit/render-lynis-profile.ts";
+import { stageLynisForVm } from "../audit/stage-lynis-for-vm.ts";
+import { renderVmLynisScript } from "../audit/vm-lynis-script.ts";
 
 /** systemd's first console line once it runs from the root file system. */
 export const systemdWelcome = "Welcome to Debian GNU/Linux";
@@ -32,6 +37,8 @@ export interface BootRun {
   marker: string;
   checks: SmokeCheck[];
   report?: SshReport;
+  /** Lynis inside the VM (the first boot). */
+  lynis?: VmLynisAudit;
   serialLog: string;
 }
 
@@ -53,9 +60,14 @@ export interface BootTestOptions {
   firmwares?: Firmware[];
   /** Power-on to ready, per boot. @default 600 s under TCG (a busy 2-core machine needed 300 s), 120 s under KVM */
   readyTimeoutMs?: number;
+  /** Run Lynis inside the VM on the first boot (its warnings fail the gate). @default true */
+  lynisInVm?: boolean;
 }
 
 const growBytes = 1024 ** 3;
+
+/** Lynis inside the VM may take this long: under TCG it took 208 s (load ~1) before its default profile was trimmed. */
+const vmLynisTimeoutSeconds = 300;
 
 // Boots the disk and checks it; never throws for a failed boot (only for a cancel).
 export async function bootTestDisk(options: BootTestOptions): Promise<BootTestResult> {
@@ -71,6 +83,8 @@ export async function bootTestDisk(options: BootTestOptions): Promise<BootTestRe
   const boots: BootRun[] = [];
   const pbx = planPbxStandin(options.recipe, vmNetwork);
   const calls = planCallTargets(options.recipe, "none" in pbx ? undefined : pbx.upstream);
+  const lynisGroups = Object.keys(runtimeTestGroups);
+  const lynisTarball = options.lynisInVm === false ? "" : await stageLynisForVm(dir);
   for (const firmware of options.firmwares ?? ["uefi", "bios"]) {
     const overlay = join(dir, `${firmware}.qcow2`);
     await execa("qemu-img", ["create", "-q", "-f", "qcow2", "-b", options.disk, "-F", "raw", overlay, String(diskBytes + growBytes)]);
@@ -96,6 +110,9 @@ export async function bootTestDisk(options: BootTestOptions): Promise<BootTestRe
       pbx,
       closedPorts: planClosedPortProbes(options.recipe),
       calls,
+      ...(boots.length === 0 && options.lynisInVm !== false
+        ? { lynis: { tarball: lynisTarball, script: renderVmLynisScript(lynisGroups, vmLynisTimeoutSeconds), timeoutMs: vmLynisTimeoutSeconds * 1000 } }
+        : {}),
     };
     if (plan.checks === "full") {
       if ("none" in pbx) options.log.note(`boot test (${firmware}): no WSS REGISTER check: ${pbx.none}`);
@@ -126,12 +143,20 @@ export async function bootTestDisk(options: BootTestOptions): Promise<BootTestRe
     const run = await runKillable(command, {
       log: options.log,
       inheritEnv: true,
-      timeoutMs: plan.readyTimeoutMs + 240_000,
+      timeoutMs: plan.readyTimeoutMs + 240_000 + (plan.lynis?.timeoutMs ?? 0),
       ...(options.signal ? { signal: options.signal } : {}),
     });
     const line = run.stdout.split("\n").find((l) => l.startsWith("RTCGW-BOOT "));
     const outcome = line ? (JSON.parse(line.slice("RTCGW-BOOT ".length)) as BootOutcome) : undefined;
     const checks = outcome?.checks ?? [{ name: "the boot test ran", ok: false, detail: `exit ${run.exitCode}: ${run.stderr.trim().slice(-500)}` }];
+    const lynis = outcome?.lynis ? judgeVmLynis(outcome.lynis, lynisGroups) : undefined;
+    if (lynis) checks.push(lynis.check);
+    if (outcome?.lynis?.ok) {
+      // Beside the chroot audit's report and log, for a look at what the VM audit saw.
+      mkdirSync(join(options.workDir, "audit"), { recursive: true });
+      writeFileSync(join(options.workDir, "audit", "vm-lynis-report.dat"), outcome.lynis.report);
+      writeFileSync(join(options.workDir, "audit", "vm-lynis.log"), outcome.lynis.log);
+    }
     for (const check of checks) options.log.note(`boot (${firmware}): ${check.ok ? "ok  " : "FAIL"} ${check.name}: ${check.detail}`);
     if (outcome?.report) options.log.note(`boot (${firmware}): ${outcome.report.startup}\n${outcome.report.blame.join("\n")}`);
     boots.push({
@@ -140,6 +165,7 @@ export async function bootTestDisk(options: BootTestOptions): Promise<BootTestRe
       marker: plan.readyMarker,
       checks,
       ...(outcome?.report ? { report: outcome.report } : {}),
+      ...(lynis?.audit ? { lynis: lynis.audit } : {}),
       serialLog,
     });
     // A failed boot keeps its overlay (the VM's writes, its journal among them) in the work directory for a look.

@@ -1,5 +1,6 @@
 // Pure: what the boot test asks the VM over SSH (one session: the firewall rate-limits new SSH
-// connections) and how it reads the answer.
+// connections) and how it reads the answer: the system's state, then Lynis inside the VM (as root).
+import { quoteShell } from "../builders/local/namespace-script.ts";
 
 /** The VM's answers. */
 export interface SshReport {
@@ -15,6 +16,19 @@ export interface SshReport {
 }
 
 const separator = "--rtcgw--";
+const lynisSeparator = "--rtcgw-lynis--";
+
+// The session's command: the report, then (when given) the Lynis script as root, reading the session's stdin.
+export function renderSshSessionScript(lynisScript?: string): string {
+  if (lynisScript === undefined) return renderSshReportScript();
+  return `{ ${renderSshReportScript()}; } </dev/null; echo ${lynisSeparator}; sudo -n sh -c ${quoteShell(lynisScript)}`;
+}
+
+// The session's output: the report's part and the Lynis script's (undefined when the session never got there).
+export function splitSshSession(stdout: string): { report: string; lynis?: string } {
+  const at = stdout.indexOf(`${lynisSeparator}\n`);
+  return at < 0 ? { report: stdout } : { report: stdout.slice(0, at), lynis: stdout.slice(at + lynisSeparator.length + 1) };
+}
 
 // The shell script run as the admin login (no root needed).
 export function renderSshReportScript(): string {

@@ -1,6 +1,7 @@
 import type { Recipe } from "../../dsl/resolve.ts";
 import { withGeneratedHeader, type GeneratedFile, type GeneratedFrom } from "../../gateway/generated-file.ts";
 import { renderTemplate } from "../../gateway/render-template.ts";
+import { adminLogin } from "../boot/boot-settings.ts";
 import { listDisabledModules, listSysctlSettings, sshAlgorithms } from "./hardening-settings.ts";
 
 /**
@@ -25,7 +26,7 @@ export function compileHardeningFiles(recipe: Recipe, from: GeneratedFrom): Gene
   });
   const sysctl = listSysctlSettings(profile).map((s) => ({ key: `${s.optional ? "-" : ""}${s.key}`, value: s.value }));
   const files = [
-    file(sshdDropInPath, "sshd.conf.hbs", { port: recipe.image.ssh.port, banner: cis, ...sshAlgorithms }, 0o600),
+    file(sshdDropInPath, "sshd.conf.hbs", { port: recipe.image.ssh.port, banner: cis, adminLogin, ...sshAlgorithms }, 0o600),
     // Sorts after Debian's own 99-protect-links.conf: sysctl.d files apply in name order, the last value wins.
     file("etc/sysctl.d/99-zz-rtcgw.conf", "sysctl.conf.hbs", { settings: sysctl }),
     file("etc/systemd/timesyncd.conf.d/60-rtcgw.conf", "timesyncd.conf.hbs", { servers: timeServers }),
@@ -38,6 +39,7 @@ export function compileHardeningFiles(recipe: Recipe, from: GeneratedFrom): Gene
     file("etc/modprobe.d/60-rtcgw.conf", "modprobe.conf.hbs", { modules: listDisabledModules(profile) }),
     file("etc/profile.d/60-rtcgw-shell.sh", "shell.sh.hbs", { umask: "027", idleSeconds: 900 }),
     file("etc/security/limits.d/60-rtcgw.conf", "core-dumps.hbs", {}),
+    file("etc/systemd/coredump.conf.d/60-rtcgw.conf", "coredump.conf.hbs", {}),
     // The pre-login banners carry no header: they are shown to every visitor as they are.
     { path: "etc/issue", content: renderTemplate(template("issue.hbs"), {}), mode: 0o644 },
     { path: "etc/issue.net", content: renderTemplate(template("issue.hbs"), {}), mode: 0o644 },

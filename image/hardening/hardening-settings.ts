@@ -49,6 +49,9 @@ const kernel: SysctlSetting[] = [
   { key: "fs.protected_fifos", value: "2" },
   { key: "fs.protected_regular", value: "2" },
   { key: "dev.tty.ldisc_autoload", value: "0" },
+  // No magic SysRq keys (systemd's 50-default.conf allows a subset): an appliance is replaced, not debugged at its
+  // console. Optional: kernels built without SysRq (this build host's) lack the key.
+  { key: "kernel.sysrq", value: "0", optional: true },
 ];
 
 // sysctl settings for a profile: network hardening always, kernel hardening for cis-l1.
@@ -62,7 +65,10 @@ export function listDisabledModules(profile: HardeningProfile): string[] {
   const filesystems = ["cramfs", "freevxfs", "hfs", "hfsplus", "jffs2", "squashfs", "udf"];
   const protocols = ["dccp", "sctp", "rds", "tipc"];
   const devices = ["usb-storage", "firewire-core"];
-  return [...filesystems, ...protocols, ...devices];
+  // nftables is the one firewall and rtpengine forwards in userspace: the legacy iptables tables stay unloaded (Lynis
+  // inside the VM warned FIRE-4512 "iptables module(s) loaded, but no rules active" once something loaded ip_tables).
+  const legacyFirewall = ["ip_tables", "ip6_tables", "arp_tables"];
+  return [...filesystems, ...protocols, ...devices, ...legacyFirewall];
 }
 
 // /etc/login.defs keys provision.sh sets (login.defs has no drop-in directory), for a profile.

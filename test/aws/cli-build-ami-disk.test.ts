@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { test, type TestContext } from "node:test";
 import { checkRecipeFile } from "../../dsl/check-recipe.ts";
 import { assembleBundle } from "../../image/assemble-bundle.ts";
-import { artifactFiles, writeManifest, type LocalImageManifest } from "../../image/builders/local/image-manifest.ts";
+import { artifactFiles, manifestSchema, writeManifest, type LocalImageManifest } from "../../image/builders/local/image-manifest.ts";
 import { planLocalBuild } from "../../image/builders/local/plan-local-build.ts";
 import { makeTempDir } from "../make-temp-dir.ts";
 import { makeSparseDisk } from "./sparse-disk.ts";
@@ -30,7 +30,7 @@ async function seedTestedDisk(imagesDir: string) {
   mkdirSync(plan.artifactDir, { recursive: true });
   copyFileSync(sparse.zst, join(plan.artifactDir, artifactFiles.disk));
   const disk = { sha256: sparse.sha256, logicalBytes: sparse.logicalBytes, compressedBytes: statSync(sparse.zst).size };
-  writeManifest(plan.artifactDir, { schema: "rtcgw.local-image/2", good: true, bundleHash: bundle.hash, disk } as unknown as LocalImageManifest);
+  writeManifest(plan.artifactDir, { schema: manifestSchema, good: true, bundleHash: bundle.hash, disk } as unknown as LocalImageManifest);
   return { sparse, artifactDir: plan.artifactDir };
 }
 

@@ -5,7 +5,9 @@
 // grown to a larger volume, the host name from IMDS, SIP OPTIONS over UDP and TCP, HTTPS / 401 then 200 with
 // the instance id as the admin password, /tryit/ 200, a WSS REGISTER through the VM that the PBX stand-in
 // receives, two WebRTC calls (werift, DTLS-SRTP) to the PBX stand-in's RTP echo with audio both ways (PCMU passed
-// through, then Opus only, transcoded to PCMU by the VM's rtpengine) and one to music, each ended by BYE, the firewall dropping every loopback-only listener and an unused port, IMDSv2 only; UEFI first,
+// through, then Opus only, transcoded to PCMU by the VM's rtpengine) and one to music, each ended by BYE, the firewall
+// dropping every loopback-only listener and an unused port, IMDSv2 only, Lynis inside the VM without a warning
+// (combined with the rootfs audit: the hardening target); UEFI first,
 // then BIOS. Then the negative test on the same disk (one more UEFI boot): a copy with one unit that fails at
 // boot fails the gate, and the failing checks name the unit.
 // apt cache shared between runs in ~/.cache/rtcgw/apt or $RTCGW_APT_CACHE.
@@ -21,6 +23,8 @@ import { buildLocalImage } from "../../image/builders/local/build-local-image.ts
 import { checkLocalBuildPrerequisites } from "../../image/builders/local/check-prerequisites.ts";
 import { openBuildLog } from "../../image/builders/local/build-log.ts";
 import { bootTestDisk } from "../../image/boot-test/boot-test-disk.ts";
+import { lynisHardeningIndex } from "../../image/audit/lynis-points.ts";
+import { runtimeTestGroups } from "../../image/audit/render-lynis-profile.ts";
 import { copyDiskWithFailingUnit } from "./add-failing-unit.ts";
 import { loadRecipe } from "./load-test-recipe.ts";
 
@@ -97,6 +101,24 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
     assert.match(smokeChecks, expected);
   assert.ok(Number.isFinite(manifest.audit.hardeningIndex), "Lynis hardening index recorded");
   const { bootTest } = manifest;
+  // Lynis inside the VM: its runtime groups ran there, without a warning; combined with the
+  // rootfs audit, the points behind the index are Lynis's own and the target is met.
+  const vmLynis = bootTest.boots[0]?.lynis;
+  assert.ok(vmLynis, "the manifest records Lynis inside the VM");
+  assert.deepEqual(vmLynis.groups, Object.keys(runtimeTestGroups));
+  assert.deepEqual(vmLynis.warnings, [], "no Lynis warning inside the VM");
+  assert.ok(
+    vmLynis.testsPerformed > 20 && vmLynis.points.byTest.some((t) => t.test === "KRNL-6000"),
+    `the runtime groups ran: ${vmLynis.testsPerformed} tests`,
+  );
+  assert.equal(lynisHardeningIndex(vmLynis.points), vmLynis.hardeningIndex, "the VM log's points reproduce Lynis's index");
+  assert.equal(lynisHardeningIndex(manifest.audit.points), manifest.audit.hardeningIndex, "the rootfs log's points reproduce Lynis's index");
+  assert.ok(vmLynis.seconds > 0);
+  console.log(
+    `boot-disk: Lynis inside the VM ${vmLynis.hardeningIndex} (${vmLynis.points.earned}/${vmLynis.points.possible}) in ${vmLynis.seconds} s; rootfs ${manifest.audit.hardeningIndex}; combined ${manifest.lynis.hardeningIndex} (${manifest.lynis.points.earned}/${manifest.lynis.points.possible}); suggestions: ${manifest.lynis.suggestions.map((f) => `${f.test} ${f.message}${f.details ? ` (${f.details})` : ""}`).join(" | ")}`,
+  );
+  assert.deepEqual(manifest.lynis.warnings, []);
+  assert.ok(manifest.lynis.meetsTarget, `combined hardening index ${manifest.lynis.hardeningIndex} meets ${manifest.lynis.target.hardeningIndex}`);
   assert.ok(["kvm", "tcg"].includes(bootTest.accelerator.name));
   assert.deepEqual(
     bootTest.boots.map((b) => b.firmware),
@@ -134,6 +156,7 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
     /firewall drops Kamailio loopback WS\/HTTP \(TCP 8090, internal\) from outside: dropped/,
     /firewall drops an unused TCP port \(TCP \d+, unused\) from outside: dropped: no answer to a TCP SYN/,
     /IMDSv2/,
+    /Lynis inside the VM: no warning: hardening index \d+ \(\d+ of \d+ points\) from kernel, /,
   ]) {
     assert.match(uefiChecks, expected);
   }
@@ -177,6 +200,8 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
     recipe,
     log: openBuildLog(join(outDir, "negative.log")),
     firmwares: ["uefi"],
+    // The state checks are under test here; Lynis inside the VM (minutes under TCG) ran on the good boot.
+    lynisInVm: false,
   });
   for (const c of negative.boots[0]?.checks ?? []) console.log(`boot-disk (negative, uefi): ${c.ok ? "ok  " : "FAIL"} ${c.name}: ${c.detail}`);
   console.log(`boot-disk: the negative boot took ${Math.round((Date.now() - negativeStarted) / 1000)} s`);

@@ -88,6 +88,8 @@ test("cis-l1: umask 027, banners without OS details, no core dumps, unattended s
   assert.match(files.get("etc/profile.d/60-rtcgw-shell.sh")!, /^umask 027$/m);
   assert.match(files.get("etc/profile.d/60-rtcgw-shell.sh")!, /^TMOUT=900\nreadonly TMOUT\nexport TMOUT$/m);
   assert.match(files.get("etc/security/limits.d/60-rtcgw.conf")!, /^\* hard core 0$/m);
+  assert.match(files.get("etc/systemd/coredump.conf.d/60-rtcgw.conf")!, /^Storage=none\nProcessSizeMax=0$/m);
+  assert.match(files.get("etc/profile.d/60-rtcgw-shell.sh")!, /^ulimit -c 0$/m);
   for (const banner of ["etc/issue", "etc/issue.net"]) {
     assert.doesNotMatch(files.get(banner)!, /\\[mrsv]|Debian|GNU/, banner);
     assert.match(files.get(banner)!, /Authorized access only/);

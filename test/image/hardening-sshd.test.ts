@@ -47,6 +47,7 @@ test("sshd -t accepts the drop-in and sshd -T shows the baseline", async () => {
   assert.equal(exitCode, 0, stderr);
   const expected: Record<string, string> = {
     port: "22",
+    allowusers: "admin",
     permitrootlogin: "no",
     passwordauthentication: "no",
     kbdinteractiveauthentication: "no",

@@ -4,3 +4,5 @@ umask 027
 TMOUT=900
 readonly TMOUT
 export TMOUT
+# No core dumps from login shells either (limits.d sets the hard limit; CIS 1.5.3).
+ulimit -c 0
