@@ -48,7 +48,7 @@ export interface StepRunner<Step extends string> {
   run<T>(id: Step, work: () => Promise<T>, describe?: (value: T) => string): Promise<T>;
   /** Reports that the current step still runs (a wait's poll), with what it waits on. */
   running(detail?: string): void;
-  /** The step running, or the last one that ran. */
+  /** The step started last (steps may overlap: a run may start one and await it later). */
   readonly current: Step;
   /** The duration of every finished step, in ms. */
   readonly times: Readonly<Partial<Record<Step, number>>>;
@@ -76,11 +76,12 @@ export function createStepRunner<Step extends string>(options: StepRunnerOptions
   const started = options.started ?? now();
   const times: Partial<Record<Step, number>> = {};
   let current = options.first;
-  let stepStarted = started;
-  const emit = (state: StepState, extra: { stepMs?: number; detail?: string | undefined } = {}) =>
+  // The first step that failed: with overlapping steps, the one a run's failure is charged to.
+  let failed: Step | undefined;
+  const emit = (step: Step, state: StepState, extra: { stepMs?: number; detail?: string | undefined } = {}) =>
     onProgress?.({
       stage,
-      step: current,
+      step,
       state,
       elapsedMs: now() - started,
       ...(extra.stepMs !== undefined ? { stepMs: extra.stepMs } : {}),
@@ -91,22 +92,23 @@ export function createStepRunner<Step extends string>(options: StepRunnerOptions
     async run(id, work, describe) {
       current = id;
       signal?.throwIfAborted();
-      stepStarted = now();
-      emit("start");
+      const stepStarted = now();
+      emit(id, "start");
       let value;
       try {
         value = await work();
       } catch (error) {
         times[id] = now() - stepStarted;
-        emit("failed", { stepMs: times[id], detail: signal?.aborted ? "canceled" : messageOf(error) });
+        failed ??= id;
+        emit(id, "failed", { stepMs: times[id], detail: signal?.aborted ? "canceled" : messageOf(error) });
         throw error;
       }
       times[id] = now() - stepStarted;
-      emit("done", { stepMs: times[id], detail: describe?.(value) });
+      emit(id, "done", { stepMs: times[id], detail: describe?.(value) });
       return value;
     },
     running(detail) {
-      emit("running", { detail });
+      emit(current, "running", { detail });
     },
     get current() {
       return current;
@@ -115,7 +117,12 @@ export function createStepRunner<Step extends string>(options: StepRunnerOptions
     failure<Facts extends object = object>(error: unknown): FailedStep<Step, Facts> {
       const canceled = signal?.aborted === true;
       const facts = error instanceof StepFailure ? (error.facts as Facts | undefined) : undefined;
-      return { step: current, message: canceled && !(error instanceof StepFailure) ? "canceled" : messageOf(error), canceled, ...(facts ? { facts } : {}) };
+      return {
+        step: failed ?? current,
+        message: canceled && !(error instanceof StepFailure) ? "canceled" : messageOf(error),
+        canceled,
+        ...(facts ? { facts } : {}),
+      };
     },
   };
 }

@@ -26,7 +26,14 @@ const inside = [
 ].join("\n");
 
 // Audits the rootfs at `rootDir`; keeps lynis.log and the report in `<workDir>/audit`.
-export async function auditRootfs(options: { rootDir: string; workDir: string; log: BuildLog; signal?: AbortSignal }): Promise<AuditResult> {
+export async function auditRootfs(options: {
+  rootDir: string;
+  workDir: string;
+  log: BuildLog;
+  signal?: AbortSignal;
+  /** Nice level of the audit's processes. @default 0 */
+  niceness?: number;
+}): Promise<AuditResult> {
   const auditDir = join(options.workDir, "audit");
   const overlayDir = join(options.workDir, "audit-overlay");
   mkdirSync(auditDir, { recursive: true });
@@ -45,7 +52,7 @@ export async function auditRootfs(options: { rootDir: string; workDir: string; l
         ],
         command: ["/bin/bash", "-c", inside],
       },
-      { log: options.log, ...(options.signal ? { signal: options.signal } : {}), timeoutMs: 15 * 60_000 },
+      { log: options.log, ...(options.signal ? { signal: options.signal } : {}), timeoutMs: 15 * 60_000, niceness: options.niceness ?? 0 },
     );
     let report = "";
     try {

@@ -51,6 +51,8 @@ export interface BootPlan {
   calls: CallTargets;
   /** Lynis inside the VM, in the SSH session after the report (full checks only): the tar streamed on stdin, the script run as root. */
   lynis?: { tarball: string; script: string; timeoutMs: number };
+  /** Created once the checks from outside are done (the SSH session may still run): the next boot may start then. */
+  checkedFile?: string;
 }
 
 /** What the inside half reports. */
@@ -68,6 +70,69 @@ const { hostSide, guest, tap, mac } = vmNetwork;
 async function sh(command: string, args: string[]): Promise<void> {
   const result = await execa(command, args, { reject: false });
   if (result.exitCode !== 0) throw new Error(`${command} ${args.join(" ")}: ${String(result.stderr).trim()}`);
+}
+
+/** What the SSH session found: its checks, the report, Lynis's run. */
+interface SessionOutcome {
+  checks: SmokeCheck[];
+  report?: SshReport;
+  lynis?: VmLynisRun;
+}
+
+// Logs in as the admin with the launch key, reads the report and (with a plan for it) runs Lynis as root.
+async function runSshSession(plan: BootPlan): Promise<SessionOutcome> {
+  const ssh = await execa(
+    "ssh",
+    [
+      "-i",
+      plan.sshKey,
+      "-p",
+      String(plan.sshPort),
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      "StrictHostKeyChecking=no",
+      "-o",
+      "UserKnownHostsFile=/dev/null",
+      "-o",
+      "ConnectTimeout=15",
+      `${plan.adminLogin}@${guest}`,
+      renderSshSessionScript(plan.lynis?.script),
+    ],
+    { reject: false, timeout: 120_000 + (plan.lynis?.timeoutMs ?? 0), ...(plan.lynis ? { inputFile: plan.lynis.tarball } : {}) },
+  );
+  const session = splitSshSession(String(ssh.stdout));
+  // With Lynis, the session's exit is the audit's: the report's part arrived when the Lynis part began.
+  const loggedIn = ssh.exitCode === 0 || session.lynis !== undefined;
+  const checks: SmokeCheck[] = [
+    {
+      name: `SSH as ${plan.adminLogin} with the launch key pair (from IMDS)`,
+      ok: loggedIn,
+      detail: loggedIn ? "logged in" : `exit ${ssh.exitCode}: ${String(ssh.stderr).trim().slice(-300)}`,
+    },
+  ];
+  const lynis: VmLynisRun | undefined = !plan.lynis
+    ? undefined
+    : session.lynis === undefined
+      ? { ok: false, message: `the SSH session ended before Lynis (exit ${ssh.exitCode}${ssh.timedOut ? ", timed out" : ""})` }
+      : readVmLynisOutput(session.lynis, String(ssh.stderr));
+  if (!loggedIn) return { checks, ...(lynis ? { lynis } : {}) };
+  const report = readSshReport(session.report);
+  checks.push(
+    {
+      name: "systemctl is-system-running: running",
+      ok: report.state === "running",
+      detail: report.state === "running" ? "running" : `${report.state}; failed units: ${report.failedUnits.join(", ") || "none"}`,
+    },
+    { name: "no failed unit", ok: report.failedUnits.length === 0, detail: report.failedUnits.join(", ") || "none" },
+    {
+      name: "the root file system grew to the volume",
+      ok: report.rootBytes >= plan.grownRootBytes,
+      detail: `${(report.rootBytes / 1024 ** 3).toFixed(2)} GiB (at least ${(plan.grownRootBytes / 1024 ** 3).toFixed(2)} GiB expected)`,
+    },
+    { name: "the host name comes from IMDS", ok: report.hostname === plan.instance.localHostname.split(".")[0], detail: report.hostname },
+  );
+  return { checks, report, ...(lynis ? { lynis } : {}) };
 }
 
 async function main(plan: BootPlan): Promise<BootOutcome> {
@@ -155,58 +220,13 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
   let report: SshReport | undefined;
   let lynis: VmLynisRun | undefined;
   if (readyAt !== undefined && plan.checks === "full") {
-    const ssh = await execa(
-      "ssh",
-      [
-        "-i",
-        plan.sshKey,
-        "-p",
-        String(plan.sshPort),
-        "-o",
-        "BatchMode=yes",
-        "-o",
-        "StrictHostKeyChecking=no",
-        "-o",
-        "UserKnownHostsFile=/dev/null",
-        "-o",
-        "ConnectTimeout=15",
-        `${plan.adminLogin}@${guest}`,
-        renderSshSessionScript(plan.lynis?.script),
-      ],
-      { reject: false, timeout: 120_000 + (plan.lynis?.timeoutMs ?? 0), ...(plan.lynis ? { inputFile: plan.lynis.tarball } : {}) },
-    );
-    const session = splitSshSession(String(ssh.stdout));
-    // With Lynis, the session's exit is the audit's: the report's part arrived when the Lynis part began.
-    const loggedIn = ssh.exitCode === 0 || session.lynis !== undefined;
-    checks.push({
-      name: `SSH as ${plan.adminLogin} with the launch key pair (from IMDS)`,
-      ok: loggedIn,
-      detail: loggedIn ? "logged in" : `exit ${ssh.exitCode}: ${String(ssh.stderr).trim().slice(-300)}`,
-    });
-    if (plan.lynis)
-      lynis =
-        session.lynis === undefined
-          ? { ok: false, message: `the SSH session ended before Lynis (exit ${ssh.exitCode}${ssh.timedOut ? ", timed out" : ""})` }
-          : readVmLynisOutput(session.lynis, String(ssh.stderr));
-    if (loggedIn) {
-      report = readSshReport(session.report);
-      checks.push({
-        name: "systemctl is-system-running: running",
-        ok: report.state === "running",
-        detail: report.state === "running" ? "running" : `${report.state}; failed units: ${report.failedUnits.join(", ") || "none"}`,
-      });
-      checks.push({ name: "no failed unit", ok: report.failedUnits.length === 0, detail: report.failedUnits.join(", ") || "none" });
-      checks.push({
-        name: "the root file system grew to the volume",
-        ok: report.rootBytes >= plan.grownRootBytes,
-        detail: `${(report.rootBytes / 1024 ** 3).toFixed(2)} GiB (at least ${(plan.grownRootBytes / 1024 ** 3).toFixed(2)} GiB expected)`,
-      });
-      checks.push({ name: "the host name comes from IMDS", ok: report.hostname === plan.instance.localHostname.split(".")[0], detail: report.hostname });
-    }
-    checks.push(await probeSipOptions(guest, plan.sipPort, 5000, hostSide, "udp"));
-    checks.push(await probeSipOptions(guest, plan.sipPort, 5000, hostSide, "tcp"));
+    // The SSH session (the report, then Lynis for minutes under TCG) runs beside the checks from outside; its checks come first.
+    const session = runSshSession(plan);
+    const outside: SmokeCheck[] = [];
+    outside.push(await probeSipOptions(guest, plan.sipPort, 5000, hostSide, "udp"));
+    outside.push(await probeSipOptions(guest, plan.sipPort, 5000, hostSide, "tcp"));
     const https = `https://${guest}:${plan.httpsPort}`;
-    checks.push(
+    outside.push(
       await probeHttps(
         "HTTPS / asks for the admin login (401)",
         `${https}/`,
@@ -214,7 +234,7 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
         10_000,
       ),
     );
-    checks.push(
+    outside.push(
       await probeHttps(
         `HTTPS / shows the admin page to ${plan.adminUser} with the instance id from IMDS as password (200)`,
         `${https}/`,
@@ -222,11 +242,11 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
         20_000,
       ),
     );
-    checks.push(
+    outside.push(
       await probeHttps("HTTPS /tryit/ serves the WebRTC demo page (200)", `${https}/tryit/`, { status: 200, body: /<script src="jssip\.min\.js">/ }, 10_000),
     );
     if (pbx) {
-      checks.push(
+      outside.push(
         await probeWebSocketRegister(
           `wss://${guest}:${plan.httpsPort}/`,
           plan.domain,
@@ -235,13 +255,13 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
         ),
       );
       const seen = await waitForLine(pbxRequests, (line) => line.includes('"method":"REGISTER"') && line.includes(`"from":"${guest}:`), 2000);
-      checks.push({
+      outside.push({
         name: `the PBX stand-in (${pbx.host} → ${pbx.address}:${pbx.port} on the host side) received the REGISTER from the VM`,
         ok: seen !== undefined,
         detail: seen ?? `the stand-in saw: ${pbxRequests.join(" ") || "nothing"}`,
       });
     }
-    checks.push(
+    outside.push(
       ...(await checkWebRtcCalls(
         {
           url: `wss://${guest}:${plan.httpsPort}/`,
@@ -254,12 +274,17 @@ async function main(plan: BootPlan): Promise<BootOutcome> {
         pbxRequests,
       )),
     );
-    checks.push(...(await Promise.all(plan.closedPorts.map((probe) => probeClosedPort(guest, probe, 3000, hostSide)))));
-    checks.push({
+    outside.push(...(await Promise.all(plan.closedPorts.map((probe) => probeClosedPort(guest, probe, 3000, hostSide)))));
+    outside.push({
       name: "the image asks IMDS with tokens only (IMDSv2)",
       ok: imds.log.tokens > 0 && imds.log.refused.length === 0,
       detail: `${imds.log.tokens} token(s), ${imds.log.served.length} reads${imds.log.refused.length ? `, refused without a token: ${imds.log.refused.join(", ")}` : ""}`,
     });
+    if (plan.checkedFile) writeFileSync(plan.checkedFile, "");
+    const ended = await session;
+    checks.push(...ended.checks, ...outside);
+    report = ended.report;
+    lynis = ended.lynis;
   }
   // A debugging aid: RTCGW_BOOT_TEST_HOLD=SECONDS keeps the VM up after the checks; `nsenter -t PID -n`
   // (PID of this process, printed on stderr) reaches it at 10.77.0.10 with the launch key.

@@ -1,5 +1,6 @@
 // The machine layer's files: DHCP on every Ethernet interface, a root file system found by label and
 // grown to its volume at first boot, sudo for the admin login, and a console line when the gateway is up.
+import type { Recipe } from "../../dsl/resolve.ts";
 import type { GeneratedFile, GeneratedFrom } from "../../gateway/generated-file.ts";
 import { withGeneratedHeader } from "../../gateway/generated-file.ts";
 import { renderTemplate } from "../../gateway/render-template.ts";
@@ -15,8 +16,23 @@ export const gatewayServices = [
   "rtcgw-admin.service",
 ];
 
+/** A socket the ready line waits for: a started Node service listens a few seconds later (under TCG, 10 s and more). */
+export interface ListeningSocket {
+  protocol: "tcp" | "udp";
+  port: number;
+  service: string;
+}
+
+// The sockets of the gateway's Node services (Kamailio and rtpengine listen before systemd calls them started).
+export function listListeningSockets(recipe: Recipe): ListeningSocket[] {
+  return [
+    { protocol: "tcp", port: recipe.gateway.listen.wss.port, service: "rtcgw-admin (HTTPS, WSS)" },
+    { protocol: "udp", port: recipe.gateway.media.port, service: "rtcgw-media (SIP on loopback)" },
+  ];
+}
+
 // The files (paths without the leading `/`) every bootable image carries.
-export function compileBootFiles(from: GeneratedFrom): GeneratedFile[] {
+export function compileBootFiles(recipe: Recipe, from: GeneratedFrom): GeneratedFile[] {
   const file = (path: string, name: string, context: object, mode = 0o644): GeneratedFile => ({
     path,
     content: withGeneratedHeader(renderTemplate(`image/boot/${name}`, context), from, "#"),
@@ -32,6 +48,10 @@ export function compileBootFiles(from: GeneratedFrom): GeneratedFile[] {
     file("etc/systemd/journald.conf.d/60-rtcgw-console.conf", "journald-console.conf.hbs", {}),
     file("etc/repart.d/50-rtcgw-root.conf", "repart-root.conf.hbs", {}),
     file(`etc/sudoers.d/90-rtcgw-${adminLogin}`, "sudoers.hbs", { adminLogin }, 0o440),
-    file("etc/systemd/system/rtcgw-ready.service", "ready.service.hbs", { services: gatewayServices.join(" "), readyMarker }),
+    file("etc/systemd/system/rtcgw-ready.service", "ready.service.hbs", {
+      services: gatewayServices.join(" "),
+      readyMarker,
+      listening: listListeningSockets(recipe).map((s) => ({ ...s, flag: s.protocol === "tcp" ? "-Htln" : "-Huln" })),
+    }),
   ];
 }

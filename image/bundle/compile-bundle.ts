@@ -24,9 +24,12 @@ export function describeBaseImage(recipe: Recipe): string {
 // Recipe → bundle (pure): gateway configs, hardening, recipe files and `extraFiles` (bundle paths, e.g. the
 // built agent under `files/`), provision.sh, and bundle.json with the content hash. Sorted by path.
 export function compileBundle(recipe: Recipe, from: GeneratedFrom, extraFiles: readonly GeneratedFile[] = []): Bundle {
-  const imageFiles = [...compileGateway(recipe, from), ...compileHardeningFiles(recipe, from), ...compileBootFiles(from), ...listRecipeImageFiles(recipe)].map(
-    placeInBundle,
-  );
+  const imageFiles = [
+    ...compileGateway(recipe, from),
+    ...compileHardeningFiles(recipe, from),
+    ...compileBootFiles(recipe, from),
+    ...listRecipeImageFiles(recipe),
+  ].map(placeInBundle);
   const content = [...imageFiles, ...extraFiles];
   assertUniquePaths([...content, { path: "provision.sh", content: "" }, { path: "bundle.json", content: "" }]);
   const hashed = [...content, compileProvisionScript(recipe, from, content)];

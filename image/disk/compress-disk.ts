@@ -20,11 +20,11 @@ export interface DiskRecord {
 const zstdLevel = 10;
 
 // Compresses `raw` to `compressed`; resolves to the record or an error message.
-export async function compressDisk(raw: string, compressed: string, log: BuildLog, signal?: AbortSignal): Promise<DiskRecord | string> {
+export async function compressDisk(raw: string, compressed: string, log: BuildLog, signal?: AbortSignal, niceness = 0): Promise<DiskRecord | string> {
   const temporary = `${compressed}.tmp-${process.pid}`;
   const argv = ["zstd", "-q", "-f", "-T0", `-${zstdLevel}`, "--long=27", raw, "-o", temporary];
   log.note(`$ ${argv.join(" ")}`);
-  const result = await runKillable(argv, { log, ...(signal ? { signal } : {}) });
+  const result = await runKillable(argv, { log, ...(signal ? { signal } : {}), niceness });
   if (result.exitCode !== 0) {
     rmSync(temporary, { force: true });
     return `zstd exited with ${result.exitCode}: ${result.stderr.trim().slice(-300)}`;

@@ -19,7 +19,7 @@ test("the plan names the artifact by recipe name and bundle hash and builds in a
   assert.equal(plan.mode, "root");
   assert.deepEqual(
     plan.steps.map((s) => s.id),
-    ["bootstrap", "provision", "seal", "assert-sealed", "smoke", "audit", "disk", "boot-test", "package", "manifest"],
+    ["bootstrap", "provision", "seal", "assert-sealed", "smoke", "disk", "boot-test", "audit", "package", "manifest"],
   );
 });
 

@@ -88,3 +88,40 @@ test("an aborted run starts no further step and says it was canceled", async () 
   assert.equal(provisioned, false);
   assert.deepEqual(steps.failure(error), { step: "provision", message: "canceled", canceled: true });
 });
+
+test("overlapping steps report under their own names, each with its own duration, and a failure is charged to the step that failed first", async () => {
+  const events: ProgressEvent[] = [];
+  let time = 0;
+  const steps = createStepRunner<"audit" | "boot" | "package">({
+    stage: "build",
+    first: "audit",
+    now: () => time,
+    started: 0,
+    onProgress: (e) => events.push(e),
+  });
+  let failAudit!: (error: Error) => void;
+  const audit = steps.run("audit", () => new Promise<never>((_, reject) => (failAudit = reject)));
+  audit.catch(() => undefined);
+  time = 5_000;
+  const boot = steps.run("boot", async () => {
+    time = 7_000;
+    failAudit(new StepFailure("Lynis wrote no report"));
+    await audit.catch(() => undefined);
+    time = 9_000;
+    return "booted";
+  });
+  assert.equal(await boot, "booted");
+  const error = await steps.run("package", () => audit).catch((e: unknown) => e);
+  assert.equal(steps.failure(error).step, "audit");
+  assert.deepEqual(
+    events.map((e) => [e.step, e.state, e.elapsedMs, e.stepMs]),
+    [
+      ["audit", "start", 0, undefined],
+      ["boot", "start", 5_000, undefined],
+      ["audit", "failed", 7_000, 7_000],
+      ["boot", "done", 9_000, 4_000],
+      ["package", "start", 9_000, undefined],
+      ["package", "failed", 9_000, 0],
+    ],
+  );
+});

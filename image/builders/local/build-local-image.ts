@@ -1,6 +1,6 @@
 // `rtcgw build-ami --target local`: bootstrap Debian 12 with mmdebstrap, run the bundle's provision.sh
-// in it, seal, assert the seal, smoke-test, audit with Lynis, write the bootable disk from that sealed
-// tree, boot it under QEMU as the gate, compress it, and mark the artifact good, in
+// in it, seal, assert the seal, smoke-test, write the bootable disk from that sealed tree and boot it
+// under QEMU as the gate (beside them: the Lynis audit of the tree, then the disk's compression), and mark the artifact good, in
 // `<out>/.tmp-<hash12>-<pid>` renamed to `<out>/<name>-<hash12>` only when everything passed.
 import { execa } from "execa";
 import { mkdirSync, rmSync } from "node:fs";
@@ -21,7 +21,8 @@ import { openBuildLog } from "./build-log.ts";
 import { artifactFiles, manifestSchema, readGoodManifest, writeManifest, type LocalImageManifest } from "./image-manifest.ts";
 import { listInstalledPackages, measureTree } from "./package-rootfs.ts";
 import { writeDisk } from "../../disk/write-disk.ts";
-import { compressDisk } from "../../disk/compress-disk.ts";
+import { compressDisk, type DiskRecord } from "../../disk/compress-disk.ts";
+import type { DiskLayout } from "../../disk/disk-layout.ts";
 import { bootTestDisk, type BootTestResult } from "../../boot-test/boot-test-disk.ts";
 import { planLocalBuild, type LocalBuildPlan, type LocalBuildStepId } from "./plan-local-build.ts";
 import { provisionRootfs } from "./provision-rootfs.ts";
@@ -70,6 +71,9 @@ export type LocalBuildResult =
 
 /** Lynis target of issue 13, on the combined verdict (the chroot audit and the audit inside the VM). */
 export const auditTarget = { hardeningIndex: 85, warnings: 0 };
+
+/** The nice level of the work beside the boot test: the VM comes first. */
+const besideNiceness = 10;
 
 /** What a failed step carries into the result besides its message. */
 interface FailureFacts {
@@ -161,96 +165,120 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
       },
       (s) => s.checks.map((c) => `${c.ok ? "✓" : "✗"} ${c.name}`).join(", "),
     );
-    const { lynis, sysctlMismatches } = await step(
-      "audit",
-      async () => {
-        const audit = await auditRootfs({ rootDir: plan.rootfsDir, workDir: plan.workDir, log, ...(signal ? { signal } : {}) });
-        if (!audit.ok) throw new StepFailure<FailureFacts>(audit.message);
-        const sysctlMismatches = checkSysctlStatically(plan.rootfsDir);
-        for (const m of sysctlMismatches) log.note(`sysctl: ${m.key} is ${m.actual ?? "unset"}, Lynis expects ${m.expected.join(" or ")}`);
-        return { lynis: audit.lynis, sysctlMismatches };
-      },
-      ({ lynis }) => `hardening index ${lynis.hardeningIndex} in the rootfs (runtime groups follow in the VM), ${lynis.warnings.length} warning(s)`,
-    );
+    // Beside the boot test once its first boot's checks from outside are done (the VM then runs Lynis on one vCPU for
+    // minutes under TCG, leaving a core idle), at a lower priority: the rootfs audit (Lynis in a chroot on an overlay: the
+    // tree is only read) and the disk's compression (the boot test only reads the raw disk). A failed boot test cancels
+    // both (`besides`) and waits for them before it reports; a failed audit stops the boot test.
+    const besides = new AbortController();
+    const cancelBesides = () => besides.abort(signal?.reason);
+    signal?.addEventListener("abort", cancelBesides, { once: true });
+    const stopBoot = new AbortController();
+    const bootSignal = signal ? AbortSignal.any([signal, stopBoot.signal]) : stopBoot.signal;
     const raw = join(plan.workDir, "disk.raw");
-    const { packages, rootfsBytes, layout } = await step(
-      "disk",
-      async () => {
-        const packages = await listInstalledPackages(plan.rootfsDir);
-        const rootfsBytes = await measureTree(plan.rootfsDir);
-        const written = await writeDisk({ rootDir: plan.rootfsDir, workDir: plan.workDir, output: raw, log, ...(signal ? { signal } : {}) });
-        if (!written.ok) throw new StepFailure<FailureFacts>(written.message);
-        // The tree is on the disk now: free its space before the boot test's overlay grows.
-        rmSync(plan.rootfsDir, { recursive: true, force: true });
-        return { packages, rootfsBytes, layout: written.layout };
-      },
-      () => `${raw}`,
-    );
-    const { bootTest, combined, meetsTarget } = await step(
-      "boot-test",
-      async () => {
-        const bootTest = await bootTestDisk({
-          disk: raw,
-          workDir: plan.workDir,
-          recipe: options.recipe,
-          log,
-          ...(options.bootTimeoutMs ? { readyTimeoutMs: options.bootTimeoutMs } : {}),
-          ...(signal ? { signal } : {}),
+    let auditing: Promise<{ lynis: LynisAudit; sysctlMismatches: SysctlMismatch[] }> | undefined;
+    let packaging: Promise<DiskRecord & { layout: DiskLayout }> | undefined;
+    const startBesides = (layout: DiskLayout) => {
+      if (auditing) return;
+      auditing = step(
+        "audit",
+        async () => {
+          const audit = await auditRootfs({ rootDir: plan.rootfsDir, workDir: plan.workDir, log, signal: besides.signal, niceness: besideNiceness });
+          if (!audit.ok) throw new StepFailure<FailureFacts>(audit.message);
+          const sysctlMismatches = checkSysctlStatically(plan.rootfsDir);
+          for (const m of sysctlMismatches) log.note(`sysctl: ${m.key} is ${m.actual ?? "unset"}, Lynis expects ${m.expected.join(" or ")}`);
+          return { lynis: audit.lynis, sysctlMismatches };
+        },
+        ({ lynis }) => `hardening index ${lynis.hardeningIndex} in the rootfs (runtime groups follow in the VM), ${lynis.warnings.length} warning(s)`,
+      );
+      auditing.catch((error: unknown) => stopBoot.abort(error));
+      packaging = step(
+        "package",
+        async () => {
+          const record = await compressDisk(raw, join(plan.workDir, artifactFiles.disk), log, besides.signal, besideNiceness);
+          if (typeof record === "string") throw new StepFailure<FailureFacts>(record);
+          return { ...record, layout };
+        },
+        (d) => `${(d.compressedBytes / 1024 ** 2).toFixed(0)} MiB compressed, sha256 ${d.sha256.slice(0, 12)}`,
+      );
+      packaging.catch(() => undefined);
+    };
+    try {
+      const { packages, rootfsBytes, layout } = await step(
+        "disk",
+        async () => {
+          const packages = await listInstalledPackages(plan.rootfsDir);
+          const rootfsBytes = await measureTree(plan.rootfsDir);
+          const written = await writeDisk({ rootDir: plan.rootfsDir, workDir: plan.workDir, output: raw, log, ...(signal ? { signal } : {}) });
+          if (!written.ok) throw new StepFailure<FailureFacts>(written.message);
+          return { packages, rootfsBytes, layout: written.layout };
+        },
+        () => `${raw}`,
+      );
+      const { bootTest, lynis, sysctlMismatches, combined, meetsTarget } = await step(
+        "boot-test",
+        async () => {
+          const bootTest = await bootTestDisk({
+            disk: raw,
+            workDir: plan.workDir,
+            recipe: options.recipe,
+            log,
+            ...(options.bootTimeoutMs ? { readyTimeoutMs: options.bootTimeoutMs } : {}),
+            signal: bootSignal,
+            onFirstBootChecked: () => startBesides(layout),
+          });
+          if (!bootTest.ok)
+            throw new StepFailure<FailureFacts>(
+              `boot test failed (${bootTest.accelerator.name}): ${bootTest.boots.flatMap((b) => b.checks.filter((c) => !c.ok).map((c) => `${b.firmware}: ${c.name} (${c.detail})`)).join("; ")}`,
+              { bootTest },
+            );
+          const vmLynis = bootTest.boots[0]?.lynis;
+          if (!vmLynis) throw new StepFailure<FailureFacts>("boot test passed without Lynis inside the VM: its check is missing", { bootTest });
+          startBesides(layout);
+          const { lynis, sysctlMismatches } = await auditing!;
+          const combined = combineLynisAudits(lynis, vmLynis, vmLynis.groups, mapLynisTestGroups(readLynisTestSources()));
+          const meetsTarget = combined.hardeningIndex >= auditTarget.hardeningIndex && combined.warnings.length <= auditTarget.warnings;
+          log.note(
+            `Lynis combined (rootfs + VM's ${vmLynis.groups.join(", ")}): hardening index ${combined.hardeningIndex} (${combined.points.earned} of ${combined.points.possible} points), ${combined.warnings.length} warning(s)`,
+          );
+          if (options.requireAuditTarget && !meetsTarget)
+            throw new StepFailure<FailureFacts>(
+              `Lynis hardening index ${combined.hardeningIndex} (rootfs and VM combined) with ${combined.warnings.length} warning(s) misses the target (≥ ${auditTarget.hardeningIndex}, 0 warnings); each audit's report is in ${join(plan.workDir, "audit")}`,
+              { bootTest },
+            );
+          return { bootTest, lynis, sysctlMismatches, combined, meetsTarget };
+        },
+        ({ bootTest }) => describeBootTest(bootTest),
+      );
+      const disk = await packaging!;
+      const manifest = await step("manifest", async () => {
+        for (const leftover of ["rootfs", "bundle", "apt.conf", "boot-test", "mmdebstrap-tmp", "disk.raw"])
+          rmSync(join(plan.workDir, leftover), { recursive: true, force: true });
+        const manifest = await describeArtifact(plan, {
+          started,
+          finished: now(),
+          stepTimes: steps.times,
+          packages,
+          rootfsBytes,
+          disk,
+          bootTest,
+          changed: changed.length,
+          smoke,
+          lynis,
+          combined,
+          meetsTarget,
+          sysctlMismatches,
         });
-        if (!bootTest.ok)
-          throw new StepFailure<FailureFacts>(
-            `boot test failed (${bootTest.accelerator.name}): ${bootTest.boots.flatMap((b) => b.checks.filter((c) => !c.ok).map((c) => `${b.firmware}: ${c.name} (${c.detail})`)).join("; ")}`,
-            { bootTest },
-          );
-        const vmLynis = bootTest.boots[0]?.lynis;
-        if (!vmLynis) throw new StepFailure<FailureFacts>("boot test passed without Lynis inside the VM: its check is missing", { bootTest });
-        const combined = combineLynisAudits(lynis, vmLynis, vmLynis.groups, mapLynisTestGroups(readLynisTestSources()));
-        const meetsTarget = combined.hardeningIndex >= auditTarget.hardeningIndex && combined.warnings.length <= auditTarget.warnings;
-        log.note(
-          `Lynis combined (rootfs + VM's ${vmLynis.groups.join(", ")}): hardening index ${combined.hardeningIndex} (${combined.points.earned} of ${combined.points.possible} points), ${combined.warnings.length} warning(s)`,
-        );
-        if (options.requireAuditTarget && !meetsTarget)
-          throw new StepFailure<FailureFacts>(
-            `Lynis hardening index ${combined.hardeningIndex} (rootfs and VM combined) with ${combined.warnings.length} warning(s) misses the target (≥ ${auditTarget.hardeningIndex}, 0 warnings); each audit's report is in ${join(plan.workDir, "audit")}`,
-            { bootTest },
-          );
-        return { bootTest, combined, meetsTarget };
-      },
-      ({ bootTest }) => describeBootTest(bootTest),
-    );
-    const disk = await step(
-      "package",
-      async () => {
-        const record = await compressDisk(raw, join(plan.workDir, artifactFiles.disk), log, signal);
-        if (typeof record === "string") throw new StepFailure<FailureFacts>(record);
-        rmSync(raw, { force: true });
-        return { ...record, layout };
-      },
-      (d) => `${(d.compressedBytes / 1024 ** 2).toFixed(0)} MiB compressed, sha256 ${d.sha256.slice(0, 12)}`,
-    );
-    const manifest = await step("manifest", async () => {
-      for (const leftover of ["rootfs", "bundle", "apt.conf", "boot-test", "mmdebstrap-tmp"])
-        rmSync(join(plan.workDir, leftover), { recursive: true, force: true });
-      const manifest = await describeArtifact(plan, {
-        started,
-        finished: now(),
-        stepTimes: steps.times,
-        packages,
-        rootfsBytes,
-        disk,
-        bootTest,
-        changed: changed.length,
-        smoke,
-        lynis,
-        combined,
-        meetsTarget,
-        sysctlMismatches,
+        writeManifest(plan.workDir, manifest);
+        promoteWorkDir(plan.workDir, plan.artifactDir);
+        return manifest;
       });
-      writeManifest(plan.workDir, manifest);
-      promoteWorkDir(plan.workDir, plan.artifactDir);
-      return manifest;
-    });
-    return { ok: true, dryRun: false, reused: false, artifactDir: plan.artifactDir, disk: join(plan.artifactDir, artifactFiles.disk), manifest, plan };
+      return { ok: true, dryRun: false, reused: false, artifactDir: plan.artifactDir, disk: join(plan.artifactDir, artifactFiles.disk), manifest, plan };
+    } finally {
+      // On a failure: the steps beside are canceled, and waited for (their processes gone) before the work directory goes.
+      besides.abort(new Error("canceled: an earlier step failed"));
+      signal?.removeEventListener("abort", cancelBesides);
+      await Promise.allSettled([auditing, packaging]);
+    }
   } catch (error) {
     const failed = steps.failure<FailureFacts>(error);
     // An unexpected error (not a step's verdict) is logged with its stack, to find it.

@@ -4,17 +4,17 @@ import { join } from "node:path";
 import { hashRecipe } from "../../../dsl/hash-recipe.ts";
 import type { Recipe } from "../../../dsl/resolve.ts";
 
-/** The steps of a local build, in order. */
+/** The steps of a local build, in order of their start (audit and package run beside the boot test). */
 export const localBuildSteps = [
   { id: "bootstrap", title: "Bootstrap Debian 12 (mmdebstrap)" },
   { id: "provision", title: "Run the bundle's provision.sh in the rootfs" },
   { id: "seal", title: "Seal the rootfs" },
   { id: "assert-sealed", title: "Scan the rootfs for secrets and host state" },
   { id: "smoke", title: "Smoke-test first boot, Kamailio, rtpengine, HTTPS and nftables" },
-  { id: "audit", title: "Audit with Lynis" },
   { id: "disk", title: "Write the bootable disk (GPT; GRUB for BIOS and UEFI)" },
   { id: "boot-test", title: "Boot the disk under QEMU and check it from outside" },
-  { id: "package", title: "Write disk.raw.zst" },
+  { id: "audit", title: "Audit the rootfs with Lynis (beside the boot test)" },
+  { id: "package", title: "Write disk.raw.zst (beside the boot test)" },
   { id: "manifest", title: "Write manifest.json and mark the artifact good" },
 ] as const;
 

@@ -10,7 +10,7 @@ export type NamespaceRunResult = KillableRunResult;
 // Runs `run`; never throws for a non-zero exit (the caller decides), only for a cancel.
 export async function runInNamespaces(
   run: NamespaceRun,
-  options: { log: BuildLog; signal?: AbortSignal; env?: Record<string, string>; timeoutMs?: number },
+  options: { log: BuildLog; signal?: AbortSignal; env?: Record<string, string>; timeoutMs?: number; niceness?: number },
 ): Promise<NamespaceRunResult> {
   options.log.note(`$ ${run.command.join(" ")}  (in ${run.rootDir}${run.overlayDir ? ", overlay" : ""}${run.privateNetwork ? ", private network" : ""})`);
   return runKillable(renderNamespaceCommand(run), options);

@@ -19,10 +19,18 @@ export const namespaceEnv = { LC_ALL: "C.UTF-8", DEBIAN_FRONTEND: "noninteractiv
 // Runs `argv`, output appended to the log and returned; throws only when canceled.
 export async function runKillable(
   argv: readonly string[],
-  options: { log: BuildLog; signal?: AbortSignal; env?: Record<string, string>; inheritEnv?: boolean; timeoutMs?: number },
+  options: {
+    log: BuildLog;
+    signal?: AbortSignal;
+    env?: Record<string, string>;
+    inheritEnv?: boolean;
+    timeoutMs?: number;
+    /** Run at this nice level (work beside a time-critical step, e.g. the boot test's VM). @default 0 */
+    niceness?: number;
+  },
 ): Promise<KillableRunResult> {
   options.signal?.throwIfAborted();
-  const [file, ...args] = argv;
+  const [file, ...args] = options.niceness ? ["nice", "-n", String(options.niceness), ...argv] : argv;
   const subprocess = execa(file!, args, {
     reject: false,
     stdin: "ignore",
