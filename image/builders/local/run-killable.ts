@@ -1,7 +1,7 @@
 // Runs an `unshare --pid --fork --kill-child …` command line whose namespace dies as a whole: on
 // cancel, unshare gets SIGKILL (it blocks SIGTERM while it waits for its child), its child (PID 1 of
 // the namespace) dies with it, and this waits until that child is gone: the kernel has then reaped
-// every process of the namespace and dropped its mounts.
+// every process of the namespace and dropped its mounts. If this process dies (kill -9), so does the command.
 import { readFileSync } from "node:fs";
 import { execa } from "execa";
 import type { BuildLog } from "./build-log.ts";
@@ -30,7 +30,9 @@ export async function runKillable(
   },
 ): Promise<KillableRunResult> {
   options.signal?.throwIfAborted();
-  const [file, ...args] = options.niceness ? ["nice", "-n", String(options.niceness), ...argv] : argv;
+  // `setpriv --pdeathsig KILL`: the command dies with this process, even by kill -9 (then `unshare --kill-child` takes its
+  // namespace along), instead of running on as an orphan in a work directory the next build sweeps away.
+  const [file, ...args] = [...(options.niceness ? ["nice", "-n", String(options.niceness)] : []), "setpriv", "--pdeathsig", "KILL", "--", ...argv];
   const subprocess = execa(file!, args, {
     reject: false,
     stdin: "ignore",
