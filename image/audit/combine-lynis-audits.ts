@@ -4,6 +4,7 @@
 // recomputed from the points of the tests taken, as Lynis computes it.
 import type { LynisFinding, LynisSummary } from "./parse-lynis-report.ts";
 import { lynisHardeningIndex, sumLynisPoints, type LynisPoints } from "./lynis-points.ts";
+import { registeredTestIds } from "./render-lynis-profile.ts";
 
 /** One Lynis run: its report and the points behind its index. */
 export type LynisAudit = LynisSummary & { points: LynisPoints };
@@ -21,8 +22,7 @@ export interface CombinedLynis {
 // Every test id registered in each Lynis test group, from the group's source (include/tests_<group>).
 export function mapLynisTestGroups(sourcesByGroup: Record<string, string>): Map<string, string> {
   const groups = new Map<string, string>();
-  for (const [group, source] of Object.entries(sourcesByGroup))
-    for (const match of source.matchAll(/Register --test-no ([A-Z]+-\d+)/g)) groups.set(match[1]!, group);
+  for (const [group, source] of Object.entries(sourcesByGroup)) for (const test of registeredTestIds(source)) groups.set(test, group);
   return groups;
 }
 

@@ -26,11 +26,14 @@ export const runtimeTestGroups: Record<string, string> = {
 const chrootHeading = "# rtcgw audit profile: Lynis runs inside the image's rootfs (chroot, private pid/net namespaces).";
 export const vmHeading = "# rtcgw audit profile inside the booted VM: only the runtime groups run (--tests-from-group), none skipped.";
 
-// Every test id (e.g. `KRNL-5820`) registered in Lynis's test sources.
+// The test ids (e.g. `KRNL-5820`) one Lynis test source registers, in its order.
+export function registeredTestIds(source: string): string[] {
+  return [...source.matchAll(/Register --test-no ([A-Z]+-\d+)/g)].map((match) => match[1]!);
+}
+
+// Every test id registered in Lynis's test sources, sorted.
 export function findLynisTestIds(testSources: readonly string[]): string[] {
-  const ids = new Set<string>();
-  for (const source of testSources) for (const match of source.matchAll(/Register --test-no ([A-Z]+-\d+)/g)) ids.add(match[1]!);
-  return [...ids].sort();
+  return [...new Set(testSources.flatMap(registeredTestIds))].sort();
 }
 
 // The profile text: skips every test of the host-only families, with the reason above each family.
