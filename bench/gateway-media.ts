@@ -120,7 +120,7 @@ async function runOne(calls: number, leg: LegSecurity): Promise<string[]> {
   const workDir = (current.workDir = mkdtempSync(join(tmpdir(), "rtcgw-bench-media-")));
   const [ngPort] = await findFreePorts(1);
   const configPath = writeRtpengineConfig(recipe, workDir);
-  current.engine = await startRtpengine(workDir, { ngPort: ngPort!, portMin: rtp.from, portMax: rtp.to, configPath, threads });
+  current.engine = await startRtpengine(workDir, { ngPort: ngPort!, ports: { min: rtp.from, max: rtp.to }, configPath, threads });
   const engine = current.engine;
   workerThreads = rtpengineWorkerThreads(engine.process.pid);
   current.endpoints = await openEndpoints(2 * calls);

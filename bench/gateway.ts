@@ -10,7 +10,7 @@ import { startKamailio } from "../test/harness/kamailio.ts";
 import { findFreePorts } from "../test/harness/free-ports.ts";
 import { sleep } from "../test/harness/start-process.ts";
 import { processCpuMs, processTreeCpuMs } from "./gateway-media-cpu.ts";
-import { rtpengineDeleteDelaySeconds } from "../gateway/rtpengine/compile-rtpengine-config.ts";
+import { rtpengineDeleteDelaySeconds, rtpengineLogLevel } from "../gateway/rtpengine/compile-rtpengine-config.ts";
 import { rtpPortsPerCall } from "../dsl/rules/capacity.ts";
 import { runLoad, type LoadOptions, type LoadResult, type LoadTarget } from "./gateway-load.ts";
 import { recordCapacityFigures, type FigureResult } from "./capacity-file.ts";
@@ -45,6 +45,7 @@ const heldCalls: Array<{ calls: number; freeAt: number }> = [];
 const stack = await startGatewayStack(recipe, {
   rtpPortCount,
   logLevel: 0,
+  rtpengineLogLevel,
   sharedMemoryMb: 512,
   gatewayDefines: { WORKERS: workers, OVERLOAD_CPS: 1_000_000 },
 });

@@ -29,12 +29,11 @@ export interface Browsers {
 // Starts the browser rtpengine with its own port range and worker threads (no config file). Its ICE host
 // candidates are 127.0.0.1 and `hostAddress` (Janus gathers no loopback candidates; traffic to the machine's own
 // address stays on the machine).
-export async function startBrowsers(workDir: string, ports: { min: number; max: number }, threads: number, hostAddress: string): Promise<Browsers> {
+export async function startBrowsers(workDir: string, ports: number, threads: number, hostAddress: string): Promise<Browsers> {
   const [ngPort] = await findFreePorts(1);
   const engine = await startRtpengine(workDir, {
     ngPort: ngPort!,
-    portMin: ports.min,
-    portMax: ports.max,
+    ports,
     threads,
     logLevel: 5,
     extraArgs: [`--interface=${hostAddress}`],

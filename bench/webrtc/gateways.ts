@@ -3,6 +3,7 @@
 import { buildE2eRecipe, e2eDomain } from "../../test/e2e/e2e-recipe.ts";
 import { pbxAddress, startGatewayStack } from "../../test/harness/gateway-stack.ts";
 import { processCpuMs, processTreeCpuMs } from "../gateway-media-cpu.ts";
+import { rtpengineLogLevel } from "../../gateway/rtpengine/compile-rtpengine-config.ts";
 import { callThroughJanus, startJanus } from "./janus.ts";
 import { callOverWebSocket } from "./sip-ws-uac.ts";
 
@@ -47,6 +48,7 @@ async function startRtcgw(options: GatewayOptions): Promise<GatewayUnderTest> {
   const stack = await startGatewayStack(recipe, {
     rtpPortCount: 4 * options.calls + 200,
     logLevel: 0,
+    rtpengineLogLevel,
     sharedMemoryMb: 512,
     gatewayDefines: { WORKERS: 4, UPSTREAM_0_PORT: options.pbxPort },
   });

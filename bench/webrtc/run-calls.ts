@@ -54,8 +54,8 @@ export interface RunResult {
 const setupTimeoutMs = 5000;
 /** The most probe packets a setup sends (one per 20 ms); the audio phase's sequence numbers start after them. */
 const probeLimit = setupTimeoutMs / 20;
-/** The browser rtpengine's ports (4 per call: up to 1000 calls). */
-export const browserPorts = { min: 44000, max: 47999 };
+/** The browser rtpengine's media ports (4 per call: up to 1000 calls). */
+export const browserPorts = 4000;
 /** The browser rtpengine's worker threads (one per core here; its CPU is reported apart from the gateway's). */
 export const browserThreads = 2;
 const aSsrc = 0x0a000000;

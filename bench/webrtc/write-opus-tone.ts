@@ -8,7 +8,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomic } from "../../io/write-file-atomic.ts";
-import { findFreePorts } from "../../test/harness/free-ports.ts";
 import { stopAllProcesses } from "../../test/harness/start-process.ts";
 import { findHostAddress, startBrowsers } from "./browsers.ts";
 import { encodeOpusTone } from "./opus-frames.ts";
@@ -16,8 +15,7 @@ import { encodeOpusTone } from "./opus-frames.ts";
 const target = fileURLToPath(new URL("../../image/smoke/opus-tone.ts", import.meta.url));
 const workDir = mkdtempSync(join(tmpdir(), "rtcgw-opus-tone-"));
 try {
-  const [portMin] = await findFreePorts(1);
-  const encoder = await startBrowsers(workDir, { min: portMin!, max: portMin! + 20 }, 1, findHostAddress());
+  const encoder = await startBrowsers(workDir, 20, 1, findHostAddress());
   const frames = await encodeOpusTone(encoder).finally(() => encoder.stop());
   // rtpengine prints its version on stderr.
   const version = spawnSync("rtpengine", ["--version"], { encoding: "utf8" })

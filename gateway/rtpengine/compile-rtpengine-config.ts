@@ -10,6 +10,15 @@ export const rtpengineStartScriptPath = "usr/libexec/rtcgw/start-rtpengine";
 /** rtpengine keeps a call (and its 4 ports) this long after the delete: late packets, a retransmitted BYE. */
 export const rtpengineDeleteDelaySeconds = 30;
 
+/**
+ * rtpengine's log level on the appliance: 5 (notice: a line per new call, warnings, errors). Level 6 (info) adds
+ * about 20 lines per call (each ng command and its reply, the final packet stats); at 600 calls per second that is
+ * 12000 lines/s, more than journald keeps (10000 per service per 30 s, then "Suppressed"), and the writes cost
+ * rtpengine's one control thread enough that the CPS benchmark's anchored 600 step failed with it and passed without
+ * (docs/PERFORMANCE.md).
+ */
+export const rtpengineLogLevel = 5;
+
 /** What rtpengine.conf.hbs needs. */
 export interface RtpengineContext {
   interface: string;
@@ -57,7 +66,7 @@ export function buildRtpengineContext(recipe: Recipe): RtpengineContext {
     timeoutSeconds: 60,
     silentTimeoutSeconds: 3600,
     teardownUrl: formatTeardownUrl(),
-    logLevel: 6,
+    logLevel: rtpengineLogLevel,
   };
 }
 

@@ -16,6 +16,7 @@ import { runAdminService } from "../../gateway/agent/admin/run-admin-service.ts"
 import { installPaths, runtimePaths } from "../../gateway/agent/contract.ts";
 import { queryRtpengine, sendNgCommand } from "../../gateway/agent/control/query-rtpengine.ts";
 import { decodeBencode, encodeBencode } from "../../gateway/agent/control/bencode.ts";
+import { reserveRtpPorts } from "../harness/rtp-port-range.ts";
 
 const instanceId = "i-0123456789abcdef0";
 
@@ -31,6 +32,7 @@ function findFreeUdpPort(): Promise<number> {
 
 async function startRtpengine(): Promise<{ port: number; stop(): Promise<void> }> {
   const port = await findFreeUdpPort();
+  const media = reserveRtpPorts(100);
   const child = spawn(
     "rtpengine",
     [
@@ -39,8 +41,8 @@ async function startRtpengine(): Promise<{ port: number; stop(): Promise<void> }
       "--interface=127.0.0.1",
       `--listen-ng=127.0.0.1:${port}`,
       "--table=-1",
-      "--port-min=41000",
-      "--port-max=41100",
+      `--port-min=${media.min}`,
+      `--port-max=${media.max}`,
       "--delete-delay=0",
     ],
     { stdio: "ignore" },
@@ -58,10 +60,12 @@ async function startRtpengine(): Promise<{ port: number; stop(): Promise<void> }
   return {
     port,
     stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
+      if (child.exitCode === null) {
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGTERM");
+        await exited;
+      }
+      media.release();
     },
   };
 }

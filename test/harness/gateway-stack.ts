@@ -70,7 +70,7 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
     if (!process.env.RTCGW_KEEP_LOGS) rmSync(workDir, { recursive: true, force: true });
   };
   try {
-    const [ngPort, pbxPort, phonePort, mediaPort, rtpBase] = await findFreePorts(5);
+    const [ngPort, pbxPort, phonePort, mediaPort] = await findFreePorts(4);
     const tls = createSelfSignedCertificate(workDir);
     const { ports, defines } = await loopbackGatewayDefines(recipe, tls, {
       UPSTREAM_0_HOST: `"${pbxAddress}"`,
@@ -83,13 +83,10 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
     });
     if (options.bindFromRuntimeFile) delete defines.LISTEN_ADDR;
 
-    const rtpCount = options.rtpPortCount ?? 400;
-    const portMin = 20000 + ((rtpBase! * 7) % 20000) - ((rtpBase! * 7) % 4);
     const rtpengineConfig = writeRtpengineConfig(recipe, workDir);
     const rtpengine = await startRtpengine(workDir, {
       ngPort: ngPort!,
-      portMin,
-      portMax: portMin + rtpCount - 1,
+      ports: options.rtpPortCount ?? 400,
       configPath: rtpengineConfig,
       threads: options.rtpengineThreads,
       logLevel: options.rtpengineLogLevel,

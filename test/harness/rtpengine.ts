@@ -1,12 +1,15 @@
 import { createSocket } from "node:dgram";
 import { join } from "node:path";
 import { requireBinary } from "./require-binary.ts";
+import { reserveRtpPorts, type PortRange } from "./rtp-port-range.ts";
 import { sleep, startProcess, tail, type RunningProcess } from "./start-process.ts";
 
 /** A running userspace rtpengine and its control (ng) port. */
 export interface RunningRtpengine {
   process: RunningProcess;
   ngPort: number;
+  /** Its media ports. */
+  ports: PortRange;
   /** Sends one ng command (bencoded) and returns the raw reply text. */
   command(bencoded: string): Promise<string>;
 }
@@ -14,8 +17,11 @@ export interface RunningRtpengine {
 /** Where rtpengine listens and which media ports it may use. */
 export interface RtpengineOptions {
   ngPort: number;
-  portMin: number;
-  portMax: number;
+  /**
+   * Media ports: a count, reserved in the band below the ephemeral ports for as long as this rtpengine runs
+   * (rtp-port-range.ts says why), or a range of the caller's (a recipe's).
+   */
+  ports: number | PortRange;
   /** A compiled rtpengine.conf (section `rtpengine`); the options above override its addresses and ports. */
   configPath?: string;
   /**
@@ -39,6 +45,8 @@ export interface RtpengineOptions {
 export async function startRtpengine(workDir: string, options: RtpengineOptions): Promise<RunningRtpengine> {
   const binary = requireBinary("rtpengine", "rtpengine-daemon");
   const threads = options.threads ?? "default";
+  const reserved = typeof options.ports === "number" ? reserveRtpPorts(options.ports) : undefined;
+  const ports = reserved ?? (options.ports as PortRange);
   // The appliance's thread count by default. The compiled config sets `poller-per-thread = true`: without it the
   // workers share one epoll set, two of them can read the same socket at once and hand datagrams to OpenSSL out of
   // order. werift (the e2e browser stand-in) sends each record of a DTLS flight in its own datagram and retransmits
@@ -55,8 +63,8 @@ export async function startRtpengine(workDir: string, options: RtpengineOptions)
     "--no-fallback",
     "--interface=127.0.0.1",
     `--listen-ng=127.0.0.1:${options.ngPort}`,
-    `--port-min=${options.portMin}`,
-    `--port-max=${options.portMax}`,
+    `--port-min=${ports.min}`,
+    `--port-max=${ports.max}`,
     "--delete-delay=0",
     "--log-stderr",
     `--log-level=${options.logLevel ?? 6}`,
@@ -66,7 +74,8 @@ export async function startRtpengine(workDir: string, options: RtpengineOptions)
     ...(options.extraArgs ?? []),
   ];
   const proc = startProcess("rtpengine", binary, args, join(workDir, "rtpengine.log"));
-  const engine: RunningRtpengine = { process: proc, ngPort: options.ngPort, command: (b) => sendNg(options.ngPort, b) };
+  void proc.exited.then(() => reserved?.release());
+  const engine: RunningRtpengine = { process: proc, ngPort: options.ngPort, ports, command: (b) => sendNg(options.ngPort, b) };
   for (let attempt = 0; attempt < 50; attempt++) {
     if (!proc.isAlive()) break;
     if ((await engine.command("d7:command4:pinge").catch(() => "")).includes("pong")) return engine;

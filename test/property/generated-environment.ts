@@ -57,9 +57,8 @@ export async function startProofEnvironment(): Promise<StartedEnvironment> {
     "-out",
     file("pbx.pem"),
   ]);
-  const [ngPort, rtpBase] = await findFreePorts(2);
-  const portMin = 40000 + ((rtpBase! * 7) % 10000) - ((rtpBase! * 7) % 4);
-  const rtpengine = await startRtpengine(workDir, { ngPort: ngPort!, portMin, portMax: portMin + 399, threads: 1 });
+  const [ngPort] = await findFreePorts(1);
+  const rtpengine = await startRtpengine(workDir, { ngPort: ngPort!, ports: 400, threads: 1 });
   return {
     workDir,
     rtpengineNgPort: ngPort!,
