@@ -28,7 +28,7 @@ test("reservations never overlap, fill the band and come back when released", (t
   assert.throws(() => reserveRtpPorts(5 * 64, locks), /320 media ports do not fit in the band 9000-9255 \(256 ports\)/);
 });
 
-test("a block held by a live process is left alone; one whose owner died is taken over", async (t) => {
+test("a block held by a live process is left alone; one whose owner died is taken over; a reservation names the process that binds it", async (t) => {
   const locks = smallBand(t);
   const owner = spawn("sleep", ["30"]);
   t.after(() => owner.kill());
@@ -37,8 +37,10 @@ test("a block held by a live process is left alone; one whose owner died is take
   const reserved = reserveRtpPorts(64, locks);
   assert.deepEqual([reserved.min, reserved.max], [9064, 9127], "the first block not held by the live process");
   assert.equal(readFileSync(join(locks.dir, "1"), "utf8"), String(process.pid));
+  reserved.handOver(owner.pid!);
+  assert.equal(readFileSync(join(locks.dir, "1"), "utf8"), String(owner.pid), "handed over to the process that binds the ports");
   reserved.release();
-  assert.deepEqual(readdirSync(locks.dir).sort(), ["0", "2"]);
+  assert.ok(!readdirSync(locks.dir).includes("1"), "released by the process that reserved it");
 });
 
 test("the harness's rtpengine takes its media ports from the band, below the kernel's ephemeral ports", async (t) => {
@@ -51,7 +53,9 @@ test("the harness's rtpengine takes its media ports from the band, below the ker
     sdp("v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n"),
     "e",
   ].join("");
+  const blockFile = join(tmpdir(), "rtcgw-rtp-ports", String((engine.ports.min - rtpPortBand.min) / 64));
   try {
+    assert.equal(readFileSync(blockFile, "utf8"), String(engine.process.pid), "the lock names rtpengine: its ports stay taken while it runs");
     const reply = await engine.command(offer);
     const port = Number(/m=audio (\d+)/.exec(reply)?.[1]);
     assert.ok(
@@ -62,7 +66,6 @@ test("the harness's rtpengine takes its media ports from the band, below the ker
     await engine.process.stop();
   }
   await engine.process.exited;
-  const blockFile = join(tmpdir(), "rtcgw-rtp-ports", String((engine.ports.min - rtpPortBand.min) / 64));
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(existsSync(blockFile), false, `${blockFile} still there after rtpengine stopped`);
 });

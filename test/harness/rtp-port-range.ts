@@ -33,6 +33,11 @@ const machineLocks: PortLocks = { band: rtpPortBand, dir: join(tmpdir(), "rtcgw-
 /** A reserved range; `release()` gives it back (also done when this process exits). */
 export interface ReservedPorts extends PortRange {
   release(): void;
+  /**
+   * Names `pid` as the owner from now on: the process that binds the ports. Its blocks then stay taken while it runs,
+   * also when this process is killed first (an rtpengine orphaned by a kill -9 keeps its sockets).
+   */
+  handOver(pid: number): void;
 }
 
 // Reserves `count` consecutive ports of the band that no other rtpengine of a test or benchmark on this machine holds.
@@ -53,11 +58,18 @@ export function reserveRtpPorts(count: number, locks: PortLocks = machineLocks):
     }
     if (taken.length === blocks) {
       const min = band.min + first * blockSize;
-      return { min, max: min + count - 1, release: () => taken.forEach(unlockBlock) };
+      return {
+        min,
+        max: min + count - 1,
+        release: () => taken.forEach(unlockBlock),
+        handOver: (pid) => taken.forEach((path) => writeFileSync(path, String(pid))),
+      };
     }
     taken.forEach(unlockBlock);
   }
-  throw new Error(`no ${count} free media ports in ${band.min}-${band.max}: other tests or benchmarks hold them (lock files in ${dir})`);
+  throw new Error(
+    `no ${count} free media ports in ${band.min}-${band.max}: other tests or benchmarks hold them (the lock files in ${dir} name their rtpengine processes; one left running by a killed run holds its ports until it ends)`,
+  );
 }
 
 function lockBlock(path: string): boolean {

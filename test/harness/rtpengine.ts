@@ -74,6 +74,7 @@ export async function startRtpengine(workDir: string, options: RtpengineOptions)
     ...(options.extraArgs ?? []),
   ];
   const proc = startProcess("rtpengine", binary, args, join(workDir, "rtpengine.log"));
+  reserved?.handOver(proc.pid);
   void proc.exited.then(() => reserved?.release());
   const engine: RunningRtpengine = { process: proc, ngPort: options.ngPort, ports, command: (b) => sendNg(options.ngPort, b) };
   for (let attempt = 0; attempt < 50; attempt++) {
