@@ -2,8 +2,6 @@
 // JSONRPC for registrations (htable.dump wsreg, as the gateway keeps them) and calls) and rtpengine (ng `list` and `statistics`).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createSocket } from "node:dgram";
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import WebSocket from "ws";
@@ -16,58 +14,17 @@ import { runAdminService } from "../../gateway/agent/admin/run-admin-service.ts"
 import { installPaths, runtimePaths } from "../../gateway/agent/contract.ts";
 import { queryRtpengine, sendNgCommand } from "../../gateway/agent/control/query-rtpengine.ts";
 import { decodeBencode, encodeBencode } from "../../gateway/agent/control/bencode.ts";
-import { reserveRtpPorts } from "../harness/rtp-port-range.ts";
+import { findFreePorts } from "../harness/free-ports.ts";
+import { startRtpengine } from "../harness/rtpengine.ts";
+import { makeTempDir } from "../make-temp-dir.ts";
 
 const instanceId = "i-0123456789abcdef0";
 
-function findFreeUdpPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const socket = createSocket("udp4");
-    socket.bind(0, "127.0.0.1", () => {
-      const { port } = socket.address();
-      socket.close(() => resolve(port));
-    });
-  });
-}
-
-async function startRtpengine(): Promise<{ port: number; stop(): Promise<void> }> {
-  const port = await findFreeUdpPort();
-  const media = reserveRtpPorts(100);
-  const child = spawn(
-    "rtpengine",
-    [
-      "--foreground",
-      "--log-stderr",
-      "--interface=127.0.0.1",
-      `--listen-ng=127.0.0.1:${port}`,
-      "--table=-1",
-      `--port-min=${media.min}`,
-      `--port-max=${media.max}`,
-      "--delete-delay=0",
-    ],
-    { stdio: "ignore" },
-  );
-  for (let i = 0; i < 50; i++) {
-    if (
-      await sendNgCommand(port, { command: "ping" }, 200).then(
-        () => true,
-        () => false,
-      )
-    )
-      break;
-    if (child.exitCode !== null) throw new Error("rtpengine exited");
-  }
-  return {
-    port,
-    stop: async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((resolve) => child.once("exit", resolve));
-        child.kill("SIGTERM");
-        await exited;
-      }
-      media.release();
-    },
-  };
+// rtpengine through the test harness: its media ports reserved below the ephemeral ports, its process ended by stop().
+async function startTestRtpengine(dir: string): Promise<{ port: number; stop(): Promise<void> }> {
+  const [ngPort] = await findFreePorts(1);
+  const engine = await startRtpengine(dir, { ngPort: ngPort!, ports: 100 });
+  return { port: ngPort!, stop: () => engine.process.stop() };
 }
 
 // Sends one SIP message over a WebSocket and resolves with the first reply.
@@ -91,7 +48,7 @@ test("the admin UI shows a browser registered through the agent's WSS proxy and 
     startSsm(),
     makeRoot(),
     startTestKamailio(),
-    startRtpengine(),
+    startTestRtpengine(makeTempDir(t, "rtcgw-agent-rtpengine-")),
   ]);
   t.after(async () => {
     await Promise.all([imds.close(), ssm.close(), kamailio.stop(), rtpengine.stop()]);

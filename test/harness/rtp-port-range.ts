@@ -1,6 +1,6 @@
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 
 /** A UDP port range, both ends included. */
 export interface PortRange {
@@ -48,8 +48,8 @@ export function reserveRtpPorts(count: number, locks: PortLocks = machineLocks):
   const blocks = Math.ceil(count / blockSize);
   if (blocks > blockCount) throw new Error(`${count} media ports do not fit in the band ${band.min}-${band.max} (${blockCount * blockSize} ports)`);
   mkdirSync(dir, { recursive: true });
-  // First fit: the lowest free run of blocks.
-  for (let first = 0; first + blocks <= blockCount; first++) {
+  // First fit: the lowest free run of blocks. A run that meets a held block cannot start before the block after it.
+  for (let first = 0; first + blocks <= blockCount;) {
     const taken: string[] = [];
     for (let block = first; block < first + blocks; block++) {
       const path = join(dir, String(block));
@@ -66,12 +66,15 @@ export function reserveRtpPorts(count: number, locks: PortLocks = machineLocks):
       };
     }
     taken.forEach(unlockBlock);
+    first += taken.length + 1;
   }
   throw new Error(
     `no ${count} free media ports in ${band.min}-${band.max}: other tests or benchmarks hold them (the lock files in ${dir} name their rtpengine processes; one left running by a killed run holds its ports until it ends)`,
   );
 }
 
+// Takes one block: false when another live process holds it. Any other failure (a lock folder this user may not
+// write) is thrown as it is, not reported as ports in use.
 function lockBlock(path: string): boolean {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
@@ -79,7 +82,14 @@ function lockBlock(path: string): boolean {
       held.add(path);
       return true;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST" || !isStale(path)) return false;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== "EEXIST") {
+        throw new Error(
+          `cannot write the media port lock ${path} (${code}): run tests and benchmarks as the user that owns ${dirname(path)}, or remove that folder`,
+          { cause: error },
+        );
+      }
+      if (!isStale(path)) return false;
       rmSync(path, { force: true });
     }
   }
