@@ -1,4 +1,4 @@
-// The Lynis baseline: a plain Debian 12 minbase rootfs (mmdebstrap, nothing added, not provisioned),
+// The Lynis baseline: a plain Debian 13 minbase rootfs (mmdebstrap, nothing added, not provisioned),
 // audited exactly like a built image (same profile, chroot, private namespaces). Run as root:
 // `nice npx tsx bench/build-local-baseline.ts [--apt-cache DIR]`.
 import { mkdtempSync, rmSync } from "node:fs";
@@ -16,10 +16,10 @@ const workDir = mkdtempSync(join(tmpdir(), "rtcgw-baseline-"));
 try {
   const log = openBuildLog(join(workDir, "build.log"));
   const base = {
-    suite: "bookworm" as const,
+    suite: "trixie" as const,
     variant: "minbase" as const,
     include: [],
-    mirrors: ["deb http://deb.debian.org/debian bookworm main", "deb http://deb.debian.org/debian-security bookworm-security main"],
+    mirrors: ["deb http://deb.debian.org/debian trixie main", "deb http://deb.debian.org/debian-security trixie-security main"],
   };
   const args = renderMmdebstrapArgs(base, "root", aptCacheDir, join(workDir, "rootfs")).filter((arg) => arg !== "--include=" && !arg.startsWith("--dpkgopt="));
   await execa("mmdebstrap", args, { stdout: { file: log.path, append: true }, stderr: { file: log.path, append: true } });

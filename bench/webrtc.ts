@@ -3,8 +3,10 @@
 // stand-in and the same media. Run: `nice npx tsx bench/webrtc.ts` (`--quick`; `--calls=100,400`, `--seconds=20`,
 // `--rate=50` (or `--rate=50,100,200` to step the setup rate), `--janus-rate=8` (Janus's setups are offered at most at
 // this rate, below the ~10/s it completes, so its runs measure parallel calls, not its setup queue), `--gateways=rtcgw,janus`,
-// `--codecs=PCMU,opus`, `--json`;
+// `--codecs=PCMU,opus`, `--json`, `--gateway-rtpengine=PATH` (rtcgw's rtpengine: the image's, made by
+// `npx tsx test/harness/image-tools.ts`; this machine's `rtpengine` unless given);
 // `--no-capacity` leaves dsl/measured-capacity.json as it is).
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -25,13 +27,14 @@ const janusRate = Number(option("janus-rate") ?? 8);
 const callCounts = list("calls", quick ? "50,200" : "100,200,400,600").map(Number);
 const gateways = list("gateways", "rtcgw,janus") as GatewayName[];
 const codecs = list("codecs", "PCMU,opus") as BrowserCodec[];
+const gatewayRtpengine = option("gateway-rtpengine");
 if (
   [seconds, janusRate, ...rates, ...callCounts].some((n) => !(n > 0)) ||
   gateways.some((g) => g !== "rtcgw" && g !== "janus") ||
   codecs.some((c) => c !== "PCMU" && c !== "opus")
 ) {
   console.error(
-    "usage: npx tsx bench/webrtc.ts [--quick] [--calls=N,N] [--seconds=S] [--rate=CPS,CPS] [--janus-rate=CPS] [--gateways=rtcgw,janus] [--codecs=PCMU,opus] [--json] [--no-capacity]",
+    "usage: npx tsx bench/webrtc.ts [--quick] [--calls=N,N] [--seconds=S] [--rate=CPS,CPS] [--janus-rate=CPS] [--gateways=rtcgw,janus] [--codecs=PCMU,opus] [--json] [--no-capacity] [--gateway-rtpengine=PATH]",
   );
   process.exit(2);
 }
@@ -63,10 +66,11 @@ process.once("uncaughtException", (error) => {
 });
 
 const hostAddress = findHostAddress();
+const gatewayRtpengineVersion = rtpengineVersion(gatewayRtpengine ?? "rtpengine");
 console.log(
   `WebRTC-leg benchmark: ${seconds} s of audio per run, call setups offered at ${rates.join(", ")}/s (Janus: at most ${janusRate}/s), ${cpus().length} cores, load average ${loadavg()
     .map((l) => l.toFixed(2))
-    .join(" ")}`,
+    .join(" ")}; rtcgw's rtpengine: ${gatewayRtpengine ?? "this machine's"} (${gatewayRtpengineVersion})`,
 );
 const results: RunResult[] = [];
 try {
@@ -82,7 +86,18 @@ try {
           if (gateway === "janus" && rate !== rates[0]) continue; // Janus runs once per size, at its own rate
 
           const offered = gateway === "janus" ? Math.min(rate, janusRate) : rate;
-          const result = await runCalls({ gateway, codec, calls, rate: offered, seconds, workDir, hostAddress, opusFrames, signal: abort.signal });
+          const result = await runCalls({
+            gateway,
+            codec,
+            calls,
+            rate: offered,
+            seconds,
+            workDir,
+            hostAddress,
+            rtpengine: gatewayRtpengine,
+            opusFrames,
+            signal: abort.signal,
+          });
           if (stopping) break;
           results.push(result);
           console.log(`  ${formatWebrtcTable([result]).split("\n")[2]}`);
@@ -97,3 +112,14 @@ if (stopping) process.exit(130);
 if (process.argv.includes("--json")) console.log(JSON.stringify(results, null, 2));
 console.log(`\n${formatWebrtcTable(results)}\n\n${webrtcNotes(results).join("\n")}`);
 recordCapacityFigures(webrtcCapacityFigures(results));
+
+// `rtpengine --version` (printed on stderr), or why it did not run: a wrong --gateway-rtpengine stops the run here.
+function rtpengineVersion(program: string): string {
+  const run = spawnSync(program, ["--version"], { encoding: "utf8" });
+  const version = /Version:\s*(\S+)/.exec(`${run.stdout}${run.stderr}`)?.[1];
+  if (version) return version;
+  console.error(
+    `--gateway-rtpengine: \`${program} --version\` printed no version (${run.error?.message ?? `exit ${run.status}: ${run.stderr.trim()}`}); give the path test/harness/image-tools.ts printed`,
+  );
+  process.exit(2);
+}

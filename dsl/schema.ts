@@ -147,7 +147,11 @@ const gateway = z.strictObject({
 
 const image = z.strictObject({
   name: name.optional(),
-  base: z.literal("debian-12").default("debian-12"),
+  base: z
+    .literal("debian-13", {
+      error: 'rtcgw builds its images on Debian 13 only ("debian-13": Kamailio 6.0, rtpengine 12.5): set image.base to "debian-13" or leave it out',
+    })
+    .default("debian-13"),
   arch: z.enum(["amd64", "arm64"]).default("amd64"),
   packages: z.array(z.string().regex(debianPackagePattern, "expected a Debian package name")).default([]),
   files: z

@@ -222,8 +222,8 @@ export interface ImageFileInput {
 export interface ImageInput {
   /** AMI / artifact name prefix. @default the recipe name */
   name?: string;
-  /** @default "debian-12" */
-  base?: "debian-12";
+  /** Debian 13 (trixie): Kamailio 6.0, rtpengine 12.5, nodejs 20. @default "debian-13" */
+  base?: "debian-13";
   /** @default "amd64" */
   arch?: "amd64" | "arm64";
   /** Extra Debian packages. @default [] */

@@ -1,6 +1,6 @@
 import { buildWithCache } from "./build-with-cache.ts";
 
-// One ES module for Debian 12's own nodejs (v18) with every dependency inlined: how the agent and the
+// One ES module for Debian 13's own nodejs (v20) with every dependency inlined: how the agent and the
 // media service reach the image. CommonJS dependencies get a `require` made with createRequire.
 export async function bundleNodeProgram(entry: string, header: string, options: { minify?: boolean } = {}): Promise<string> {
   return buildWithCache({
@@ -8,7 +8,7 @@ export async function bundleNodeProgram(entry: string, header: string, options: 
     bundle: true,
     platform: "node",
     format: "esm",
-    target: "node18",
+    target: "node20",
     minify: options.minify ?? false,
     legalComments: "eof",
     logLevel: "silent",

@@ -26,7 +26,7 @@ export default defineRecipe({
     capacity: { parallelCalls: 250 },
   },
   image: {
-    base: "debian-12",
+    base: "debian-13",
     hardening: "cis-l1",
     ssh: { port: 22 },
     builder: { instanceType: "t3.small" },

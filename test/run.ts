@@ -6,6 +6,7 @@ import { join, relative } from "node:path";
 import { run } from "node:test";
 import { spec } from "node:test/reporters";
 import process from "node:process";
+import { ensureImageTools } from "./harness/image-tools.ts";
 
 const root = new URL(".", import.meta.url).pathname;
 
@@ -24,6 +25,22 @@ const files = listTestFiles(root).filter((file) => filters.length === 0 || filte
 if (files.length === 0) {
   console.error(`no test files matched ${filters.join(" ") || "test/**/*.test.ts"}`);
   process.exit(1);
+}
+
+// The gateway's programs as the image runs them (its Debian release's Kamailio and rtpengine), unless the caller
+// chose others or RTCGW_HOST_TOOLS=1 asks for this machine's. Test files inherit the environment.
+if (!process.env.RTCGW_HOST_TOOLS && !(process.env.RTCGW_KAMAILIO && process.env.RTCGW_RTPENGINE)) {
+  try {
+    const tools = ensureImageTools();
+    process.env.RTCGW_KAMAILIO ??= tools.kamailio;
+    process.env.RTCGW_RTPENGINE ??= tools.rtpengine;
+    console.log(
+      `Kamailio ${tools.versions.kamailio} and rtpengine ${tools.versions.rtpengine}: the image's (${tools.kamailio}, ${tools.rtpengine}); RTCGW_HOST_TOOLS=1 runs this machine's`,
+    );
+  } catch (error) {
+    console.error(`cannot run the image's Kamailio and rtpengine: ${(error as Error).message}`);
+    process.exit(1);
+  }
 }
 
 let passed = 0;

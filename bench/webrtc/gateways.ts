@@ -29,6 +29,8 @@ export interface GatewayOptions {
   calls: number;
   /** The machine's own address (Janus gathers ICE candidates there, not on loopback). */
   hostAddress: string;
+  /** rtcgw's rtpengine program (a path: test/harness/image-tools.ts makes the image's); this machine's unless given. */
+  rtpengine?: string;
 }
 
 // Starts `name` toward the PBX stand-in on 127.0.0.2.
@@ -50,6 +52,7 @@ async function startRtcgw(options: GatewayOptions): Promise<GatewayUnderTest> {
     logLevel: 0,
     rtpengineLogLevel,
     sharedMemoryMb: 512,
+    rtpengineBinary: options.rtpengine,
     gatewayDefines: { WORKERS: 4, UPSTREAM_0_PORT: options.pbxPort },
   });
   const url = `ws://127.0.0.1:${stack.gatewayPorts.ws}`;

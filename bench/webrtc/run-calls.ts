@@ -22,6 +22,8 @@ export interface RunOptions {
   seconds: number;
   workDir: string;
   hostAddress: string;
+  /** rtcgw's rtpengine program (see gateways.ts). */
+  rtpengine?: string;
   opusFrames: Buffer[];
   /** Stops the run early (Ctrl-C). */
   signal: AbortSignal;
@@ -29,7 +31,7 @@ export interface RunOptions {
 
 /** What one run measured. */
 export interface RunResult {
-  options: Omit<RunOptions, "opusFrames" | "signal" | "workDir" | "hostAddress">;
+  options: Omit<RunOptions, "opusFrames" | "signal" | "workDir" | "hostAddress" | "rtpengine">;
   setup: {
     established: number;
     failed: number;
@@ -80,7 +82,13 @@ export async function runCalls(options: RunOptions): Promise<RunResult> {
   let gateway: GatewayUnderTest | undefined;
   let browsers: Browsers | undefined;
   try {
-    gateway = await startGateway(options.gateway, { workDir: options.workDir, pbxPort: pbx.port, calls, hostAddress: options.hostAddress });
+    gateway = await startGateway(options.gateway, {
+      workDir: options.workDir,
+      pbxPort: pbx.port,
+      calls,
+      hostAddress: options.hostAddress,
+      rtpengine: options.rtpengine,
+    });
     browsers = await startBrowsers(options.workDir, browserPorts, browserThreads, options.hostAddress);
     const cpuBefore = gateway.cpuMs();
     const setups = await setUpCalls(options, browsers, endpoints, ports, gateway.call, hangups);

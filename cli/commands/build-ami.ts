@@ -25,7 +25,7 @@ export const buildAmiCommand: Command = {
 
 Compiles the recipe's provisioning bundle and builds the image from it.
 
-  --target local (default)  Debian 12 root file system with mmdebstrap on this machine, provision.sh run
+  --target local (default)  Debian 13 root file system with mmdebstrap on this machine, provision.sh run
                             inside it, sealed (no keys, no machine-id, no logs), smoke-tested (Kamailio
                             answers OPTIONS and relays a WebSocket REGISTER, rtpengine answers ping,
                             nftables loads) and audited with Lynis (its file-based groups); then written to a bootable 2 GiB GPT

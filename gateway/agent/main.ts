@@ -1,4 +1,4 @@
-// The appliance agent's entry point, bundled to /usr/lib/rtcgw/agent.mjs for Debian 12's nodejs:
+// The appliance agent's entry point, bundled to /usr/lib/rtcgw/agent.mjs for Debian 13's nodejs:
 //   agent.mjs firstboot   (rtcgw-firstboot.service, every boot, before Kamailio and rtpengine; --imds-wait SECONDS)
 //   agent.mjs serve       (rtcgw-admin.service: admin UI, /tryit/, WSS proxy, metrics)
 // Flags override the appliance defaults; tests and the local image use them.

@@ -12,6 +12,8 @@ export const bootPackages = [
   "dbus",
   // DNS for apt and host-name upstreams from the DHCP lease (networkd hands its servers to resolved).
   "systemd-resolved",
+  // Grows the root partition to the volume at first boot (repart.d); its own package since Debian 13.
+  "systemd-repart",
   // The admin login administers the appliance (as `admin` on Debian's own AMIs).
   "sudo",
 ];

@@ -16,7 +16,7 @@ export interface Bundle {
   hash: string;
 }
 
-// The base image a bundle is provisioned onto, as it enters the hash: `debian-12-amd64`.
+// The base image a bundle is provisioned onto, as it enters the hash: `debian-13-amd64`.
 export function describeBaseImage(recipe: Recipe): string {
   return `${recipe.image.base}-${recipe.image.arch}`;
 }

@@ -6,17 +6,22 @@ import { adminLogin, bootPackages, bootUnits, bootUnitsToDisable } from "../boot
 import { listHardeningPackages, listLoginDefsSettings, timeDaemonPackages } from "../hardening/hardening-settings.ts";
 import { filesRoot, formatMode, listShippedUnitsToEnable } from "./bundle-files.ts";
 
-// What every gateway image installs; systemd is listed because a minbase rootfs lacks it (a no-op on a
-// Debian cloud image) and `systemctl enable` needs it.
-const basePackages = [
-  "systemd",
-  "systemd-sysv",
+/** The gateway's SIP and media programs with the Kamailio modules its config loads (test/harness/image-tools.ts takes them too). */
+export const gatewayPackages = [
   "kamailio",
   "kamailio-websocket-modules",
   "kamailio-tls-modules",
   "kamailio-extra-modules",
   "kamailio-utils-modules",
   "rtpengine-daemon",
+];
+
+// What every gateway image installs; systemd is listed because a minbase rootfs lacks it (a no-op on a
+// Debian cloud image) and `systemctl enable` needs it.
+const basePackages = [
+  "systemd",
+  "systemd-sysv",
+  ...gatewayPackages,
   "nftables",
   "openssh-server",
   "unattended-upgrades",

@@ -156,7 +156,7 @@ async function main(): Promise<SmokeCheck[]> {
   return checks;
 }
 
-// The pinned AWS SDK warns on node 18 at every start (the units set the same variable).
+// The pinned AWS SDK warns at every start on node versions its maintainers plan to drop (the units set the same variable).
 const agentEnv = { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
 
 // The agent's first boot as rtcgw-firstboot.service runs it, after systemd has written a machine id.

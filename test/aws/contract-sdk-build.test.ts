@@ -35,7 +35,7 @@ before(async () => {
   await cloud.ports.iam.createRole({ name: "builder", path: "/rtcgw/", trustService: "ec2.amazonaws.com", tags: {} });
   await cloud.ports.iam.createInstanceProfile({ name: "builder", path: "/rtcgw/", roleName: "builder", tags: {} });
   await cloud.ports.s3.ensureBucket(region, bucket, bucketSetupFor(bucket));
-  const base = cloud.state.images.find((i) => i.name.startsWith("debian-12-amd64"))!;
+  const base = cloud.state.images.find((i) => i.name.startsWith("debian-13-amd64"))!;
   launch = {
     imageId: base.imageId,
     instanceType: "t3.small",

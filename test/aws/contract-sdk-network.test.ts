@@ -22,7 +22,7 @@ before(async () => {
   sdk = { region: "us-east-1", endpoint: endpoint.url, credentials: { accessKeyId: "AKIAFAKE", secretAccessKey: "fake" }, maxAttempts: 3 };
   await cloud.ports.iam.createRole({ name: "builder", path: "/rtcgw/", trustService: "ec2.amazonaws.com", tags: {} });
   await cloud.ports.iam.createInstanceProfile({ name: "builder", path: "/rtcgw/", roleName: "builder", tags: {} });
-  const base = cloud.state.images.find((i) => i.region === "us-east-1" && i.name.startsWith("debian-12-amd64"))!;
+  const base = cloud.state.images.find((i) => i.region === "us-east-1" && i.name.startsWith("debian-13-amd64"))!;
   launch = { imageId: base.imageId, instanceType: "t3.small", instanceProfileName: "builder", diskSizeGiB: 8, encrypted: false, tags: { "rtcgw:build": "b1" } };
 });
 after(() => endpoint.close());

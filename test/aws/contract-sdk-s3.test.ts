@@ -101,7 +101,7 @@ test("PutObject/GetObject carry bytes exactly; a missing key reads as undefined;
 test("presignPut: a plain HTTP PUT of the body (no credentials, no headers) to the URL stores the object; the URL names no checksum; once expired it is refused and nothing is stored", async () => {
   const s3 = createS3Adapter(sdk);
   const key = "logs/0123456789abcdef0123/provision.log";
-  const log = `${"Get:1 http://deb.debian.org/debian bookworm/main amd64 package [1000 kB]\n".repeat(2000)}rtcgw: provision finished\n`;
+  const log = `${"Get:1 http://deb.debian.org/debian trixie/main amd64 package [1000 kB]\n".repeat(2000)}rtcgw: provision finished\n`;
   const url = await s3.presignPut("us-east-1", "rtcgw-us", key, 600);
   assert.match(url, /[?&]X-Amz-Signature=/);
   assert.doesNotMatch(url, /x-amz-checksum|x-amz-sdk-checksum/i, "a checksum in the URL would be of an empty body: S3 would refuse every real upload");

@@ -38,7 +38,7 @@ const builderTree: Record<string, string> = {
   "var/lib/cloud/data/instance-id": "i-0builder\n",
   "etc/hostname": "ip-172-31-5-9\n",
   "etc/hosts": "127.0.0.1 localhost\n172.31.5.9 ip-172-31-5-9\n",
-  "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease": "x",
+  "var/lib/apt/lists/deb.debian.org_debian_dists_trixie_InRelease": "x",
   "var/lib/apt/lists/lock": "",
   "var/lib/apt/lists/partial/half": "x",
   "var/cache/apt/pkgcache.bin": "x",

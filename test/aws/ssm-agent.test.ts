@@ -81,7 +81,7 @@ async function prepare(cloud: FakeCloud) {
     temporary: [],
     regions: {},
   });
-  const base = cloud.state.images.find((i) => i.region === region && i.name === "debian-12-amd64-20251020-2270")!;
+  const base = cloud.state.images.find((i) => i.region === region && i.name === "debian-13-amd64-20251020-2270")!;
   const launch: LaunchInput = {
     region,
     buildId: "b1",
@@ -122,7 +122,7 @@ test("with the user data the build succeeds: the agent stays in the image, the b
     const result = await buildAwsImage({ recipe, bundle: testBundle, region, journalPath: tempJournalPath() }, cloud.ports);
     assert.equal(result.kind, "built", `${arch}: ${JSON.stringify(result)}`);
     const [builder, smoke] = cloud.state.instances;
-    assert.equal(cloud.state.images.find((i) => i.imageId === builder!.imageId)?.name.startsWith(`debian-12-${arch}-`), true);
+    assert.equal(cloud.state.images.find((i) => i.imageId === builder!.imageId)?.name.startsWith(`debian-13-${arch}-`), true);
     assert.equal(builder!.userData, renderSsmAgentUserData(region, arch));
     assert.equal(smoke!.userData, renderSsmAgentUserData(region, arch), "the smoke instance gets it too (a no-op there: its image has the agent)");
     assert.equal(builder!.sealArmed, true, "provisioning armed the seal");

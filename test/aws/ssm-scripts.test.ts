@@ -212,7 +212,7 @@ test("the smoke script, run for real against stand-ins: OPTIONS to the address f
   const unsealed = await smoke();
   assert.match(unsealed.output, /smoke: \S+\/ssm\/i-0builder: SSM agent state of another instance \(the builder\) is in the image/);
   rmSync(join(dir, "ssm/i-0builder"), { recursive: true });
-  writeFileSync(join(dir, "lists/deb.debian.org_debian_dists_bookworm_InRelease"), "x");
+  writeFileSync(join(dir, "lists/deb.debian.org_debian_dists_trixie_InRelease"), "x");
   assert.match((await smoke()).output, /smoke: apt lists were not cleaned/);
 });
 

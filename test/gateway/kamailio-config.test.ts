@@ -50,10 +50,12 @@ test("the dial plan keeps its order; the conference route rewrites the user to t
 test("rtpengine flags: WebRTC-only codecs are masked and transcoded toward SIP, SIP gets G.711", () => {
   const flags = buildRtpengineFlags({ webrtc: ["opus", "PCMU", "PCMA"], sip: ["PCMU", "PCMA"] });
   assert.match(flags.offerToSip, /ICE=remove DTLS=off SDES-off RTP\/AVP rtcp-mux-demux/);
-  assert.match(flags.offerToSip, /codec-mask-opus codec-transcode-PCMU codec-transcode-PCMA$/);
+  assert.match(flags.offerToSip, /codec-mask-opus codec-transcode-PCMU codec-transcode-PCMA codec-set-opus\/48000\/2\/\/\/\/complexity--3$/);
   assert.match(flags.offerToBrowser, /ICE=force SDES-off UDP\/TLS\/RTP\/SAVPF rtcp-mux-offer rtcp-mux-require generate-mid DTLS=passive/);
   assert.doesNotMatch(flags.answerToBrowser, /DTLS=/, "rtpengine answers a browser offer as DTLS client (setup:active)");
-  assert.match(flags.offerToBrowser, /codec-transcode-opus/);
+  assert.match(flags.offerToBrowser, /codec-transcode-opus codec-transcode-PCMU codec-transcode-PCMA codec-set-opus\/48000\/2\/\/\/\/complexity--3$/);
+  const g711Only = buildRtpengineFlags({ webrtc: ["PCMU"], sip: ["PCMU"] });
+  assert.doesNotMatch(`${g711Only.offerToSip} ${g711Only.offerToBrowser}`, /codec-set/, "no Opus encoder settings without Opus");
 });
 
 test("the config starts with #!KAMAILIO, then the generated header; compiling twice gives the same bytes", () => {

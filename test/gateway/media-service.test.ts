@@ -13,7 +13,7 @@ import { createPhone } from "./media-phone.ts";
 import { createRandom, mutate, sampleInvite } from "./media-fuzz.ts";
 
 describe("media service as shipped and under fuzzing", () => {
-  it("bundles into one node18 module with only node: imports that starts, answers OPTIONS and stops on SIGTERM", async () => {
+  it("bundles into one node20 module with only node: imports that starts, answers OPTIONS and stops on SIGTERM", async () => {
     const files = await bundleMediaService({ port: 5090, roomLimit: 50 });
     assert.deepEqual(
       files.map((f) => f.path),

@@ -55,6 +55,8 @@ export interface StackOptions {
   rtpengineLogLevel?: number;
   /** rtpengine's media timeout in seconds (60 unless given): a call without media ends after it. */
   rtpTimeoutSeconds?: number;
+  /** The rtpengine program (a path; this machine's unless given). See rtpengine.ts. */
+  rtpengineBinary?: string;
 }
 
 // Starts rtpengine, the PBX stand-in and the gateway compiled from `recipe` (whose first upstream is
@@ -90,6 +92,7 @@ export async function startGatewayStack(recipe: Recipe, options: StackOptions = 
       configPath: rtpengineConfig,
       threads: options.rtpengineThreads,
       logLevel: options.rtpengineLogLevel,
+      binary: options.rtpengineBinary,
       timeoutSeconds: options.rtpTimeoutSeconds,
       teardownUrl: formatTeardownUrl(ports.loopback),
     });

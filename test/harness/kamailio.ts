@@ -10,8 +10,9 @@ import { kamailioMemoryManagerArgs } from "../../gateway/kamailio/memory-manager
 /** `-A NAME=value` overrides; strings must carry their double quotes. */
 export type KamailioDefines = Record<string, string | number>;
 
+// `RTCGW_KAMAILIO`: the Kamailio to run (test/run.ts sets it to the image's, test/harness/image-tools.ts), else this machine's.
 function kamailioBinary(): string {
-  return requireBinary("kamailio", "kamailio");
+  return process.env.RTCGW_KAMAILIO ?? requireBinary("kamailio", "kamailio");
 }
 
 function defineArgs(defines: KamailioDefines): string[] {

@@ -35,6 +35,11 @@ export interface RtpengineOptions {
   extraArgs?: string[];
   /** Seconds without media before rtpengine ends a call (60 unless given). */
   timeoutSeconds?: number;
+  /**
+   * The rtpengine program to run (a path): unless given, `RTCGW_RTPENGINE` from the environment (test/run.ts sets
+   * it to the image's, test/harness/image-tools.ts), else this machine's.
+   */
+  binary?: string;
   /** Where rtpengine reports a call that timed out (the test gateway's loopback listener), instead of the compiled URL. */
   teardownUrl?: string;
 }
@@ -43,7 +48,7 @@ export interface RtpengineOptions {
 // Command-line options override the config file: loopback addresses and ports, no delete delay (tests
 // count calls right after BYE), logs to stderr.
 export async function startRtpengine(workDir: string, options: RtpengineOptions): Promise<RunningRtpengine> {
-  const binary = requireBinary("rtpengine", "rtpengine-daemon");
+  const binary = options.binary ?? process.env.RTCGW_RTPENGINE ?? requireBinary("rtpengine", "rtpengine-daemon");
   const threads = options.threads ?? "default";
   const reserved = typeof options.ports === "number" ? reserveRtpPorts(options.ports) : undefined;
   const ports = reserved ?? (options.ports as PortRange);

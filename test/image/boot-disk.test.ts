@@ -73,7 +73,7 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
   assert.equal(manifest.good, true);
   assert.equal(result.artifactDir, join(outDir, `rtcgw-${bundle.hash.slice(0, 12)}`));
   assert.equal(manifest.bundleHash, bundle.hash);
-  assert.equal(manifest.base.suite, "bookworm");
+  assert.equal(manifest.base.suite, "trixie");
   const versions = new Map<string, string>(manifest.packages.map((p) => [p.name, p.version]));
   for (const name of [
     "kamailio",

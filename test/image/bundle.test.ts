@@ -25,7 +25,7 @@ test("bundle.json lists every other file with its mode and sha256, and the hash"
   assert.equal(manifest.hash, bundle.hash);
   assert.match(bundle.hash, /^[0-9a-f]{64}$/);
   assert.equal(manifest.generatedBy, generatedHeader(from, "#").slice(2));
-  assert.equal(manifest.base, "debian-12-amd64");
+  assert.equal(manifest.base, "debian-13-amd64");
   for (const pkg of [
     "kamailio",
     "kamailio-websocket-modules",

@@ -23,7 +23,7 @@ test("the plan names the artifact by recipe name and bundle hash and builds in a
   );
 });
 
-test("mmdebstrap bootstraps bookworm minbase into the rootfs, syncing .debs with the shared apt cache", () => {
+test("mmdebstrap bootstraps trixie minbase into the rootfs, syncing .debs with the shared apt cache", () => {
   const plan = planLocalBuild({ recipe: loadRecipe(), bundle: { hash }, outDir: "/out", aptCacheDir: "/cache/apt", uid: 1000, pid: 1 });
   const args = plan.mmdebstrapArgs;
   assert.equal(plan.mode, "unshare");
@@ -32,9 +32,9 @@ test("mmdebstrap bootstraps bookworm minbase into the rootfs, syncing .debs with
   assert.ok(args.includes("--skip=download/empty"), "keeps downloaded .debs for the cache");
   assert.ok(args.includes("--setup-hook=sync-in /cache/apt /var/cache/apt/archives/"));
   assert.ok(args.includes("--customize-hook=sync-out /var/cache/apt/archives /cache/apt"));
-  const suite = args.indexOf("bookworm");
+  const suite = args.indexOf("trixie");
   assert.equal(args[suite + 1], plan.rootfsDir);
-  assert.match(args[suite + 2]!, /^deb http:\/\/deb\.debian\.org\/debian bookworm main$/);
+  assert.match(args[suite + 2]!, /^deb http:\/\/deb\.debian\.org\/debian trixie main$/);
 });
 
 test("the recipe hash ignores key order and changes with content", () => {
@@ -83,9 +83,9 @@ test("a non-root build is told what it needs in one line per thing", async () =>
 });
 
 test("mmdebstrap runs in its own mount, pid and UTS namespaces, killed as a whole", () => {
-  const argv = renderBootstrapCommand(["--variant=minbase", "bookworm", "/r"]);
+  const argv = renderBootstrapCommand(["--variant=minbase", "trixie", "/r"]);
   assert.equal(argv[0], "unshare");
   for (const flag of ["--mount", "--propagation=private", "--pid", "--uts", "--kill-child"]) assert.ok(argv.includes(flag), flag);
   assert.match(argv[argv.indexOf("-c") + 1]!, /hostname localhost && mount -t proc proc \/proc && exec mmdebstrap "\$@"/);
-  assert.deepEqual(argv.slice(-3), ["--variant=minbase", "bookworm", "/r"]);
+  assert.deepEqual(argv.slice(-3), ["--variant=minbase", "trixie", "/r"]);
 });

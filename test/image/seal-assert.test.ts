@@ -151,7 +151,7 @@ test("sealRootfs removes host state and keys; what it cannot judge stays a viola
   plant(root, "root/.bash_history", "ls\n");
   plant(root, "var/log/dpkg.log", "install x\n");
   plant(root, "var/log/dpkg.log.1", "old\n");
-  plant(root, "var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease", "lists");
+  plant(root, "var/lib/apt/lists/deb.debian.org_debian_dists_trixie_InRelease", "lists");
   plant(root, "var/cache/apt/archives/kamailio_5.6.3_amd64.deb", "deb");
   plant(root, "var/cache/apt/pkgcache.bin", "bin");
   plant(root, "var/lib/cloud/instances/i-0abc/boot-finished", "");

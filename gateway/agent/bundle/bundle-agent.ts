@@ -21,7 +21,7 @@ export interface BundleAgentOptions {
 const agentDirectory = join(projectRoot, "gateway/agent");
 const tryitSources = ["index.html", "tryit.js", "style.css"];
 
-// The agent as provisioning-bundle files (paths under `files/`): one ESM file for Debian 12's nodejs (v18),
+// The agent as provisioning-bundle files (paths under `files/`): one ESM file for Debian 13's nodejs (v20),
 // its config, the /tryit/ page with JsSIP built for browsers, and the two systemd units.
 export async function bundleAgent(recipe: Recipe, options: BundleAgentOptions = {}): Promise<GeneratedFile[]> {
   const from = options.from ?? { recipeFile: "recipe", recipeName: recipe.name };
@@ -52,7 +52,7 @@ export async function bundleAgent(recipe: Recipe, options: BundleAgentOptions = 
   ];
 }
 
-// agent.mjs: bundled for node18 (Debian 12's nodejs), minified (it carries the AWS SDK).
+// agent.mjs: bundled for node20 (Debian 13's nodejs), minified (it carries the AWS SDK).
 async function buildAgentScript(from: GeneratedFrom): Promise<string> {
   return bundleNodeProgram(join(agentDirectory, "main.ts"), generatedHeader(from, "//"), { minify: true });
 }

@@ -1,7 +1,7 @@
 import { installPaths, runtimePaths } from "../contract.ts";
 import { kernelAndHostProtection, unitLines } from "../../systemd/sandbox.ts";
 
-// The pinned AWS SDK runs on Debian 12's node 18 (tested) but warns at every start that later versions will not.
+// The pinned AWS SDK runs on the image's node (Debian 13's 20; tested) but warns at every start when its maintainers plan to drop that version.
 const quietSdk = "Environment=AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED=true";
 
 // The first-boot oneshot: every boot, after the network and before everything that reads its output.

@@ -27,7 +27,7 @@ export type BuildResult =
   | { kind: "failed"; ok: false; buildId: string; step: BuildStep; error: string; logTail?: string; cleanupProblems: string[] }
   | { kind: "aborted"; ok: false; buildId: string; step: BuildStep; cleanupProblems: string[] };
 
-// Builds the AMI: pre-flight in every target region (and the builder's subnet or default VPC), base Debian 12 AMI, temporary
+// Builds the AMI: pre-flight in every target region (and the builder's subnet or default VPC), base Debian 13 AMI, temporary
 // role/profile (AmazonSSMManagedInstanceCore only: no S3 access) and SG, builder instance (its user data installs the SSM agent
 // Debian lacks) provisioned through SSM with the bundle from S3 (each command uploads its own log to `logs/<build id>/` through
 // a URL the operator presigned for that one key), sealed as it stops, CreateImage (IMDSv2 only, private),

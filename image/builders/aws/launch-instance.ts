@@ -85,10 +85,10 @@ export function describeLaunchError(error: unknown, input: Pick<LaunchInput, "re
   );
 }
 
-// Finds the newest official Debian 12 AMI for an architecture (owner 136693071363).
+// Finds the newest official Debian 13 AMI for an architecture (owner 136693071363).
 export async function findDebianBaseImage(run: CloudRun, region: string, arch: "amd64" | "arm64"): Promise<{ imageId: string; name: string } | undefined> {
   const { ports, withRetry } = run;
-  const images = await withRetry(() => ports.ec2.describeImages(region, { owners: ["136693071363"], name: `debian-12-${arch}-*` }));
+  const images = await withRetry(() => ports.ec2.describeImages(region, { owners: ["136693071363"], name: `debian-13-${arch}-*` }));
   const newest = images.filter((i) => i.state === "available").sort((a, b) => b.creationDate.localeCompare(a.creationDate))[0];
   return newest ? { imageId: newest.imageId, name: newest.name } : undefined;
 }

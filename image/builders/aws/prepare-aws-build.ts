@@ -49,7 +49,7 @@ export async function prepareAwsBuild(options: BuildAwsImageOptions, run: CloudR
     return {
       kind: "preflight-failed",
       ok: false,
-      problems: [{ region, code: "cloud-error", message: `no official Debian 12 ${recipe.image.arch} AMI (owner 136693071363) in ${region}` }],
+      problems: [{ region, code: "cloud-error", message: `no official Debian 13 ${recipe.image.arch} AMI (owner 136693071363) in ${region}` }],
     };
   const packed = packBundle(options.bundle.files);
   const disk = recipe.image.disk;

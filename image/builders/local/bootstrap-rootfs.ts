@@ -1,4 +1,4 @@
-// Runs mmdebstrap: a Debian 12 minbase rootfs in the plan's rootfs directory, .debs shared with
+// Runs mmdebstrap: a Debian 13 minbase rootfs in the plan's rootfs directory, .debs shared with
 // other builds through the apt cache directory. mmdebstrap runs in its own mount, pid and UTS
 // namespaces: whatever it mounts dies with it, a cancel stops it at once (it defers SIGTERM until
 // its current phase ends), and package scripts see the hostname `localhost`, not the build host's.

@@ -1,4 +1,4 @@
-// `rtcgw build-ami --target local`: bootstrap Debian 12 with mmdebstrap, run the bundle's provision.sh
+// `rtcgw build-ami --target local`: bootstrap Debian 13 with mmdebstrap, run the bundle's provision.sh
 // in it, seal, assert the seal, smoke-test, write the bootable disk from that sealed tree and boot it
 // under QEMU as the gate (beside them: the Lynis audit of the tree, then the disk's compression), and mark the artifact good, in
 // `<out>/.tmp-<hash12>-<pid>` renamed to `<out>/<name>-<hash12>` only when everything passed.

@@ -6,7 +6,7 @@ import type { Recipe } from "../../../dsl/resolve.ts";
 
 /** The steps of a local build, in order of their start (audit and package run beside the boot test). */
 export const localBuildSteps = [
-  { id: "bootstrap", title: "Bootstrap Debian 12 (mmdebstrap)" },
+  { id: "bootstrap", title: "Bootstrap Debian 13 (mmdebstrap)" },
   { id: "provision", title: "Run the bundle's provision.sh in the rootfs" },
   { id: "seal", title: "Seal the rootfs" },
   { id: "assert-sealed", title: "Scan the rootfs for secrets and host state" },
@@ -21,11 +21,14 @@ export const localBuildSteps = [
 /** One step's id. */
 export type LocalBuildStepId = (typeof localBuildSteps)[number]["id"] | "reuse";
 
+/** The Debian release every image is built from (the recipe's `image.base`, debian-13). */
+export const debianSuite = "trixie";
+
 /** The Debian base every local image starts from. */
 export interface BaseImage {
-  suite: "bookworm";
+  suite: typeof debianSuite;
   variant: "minbase";
-  /** Packages a Debian 12 cloud image has that the bundle relies on. */
+  /** Packages a Debian 13 cloud image has that the bundle relies on. */
   include: string[];
   mirrors: string[];
 }
@@ -59,14 +62,14 @@ export interface LocalBuildPlanInput {
   uid: number;
   /** The builder's pid, to make the work directory unique. */
   pid: number;
-  /** @default deb.debian.org bookworm, bookworm-updates, bookworm-security */
+  /** @default deb.debian.org trixie, trixie-updates, trixie-security */
   mirrors?: string[];
 }
 
-const defaultMirrors = [
-  "deb http://deb.debian.org/debian bookworm main",
-  "deb http://deb.debian.org/debian bookworm-updates main",
-  "deb http://deb.debian.org/debian-security bookworm-security main",
+export const defaultMirrors = [
+  "deb http://deb.debian.org/debian trixie main",
+  "deb http://deb.debian.org/debian trixie-updates main",
+  "deb http://deb.debian.org/debian-security trixie-security main",
 ];
 
 // Docs, man pages and translations are not needed on an appliance and are a quarter of its size.
@@ -89,7 +92,7 @@ export function planLocalBuild(input: LocalBuildPlanInput): LocalBuildPlan {
   const aptCacheDir = input.aptCacheDir ?? join(input.outDir, ".cache", "apt");
   const mode = input.uid === 0 ? "root" : "unshare";
   const base: BaseImage = {
-    suite: "bookworm",
+    suite: debianSuite,
     variant: "minbase",
     include: ["systemd-sysv", "openssh-server", "ca-certificates", "iproute2", "netbase"],
     mirrors: input.mirrors ?? defaultMirrors,

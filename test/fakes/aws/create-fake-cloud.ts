@@ -55,7 +55,7 @@ function imageStates(ctx: FakeContext, region?: string) {
     .map((i) => ({ ...i, state: imageState(ctx, i) }));
 }
 
-// Makes a fake AWS account (with the given per-region account settings) with a default VPC (unless `faults.noDefaultVpcIn` says otherwise) and official Debian 12 base
+// Makes a fake AWS account (with the given per-region account settings) with a default VPC (unless `faults.noDefaultVpcIn` says otherwise) and official Debian 13 base
 // images (without the SSM agent, as the real ones) in every region.
 export function createFakeCloud(
   options: {
@@ -128,7 +128,7 @@ export function createFakeCloud(
       state.images.push({
         imageId: context.nextId("ami"),
         region,
-        name: `debian-12-${arch}-${date}`,
+        name: `debian-13-${arch}-${date}`,
         ownerId: debianOwner,
         createdAt: seedTime - (date.startsWith("2025061") ? 1e10 : 0),
         availableAt: 0,

@@ -75,7 +75,7 @@ export function createFakeSsm(ctx: FakeContext): SsmPort {
         else if (!image?.imdsV2) [ok, tail] = [false, "smoke: IMDSv1 still answers"];
         else if (faults.smokeFails) [ok, tail] = [false, "smoke: SIP OPTIONS to 127.0.0.1:5060 got no answer"];
       }
-      const log = Array.from({ length: 600 }, (_, n) => `Get:${n} http://deb.debian.org/debian bookworm/main amd64 package-${n} [${1000 + n} kB]`).join("\n");
+      const log = Array.from({ length: 600 }, (_, n) => `Get:${n} http://deb.debian.org/debian trixie/main amd64 package-${n} [${1000 + n} kB]`).join("\n");
       const commandId = ctx.nextId("cmd");
       state.commands.push({
         commandId,
