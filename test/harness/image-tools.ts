@@ -7,8 +7,8 @@
 // them with `--gateway-rtpengine`. `npx tsx test/harness/image-tools.ts [--refresh]` makes them, or refreshes the
 // root with the release's newest packages.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { chmodSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { debianSuite, defaultMirrors } from "../../image/builders/local/plan-local-build.ts";
 import { gatewayPackages } from "../../image/bundle/provision-script.ts";
@@ -39,8 +39,13 @@ export function ensureImageTools(options: { dir?: string; refresh?: boolean; log
   };
 }
 
-// mmdebstrap into a temporary directory renamed into place: an interrupted run leaves no half root behind.
+// mmdebstrap into a temporary directory renamed into place: an interrupted run leaves no half root behind, and
+// the next one removes what a killed run left (its process is gone).
 function bootstrap(root: string, log: (line: string) => void = console.error): void {
+  for (const entry of readdirSync(dirname(root))) {
+    const owner = /^root\.tmp-(\d+)$/.exec(entry)?.[1];
+    if (owner && !isRunning(Number(owner))) rmSync(join(dirname(root), entry), { recursive: true, force: true });
+  }
   const fresh = `${root}.tmp-${process.pid}`;
   log(`Bootstrapping Debian ${debianSuite} with ${gatewayPackages.join(", ")} into ${root} (mmdebstrap, about 40 s)`);
   const run = spawnSync("mmdebstrap", ["--quiet", "--variant=apt", `--include=${gatewayPackages.join(",")}`, debianSuite, fresh, ...defaultMirrors], {
@@ -59,6 +64,15 @@ function bootstrap(root: string, log: (line: string) => void = console.error): v
     // Another run bootstrapped the same root meanwhile: keep theirs.
     rmSync(fresh, { recursive: true, force: true });
     if (!existsSync(join(root, programs.rtpengine))) throw error;
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
