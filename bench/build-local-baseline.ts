@@ -8,18 +8,18 @@ import { parseArgs } from "node:util";
 import { execa } from "execa";
 import { auditRootfs } from "../image/audit/audit-rootfs.ts";
 import { openBuildLog } from "../image/builders/local/build-log.ts";
-import { renderMmdebstrapArgs } from "../image/builders/local/plan-local-build.ts";
+import { debianSuite, defaultMirrors, renderMmdebstrapArgs, type BaseImage } from "../image/builders/local/plan-local-build.ts";
 
 const { values } = parseArgs({ options: { "apt-cache": { type: "string" } } });
 const aptCacheDir = values["apt-cache"] ?? join(homedir(), ".cache", "rtcgw", "apt");
 const workDir = mkdtempSync(join(tmpdir(), "rtcgw-baseline-"));
 try {
   const log = openBuildLog(join(workDir, "build.log"));
-  const base = {
-    suite: "trixie" as const,
-    variant: "minbase" as const,
+  const base: BaseImage = {
+    suite: debianSuite,
+    variant: "minbase",
     include: [],
-    mirrors: ["deb http://deb.debian.org/debian trixie main", "deb http://deb.debian.org/debian-security trixie-security main"],
+    mirrors: defaultMirrors,
   };
   const args = renderMmdebstrapArgs(base, "root", aptCacheDir, join(workDir, "rootfs")).filter((arg) => arg !== "--include=" && !arg.startsWith("--dpkgopt="));
   await execa("mmdebstrap", args, { stdout: { file: log.path, append: true }, stderr: { file: log.path, append: true } });

@@ -6,10 +6,10 @@
 // `--codecs=PCMU,opus`, `--json`, `--gateway-rtpengine=PATH` (rtcgw's rtpengine: the image's, made by
 // `npx tsx test/harness/image-tools.ts`; this machine's `rtpengine` unless given);
 // `--no-capacity` leaves dsl/measured-capacity.json as it is).
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
+import { programVersion } from "../test/harness/image-tools.ts";
 import { stopAllProcesses } from "../test/harness/start-process.ts";
 import { findHostAddress, startBrowsers, type BrowserCodec } from "./webrtc/browsers.ts";
 import type { GatewayName } from "./webrtc/gateways.ts";
@@ -66,7 +66,15 @@ process.once("uncaughtException", (error) => {
 });
 
 const hostAddress = findHostAddress();
-const gatewayRtpengineVersion = rtpengineVersion(gatewayRtpengine ?? "rtpengine");
+const gatewayRtpengineVersion = (() => {
+  try {
+    return programVersion(gatewayRtpengine ?? "rtpengine");
+  } catch (error) {
+    // A wrong --gateway-rtpengine stops the run here, before any process starts.
+    console.error(`--gateway-rtpengine: ${(error as Error).message}; give the path test/harness/image-tools.ts printed`);
+    process.exit(2);
+  }
+})();
 console.log(
   `WebRTC-leg benchmark: ${seconds} s of audio per run, call setups offered at ${rates.join(", ")}/s (Janus: at most ${janusRate}/s), ${cpus().length} cores, load average ${loadavg()
     .map((l) => l.toFixed(2))
@@ -112,14 +120,3 @@ if (stopping) process.exit(130);
 if (process.argv.includes("--json")) console.log(JSON.stringify(results, null, 2));
 console.log(`\n${formatWebrtcTable(results)}\n\n${webrtcNotes(results).join("\n")}`);
 recordCapacityFigures(webrtcCapacityFigures(results));
-
-// `rtpengine --version` (printed on stderr), or why it did not run: a wrong --gateway-rtpengine stops the run here.
-function rtpengineVersion(program: string): string {
-  const run = spawnSync(program, ["--version"], { encoding: "utf8" });
-  const version = /Version:\s*(\S+)/.exec(`${run.stdout}${run.stderr}`)?.[1];
-  if (version) return version;
-  console.error(
-    `--gateway-rtpengine: \`${program} --version\` printed no version (${run.error?.message ?? `exit ${run.status}: ${run.stderr.trim()}`}); give the path test/harness/image-tools.ts printed`,
-  );
-  process.exit(2);
-}

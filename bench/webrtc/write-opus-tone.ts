@@ -2,12 +2,12 @@
 // benchmark's 440 Hz tone encoded by libopus inside this machine's rtpengine (opus-frames.ts), so the frames are
 // real Opus any decoder accepts, made the same way every time. Not a benchmark: run it when the tone or the encoder
 // should change, `nice npx tsx bench/webrtc/write-opus-tone.ts`; test/image/opus-tone.test.ts checks the result.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeFileAtomic } from "../../io/write-file-atomic.ts";
+import { programVersion } from "../../test/harness/image-tools.ts";
 import { stopAllProcesses } from "../../test/harness/start-process.ts";
 import { findHostAddress, startBrowsers } from "./browsers.ts";
 import { encodeOpusTone } from "./opus-frames.ts";
@@ -17,10 +17,7 @@ const workDir = mkdtempSync(join(tmpdir(), "rtcgw-opus-tone-"));
 try {
   const encoder = await startBrowsers(workDir, 20, 1, findHostAddress());
   const frames = await encodeOpusTone(encoder).finally(() => encoder.stop());
-  // rtpengine prints its version on stderr.
-  const version = spawnSync("rtpengine", ["--version"], { encoding: "utf8" })
-    .stderr.trim()
-    .replace(/^Version:\s*/, "");
+  const version = programVersion("rtpengine");
   await writeFileAtomic(target, renderModule(frames, version));
   console.log(`${target}: ${frames.length} frames, ${frames.reduce((sum, frame) => sum + frame.length, 0)} bytes (rtpengine ${version})`);
 } finally {

@@ -35,7 +35,7 @@ export function ensureImageTools(options: { dir?: string; refresh?: boolean; log
   return {
     kamailio: wrappers.kamailio!,
     rtpengine: wrappers.rtpengine!,
-    versions: { kamailio: versionOf(wrappers.kamailio!, "-v"), rtpengine: versionOf(wrappers.rtpengine!, "--version") },
+    versions: { kamailio: programVersion(wrappers.kamailio!), rtpengine: programVersion(wrappers.rtpengine!) },
   };
 }
 
@@ -89,11 +89,13 @@ exec unshare --mount sh -c 'for d in /tmp /dev /proc "$PWD"; do mkdir -p "$0$d" 
   return wrapper;
 }
 
-// `kamailio -v` prints "version: kamailio 6.0.1 (x86_64/linux)", `rtpengine --version` "Version: 12.5.1.31-1".
-function versionOf(wrapper: string, flag: string): string {
-  const run = spawnSync(wrapper, [flag], { encoding: "utf8" });
-  const version = /(?:Version:\s*|version: kamailio )(\S+)/.exec(`${run.stdout}${run.stderr}`)?.[1];
-  if (!version) throw new Error(`${wrapper} ${flag} printed no version: ${`${run.stdout}${run.stderr}`.trim() || run.error?.message}`);
+// A Kamailio's or rtpengine's version: `kamailio -v` prints "version: kamailio 6.0.1 (x86_64/linux)", `rtpengine
+// --version` "Version: 12.5.1.31-1" (on stderr); throws what the program printed when there is none.
+export function programVersion(program: string, flag = program.endsWith("kamailio") ? "-v" : "--version"): string {
+  const run = spawnSync(program, [flag], { encoding: "utf8" });
+  const output = `${run.stdout ?? ""}${run.stderr ?? ""}`;
+  const version = /(?:Version:\s*|version: kamailio )(\S+)/.exec(output)?.[1];
+  if (!version) throw new Error(`${program} ${flag} printed no version: ${run.error?.message ?? (output.trim() || `exit ${run.status}`)}`);
   return version;
 }
 
