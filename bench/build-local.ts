@@ -58,7 +58,7 @@ console.log(
   `disk:         ${mib(manifest.disk.logicalBytes)} logical, ${mib(manifest.disk.allocatedBytes)} data (what an upload moves, about), ${mib(manifest.disk.compressedBytes)} disk.raw.zst; sha256 ${manifest.disk.sha256}`,
 );
 console.log(
-  `boot test:    ${manifest.bootTest.accelerator.name} (${manifest.bootTest.accelerator.reason}); ${manifest.bootTest.boots.map((b) => `${b.firmware} ready in ${b.readySeconds} s`).join(", ")}`,
+  `boot test:    ${manifest.bootTest.accelerator.name} (QEMU ${manifest.bootTest.accelerator.qemuVersion}; ${manifest.bootTest.accelerator.reason}); ${manifest.bootTest.boots.map((b) => `${b.firmware} ready in ${b.readySeconds} s`).join(", ")}`,
 );
 console.log(
   `lynis:        hardening index ${manifest.lynis.hardeningIndex} (rootfs ${manifest.audit.hardeningIndex}, inside the VM ${manifest.bootTest.boots[0]?.lynis?.hardeningIndex} in ${manifest.bootTest.boots[0]?.lynis?.seconds} s), ${manifest.lynis.warnings.length} warning(s)${manifest.lynis.warnings.map((w) => ` [${w.test}: ${w.message}]`).join("")}`,

@@ -3,7 +3,15 @@ import { checkRecipeFile } from "../../dsl/check-recipe.ts";
 import { assembleBundle } from "../../image/assemble-bundle.ts";
 import { buildLocalImage, type LocalBuildResult } from "../../image/builders/local/build-local-image.ts";
 import { checkLocalBuildPrerequisites } from "../../image/builders/local/check-prerequisites.ts";
-import { findMissingDebianPackages, readDebianPackageList, renderAptInstallCommand } from "../../image/builders/local/debian-packages.ts";
+import {
+  describeAptSourcesNeeded,
+  describeMissingPackage,
+  findMissingDebianPackages,
+  readDebianPackageList,
+  readHostCodename,
+  renderAptInstallCommand,
+  type MissingPackage,
+} from "../../image/builders/local/debian-packages.ts";
 import { localBuildSteps } from "../../image/builders/local/plan-local-build.ts";
 import { parseCommandArgs } from "../args.ts";
 import type { Command, CommandIo } from "../command.ts";
@@ -115,10 +123,10 @@ function reportMissingPrerequisites(io: CommandIo, missing: string[], json: bool
   return 1;
 }
 
-function reportLocalBuild(io: CommandIo, result: LocalBuildResult, json: boolean, toInstall: string[]): number {
+function reportLocalBuild(io: CommandIo, result: LocalBuildResult, json: boolean, toInstall: MissingPackage[]): number {
   if (json) {
     io.stdout(
-      `${JSON.stringify(result.ok && !result.dryRun ? { ok: true, reused: result.reused, artifactDir: result.artifactDir, disk: result.disk, manifest: result.manifest } : result.ok ? { ...result, debianPackagesToInstall: toInstall } : result, null, 2)}\n`,
+      `${JSON.stringify(result.ok && !result.dryRun ? { ok: true, reused: result.reused, artifactDir: result.artifactDir, disk: result.disk, manifest: result.manifest } : result.ok ? { ...result, debianPackagesToInstall: toInstall.map(describeMissingPackage) } : result, null, 2)}\n`,
     );
     return result.ok ? 0 : result.ok === false && result.canceled ? 130 : 1;
   }
@@ -131,11 +139,13 @@ function reportLocalBuild(io: CommandIo, result: LocalBuildResult, json: boolean
   }
   if (result.dryRun) {
     const { plan } = result;
+    const codename = readHostCodename();
+    const sources = describeAptSourcesNeeded(toInstall, codename);
     io.stdout(`Plan for ${plan.name} (bundle ${plan.bundleHash.slice(0, 12)}):\n`);
     plan.steps.forEach((s, i) => io.stdout(`  ${i + 1}. ${s.title}\n`));
     io.stdout(
       toInstall.length > 0
-        ? `Installs first: ${toInstall.join(" ")} (${renderAptInstallCommand(toInstall)})\n`
+        ? `Installs first: ${toInstall.map(describeMissingPackage).join(" ")} (${renderAptInstallCommand(toInstall, codename)}${sources ? `, with ${sources}` : ""})\n`
         : "Debian packages: every one the build needs is installed\n",
     );
     io.stdout(
@@ -152,7 +162,7 @@ function reportLocalBuild(io: CommandIo, result: LocalBuildResult, json: boolean
       `  disk          ${displayPath(io.cwd, result.disk)}`,
       `  sha256        ${m.disk.sha256} (raw disk)`,
       `  sizes         ${mib(m.disk.logicalBytes)} disk, ${mib(m.disk.allocatedBytes)} of it data, ${mib(m.disk.compressedBytes)} compressed; file system ${mib(m.sizes.rootfsBytes)}`,
-      `  boot test     ${m.bootTest.ok ? "passed" : "FAILED"} under ${m.bootTest.accelerator.name.toUpperCase()} (${m.bootTest.accelerator.reason}): ${m.bootTest.boots.map((b) => `${b.firmware.toUpperCase()} "${b.marker}" ${b.readySeconds} s after power-on`).join(", ")}; ${m.bootTest.boots.flatMap((b) => b.checks).filter((c) => c.ok).length} of ${m.bootTest.boots.flatMap((b) => b.checks).length} checks`,
+      `  boot test     ${m.bootTest.ok ? "passed" : "FAILED"} under ${m.bootTest.accelerator.name.toUpperCase()} (QEMU ${m.bootTest.accelerator.qemuVersion ?? "version not recorded"}; ${m.bootTest.accelerator.reason}): ${m.bootTest.boots.map((b) => `${b.firmware.toUpperCase()} "${b.marker}" ${b.readySeconds} s after power-on`).join(", ")}; ${m.bootTest.boots.flatMap((b) => b.checks).filter((c) => c.ok).length} of ${m.bootTest.boots.flatMap((b) => b.checks).length} checks`,
       ...renderBootChecks(m.bootTest.boots),
       `  smoke test    ${m.smoke.ok ? "passed" : "FAILED"}: ${m.smoke.checks.filter((c) => c.ok).length} of ${m.smoke.checks.length} checks (each in manifest.json)`,
       ...renderLynisSummary(m),

@@ -81,7 +81,7 @@ export async function bootTestDisk(options: BootTestOptions): Promise<BootTestRe
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const accelerator = await detectAccelerator();
-  options.log.note(`boot test: accelerator ${accelerator.name} (${accelerator.reason})`);
+  options.log.note(`boot test: accelerator ${accelerator.name} (${accelerator.reason}), QEMU ${accelerator.qemuVersion}`);
   const sshKey = join(dir, "launch-key");
   await execa("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-C", "rtcgw-boot-test", "-f", sshKey]);
   const openSshKey = readFileSync(`${sshKey}.pub`, "utf8").trim();

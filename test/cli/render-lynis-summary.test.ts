@@ -21,7 +21,7 @@ test("build-ami's Lynis lines: the combined index against the target, then the r
     },
     bootTest: {
       ok: true,
-      accelerator: { name: "tcg", reason: "no /dev/kvm" },
+      accelerator: { name: "tcg", reason: "no /dev/kvm", qemuVersion: "10.0.2" },
       boots: [
         {
           firmware: "uefi",

@@ -68,7 +68,7 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
       .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)}`)
       .join(
         ", ",
-      )}); ${manifest.bootTest.accelerator.name}: ${manifest.bootTest.boots.map((b) => `${b.firmware} ${b.readySeconds} s`).join(", ")}; ${manifest.bootTest.boots[0]?.report?.startup ?? ""}; blame: ${manifest.bootTest.boots[0]?.report?.blame.slice(0, 6).join(" | ") ?? ""}; disk ${manifest.disk.logicalBytes} / ${manifest.disk.allocatedBytes} / ${manifest.disk.compressedBytes} bytes`,
+      )}); ${manifest.bootTest.accelerator.name} (QEMU ${manifest.bootTest.accelerator.qemuVersion}): ${manifest.bootTest.boots.map((b) => `${b.firmware} ${b.readySeconds} s`).join(", ")}; ${manifest.bootTest.boots[0]?.report?.startup ?? ""}; blame: ${manifest.bootTest.boots[0]?.report?.blame.slice(0, 6).join(" | ") ?? ""}; disk ${manifest.disk.logicalBytes} / ${manifest.disk.allocatedBytes} / ${manifest.disk.compressedBytes} bytes`,
   );
   assert.equal(manifest.good, true);
   assert.equal(result.artifactDir, join(outDir, `rtcgw-${bundle.hash.slice(0, 12)}`));
@@ -124,6 +124,11 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
   assert.deepEqual(manifest.lynis.warnings, []);
   assert.ok(manifest.lynis.meetsTarget, `combined hardening index ${manifest.lynis.hardeningIndex} meets ${manifest.lynis.target.hardeningIndex}`);
   assert.ok(["kvm", "tcg"].includes(bootTest.accelerator.name));
+  const qemu = execFileSync("qemu-system-x86_64", ["--version"], { encoding: "utf8" });
+  assert.ok(
+    qemu.includes(`version ${bootTest.accelerator.qemuVersion}`),
+    `the manifest names the QEMU that ran (${bootTest.accelerator.qemuVersion}): ${qemu}`,
+  );
   assert.deepEqual(
     bootTest.boots.map((b) => b.firmware),
     ["uefi", "bios"],

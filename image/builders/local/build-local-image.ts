@@ -339,5 +339,5 @@ function describeBootTest(result: BootTestResult): string {
     .map((b, i) => `${b.firmware} ${b.readySeconds === undefined ? "did not get there" : `${i === 0 ? "ready" : "systemd up"} in ${b.readySeconds} s`}`)
     .join(", ");
   const checks = result.boots.flatMap((b) => b.checks);
-  return `${result.accelerator.name}: ${boots}; ${checks.filter((c) => c.ok).length}/${checks.length} checks`;
+  return `${result.accelerator.name} (QEMU ${result.accelerator.qemuVersion}): ${boots}; ${checks.filter((c) => c.ok).length}/${checks.length} checks`;
 }
