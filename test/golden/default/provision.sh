@@ -142,6 +142,20 @@ step "tightening permissions"
 chmod 0600 /etc/ssh/sshd_config
 chmod 0700 /root
 
+step "disabling the AppArmor profiles that confine nothing"
+# Debian 13's apparmor package ships about 75 profiles marked flags=(unconfined) for desktop programs the
+# appliance does not have (browsers, chat clients, ...): they only grant user namespaces where a kernel
+# restricts them. apparmor.service compiles every enabled profile at an instance's first boot, before
+# sysinit.target (12 s of the boot test's boot under TCG). A link in disable/ is AppArmor's own switch
+# (aa-disable's), which package upgrades keep; the profiles that do confine stay enabled.
+if [ -d /etc/apparmor.d/disable ]; then
+	for profile in /etc/apparmor.d/*; do
+		if [ -f "$profile" ] && grep -q 'flags=(unconfined)' "$profile"; then
+			ln -sfn "$profile" "/etc/apparmor.d/disable/${profile##*/}"
+		fi
+	done
+fi
+
 step "enabling services"
 systemctl enable 'nftables.service' 'rtpengine-daemon.service' 'kamailio.service' 'ssh.service' 'systemd-networkd.service' 'systemd-resolved.service' 'systemd-timesyncd.service' 'rtcgw-ready.service' 'rtcgw-firstboot.service' 'rtcgw-admin.service' 'rtcgw-media.service'
 systemctl disable 'e2scrub_reap.service'
