@@ -2,9 +2,9 @@
 // client (a GET without a session token) refused with 401 and recorded, which fails the boot gate.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { AddressInfo } from "node:net";
+import { createServer, type AddressInfo } from "node:net";
 import { startImdsStandin } from "../../image/boot-test/imds-standin.ts";
-import { readInstanceIdentity } from "../../gateway/agent/firstboot/read-instance-identity.ts";
+import { readInstanceIdentity, requestImds, type ImdsRequest } from "../../gateway/agent/firstboot/read-instance-identity.ts";
 
 const instance = {
   instanceId: "i-0123456789abcdef0",
@@ -45,10 +45,18 @@ test("the client waits for the metadata service while the network comes up, and 
   const port = Number(new URL(endpoint).port);
   // Nothing listens on port+1 at first; then the real endpoint stands in for the late network.
   let calls = 0;
-  const lateFetch: typeof fetch = (input, init) =>
-    ++calls < 3 ? fetch(String(input).replace(`:${port}`, `:${port === 65535 ? 1 : port + 1}`), init) : fetch(input, init);
-  const identity = await readInstanceIdentity({ endpoint, fetch: lateFetch, waitMs: 5000 });
+  const lateRequest: ImdsRequest = (url, init) =>
+    ++calls < 3 ? requestImds(new URL(String(url).replace(`:${port}`, `:${port === 65535 ? 1 : port + 1}`)), init) : requestImds(url, init);
+  const identity = await readInstanceIdentity({ endpoint, request: lateRequest, waitMs: 5000 });
   assert.equal(identity.instanceId, instance.instanceId);
   assert.ok(calls >= 3);
-  await assert.rejects(readInstanceIdentity({ endpoint: "http://127.0.0.1:1", waitMs: 600 }), /fetch failed|ECONNREFUSED/);
+  await assert.rejects(readInstanceIdentity({ endpoint: "http://127.0.0.1:1", waitMs: 600 }), /ECONNREFUSED/);
+});
+
+test("a metadata service that accepts the connection but never answers fails each try after its timeout", async (t) => {
+  const silent = createServer(() => {});
+  await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  t.after(() => silent.close());
+  const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  await assert.rejects(readInstanceIdentity({ endpoint, timeoutMs: 300 }), /\/latest\/api\/token: no answer within 300 ms/);
 });

@@ -1,5 +1,7 @@
 // IMDSv2 only: a session token from PUT first, then every read carries it. IMDSv1 (plain GET) is never tried,
-// so the agent works on instances and AMIs that require tokens (`HttpTokens: required`).
+// so the agent works on instances and AMIs that require tokens (`HttpTokens: required`). Plain node:http, not
+// fetch: Node 20 compiles its fetch (undici) at the first call, 3-4 s of first boot under the boot test's TCG.
+import { request as httpRequest } from "node:http";
 
 /** What the first boot needs to know about the instance it runs on. */
 export interface InstanceIdentity {
@@ -17,7 +19,8 @@ export interface InstanceIdentity {
 /** The metadata service to ask; `http://169.254.169.254` on EC2, a local stand-in in tests. */
 export interface ImdsOptions {
   endpoint: string;
-  fetch?: typeof fetch;
+  /** How one request is made (tests stand in a late network). @default requestImds */
+  request?: ImdsRequest;
   /** Per request. @default 2000 */
   timeoutMs?: number;
   /**
@@ -56,6 +59,30 @@ export async function readInstanceIdentity(options: ImdsOptions): Promise<Instan
   };
 }
 
+/** One HTTP exchange with the metadata service. */
+export type ImdsRequest = (url: URL, init: { method: "GET" | "PUT"; headers: Record<string, string>; timeoutMs: number }) => Promise<ImdsResponse>;
+
+/** What the metadata service answered. */
+export interface ImdsResponse {
+  status: number;
+  body: string;
+}
+
+// One request over plain HTTP (IMDS has no TLS); fails on a connection error or after `timeoutMs`.
+export const requestImds: ImdsRequest = (url, init) =>
+  new Promise((resolve, reject) => {
+    const req = httpRequest(url, { method: init.method, headers: init.headers, timeout: init.timeoutMs }, (response) => {
+      let body = "";
+      response.setEncoding("utf8");
+      response.on("data", (chunk: string) => (body += chunk));
+      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(`no answer within ${init.timeoutMs} ms`)));
+    req.on("error", reject);
+    req.end();
+  });
+
 // The token for the reads (IMDSv2 session, 6 hours).
 async function requestToken(options: ImdsOptions): Promise<string> {
   const response = await callPatiently(options, "/latest/api/token", {
@@ -64,20 +91,20 @@ async function requestToken(options: ImdsOptions): Promise<string> {
   }).catch((error: Error) => {
     throw new ImdsUnreachable(error.message);
   });
-  if (!response.ok) throw new Error(`IMDSv2 token request failed: HTTP ${response.status}`);
-  return (await response.text()).trim();
+  if (!isOk(response)) throw new Error(`IMDSv2 token request failed: HTTP ${response.status}`);
+  return response.body.trim();
 }
 
 // One metadata value; undefined when the service says 404 (e.g. no public IPv4).
 async function getMetadata(options: ImdsOptions, token: string, path: string): Promise<string | undefined> {
-  const response = await callPatiently(options, `/latest/meta-data/${path}`, { headers: { "X-aws-ec2-metadata-token": token } });
+  const response = await callPatiently(options, `/latest/meta-data/${path}`, { method: "GET", headers: { "X-aws-ec2-metadata-token": token } });
   if (response.status === 404) return undefined;
-  if (!response.ok) throw new Error(`IMDS ${path} failed: HTTP ${response.status}`);
-  return (await response.text()).trim();
+  if (!isOk(response)) throw new Error(`IMDS ${path} failed: HTTP ${response.status}`);
+  return response.body.trim();
 }
 
 // One request, asked again every 0.5 s for up to `waitMs` while it fails to arrive or gets a 5xx.
-async function callPatiently(options: ImdsOptions, path: string, init: RequestInit): Promise<Response> {
+async function callPatiently(options: ImdsOptions, path: string, init: { method: "GET" | "PUT"; headers: Record<string, string> }): Promise<ImdsResponse> {
   const deadline = Date.now() + (options.waitMs ?? 0);
   for (;;) {
     const outcome = await call(options, path, init).catch((error: Error) => error);
@@ -90,9 +117,12 @@ async function callPatiently(options: ImdsOptions, path: string, init: RequestIn
   }
 }
 
-async function call(options: ImdsOptions, path: string, init: RequestInit): Promise<Response> {
-  const doFetch = options.fetch ?? fetch;
-  return doFetch(new URL(path, options.endpoint), { ...init, signal: AbortSignal.timeout(options.timeoutMs ?? 2000) });
+function call(options: ImdsOptions, path: string, init: { method: "GET" | "PUT"; headers: Record<string, string> }): Promise<ImdsResponse> {
+  return (options.request ?? requestImds)(new URL(path, options.endpoint), { ...init, timeoutMs: options.timeoutMs ?? 2000 });
+}
+
+function isOk(response: ImdsResponse): boolean {
+  return response.status >= 200 && response.status < 300;
 }
 
 function isIpv4(value: string): boolean {
