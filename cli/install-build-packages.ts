@@ -14,10 +14,10 @@ export type BuildPackagesOutcome = { ok: true; installed: string[] } | { ok: fal
 
 // Makes sure the [build] packages of debian-packages.txt are installed (and new enough): says which are
 // missing and installs them with apt-get (root only), unless `install` is false (`--no-install`, `--dry-run`).
-export async function installBuildPackages(io: CommandIo, options: { install: boolean; uid?: number; codename?: string }): Promise<BuildPackagesOutcome> {
+export async function installBuildPackages(io: CommandIo, options: { install: boolean; uid?: number }): Promise<BuildPackagesOutcome> {
   const missing = await findMissingDebianPackages(readDebianPackageList().build);
   if (missing.length === 0) return { ok: true, installed: [] };
-  const codename = options.codename ?? readHostCodename();
+  const codename = readHostCodename();
   const names = missing.map(describeMissingPackage);
   const sources = describeAptSourcesNeeded(missing, codename);
   const command = `${renderAptInstallCommand(missing, codename)}${sources ? ` (with ${sources})` : ""}`;

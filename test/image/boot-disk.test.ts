@@ -184,9 +184,10 @@ test("the default recipe's disk builds, boots under QEMU (UEFI and BIOS) and pas
   assert.doesNotMatch(ls("/etc/ssh"), /ssh_host_/);
   assert.doesNotMatch(ls("/home/admin"), /\.ssh/);
   assert.match(execFileSync("debugfs", ["-R", "stat /etc/machine-id", root], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }), /Size: 0\b/);
-  // AppArmor profiles that confine nothing (desktop programs' flags=(unconfined)) are disabled; those that confine are not.
+  // AppArmor profiles that confine nothing (flags=(unconfined)) or a program the image lacks are disabled; the others are not.
   const disabledProfiles = ls("/etc/apparmor.d/disable");
-  for (const unconfined of ["firefox", "chrome", "steam"]) assert.match(disabledProfiles, new RegExp(`/${unconfined}/`), `${unconfined} is disabled`);
+  for (const disabled of ["firefox", "chrome", "steam", "sbuild", "Xorg"])
+    assert.match(disabledProfiles, new RegExp(`/${disabled}/`), `${disabled} is disabled`);
   for (const confining of ["unix-chkpwd", "lsb_release"]) assert.doesNotMatch(disabledProfiles, new RegExp(`/${confining}/`), `${confining} stays enabled`);
   assert.ok(existsSync(join(result.artifactDir, "build.log")));
   assert.match(readFileSync(join(result.artifactDir, "build.log"), "utf8"), /boot \(uefi\): ok +SSH as admin/);

@@ -142,15 +142,18 @@ step "tightening permissions"
 chmod 0600 /etc/ssh/sshd_config
 chmod 0700 /root
 
-step "disabling the AppArmor profiles that confine nothing"
-# Debian 13's apparmor package ships about 75 profiles marked flags=(unconfined) for desktop programs the
-# appliance does not have (browsers, chat clients, ...): they only grant user namespaces where a kernel
-# restricts them. apparmor.service compiles every enabled profile at an instance's first boot, before
-# sysinit.target (12 s of the boot test's boot under TCG). A link in disable/ is AppArmor's own switch
-# (aa-disable's), which package upgrades keep; the profiles that do confine stay enabled.
+step "disabling the AppArmor profiles of programs the image does not have"
+# Debian 13's apparmor package ships 97 profiles, most for desktop programs the appliance does not have: 76
+# marked flags=(unconfined) (they confine nothing, only grant user namespaces where a kernel restricts them),
+# others for one program at a literal path that is not here (sbuild, Xorg, ...). apparmor.service compiles
+# every enabled profile at an instance's first boot, before sysinit.target (12 s of the boot test's boot under
+# TCG). A link in disable/ is AppArmor's own switch (aa-disable's), which package upgrades keep; a profile
+# whose program is here, or whose attachment is a pattern, stays as shipped.
 if [ -d /etc/apparmor.d/disable ]; then
 	for profile in /etc/apparmor.d/*; do
-		if [ -f "$profile" ] && grep -q 'flags=(unconfined)' "$profile"; then
+		[ -f "$profile" ] || continue
+		program=$(sed -n 's/^[[:space:]]*profile[[:space:]][^[:space:]]*[[:space:]]\(\/[^[:space:]{}*?[]*\)[[:space:]].*/\1/p' "$profile" | head -n 1)
+		if grep -q 'flags=(unconfined)' "$profile" || { [ -n "$program" ] && [ ! -e "$program" ]; }; then
 			ln -sfn "$profile" "/etc/apparmor.d/disable/${profile##*/}"
 		fi
 	done
