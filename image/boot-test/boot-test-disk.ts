@@ -72,7 +72,7 @@ export interface BootTestOptions {
 
 const growBytes = 1024 ** 3;
 
-/** Lynis inside the VM may take this long: under TCG it took 140–240 s on an idle machine as the host's speed varied, more under load. */
+/** Lynis inside the VM may take this long: under TCG it took 69–112 s with QEMU 10 (140–240 s with QEMU 7.2) on an idle machine, more under load. */
 const vmLynisTimeoutSeconds = 600;
 
 // Boots the disk and checks it; never throws for a failed boot (only for a cancel).
