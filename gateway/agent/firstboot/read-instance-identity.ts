@@ -60,7 +60,13 @@ export async function readInstanceIdentity(options: ImdsOptions): Promise<Instan
 }
 
 /** One HTTP exchange with the metadata service. */
-export type ImdsRequest = (url: URL, init: { method: "GET" | "PUT"; headers: Record<string, string>; timeoutMs: number }) => Promise<ImdsResponse>;
+export type ImdsRequest = (url: URL, init: ImdsRequestInit & { timeoutMs: number }) => Promise<ImdsResponse>;
+
+/** A request's method and headers. */
+export interface ImdsRequestInit {
+  method: "GET" | "PUT";
+  headers: Record<string, string>;
+}
 
 /** What the metadata service answered. */
 export interface ImdsResponse {
@@ -104,7 +110,7 @@ async function getMetadata(options: ImdsOptions, token: string, path: string): P
 }
 
 // One request, asked again every 0.5 s for up to `waitMs` while it fails to arrive or gets a 5xx.
-async function callPatiently(options: ImdsOptions, path: string, init: { method: "GET" | "PUT"; headers: Record<string, string> }): Promise<ImdsResponse> {
+async function callPatiently(options: ImdsOptions, path: string, init: ImdsRequestInit): Promise<ImdsResponse> {
   const deadline = Date.now() + (options.waitMs ?? 0);
   for (;;) {
     const outcome = await call(options, path, init).catch((error: Error) => error);
@@ -117,7 +123,7 @@ async function callPatiently(options: ImdsOptions, path: string, init: { method:
   }
 }
 
-function call(options: ImdsOptions, path: string, init: { method: "GET" | "PUT"; headers: Record<string, string> }): Promise<ImdsResponse> {
+function call(options: ImdsOptions, path: string, init: ImdsRequestInit): Promise<ImdsResponse> {
   return (options.request ?? requestImds)(new URL(path, options.endpoint), { ...init, timeoutMs: options.timeoutMs ?? 2000 });
 }
 
