@@ -98,7 +98,9 @@ export async function bootTestDisk(options: BootTestOptions): Promise<BootTestRe
     if (firmware === "uefi") copyFileSync(defaultUefiVars, uefiVars);
     const serialLog = join(dir, `serial-${firmware}.log`);
     const plan: BootPlan = {
-      vm: { accelerator: accelerator.name, firmware, overlay, ...(firmware === "uefi" ? { uefiVars } : {}) },
+      // The console-only boot gets one vCPU: it only has to reach systemd, beside the first VM's Lynis, and a 2-vCPU
+      // BIOS boot under QEMU 10's TCG once hung there (the guest's RCU stall: CPU 1's timer wakeup never came).
+      vm: { accelerator: accelerator.name, firmware, overlay, ...(firmware === "uefi" ? { uefiVars } : {}), ...(first ? {} : { cpus: 1 }) },
       instance: { instanceId: "i-0b007e57c0ffee123", region: "us-east-1", localHostname: "ip-10-77-0-10.ec2.internal", openSshKey },
       serialLog,
       dnsmasqLeases: join(dir, `dnsmasq-${firmware}.leases`),
