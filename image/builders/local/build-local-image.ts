@@ -27,7 +27,7 @@ import { bootTestDisk, type BootTestResult } from "../../boot-test/boot-test-dis
 import { planLocalBuild, type LocalBuildPlan, type LocalBuildStepId } from "./plan-local-build.ts";
 import { provisionRootfs } from "./provision-rootfs.ts";
 import { createStepRunner, StepFailure, type ProgressListener } from "../../../io/steps.ts";
-import { discardWorkDir, promoteWorkDir, sweepStaleWorkDirs } from "./work-dir.ts";
+import { discardWorkDir, keepBesideFailedLog, promoteWorkDir, removeFailedLogs, sweepStaleWorkDirs } from "./work-dir.ts";
 
 /** What the CLI passes to a local build. */
 export interface LocalBuildOptions {
@@ -270,6 +270,7 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
         });
         writeManifest(plan.workDir, manifest);
         promoteWorkDir(plan.workDir, plan.artifactDir);
+        removeFailedLogs(plan.artifactDir);
         return manifest;
       });
       return { ok: true, dryRun: false, reused: false, artifactDir: plan.artifactDir, disk: join(plan.artifactDir, artifactFiles.disk), manifest, plan };
@@ -285,8 +286,29 @@ export async function buildLocalImage(options: LocalBuildOptions): Promise<Local
     const message = failed.canceled || error instanceof StepFailure ? failed.message : String((error as Error)?.stack ?? error);
     log.note(`build failed at ${failed.step}: ${message}`);
     const failedLog = options.keepFailedWorkDir ? log.path : join(options.outDir, `${plan.name}-${plan.shortHash}.failed.log`);
-    if (!options.keepFailedWorkDir) discardWorkDir(plan.workDir, log.path, failedLog);
-    return { ok: false, step: failed.step, message, canceled: failed.canceled, failedLog, ...failed.facts, plan };
+    if (options.keepFailedWorkDir) return { ok: false, step: failed.step, message, canceled: failed.canceled, failedLog, ...failed.facts, plan };
+    // The boot test's serial consoles are kept beside the log (the work directory goes), and named where they are.
+    const kept = keepBesideFailedLog(failed.facts?.bootTest?.boots.map((b) => b.serialLog) ?? [], failedLog);
+    discardWorkDir(plan.workDir, log.path, failedLog);
+    const keptPath = (text: string) => [...kept].reduce((t, [from, to]) => t.replaceAll(from, to), text);
+    const bootTest = failed.facts?.bootTest && {
+      ...failed.facts.bootTest,
+      boots: failed.facts.bootTest.boots.map((b) => ({
+        ...b,
+        serialLog: keptPath(b.serialLog),
+        checks: b.checks.map((c) => ({ ...c, detail: keptPath(c.detail) })),
+      })),
+    };
+    return {
+      ok: false,
+      step: failed.step,
+      message: keptPath(message),
+      canceled: failed.canceled,
+      failedLog,
+      ...failed.facts,
+      ...(bootTest ? { bootTest } : {}),
+      plan,
+    };
   }
 }
 
