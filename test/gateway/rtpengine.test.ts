@@ -23,7 +23,9 @@ const fileOf = (files: { path: string; content: string }[], path: string) => fil
 
 // A loopback recipe: control on a free port, 40 media ports (10 calls) above a free port.
 async function loopbackFiles(name: string, advertise?: string) {
-  const [control, media] = await findFreePorts(2);
+  let [control, media] = await findFreePorts(2);
+  // Two free ports may still be close: the control port must not fall inside the 40 media ports.
+  while (control! >= media! && control! <= media! + 39) [control] = await findFreePorts(1);
   const recipe = loadRecipe((r) => {
     r.gateway.listen.address = "127.0.0.1";
     if (advertise) r.gateway.listen.advertise = advertise;
