@@ -44,7 +44,7 @@ export async function installBuildPackages(io: CommandIo, options: { install: bo
     return {
       ok: false,
       missing: still.map(describeMissingPackage),
-      reason: `apt-get finished but ${still.map(describeMissingPackage).join(" ")} is still not as needed`,
+      reason: `apt-get finished but ${still.map(describeMissingPackage).join(" ")} is still missing or older than needed: this release has no new enough version; install it yourself, then run build-ami again`,
     };
   io.stderr(`Installed ${missing.map((p) => p.name).join(" ")}\n`);
   return { ok: true, installed: missing.map((p) => p.name) };

@@ -2,6 +2,7 @@
 // client (a GET without a session token) refused with 401 and recorded, which fails the boot gate.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { createServer as createHttpServer } from "node:http";
 import { createServer, type AddressInfo } from "node:net";
 import { startImdsStandin } from "../../image/boot-test/imds-standin.ts";
 import { readInstanceIdentity, requestImds, type ImdsRequest } from "../../gateway/agent/firstboot/read-instance-identity.ts";
@@ -58,5 +59,17 @@ test("a metadata service that accepts the connection but never answers fails eac
   await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
   t.after(() => silent.close());
   const endpoint = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  await assert.rejects(readInstanceIdentity({ endpoint, timeoutMs: 300 }), /\/latest\/api\/token: no answer within 300 ms/);
+});
+
+test("a metadata service that answers but trickles its body fails after the timeout, not after the last byte", async (t) => {
+  const trickling = createHttpServer((_request, response) => {
+    response.writeHead(200, { "content-type": "text/plain" });
+    const drip = setInterval(() => response.write("x"), 50);
+    response.on("close", () => clearInterval(drip));
+  });
+  await new Promise<void>((resolve) => trickling.listen(0, "127.0.0.1", resolve));
+  t.after(() => trickling.close());
+  const endpoint = `http://127.0.0.1:${(trickling.address() as AddressInfo).port}`;
   await assert.rejects(readInstanceIdentity({ endpoint, timeoutMs: 300 }), /\/latest\/api\/token: no answer within 300 ms/);
 });

@@ -74,18 +74,25 @@ export interface ImdsResponse {
   body: string;
 }
 
-// One request over plain HTTP (IMDS has no TLS); fails on a connection error or after `timeoutMs`.
+// One request over plain HTTP (IMDS has no TLS); fails on a connection error, or when the whole answer has not
+// arrived within `timeoutMs` (a service that trickles its body counts as not answering).
 export const requestImds: ImdsRequest = (url, init) =>
   new Promise((resolve, reject) => {
-    const req = httpRequest(url, { method: init.method, headers: init.headers, timeout: init.timeoutMs }, (response) => {
+    const req = httpRequest(url, { method: init.method, headers: init.headers }, (response) => {
       let body = "";
       response.setEncoding("utf8");
       response.on("data", (chunk: string) => (body += chunk));
-      response.on("end", () => resolve({ status: response.statusCode ?? 0, body }));
+      response.on("end", () => {
+        clearTimeout(deadline);
+        resolve({ status: response.statusCode ?? 0, body });
+      });
       response.on("error", reject);
     });
-    req.on("timeout", () => req.destroy(new Error(`no answer within ${init.timeoutMs} ms`)));
-    req.on("error", reject);
+    const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${init.timeoutMs} ms`)), init.timeoutMs);
+    req.on("error", (error) => {
+      clearTimeout(deadline);
+      reject(error);
+    });
     req.end();
   });
 

@@ -3,7 +3,14 @@
 import { accessSync, constants, existsSync, readFileSync, statfsSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import process from "node:process";
-import { describeMissingPackage, findMissingDebianPackages, readDebianPackageList, readHostCodename, renderAptInstallCommand } from "./debian-packages.ts";
+import {
+  describeAptSourcesNeeded,
+  describeMissingPackage,
+  findMissingDebianPackages,
+  readDebianPackageList,
+  readHostCodename,
+  renderAptInstallCommand,
+} from "./debian-packages.ts";
 
 /** The least free space a build needs in the output directory (rootfs, overlays, tarball). */
 export const minimumFreeBytes = 4 * 1024 ** 3;
@@ -13,10 +20,13 @@ export async function checkLocalBuildPrerequisites(options: { outDir?: string; u
   const uid = options.uid ?? process.getuid?.() ?? 0;
   const problems: string[] = [];
   const missing = await findMissingDebianPackages(readDebianPackageList().build);
-  if (missing.length > 0)
+  if (missing.length > 0) {
+    const codename = readHostCodename();
+    const sources = describeAptSourcesNeeded(missing, codename);
     problems.push(
-      `Debian packages not installed: ${missing.map(describeMissingPackage).join(", ")}: install them with \`${renderAptInstallCommand(missing, readHostCodename())}\``,
+      `Debian packages not installed: ${missing.map(describeMissingPackage).join(", ")}: install them with \`${renderAptInstallCommand(missing, codename)}\`${sources ? ` (with ${sources})` : ""}`,
     );
+  }
   if (uid !== 0) {
     if (!findProgram("newuidmap")) problems.push("`newuidmap` not found (mmdebstrap's unshare mode): install it with `apt-get install uidmap`");
     if (readNumber("/proc/sys/kernel/unprivileged_userns_clone") === 0)

@@ -108,25 +108,28 @@ export function describeMissingPackage(pkg: MissingPackage): string {
   return pkg.installed === undefined ? pkg.name : `${pkg.name} (${pkg.installed} installed, at least ${pkg.minimumVersion} needed)`;
 }
 
-/** The command line that installs packages on release `codename`, as a user would type it. */
-export function renderAptInstallCommand(packages: readonly DebianPackage[], codename: string): string {
-  const args = packages.map((pkg) => {
+// apt-get install's package arguments on release `codename`: NAME, or NAME/SUITE for one from backports there.
+function aptInstallArguments(packages: readonly DebianPackage[], codename: string): string[] {
+  return packages.map((pkg) => {
     const suite = backportsSuiteFor(pkg, codename);
     return suite ? `${pkg.name}/${suite}` : pkg.name;
   });
-  return `apt-get install -y --no-install-recommends ${args.join(" ")}`;
+}
+
+/** The command line that installs packages on release `codename`, as a user would type it. */
+export function renderAptInstallCommand(packages: readonly DebianPackage[], codename: string): string {
+  return `apt-get install -y --no-install-recommends ${aptInstallArguments(packages, codename).join(" ")}`;
+}
+
+// The backports suites `packages` come from on release `codename`, each once.
+function backportsSuitesNeeded(packages: readonly DebianPackage[], codename: string): string[] {
+  return [...new Set(packages.map((pkg) => backportsSuiteFor(pkg, codename)).filter((s): s is string => s !== undefined))];
 }
 
 // What a user must do first for `packages` on release `codename`: add the backports suites they come from.
 export function describeAptSourcesNeeded(packages: readonly DebianPackage[], codename: string): string | undefined {
-  const suites = [...new Set(packages.map((pkg) => backportsSuiteFor(pkg, codename)).filter((s): s is string => s !== undefined))];
+  const suites = backportsSuitesNeeded(packages, codename);
   return suites.length === 0 ? undefined : `${suites.join(" and ")} among apt's sources (https://backports.debian.org/Instructions/)`;
-}
-
-/** Where apt's sources are. */
-export interface AptSources {
-  /** /etc/apt by default. */
-  etcApt?: string;
 }
 
 // The Debian mirror this machine's sources use for `codename` itself (the backports suite is added there),
@@ -169,12 +172,11 @@ function readAptSourceFiles(etcApt: string): string[] {
 
 // Adds each backports suite `packages` need on `codename` to apt's sources unless a source names it already;
 // returns the files written (written to a temp name and renamed).
-export function addBackportsSources(packages: readonly DebianPackage[], codename: string, options: AptSources = {}): string[] {
+export function addBackportsSources(packages: readonly DebianPackage[], codename: string, options: { etcApt?: string } = {}): string[] {
   const etcApt = options.etcApt ?? "/etc/apt";
   const sources = readAptSourceFiles(etcApt);
-  const suites = [...new Set(packages.map((pkg) => backportsSuiteFor(pkg, codename)).filter((s): s is string => s !== undefined))];
   const written: string[] = [];
-  for (const suite of suites) {
+  for (const suite of backportsSuitesNeeded(packages, codename)) {
     if (sources.some((text) => new RegExp(`(^|\\s)${suite}(\\s|$)`, "m").test(text.replace(/#.*/g, "")))) continue;
     const file = join(etcApt, "sources.list.d", `${suite}.sources`);
     const text = [
@@ -197,12 +199,13 @@ export function addBackportsSources(packages: readonly DebianPackage[], codename
 // come from to apt's sources; reports each step and apt's output line by line.
 export async function installDebianPackages(
   packages: readonly DebianPackage[],
-  options: { codename: string; onOutput(line: string): void; signal?: AbortSignal; etcApt?: string },
+  options: { codename: string; onOutput(line: string): void; signal?: AbortSignal },
 ): Promise<void> {
-  for (const file of addBackportsSources(packages, options.codename, { etcApt: options.etcApt })) options.onOutput(`added ${file}`);
+  for (const file of addBackportsSources(packages, options.codename)) options.onOutput(`added ${file}`);
   const env = { DEBIAN_FRONTEND: "noninteractive" };
   const command = renderAptInstallCommand(packages, options.codename);
-  for (const args of [["update"], ["-o", "DPkg::Lock::Timeout=600", ...command.split(" ").slice(1)]]) {
+  const install = ["-o", "DPkg::Lock::Timeout=600", "install", "-y", "--no-install-recommends", ...aptInstallArguments(packages, options.codename)];
+  for (const args of [["update"], install]) {
     const run = execa("apt-get", args, { env, all: true, reject: false, stdin: "ignore", ...(options.signal ? { cancelSignal: options.signal } : {}) });
     for await (const line of run.iterable({ from: "all" })) options.onOutput(line);
     const result = await run;
